@@ -1,0 +1,146 @@
+# spanwatch - network-passive OT asset discovery.
+#
+#   make            build spanwatchd, spanwatch and the capture generator
+#   make demo       deps + build + generate a capture + inventory + risk summary
+#   make check      deps + build + the whole test suite (SANITIZE=1: ASan+UBSan)
+#   make bench      throughput benchmark against a bare pcap loop and ndpiReader
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages needed to build and test (root),
+#                   or print the apt-get line to run
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+SANITIZE ?= 0
+
+PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libndpi jansson inih libpcre2-8
+
+# Debian packages: build, test, demo.  `make deps` installs what is missing.
+DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
+	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
+	     libinih-dev libpcre2-dev ieee-data
+DEB_TEST  := check libclang-rt-14-dev libndpi-bin iproute2 rsyslog \
+	     rsyslog-gnutls gnutls-bin
+DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
+
+ifeq ($(SANITIZE),1)
+BUILD	:= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT	:= -O1 -g
+else
+BUILD	:= build
+SANFLAGS :=
+OPT	:= -O2 -g
+endif
+
+WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wsign-compare -Wformat=2 -Wno-format-nonliteral
+HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_GNU_SOURCE -Idaemon -Idissectors -Idb -Ioui \
+	    -DSW_DATADIR='"$(PREFIX)/share/spanwatch"' \
+	    -DSW_SYSCONFDIR='"$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch"' \
+	    -DSW_VERSION='"$(VERSION)"'
+CFLAGS	+= -std=c11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SANFLAGS)
+LDLIBS	+= $(PKG_LIBS) -lm -lpthread
+
+VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# Everything but the programs' main files goes into one static library.
+LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
+	    $(wildcard dissectors/*.c) $(wildcard db/*.c) $(wildcard oui/*.c)
+CLI_SRCS := tools/spanwatch.c $(wildcard tools/cli_*.c)
+GEN_SRCS := $(wildcard tools/swgen*.c)
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+
+LIB	:= $(BUILD)/libspanwatch.a
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+DAEMON	:= $(BUILD)/spanwatchd
+CLI	:= $(BUILD)/spanwatch
+GEN	:= $(BUILD)/swgen
+TESTS	:= $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+
+PROGS	:= $(DAEMON) $(if $(wildcard tools/spanwatch.c),$(CLI)) $(if $(GEN_SRCS),$(GEN))
+
+.SECONDARY:
+.PHONY: all check check-unit check-e2e demo deps bench fuzz install clean deb
+all: $(PROGS)
+	@# Stable paths for scripts and docs: ./spanwatchd, ./spanwatch, ./swgen
+	@for p in $(notdir $(PROGS)); do ln -sf $(BUILD)/$$p $$p; done
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(BUILD)/daemon/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CLI): $(CLI_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(GEN): $(GEN_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+
+# --- set-up -------------------------------------------------------------
+deps:
+	@missing=$$(for p in $(DEB_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "deps: missing Debian packages; run as root:"; \
+		echo "  apt-get install $$missing"; exit 1; \
+	fi
+
+# --- tests --------------------------------------------------------------
+# Unit tests (check) then the end-to-end scripts in tests/e2e/.
+check: deps
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory check-unit check-e2e
+
+check-unit: $(TESTS)
+	@tests/run-unit $(BUILD) $(TESTS)
+
+check-e2e: $(PROGS)
+	@tests/run-e2e $(BUILD)
+
+# --- demo ---------------------------------------------------------------
+demo: deps
+	$(MAKE) --no-print-directory all
+	@tools/demo.sh $(BUILD)
+
+bench: deps
+	$(MAKE) --no-print-directory all
+	@tools/bench.sh $(BUILD)
+
+fuzz: deps
+	@tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/spanwatch $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/spanwatchd
+	[ ! -f $(CLI) ] || install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/spanwatch
+	for f in oui/*.csv oui/*.rules; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/spanwatch/; done
+	for f in docs/man/*.1; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	for f in docs/man/*.5; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
+	for f in docs/man/*.8; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+
+clean:
+	rm -rf build build-san spanwatchd spanwatch swgen
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

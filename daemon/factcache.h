@@ -1,0 +1,55 @@
+/*
+ * factcache.h - remembers which observations were sent recently.
+ *
+ * A Modbus poll loop says "unit 1" a hundred times a second; the store
+ * needs it once in a while (to move last_seen), not a hundred times.  A
+ * direct-mapped table of hashes, allocated once: a repeat within
+ * FACT_REFRESH_US is suppressed; a collision only costs a duplicate.
+ */
+#ifndef SW_FACTCACHE_H
+#define SW_FACTCACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FACT_CACHE_SLOTS	16384		/* power of two */
+#define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
+
+struct fact_cache {
+	uint64_t	 key[FACT_CACHE_SLOTS];
+	uint64_t	 when[FACT_CACHE_SLOTS];
+	uint64_t	 suppressed;
+};
+
+/* FNV-1a 64 over a byte range, chainable. */
+static inline uint64_t
+fc_hash(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+#define FC_SEED	14695981039346656037ull
+
+/* True if the observation with this hash should be sent now (and records it). */
+static inline bool
+fc_should_send(struct fact_cache *fc, uint64_t h, uint64_t now_us)
+{
+	unsigned i;
+
+	if (fc == NULL)
+		return true;
+	h |= 1;		/* 0 marks an empty slot */
+	i = (unsigned)(h >> 17) & (FACT_CACHE_SLOTS - 1);
+	if (fc->key[i] == h && now_us >= fc->when[i] && now_us - fc->when[i] < FACT_REFRESH_US) {
+		fc->suppressed++;
+		return false;
+	}
+	fc->key[i] = h;
+	fc->when[i] = now_us;
+	return true;
+}
+
+#endif

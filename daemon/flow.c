@@ -1,0 +1,305 @@
+/*
+ * flow.c - the flow table (see flow.h).
+ *
+ * The pool and the bucket array are allocated once at the cap; a lookup
+ * allocates nothing.  The LRU list is ordered by last packet time, so both
+ * eviction (tail when full) and ageing (walk from the tail) are cheap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "limits.h"
+#include "obs.h"
+
+struct flow_table {
+	struct flow	*pool;
+	struct flow	**buckets;
+	size_t		 max, nbuckets;
+	struct flow	*free_list;	/* chained through hnext */
+	struct flow	*lru_head, *lru_tail;	/* head = most recent */
+	struct flow_stats st;
+	flow_release_cb	 release;
+	void		*release_arg;
+};
+
+static uint32_t
+mix(uint32_t h, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)		/* FNV-1a */
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/* Symmetric: both directions of a flow hash alike. */
+static uint32_t
+flow_hash(const struct ipaddr *a, uint16_t pa, const struct ipaddr *b,
+    uint16_t pb, uint8_t proto, uint16_t vlan)
+{
+	uint32_t ha = mix(2166136261u, a->a, 16), hb = mix(2166136261u, b->a, 16);
+
+	ha = mix(ha, (const uint8_t *)&pa, sizeof(pa));
+	hb = mix(hb, (const uint8_t *)&pb, sizeof(pb));
+	return (ha ^ hb) * 2654435761u + proto * 31u + vlan;
+}
+
+struct flow_table *
+flow_table_new(size_t max_flows, flow_release_cb cb, void *arg)
+{
+	struct flow_table *ft = calloc(1, sizeof(*ft));
+
+	if (ft == NULL)
+		return NULL;
+	ft->max = max_flows ? max_flows : FLOW_MAX_DEFAULT;
+	for (ft->nbuckets = 1024; ft->nbuckets < ft->max * 2; ft->nbuckets *= 2)
+		;
+	ft->pool = calloc(ft->max, sizeof(*ft->pool));
+	ft->buckets = calloc(ft->nbuckets, sizeof(*ft->buckets));
+	if (ft->pool == NULL || ft->buckets == NULL) {
+		free(ft->pool);
+		free(ft->buckets);
+		free(ft);
+		return NULL;
+	}
+	for (size_t i = ft->max; i-- > 0;) {
+		ft->pool[i].hnext = ft->free_list;
+		ft->free_list = &ft->pool[i];
+	}
+	ft->release = cb;
+	ft->release_arg = arg;
+	return ft;
+}
+
+static void
+lru_unlink(struct flow_table *ft, struct flow *f)
+{
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		ft->lru_head = f->lru_next;
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		ft->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void
+lru_push_head(struct flow_table *ft, struct flow *f)
+{
+	f->lru_prev = NULL;
+	f->lru_next = ft->lru_head;
+	if (ft->lru_head)
+		ft->lru_head->lru_prev = f;
+	ft->lru_head = f;
+	if (ft->lru_tail == NULL)
+		ft->lru_tail = f;
+}
+
+/* Take a flow out of the table and give it back to the pool. */
+static void
+flow_remove(struct flow_table *ft, struct flow *f)
+{
+	struct flow **pp = &ft->buckets[f->hash & (ft->nbuckets - 1)];
+
+	if (ft->release)
+		ft->release(ft->release_arg, f);
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	lru_unlink(ft, f);
+	memset(f, 0, sizeof(*f));
+	f->hnext = ft->free_list;
+	ft->free_list = f;
+	ft->st.active--;
+}
+
+void
+flow_table_free(struct flow_table *ft)
+{
+	if (ft == NULL)
+		return;
+	while (ft->lru_tail)
+		flow_remove(ft, ft->lru_tail);
+	free(ft->pool);
+	free(ft->buckets);
+	free(ft);
+}
+
+static bool
+ep_match(const struct endpoint *e, const struct ipaddr *ip, uint16_t port)
+{
+	return e->port == port && ip_eq(&e->ip, ip);
+}
+
+/* Which way is this packet going, relative to an existing flow? */
+static int
+packet_dir(const struct flow *f, const struct pkt *p)
+{
+	if (ep_match(&f->cli, &p->src_ip, p->sport) &&
+	    ep_match(&f->srv, &p->dst_ip, p->dport))
+		return 0;
+	return 1;
+}
+
+static void
+flow_swap_roles(struct flow *f)
+{
+	struct endpoint t = f->cli;
+	uint64_t n;
+
+	f->cli = f->srv;
+	f->srv = t;
+	n = f->pkts[0], f->pkts[0] = f->pkts[1], f->pkts[1] = n;
+	n = f->bytes[0], f->bytes[0] = f->bytes[1], f->bytes[1] = n;
+}
+
+/*
+ * Decide who serves.  SYN without ACK comes from the client, SYN+ACK from
+ * the server; otherwise a well-known port serves; otherwise the lower port.
+ * Returns true if the packet's source is the client.
+ */
+static bool
+src_is_client(const struct pkt *p, uint8_t *by,
+    bool (*is_server_port)(void *, uint8_t, uint16_t), void *arg)
+{
+	bool ws, wd;
+
+	if (p->l4proto == L4_TCP && (p->tcp_flags & TH_SYN)) {
+		*by = ROLE_BY_SYN;
+		return !(p->tcp_flags & TH_ACK);
+	}
+	ws = is_server_port && is_server_port(arg, p->l4proto, p->sport);
+	wd = is_server_port && is_server_port(arg, p->l4proto, p->dport);
+	if (ws != wd) {
+		*by = ROLE_BY_PORT;
+		return wd;
+	}
+	*by = ROLE_BY_LOWER_PORT;
+	return p->dport <= p->sport;
+}
+
+static struct flow *
+flow_alloc(struct flow_table *ft)
+{
+	struct flow *f;
+
+	if (ft->free_list == NULL) {
+		if (ft->lru_tail == NULL)
+			return NULL;
+		flow_remove(ft, ft->lru_tail);
+		ft->st.evicted++;
+	}
+	f = ft->free_list;
+	ft->free_list = f->hnext;
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static void
+fill_endpoint(struct endpoint *e, const uint8_t mac[6], const struct ipaddr *ip, uint16_t port)
+{
+	memcpy(e->mac, mac, 6);
+	e->ip = *ip;
+	e->port = port;
+}
+
+struct flow *
+flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
+    bool (*is_server_port)(void *arg, uint8_t proto, uint16_t port), void *arg)
+{
+	uint32_t h = flow_hash(&p->src_ip, p->sport, &p->dst_ip, p->dport,
+	    p->l4proto, p->vlan);
+	struct flow *f;
+	uint8_t by;
+
+	for (f = ft->buckets[h & (ft->nbuckets - 1)]; f; f = f->hnext) {
+		if (f->hash != h || f->proto != p->l4proto || f->vlan != p->vlan)
+			continue;
+		if ((ep_match(&f->cli, &p->src_ip, p->sport) && ep_match(&f->srv, &p->dst_ip, p->dport)) ||
+		    (ep_match(&f->srv, &p->src_ip, p->sport) && ep_match(&f->cli, &p->dst_ip, p->dport)))
+			break;
+	}
+	if (f) {
+		*dir = packet_dir(f, p);
+		/* A late SYN corrects a guess made from ports. */
+		if (f->role_by != ROLE_BY_SYN && p->l4proto == L4_TCP &&
+		    (p->tcp_flags & TH_SYN) && f->d == NULL) {
+			bool cli = src_is_client(p, &by, NULL, NULL);
+
+			if (cli != (*dir == 0)) {
+				flow_swap_roles(f);
+				*dir = !*dir;
+			}
+			f->role_by = ROLE_BY_SYN;
+		}
+		if (f != ft->lru_head) {
+			lru_unlink(ft, f);
+			lru_push_head(ft, f);
+		}
+		return f;
+	}
+	if ((f = flow_alloc(ft)) == NULL)
+		return NULL;
+	f->hash = h;
+	f->proto = p->l4proto;
+	f->vlan = p->vlan;
+	if (src_is_client(p, &by, is_server_port, arg)) {
+		fill_endpoint(&f->cli, p->src_mac, &p->src_ip, p->sport);
+		fill_endpoint(&f->srv, p->dst_mac, &p->dst_ip, p->dport);
+		*dir = 0;
+	} else {
+		fill_endpoint(&f->srv, p->src_mac, &p->src_ip, p->sport);
+		fill_endpoint(&f->cli, p->dst_mac, &p->dst_ip, p->dport);
+		*dir = 1;
+	}
+	f->role_by = by;
+	f->first_us = f->last_us = p->ts_us;
+	f->in_use = true;
+	f->hnext = ft->buckets[h & (ft->nbuckets - 1)];
+	ft->buckets[h & (ft->nbuckets - 1)] = f;
+	lru_push_head(ft, f);
+	ft->st.created++;
+	ft->st.active++;
+	return f;
+}
+
+static uint64_t
+idle_limit_us(const struct flow *f)
+{
+	if (f->proto == L4_TCP)
+		return (f->rst_seen || f->fin_seen == 3 ? FLOW_IDLE_TCP_CLOSED_S :
+		    FLOW_IDLE_TCP_S) * 1000000ull;
+	return FLOW_IDLE_UDP_S * 1000000ull;
+}
+
+void
+flow_expire(struct flow_table *ft, uint64_t now_us)
+{
+	const uint64_t shortest = FLOW_IDLE_TCP_CLOSED_S * 1000000ull;
+	struct flow *f = ft->lru_tail, *prev;
+
+	/* The list is ordered by last_us: stop at the first flow too young for any timeout. */
+	for (; f && f->last_us + shortest < now_us; f = prev) {
+		prev = f->lru_prev;
+		if (f->last_us + idle_limit_us(f) < now_us) {
+			flow_remove(ft, f);
+			ft->st.expired++;
+		}
+	}
+}
+
+void
+flow_walk(struct flow_table *ft, void (*cb)(void *arg, struct flow *f), void *arg)
+{
+	for (struct flow *f = ft->lru_head; f; f = f->lru_next)
+		cb(arg, f);
+}
+
+const struct flow_stats *
+flow_table_stats(const struct flow_table *ft)
+{
+	return &ft->st;
+}

@@ -1,0 +1,45 @@
+/*
+ * limits.h - every bound spanwatch puts on memory and work, in one place.
+ *
+ * Anything that grows with what arrives on the wire is capped here.  When a
+ * cap is hit the oldest or newest item is dropped and a counter says so
+ * (shown by `spanwatch status` / the daemon's summary), never a crash.
+ */
+#ifndef SW_LIMITS_H
+#define SW_LIMITS_H
+
+/* Decoding */
+#define MAX_LAYERS		16	/* VLAN tags + IPv6 ext headers + tunnels per frame */
+#define MAX_IPV6_EXT		8	/* IPv6 extension headers walked before giving up */
+
+/* Flow table (daemon/flow.c) */
+#define FLOW_MAX_DEFAULT	65536	/* flows tracked; LRU-evicted beyond, counted in flows_evicted */
+#define FLOW_IDLE_TCP_S		300	/* established TCP flow idle timeout */
+#define FLOW_IDLE_TCP_CLOSED_S	10	/* after FIN/RST in both directions */
+#define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
+#define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
+
+/* TCP reassembly (daemon/reasm.c) */
+#define REASM_MAX_DIR		65536	/* bytes buffered per TCP direction before the stream resets */
+#define REASM_MAX_OOO		8	/* out-of-order segments held per direction */
+#define REASM_MAX_TOTAL		(64u << 20) /* bytes buffered over all flows; beyond, streams reset */
+
+/* Observations (daemon/obsq.c) */
+#define OBS_VAL_MAX		512	/* bytes of one observed value (longer values are cut) */
+#define OBS_VAL_MAX_FMT		256	/* diss_factf formatting buffer */
+#define OBSQ_MAX		16384	/* observations queued between flushes; beyond, dropped + counted */
+
+/* Store (db/) */
+#define STORE_FLUSH_MS_DEFAULT	1000	/* default batch interval */
+#define STORE_FLUSH_OBS_DEFAULT	8192	/* flush early when this many observations wait */
+#define ASSET_MAX_DEFAULT	100000	/* assets kept in memory caches */
+
+/* Dissector-specific bounds */
+#define DISS_MAX_ITEMS		256	/* TLVs / options / objects walked in one PDU */
+#define DISS_MAX_FRAGMENT	65536	/* application-layer reassembly (DNP3 transport, ...) */
+
+/* Control socket */
+#define CTL_MAX_CLIENTS		16
+#define CTL_MAX_LINE		256
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * obs.h - observations: the one thing dissectors and the decoder produce.
+ *
+ * The pipeline is  capture -> decode -> flows -> dissectors -> observations
+ * -> asset model -> store.  Everything left of "observations" runs in the
+ * capture path and never blocks; it hands `struct obs` to a sink, which
+ * copies it (the daemon's sink is a bounded queue drained into SQLite by a
+ * timer; tests use a sink that collects into memory).
+ *
+ * Attribute names are the canonical strings below.  They are stored as
+ * text, so a new dissector may add a new attribute without a schema change;
+ * add its macro here so a typo is a compile error.
+ */
+#ifndef SW_OBS_H
+#define SW_OBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+enum obs_kind {
+	OBS_FACT,	/* who has attr = val (evidence) */
+	OBS_ADDR,	/* who.mac was seen using who.ip (src: "ip", "arp", "dhcp", ...) */
+	OBS_SERVICE,	/* who offers/uses transport/port speaking proto (role in val) */
+	OBS_PEER,	/* who talked to peer over transport/port/proto: pkts, bytes */
+};
+
+/* Identity attributes (evidence about a device). */
+#define A_VENDOR	"vendor"	/* manufacturer name as the device states it */
+#define A_VENDOR_ID	"vendor_id"	/* numeric vendor id, "proto:N" e.g. "cip:1", "bacnet:15" */
+#define A_MODEL		"model"		/* model / product name */
+#define A_PRODUCT_CODE	"product_code"	/* order number, product code */
+#define A_FIRMWARE	"firmware"	/* firmware / software revision of the device */
+#define A_HARDWARE	"hardware"	/* hardware revision */
+#define A_SERIAL	"serial"
+#define A_HOSTNAME	"hostname"	/* DHCP/LLDP/CDP/SNMP/NetBIOS/mDNS name, PROFINET station name */
+#define A_DEVICE_NAME	"device_name"	/* user-assigned name inside an OT protocol */
+#define A_OS		"os"
+#define A_ROLE		"role"		/* see R_* below */
+#define A_SOFTWARE	"software"	/* server banner, user agent, SSH version string */
+#define A_DEVICE_TYPE	"device_type"	/* "plc", "switch", "camera", CIP device type, ... */
+#define A_LOCATION	"location"
+#define A_DESCRIPTION	"description"	/* sysDescr, LLDP system description */
+#define A_CONTACT	"contact"
+#define A_PLATFORM	"platform"	/* CDP platform */
+#define A_CAPABILITIES	"capabilities"	/* LLDP/CDP capabilities */
+#define A_UNIT_ID	"modbus_unit_id"
+#define A_DNP3_ADDR	"dnp3_address"
+#define A_IEC104_CA	"iec104_common_address"
+#define A_BACNET_DEV	"bacnet_device_instance"
+#define A_FUNCTION	"function"	/* protocol functions used, "modbus:16" */
+#define A_FINGERPRINT	"fingerprint"	/* "dhcp55:1,3,6", "ja3:...", "ja4:..." */
+#define A_TLS_SNI	"tls_sni"
+#define A_CERT_SUBJECT	"cert_subject"
+#define A_CERT_ISSUER	"cert_issuer"
+#define A_URL		"url"
+#define A_NOTE		"note"		/* anything else worth keeping, e.g. "snmp community seen" */
+
+/* Roles (A_ROLE values). */
+#define R_PLC		"plc"
+#define R_RTU		"rtu"
+#define R_HMI		"hmi"
+#define R_MODBUS_SERVER	"modbus_server"
+#define R_MODBUS_CLIENT	"modbus_client"
+#define R_DNP3_MASTER	"dnp3_master"
+#define R_DNP3_OUTSTATION "dnp3_outstation"
+#define R_IEC104_SERVER	"iec104_controlled"
+#define R_IEC104_CLIENT	"iec104_controlling"
+#define R_GATEWAY	"gateway"
+
+/* Confidence, 0-100: how far the source can be trusted for the attribute. */
+#define CONF_STATED	90	/* the device says so in an identity message */
+#define CONF_BANNER	70	/* a banner / free text that usually names it */
+#define CONF_INFERRED	50	/* derived from behaviour (ports, roles) */
+#define CONF_WEAK	30	/* registry or heuristic */
+
+#define L4_NONE		0
+#define L4_TCP		6
+#define L4_UDP		17
+
+struct obs {
+	enum obs_kind	 kind;
+	uint64_t	 ts_us;		/* packet time, microseconds since the epoch */
+	struct asset_ref who;
+	/* OBS_FACT */
+	const char	*attr;		/* A_* (static string) */
+	const char	*val;		/* value bytes, not NUL-terminated; sink copies and sanitises */
+	size_t		 val_len;
+	const char	*src;		/* "modbus/43.14", "lldp/sysname" (static string) */
+	uint8_t		 conf;		/* CONF_* */
+	/* OBS_SERVICE and OBS_PEER */
+	uint8_t		 transport;	/* L4_TCP / L4_UDP / L4_NONE (layer 2) */
+	uint16_t	 port;		/* server port */
+	const char	*proto;		/* application protocol name (static string) */
+	/* OBS_PEER */
+	struct asset_ref peer;		/* the server side */
+	uint64_t	 pkts, bytes;	/* since the previous OBS_PEER for this flow */
+};
+
+struct obs_sink {
+	void	(*emit)(void *arg, const struct obs *o);
+	void	 *arg;
+};
+
+static inline void
+obs_emit(struct obs_sink *s, const struct obs *o)
+{
+	if (s && s->emit)
+		s->emit(s->arg, o);
+}
+
+/*
+ * Make a hostile byte string safe to keep and show: stops at the first NUL,
+ * trims surrounding blanks, escapes control bytes and invalid UTF-8 as
+ * "\xHH" and backslash as "\\".  Writes at most outsz-1 bytes plus NUL and
+ * returns the length written.  Every sink applies it before storing.
+ */
+size_t	 obs_sanitize(const char *in, size_t inlen, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * pipeline.c - decode, flows, reassembly and dissectors for one packet
+ * (see pipeline.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "factcache.h"
+#include "flow.h"
+#include "limits.h"
+#include "pipeline.h"
+
+#define PORTMAP_NONE	0xff
+
+struct pipeline {
+	struct pipeline_cfg	 cfg;
+	struct obs_sink		*sink;
+	struct flow_table	*ft;
+	struct decode_stats	 dec;
+	struct reasm_stats	 rs;
+	struct diss_stats	*ds;		/* [n_dissectors] */
+	struct fact_cache	*fc;
+	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
+	uint64_t		 packets, bytes;
+	uint64_t		 now_us, last_expire_us;
+	uint64_t		 no_flow;		/* flow table could not give a flow */
+	uint64_t		 state_alloc_failed;
+	uint64_t		 flows_unidentified;	/* gave up finding a dissector */
+	uint64_t		 not_mine_rebinds;
+};
+
+/* The delivery context of one packet's payload. */
+struct delivery {
+	struct pipeline		*pl;
+	struct flow		*f;
+	const struct pkt	*p;
+	int			 dir;
+	unsigned		 pdus;
+	int			 didx;		/* dissector that completed PDUs */
+};
+
+static int
+l4slot(uint8_t proto)
+{
+	return proto == L4_UDP ? 1 : 0;
+}
+
+static void
+portmap_build(struct pipeline *pl)
+{
+	memset(pl->portmap, PORTMAP_NONE, sizeof(pl->portmap));
+	for (size_t i = n_dissectors; i-- > 0;) {	/* earlier entries win */
+		const struct dissector *d = dissectors[i];
+
+		for (int k = 0; k < DISS_MAX_PORTS && d->ports[k]; k++) {
+			if (d->transport == L4_TCP)
+				pl->portmap[0][d->ports[k]] = (uint8_t)i;
+			if (d->transport == L4_UDP || d->also_udp)
+				pl->portmap[1][d->ports[k]] = (uint8_t)i;
+		}
+	}
+}
+
+static bool
+is_server_port(void *arg, uint8_t proto, uint16_t port)
+{
+	const struct pipeline *pl = arg;
+
+	if (proto != L4_TCP && proto != L4_UDP)
+		return false;
+	return pl->portmap[l4slot(proto)][port] != PORTMAP_NONE;
+}
+
+static void
+emit_peer_and_service(struct pipeline *pl, struct flow *f)
+{
+	uint64_t pkts = f->pkts[0] + f->pkts[1], bytes = f->bytes[0] + f->bytes[1];
+	const char *proto = f->d ? f->d->name : f->app_proto;
+	struct obs o;
+
+	if (f->proto != L4_TCP && f->proto != L4_UDP)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.ts_us = f->last_us;
+	o.transport = f->proto;
+	o.port = f->srv.port;
+	o.proto = proto ? proto : "unknown";
+	/* A service is real once the server has answered. */
+	if (!f->service_reported && f->pkts[1] > 0 && ip_is_unicast_host(&f->srv.ip)) {
+		o.kind = OBS_SERVICE;
+		memcpy(o.who.mac, f->srv.mac, 6);
+		o.who.ip = f->srv.ip;
+		o.who.vlan = f->vlan;
+		o.val = "server";
+		o.val_len = 6;
+		obs_emit(pl->sink, &o);
+		f->service_reported = true;
+	}
+	if (pkts == f->pkts_reported)
+		return;
+	o.kind = OBS_PEER;
+	o.val = NULL;
+	o.val_len = 0;
+	memcpy(o.who.mac, f->cli.mac, 6);
+	o.who.ip = f->cli.ip;
+	o.who.vlan = f->vlan;
+	memcpy(o.peer.mac, f->srv.mac, 6);
+	o.peer.ip = f->srv.ip;
+	o.peer.vlan = f->vlan;
+	o.pkts = pkts - f->pkts_reported;
+	o.bytes = bytes - f->bytes_reported;
+	obs_emit(pl->sink, &o);
+	f->pkts_reported = pkts;
+	f->bytes_reported = bytes;
+}
+
+static void
+unbind(struct flow *f)
+{
+	if (f->d && f->d->on_close && f->dstate)
+		f->d->on_close(f->dstate);
+	free(f->dstate);
+	f->dstate = NULL;
+	f->d = NULL;
+}
+
+/* Called by the flow table for every flow that leaves it. */
+static void
+flow_released(void *arg, struct flow *f)
+{
+	struct pipeline *pl = arg;
+
+	emit_peer_and_service(pl, f);
+	unbind(f);
+	reasm_free(&f->rs[0], &pl->rs);
+	reasm_free(&f->rs[1], &pl->rs);
+	/* nDPI hook: release the flow's classification state here. */
+}
+
+struct pipeline *
+pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
+{
+	struct pipeline *pl = calloc(1, sizeof(*pl));
+
+	if (pl == NULL)
+		return NULL;
+	pl->cfg = *cfg;
+	pl->sink = sink;
+	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
+	pl->fc = calloc(1, sizeof(*pl->fc));
+	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
+	if (pl->ds == NULL || pl->fc == NULL || pl->ft == NULL) {
+		pipeline_free(pl);
+		return NULL;
+	}
+	/* portmap holds indexes in a byte; `tried` is a 32-bit mask */
+	_Static_assert(PORTMAP_NONE >= 32, "portmap index width");
+	if (n_dissectors > 32) {
+		pipeline_free(pl);
+		return NULL;
+	}
+	portmap_build(pl);
+	return pl;
+}
+
+void
+pipeline_free(struct pipeline *pl)
+{
+	if (pl == NULL)
+		return;
+	if (pl->ft)
+		flow_table_free(pl->ft);
+	free(pl->ds);
+	free(pl->fc);
+	free(pl);
+}
+
+/* Remember a MAC/IP pair seen on the wire, a few times an hour at most. */
+static void
+note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
+    uint16_t vlan, const char *src, uint64_t ts)
+{
+	struct obs o;
+	uint64_t h;
+
+	if (mac_is_group(mac) || mac_is_zero(mac))
+		return;
+	memset(&o, 0, sizeof(o));
+	memcpy(o.who.mac, mac, 6);
+	if (ip && ip_is_unicast_host(ip))
+		o.who.ip = *ip;
+	o.who.vlan = vlan;
+	h = fc_hash(FC_SEED ^ 2, &o.who, sizeof(o.who));
+	h = fc_hash(h, src, strlen(src));
+	if (!fc_should_send(pl->fc, h, ts))
+		return;
+	o.kind = OBS_ADDR;
+	o.ts_us = ts;
+	o.src = src;
+	o.conf = CONF_STATED;
+	obs_emit(pl->sink, &o);
+}
+
+static void
+ctx_init(struct diss_ctx *dc, struct pipeline *pl, int idx, struct flow *f,
+    const struct pkt *p, int dir)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->d = dissectors[idx];
+	dc->flow = f;
+	dc->pkt = p;
+	dc->dir = dir;
+	dc->state = f ? f->dstate : NULL;
+	dc->sink = pl->sink;
+	dc->st = &pl->ds[idx];
+	dc->fc = pl->fc;
+}
+
+static void
+count_rc(struct diss_stats *st, enum diss_rc rc)
+{
+	if (rc == DISS_SHORT)
+		st->truncated++;
+	else if (rc == DISS_MALFORMED)
+		st->malformed++;
+}
+
+/* Layer-2 protocols (LLDP, CDP, PROFINET DCP, GOOSE): one frame, one call. */
+static void
+dissect_l2(struct pipeline *pl, const struct pkt *p)
+{
+	for (size_t i = 0; i < n_dissectors; i++) {
+		const struct dissector *d = dissectors[i];
+		struct diss_ctx dc;
+		struct cur c;
+		enum diss_rc rc;
+
+		if (d->transport != L4_NONE)
+			continue;
+		if (!(d->ethertype && d->ethertype == p->ethertype && !p->llc_snap) &&
+		    !(d->snap_pid && p->llc_snap && d->snap_pid == p->snap_pid))
+			continue;
+		ctx_init(&dc, pl, (int)i, NULL, p, DIR_C2S);
+		c = cur_make(p->l2pay, p->l2pay_len);
+		rc = d->parse(&dc, &c);
+		count_rc(dc.st, rc);
+		dc.st->bytes += p->l2pay_len;
+		if (dc.pdus)
+			dc.st->pkts++;
+		return;
+	}
+}
+
+static int
+index_of(const struct dissector *d)
+{
+	for (size_t i = 0; i < n_dissectors; i++)
+		if (dissectors[i] == d)
+			return (int)i;
+	return -1;
+}
+
+static bool
+bind_to(struct pipeline *pl, struct flow *f, int idx)
+{
+	const struct dissector *d = dissectors[idx];
+
+	f->tried |= 1u << idx;
+	if (d->state_size) {
+		f->dstate = calloc(1, d->state_size);
+		if (f->dstate == NULL) {
+			pl->state_alloc_failed++;
+			return false;
+		}
+	}
+	f->d = d;
+	return true;
+}
+
+/* Has this dissector index already said "not mine" on this flow? */
+static bool
+tried(const struct flow *f, int idx)
+{
+	return f->tried & (1u << idx);
+}
+
+/* Find a dissector for a flow: its ports first, then heuristics. */
+static bool
+choose_dissector(struct pipeline *pl, struct flow *f, const struct cur *c, int dir)
+{
+	int slot = l4slot(f->proto);
+	uint16_t ports[2] = { f->srv.port, f->cli.port };
+
+	for (int k = 0; k < 2; k++) {
+		int idx = pl->portmap[slot][ports[k]];
+
+		if (idx != PORTMAP_NONE && !tried(f, idx))
+			return bind_to(pl, f, idx);
+		/* another dissector on the same port (102: S7comm and MMS) */
+		for (size_t i = 0; i < n_dissectors; i++) {
+			const struct dissector *d = dissectors[i];
+
+			if (tried(f, (int)i) || !(d->transport == f->proto ||
+			    (d->also_udp && f->proto == L4_UDP)))
+				continue;
+			for (int j = 0; j < DISS_MAX_PORTS && d->ports[j]; j++)
+				if (d->ports[j] == ports[k])
+					return bind_to(pl, f, (int)i);
+		}
+	}
+	for (size_t i = 0; i < n_dissectors; i++) {
+		const struct dissector *d = dissectors[i];
+
+		if (d->probe == NULL || tried(f, (int)i))
+			continue;
+		if (d->transport != f->proto && !(d->also_udp && f->proto == L4_UDP))
+			continue;
+		if (d->probe(c, dir))
+			return bind_to(pl, f, (int)i);
+	}
+	return false;
+}
+
+/*
+ * Hand in-order bytes to the flow's dissector, choosing one first if
+ * needed.  Returns how many bytes were consumed.
+ */
+static size_t
+deliver(void *arg, const uint8_t *data, size_t len, bool gap)
+{
+	struct delivery *dv = arg;
+	struct pipeline *pl = dv->pl;
+	struct flow *f = dv->f;
+
+	for (int attempt = 0; attempt < 4; attempt++) {
+		struct diss_ctx dc;
+		struct cur c = cur_make(data, len);
+		enum diss_rc rc;
+		int idx;
+
+		if (f->d == NULL) {
+			if (f->no_dissector || !choose_dissector(pl, f, &c, dv->dir)) {
+				if (!f->no_dissector && ++f->probe_pkts >= FLOW_PROBE_PKTS) {
+					f->no_dissector = true;
+					pl->flows_unidentified++;
+				}
+				return len;
+			}
+		}
+		idx = index_of(f->d);
+		ctx_init(&dc, pl, idx, f, dv->p, dv->dir);
+		if (gap && f->d->on_gap)
+			f->d->on_gap(&dc);
+		rc = f->d->parse(&dc, &c);
+		dc.st->bytes += len - cur_left(&c);
+		if (dc.pdus) {
+			dv->pdus += dc.pdus;
+			dv->didx = idx;
+			f->d_pdus += dc.pdus;
+		}
+		if (rc == DISS_NOT_MINE && f->d_pdus == 0) {
+			/* Wrong guess from the port: let another dissector try. */
+			unbind(f);
+			pl->not_mine_rebinds++;
+			continue;
+		}
+		if (rc == DISS_OK)
+			return len - cur_left(&c);
+		count_rc(dc.st, rc == DISS_NOT_MINE ? DISS_MALFORMED : rc);
+		return len;	/* resynchronise at the next segment */
+	}
+	return len;
+}
+
+static void
+track_tcp_state(struct flow *f, const struct pkt *p, int dir)
+{
+	if (p->tcp_flags & TH_FIN)
+		f->fin_seen |= (uint8_t)(1u << dir);
+	if (p->tcp_flags & TH_RST)
+		f->rst_seen = true;
+}
+
+static void
+dissect_flow(struct pipeline *pl, const struct pkt *p)
+{
+	struct delivery dv = { pl, NULL, p, 0, 0, -1 };
+	struct flow *f;
+	int dir;
+
+	f = flow_lookup(pl->ft, p, &dir, is_server_port, pl);
+	if (f == NULL) {
+		pl->no_flow++;
+		return;
+	}
+	f->last_us = p->ts_us;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->wirelen;
+	if (p->has_eth && mac_is_zero(dir == 0 ? f->srv.mac : f->cli.mac) &&
+	    !mac_is_group(p->dst_mac))
+		memcpy(dir == 0 ? f->srv.mac : f->cli.mac, p->dst_mac, 6);
+	/* nDPI hook: classify the packet while the flow is unclassified. */
+	dv.f = f;
+	dv.dir = dir;
+	if (f->proto == L4_TCP) {
+		track_tcp_state(f, p, dir);
+		if (f->no_dissector)
+			return;
+		reasm_segment(&f->rs[dir], &pl->rs, p->seq, (p->tcp_flags & TH_SYN) != 0,
+		    p->payload, p->payload_len, deliver, &dv);
+	} else if (p->payload_len > 0)
+		deliver(&dv, p->payload, p->payload_len, false);
+	if (dv.pdus && dv.didx >= 0)
+		pl->ds[dv.didx].pkts++;
+}
+
+void
+pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
+{
+	struct pkt p;
+
+	pl->packets++;
+	pl->bytes += wirelen;
+	decode_packet(linktype, frame, caplen, wirelen, ts_us, &p, &pl->dec);
+	if (ts_us > pl->now_us)
+		pl->now_us = ts_us;
+	if (pl->now_us - pl->last_expire_us >= 1000000) {
+		flow_expire(pl->ft, pl->now_us);
+		pl->last_expire_us = pl->now_us;
+	}
+	if (p.has_eth) {
+		if (p.is_arp && !mac_is_group(p.arp_sha))
+			note_addr(pl, p.arp_sha, &p.arp_spa, p.vlan, "arp", ts_us);
+		else
+			note_addr(pl, p.src_mac, p.src_ip.fam ? &p.src_ip : NULL,
+			    p.vlan, p.src_ip.fam ? "ip" : "l2", ts_us);
+	}
+	if (p.l2pay && !p.src_ip.fam && !p.is_arp)
+		dissect_l2(pl, &p);
+	else if (p.has_l4 && !p.frag && (p.l4proto == L4_TCP || p.l4proto == L4_UDP))
+		dissect_flow(pl, &p);
+}
+
+static void
+report_one(void *arg, struct flow *f)
+{
+	emit_peer_and_service(arg, f);
+}
+
+void
+pipeline_report_flows(struct pipeline *pl)
+{
+	flow_walk(pl->ft, report_one, pl);
+}
+
+uint64_t
+pipeline_packets(const struct pipeline *pl)
+{
+	return pl->packets;
+}
+
+void
+pipeline_proto_counts(const struct pipeline *pl, counter_cb cb, void *arg)
+{
+	const struct decode_stats *d = &pl->dec;
+
+	cb(arg, "eth", d->eth);
+	cb(arg, "vlan", d->vlan);
+	cb(arg, "arp", d->arp);
+	cb(arg, "ipv4", d->ipv4);
+	cb(arg, "ipv6", d->ipv6);
+	cb(arg, "tcp", d->tcp);
+	cb(arg, "udp", d->udp);
+	cb(arg, "icmp", d->icmp);
+	cb(arg, "icmpv6", d->icmpv6);
+	for (size_t i = 0; i < n_dissectors; i++)
+		cb(arg, dissectors[i]->name, pl->ds[i].pkts);
+}
+
+void
+pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
+{
+	const struct flow_stats *fs = flow_table_stats(pl->ft);
+	char name[96];
+
+	cb(arg, "packets", pl->packets);
+	cb(arg, "bytes", pl->bytes);
+	decode_stats_walk(&pl->dec, cb, arg);
+	cb(arg, "flows.created", fs->created);
+	cb(arg, "flows.active", fs->active);
+	cb(arg, "flows.evicted", fs->evicted);
+	cb(arg, "flows.expired", fs->expired);
+	cb(arg, "flows.no_room", pl->no_flow);
+	cb(arg, "flows.unidentified", pl->flows_unidentified);
+	cb(arg, "flows.state_alloc_failed", pl->state_alloc_failed);
+	cb(arg, "flows.dissector_rebinds", pl->not_mine_rebinds);
+	cb(arg, "reasm.segments", pl->rs.segments);
+	cb(arg, "reasm.bytes_delivered", pl->rs.bytes_delivered);
+	cb(arg, "reasm.retransmitted_bytes", pl->rs.retransmitted_bytes);
+	cb(arg, "reasm.out_of_order", pl->rs.out_of_order);
+	cb(arg, "reasm.gaps", pl->rs.gaps);
+	cb(arg, "reasm.overflows", pl->rs.overflows);
+	cb(arg, "reasm.mem_refused", pl->rs.mem_refused);
+	cb(arg, "reasm.mem_in_use", pl->rs.mem_in_use);
+	cb(arg, "obs.repeats_suppressed", pl->fc->suppressed);
+	for (size_t i = 0; i < n_dissectors; i++) {
+		const struct dissector *d = dissectors[i];
+		const struct diss_stats *s = &pl->ds[i];
+
+#define DS(field) snprintf(name, sizeof(name), "%s." #field, d->name); cb(arg, name, s->field);
+		DS(pkts) DS(pdus) DS(bytes) DS(truncated) DS(malformed)
+#undef DS
+		for (int k = 0; k < DISS_MAX_COUNTERS && d->counter_names[k]; k++) {
+			snprintf(name, sizeof(name), "%s.%s", d->name, d->counter_names[k]);
+			cb(arg, name, s->counters[k]);
+		}
+	}
+}

@@ -1,0 +1,40 @@
+/*
+ * pipeline.h - one packet's way from capture to observations.
+ *
+ * decode -> flow table -> TCP reassembly -> dissector -> obs_sink.
+ * Runs in the capture path: no DNS, no disk, no SQLite, no allocation per
+ * packet.  Time is packet time, so reading a file ages flows exactly as the
+ * live capture would have.
+ */
+#ifndef SW_PIPELINE_H
+#define SW_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "obs.h"
+
+struct pipeline_cfg {
+	size_t		 flow_max;	/* FLOW_MAX_DEFAULT if 0 */
+	bool		 ndpi;		/* classify flows with nDPI */
+};
+
+struct pipeline;
+
+struct pipeline *pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink);
+void	 pipeline_free(struct pipeline *pl);	/* releases flows: emits their last OBS_PEER */
+
+void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
+	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+/* Emit OBS_PEER deltas for all active flows (before a store flush). */
+void	 pipeline_report_flows(struct pipeline *pl);
+
+/* Every counter: decode, flows, reassembly, per dissector ("modbus.pdus"). */
+void	 pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg);
+/* Per-protocol packet counts for the summary ("eth", "tcp", "modbus", ...). */
+void	 pipeline_proto_counts(const struct pipeline *pl, counter_cb cb, void *arg);
+uint64_t pipeline_packets(const struct pipeline *pl);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * reasm.h - TCP reassembly for one direction of a flow.
+ *
+ * Delivers bytes in sequence order to the stream dissector, each byte once:
+ * retransmitted bytes are trimmed, segments that arrive early are held
+ * (at most REASM_MAX_OOO), and unconsumed bytes wait in a buffer of at most
+ * REASM_MAX_DIR bytes.  A gap that cannot be filled resets the direction:
+ * buffered bytes are dropped, the dissector's on_gap is called, and
+ * delivery resumes at the next segment.  All of it is counted.
+ */
+#ifndef SW_REASM_H
+#define SW_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+struct reasm_seg {
+	uint32_t	 seq;
+	uint32_t	 len;
+	uint8_t		*data;
+};
+
+struct reasm_dir {
+	bool		 started;	/* next_seq is valid */
+	uint32_t	 next_seq;	/* sequence number of the next byte to deliver */
+	uint8_t		*buf;		/* unconsumed in-order bytes */
+	uint32_t	 len, cap;
+	struct reasm_seg ooo[REASM_MAX_OOO];
+	uint8_t		 nooo;
+};
+
+struct reasm_stats {
+	uint64_t	 segments;
+	uint64_t	 bytes_delivered;
+	uint64_t	 retransmitted_bytes;	/* trimmed duplicates */
+	uint64_t	 out_of_order;		/* segments held for later */
+	uint64_t	 gaps;			/* streams reset over a gap */
+	uint64_t	 overflows;		/* streams reset: buffer cap */
+	uint64_t	 mem_refused;		/* global REASM_MAX_TOTAL reached */
+	uint64_t	 mem_in_use;		/* bytes held now */
+};
+
+/*
+ * Consumer of in-order bytes: gets the whole unconsumed buffer, returns how
+ * many bytes it consumed (0..len).  `gap` is true on the first delivery
+ * after a reset.
+ */
+typedef size_t (*reasm_deliver_cb)(void *arg, const uint8_t *data, size_t len, bool gap);
+
+/*
+ * Add one segment.  syn: the segment carries SYN (next_seq = seq + 1).
+ * Calls deliver zero or more times.
+ */
+void	 reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
+	    bool syn, const uint8_t *data, uint32_t len,
+	    reasm_deliver_cb deliver, void *arg);
+/* Drop everything and free buffers (flow end). */
+void	 reasm_free(struct reasm_dir *rd, struct reasm_stats *st);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * dissector.c - what a dissector may call to report facts (see dissector.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/decode.h"
+#include "../daemon/factcache.h"
+#include "../daemon/flow.h"
+#include "../daemon/limits.h"
+
+void
+diss_pdu(struct diss_ctx *dc)
+{
+	dc->pdus++;
+	if (dc->st)
+		dc->st->pdus++;
+}
+
+void
+diss_count(struct diss_ctx *dc, unsigned i)
+{
+	if (dc->st && i < DISS_MAX_COUNTERS)
+		dc->st->counters[i]++;
+}
+
+static void
+ref_from_endpoint(struct asset_ref *ref, const struct endpoint *e, uint16_t vlan)
+{
+	memcpy(ref->mac, e->mac, 6);
+	ref->ip = e->ip;
+	ref->vlan = vlan;
+}
+
+void
+diss_ref(const struct diss_ctx *dc, enum side s, struct asset_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	if (dc->flow) {
+		const struct flow *f = dc->flow;
+		bool client;
+
+		switch (s) {
+		case SIDE_SRC:
+			client = dc->dir == DIR_C2S;
+			break;
+		case SIDE_DST:
+			client = dc->dir != DIR_C2S;
+			break;
+		case SIDE_CLIENT:
+			client = true;
+			break;
+		default:
+			client = false;
+			break;
+		}
+		ref_from_endpoint(ref, client ? &f->cli : &f->srv, f->vlan);
+		return;
+	}
+	if (dc->pkt == NULL)
+		return;
+	/* Layer 2: the frame's sender is the source (and the "server"). */
+	if (s == SIDE_SRC || s == SIDE_SERVER) {
+		memcpy(ref->mac, dc->pkt->src_mac, 6);
+		ref->ip = dc->pkt->src_ip;
+	} else {
+		memcpy(ref->mac, dc->pkt->dst_mac, 6);
+		ref->ip = dc->pkt->dst_ip;
+	}
+	ref->vlan = dc->pkt->vlan;
+}
+
+static uint64_t
+now_us(const struct diss_ctx *dc)
+{
+	return dc->pkt ? dc->pkt->ts_us : 0;
+}
+
+void
+diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr,
+    const void *val, size_t len, const char *src, uint8_t conf)
+{
+	struct obs o;
+	uint64_t h;
+
+	if (val == NULL || len == 0)
+		return;
+	h = fc_hash(FC_SEED, who, sizeof(*who));
+	h = fc_hash(h, attr, strlen(attr));
+	h = fc_hash(h, src, strlen(src));
+	h = fc_hash(h, val, len);
+	if (!fc_should_send(dc->fc, h, now_us(dc)))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_FACT;
+	o.ts_us = now_us(dc);
+	o.who = *who;
+	o.attr = attr;
+	o.val = val;
+	o.val_len = len;
+	o.src = src;
+	o.conf = conf;
+	obs_emit(dc->sink, &o);
+}
+
+void
+diss_fact(struct diss_ctx *dc, enum side s, const char *attr, const void *val,
+    size_t len, const char *src, uint8_t conf)
+{
+	struct asset_ref ref;
+
+	diss_ref(dc, s, &ref);
+	diss_fact_ref(dc, &ref, attr, val, len, src, conf);
+}
+
+void
+diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr, const char *val,
+    const char *src, uint8_t conf)
+{
+	diss_fact(dc, s, attr, val, strlen(val), src, conf);
+}
+
+void
+diss_factf(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
+    uint8_t conf, const char *fmt, ...)
+{
+	char buf[OBS_VAL_MAX_FMT];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	diss_fact(dc, s, attr, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+	    src, conf);
+}
+
+void
+diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src)
+{
+	struct obs o;
+	uint64_t h;
+
+	if (!ip_is_unicast_host(&who->ip) && mac_is_zero(who->mac))
+		return;
+	h = fc_hash(FC_SEED ^ 1, who, sizeof(*who));
+	h = fc_hash(h, src, strlen(src));
+	if (!fc_should_send(dc->fc, h, now_us(dc)))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_ADDR;
+	o.ts_us = now_us(dc);
+	o.who = *who;
+	o.src = src;
+	o.conf = CONF_STATED;
+	obs_emit(dc->sink, &o);
+}
+
+bool
+diss_str(struct cur *c, size_t n, const uint8_t **p)
+{
+	const uint8_t *start = cur_ptr(c);
+
+	if (!cur_skip(c, n))
+		return false;
+	*p = start;
+	return true;
+}

@@ -1,0 +1,132 @@
+/*
+ * dissector.h - the contract between the pipeline and one protocol file.
+ *
+ * A dissector is one file in dissectors/, static except for its
+ * `const struct dissector dis_<name>` descriptor, listed once in
+ * dissectors/registry.c.  It reads bytes only through cursor.h and reports
+ * what it learns through the diss_* helpers below, which turn facts into
+ * observations for the asset model.  It never touches the store, the policy
+ * or the network (STYLE.md P7, P8).
+ *
+ * Stream dissectors (TCP) are called with all unconsumed, in-order bytes of
+ * one direction.  They parse whole PDUs and leave the cursor at the start
+ * of the first incomplete one; what they did not consume is handed to them
+ * again, extended, when more bytes arrive.  Datagram (UDP) and layer-2
+ * dissectors get one datagram / frame payload per call.
+ */
+#ifndef SW_DISSECTOR_H
+#define SW_DISSECTOR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "../daemon/obs.h"
+
+struct fact_cache;
+struct flow;
+struct pkt;
+
+enum diss_rc {
+	DISS_OK,		/* parsed (or waiting for the rest of a PDU) */
+	DISS_SHORT,		/* truncated: the capture cut it (counted) */
+	DISS_MALFORMED,		/* the sender lied: stream resyncs (counted) */
+	DISS_NOT_MINE,		/* not this protocol: try another dissector */
+};
+
+/* Which side of the flow an observation is about. */
+enum side {
+	SIDE_SRC,		/* sender of the data being parsed */
+	SIDE_DST,		/* its receiver */
+	SIDE_CLIENT,		/* the flow's client */
+	SIDE_SERVER,		/* the flow's server */
+};
+
+#define DIR_C2S	0		/* client to server */
+#define DIR_S2C	1		/* server to client */
+
+#define DISS_MAX_PORTS		4
+#define DISS_MAX_COUNTERS	8
+
+struct diss_stats {
+	uint64_t	 pkts;		/* packets that completed at least one PDU */
+	uint64_t	 pdus;
+	uint64_t	 bytes;
+	uint64_t	 truncated;
+	uint64_t	 malformed;
+	uint64_t	 counters[DISS_MAX_COUNTERS];	/* dissector's own, see counter_names */
+};
+
+struct diss_ctx {
+	const struct dissector	*d;
+	struct flow		*flow;	/* NULL for layer-2 dissectors */
+	const struct pkt	*pkt;	/* the packet that delivered these bytes */
+	int			 dir;	/* DIR_C2S / DIR_S2C */
+	void			*state;	/* per-flow, d->state_size bytes, zeroed at start */
+	struct obs_sink		*sink;
+	struct diss_stats	*st;
+	struct fact_cache	*fc;	/* suppresses repeats of the same fact (may be NULL) */
+	unsigned		 pdus;	/* PDUs completed in this call (diss_pdu) */
+};
+
+struct dissector {
+	const char	*name;		/* "modbus": used in counters and evidence */
+	uint8_t		 transport;	/* L4_TCP, L4_UDP, or L4_NONE for layer 2 */
+	bool		 also_udp;	/* a TCP dissector that also parses datagrams */
+	uint16_t	 ports[DISS_MAX_PORTS];	/* well-known ports, 0-terminated */
+	uint16_t	 ethertype;	/* layer 2: Ethertype after VLAN tags */
+	uint16_t	 snap_pid;	/* layer 2: LLC/SNAP protocol id (Cisco OUI) */
+	size_t		 state_size;	/* per-flow state, 0 if none */
+
+	/*
+	 * Optional heuristic for flows on other ports: look at the first
+	 * payload of a direction and answer cheaply whether it is ours.
+	 * Must not emit observations.
+	 */
+	bool		(*probe)(const struct cur *c, int dir);
+	/* Parse; see the header comment for stream vs datagram semantics. */
+	enum diss_rc	(*parse)(struct diss_ctx *dc, struct cur *c);
+	/* Optional: a gap in this direction dropped bytes; reset PDU state. */
+	void		(*on_gap)(struct diss_ctx *dc);
+	/* Optional: the flow is going away; release anything state points to. */
+	void		(*on_close)(void *state);
+
+	const char	*counter_names[DISS_MAX_COUNTERS];	/* NULL-terminated */
+};
+
+/* Registry (dissectors/registry.c). */
+extern const struct dissector *const dissectors[];
+extern const size_t n_dissectors;
+int	 dissector_index(const char *name);	/* -1 if unknown */
+
+/* --- helpers for dissectors (dissectors/dissector.c) --- */
+
+/* A whole PDU was parsed: counts it and the packet for the summary. */
+void	 diss_pdu(struct diss_ctx *dc);
+/* Bump the dissector's own counter i (index into counter_names). */
+void	 diss_count(struct diss_ctx *dc, unsigned i);
+
+/* Fill an asset_ref for one side of the current packet / flow. */
+void	 diss_ref(const struct diss_ctx *dc, enum side s, struct asset_ref *ref);
+
+/* Evidence about one side: attribute, value bytes, source, confidence. */
+void	 diss_fact(struct diss_ctx *dc, enum side s, const char *attr,
+	    const void *val, size_t len, const char *src, uint8_t conf);
+void	 diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr,
+	    const char *val, const char *src, uint8_t conf);
+void	 diss_factf(struct diss_ctx *dc, enum side s, const char *attr,
+	    const char *src, uint8_t conf, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+/* Evidence about a third party named inside the PDU (DHCP chaddr, LLDP mgmt address). */
+void	 diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who,
+	    const char *attr, const void *val, size_t len, const char *src,
+	    uint8_t conf);
+/* A MAC/IP binding stated inside a PDU (DHCP ack, ARP, ENIP socket address). */
+void	 diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src);
+
+/* Read n bytes as a string value (does not NUL-terminate; for diss_fact). */
+bool	 diss_str(struct cur *c, size_t n, const uint8_t **p);
+
+#endif

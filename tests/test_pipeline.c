@@ -1,0 +1,104 @@
+/*
+ * test_pipeline.c - the whole capture path over every shared capture:
+ * each one is read to the end, every frame is decoded as Ethernet, and
+ * the addresses it carries reach the sink as MAC/IP bindings.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support.h"
+
+static const char *const dirs[] = {
+	"bacnet", "dhcp", "dnp3", "enip", "http", "iec104", "lldp_cdp",
+	"modbus", "profinet", "s7comm", "snmp", "ssh", NULL
+};
+
+static bool
+is_capture(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".pcap") == 0) ||
+	    (n > 7 && strcmp(name + n - 7, ".pcapng") == 0);
+}
+
+static bool
+has_addr(const struct collected *c, const char *mac, const char *ip)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_ADDR && strcasecmp(c->v[i].mac, mac) == 0 &&
+		    (ip == NULL || strcmp(c->v[i].ip, ip) == 0))
+			return true;
+	return false;
+}
+
+/* Every capture: packet count as tshark counted it, every host MAC and IP seen. */
+START_TEST(every_shared_capture_reads_whole)
+{
+	int checked = 0;
+
+	for (int d = 0; dirs[d]; d++) {
+		char rel[512];
+		DIR *dh;
+		struct dirent *de;
+
+		snprintf(rel, sizeof(rel), "%s", shared_pcap(dirs[d]));
+		dh = opendir(rel);
+		ck_assert_msg(dh != NULL, "missing %s (run from the repo root, ../shared beside it)", rel);
+		while ((de = readdir(dh)) != NULL) {
+			char cap[600];
+			struct collected c;
+			struct pipeline *pl;
+			json_t *exp, *hosts, *h;
+			size_t i;
+			long n;
+
+			if (!is_capture(de->d_name))
+				continue;
+			snprintf(cap, sizeof(cap), "%s/%s", dirs[d], de->d_name);
+			exp = load_expected(cap);
+			collected_init(&c);
+			n = run_pcap(shared_pcap(cap), &c, &pl);
+			ck_assert_int_eq(n, json_integer_value(json_object_get(exp, "packets")));
+			ck_assert_int_eq(pipeline_counter(pl, "eth"), n);
+			hosts = json_object_get(json_object_get(exp, "facts"), "hosts");
+			json_array_foreach(hosts, i, h) {
+				const char *mac = json_string_value(json_object_get(h, "mac"));
+				json_t *ips = json_object_get(h, "ips"), *ip;
+				size_t k;
+
+				ck_assert_msg(has_addr(&c, mac, NULL), "%s: host %s not seen", cap, mac);
+				json_array_foreach(ips, k, ip) {
+					struct ipaddr a;
+
+					/* "::" and 0.0.0.0 (DAD, DHCP discover) name no host */
+					ck_assert(ip_parse(json_string_value(ip), &a));
+					if (!ip_is_unicast_host(&a))
+						continue;
+					ck_assert_msg(has_addr(&c, mac, json_string_value(ip)),
+					    "%s: %s never seen with %s", cap, mac, json_string_value(ip));
+				}
+			}
+			pipeline_free(pl);
+			collected_free(&c);
+			json_decref(exp);
+			checked++;
+		}
+		closedir(dh);
+	}
+	ck_assert_int_ge(checked, 28);
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("pipeline");
+	TCase *tc = tcase_create("shared");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, every_shared_capture_reads_whole);
+	suite_add_tcase(s, tc);
+	return s;
+}

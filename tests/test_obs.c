@@ -1,0 +1,115 @@
+/*
+ * test_obs.c - hostile strings made safe, and the bounded observation queue.
+ */
+#include <string.h>
+
+#include "support.h"
+#include "obsq.h"
+
+static const char *
+san(const char *in, size_t n)
+{
+	static char out[256];
+
+	obs_sanitize(in, n, out, sizeof(out));
+	return out;
+}
+
+START_TEST(sanitize_keeps_text_and_escapes_the_rest)
+{
+	ck_assert_str_eq(san("  Siemens AG  ", 14), "Siemens AG");
+	ck_assert_str_eq(san("CPU\0garbage", 11), "CPU");		/* NUL ends it */
+	ck_assert_str_eq(san("a\x1b[2Jb", 6), "a\\x1b[2Jb");		/* terminal escape */
+	ck_assert_str_eq(san("line\nbreak", 10), "line\\x0abreak");
+	ck_assert_str_eq(san("back\\slash", 10), "back\\\\slash");
+	ck_assert_str_eq(san("caf\xc3\xa9", 5), "caf\xc3\xa9");		/* valid UTF-8 kept */
+	ck_assert_str_eq(san("bad\xff\xfe", 5), "bad\\xff\\xfe");		/* invalid bytes */
+	ck_assert_str_eq(san("over\xc0\xaflong", 10), "over\\xc0\\xaflong");	/* overlong '/' */
+	ck_assert_str_eq(san("cut\xe2\x82", 5), "cut\\xe2\\x82");		/* truncated sequence */
+	ck_assert_str_eq(san("c1\xc2\x9b", 4), "c1\\xc2\\x9b");		/* C1 CSI */
+	ck_assert_str_eq(san("\"quoted\",x", 10), "\"quoted\",x");	/* quotes are the writers' job */
+}
+END_TEST
+
+START_TEST(sanitize_never_overflows)
+{
+	char out[8];
+	static const char evil[] = "\x01\x02\x03\x04\x05\x06\x07\x08";
+
+	ck_assert_uint_le(obs_sanitize(evil, 8, out, sizeof(out)), 7);
+	ck_assert_uint_eq(strlen(out), 4);	/* one whole escape fits, never half of one */
+	ck_assert_str_eq(out, "\\x01");
+	ck_assert_uint_eq(obs_sanitize("abc", 3, out, 1), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(queue_drops_and_counts_when_full)
+{
+	struct obsq *q = obsq_new(4);
+	struct obs_sink s = obsq_sink(q);
+	struct obs o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_FACT;
+	o.attr = A_VENDOR;
+	o.src = "test";
+	o.val = "Siemens\x1b";
+	o.val_len = 8;
+	for (int i = 0; i < 6; i++)
+		obs_emit(&s, &o);
+	ck_assert_uint_eq(obsq_len(q), 4);
+	ck_assert_uint_eq(obsq_dropped(q), 2);
+	ck_assert_uint_eq(obsq_queued(q), 4);
+	obsq_free(q);
+}
+END_TEST
+
+static int
+check_val(void *arg, const struct obs *o)
+{
+	int *n = arg;
+
+	ck_assert_str_eq(o->val, "Siemens\\x1b");
+	return ++*n == 3 ? 7 : 0;	/* fail on the third */
+}
+
+START_TEST(failed_batch_stays_queued)
+{
+	struct obsq *q = obsq_new(8);
+	struct obs_sink s = obsq_sink(q);
+	struct obs o;
+	int n = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_FACT;
+	o.attr = A_VENDOR;
+	o.src = "test";
+	o.val = "Siemens\x1b";
+	o.val_len = 8;
+	for (int i = 0; i < 5; i++)
+		obs_emit(&s, &o);
+	ck_assert_int_eq(obsq_drain(q, check_val, &n), 7);
+	ck_assert_uint_eq(obsq_len(q), 5);		/* nothing consumed */
+	obsq_consume(q, 2);
+	ck_assert_uint_eq(obsq_len(q), 3);
+	n = -10;
+	ck_assert_int_eq(obsq_drain(q, check_val, &n), 0);
+	ck_assert_uint_eq(obsq_len(q), 0);
+	obsq_free(q);
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("obs");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, sanitize_keeps_text_and_escapes_the_rest);
+	tcase_add_test(tc, sanitize_never_overflows);
+	tcase_add_test(tc, queue_drops_and_counts_when_full);
+	tcase_add_test(tc, failed_batch_stays_queued);
+	suite_add_tcase(s, tc);
+	return s;
+}

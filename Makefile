@@ -35,7 +35,8 @@ OPT	:= -O2 -g
 endif
 
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
-	   -Wmissing-prototypes -Wsign-compare -Wformat=2 -Wno-format-nonliteral
+	   -Wmissing-prototypes -Wsign-compare -Wformat=2 -Wno-format-nonliteral \
+	   -Wno-format-truncation
 HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -21,7 +21,7 @@ DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
 	     libinih-dev libpcre2-dev ieee-data
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin iproute2 rsyslog \
-	     rsyslog-gnutls gnutls-bin
+	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -140,6 +140,17 @@ install: all
 	for f in docs/man/*.1; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for f in docs/man/*.5; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in docs/man/*.8; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+
+# Debian package from a copy of the tree (packaging/debian becomes debian/).
+deb:
+	rm -rf build/deb && mkdir -p build/deb/spanwatch-$(VERSION)
+	tar --exclude=./build --exclude=./build-san --exclude=./build-fuzz --exclude=./.git \
+	    -cf - . | tar -xf - -C build/deb/spanwatch-$(VERSION)
+	cp -r packaging/debian build/deb/spanwatch-$(VERSION)/debian
+	cd build/deb/spanwatch-$(VERSION) && $(MAKE) clean >/dev/null && \
+	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error build/deb/spanwatch_$(VERSION)_*.deb
+	@ls -l build/deb/*.deb
 
 clean:
 	rm -rf build build-san spanwatchd spanwatch swgen

@@ -14,12 +14,13 @@ DESTDIR	?=
 CC	?= cc
 SANITIZE ?= 0
 
-PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libndpi jansson inih libpcre2-8
+PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libevent_openssl openssl libndpi \
+	   jansson inih libpcre2-8
 
 # Debian packages: build, test, demo.  `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
-	     libinih-dev libpcre2-dev ieee-data
+	     libinih-dev libpcre2-dev libssl-dev ieee-data
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin iproute2 rsyslog \
 	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
@@ -40,7 +41,7 @@ WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS += -D_GNU_SOURCE -Idaemon -Idissectors -Idb -Ioui \
+CPPFLAGS += -D_GNU_SOURCE -iquote daemon -iquote dissectors -iquote db -iquote oui -iquote tools \
 	    -DSW_DATADIR='"$(PREFIX)/share/spanwatch"' \
 	    -DSW_SYSCONFDIR='"$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch"' \
 	    -DSW_VERSION='"$(VERSION)"'

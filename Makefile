@@ -154,6 +154,6 @@ deb:
 	@ls -l build/deb/*.deb
 
 clean:
-	rm -rf build build-san spanwatchd spanwatch swgen
+	rm -rf build build-san build-fuzz spanwatchd spanwatch swgen
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)

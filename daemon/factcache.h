@@ -41,6 +41,12 @@ fc_should_send(struct fact_cache *fc, uint64_t h, uint64_t now_us)
 
 	if (fc == NULL)
 		return true;
+	/* FNV alone leaves the low bits of near-equal inputs alike: finalise (murmur3 fmix64) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	h |= 1;		/* 0 marks an empty slot */
 	i = (unsigned)(h >> 17) & (FACT_CACHE_SLOTS - 1);
 	if (fc->key[i] == h && now_us >= fc->when[i] && now_us - fc->when[i] < FACT_REFRESH_US) {

@@ -37,6 +37,9 @@
 /* Dissector-specific bounds */
 #define DISS_MAX_ITEMS		256	/* TLVs / options / objects walked in one PDU */
 #define DISS_MAX_FRAGMENT	65536	/* application-layer reassembly (DNP3 transport, ...) */
+#define S7_SZL_MAX		2048	/* bytes of one fragmented S7comm SZL answer reassembled per flow */
+#define ENIP_MAX_PENDING	8	/* CIP requests awaiting a reply per EtherNet/IP flow (oldest overwritten) */
+#define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
 
 /* Control socket */
 #define CTL_MAX_CLIENTS		16

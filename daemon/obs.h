@@ -68,6 +68,15 @@ enum obs_kind {
 #define R_IEC104_SERVER	"iec104_controlled"
 #define R_IEC104_CLIENT	"iec104_controlling"
 #define R_GATEWAY	"gateway"
+#define R_ENIP_SCANNER	"enip_scanner"	/* EtherNet/IP originator (explicit client, I/O scanner) */
+#define R_ENIP_ADAPTER	"enip_adapter"	/* EtherNet/IP target */
+#define R_S7_CLIENT	"s7_client"	/* sends S7comm jobs (HMI, engineering station) */
+#define R_PN_CONTROLLER	"profinet_controller"	/* PROFINET IO controller / supervisor */
+#define R_PN_DEVICE	"profinet_device"
+#define R_IED		"iec61850_ied"	/* GOOSE publisher, MMS server */
+#define R_MMS_CLIENT	"mms_client"
+#define R_OPCUA_SERVER	"opcua_server"
+#define R_OPCUA_CLIENT	"opcua_client"
 
 /* Confidence, 0-100: how far the source can be trusted for the attribute. */
 #define CONF_STATED	90	/* the device says so in an identity message */

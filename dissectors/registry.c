@@ -8,7 +8,14 @@
 
 #include "dissector.h"
 
+extern const struct dissector dis_dnp3;
+extern const struct dissector dis_iec104;
+extern const struct dissector dis_modbus;
+
 const struct dissector *const dissectors[] = {
+	&dis_dnp3,
+	&dis_iec104,
+	&dis_modbus,
 	NULL
 };
 

@@ -1,0 +1,677 @@
+/*
+ * dnp3.c - DNP3 over TCP and UDP port 20000 (IEEE 1815-2012): masters and
+ * outstations by IP and link address, function codes, unsolicited
+ * responses and Group 0 device attributes.
+ *
+ * Link frame (IEEE 1815 clause 9.2.4):
+ *   start 0x05 0x64 (2) | length (1, 5..255: control + addresses + user data)
+ *   | control (1) | destination (2, LE) | source (2, LE) | header CRC (2, LE)
+ *   | user data in blocks of 16 bytes (the last one shorter), each followed
+ *     by its CRC (2, LE)
+ *   control: DIR 0x80 (sent by the master) | PRM 0x40 (primary) | FCB 0x20
+ *   | FCV/DFC 0x10 | function (4 bits; primary 3/4 carry user data)
+ * Transport header (clause 8.2): FIN 0x80 | FIR 0x40 | sequence (6 bits).
+ * Application fragment (clause 4.2.2):
+ *   request  application control (1) | function (1) | objects
+ *   response application control (1) | function (1) | IIN (2) | objects
+ * A frame with any bad CRC is counted and ignored as a whole.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/flow.h"
+#include "../daemon/limits.h"
+
+enum dnp3_counter {
+	DNP3_BAD_CRC,		/* header or block CRC wrong: frame ignored */
+	DNP3_FRAG_DROPPED,	/* transport segment out of sequence or too big */
+	DNP3_BAD_APP,		/* application header or object header malformed */
+	DNP3_CONTROL,		/* select / operate / direct operate */
+	DNP3_RESTART,		/* cold / warm restart */
+	DNP3_FILE,		/* file transfer functions */
+	DNP3_TIME_SYNC,		/* delay measurement, record time, write g50 */
+	DNP3_UNSOLICITED,	/* unsolicited responses */
+};
+
+#define LINK_START0	0x05
+#define LINK_START1	0x64
+#define LINK_HDR_LEN	10	/* start .. header CRC */
+#define LINK_LEN_MIN	5	/* control + destination + source */
+#define LINK_BLOCK	16
+#define LINK_UD_MAX	(255 - LINK_LEN_MIN)
+
+#define CTL_DIR		0x80
+#define CTL_PRM		0x40
+#define CTL_FUNC	0x0f
+#define PRI_CONFIRMED_DATA	3
+#define PRI_UNCONFIRMED_DATA	4
+
+#define TH_FIN_BIT	0x80
+#define TH_FIR_BIT	0x40
+#define TH_SEQ		0x3f
+
+#define ADDR_RESERVED	0xfff0	/* 0xfff0..0xffff: self address and broadcast */
+
+#define FC_WRITE	2
+#define FC_RESPONSE	129
+#define FC_UNSOLICITED	130
+
+#define FRAG_INITIAL	2048	/* first buffer for a multi-segment fragment */
+
+/* Transport reassembly of one direction. */
+struct dnp3_reasm {
+	uint8_t		*buf;
+	size_t		 len, cap;
+	uint16_t	 src, dst;
+	uint8_t		 next_seq;
+	bool		 active;
+};
+
+struct dnp3_state {
+	struct dnp3_reasm rs[2];	/* [DIR_C2S], [DIR_S2C] */
+	uint32_t	 frames;	/* good frames on this flow */
+};
+
+/* CRC-16/DNP: polynomial 0x3d65 (reflected 0xa6bc), complemented. */
+static uint16_t
+dnp3_crc(struct cur c)
+{
+	uint16_t crc = 0;
+	uint8_t b;
+
+	while (cur_u8(&c, &b)) {
+		crc ^= b;
+		for (int i = 0; i < 8; i++)
+			crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xa6bc) : (uint16_t)(crc >> 1);
+	}
+	return (uint16_t)~crc;
+}
+
+/* Take n data bytes and the CRC after them; true if it matches. */
+static bool
+crc_block(struct cur *c, size_t n, struct cur *data)
+{
+	uint16_t crc;
+
+	if (!cur_take(c, n, data) || !cur_le16(c, &crc))
+		return false;
+	return dnp3_crc(*data) == crc;
+}
+
+static size_t
+frame_size(uint8_t len)
+{
+	size_t ud = (size_t)len - LINK_LEN_MIN;
+
+	return LINK_HDR_LEN + ud + 2 * ((ud + LINK_BLOCK - 1) / LINK_BLOCK);
+}
+
+/* Is the unread data a link header with a good CRC?  Sets *len. */
+static bool
+link_header_ok(const struct cur *c, uint8_t *len)
+{
+	struct cur hdr = *c, data;
+	uint8_t s0, s1;
+
+	if (!cur_peek_u8(c, 0, &s0) || !cur_peek_u8(c, 1, &s1) ||
+	    !cur_peek_u8(c, 2, len))
+		return false;
+	if (s0 != LINK_START0 || s1 != LINK_START1 || *len < LINK_LEN_MIN)
+		return false;
+	return crc_block(&hdr, LINK_HDR_LEN - 2, &data);
+}
+
+static bool
+is_device_addr(uint16_t a)
+{
+	return a < ADDR_RESERVED;
+}
+
+static void
+addr_fact(struct diss_ctx *dc, enum side s, uint16_t addr, bool master)
+{
+	if (!is_device_addr(addr))
+		return;
+	diss_fact_str(dc, s, A_ROLE, master ? R_DNP3_MASTER : R_DNP3_OUTSTATION,
+	    "dnp3", CONF_STATED);
+	diss_factf(dc, s, A_DNP3_ADDR, master ? "dnp3/master" : "dnp3/outstation",
+	    CONF_STATED, "%u", addr);
+}
+
+/* DIR=1: the source is a master and the destination an outstation. */
+static void
+link_roles(struct diss_ctx *dc, uint8_t ctl, uint16_t src, uint16_t dst)
+{
+	bool from_master = (ctl & CTL_DIR) != 0;
+
+	addr_fact(dc, SIDE_SRC, src, from_master);
+	addr_fact(dc, SIDE_DST, dst, !from_master);
+}
+
+static const char *
+fc_source(uint8_t fc)
+{
+	switch (fc) {
+	case 2: return "dnp3/fc2";
+	case 3: return "dnp3/fc3";
+	case 4: return "dnp3/fc4";
+	case 5: return "dnp3/fc5";
+	case 6: return "dnp3/fc6";
+	case 13: return "dnp3/fc13";
+	case 14: return "dnp3/fc14";
+	case 23: return "dnp3/fc23";
+	case 24: return "dnp3/fc24";
+	case 25: return "dnp3/fc25";
+	case 26: return "dnp3/fc26";
+	case 27: return "dnp3/fc27";
+	case 28: return "dnp3/fc28";
+	case 29: return "dnp3/fc29";
+	case 30: return "dnp3/fc30";
+	case 130: return "dnp3/fc130";
+	}
+	return "dnp3/request";
+}
+
+static void
+call_out(struct diss_ctx *dc, unsigned counter, const char *note, uint8_t fc)
+{
+	diss_count(dc, counter);
+	diss_fact_str(dc, SIDE_SRC, A_NOTE, note, fc_source(fc), CONF_STATED);
+}
+
+/* A write whose first object is g50 (time and date) sets the clock. */
+static bool
+writes_time(const struct cur *objs)
+{
+	uint8_t group;
+
+	return cur_peek_u8(objs, 0, &group) && group == 50;
+}
+
+static void
+dnp3_request(struct diss_ctx *dc, uint8_t fc, const struct cur *objs)
+{
+	diss_factf(dc, SIDE_SRC, A_FUNCTION, "dnp3/request", CONF_STATED,
+	    "dnp3:%u", fc);
+	if (fc >= 3 && fc <= 6)
+		call_out(dc, DNP3_CONTROL, "dnp3_control", fc);
+	else if (fc == 13 || fc == 14)
+		call_out(dc, DNP3_RESTART, "dnp3_restart", fc);
+	else if (fc >= 25 && fc <= 30)
+		call_out(dc, DNP3_FILE, "dnp3_file", fc);
+	else if (fc == 23 || fc == 24 || (fc == FC_WRITE && writes_time(objs)))
+		call_out(dc, DNP3_TIME_SYNC, "dnp3_time_sync", fc);
+}
+
+/*
+ * Group 0 device attributes (IEEE 1815-2012 clause 11.9 / A.2): the
+ * variation names the attribute; each object is
+ *   data type code (1: 1 VSTR, 2 UINT, 3 INT, 4 FLT, 5 OSTR, 6 BSTR, ...)
+ *   | length (1) | value (length)
+ */
+#define G0_VSTR	1
+#define G0_OSTR	5
+
+static const struct {
+	uint8_t		 var;
+	const char	*attr;
+	const char	*src;
+	const char	*label;		/* notes: "label=value" */
+} g0_attrs[] = {
+	{ 242, A_FIRMWARE,	"dnp3/g0v242", NULL },	/* manufacturer's software version */
+	{ 243, A_HARDWARE,	"dnp3/g0v243", NULL },	/* manufacturer's hardware version */
+	{ 244, A_CONTACT,	"dnp3/g0v244", NULL },	/* user-assigned owner name */
+	{ 245, A_LOCATION,	"dnp3/g0v245", NULL },	/* user-assigned location name */
+	{ 246, A_NOTE,		"dnp3/g0v246", "id_code" },	/* user-assigned ID code/number */
+	{ 247, A_DEVICE_NAME,	"dnp3/g0v247", NULL },	/* user-assigned device name */
+	{ 248, A_SERIAL,	"dnp3/g0v248", NULL },	/* device serial number */
+	{ 249, A_NOTE,		"dnp3/g0v249", "subset" },	/* DNP3 subset and conformance */
+	{ 250, A_MODEL,		"dnp3/g0v250", NULL },	/* product name and model */
+	{ 252, A_VENDOR,	"dnp3/g0v252", NULL },	/* manufacturer's name */
+};
+
+static void
+g0_attribute(struct diss_ctx *dc, uint8_t var, uint8_t type, const uint8_t *val,
+    uint8_t len)
+{
+	if ((type != G0_VSTR && type != G0_OSTR) || len == 0)
+		return;
+	for (size_t i = 0; i < sizeof(g0_attrs) / sizeof(g0_attrs[0]); i++) {
+		if (g0_attrs[i].var != var)
+			continue;
+		if (g0_attrs[i].label)
+			diss_factf(dc, SIDE_SRC, A_NOTE, g0_attrs[i].src, CONF_STATED,
+			    "%s=%.*s", g0_attrs[i].label, (int)len, (const char *)val);
+		else
+			diss_fact(dc, SIDE_SRC, g0_attrs[i].attr, val, len,
+			    g0_attrs[i].src, CONF_STATED);
+		return;
+	}
+}
+
+/* Size of one object of a fixed-size group/variation; 0 if unknown. */
+static size_t
+object_size(uint8_t g, uint8_t v)
+{
+	static const struct { uint8_t g, v, size; } sizes[] = {
+		{ 1, 2, 1 }, { 2, 1, 1 }, { 2, 2, 7 }, { 2, 3, 3 },
+		{ 3, 2, 1 }, { 4, 1, 1 }, { 4, 2, 7 }, { 4, 3, 3 },
+		{ 10, 2, 1 }, { 11, 1, 1 }, { 11, 2, 7 }, { 12, 1, 11 },
+		{ 13, 1, 1 }, { 13, 2, 7 },
+		{ 20, 1, 5 }, { 20, 2, 3 }, { 20, 5, 4 }, { 20, 6, 2 },
+		{ 21, 1, 5 }, { 21, 2, 3 }, { 21, 5, 11 }, { 21, 6, 9 },
+		{ 21, 9, 4 }, { 21, 10, 2 },
+		{ 22, 1, 5 }, { 22, 2, 3 }, { 22, 5, 11 }, { 22, 6, 9 },
+		{ 23, 1, 5 }, { 23, 2, 3 }, { 23, 5, 11 }, { 23, 6, 9 },
+		{ 30, 1, 5 }, { 30, 2, 3 }, { 30, 3, 4 }, { 30, 4, 2 },
+		{ 30, 5, 5 }, { 30, 6, 9 },
+		{ 32, 1, 5 }, { 32, 2, 3 }, { 32, 3, 11 }, { 32, 4, 9 },
+		{ 32, 5, 5 }, { 32, 6, 9 }, { 32, 7, 11 }, { 32, 8, 15 },
+		{ 40, 1, 5 }, { 40, 2, 3 }, { 40, 3, 5 }, { 40, 4, 9 },
+		{ 41, 1, 5 }, { 41, 2, 3 }, { 41, 3, 5 }, { 41, 4, 9 },
+		{ 42, 1, 5 }, { 42, 2, 3 }, { 42, 5, 11 }, { 42, 6, 9 },
+		{ 50, 1, 6 }, { 50, 3, 6 }, { 51, 1, 6 }, { 51, 2, 6 },
+		{ 52, 1, 2 }, { 52, 2, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (sizes[i].g == g && sizes[i].v == v)
+			return sizes[i].size;
+	return 0;
+}
+
+/* Packed objects: bits per point, 0 if not packed. */
+static unsigned
+packed_bits(uint8_t g, uint8_t v)
+{
+	if ((g == 1 || g == 10 || g == 80) && v == 1)
+		return 1;
+	if (g == 3 && v == 1)
+		return 2;
+	return 0;
+}
+
+/*
+ * Object header (clause 4.2.2.7): group (1) | variation (1) | qualifier (1)
+ * | range: start/stop (1, 2 or 4 bytes each, codes 0-5), none (6), count
+ * (1, 2 or 4 bytes, codes 7-9), or count (1) of variable objects (0xb).
+ * Qualifier bits 4-6: prefix before each object, an index (1, 2, 4 bytes;
+ * codes 1-3) or an object size (1, 2, 4 bytes; codes 4-6).
+ * Returns the object count, or -1 if the header is malformed.
+ */
+static long
+range_count(struct cur *c, uint8_t q)
+{
+	uint32_t start = 0, stop = 0, count = 0;
+	uint16_t v16, w16;
+	uint8_t v8, w8;
+
+	switch (q & 0x0f) {
+	case 0: case 3:
+		if (!cur_u8(c, &v8) || !cur_u8(c, &w8))
+			return -1;
+		start = v8, stop = w8;
+		break;
+	case 1: case 4:
+		if (!cur_le16(c, &v16) || !cur_le16(c, &w16))
+			return -1;
+		start = v16, stop = w16;
+		break;
+	case 2: case 5:
+		if (!cur_le32(c, &start) || !cur_le32(c, &stop))
+			return -1;
+		break;
+	case 6:
+		return 0;
+	case 7: case 0xb:
+		if (!cur_u8(c, &v8))
+			return -1;
+		return v8;
+	case 8:
+		if (!cur_le16(c, &v16))
+			return -1;
+		return v16;
+	case 9:
+		if (!cur_le32(c, &count))
+			return -1;
+		return (long)count;
+	default:
+		return -1;
+	}
+	if (stop < start)
+		return -1;
+	return (long)(stop - start) + 1;
+}
+
+static size_t
+prefix_width(uint8_t code)
+{
+	static const uint8_t w[8] = { 0, 1, 2, 4, 1, 2, 4, 0 };
+
+	return w[code & 7];
+}
+
+static bool
+read_prefix(struct cur *c, size_t width, uint32_t *v)
+{
+	uint16_t v16;
+	uint8_t v8;
+
+	switch (width) {
+	case 0:
+		*v = 0;
+		return true;
+	case 1:
+		if (!cur_u8(c, &v8))
+			return false;
+		*v = v8;
+		return true;
+	case 2:
+		if (!cur_le16(c, &v16))
+			return false;
+		*v = v16;
+		return true;
+	}
+	return cur_le32(c, v);
+}
+
+/* Group 0 objects: [prefix] type (1) | length (1) | value. */
+static bool
+g0_objects(struct diss_ctx *dc, struct cur *c, uint8_t var, uint8_t q, long count)
+{
+	size_t pw = prefix_width((uint8_t)(q >> 4));
+	const uint8_t *val;
+	uint32_t prefix;
+	uint8_t type, len;
+
+	for (long i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		if (!read_prefix(c, pw, &prefix) || !cur_u8(c, &type) ||
+		    !cur_u8(c, &len) || !diss_str(c, len, &val))
+			return false;
+		g0_attribute(dc, var, type, val, len);
+	}
+	return count <= DISS_MAX_ITEMS;
+}
+
+/* Skip objects we do not interpret; false when their size is unknown. */
+static bool
+skip_objects(struct cur *c, uint8_t g, uint8_t v, uint8_t q, long count)
+{
+	uint8_t pcode = (uint8_t)((q >> 4) & 7);
+	size_t pw = prefix_width(pcode), size = object_size(g, v);
+	unsigned bits = packed_bits(g, v);
+	uint32_t prefix;
+
+	if (count == 0)
+		return true;
+	if (pcode >= 4) {	/* each object carries its size */
+		for (long i = 0; i < count && i < DISS_MAX_ITEMS; i++)
+			if (!read_prefix(c, pw, &prefix) || !cur_skip(c, prefix))
+				return false;
+		return count <= DISS_MAX_ITEMS;
+	}
+	if (bits && pw == 0)
+		return cur_skip(c, ((size_t)count * bits + 7) / 8);
+	if (size == 0)
+		return false;
+	return cur_skip(c, (size_t)count * (pw + size));
+}
+
+static void
+walk_objects(struct diss_ctx *dc, struct cur *c)
+{
+	uint8_t g, v, q;
+	long count;
+
+	for (unsigned n = 0; cur_left(c) > 0 && n < DISS_MAX_ITEMS; n++) {
+		if (!cur_u8(c, &g) || !cur_u8(c, &v) || !cur_u8(c, &q) ||
+		    (count = range_count(c, q)) < 0) {
+			diss_count(dc, DNP3_BAD_APP);
+			return;
+		}
+		if (g == 0) {
+			if (!g0_objects(dc, c, v, q, count)) {
+				diss_count(dc, DNP3_BAD_APP);
+				return;
+			}
+		} else if (!skip_objects(c, g, v, q, count))
+			return;	/* unknown size or past the end: stop here */
+	}
+}
+
+static void
+dnp3_app(struct diss_ctx *dc, struct cur *app)
+{
+	uint8_t ac, fc;
+	uint16_t iin;
+
+	if (!cur_u8(app, &ac) || !cur_u8(app, &fc)) {
+		diss_count(dc, DNP3_BAD_APP);
+		return;
+	}
+	if (fc < FC_RESPONSE) {
+		dnp3_request(dc, fc, app);
+		return;
+	}
+	if (!cur_le16(app, &iin)) {
+		diss_count(dc, DNP3_BAD_APP);
+		return;
+	}
+	if (fc == FC_UNSOLICITED) {
+		diss_factf(dc, SIDE_SRC, A_FUNCTION, "dnp3/unsolicited",
+		    CONF_STATED, "dnp3:%u", fc);
+		call_out(dc, DNP3_UNSOLICITED, "dnp3_unsolicited", fc);
+	}
+	if (fc == FC_RESPONSE || fc == FC_UNSOLICITED)
+		walk_objects(dc, app);
+}
+
+static void
+reasm_reset(struct dnp3_reasm *r)
+{
+	r->active = false;
+	r->len = 0;
+}
+
+static bool
+reasm_append(struct dnp3_reasm *r, struct cur *seg)
+{
+	size_t n = cur_left(seg), need = r->len + n;
+
+	if (need > DISS_MAX_FRAGMENT)
+		return false;
+	if (need > r->cap) {
+		size_t cap = r->cap ? r->cap : FRAG_INITIAL;
+		uint8_t *nb;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > DISS_MAX_FRAGMENT)
+			cap = DISS_MAX_FRAGMENT;
+		if ((nb = realloc(r->buf, cap)) == NULL)
+			return false;
+		r->buf = nb;
+		r->cap = cap;
+	}
+	cur_copy(seg, r->buf + r->len, n);
+	r->len = need;
+	return true;
+}
+
+/* Transport segment: header (1) then part of an application fragment. */
+static void
+dnp3_transport(struct diss_ctx *dc, struct dnp3_state *st, uint16_t src,
+    uint16_t dst, struct cur *seg)
+{
+	struct dnp3_reasm *r;
+	struct cur frag;
+	uint8_t th, seq;
+
+	if (!cur_u8(seg, &th))
+		return;
+	seq = th & TH_SEQ;
+	if ((th & TH_FIR_BIT) && (th & TH_FIN_BIT)) {
+		if (st)
+			reasm_reset(&st->rs[dc->dir & 1]);
+		dnp3_app(dc, seg);
+		return;
+	}
+	if (st == NULL) {
+		diss_count(dc, DNP3_FRAG_DROPPED);
+		return;
+	}
+	r = &st->rs[dc->dir & 1];
+	if (th & TH_FIR_BIT) {
+		reasm_reset(r);
+		r->active = true;
+		r->src = src;
+		r->dst = dst;
+	} else if (!r->active || r->src != src || r->dst != dst || seq != r->next_seq) {
+		reasm_reset(r);
+		diss_count(dc, DNP3_FRAG_DROPPED);
+		return;
+	}
+	if (!reasm_append(r, seg)) {
+		reasm_reset(r);
+		diss_count(dc, DNP3_FRAG_DROPPED);
+		return;
+	}
+	r->next_seq = (uint8_t)((seq + 1) & TH_SEQ);
+	if (th & TH_FIN_BIT) {
+		frag = cur_make(r->buf, r->len);
+		dnp3_app(dc, &frag);
+		reasm_reset(r);
+	}
+}
+
+/*
+ * One whole link frame whose header CRC was checked.  The user data
+ * blocks are checked and copied out without their CRCs before anything
+ * is believed.
+ */
+static void
+dnp3_frame(struct diss_ctx *dc, struct dnp3_state *st, struct cur *f)
+{
+	uint8_t ud[LINK_UD_MAX], len = 0, ctl = 0;
+	uint16_t dst = 0, src = 0;
+	size_t ud_len, n = 0;
+	struct cur block, seg;
+
+	cur_skip(f, 2);
+	cur_u8(f, &len);
+	cur_u8(f, &ctl);
+	cur_le16(f, &dst);
+	cur_le16(f, &src);
+	if (!cur_skip(f, 2) || len < LINK_LEN_MIN)
+		return;
+	ud_len = (size_t)len - LINK_LEN_MIN;
+	while (n < ud_len) {
+		size_t b = ud_len - n < LINK_BLOCK ? ud_len - n : LINK_BLOCK;
+
+		if (!crc_block(f, b, &block) || !cur_copy(&block, ud + n, b)) {
+			diss_count(dc, DNP3_BAD_CRC);
+			return;
+		}
+		n += b;
+	}
+	if (st)
+		st->frames++;
+	diss_pdu(dc);
+	link_roles(dc, ctl, src, dst);
+	if ((ctl & CTL_PRM) && ud_len > 0 &&
+	    ((ctl & CTL_FUNC) == PRI_CONFIRMED_DATA ||
+	    (ctl & CTL_FUNC) == PRI_UNCONFIRMED_DATA)) {
+		seg = cur_make(ud, ud_len);
+		dnp3_transport(dc, st, src, dst, &seg);
+	}
+}
+
+static bool
+is_datagram(const struct diss_ctx *dc)
+{
+	return dc->flow && dc->flow->proto == L4_UDP;
+}
+
+/*
+ * Stream (TCP) or datagram (UDP): every whole frame; on TCP the cursor
+ * stays at the start of an incomplete one.
+ */
+static enum diss_rc
+dnp3_parse(struct diss_ctx *dc, struct cur *c)
+{
+	struct dnp3_state *st = dc->state;
+	struct cur frame;
+	uint8_t len;
+	size_t size;
+
+	while (cur_left(c) >= LINK_HDR_LEN) {
+		if (!link_header_ok(c, &len)) {
+			uint8_t s0 = 0, s1 = 0;
+
+			cur_peek_u8(c, 0, &s0);
+			cur_peek_u8(c, 1, &s1);
+			if (s0 == LINK_START0 && s1 == LINK_START1)
+				diss_count(dc, DNP3_BAD_CRC);
+			return (st && st->frames) || dc->pdus ?
+			    DISS_MALFORMED : DISS_NOT_MINE;
+		}
+		size = frame_size(len);
+		if (cur_left(c) < size)
+			return is_datagram(dc) ? DISS_SHORT : DISS_OK;
+		if (!cur_take(c, size, &frame))
+			break;
+		dnp3_frame(dc, st, &frame);
+	}
+	if (cur_left(c) > 0 && is_datagram(dc))
+		return DISS_SHORT;
+	return DISS_OK;
+}
+
+/* Heuristic: a link header with a good CRC. */
+static bool
+dnp3_probe(const struct cur *c, int dir)
+{
+	uint8_t len;
+
+	(void)dir;
+	return link_header_ok(c, &len);
+}
+
+static void
+dnp3_gap(struct diss_ctx *dc)
+{
+	struct dnp3_state *st = dc->state;
+
+	if (st)
+		reasm_reset(&st->rs[dc->dir & 1]);
+}
+
+static void
+dnp3_close(void *state)
+{
+	struct dnp3_state *st = state;
+
+	for (int i = 0; i < 2; i++) {
+		free(st->rs[i].buf);
+		st->rs[i].buf = NULL;
+		st->rs[i].cap = 0;
+		reasm_reset(&st->rs[i]);
+	}
+}
+
+const struct dissector dis_dnp3 = {
+	.name = "dnp3",
+	.transport = L4_TCP,
+	.also_udp = true,
+	.ports = { 20000 },
+	.state_size = sizeof(struct dnp3_state),
+	.probe = dnp3_probe,
+	.parse = dnp3_parse,
+	.on_gap = dnp3_gap,
+	.on_close = dnp3_close,
+	.counter_names = { "bad_crc", "frag_dropped", "bad_app", "control",
+	    "restart", "file", "time_sync", "unsolicited" },
+};

@@ -1,0 +1,385 @@
+/*
+ * modbus.c - Modbus/TCP: roles, unit ids, function codes and device
+ * identity (Modbus Application Protocol Specification V1.1b3; Modbus
+ * Messaging on TCP/IP Implementation Guide V1.0b).
+ *
+ * The flow's server is the Modbus server (the PLC/RTU or gateway), its
+ * client the master.  Requests and responses are paired by transaction id
+ * in a small per-flow table.  Identity comes from Read Device
+ * Identification (function 43, MEI type 14) and Report Server ID (17).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/limits.h"
+
+enum mb_counter {
+	MB_REQUESTS,
+	MB_RESPONSES,
+	MB_EXCEPTIONS,
+	MB_WRITES,		/* requests with a write function code */
+	MB_PROGRAM,		/* diagnostics / programming function codes */
+	MB_UNMATCHED,		/* responses without their request */
+	MB_BAD_ADU,		/* framing fine, PDU body malformed */
+	MB_DEVID_OBJECTS,	/* 43/14 objects extracted */
+};
+
+#define MBAP_HDR_LEN	6	/* transaction, protocol, length; unit id counts in length */
+#define MBAP_LEN_MIN	2	/* unit id + function code */
+#define MBAP_LEN_MAX	254	/* ADU at most 260 bytes */
+
+#define FC_EXCEPTION	0x80
+#define FC_REPORT_SERVER_ID 17
+#define FC_MEI		43
+#define MEI_READ_DEVICE_ID 14
+
+struct mb_pending {
+	uint16_t	 tid;
+	uint8_t		 unit;
+	uint8_t		 fc;
+	bool		 used;
+};
+
+struct mb_state {
+	struct mb_pending pend[MODBUS_MAX_PENDING];
+	unsigned	 next;		/* slot the next request overwrites */
+	uint32_t	 adus;		/* ADUs parsed on this flow */
+};
+
+static bool
+is_write(uint8_t fc)
+{
+	return fc == 5 || fc == 6 || fc == 15 || fc == 16 || fc == 22 || fc == 23;
+}
+
+/*
+ * Diagnostics and programming: serial-line diagnostics (8), the legacy
+ * Modicon program/poll/reset codes (9, 10, 13, 14, 18, 19, 40-42, 125,
+ * 126), encapsulated interfaces other than device identification (43/13),
+ * and Schneider UMAS (90).
+ */
+static bool
+is_program(uint8_t fc, uint8_t mei)
+{
+	switch (fc) {
+	case 8: case 9: case 10: case 13: case 14: case 18: case 19:
+	case 40: case 41: case 42: case 90: case 125: case 126:
+		return true;
+	case FC_MEI:
+		return mei != MEI_READ_DEVICE_ID;
+	}
+	return false;
+}
+
+/* Evidence sources must be static strings: one per called-out code. */
+static const char *
+fc_source(uint8_t fc)
+{
+	switch (fc) {
+	case 5: return "modbus/fc5";
+	case 6: return "modbus/fc6";
+	case 8: return "modbus/fc8";
+	case 9: return "modbus/fc9";
+	case 10: return "modbus/fc10";
+	case 13: return "modbus/fc13";
+	case 14: return "modbus/fc14";
+	case 15: return "modbus/fc15";
+	case 16: return "modbus/fc16";
+	case 18: return "modbus/fc18";
+	case 19: return "modbus/fc19";
+	case 22: return "modbus/fc22";
+	case 23: return "modbus/fc23";
+	case 40: return "modbus/fc40";
+	case 41: return "modbus/fc41";
+	case 42: return "modbus/fc42";
+	case 43: return "modbus/fc43";
+	case 90: return "modbus/fc90";
+	case 125: return "modbus/fc125";
+	case 126: return "modbus/fc126";
+	}
+	return "modbus/request";
+}
+
+static void
+pending_add(struct mb_state *st, uint16_t tid, uint8_t unit, uint8_t fc)
+{
+	struct mb_pending *p = &st->pend[st->next];
+
+	st->next = (st->next + 1) % MODBUS_MAX_PENDING;
+	p->tid = tid;
+	p->unit = unit;
+	p->fc = fc;
+	p->used = true;
+}
+
+static bool
+pending_take(struct mb_state *st, uint16_t tid, uint8_t unit, uint8_t *fc)
+{
+	for (unsigned i = 0; i < MODBUS_MAX_PENDING; i++) {
+		struct mb_pending *p = &st->pend[i];
+
+		if (p->used && p->tid == tid && p->unit == unit) {
+			p->used = false;
+			*fc = p->fc;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Read Device Identification objects (MEI 14) keep their own names; the
+ * object id is in the source so ProductName (4) and ModelName (5) stay
+ * apart although both are a model.
+ */
+static const struct {
+	const char	*attr;
+	const char	*src;
+} devid_objects[] = {
+	{ A_VENDOR,		"modbus/43.14/obj0" },	/* VendorName */
+	{ A_PRODUCT_CODE,	"modbus/43.14/obj1" },	/* ProductCode */
+	{ A_FIRMWARE,		"modbus/43.14/obj2" },	/* MajorMinorRevision */
+	{ A_URL,		"modbus/43.14/obj3" },	/* VendorUrl */
+	{ A_MODEL,		"modbus/43.14/obj4" },	/* ProductName */
+	{ A_MODEL,		"modbus/43.14/obj5" },	/* ModelName */
+	{ A_DEVICE_NAME,	"modbus/43.14/obj6" },	/* UserApplicationName */
+};
+
+static void
+devid_object(struct diss_ctx *dc, uint8_t id, const uint8_t *val, uint8_t len)
+{
+	if (id < sizeof(devid_objects) / sizeof(devid_objects[0])) {
+		diss_fact(dc, SIDE_SERVER, devid_objects[id].attr, val, len,
+		    devid_objects[id].src, CONF_STATED);
+		return;
+	}
+	/* Reserved (7-0x7f) and private (0x80-0xff) objects: raw strings. */
+	diss_factf(dc, SIDE_SERVER, A_NOTE, "modbus/43.14/private", CONF_STATED,
+	    "obj%u=%.*s", id, (int)len, (const char *)val);
+}
+
+/*
+ * Read Device Identification response (MB spec 6.21):
+ *   MEI type (1, 0x0e) | read device id code (1) | conformity level (1)
+ *   | more follows (1, 0x00/0xff) | next object id (1) | number of objects (1)
+ *   | { object id (1) | object length (1) | value (length) } ...
+ * A device whose objects do not fit sets "more follows"; the client asks
+ * again from the next object id and the next response carries the rest,
+ * so every response is parsed on its own.
+ */
+static void
+devid_response(struct diss_ctx *dc, struct cur *pdu)
+{
+	uint8_t mei, code, conformity, more, next, nobj, id = 0, len = 0;
+	const uint8_t *val;
+
+	if (!cur_u8(pdu, &mei) || mei != MEI_READ_DEVICE_ID)
+		return;
+	cur_u8(pdu, &code);
+	cur_u8(pdu, &conformity);
+	cur_u8(pdu, &more);
+	cur_u8(pdu, &next);
+	cur_u8(pdu, &nobj);
+	if (!cur_ok(pdu)) {
+		diss_count(dc, MB_BAD_ADU);
+		return;
+	}
+	for (unsigned n = 0; n < nobj && n < DISS_MAX_ITEMS; n++) {
+		cur_u8(pdu, &id);
+		cur_u8(pdu, &len);
+		if (!cur_ok(pdu) || !diss_str(pdu, len, &val)) {
+			diss_count(dc, MB_BAD_ADU);	/* object length past the end */
+			return;
+		}
+		diss_count(dc, MB_DEVID_OBJECTS);
+		if (len > 0)
+			devid_object(dc, id, val, len);
+	}
+}
+
+/*
+ * Report Server ID response (MB spec 6.13):
+ *   byte count (1) | server id (device specific) | run indicator (1)
+ *   | additional data (device specific)
+ * The content is vendor-defined; the longest printable run (often a
+ * vendor or product name) is kept as a description.
+ */
+#define SERVER_ID_MIN_TEXT 4
+
+static void
+server_id_response(struct diss_ctx *dc, struct cur *pdu)
+{
+	size_t best_off = 0, best_len = 0, run_off = 0, run_len = 0;
+	struct cur body, scan;
+	const uint8_t *text;
+	uint8_t count, b;
+
+	if (!cur_u8(pdu, &count) || !cur_take(pdu, count, &body)) {
+		diss_count(dc, MB_BAD_ADU);
+		return;
+	}
+	scan = body;
+	for (size_t i = 0; cur_u8(&scan, &b); i++) {
+		if (b < 0x20 || b >= 0x7f) {
+			run_len = 0;
+			continue;
+		}
+		if (run_len++ == 0)
+			run_off = i;
+		if (run_len > best_len) {
+			best_off = run_off;
+			best_len = run_len;
+		}
+	}
+	if (best_len >= SERVER_ID_MIN_TEXT && cur_skip(&body, best_off) &&
+	    diss_str(&body, best_len, &text))
+		diss_fact(dc, SIDE_SERVER, A_DESCRIPTION, text, best_len,
+		    "modbus/17", CONF_BANNER);
+}
+
+static void
+modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
+    uint8_t unit, uint8_t fc, struct cur *pdu)
+{
+	uint8_t mei = 0;
+
+	diss_count(dc, MB_REQUESTS);
+	diss_factf(dc, SIDE_CLIENT, A_FUNCTION, "modbus/request", CONF_STATED,
+	    "modbus:%u", fc);
+	if (fc == FC_MEI)
+		cur_peek_u8(pdu, 0, &mei);
+	if (is_write(fc)) {
+		diss_count(dc, MB_WRITES);
+		diss_fact_str(dc, SIDE_CLIENT, A_NOTE, "modbus_write",
+		    fc_source(fc), CONF_STATED);
+	} else if (is_program(fc, mei)) {
+		diss_count(dc, MB_PROGRAM);
+		diss_fact_str(dc, SIDE_CLIENT, A_NOTE, "modbus_program",
+		    fc_source(fc), CONF_STATED);
+	}
+	pending_add(st, tid, unit, fc);
+}
+
+static void
+modbus_response(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
+    uint8_t unit, uint8_t fc, struct cur *pdu)
+{
+	uint8_t asked;
+
+	diss_count(dc, MB_RESPONSES);
+	/* A capture that starts mid-conversation still yields identity. */
+	if (!pending_take(st, tid, unit, &asked) || asked != (fc & ~FC_EXCEPTION))
+		diss_count(dc, MB_UNMATCHED);
+	if (fc & FC_EXCEPTION) {
+		diss_count(dc, MB_EXCEPTIONS);
+		return;
+	}
+	if (fc == FC_MEI)
+		devid_response(dc, pdu);
+	else if (fc == FC_REPORT_SERVER_ID)
+		server_id_response(dc, pdu);
+}
+
+/* One ADU, clamped to its MBAP length: unit id (1) | function (1) | data. */
+static void
+modbus_adu(struct diss_ctx *dc, struct mb_state *st, uint16_t tid, struct cur *adu)
+{
+	uint8_t unit = 0, fc = 0;
+
+	cur_u8(adu, &unit);
+	cur_u8(adu, &fc);
+	st->adus++;
+	diss_pdu(dc);
+	diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_MODBUS_SERVER, "modbus",
+	    CONF_INFERRED);
+	diss_fact_str(dc, SIDE_CLIENT, A_ROLE, R_MODBUS_CLIENT, "modbus",
+	    CONF_INFERRED);
+	diss_factf(dc, SIDE_SERVER, A_UNIT_ID, "modbus/unit", CONF_STATED,
+	    "%u", unit);
+	if (fc == 0) {
+		diss_count(dc, MB_BAD_ADU);
+		return;
+	}
+	if (dc->dir == DIR_C2S)
+		modbus_request(dc, st, tid, unit, fc, adu);
+	else
+		modbus_response(dc, st, tid, unit, fc, adu);
+}
+
+/* MBAP header (7 bytes): transaction (2) | protocol = 0 (2) | length (2) | unit (1). */
+static bool
+mbap_peek(const struct cur *c, uint16_t *tid, uint16_t *len)
+{
+	uint16_t proto;
+
+	if (!cur_peek_be16(c, 0, tid) || !cur_peek_be16(c, 2, &proto) ||
+	    !cur_peek_be16(c, 4, len))
+		return false;
+	return proto == 0 && *len >= MBAP_LEN_MIN && *len <= MBAP_LEN_MAX;
+}
+
+/*
+ * Stream parser: every whole ADU in the bytes; the cursor stays at the
+ * start of an incomplete one.  A bad header before the first ADU of the
+ * flow means this is not Modbus; after it, the stream lost sync.
+ */
+static enum diss_rc
+modbus_parse(struct diss_ctx *dc, struct cur *c)
+{
+	struct mb_state scratch, *st = dc->state;
+	uint16_t tid, len;
+	struct cur adu;
+
+	if (st == NULL) {
+		memset(&scratch, 0, sizeof(scratch));
+		st = &scratch;
+	}
+	while (cur_left(c) > MBAP_HDR_LEN) {
+		if (!mbap_peek(c, &tid, &len))
+			return st->adus ? DISS_MALFORMED : DISS_NOT_MINE;
+		if (cur_left(c) < MBAP_HDR_LEN + (size_t)len)
+			break;
+		if (!cur_skip(c, MBAP_HDR_LEN) || !cur_take(c, len, &adu))
+			break;
+		modbus_adu(dc, st, tid, &adu);
+	}
+	return DISS_OK;
+}
+
+/*
+ * Heuristic for other ports: a well-formed MBAP header whose length ends
+ * exactly at the end of the payload or at another MBAP header, carrying a
+ * public function code.
+ */
+static bool
+modbus_probe(const struct cur *c, int dir)
+{
+	uint16_t tid, len, tid2, len2;
+	uint8_t fc;
+	struct cur next = *c;
+
+	(void)dir;
+	if (!mbap_peek(c, &tid, &len) || !cur_peek_u8(c, MBAP_HDR_LEN + 1, &fc))
+		return false;
+	fc &= ~FC_EXCEPTION;
+	if (!(fc >= 1 && fc <= 8) && !(fc >= 11 && fc <= 24) && fc != FC_MEI)
+		return false;
+	if (cur_left(c) == MBAP_HDR_LEN + (size_t)len)
+		return true;
+	if (!cur_skip(&next, MBAP_HDR_LEN + (size_t)len))
+		return false;
+	return mbap_peek(&next, &tid2, &len2);
+}
+
+const struct dissector dis_modbus = {
+	.name = "modbus",
+	.transport = L4_TCP,
+	.ports = { 502 },
+	.state_size = sizeof(struct mb_state),
+	.probe = modbus_probe,
+	.parse = modbus_parse,
+	.counter_names = { "requests", "responses", "exceptions", "writes",
+	    "program", "unmatched", "bad_adu", "devid_objects" },
+};

@@ -1,0 +1,594 @@
+/*
+ * test_dnp3.c - DNP3 dissector: link frames built here with their CRCs,
+ * transport reassembly, Group 0 device attributes (no real capture has
+ * them; the layout is IEEE 1815-2012's), malformed frames, and the shared
+ * captures against their expected masters and outstations.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "dissector.h"
+
+extern const struct dissector dis_dnp3;
+
+enum { D_BAD_CRC, D_FRAG_DROPPED, D_BAD_APP, D_CONTROL, D_RESTART, D_FILE,
+    D_TIME_SYNC, D_UNSOLICITED };
+
+#define MASTER_IP	"10.2.0.1"
+#define OUTST_IP	"10.2.0.2"
+#define MASTER_ADDR	1
+#define OUTST_ADDR	10
+
+#define CTL_FROM_MASTER	0xc4	/* DIR, PRM, unconfirmed user data */
+#define CTL_FROM_OUTST	0x44	/* PRM, unconfirmed user data */
+
+/* --- building frames (test data) ------------------------------------- */
+
+static uint16_t
+crc_dnp(const uint8_t *p, size_t n)
+{
+	uint16_t crc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xa6bc) : (uint16_t)(crc >> 1);
+	}
+	return (uint16_t)~crc;
+}
+
+static void
+put_crc(uint8_t *out, size_t *o, const uint8_t *p, size_t n)
+{
+	uint16_t crc = crc_dnp(p, n);
+
+	out[(*o)++] = (uint8_t)crc;
+	out[(*o)++] = (uint8_t)(crc >> 8);
+}
+
+/* One link frame around n (<= 250) bytes of user data. */
+static size_t
+link_frame(uint8_t *out, uint8_t ctl, uint16_t dst, uint16_t src,
+    const uint8_t *ud, size_t n)
+{
+	size_t o = 0;
+
+	ck_assert_uint_le(n, 250);
+	out[o++] = 0x05;
+	out[o++] = 0x64;
+	out[o++] = (uint8_t)(n + 5);
+	out[o++] = ctl;
+	out[o++] = (uint8_t)dst;
+	out[o++] = (uint8_t)(dst >> 8);
+	out[o++] = (uint8_t)src;
+	out[o++] = (uint8_t)(src >> 8);
+	put_crc(out, &o, out, 8);
+	for (size_t i = 0; i < n; i += 16) {
+		size_t b = n - i < 16 ? n - i : 16;
+
+		memcpy(out + o, ud + i, b);
+		o += b;
+		put_crc(out, &o, ud + i, b);
+	}
+	return o;
+}
+
+/* An application fragment cut into transport segments of at most seg bytes. */
+static size_t
+app_frames(uint8_t *out, uint8_t ctl, uint16_t dst, uint16_t src,
+    const uint8_t *app, size_t n, size_t seg)
+{
+	uint8_t ud[250];
+	size_t o = 0, i = 0;
+	uint8_t seq = 0;
+
+	do {
+		size_t b = n - i < seg ? n - i : seg;
+
+		ud[0] = (uint8_t)((i == 0 ? 0x40 : 0) | (i + b == n ? 0x80 : 0) | seq++);
+		memcpy(ud + 1, app + i, b);
+		o += link_frame(out + o, ctl, dst, src, ud, b + 1);
+		i += b;
+	} while (i < n);
+	return o;
+}
+
+/* Append a g0 attribute object (qualifier 0x00, index 0..0, VSTR). */
+static void
+put_g0(uint8_t *b, size_t *n, uint8_t var, const char *s)
+{
+	size_t len = strlen(s);
+
+	b[(*n)++] = 0;
+	b[(*n)++] = var;
+	b[(*n)++] = 0x00;
+	b[(*n)++] = 0;
+	b[(*n)++] = 0;
+	b[(*n)++] = 1;		/* VSTR */
+	b[(*n)++] = (uint8_t)len;
+	memcpy(b + *n, s, len);
+	*n += len;
+}
+
+static size_t
+response_head(uint8_t *b, uint8_t fc)
+{
+	b[0] = 0xc0;
+	b[1] = fc;
+	b[2] = 0;
+	b[3] = 0;
+	return 4;
+}
+
+/* --- direct calls ----------------------------------------------------- */
+
+struct direct {
+	struct collected c;
+	struct diss_stats st;
+	struct diss_ctx dc;
+	void		*state;
+};
+
+static void
+direct_init(struct direct *d)
+{
+	memset(d, 0, sizeof(*d));
+	collected_init(&d->c);
+	d->state = calloc(1, dis_dnp3.state_size);
+	ck_assert_ptr_nonnull(d->state);
+	d->dc.d = &dis_dnp3;
+	d->dc.state = d->state;
+	d->dc.sink = &d->c.sink;
+	d->dc.st = &d->st;
+}
+
+static enum diss_rc
+direct_parse(struct direct *d, int dir, const uint8_t *b, size_t n, size_t *left)
+{
+	struct cur c = cur_make(b, n);
+	enum diss_rc rc;
+
+	d->dc.dir = dir;
+	d->dc.pdus = 0;
+	rc = dis_dnp3.parse(&d->dc, &c);
+	if (left)
+		*left = cur_left(&c);
+	return rc;
+}
+
+static void
+direct_free(struct direct *d)
+{
+	dis_dnp3.on_close(d->state);
+	free(d->state);
+	collected_free(&d->c);
+}
+
+static const struct cobs *
+fact_src(const struct collected *c, const char *who, const char *attr,
+    const char *val, const char *src)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cobs *o = &c->v[i];
+
+		if (o->kind == OBS_FACT && (who == NULL || strcmp(o->ip, who) == 0) &&
+		    strcmp(o->attr, attr) == 0 && (val == NULL || strcmp(o->val, val) == 0) &&
+		    strcmp(o->src, src) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* Read class 1 (g60v2, all): application control, function 1, one header. */
+static const uint8_t read_class1[] = { 0xc0, 0x01, 0x3c, 0x02, 0x06 };
+
+START_TEST(crc_matches_a_real_frame)
+{
+	/* a read of classes 1-3 and 0 from master 1 to outstation 10 (ITI read_and_response) */
+	static const uint8_t real_hdr[] = { 0x05, 0x64, 0x14, 0xc4, 0x0a, 0x00, 0x01, 0x00,
+	    0x8f, 0xed };
+	uint8_t f[16];
+	size_t n = link_frame(f, 0xc4, 10, 1, NULL, 0);
+	struct direct d;
+
+	ck_assert_uint_eq(crc_dnp(real_hdr, 8), 0xed8f);
+	ck_assert_uint_eq(n, 10);
+	direct_init(&d);
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
+	ck_assert_uint_eq(d.st.pdus, 1);
+	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 0);
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "10", "dnp3/outstation"));
+	ck_assert(dis_dnp3.probe(&(struct cur){ real_hdr, sizeof(real_hdr), false }, DIR_C2S));
+	ck_assert(!dis_dnp3.probe(&(struct cur){ real_hdr, 9, false }, DIR_C2S));
+	direct_free(&d);
+}
+END_TEST
+
+START_TEST(group0_attributes_over_two_segments)
+{
+	uint8_t app[600], out[1200];
+	struct direct d;
+	size_t n, len;
+
+	direct_init(&d);
+	n = response_head(app, 0x81);
+	put_g0(app, &n, 252, "Acme Grid Systems");
+	put_g0(app, &n, 250, "RTU-9000 Feeder Controller");
+	put_g0(app, &n, 242, "3.1.4");
+	put_g0(app, &n, 243, "Rev B");
+	put_g0(app, &n, 248, "SN-000123");
+	put_g0(app, &n, 247, "Feeder 7 recloser");
+	put_g0(app, &n, 245, "Substation North");
+	put_g0(app, &n, 246, "ID-42");
+	put_g0(app, &n, 244, "Grid Ops");
+	put_g0(app, &n, 249, "Level 2");
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 100);
+	ck_assert_int_eq(direct_parse(&d, DIR_S2C, out, len, NULL), DISS_OK);
+	ck_assert_uint_eq(d.st.pdus, 2);
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 0);
+	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 0);
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_VENDOR, "Acme Grid Systems", "dnp3/g0v252"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_MODEL, "RTU-9000 Feeder Controller", "dnp3/g0v250"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_FIRMWARE, "3.1.4", "dnp3/g0v242"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_HARDWARE, "Rev B", "dnp3/g0v243"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_SERIAL, "SN-000123", "dnp3/g0v248"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DEVICE_NAME, "Feeder 7 recloser", "dnp3/g0v247"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_LOCATION, "Substation North", "dnp3/g0v245"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "id_code=ID-42", "dnp3/g0v246"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_CONTACT, "Grid Ops", "dnp3/g0v244"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "subset=Level 2", "dnp3/g0v249"));
+	direct_free(&d);
+}
+END_TEST
+
+/* Attributes after other objects: the walker skips what it can size. */
+START_TEST(group0_after_static_objects)
+{
+	static const uint8_t statics[] = {
+		0x01, 0x02, 0x00, 0x00, 0x03, 0x81, 0x81, 0x01, 0x01,	/* g1v2 0..3 */
+		0x1e, 0x01, 0x00, 0x00, 0x01, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, /* g30v1 0..1 */
+		0x01, 0x01, 0x00, 0x00, 0x09, 0xff, 0x03,		/* g1v1 0..9 packed */
+		0x3c, 0x02, 0x06,					/* g60v2 no range */
+	};
+	uint8_t app[300], out[400];
+	struct direct d;
+	size_t n, len;
+
+	direct_init(&d);
+	n = response_head(app, 0x81);
+	memcpy(app + n, statics, sizeof(statics));
+	n += sizeof(statics);
+	put_g0(app, &n, 252, "Acme");
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_VENDOR, "Acme", "dnp3/g0v252"));
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 0);
+	direct_free(&d);
+}
+END_TEST
+
+START_TEST(functions_called_out)
+{
+	static const uint8_t operate[] = { 0xc1, 0x04, 0x0c, 0x01, 0x17, 0x01, 0x00,
+	    0x01, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t direct_op[] = { 0xc2, 0x05, 0x0c, 0x01, 0x17, 0x01, 0x00,
+	    0x01, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t cold[] = { 0xc3, 0x0d };
+	static const uint8_t file_open[] = { 0xc4, 0x19 };
+	static const uint8_t write_time[] = { 0xc5, 0x02, 0x32, 0x01, 0x07, 0x01,
+	    1, 2, 3, 4, 5, 6 };
+	static const uint8_t unsol[] = { 0xf0, 0x82, 0x00, 0x00 };
+	const struct { const uint8_t *p; size_t n; uint8_t ctl; } msgs[] = {
+		{ operate, sizeof(operate), CTL_FROM_MASTER },
+		{ direct_op, sizeof(direct_op), CTL_FROM_MASTER },
+		{ cold, sizeof(cold), CTL_FROM_MASTER },
+		{ file_open, sizeof(file_open), CTL_FROM_MASTER },
+		{ write_time, sizeof(write_time), CTL_FROM_MASTER },
+		{ unsol, sizeof(unsol), CTL_FROM_OUTST },
+	};
+	uint8_t out[300];
+	struct direct d;
+
+	direct_init(&d);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		bool m = msgs[i].ctl == CTL_FROM_MASTER;
+		size_t len = app_frames(out, msgs[i].ctl, m ? OUTST_ADDR : MASTER_ADDR,
+		    m ? MASTER_ADDR : OUTST_ADDR, msgs[i].p, msgs[i].n, 249);
+
+		ck_assert_int_eq(direct_parse(&d, m ? DIR_C2S : DIR_S2C, out, len, NULL),
+		    DISS_OK);
+	}
+	ck_assert_uint_eq(d.st.counters[D_CONTROL], 2);
+	ck_assert_uint_eq(d.st.counters[D_RESTART], 1);
+	ck_assert_uint_eq(d.st.counters[D_FILE], 1);
+	ck_assert_uint_eq(d.st.counters[D_TIME_SYNC], 1);
+	ck_assert_uint_eq(d.st.counters[D_UNSOLICITED], 1);
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_control", "dnp3/fc4"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_control", "dnp3/fc5"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_restart", "dnp3/fc13"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_file", "dnp3/fc25"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_time_sync", "dnp3/fc2"));
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_unsolicited", "dnp3/fc130"));
+	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "dnp3:13"));
+	direct_free(&d);
+}
+END_TEST
+
+START_TEST(bad_crcs_and_framing)
+{
+	uint8_t f[400], app[64];
+	struct direct d;
+	size_t n, len, left;
+
+	direct_init(&d);
+	/* header CRC wrong on a fresh flow: counted, and not DNP3 */
+	n = app_frames(f, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
+	    sizeof(read_class1), 249);
+	f[8] ^= 0xff;
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_NOT_MINE);
+	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 1);
+	ck_assert_uint_eq(d.c.n, 0);
+	/* data block CRC wrong: frame ignored, stream goes on */
+	f[8] ^= 0xff;
+	f[n - 1] ^= 0x01;
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 2);
+	ck_assert_uint_eq(d.st.pdus, 0);
+	ck_assert_uint_eq(d.c.n, 0);
+	/* a good frame, then a header CRC error: the stream lost sync */
+	f[n - 1] ^= 0x01;
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
+	ck_assert_uint_eq(d.st.pdus, 1);
+	f[3] ^= 0x10;
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_MALFORMED);
+	f[3] ^= 0x10;
+	/* short header and incomplete frame: wait at the start */
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, 7, &left), DISS_OK);
+	ck_assert_uint_eq(left, 7);
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n - 1, &left), DISS_OK);
+	ck_assert_uint_eq(left, n - 1);
+	/* length below 5 (with a CRC that matches it) */
+	len = link_frame(f, 0xc9, 1, 2, NULL, 0);
+	f[2] = 4;
+	n = 8;
+	put_crc(f, &n, f, 8);
+	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, len, NULL), DISS_MALFORMED);
+	/* broadcast destination is no device address */
+	memcpy(app, read_class1, sizeof(read_class1));
+	n = app_frames(f, CTL_FROM_MASTER, 0xffff, 77, app, sizeof(read_class1), 249);
+	direct_parse(&d, DIR_C2S, f, n, NULL);
+	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "77", "dnp3/master"));
+	ck_assert_ptr_null(find_fact(&d.c, NULL, A_DNP3_ADDR, "65535"));
+	direct_free(&d);
+}
+END_TEST
+
+START_TEST(bad_objects)
+{
+	uint8_t app[300], out[600];
+	struct direct d;
+	size_t n, len;
+
+	direct_init(&d);
+	/* second attribute's length runs past the fragment: first kept */
+	n = response_head(app, 0x81);
+	put_g0(app, &n, 252, "Acme");
+	put_g0(app, &n, 250, "Model");
+	app[n - 6] = 200;
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_VENDOR, "Acme"));
+	ck_assert_ptr_null(find_fact(&d.c, NULL, A_MODEL, NULL));
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 1);
+	/* stop below start */
+	n = response_head(app, 0x81);
+	memcpy(app + n, (const uint8_t[]){ 0, 252, 0x00, 5, 1 }, 5);
+	n += 5;
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 2);
+	/* object header cut short; response without IIN */
+	n = response_head(app, 0x81);
+	app[n++] = 0;
+	app[n++] = 252;
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, 3, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 4);
+	/* zero-length attribute values and many empty class headers: walked, nothing kept */
+	n = response_head(app, 0x81);
+	for (int i = 0; i < 60; i++) {
+		memcpy(app + n, (const uint8_t[]){ 0x3c, 0x01, 0x06 }, 3);
+		n += 3;
+	}
+	memcpy(app + n, (const uint8_t[]){ 0, 243, 0x00, 0, 0, 1, 0 }, 7);
+	n += 7;
+	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	direct_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 4);
+	ck_assert_ptr_null(find_fact(&d.c, NULL, A_HARDWARE, NULL));
+	direct_free(&d);
+}
+END_TEST
+
+START_TEST(transport_sequence_and_bound)
+{
+	uint8_t ud[250], out[300];
+	struct direct d;
+	size_t len;
+
+	direct_init(&d);
+	/* a middle segment with no first one */
+	ud[0] = 0x05;
+	memcpy(ud + 1, read_class1, sizeof(read_class1));
+	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
+	direct_parse(&d, DIR_C2S, out, len, NULL);
+	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 1);
+	/* FIR seq 0, then seq 2: out of sequence */
+	ud[0] = 0x40;
+	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
+	direct_parse(&d, DIR_C2S, out, len, NULL);
+	ud[0] = 0x82;
+	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
+	direct_parse(&d, DIR_C2S, out, len, NULL);
+	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 2);
+	ck_assert_ptr_null(find_fact(&d.c, NULL, A_FUNCTION, NULL));
+	/* a fragment that never ends is cut at DISS_MAX_FRAGMENT */
+	memset(ud, 0x3c, sizeof(ud));
+	for (unsigned i = 0; i < 300; i++) {
+		ud[0] = (uint8_t)((i == 0 ? 0x40 : 0) | (i & 0x3f));
+		len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 250);
+		direct_parse(&d, DIR_C2S, out, len, NULL);
+	}
+	ck_assert_uint_ge(d.st.counters[D_FRAG_DROPPED], 3);
+	ck_assert_uint_eq(d.st.pdus, 303);
+	direct_free(&d);
+}
+END_TEST
+
+/* --- the whole pipeline ----------------------------------------------- */
+
+START_TEST(pipeline_tcp_and_udp)
+{
+	struct pipeline_cfg cfg = { 0, false };
+	uint8_t app[300], dnp[600], f[1600];
+	struct collected c;
+	struct pipeline *pl;
+	size_t n, len;
+
+	collected_init(&c);
+	pl = pipeline_new(&cfg, &c.sink);
+	ck_assert_ptr_nonnull(pl);
+	len = app_frames(dnp, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
+	    sizeof(read_class1), 249);
+	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
+	    MASTER_IP, OUTST_IP, 40001, 20000, 1, 0x02, NULL, 0);
+	run_frame(pl, f, n, 1000);
+	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
+	    MASTER_IP, OUTST_IP, 40001, 20000, 2, 0x18, dnp, len);
+	run_frame(pl, f, n, 2000);
+	n = response_head(app, 0x81);
+	put_g0(app, &n, 252, "Acme Grid Systems");
+	len = app_frames(dnp, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
+	n = build_udp4(f, sizeof(f), "02:00:00:00:01:02", "02:00:00:00:01:01",
+	    OUTST_IP, MASTER_IP, 20000, 20000, dnp, len);
+	run_frame(pl, f, n, 3000);
+	ck_assert_int_eq(pipeline_counter(pl, "dnp3.pdus"), 2);
+	ck_assert_ptr_nonnull(find_fact(&c, MASTER_IP, A_ROLE, R_DNP3_MASTER));
+	ck_assert_ptr_nonnull(fact_src(&c, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(find_fact(&c, OUTST_IP, A_ROLE, R_DNP3_OUTSTATION));
+	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_DNP3_ADDR, "10", "dnp3/outstation"));
+	ck_assert_ptr_nonnull(find_fact(&c, MASTER_IP, A_FUNCTION, "dnp3:1"));
+	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_VENDOR, "Acme Grid Systems", "dnp3/g0v252"));
+	ck_assert_ptr_null(find_fact(&c, MASTER_IP, A_VENDOR, NULL));
+	pipeline_free(pl);
+	collected_free(&c);
+}
+END_TEST
+
+/* On a port no dissector claims, the link header CRC identifies DNP3. */
+START_TEST(pipeline_heuristic_port)
+{
+	struct pipeline_cfg cfg = { 0, false };
+	uint8_t dnp[64], f[256];
+	struct collected c;
+	struct pipeline *pl;
+	size_t n, len;
+
+	collected_init(&c);
+	pl = pipeline_new(&cfg, &c.sink);
+	ck_assert_ptr_nonnull(pl);
+	len = app_frames(dnp, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
+	    sizeof(read_class1), 249);
+	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
+	    MASTER_IP, OUTST_IP, 40001, 21000, 1, 0x02, NULL, 0);
+	run_frame(pl, f, n, 1000);
+	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
+	    MASTER_IP, OUTST_IP, 40001, 21000, 2, 0x18, dnp, len);
+	run_frame(pl, f, n, 2000);
+	ck_assert_int_eq(pipeline_counter(pl, "dnp3.pdus"), 1);
+	ck_assert_ptr_nonnull(fact_src(&c, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_DNP3_ADDR, "10", "dnp3/outstation"));
+	pipeline_free(pl);
+	collected_free(&c);
+}
+END_TEST
+
+/* --- shared captures -------------------------------------------------- */
+
+static const char *const captures[] = {
+	"dnp3/icsnpp-dnp3__dnp3_example.pcap",
+	"dnp3/iti__dnp3_test_data_part1.pcap",
+	"dnp3/iti__read_and_response.pcap",
+};
+
+static void
+check_stations(const struct collected *c, json_t *list, const char *role,
+    const char *src, const char *cap)
+{
+	size_t i, j;
+	json_t *s, *ip;
+
+	json_array_foreach(list, i, s) {
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), "%lld",
+		    json_integer_value(json_object_get(s, "link_addr")));
+		json_array_foreach(json_object_get(s, "ips"), j, ip) {
+			const char *who = json_string_value(ip);
+
+			ck_assert_msg(find_fact(c, who, A_ROLE, role), "%s: %s %s", cap, who, role);
+			ck_assert_msg(fact_src(c, who, A_DNP3_ADDR, addr, src),
+			    "%s: %s %s address %s", cap, who, src, addr);
+		}
+	}
+}
+
+START_TEST(shared_captures)
+{
+	const char *cap = captures[_i];
+	struct collected c;
+	struct pipeline *pl;
+	json_t *exp, *dnp;
+
+	exp = load_expected(cap);
+	dnp = json_object_get(json_object_get(exp, "facts"), "dnp3");
+	ck_assert_ptr_nonnull(dnp);
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, &pl), 0);
+	check_stations(&c, json_object_get(dnp, "masters"), R_DNP3_MASTER, "dnp3/master", cap);
+	check_stations(&c, json_object_get(dnp, "outstations"), R_DNP3_OUTSTATION,
+	    "dnp3/outstation", cap);
+	ck_assert_int_eq(pipeline_counter(pl, "dnp3.bad_crc"), 0);
+	ck_assert_int_gt(pipeline_counter(pl, "dnp3.pdus"), 0);
+	pipeline_free(pl);
+	collected_free(&c);
+	json_decref(exp);
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("dnp3");
+	TCase *tc = tcase_create("dnp3");
+
+	tcase_add_test(tc, crc_matches_a_real_frame);
+	tcase_add_test(tc, group0_attributes_over_two_segments);
+	tcase_add_test(tc, group0_after_static_objects);
+	tcase_add_test(tc, functions_called_out);
+	tcase_add_test(tc, bad_crcs_and_framing);
+	tcase_add_test(tc, bad_objects);
+	tcase_add_test(tc, transport_sequence_and_bound);
+	tcase_add_test(tc, pipeline_tcp_and_udp);
+	tcase_add_test(tc, pipeline_heuristic_port);
+	tcase_add_loop_test(tc, shared_captures, 0,
+	    (int)(sizeof(captures) / sizeof(captures[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}

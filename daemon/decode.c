@@ -41,7 +41,7 @@ layer_push(struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_tcp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint8_t off, flags;
+	uint8_t off = 0, flags = 0;
 	size_t hlen;
 
 	cur_be16(c, &p->sport);
@@ -69,7 +69,7 @@ decode_tcp(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_udp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t len, csum;
+	uint16_t len = 0, csum = 0;
 	struct cur body;
 
 	cur_be16(c, &p->sport);
@@ -124,8 +124,8 @@ static enum decode_rc
 decode_ipv4(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
 	struct cur ip = *c, body;
-	uint8_t vihl, tos, ttl, proto, src[4], dst[4];
-	uint16_t tot, id, frag, csum;
+	uint8_t vihl = 0, tos = 0, ttl = 0, proto = 0, src[4] = { 0 }, dst[4] = { 0 };
+	uint16_t tot = 0, id = 0, frag = 0, csum = 0;
 	size_t hlen;
 
 	cur_u8(&ip, &vihl);
@@ -174,9 +174,9 @@ static enum decode_rc
 decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
 	struct cur body;
-	uint32_t vcf;
-	uint16_t plen;
-	uint8_t nh, hop, src[16], dst[16];
+	uint32_t vcf = 0;
+	uint16_t plen = 0;
+	uint8_t nh = 0, hop = 0, src[16] = { 0 }, dst[16] = { 0 };
 	const uint8_t *l3 = cur_ptr(c);
 
 	cur_be32(c, &vcf);
@@ -198,8 +198,8 @@ decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 	p->l3 = l3;
 	p->l3_len = (uint32_t)(40 + cur_left(&body));
 	for (int n = 0; n < MAX_IPV6_EXT; n++) {
-		uint8_t next, len;
-		uint16_t offm;
+		uint8_t next = 0, len = 0;
+		uint16_t offm = 0;
 		size_t skip;
 
 		switch (nh) {
@@ -243,8 +243,8 @@ decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_arp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t htype, ptype;
-	uint8_t hlen, plen, spa[4], tpa[4];
+	uint16_t htype = 0, ptype = 0;
+	uint8_t hlen = 0, plen = 0, spa[4] = { 0 }, tpa[4] = { 0 };
 
 	cur_be16(c, &htype);
 	cur_be16(c, &ptype);
@@ -279,7 +279,7 @@ set_l2pay(struct pkt *p, const struct cur *c)
 static enum decode_rc
 decode_vlan(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t tci, type;
+	uint16_t tci = 0, type = 0;
 
 	if (!layer_push(p, st))
 		return DECODE_MALFORMED;
@@ -333,9 +333,9 @@ static enum decode_rc
 decode_llc(uint16_t len, struct cur *c, struct pkt *p, struct decode_stats *st)
 {
 	struct cur llc;
-	uint8_t dsap, ssap, ctl;
-	uint32_t oui;
-	uint16_t pid;
+	uint8_t dsap = 0, ssap = 0, ctl = 0;
+	uint32_t oui = 0;
+	uint16_t pid = 0;
 
 	if (!cur_take(c, len, &llc))
 		llc = *c;	/* cut capture: decode what we have */
@@ -368,7 +368,7 @@ decode_llc(uint16_t len, struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_eth(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t type;
+	uint16_t type = 0;
 
 	cur_copy(c, p->dst_mac, 6);
 	cur_copy(c, p->src_mac, 6);
@@ -391,9 +391,9 @@ decode_eth(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_sll(int v2, struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t ptype = 0, hatype, alen16 = 0, proto = 0, res;
-	uint32_t ifindex;
-	uint8_t pt8, alen8 = 0, addr[8];
+	uint16_t ptype = 0, hatype = 0, alen16 = 0, proto = 0, res = 0;
+	uint32_t ifindex = 0;
+	uint8_t pt8 = 0, alen8 = 0, addr[8] = { 0 };
 
 	if (v2) {
 		cur_be16(c, &proto);
@@ -423,7 +423,7 @@ decode_sll(int v2, struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_raw(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint8_t v;
+	uint8_t v = 0;
 
 	if (!cur_peek_u8(c, 0, &v))
 		return fail(&st->ipv4_short, DECODE_SHORT);

@@ -1,0 +1,42 @@
+/*
+ * oui.h - the IEEE MAC address registry, as Debian's ieee-data installs it.
+ *
+ * MA-L (24-bit), MA-M (28-bit), MA-S / OUI-36 and IAB (36-bit) blocks,
+ * loaded once into sorted arrays; a lookup is a longest-prefix binary
+ * search with no allocation.
+ */
+#ifndef SW_OUI_H
+#define SW_OUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OUI_DIR_DEFAULT	"/usr/share/ieee-data"
+#define OUI_ORG_MAX	96
+
+struct oui_entry {
+	uint64_t	 prefix;	/* the block's first bits, left-aligned in 48 bits */
+	uint8_t		 bits;		/* 24, 28 or 36 */
+	uint32_t	 seq;		/* load order: a later file's row wins */
+	char		 country[3];	/* registered country, "" if none given */
+	char		 org[OUI_ORG_MAX];
+};
+
+struct oui_db;
+
+/*
+ * Load oui.csv, mam.csv, oui36.csv and iab.csv from dir (OUI_DIR_DEFAULT
+ * if NULL).  An operator's newer file named override (may be NULL or
+ * missing) is loaded on top: its blocks win.  NULL + message on failure.
+ */
+struct oui_db	*oui_load(const char *dir, const char *override, char *err, size_t errsz);
+void		 oui_free(struct oui_db *db);
+size_t		 oui_count(const struct oui_db *db);
+const struct oui_entry *oui_lookup(const struct oui_db *db, const uint8_t mac[6]);
+
+/* Country code at the end of an IEEE address ("... Ferndale WA US 98248" -> "US"). */
+void		 oui_country_of(const char *address, char out[3]);
+/* Check that a file looks like an IEEE registry CSV; 0 or -1 with a message. */
+int		 oui_validate_file(const char *path, size_t *rows, char *err, size_t errsz);
+
+#endif

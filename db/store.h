@@ -13,7 +13,11 @@
 #include <stdint.h>
 
 struct obsq;
+struct oui_db;
+struct risk_policy;
+struct sqlite3;
 struct store;
+struct vendors;
 
 enum store_mode { STORE_RW, STORE_RO };
 
@@ -32,5 +36,30 @@ void		 store_close(struct store *st);
  */
 long		 store_ingest(struct store *st, struct obsq *q);
 const char	*store_errmsg(const struct store *st);
+
+/* The OUI registry used to name new MAC-keyed assets (not owned). */
+void		 store_set_oui(struct store *st, const struct oui_db *oui);
+/*
+ * The vendor table and risk policy (not owned).  Assets touched by a batch
+ * are re-evaluated inside it; store_reevaluate_all() re-evaluates every
+ * asset (start, SIGHUP) and returns how many, or -1.
+ */
+void		 store_set_risk(struct store *st, const struct vendors *v,
+		    const struct risk_policy *p);
+long		 store_reevaluate_all(struct store *st, long long now);
+
+/* The underlying handle, for read-only tools (the CLI's queries). */
+struct sqlite3	*store_db(struct store *st);
+
+/* Counters for `status`: batches, observations applied, errors. */
+struct store_stats {
+	uint64_t	 batches;
+	uint64_t	 applied;
+	uint64_t	 failed_batches;
+	uint64_t	 assets_created;
+	uint64_t	 gateways;
+	uint64_t	 risk_evaluations;
+};
+void		 store_get_stats(const struct store *st, struct store_stats *out);
 
 #endif

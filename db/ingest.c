@@ -1,0 +1,505 @@
+/*
+ * ingest.c - observations to rows: the asset identity rules.
+ *
+ * - A host on the local segment is keyed by its MAC; new IPs on the same
+ *   MAC are address history (DHCP renewals), not new assets.
+ * - A MAC that uses GW_MIN_IPS or more IPv4 source addresses within
+ *   GW_WINDOW_S is a gateway (router, firewall, L3 switch): the IPs it
+ *   forwards become assets of their own, keyed by IP.  Addresses the MAC
+ *   claims in ARP stay its own.  Evidence and services that arrived with
+ *   a forwarded IP before the MAC was recognised move to that IP's asset,
+ *   so the result does not depend on the order traffic arrived in.
+ * - Broadcast, multicast and zero MACs, and non-unicast IPs, are never
+ *   assets.  Locally administered MACs are marked and get no OUI vendor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+#include "oui.h"
+#include "store_int.h"
+
+#define US_PER_S	1000000ull
+
+static long long
+secs(uint64_t ts_us)
+{
+	return (long long)(ts_us / US_PER_S);
+}
+
+static bool
+ref_has_mac(const struct asset_ref *r)
+{
+	return !mac_is_zero(r->mac) && !mac_is_group(r->mac);
+}
+
+int
+add_event(struct store *s, long long ts, int64_t asset_id, const char *kind, const char *detail)
+{
+	sqlite3_stmt *q = st_get(s, S_EVENT_INS);
+
+	sqlite3_bind_int64(q, 1, ts);
+	if (asset_id)
+		sqlite3_bind_int64(q, 2, asset_id);
+	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, detail, -1, SQLITE_TRANSIENT);
+	return st_step(s, S_EVENT_INS) == SQLITE_DONE ? 0 : -1;
+}
+
+void
+touch_for_risk(struct store *s, int64_t id)
+{
+	for (size_t i = 0; i < s->ntouched; i++)
+		if (s->touched[i] == id)
+			return;
+	if (s->ntouched == s->touched_cap) {
+		size_t cap = s->touched_cap ? s->touched_cap * 2 : 256;
+		int64_t *n = realloc(s->touched, cap * sizeof(*n));
+
+		if (n == NULL)
+			return;		/* evaluated at the next re-evaluation instead */
+		s->touched = n;
+		s->touched_cap = cap;
+	}
+	s->touched[s->ntouched++] = id;
+}
+
+static int
+evidence(struct store *s, int64_t id, const char *attr, const char *val, const char *src,
+    int conf, long long ts, const char *via_ip, bool *is_new)
+{
+	sqlite3_stmt *q = st_get(s, S_EVID_UPSERT);
+	int rc;
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, val, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, src, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, conf);
+	sqlite3_bind_int64(q, 6, ts);
+	if (via_ip && via_ip[0])
+		sqlite3_bind_text(q, 7, via_ip, -1, SQLITE_TRANSIENT);
+	rc = st_step(s, S_EVID_UPSERT);
+	if (rc != SQLITE_ROW)
+		return -1;
+	*is_new = sqlite3_column_int64(q, 0) == 1;
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* Did this MAC answer ARP for the address (an address of its own)? */
+static bool
+mac_claims_ip(struct store *s, int64_t id, const char *ip)
+{
+	sqlite3_stmt *q = st_get(s, S_ADDR_CLAIMED);
+	bool yes;
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+	yes = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return yes;
+}
+
+/* Add or refresh an address of an asset; *is_new when first seen. */
+static int
+address(struct store *s, int64_t id, const char *ip, const char *src, long long ts, bool *is_new)
+{
+	sqlite3_stmt *q = st_get(s, S_ADDR_UPSERT);
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, ts);
+	if (st_step(s, S_ADDR_UPSERT) != SQLITE_ROW)
+		return -1;
+	*is_new = sqlite3_column_int64(q, 0) == 1;
+	sqlite3_reset(q);
+	return 0;
+}
+
+static int
+new_mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_INS_MAC);
+	const struct oui_entry *e = NULL;
+	char mac[MAC_STRLEN], detail[256];
+	bool local = mac_is_local(r->mac), fresh;
+
+	mac_fmt(r->mac, mac);
+	if (!local)
+		e = oui_lookup(s->oui, r->mac);
+	sqlite3_bind_text(q, 1, mac, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, r->vlan);
+	sqlite3_bind_int64(q, 3, ts);
+	if (e) {
+		sqlite3_bind_text(q, 4, e->org, -1, SQLITE_TRANSIENT);
+		if (e->country[0])
+			sqlite3_bind_text(q, 5, e->country, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(q, 6, local);
+	if (st_step(s, S_ASSET_INS_MAC) != SQLITE_DONE)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	s->stats.assets_created++;
+	snprintf(detail, sizeof(detail), "mac %s%s%s%s", mac, e ? " (" : "", e ? e->org : "",
+	    e ? ")" : local ? " (locally administered: randomised or virtual)" : "");
+	if (add_event(s, ts, *id, "asset_new", detail) != 0)
+		return -1;
+	if (e && evidence(s, *id, A_VENDOR, e->org, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
+		return -1;
+	if (e && e->country[0] &&
+	    evidence(s, *id, "oui_country", e->country, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
+		return -1;
+	touch_for_risk(s, *id);
+	return 0;
+}
+
+static int
+new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64_t *id)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_INS_IP);
+	char detail[128];
+
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, vlan);
+	sqlite3_bind_int64(q, 3, ts);
+	if (st_step(s, S_ASSET_INS_IP) != SQLITE_DONE)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	s->stats.assets_created++;
+	snprintf(detail, sizeof(detail), "ip %s (behind a gateway: keyed by IP)", ip);
+	touch_for_risk(s, *id);
+	bool fresh;
+	if (address(s, *id, ip, "ip", ts, &fresh) != 0)
+		return -1;
+	return add_event(s, ts, *id, "asset_new", detail);
+}
+
+/* The MAC-keyed asset of a MAC, created if new; *gw says whether it is a gateway. */
+static int
+mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id, bool *gw)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_BY_MAC);
+	char mac[MAC_STRLEN];
+	int rc;
+
+	mac_fmt(r->mac, mac);
+	sqlite3_bind_text(q, 1, mac, -1, SQLITE_TRANSIENT);
+	rc = st_step(s, S_ASSET_BY_MAC);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+		*gw = sqlite3_column_int(q, 1) != 0;
+		sqlite3_reset(q);
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return -1;
+	*gw = false;
+	return new_mac_asset(s, r, ts, id);
+}
+
+static int
+ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64_t *id)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_BY_KEYIP);
+	int rc;
+
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	rc = st_step(s, S_ASSET_BY_KEYIP);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return -1;
+	return new_ip_asset(s, ip, vlan, ts, id);
+}
+
+static int
+touch(struct store *s, int64_t id, long long ts)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_TOUCH);
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, ts);
+	return st_step(s, S_ASSET_TOUCH) == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Which asset is an observation about?  0 in *id: none (broadcast,
+ * multicast, nothing usable).
+ */
+static int
+resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
+{
+	char ip[IP_STRLEN];
+	bool gw, has_ip = ip_is_unicast_host(&r->ip);
+
+	*id = 0;
+	if (has_ip)
+		ip_fmt(&r->ip, ip);
+	if (ref_has_mac(r)) {
+		if (mac_asset(s, r, ts, id, &gw) != 0)
+			return -1;
+		if (gw && has_ip && !mac_claims_ip(s, *id, ip))
+			return ip_asset(s, ip, r->vlan, ts, id);
+		return touch(s, *id, ts);
+	}
+	if (!has_ip)
+		return 0;
+	sqlite3_stmt *q = st_get(s, S_ADDR_FIND_IP);
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	switch (st_step(s, S_ADDR_FIND_IP)) {
+	case SQLITE_ROW:
+		*id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return touch(s, *id, ts);
+	case SQLITE_DONE:
+		return ip_asset(s, ip, r->vlan, ts, id);
+	default:
+		return -1;
+	}
+}
+
+/* Move rows that came with `ip` from the gateway to the IP's own asset. */
+static int
+rehome(struct store *s, int64_t gw, int64_t to, const char *ip)
+{
+	static const char *const moves[] = {
+		"UPDATE OR IGNORE evidence SET asset_id = ?2 WHERE asset_id = ?1 AND via_ip = ?3",
+		"DELETE FROM evidence WHERE asset_id = ?1 AND via_ip = ?3",
+		"UPDATE OR IGNORE services SET asset_id = ?2 WHERE asset_id = ?1 AND via_ip = ?3",
+		"DELETE FROM services WHERE asset_id = ?1 AND via_ip = ?3",
+	};
+
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		sqlite3_stmt *q;
+		int rc = sqlite3_prepare_v2(s->db, moves[i], -1, &q, NULL);
+
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(q, 1, gw);
+			sqlite3_bind_int64(q, 2, to);
+			sqlite3_bind_text(q, 3, ip, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(q);
+			sqlite3_finalize(q);
+		}
+		if (rc != SQLITE_DONE) {
+			st_error(s, "moving evidence behind a gateway");
+			return -1;
+		}
+	}
+	touch_for_risk(s, to);
+	return 0;
+}
+
+/* The MAC is a gateway now: its forwarded IPs become assets of their own. */
+static int
+promote_gateway(struct store *s, int64_t gw, long long ts)
+{
+	char ips[64][IP_STRLEN];
+	long long first[64], last[64];
+	int n = 0;
+	sqlite3_stmt *q = st_get(s, S_GW_SET);
+	bool fresh;
+
+	sqlite3_bind_int64(q, 1, gw);
+	if (st_step(s, S_GW_SET) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 0;
+	s->stats.gateways++;
+	/* a gateway forwards for many: move them in rounds of 64 */
+	do {
+		q = st_get(s, S_GW_ADDRS);
+		sqlite3_bind_int64(q, 1, gw);
+		for (n = 0; n < 64 && sqlite3_step(q) == SQLITE_ROW; n++) {
+			snprintf(ips[n], sizeof(ips[n]), "%s", (const char *)sqlite3_column_text(q, 0));
+			first[n] = sqlite3_column_int64(q, 1);
+			last[n] = sqlite3_column_int64(q, 2);
+		}
+		sqlite3_reset(q);
+		for (int i = 0; i < n; i++) {
+			int64_t to;
+
+			if (ip_asset(s, ips[i], 0, first[i], &to) != 0 || touch(s, to, last[i]) != 0 ||
+			    address(s, to, ips[i], "ip", last[i], &fresh) != 0 ||
+			    rehome(s, gw, to, ips[i]) != 0)
+				return -1;
+			q = st_get(s, S_ADDR_DEL);
+			sqlite3_bind_int64(q, 1, gw);
+			sqlite3_bind_text(q, 2, ips[i], -1, SQLITE_TRANSIENT);
+			if (st_step(s, S_ADDR_DEL) != SQLITE_DONE)
+				return -1;
+		}
+	} while (n == 64);
+	if (evidence(s, gw, A_ROLE, R_GATEWAY, "spanwatch/gateway", CONF_INFERRED, ts, NULL, &fresh) != 0)
+		return -1;
+	return add_event(s, ts, gw, "gateway", "one MAC uses many IP source addresses: "
+	    "router, firewall or layer-3 switch; the IPs behind it are assets of their own");
+}
+
+static bool
+recent_ips_make_gateway(struct store *s, int64_t id, long long ts)
+{
+	sqlite3_stmt *q = st_get(s, S_GW_RECENT);
+	int n = 0;
+
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, ts - GW_WINDOW_S);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return n >= GW_MIN_IPS;
+}
+
+/* OBS_ADDR: a MAC seen with an IP (or alone, for layer-2 protocols). */
+static int
+on_addr(struct store *s, const struct obs *o, long long ts)
+{
+	const struct asset_ref *r = &o->who;
+	char ip[IP_STRLEN], detail[160];
+	bool gw, fresh, is_arp = o->src && strcmp(o->src, "arp") == 0;
+	int64_t id, to;
+
+	if (mac_is_group(r->mac))
+		return 0;			/* a broadcast or multicast frame names no host */
+	if (mac_is_zero(r->mac)) {
+		int64_t any;
+
+		return resolve(s, r, ts, &any);	/* an IP stated without a MAC */
+	}
+	if (mac_asset(s, r, ts, &id, &gw) != 0 || touch(s, id, ts) != 0)
+		return -1;
+	if (!ip_is_unicast_host(&r->ip))
+		return 0;
+	ip_fmt(&r->ip, ip);
+	if (gw && !is_arp && !mac_claims_ip(s, id, ip)) {
+		if (ip_asset(s, ip, r->vlan, ts, &to) != 0 || touch(s, to, ts) != 0)
+			return -1;
+		return address(s, to, ip, o->src ? o->src : "ip", ts, &fresh);
+	}
+	if (address(s, id, ip, is_arp ? "arp" : (o->src ? o->src : "ip"), ts, &fresh) != 0)
+		return -1;
+	if (!fresh)
+		return 0;
+	snprintf(detail, sizeof(detail), "address %s (%s)", ip, o->src ? o->src : "ip");
+	if (add_event(s, ts, id, "address_new", detail) != 0)
+		return -1;
+	if (!gw && !is_arp && recent_ips_make_gateway(s, id, ts))
+		return promote_gateway(s, id, ts);
+	return 0;
+}
+
+static bool
+identity_attr(const char *a)
+{
+	static const char *const ids[] = { A_VENDOR, A_MODEL, A_FIRMWARE, A_SERIAL, A_HOSTNAME,
+	    A_OS, A_PRODUCT_CODE, A_DEVICE_NAME, A_ROLE, NULL };
+
+	for (int i = 0; ids[i]; i++)
+		if (strcmp(a, ids[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+on_fact(struct store *s, const struct obs *o, long long ts)
+{
+	char ip[IP_STRLEN] = "", detail[700];
+	int64_t id;
+	bool fresh;
+
+	if (o->attr == NULL || o->val == NULL || o->val[0] == '\0')
+		return 0;
+	if (resolve(s, &o->who, ts, &id) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if (ip_is_unicast_host(&o->who.ip))
+		ip_fmt(&o->who.ip, ip);
+	if (evidence(s, id, o->attr, o->val, o->src ? o->src : "?", o->conf, ts, ip, &fresh) != 0)
+		return -1;
+	if (!fresh)
+		return 0;
+	if (strcmp(o->attr, A_VENDOR) == 0)
+		touch_for_risk(s, id);
+	if (!identity_attr(o->attr))
+		return 0;
+	snprintf(detail, sizeof(detail), "%s = %s (%s)", o->attr, o->val, o->src ? o->src : "?");
+	return add_event(s, ts, id, "fact_new", detail);
+}
+
+static const char *
+transport_name(uint8_t t)
+{
+	return t == L4_TCP ? "tcp" : t == L4_UDP ? "udp" : "l2";
+}
+
+static int
+on_service(struct store *s, const struct obs *o, long long ts)
+{
+	char ip[IP_STRLEN] = "";
+	sqlite3_stmt *q;
+	int64_t id;
+
+	if (resolve(s, &o->who, ts, &id) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if (ip_is_unicast_host(&o->who.ip))
+		ip_fmt(&o->who.ip, ip);
+	q = st_get(s, S_SVC_UPSERT);
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, transport_name(o->transport), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, o->port);
+	sqlite3_bind_text(q, 4, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, o->val && o->val[0] ? o->val : "server", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 6, ts);
+	if (ip[0])
+		sqlite3_bind_text(q, 7, ip, -1, SQLITE_TRANSIENT);
+	return st_step(s, S_SVC_UPSERT) == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+on_peer(struct store *s, const struct obs *o, long long ts)
+{
+	int64_t cli, srv;
+	sqlite3_stmt *q;
+
+	if (resolve(s, &o->who, ts, &cli) != 0 || resolve(s, &o->peer, ts, &srv) != 0)
+		return -1;
+	if (cli == 0 || srv == 0 || cli == srv)
+		return 0;
+	q = st_get(s, S_CONV_UPSERT);
+	sqlite3_bind_int64(q, 1, cli);
+	sqlite3_bind_int64(q, 2, srv);
+	sqlite3_bind_text(q, 3, transport_name(o->transport), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, o->port);
+	sqlite3_bind_text(q, 5, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)o->pkts);
+	sqlite3_bind_int64(q, 7, (sqlite3_int64)o->bytes);
+	sqlite3_bind_int64(q, 8, ts);
+	return st_step(s, S_CONV_UPSERT) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ingest_one(struct store *s, const void *arg)
+{
+	const struct obs *o = arg;
+	long long ts = secs(o->ts_us);
+
+	switch (o->kind) {
+	case OBS_ADDR:
+		return on_addr(s, o, ts);
+	case OBS_FACT:
+		return on_fact(s, o, ts);
+	case OBS_SERVICE:
+		return on_service(s, o, ts);
+	case OBS_PEER:
+		return on_peer(s, o, ts);
+	}
+	return 0;
+}

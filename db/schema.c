@@ -1,0 +1,100 @@
+/*
+ * schema.c - the database schema as numbered migrations (PRAGMA
+ * user_version).  Migration N takes a database from version N-1 to N;
+ * they only ever get appended.  docs/SCHEMA.md explains every column.
+ * Times are Unix seconds, UTC.
+ */
+#include <stddef.h>
+
+#include "schema.h"
+
+static const char *const migrations[] = {
+	/* 1: inventory, evidence, services, conversations, events, risk */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT);"
+	"CREATE TABLE assets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mac TEXT UNIQUE,"			/* MAC-keyed: a host on the local segment */
+	"  key_ip TEXT UNIQUE,"			/* IP-keyed: a host behind a gateway */
+	"  vlan INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  oui_vendor TEXT,"
+	"  oui_country TEXT,"
+	"  mac_local INTEGER NOT NULL DEFAULT 0,"
+	"  gateway INTEGER NOT NULL DEFAULT 0,"
+	"  CHECK (mac IS NOT NULL OR key_ip IS NOT NULL));"
+	"CREATE TABLE addresses ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  ip TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"		/* ip, arp, dhcp, lldp, ... (first source seen) */
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (asset_id, ip));"
+	"CREATE INDEX addresses_ip ON addresses(ip, last_seen);"
+	"CREATE TABLE evidence ("
+	"  id INTEGER PRIMARY KEY,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  attribute TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  confidence INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  via_ip TEXT,"			/* the IP it came with, to re-home it behind a gateway */
+	"  UNIQUE (asset_id, attribute, value, source));"
+	"CREATE INDEX evidence_attr ON evidence(attribute, value);"
+	"CREATE TABLE services ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  transport TEXT NOT NULL,"		/* tcp, udp */
+	"  port INTEGER NOT NULL,"
+	"  protocol TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"			/* server, client */
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  via_ip TEXT,"
+	"  PRIMARY KEY (asset_id, transport, port, protocol, role));"
+	"CREATE TABLE conversations ("
+	"  client_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  server_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  transport TEXT NOT NULL,"
+	"  port INTEGER NOT NULL,"
+	"  protocol TEXT NOT NULL,"
+	"  packets INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (client_id, server_id, transport, port, protocol));"
+	"CREATE INDEX conversations_server ON conversations(server_id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"		/* export and forwarding cursors follow this id */
+	"  ts INTEGER NOT NULL,"
+	"  asset_id INTEGER REFERENCES assets(id) ON DELETE SET NULL,"
+	"  kind TEXT NOT NULL,"			/* asset_new, address_new, fact_new, gateway, risk */
+	"  detail TEXT NOT NULL);"
+	"CREATE TABLE risk ("
+	"  asset_id INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,"
+	"  level TEXT NOT NULL,"		/* high, elevated, none, unknown */
+	"  vendor TEXT,"
+	"  country TEXT,"
+	"  reason TEXT NOT NULL,"		/* JSON array of {text, source, value, rule} */
+	"  accepted TEXT,"			/* operator acceptance, NULL if none */
+	"  evaluated INTEGER NOT NULL);",
+};
+
+int
+schema_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *
+schema_migration(int to_version)
+{
+	if (to_version < 1 || to_version > schema_version())
+		return NULL;
+	return migrations[to_version - 1];
+}

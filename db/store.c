@@ -1,0 +1,386 @@
+/*
+ * store.c - opening, migrating and batching (see store.h).
+ *
+ * WAL lets the CLI read while the daemon writes; synchronous=NORMAL in
+ * WAL mode keeps every committed batch across a process crash or kill -9
+ * (only a power cut may lose the last batches).  One transaction per
+ * batch; statements prepared once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "obsq.h"
+#include "schema.h"
+#include "store_int.h"
+
+#define BUSY_TIMEOUT_MS	5000
+
+static const char *const sql[S_NSTMTS] = {
+	[S_ASSET_BY_MAC] = "SELECT id, gateway FROM assets WHERE mac = ?1",
+	[S_ASSET_BY_KEYIP] = "SELECT id FROM assets WHERE key_ip = ?1",
+	[S_ASSET_INS_MAC] = "INSERT INTO assets (mac, vlan, first_seen, last_seen, oui_vendor, "
+	    "oui_country, mac_local) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+	[S_ASSET_INS_IP] = "INSERT INTO assets (key_ip, vlan, first_seen, last_seen) "
+	    "VALUES (?1, ?2, ?3, ?3)",
+	[S_ASSET_TOUCH] = "UPDATE assets SET last_seen = max(last_seen, ?2), "
+	    "first_seen = min(first_seen, ?2) WHERE id = ?1",
+	[S_ADDR_UPSERT] = "INSERT INTO addresses (asset_id, ip, source, first_seen, last_seen) "
+	    "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (asset_id, ip) DO UPDATE SET "
+	    "last_seen = max(last_seen, excluded.last_seen), "
+	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
+	    "source = CASE WHEN excluded.source = 'arp' THEN 'arp' ELSE source END "
+	    "RETURNING count",
+	[S_ADDR_FIND_IP] = "SELECT d.asset_id FROM addresses d JOIN assets a ON a.id = d.asset_id "
+	    "WHERE d.ip = ?1 AND a.gateway = 0 ORDER BY d.last_seen DESC LIMIT 1",
+	[S_EVID_UPSERT] = "INSERT INTO evidence (asset_id, attribute, value, source, confidence, "
+	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+	    "ON CONFLICT (asset_id, attribute, value, source) DO UPDATE SET "
+	    "last_seen = max(last_seen, excluded.last_seen), "
+	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
+	    "confidence = max(confidence, excluded.confidence) RETURNING count",
+	[S_SVC_UPSERT] = "INSERT INTO services (asset_id, transport, port, protocol, role, "
+	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+	    "ON CONFLICT (asset_id, transport, port, protocol, role) DO UPDATE SET "
+	    "last_seen = max(last_seen, excluded.last_seen), "
+	    "first_seen = min(first_seen, excluded.first_seen)",
+	[S_CONV_UPSERT] = "INSERT INTO conversations (client_id, server_id, transport, port, "
+	    "protocol, packets, bytes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+	    "ON CONFLICT (client_id, server_id, transport, port, protocol) DO UPDATE SET "
+	    "packets = packets + excluded.packets, bytes = bytes + excluded.bytes, "
+	    "last_seen = max(last_seen, excluded.last_seen), "
+	    "first_seen = min(first_seen, excluded.first_seen)",
+	[S_EVENT_INS] = "INSERT INTO events (ts, asset_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+	[S_GW_RECENT] = "SELECT count(*) FROM addresses WHERE asset_id = ?1 AND source = 'ip' "
+	    "AND last_seen >= ?2 AND instr(ip, ':') = 0 AND ip NOT LIKE '169.254.%'",
+	[S_GW_SET] = "UPDATE assets SET gateway = 1 WHERE id = ?1 AND gateway = 0",
+	[S_RISK_EVID] = "SELECT attribute, value, source, confidence FROM evidence "
+	    "WHERE asset_id = ?1 AND attribute IN ('vendor', 'oui_country') "
+	    "ORDER BY confidence DESC, count DESC",
+	[S_ADDR_CLAIMED] = "SELECT 1 FROM addresses WHERE asset_id = ?1 AND ip = ?2 AND source = 'arp'",
+	[S_GW_ADDRS] = "SELECT ip, first_seen, last_seen FROM addresses WHERE asset_id = ?1 "
+	    "AND source <> 'arp'",
+	[S_ADDR_DEL] = "DELETE FROM addresses WHERE asset_id = ?1 AND ip = ?2",
+	[S_RISK_GET] = "SELECT level FROM risk WHERE asset_id = ?1",
+	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
+	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+};
+
+void
+st_error(struct store *s, const char *what)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *
+st_get(struct store *s, enum stmt_id id)
+{
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+int
+st_step(struct store *s, enum stmt_id id)
+{
+	int rc = sqlite3_step(s->st[id]);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		st_error(s, "write failed");
+	return rc;
+}
+
+/* A sentence an operator can act on, for a failed open. */
+static void
+open_error(struct store *s, int rc, char *err, size_t errsz)
+{
+	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		snprintf(err, errsz, "%s is not a spanwatch database or is corrupt (SQLite: %s); "
+		    "move it aside or restore a backup", s->path, msg);
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(err, errsz, "%s is locked by another process (SQLite: %s); is another "
+		    "spanwatchd writing to it?", s->path, msg);
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+		snprintf(err, errsz, "cannot open %s%s (SQLite: %s); check the path and that this "
+		    "user may %s it", s->path, s->mode == STORE_RO ? " for reading" : "", msg,
+		    s->mode == STORE_RO ? "read" : "write");
+		break;
+	default:
+		snprintf(err, errsz, "%s: %s", s->path, msg);
+	}
+}
+
+static int
+exec(struct store *s, const char *q)
+{
+	return sqlite3_exec(s->db, q, NULL, NULL, NULL);
+}
+
+static int
+user_version(struct store *s, int *v)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int
+has_tables(struct store *s, int *n)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	*n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int
+migrate(struct store *s, int from, char *err, size_t errsz)
+{
+	for (int v = from + 1; v <= schema_version(); v++) {
+		char pragma[64];
+		int rc;
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
+		if ((rc = exec(s, "BEGIN IMMEDIATE")) != SQLITE_OK ||
+		    (rc = exec(s, schema_migration(v))) != SQLITE_OK ||
+		    (rc = exec(s, pragma)) != SQLITE_OK ||
+		    (rc = exec(s, "COMMIT")) != SQLITE_OK) {
+			snprintf(err, errsz, "%s: migrating the schema to version %d failed: %s",
+			    s->path, v, sqlite3_errmsg(s->db));
+			exec(s, "ROLLBACK");
+			return rc ? rc : SQLITE_ERROR;
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* Check (and in RW mode bring up to date) the schema version. */
+static int
+check_schema(struct store *s, char *err, size_t errsz)
+{
+	int v = 0, ntables = 0, rc;
+
+	if ((rc = user_version(s, &v)) != SQLITE_OK || (rc = has_tables(s, &ntables)) != SQLITE_OK) {
+		open_error(s, rc, err, errsz);
+		return -1;
+	}
+	if (v > schema_version()) {
+		snprintf(err, errsz, "%s has schema version %d, newer than this spanwatch (%d): "
+		    "use the spanwatch release that wrote it", s->path, v, schema_version());
+		return -1;
+	}
+	if (v == 0 && ntables > 0) {
+		snprintf(err, errsz, "%s is an SQLite database but not a spanwatch one "
+		    "(no schema version); choose another file", s->path);
+		return -1;
+	}
+	if (s->mode == STORE_RO) {
+		if (v == 0) {
+			snprintf(err, errsz, "%s is empty: spanwatchd has not written to it yet", s->path);
+			return -1;
+		}
+		return 0;
+	}
+	if (v < schema_version() && migrate(s, v, err, errsz) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+static int
+prepare_all(struct store *s, char *err, size_t errsz)
+{
+	for (int i = 0; i < S_NSTMTS; i++)
+		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errsz, "%s: preparing statement %d: %s", s->path, i, sqlite3_errmsg(s->db));
+			return -1;
+		}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	int flags = mode == STORE_RO ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc;
+
+	if (s == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	s->mode = mode;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		open_error(s, rc, err, errsz);
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (mode == STORE_RW) {
+		sqlite3_stmt *q;
+
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW &&
+		    strcmp((const char *)sqlite3_column_text(q, 0), "wal") != 0)
+			rc = SQLITE_CANTOPEN;
+		sqlite3_finalize(q);
+		if (rc != SQLITE_ROW) {
+			open_error(s, rc, err, errsz);
+			store_close(s);
+			return NULL;
+		}
+		exec(s, "PRAGMA synchronous = NORMAL");
+	}
+	exec(s, "PRAGMA foreign_keys = ON");
+	if (check_schema(s, err, errsz) != 0 || (mode == STORE_RW && prepare_all(s, err, errsz) != 0)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < S_NSTMTS; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->touched);
+	free(s);
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->errmsg;
+}
+
+struct sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+void
+store_set_oui(struct store *s, const struct oui_db *oui)
+{
+	s->oui = oui;
+}
+
+void
+store_set_risk(struct store *s, const struct vendors *v, const struct risk_policy *p)
+{
+	s->vendors = v;
+	s->policy = p;
+}
+
+void
+store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->stats;
+}
+
+struct batch {
+	struct store	*s;
+	size_t		 n;
+};
+
+static int
+apply(void *arg, const struct obs *o)
+{
+	struct batch *b = arg;
+
+	if (ingest_one(b->s, o) != 0)
+		return -1;
+	b->n++;
+	return 0;
+}
+
+long
+store_ingest(struct store *s, struct obsq *q)
+{
+	struct batch b = { s, 0 };
+	long long now = (long long)time(NULL);
+
+	if (obsq_len(q) == 0)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		st_error(s, "cannot start a batch");
+		s->stats.failed_batches++;
+		return -1;
+	}
+	s->ntouched = 0;
+	if (obsq_foreach(q, apply, &b) != 0 || assess_touched(s, now) != 0 ||
+	    exec(s, "COMMIT") != SQLITE_OK) {
+		if (s->errmsg[0] == '\0')
+			st_error(s, "batch failed");
+		exec(s, "ROLLBACK");
+		s->stats.failed_batches++;
+		return -1;		/* observations stay queued for the next try */
+	}
+	obsq_consume(q, b.n);
+	s->stats.batches++;
+	s->stats.applied += b.n;
+	return (long)b.n;
+}
+
+long
+store_reevaluate_all(struct store *s, long long now)
+{
+	sqlite3_stmt *q;
+	long n = 0;
+
+	if (s->policy == NULL || s->vendors == NULL)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		st_error(s, "cannot start re-evaluation");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM assets", -1, &q, NULL) != SQLITE_OK) {
+		st_error(s, "re-evaluation");
+		exec(s, "ROLLBACK");
+		return -1;
+	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (assess_asset(s, sqlite3_column_int64(q, 0), now) != 0) {
+			sqlite3_finalize(q);
+			exec(s, "ROLLBACK");
+			return -1;
+		}
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (exec(s, "COMMIT") != SQLITE_OK) {
+		st_error(s, "re-evaluation commit");
+		exec(s, "ROLLBACK");
+		return -1;
+	}
+	return n;
+}

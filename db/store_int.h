@@ -1,0 +1,52 @@
+/*
+ * store_int.h - what the files of db/ share; nothing outside db/ includes it.
+ */
+#ifndef SW_STORE_INT_H
+#define SW_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Gateway rule: this many distinct IPv4 addresses used as IP source behind one MAC
+ * within GW_WINDOW_S make it a router/firewall/L3 switch, not a host. */
+#define GW_MIN_IPS	3
+#define GW_WINDOW_S	600
+
+enum stmt_id {
+	S_ASSET_BY_MAC, S_ASSET_BY_KEYIP, S_ASSET_INS_MAC, S_ASSET_INS_IP, S_ASSET_TOUCH,
+	S_ADDR_UPSERT, S_ADDR_FIND_IP, S_EVID_UPSERT, S_SVC_UPSERT, S_CONV_UPSERT,
+	S_EVENT_INS, S_GW_RECENT, S_GW_SET, S_RISK_EVID, S_RISK_GET, S_RISK_PUT,
+	S_ADDR_CLAIMED, S_GW_ADDRS, S_ADDR_DEL,
+	S_NSTMTS
+};
+
+struct store {
+	sqlite3			*db;
+	enum store_mode		 mode;
+	char			 path[1024];
+	char			 errmsg[1024];
+	sqlite3_stmt		*st[S_NSTMTS];
+	const struct oui_db	*oui;
+	const struct vendors	*vendors;
+	const struct risk_policy *policy;
+	int64_t			*touched;	/* assets whose risk must be re-evaluated */
+	size_t			 ntouched, touched_cap;
+	struct store_stats	 stats;
+};
+
+/* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */
+int	 st_step(struct store *s, enum stmt_id id);
+sqlite3_stmt *st_get(struct store *s, enum stmt_id id);	/* reset + cleared bindings */
+void	 st_error(struct store *s, const char *what);
+
+int	 ingest_one(struct store *s, const void *obs);
+void	 touch_for_risk(struct store *s, int64_t asset_id);
+int	 assess_touched(struct store *s, long long now);
+int	 assess_asset(struct store *s, int64_t asset_id, long long now);
+int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
+	    const char *detail);
+
+#endif

@@ -1,0 +1,398 @@
+/*
+ * test_store.c - the asset model and the SQLite store: identity rules,
+ * evidence, restart idempotence, crash durability, clear open errors,
+ * and the risk verdict kept beside each asset.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "support.h"
+#include "obsq.h"
+#include "oui.h"
+#include "risk.h"
+#include "store.h"
+#include "vendors.h"
+
+static char dbpath[64];
+static struct store *st;
+static struct obsq *q;
+static struct obs_sink sink;
+static struct oui_db *oui;
+
+static void
+setup(void)
+{
+	char err[512];
+	int fd;
+
+	strcpy(dbpath, "/tmp/sw-store-XXXXXX");
+	fd = mkstemp(dbpath);
+	close(fd);
+	unlink(dbpath);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	oui = oui_load(NULL, NULL, err, sizeof(err));
+	ck_assert_msg(oui != NULL, "%s", err);
+	store_set_oui(st, oui);
+	q = obsq_new(0);
+	sink = obsq_sink(q);
+}
+
+static void
+teardown(void)
+{
+	char p[128];
+
+	store_close(st);
+	obsq_free(q);
+	oui_free(oui);
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+static struct asset_ref
+ref(const char *mac, const char *ip)
+{
+	struct asset_ref r;
+
+	memset(&r, 0, sizeof(r));
+	if (mac)
+		ck_assert(mac_parse(mac, r.mac));
+	if (ip)
+		ck_assert(ip_parse(ip, &r.ip));
+	return r;
+}
+
+static void
+addr(const char *mac, const char *ip, const char *src, uint64_t t)
+{
+	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = ref(mac, ip), .src = src };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+fact(const char *mac, const char *ip, const char *attr, const char *val, const char *src, uint64_t t)
+{
+	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = ref(mac, ip),
+	    .attr = attr, .val = val, .val_len = strlen(val), .src = src, .conf = CONF_STATED };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+flush(void)
+{
+	long n = store_ingest(st, q);
+
+	ck_assert_msg(n >= 0, "%s", store_errmsg(st));
+	ck_assert_uint_eq(obsq_len(q), 0);
+}
+
+static long long
+scalar(const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static const char *
+text(const char *sql)
+{
+	static char buf[1024];
+	sqlite3_stmt *s;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
+}
+
+START_TEST(dhcp_renewal_is_address_history_not_a_new_asset)
+{
+	addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 1000);
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_HOSTNAME, "plc-1", "dhcp/12", 1000);
+	flush();
+	addr("00:0e:8c:01:02:03", "10.0.0.77", "dhcp", 90000);	/* a day later, new lease */
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM addresses"), 2);
+	ck_assert_int_eq(scalar("SELECT gateway FROM assets"), 0);
+	ck_assert_str_eq(text("SELECT oui_vendor FROM assets"), "Siemens AG");
+	ck_assert_str_eq(text("SELECT value FROM evidence WHERE attribute = 'oui_country'"), "DE");
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'address_new'"), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 1);
+}
+END_TEST
+
+static void
+gateway_case(bool facts_first)
+{
+	const char *rt = "00:1b:1b:aa:bb:cc";
+
+	addr(rt, "192.168.1.1", "arp", 100);		/* its own interface address */
+	if (facts_first)
+		fact(rt, "172.16.5.20", A_SOFTWARE, "Hikvision-Webs", "http/server", 101);
+	addr(rt, "172.16.5.20", "ip", 102);
+	addr(rt, "172.16.5.21", "ip", 103);
+	flush();
+	ck_assert_int_eq(scalar("SELECT gateway FROM assets WHERE mac IS NOT NULL"), 0);
+	addr(rt, "172.16.5.22", "ip", 104);		/* third forwarded source: a router */
+	if (!facts_first)
+		fact(rt, "172.16.5.20", A_SOFTWARE, "Hikvision-Webs", "http/server", 105);
+	flush();
+	ck_assert_int_eq(scalar("SELECT gateway FROM assets WHERE mac = '00:1b:1b:aa:bb:cc'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE key_ip IS NOT NULL"), 3);
+	/* the router keeps the address it claims in ARP, and only that one */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM addresses a JOIN assets s ON s.id = a.asset_id "
+	    "WHERE s.mac = '00:1b:1b:aa:bb:cc'"), 1);
+	ck_assert_str_eq(text("SELECT ip FROM addresses a JOIN assets s ON s.id = a.asset_id "
+	    "WHERE s.mac = '00:1b:1b:aa:bb:cc'"), "192.168.1.1");
+	/* the banner is the camera's behind the router, whatever the order */
+	ck_assert_str_eq(text("SELECT s.key_ip FROM evidence e JOIN assets s ON s.id = e.asset_id "
+	    "WHERE e.attribute = 'software'"), "172.16.5.20");
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence e JOIN assets s ON s.id = e.asset_id "
+	    "WHERE s.mac = '00:1b:1b:aa:bb:cc' AND attribute = 'role' AND value = 'gateway'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'gateway'"), 1);
+	/* more traffic for a forwarded IP goes to its own asset */
+	fact(rt, "172.16.5.21", A_MODEL, "DS-2CD2043", "rule:x", 200);
+	flush();
+	ck_assert_str_eq(text("SELECT s.key_ip FROM evidence e JOIN assets s ON s.id = e.asset_id "
+	    "WHERE e.attribute = 'model'"), "172.16.5.21");
+}
+
+START_TEST(gateway_ips_become_assets_facts_first)
+{
+	gateway_case(true);
+}
+END_TEST
+
+START_TEST(gateway_ips_become_assets_facts_after)
+{
+	gateway_case(false);
+}
+END_TEST
+
+START_TEST(randomised_mac_ipv6_and_broadcast)
+{
+	addr("02:11:22:33:44:55", "fe80::1", "ip", 10);		/* locally administered */
+	addr("02:11:22:33:44:55", "10.0.0.9", "ip", 11);
+	addr("ff:ff:ff:ff:ff:ff", "10.0.0.255", "ip", 12);	/* never an asset */
+	addr("01:00:5e:00:00:fb", "224.0.0.251", "ip", 13);
+	addr("00:00:00:00:00:00", NULL, "l2", 14);
+	fact("ff:ff:ff:ff:ff:ff", NULL, A_HOSTNAME, "x", "test", 15);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets"), 1);
+	ck_assert_int_eq(scalar("SELECT mac_local FROM assets"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE oui_vendor IS NOT NULL"), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'vendor'"), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM addresses WHERE ip = 'fe80::1'"), 1);	/* on the MAC */
+}
+END_TEST
+
+START_TEST(conflicting_evidence_is_kept_side_by_side)
+{
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_FIRMWARE, "V3.2.1", "s7comm/szl/0x0011", 10);
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_FIRMWARE, "V3.3.0", "http/server", 11);
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_FIRMWARE, "V3.2.1", "s7comm/szl/0x0011", 12);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'firmware'"), 2);
+	ck_assert_int_eq(scalar("SELECT count FROM evidence WHERE value = 'V3.2.1'"), 2);
+	ck_assert_int_eq(scalar("SELECT first_seen FROM evidence WHERE value = 'V3.2.1'"), 10);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM evidence WHERE value = 'V3.2.1'"), 12);
+}
+END_TEST
+
+START_TEST(restart_reloads_instead_of_duplicating)
+{
+	char err[512];
+
+	for (int round = 0; round < 2; round++) {
+		addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 10 + round);
+		fact("00:0e:8c:01:02:03", "10.0.0.5", A_MODEL, "CPU 315-2 PN/DP", "s7comm/szl", 10 + round);
+		flush();
+		store_close(st);
+		st = store_open(dbpath, STORE_RW, err, sizeof(err));	/* a restart */
+		ck_assert_msg(st != NULL, "%s", err);
+		store_set_oui(st, oui);
+	}
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'model'"), 1);
+	ck_assert_int_eq(scalar("SELECT count FROM evidence WHERE attribute = 'model'"), 2);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM assets"), 11);
+}
+END_TEST
+
+START_TEST(open_errors_say_what_and_what_to_do)
+{
+	char err[512], path[] = "/tmp/sw-bad-XXXXXX";
+	int fd = mkstemp(path);
+	sqlite3 *db;
+
+	ck_assert_int_eq(write(fd, "this is not a database at all, it is text......", 48), 48);
+	close(fd);
+	ck_assert_ptr_null(store_open(path, STORE_RW, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "is not a spanwatch database or is corrupt") != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, "move it aside or restore a backup"));
+	unlink(path);
+	/* a newer schema than ours */
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_ptr_null(store_open(dbpath, STORE_RW, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "schema version 99, newer than this spanwatch") != NULL, "%s", err);
+	ck_assert_ptr_null(store_open("/nonexistent/dir/x.db", STORE_RW, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "cannot open /nonexistent/dir/x.db") != NULL, "%s", err);
+	/* reopen something valid so teardown can close it */
+	unlink(dbpath);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_ptr_nonnull(st);
+}
+END_TEST
+
+START_TEST(reader_sees_committed_batches_while_writer_holds_the_db)
+{
+	char err[512];
+	struct store *ro;
+
+	addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 10);
+	flush();
+	ro = store_open(dbpath, STORE_RO, err, sizeof(err));
+	ck_assert_msg(ro != NULL, "%s", err);
+	addr("00:0e:8c:01:02:04", "10.0.0.6", "ip", 11);
+	flush();
+	{
+		sqlite3_stmt *s;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(ro), "SELECT count(*) FROM assets", -1, &s, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(s, 0), 2);
+		sqlite3_finalize(s);
+	}
+	store_close(ro);
+}
+END_TEST
+
+/*
+ * A child ingests numbered batches and reports each commit on a pipe; the
+ * parent kills it with SIGKILL mid-stream.  The database must pass
+ * integrity_check and hold every batch reported committed.
+ */
+START_TEST(kill_9_loses_at_most_the_batch_in_flight)
+{
+	int pfd[2];
+	pid_t pid;
+	long last = -1, n;
+	char err[512];
+
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct store *w = store_open(dbpath, STORE_RW, err, sizeof(err));
+
+		close(pfd[0]);
+		for (long b = 0; w; b++) {
+			for (int i = 0; i < 50; i++) {
+				char mac[32];
+
+				snprintf(mac, sizeof(mac), "00:0e:8c:%02lx:%02lx:%02x", (b >> 8) & 255, b & 255, i);
+				addr(mac, NULL, "l2", (uint64_t)b + 1);
+			}
+			if (store_ingest(w, q) < 0)
+				_exit(1);
+			if (write(pfd[1], &b, sizeof(b)) != sizeof(b))
+				_exit(1);
+		}
+		_exit(1);
+	}
+	close(pfd[1]);
+	while (read(pfd[0], &n, sizeof(n)) == sizeof(n)) {
+		last = n;
+		if (last >= 40) {
+			kill(pid, SIGKILL);
+			break;
+		}
+	}
+	waitpid(pid, NULL, 0);
+	while (read(pfd[0], &n, sizeof(n)) == sizeof(n))
+		last = n;
+	close(pfd[0]);
+	ck_assert_int_ge(last, 40);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_str_eq(text("PRAGMA integrity_check"), "ok");
+	ck_assert_int_ge(scalar("SELECT count(*) FROM assets"), (last + 1) * 50);
+	ck_assert_int_le(scalar("SELECT count(*) FROM assets"), (last + 2) * 50);
+}
+END_TEST
+
+START_TEST(risk_verdict_and_event_beside_the_asset)
+{
+	char err[512];
+	struct vendors *v = vendors_load("oui/vendors.csv", NULL, err, sizeof(err));
+	struct risk_policy *p = risk_policy_load("packaging/risk.conf", err, sizeof(err));
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(p);
+	store_set_risk(st, v, p);
+	addr("44:19:b6:00:00:01", "10.1.1.5", "ip", 10);	/* a Hikvision block */
+	addr("00:0e:8c:01:02:03", "10.1.1.6", "ip", 10);	/* Siemens */
+	flush();
+	ck_assert_str_eq(text("SELECT r.level FROM risk r JOIN assets a ON a.id = r.asset_id "
+	    "WHERE a.mac = '44:19:b6:00:00:01'"), "high");
+	ck_assert_ptr_nonnull(strstr(text("SELECT r.reason FROM risk r JOIN assets a ON a.id = r.asset_id "
+	    "WHERE a.mac = '44:19:b6:00:00:01'"), "FCC-COVERED"));
+	ck_assert_str_eq(text("SELECT r.level FROM risk r JOIN assets a ON a.id = r.asset_id "
+	    "WHERE a.mac = '00:0e:8c:01:02:03'"), "none");
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk'"), 1);
+	ck_assert_int_eq(store_reevaluate_all(st, 99), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk'"), 1);	/* unchanged: no new event */
+	store_set_risk(st, NULL, NULL);
+	vendors_free(v);
+	risk_policy_free(p);
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, dhcp_renewal_is_address_history_not_a_new_asset);
+	tcase_add_test(tc, gateway_ips_become_assets_facts_first);
+	tcase_add_test(tc, gateway_ips_become_assets_facts_after);
+	tcase_add_test(tc, randomised_mac_ipv6_and_broadcast);
+	tcase_add_test(tc, conflicting_evidence_is_kept_side_by_side);
+	tcase_add_test(tc, restart_reloads_instead_of_duplicating);
+	tcase_add_test(tc, open_errors_say_what_and_what_to_do);
+	tcase_add_test(tc, reader_sees_committed_batches_while_writer_holds_the_db);
+	tcase_add_test(tc, kill_9_loses_at_most_the_batch_in_flight);
+	tcase_add_test(tc, risk_verdict_and_event_beside_the_asset);
+	suite_add_tcase(s, tc);
+	return s;
+}

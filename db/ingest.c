@@ -239,6 +239,8 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	bool gw, has_ip = ip_is_unicast_host(&r->ip);
 
 	*id = 0;
+	if (mac_is_group(r->mac))
+		return 0;		/* sent to broadcast or multicast: not a host */
 	if (has_ip)
 		ip_fmt(&r->ip, ip);
 	if (ref_has_mac(r)) {

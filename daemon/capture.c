@@ -1,0 +1,274 @@
+/*
+ * capture.c - libpcap files and interfaces, libnetfilter_queue (see capture.h).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#define NF_ACCEPT	1	/* <linux/netfilter.h> clashes with <netinet/in.h> */
+
+#include "capture.h"
+#include "decode.h"
+
+#define NFQ_COPY_MAX	0xffff
+#define NFQ_BUF		(NFQ_COPY_MAX + 4096)
+
+struct capture {
+	enum capture_kind	 kind;
+	char			 name[512];
+	pcap_t			*pc;
+	uint64_t		 size;		/* file size */
+	uint64_t		 packets;
+	/* NFQUEUE */
+	struct nfq_handle	*nh;
+	struct nfq_q_handle	*qh;
+	int			 fd;
+	uint8_t			*buf;
+	capture_cb		 cb;
+	void			*cb_arg;
+	struct capture_stats	 st;
+};
+
+struct capture *
+capture_open_file(const char *path, char *err, size_t errsz)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct capture *c = calloc(1, sizeof(*c));
+	struct stat sb;
+	int link;
+
+	if (c == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	c->kind = CAP_FILE;
+	c->fd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", path);
+	if ((c->pc = pcap_open_offline(path, perr)) == NULL) {
+		snprintf(err, errsz, "cannot read capture %s: %s", path, perr);
+		free(c);
+		return NULL;
+	}
+	if (stat(path, &sb) == 0)
+		c->size = (uint64_t)sb.st_size;
+	link = pcap_datalink(c->pc);
+	if (!decode_linktype_supported(link)) {
+		snprintf(err, errsz, "%s: link type %d (%s) is not supported; spanwatch reads Ethernet, "
+		    "Linux cooked (SLL, SLL2) and raw IP captures", path, link,
+		    pcap_datalink_val_to_name(link) ? pcap_datalink_val_to_name(link) : "unknown");
+		capture_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct capture *
+capture_open_live(const char *iface, const char *bpf, int snaplen, int buffer_mb,
+    char *err, size_t errsz)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct capture *c = calloc(1, sizeof(*c));
+	struct bpf_program prog;
+	int rc, link;
+
+	if (c == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	c->kind = CAP_LIVE;
+	snprintf(c->name, sizeof(c->name), "%s", iface);
+	if ((c->pc = pcap_create(iface, perr)) == NULL) {
+		snprintf(err, errsz, "cannot capture on %s: %s", iface, perr);
+		free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(c->pc, snaplen);
+	pcap_set_promisc(c->pc, 1);
+	pcap_set_timeout(c->pc, 100);
+	pcap_set_buffer_size(c->pc, buffer_mb * 1024 * 1024);
+	if ((rc = pcap_activate(c->pc)) < 0) {
+		snprintf(err, errsz, "cannot capture on %s: %s%s", iface, pcap_geterr(c->pc),
+		    rc == PCAP_ERROR_PERM_DENIED ? " (run as root or with CAP_NET_RAW)" : "");
+		capture_close(c);
+		return NULL;
+	}
+	link = pcap_datalink(c->pc);
+	if (!decode_linktype_supported(link)) {
+		snprintf(err, errsz, "%s: link type %d is not supported", iface, link);
+		capture_close(c);
+		return NULL;
+	}
+	if (bpf && bpf[0]) {
+		if (pcap_compile(c->pc, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+		    pcap_setfilter(c->pc, &prog) != 0) {
+			snprintf(err, errsz, "capture filter '%s': %s", bpf, pcap_geterr(c->pc));
+			capture_close(c);
+			return NULL;
+		}
+		pcap_freecode(&prog);
+	}
+	if (pcap_setnonblock(c->pc, 1, perr) != 0 || (c->fd = pcap_get_selectable_fd(c->pc)) < 0) {
+		snprintf(err, errsz, "%s: cannot poll the capture: %s", iface, perr);
+		capture_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The kernel hands us a queued packet: look, then always accept it unchanged. */
+static int
+nfq_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *data)
+{
+	struct capture *c = data;
+	struct nfqnl_msg_packet_hdr *ph = nfq_get_msg_packet_hdr(nfa);
+	unsigned char *payload = NULL;
+	struct timeval tv;
+	uint32_t id = ph ? ntohl(ph->packet_id) : 0;
+	int len = nfq_get_payload(nfa, &payload);
+
+	(void)msg;
+	if (nfq_get_timestamp(nfa, &tv) != 0)
+		gettimeofday(&tv, NULL);
+	if (len > 0 && c->cb) {
+		c->st.received++;
+		c->cb(c->cb_arg, LINK_RAW, payload, (uint32_t)len, (uint32_t)len,
+		    (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec);
+	}
+	if (nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL) < 0)
+		c->st.nfq_verdict_errors++;
+	return 0;
+}
+
+struct capture *
+capture_open_nfq(unsigned queue, char *err, size_t errsz)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	uint32_t flags = NFQA_CFG_F_FAIL_OPEN;
+
+	if (c == NULL || (c->buf = malloc(NFQ_BUF)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		free(c);
+		return NULL;
+	}
+	c->kind = CAP_NFQ;
+	snprintf(c->name, sizeof(c->name), "nfqueue %u", queue);
+	if ((c->nh = nfq_open()) == NULL) {
+		snprintf(err, errsz, "cannot open NFQUEUE: %s (needs CAP_NET_ADMIN)", strerror(errno));
+		capture_close(c);
+		return NULL;
+	}
+	if ((c->qh = nfq_create_queue(c->nh, (uint16_t)queue, nfq_packet, c)) == NULL) {
+		snprintf(err, errsz, "cannot bind NFQUEUE %u: %s (is another program bound to it?)",
+		    queue, strerror(errno));
+		capture_close(c);
+		return NULL;
+	}
+	if (nfq_set_mode(c->qh, NFQNL_COPY_PACKET, NFQ_COPY_MAX) < 0 ||
+	    nfq_set_queue_flags(c->qh, flags, flags) < 0) {
+		snprintf(err, errsz, "NFQUEUE %u: cannot set copy mode and fail-open: %s", queue,
+		    strerror(errno));
+		capture_close(c);
+		return NULL;
+	}
+	c->fd = nfq_fd(c->nh);
+	return c;
+}
+
+void
+capture_close(struct capture *c)
+{
+	if (c == NULL)
+		return;
+	if (c->qh)
+		nfq_destroy_queue(c->qh);
+	if (c->nh)
+		nfq_close(c->nh);
+	if (c->pc)
+		pcap_close(c->pc);
+	free(c->buf);
+	free(c);
+}
+
+enum capture_kind capture_kind(const struct capture *c) { return c->kind; }
+int capture_fd(const struct capture *c) { return c->fd; }
+
+int
+capture_linktype(const struct capture *c)
+{
+	return c->kind == CAP_NFQ ? LINK_RAW : pcap_datalink(c->pc);
+}
+
+static uint64_t
+file_offset(const struct capture *c)
+{
+	FILE *fp = c->pc && c->kind == CAP_FILE ? pcap_file(c->pc) : NULL;
+	long off = fp ? ftell(fp) : -1;
+
+	return off < 0 ? 0 : (uint64_t)off;
+}
+
+int
+capture_dispatch(struct capture *c, int max, capture_cb cb, void *arg, char *err, size_t errsz)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int n = 0, rc = 0, link;
+
+	if (c->kind == CAP_NFQ) {
+		ssize_t len;
+
+		c->cb = cb;
+		c->cb_arg = arg;
+		while (n < max && (len = recv(c->fd, c->buf, NFQ_BUF, MSG_DONTWAIT)) > 0) {
+			nfq_handle_packet(c->nh, (char *)c->buf, (int)len);
+			n++;
+		}
+		return n;
+	}
+	link = pcap_datalink(c->pc);
+	while (n < max && (rc = pcap_next_ex(c->pc, &h, &data)) == 1) {
+		c->packets++;
+		if (c->kind == CAP_LIVE)
+			c->st.received++;
+		cb(arg, link, data, h->caplen, h->len,
+		    (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec);
+		n++;
+	}
+	if (n == max || (c->kind == CAP_LIVE && rc == 0))
+		return n;
+	if (rc == PCAP_ERROR) {
+		snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
+		    "before it were kept", c->name, pcap_geterr(c->pc),
+		    (unsigned long long)file_offset(c), (unsigned long long)c->packets);
+		return -1;
+	}
+	return n;	/* PCAP_ERROR_BREAK: end of file */
+}
+
+void
+capture_progress(const struct capture *c, uint64_t *offset, uint64_t *size)
+{
+	*offset = file_offset(c);
+	*size = c->size;
+}
+
+void
+capture_get_stats(struct capture *c, struct capture_stats *st)
+{
+	struct pcap_stat ps;
+
+	if (c->kind == CAP_LIVE && pcap_stats(c->pc, &ps) == 0) {
+		c->st.kernel_drops = ps.ps_drop;
+		c->st.if_drops = ps.ps_ifdrop;
+	}
+	*st = c->st;
+}

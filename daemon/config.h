@@ -1,0 +1,69 @@
+/*
+ * config.h - spanwatch.conf: INI, one table of keys (config.c).
+ *
+ * Adding a setting is one field here and one line in the key table.
+ * A bad line is an error naming the file and line; SIGHUP re-reads the
+ * file and keeps the old settings if the new file is bad.
+ */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT	SW_SYSCONFDIR "/spanwatch.conf"
+#define CFG_STR		512
+
+struct config {
+	char	 path[CFG_STR];		/* the file read, "" for built-in defaults */
+	/* [capture] */
+	char	 interface[64];
+	char	 bpf[CFG_STR];
+	int	 buffer_mb;		/* kernel capture buffer */
+	int	 snaplen;
+	/* [store] */
+	char	 database[CFG_STR];
+	bool	 database_set;		/* given in the file (so -r stores too) */
+	int	 flush_interval_ms;
+	int	 flush_max_obs;
+	/* [limits] */
+	int	 flows_max;
+	/* [daemon] */
+	char	 user[64];
+	char	 control_socket[CFG_STR];
+	/* [ndpi] */
+	bool	 ndpi;
+	/* [oui] */
+	char	 oui_dir[CFG_STR];
+	char	 oui_override[CFG_STR];
+	/* [risk] */
+	char	 risk_policy[CFG_STR];
+	char	 vendors[CFG_STR];
+	char	 local_vendors[CFG_STR];
+	/* [export] */
+	char	 sensor_name[128];
+	char	 site[128];
+	char	 export_at[8];		/* "HH:MM" local time, "" = not scheduled */
+	char	 export_dir[CFG_STR];
+	char	 export_formats[64];	/* "ecs,cef,csv" */
+	int	 export_keep_days;
+	/* [forward] */
+	char	 fwd_host[256];
+	int	 fwd_port;
+	bool	 fwd_tls;
+	char	 fwd_ca_file[CFG_STR];
+	char	 fwd_cert_file[CFG_STR];
+	char	 fwd_key_file[CFG_STR];
+	char	 fwd_spool[CFG_STR];
+	int	 fwd_spool_max_mb;
+};
+
+void	 config_defaults(struct config *c);
+/*
+ * Read path over the defaults in c.  A missing file is an error only when
+ * required.  On error returns -1 with "FILE:LINE: what is wrong" in err
+ * and leaves c untouched.
+ */
+int	 config_load(struct config *c, const char *path, bool required, char *err, size_t errsz);
+
+#endif

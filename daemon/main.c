@@ -1,0 +1,652 @@
+/*
+ * main.c - spanwatchd: arguments, start-up order, the libevent loop.
+ *
+ * Start-up: read the configuration, open the capture (privileged), the
+ * database and the control socket, then drop to the unprivileged user.
+ * The loop: packets -> pipeline -> observation queue (never blocks);
+ * a timer flushes the queue into SQLite in one transaction; SIGTERM and
+ * SIGINT flush and exit; SIGHUP re-reads the configuration and the risk
+ * tables and re-evaluates every asset.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <sqlite3.h>
+#include <syslog.h>
+
+#include "capture.h"
+#include "config.h"
+#include "ctl.h"
+#include "dissector.h"
+#include "fwd.h"
+#include "log.h"
+#include "obsq.h"
+#include "oui.h"
+#include "pipeline.h"
+#include "privdrop.h"
+#include "risk.h"
+#include "store.h"
+#include "vendor_ids.h"
+#include "vendors.h"
+
+#define FILE_CHUNK	4096	/* packets read per loop turn from a file */
+#define EXIT_USAGE	2
+#define EXIT_DB		3
+
+struct daemon {
+	struct config		 cfg;
+	const char		*config_path;
+	bool			 config_required;
+	struct event_base	*base;
+	struct capture		*cap;
+	struct pipeline		*pl;
+	struct obsq		*q;
+	struct obs_sink		 sink;
+	struct store		*st;
+	struct oui_db		*oui;
+	struct vendors		*vendors;
+	struct risk_policy	*policy;
+	struct ctl		*ctl;
+	struct fwd		*fwd;
+	struct event		*ev_cap, *ev_flush, *ev_progress;
+	struct event		*ev_sig[4];
+	int			 exit_code;
+	bool			 done;
+	bool			 progress;	/* a progress line on the terminal */
+	struct timespec		 t0;
+	long long		 events_forwarded;	/* events table id already forwarded */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: spanwatchd [-dv] [-c CONFIG] [--db FILE] [-u USER] [--no-ndpi]\n"
+	    "                  (-r FILE | -i IFACE [-f BPF] | --nfqueue N)\n"
+	    "       spanwatchd --list-dissectors | --version | --help\n"
+	    "  -r FILE        read a pcap/pcapng file, print a summary, exit\n"
+	    "  -i IFACE       capture live on a SPAN/mirror port (promiscuous)\n"
+	    "  -f BPF         capture filter for -i\n"
+	    "  --nfqueue N    read NFQUEUE N; the verdict is always ACCEPT (fail-open)\n"
+	    "  -c CONFIG      configuration file (default " CONFIG_DEFAULT ")\n"
+	    "  --db FILE      database (default: the configuration's [store] database)\n"
+	    "  --control PATH control socket (default: the configuration's [daemon] control_socket)\n"
+	    "  -u USER        drop privileges to USER after opening the capture\n"
+	    "  -d             stay in the foreground and log to stderr\n"
+	    "  -v             more log output (repeat for debug)\n"
+	    "  --no-ndpi      do not classify flows with nDPI\n");
+}
+
+static double
+elapsed(const struct daemon *d)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - d->t0.tv_sec) + (double)(t.tv_nsec - d->t0.tv_nsec) / 1e9;
+}
+
+/* --- flushing ------------------------------------------------------------ */
+
+static void
+forward_new_events(struct daemon *d)
+{
+	sqlite3_stmt *q;
+
+	if (d->fwd == NULL || d->st == NULL)
+		return;
+	if (sqlite3_prepare_v2(store_db(d->st), "SELECT id, ts, kind, detail, "
+	    "coalesce((SELECT mac FROM assets WHERE id = asset_id), ''), "
+	    "coalesce((SELECT ip FROM addresses WHERE asset_id = events.asset_id "
+	    "ORDER BY last_seen DESC LIMIT 1), '') FROM events WHERE id > ?1 ORDER BY id",
+	    -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(q, 1, d->events_forwarded);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(q, 2);
+		const char *sd[] = { "sensor", d->cfg.sensor_name, "site", d->cfg.site,
+		    "mac", (const char *)sqlite3_column_text(q, 4),
+		    "ip", (const char *)sqlite3_column_text(q, 5), NULL };
+		int sev = strcmp(kind, "risk") == 0 ? 4 : 5;
+
+		fwd_send(d->fwd, sev, (time_t)sqlite3_column_int64(q, 1), kind, sd,
+		    (const char *)sqlite3_column_text(q, 3));
+		d->events_forwarded = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+}
+
+/* Everything queued goes to the database in one transaction. */
+static void
+ingest_queue(struct daemon *d)
+{
+	long n;
+
+	if (d->st == NULL) {
+		obsq_consume(d->q, obsq_len(d->q));	/* summary-only run */
+		return;
+	}
+	if ((n = store_ingest(d->st, d->q)) < 0)
+		log_warnx("store: %s; %zu observations kept for the next try", store_errmsg(d->st),
+		    obsq_len(d->q));
+	else if (n > 0)
+		forward_new_events(d);
+}
+
+static void
+flush(struct daemon *d)
+{
+	pipeline_report_flows(d->pl);
+	ingest_queue(d);
+}
+
+static void
+on_flush_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	flush(arg);
+}
+
+/* --- packets ------------------------------------------------------------- */
+
+static void
+on_packet(void *arg, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us)
+{
+	struct daemon *d = arg;
+
+	pipeline_packet(d->pl, linktype, data, caplen, wirelen, ts_us);
+}
+
+static void
+finish(struct daemon *d)
+{
+	d->done = true;
+	event_base_loopexit(d->base, NULL);
+}
+
+/* Files: a chunk per loop turn, so timers and signals still run. */
+static void
+on_file_turn(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[1024];
+	int n;
+
+	(void)fd, (void)what;
+	n = capture_dispatch(d->cap, FILE_CHUNK, on_packet, d, err, sizeof(err));
+	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
+		flush(d);
+	if (n < 0) {
+		log_warnx("%s", err);
+		d->exit_code = 1;
+		finish(d);
+	} else if (n == 0)
+		finish(d);
+	else
+		event_active(d->ev_cap, EV_READ, 0);
+}
+
+static void
+on_capture_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[1024];
+
+	(void)fd, (void)what;
+	if (capture_dispatch(d->cap, 1024, on_packet, d, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
+		flush(d);
+}
+
+static void
+on_progress(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t off, size, pkts = pipeline_packets(d->pl);
+	double t = elapsed(d);
+
+	(void)fd, (void)what;
+	capture_progress(d->cap, &off, &size);
+	fprintf(stderr, "\r%llu packets, %3.0f%% of file, %.0f packets/s   ",
+	    (unsigned long long)pkts, size ? 100.0 * (double)off / (double)size : 0.0,
+	    t > 0 ? (double)pkts / t : 0.0);
+}
+
+/* --- status and summary -------------------------------------------------- */
+
+struct printer {
+	FILE		*f;
+	struct evbuffer	*b;
+	const char	*prefix;
+	bool		 nonzero_only;
+};
+
+static void
+print_counter(void *arg, const char *name, uint64_t v)
+{
+	struct printer *p = arg;
+
+	if (p->nonzero_only && v == 0)
+		return;
+	if (p->f)
+		fprintf(p->f, "%s%s %llu\n", p->prefix, name, (unsigned long long)v);
+	else
+		evbuffer_add_printf(p->b, "%s%s %llu\n", p->prefix, name, (unsigned long long)v);
+}
+
+static void
+daemon_counters(struct daemon *d, struct printer *p)
+{
+	struct capture_stats cs;
+	struct store_stats ss;
+	struct fwd_stats fs;
+
+	p->prefix = "proto.";
+	pipeline_proto_counts(d->pl, print_counter, p);
+	p->prefix = "stat.";
+	pipeline_stats_walk(d->pl, print_counter, p);
+	print_counter(p, "obs.queued", obsq_queued(d->q));
+	print_counter(p, "obs.dropped", obsq_dropped(d->q));
+	print_counter(p, "obs.waiting", obsq_len(d->q));
+	capture_get_stats(d->cap, &cs);
+	print_counter(p, "capture.received", cs.received);
+	print_counter(p, "capture.kernel_drops", cs.kernel_drops);
+	print_counter(p, "capture.interface_drops", cs.if_drops);
+	print_counter(p, "capture.nfq_verdict_errors", cs.nfq_verdict_errors);
+	if (d->st) {
+		store_get_stats(d->st, &ss);
+		print_counter(p, "store.batches", ss.batches);
+		print_counter(p, "store.applied", ss.applied);
+		print_counter(p, "store.failed_batches", ss.failed_batches);
+		print_counter(p, "store.assets_created", ss.assets_created);
+		print_counter(p, "store.gateways", ss.gateways);
+		print_counter(p, "store.risk_evaluations", ss.risk_evaluations);
+	}
+	if (d->fwd) {
+		fwd_get_stats(d->fwd, &fs);
+		print_counter(p, "forward.queued", fs.queued);
+		print_counter(p, "forward.sent", fs.sent);
+		print_counter(p, "forward.dropped", fs.dropped);
+		print_counter(p, "forward.backlog_bytes", fs.backlog_bytes);
+		print_counter(p, "forward.connected", fs.connected);
+	}
+}
+
+static void
+on_status(void *arg, struct evbuffer *out)
+{
+	struct printer p = { NULL, out, "", false };
+
+	daemon_counters(arg, &p);
+}
+
+static void
+print_summary(struct daemon *d, const char *file)
+{
+	struct printer p = { stdout, NULL, "", true };
+	double t = elapsed(d);
+	uint64_t n = pipeline_packets(d->pl);
+
+	printf("read %s: %llu packets in %.2f s (%.0f packets/s)\n", file, (unsigned long long)n,
+	    t, t > 0 ? (double)n / t : 0.0);
+	daemon_counters(d, &p);
+	fflush(stdout);
+}
+
+/* --- tables, signals ------------------------------------------------------ */
+
+/*
+ * A default data path that is not installed falls back to the source tree
+ * (running from a clone: `make demo`, the tests); a path the operator set
+ * is used as given.
+ */
+static const char *
+data_path(const char *configured, const char *installed_default, const char *in_tree)
+{
+	if (strcmp(configured, installed_default) == 0 && access(configured, R_OK) != 0 &&
+	    access(in_tree, R_OK) == 0)
+		return in_tree;
+	return configured;
+}
+
+/* OUI registry, vendor tables and policy: loaded at start and on SIGHUP. */
+static int
+load_tables(struct daemon *d, bool fatal_on_error)
+{
+	char err[1024];
+	struct oui_db *oui;
+	struct vendors *v;
+	struct risk_policy *p;
+
+	oui = oui_load(d->cfg.oui_dir, d->cfg.oui_override, err, sizeof(err));
+	if (oui == NULL) {
+		if (fatal_on_error)
+			log_warnx("%s: assets get no OUI vendor", err);
+		else
+			log_warnx("reload: %s; keeping the previous registry", err);
+	}
+	v = vendors_load(data_path(d->cfg.vendors, SW_DATADIR "/vendors.csv", "oui/vendors.csv"),
+	    d->cfg.local_vendors[0] ? d->cfg.local_vendors : NULL, err, sizeof(err));
+	if (v == NULL)
+		log_warnx("%s; risk is not evaluated until it is fixed", err);
+	p = risk_policy_load(data_path(d->cfg.risk_policy, SW_SYSCONFDIR "/risk.conf",
+	    "packaging/risk.conf"), err, sizeof(err));
+	if (p == NULL)
+		log_warnx("%s; risk is not evaluated until it is fixed", err);
+	if (oui) {
+		oui_free(d->oui);
+		d->oui = oui;
+	}
+	if (v && p) {
+		vendors_free(d->vendors);
+		risk_policy_free(d->policy);
+		d->vendors = v;
+		d->policy = p;
+	} else {
+		vendors_free(v);
+		risk_policy_free(p);
+	}
+	vendor_ids_load(NULL);
+	if (d->st) {
+		store_set_oui(d->st, d->oui);
+		store_set_risk(d->st, d->vendors, d->policy);
+	}
+	return 0;
+}
+
+static void
+reload(struct daemon *d)
+{
+	char err[1024];
+	struct config next;
+	long n;
+
+	config_defaults(&next);
+	if (config_load(&next, d->config_path, d->config_required, err, sizeof(err)) != 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	/* Capture, database and socket were opened with privileges: they stay. */
+	snprintf(next.interface, sizeof(next.interface), "%s", d->cfg.interface);
+	snprintf(next.database, sizeof(next.database), "%s", d->cfg.database);
+	d->cfg = next;
+	load_tables(d, false);
+	flush(d);
+	if (d->st && (n = store_reevaluate_all(d->st, (long long)time(NULL))) >= 0) {
+		log_info("reload: configuration and risk tables re-read, %ld assets re-evaluated", n);
+		forward_new_events(d);
+	}
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		reload(d);
+		return;
+	}
+	log_info("signal %d: flushing and stopping", (int)sig);
+	finish(d);
+}
+
+/* --- start-up ------------------------------------------------------------- */
+
+static int
+open_store(struct daemon *d, const char *path)
+{
+	char err[1024];
+
+	if ((d->st = store_open(path, STORE_RW, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+open_forwarder(struct daemon *d)
+{
+	struct fwd_cfg fc;
+	char err[512];
+
+	if (d->cfg.fwd_host[0] == '\0')
+		return;
+	memset(&fc, 0, sizeof(fc));
+	snprintf(fc.host, sizeof(fc.host), "%s", d->cfg.fwd_host);
+	fc.port = (uint16_t)d->cfg.fwd_port;
+	fc.tls = d->cfg.fwd_tls;
+	snprintf(fc.ca_file, sizeof(fc.ca_file), "%s", d->cfg.fwd_ca_file);
+	snprintf(fc.cert_file, sizeof(fc.cert_file), "%s", d->cfg.fwd_cert_file);
+	snprintf(fc.key_file, sizeof(fc.key_file), "%s", d->cfg.fwd_key_file);
+	snprintf(fc.spool, sizeof(fc.spool), "%s", d->cfg.fwd_spool);
+	fc.spool_max = (size_t)d->cfg.fwd_spool_max_mb << 20;
+	snprintf(fc.hostname, sizeof(fc.hostname), "%s", d->cfg.sensor_name);
+	if ((d->fwd = fwd_new(d->base, &fc, err, sizeof(err))) == NULL)
+		log_warnx("%s; events are not forwarded", err);
+}
+
+/* Forward only events that happen from now on, not the whole history. */
+static void
+forward_from_now(struct daemon *d)
+{
+	sqlite3_stmt *q;
+
+	if (d->st == NULL || sqlite3_prepare_v2(store_db(d->st),
+	    "SELECT coalesce(max(id), 0) FROM events", -1, &q, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		d->events_forwarded = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+}
+
+static void
+add_signal(struct daemon *d, int i, int sig)
+{
+	d->ev_sig[i] = evsignal_new(d->base, sig, on_signal, d);
+	event_add(d->ev_sig[i], NULL);
+}
+
+static void
+list_dissectors(void)
+{
+	for (size_t i = 0; i < n_dissectors; i++)
+		printf("%s\n", dissectors[i]->name);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "nfqueue", required_argument, NULL, 'Q' },
+		{ "control", required_argument, NULL, 'S' },
+		{ "no-ndpi", no_argument, NULL, 'N' },
+		{ "list-dissectors", no_argument, NULL, 'L' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon d;
+	const char *file = NULL, *iface = NULL, *bpf = NULL, *db = NULL, *user = NULL, *ctlpath = NULL;
+	char err[1024], *end;
+	long nfq = -1;
+	int ch, verbose = 0;
+	bool foreground = false, no_ndpi = false;
+	struct pipeline_cfg pc;
+
+	memset(&d, 0, sizeof(d));
+	d.config_path = CONFIG_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "r:i:f:c:u:dvVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': file = optarg; break;
+		case 'i': iface = optarg; break;
+		case 'f': bpf = optarg; break;
+		case 'c': d.config_path = optarg; d.config_required = true; break;
+		case 'u': user = optarg; break;
+		case 'd': foreground = true; break;
+		case 'v': verbose++; break;
+		case 'D': db = optarg; break;
+		case 'S': ctlpath = optarg; break;
+		case 'N': no_ndpi = true; break;
+		case 'Q':
+			errno = 0;
+			nfq = strtol(optarg, &end, 10);
+			if (errno || *end || nfq < 0 || nfq > 65535) {
+				fprintf(stderr, "spanwatchd: --nfqueue: '%s' is not a queue number 0-65535\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'L': list_dissectors(); return 0;
+		case 'V': printf("spanwatchd %s\n", SW_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "spanwatchd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((file != NULL) + (iface != NULL) + (nfq >= 0) > 1) {
+		fprintf(stderr, "spanwatchd: choose one of -r, -i and --nfqueue\n");
+		return EXIT_USAGE;
+	}
+	log_init("spanwatchd", 1, verbose);
+	config_defaults(&d.cfg);
+	if (config_load(&d.cfg, d.config_path, d.config_required, err, sizeof(err)) != 0) {
+		fprintf(stderr, "spanwatchd: %s\n", err);
+		return 1;
+	}
+	if (!file && !iface && nfq < 0) {
+		if (d.cfg.interface[0] == '\0') {
+			fprintf(stderr, "spanwatchd: nothing to capture: give -r FILE, -i IFACE or "
+			    "--nfqueue N, or set [capture] interface in %s\n", d.config_path);
+			return EXIT_USAGE;
+		}
+		iface = d.cfg.interface;
+	}
+	if (iface)
+		snprintf(d.cfg.interface, sizeof(d.cfg.interface), "%s", iface);
+	if (bpf)
+		snprintf(d.cfg.bpf, sizeof(d.cfg.bpf), "%s", bpf);
+	if (no_ndpi)
+		d.cfg.ndpi = false;
+	if (ctlpath)
+		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", ctlpath);
+	if (db) {
+		snprintf(d.cfg.database, sizeof(d.cfg.database), "%s", db);
+		d.cfg.database_set = true;
+	}
+	if (d.cfg.sensor_name[0] == '\0')
+		gethostname(d.cfg.sensor_name, sizeof(d.cfg.sensor_name) - 1);
+
+	/* Privileged part: the capture, the database, the control socket. */
+	if (file)
+		d.cap = capture_open_file(file, err, sizeof(err));
+	else if (nfq >= 0)
+		d.cap = capture_open_nfq((unsigned)nfq, err, sizeof(err));
+	else
+		d.cap = capture_open_live(iface, d.cfg.bpf, d.cfg.snaplen, d.cfg.buffer_mb, err, sizeof(err));
+	if (d.cap == NULL) {
+		fprintf(stderr, "spanwatchd: %s\n", err);
+		return 1;
+	}
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((!file || d.cfg.database_set) && open_store(&d, d.cfg.database) != 0) {
+		capture_close(d.cap);
+		return EXIT_DB;
+	}
+	load_tables(&d, true);
+	if (d.st && store_reevaluate_all(d.st, (long long)time(NULL)) < 0)
+		log_warnx("risk: %s", store_errmsg(d.st));
+	if (!file || ctlpath) {
+		if ((d.ctl = ctl_open(d.base, d.cfg.control_socket, on_status, &d, err, sizeof(err))) == NULL)
+			log_warnx("%s; running without a control socket", err);
+	}
+	if (user == NULL && !file && geteuid() == 0)
+		user = d.cfg.user[0] ? d.cfg.user : "spanwatch";
+	if (user && privdrop(user, err, sizeof(err)) != 0) {
+		fprintf(stderr, "spanwatchd: %s\n", err);
+		return 1;
+	}
+	if (!foreground && !file)
+		log_to_syslog(LOG_DAEMON);
+
+	/* Unprivileged from here on. */
+	open_forwarder(&d);
+	forward_from_now(&d);
+	if ((d.q = obsq_new(0)) == NULL)
+		fatalx("out of memory");
+	d.sink = obsq_sink(d.q);
+	memset(&pc, 0, sizeof(pc));
+	pc.flow_max = (size_t)d.cfg.flows_max;
+	pc.ndpi = d.cfg.ndpi;
+	if ((d.pl = pipeline_new(&pc, &d.sink)) == NULL)
+		fatalx("out of memory for %d flows", d.cfg.flows_max);
+	add_signal(&d, 0, SIGTERM);
+	add_signal(&d, 1, SIGINT);
+	add_signal(&d, 2, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	d.ev_flush = event_new(d.base, -1, EV_PERSIST, on_flush_timer, &d);
+	event_add(d.ev_flush, &(struct timeval){ d.cfg.flush_interval_ms / 1000,
+	    (d.cfg.flush_interval_ms % 1000) * 1000 });
+	clock_gettime(CLOCK_MONOTONIC, &d.t0);
+	if (file) {
+		d.ev_cap = event_new(d.base, -1, 0, on_file_turn, &d);
+		event_active(d.ev_cap, EV_READ, 0);
+		if (isatty(STDERR_FILENO)) {
+			d.progress = true;
+			d.ev_progress = event_new(d.base, -1, EV_PERSIST, on_progress, &d);
+			event_add(d.ev_progress, &(struct timeval){ 0, 250000 });
+		}
+	} else {
+		d.ev_cap = event_new(d.base, capture_fd(d.cap), EV_READ | EV_PERSIST,
+		    on_capture_readable, &d);
+		event_add(d.ev_cap, NULL);
+		log_info("capturing on %s%s%s", file ? file : iface ? iface : "nfqueue",
+		    d.st ? ", database " : "", d.st ? d.cfg.database : "");
+	}
+	event_base_dispatch(d.base);
+
+	/* Stop: everything queued reaches the database. */
+	if (d.progress)
+		fprintf(stderr, "\r%60s\r", "");
+	flush(&d);
+	if (file)
+		print_summary(&d, file);
+	pipeline_free(d.pl);	/* the flows' last reports go to the queue */
+	ingest_queue(&d);
+	ctl_close(d.ctl);
+	fwd_free(d.fwd);
+	store_close(d.st);
+	capture_close(d.cap);
+	obsq_free(d.q);
+	oui_free(d.oui);
+	vendors_free(d.vendors);
+	risk_policy_free(d.policy);
+	vendor_ids_free();
+	for (int i = 0; i < 3; i++)
+		event_free(d.ev_sig[i]);
+	event_free(d.ev_flush);
+	event_free(d.ev_cap);
+	if (d.ev_progress)
+		event_free(d.ev_progress);
+	event_base_free(d.base);
+	return d.exit_code;
+}

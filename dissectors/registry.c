@@ -8,14 +8,28 @@
 
 #include "dissector.h"
 
+extern const struct dissector dis_bacnet;
 extern const struct dissector dis_dnp3;
+extern const struct dissector dis_enip;
+extern const struct dissector dis_goose;
 extern const struct dissector dis_iec104;
+extern const struct dissector dis_mms;
 extern const struct dissector dis_modbus;
+extern const struct dissector dis_opcua;
+extern const struct dissector dis_pn_dcp;
+extern const struct dissector dis_s7comm;
 
 const struct dissector *const dissectors[] = {
+	&dis_bacnet,
 	&dis_dnp3,
+	&dis_enip,
+	&dis_goose,
 	&dis_iec104,
+	&dis_mms,
 	&dis_modbus,
+	&dis_opcua,
+	&dis_pn_dcp,
+	&dis_s7comm,
 	NULL
 };
 

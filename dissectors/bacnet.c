@@ -1,0 +1,597 @@
+/*
+ * bacnet.c - BACnet/IP (UDP 47808): BVLC, NPDU, APDU.
+ *
+ * Reference: ANSI/ASHRAE Standard 135, Annex J (BACnet/IP, BVLL), clause 6
+ * (network layer, NPDU), clause 20 (APDU encoding, tags), clauses 15.5
+ * (ReadProperty), 15.7 (ReadPropertyMultiple) and 16.10 (I-Am).
+ *
+ * Evidence: I-Am gives the device instance and vendor identifier;
+ * ReadProperty-ACK and ReadPropertyMultiple-ACK about a device object give
+ * vendor-name, model-name, firmware-revision, application-software-version,
+ * object-name, location and description.  A Forwarded-NPDU names the
+ * original sender (IP and port), which the facts are about.  A message that
+ * a router relayed from another BACnet network (NPDU SNET present) is about
+ * a device behind that router, which has no IP of its own: it is noted on
+ * the router, not mixed into the router's identity.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/limits.h"
+#include "../oui/vendor_ids.h"
+
+#define BACNET_PORT	47808
+#define BVLC_TYPE	0x81
+
+/* BVLC functions carrying an NPDU */
+#define BVLC_FORWARDED	0x04
+#define BVLC_DIST_BCAST	0x09
+#define BVLC_UNICAST	0x0a
+#define BVLC_BROADCAST	0x0b
+
+/* APDU types and services */
+#define PDU_UNCONFIRMED	1
+#define PDU_COMPLEX_ACK	3
+#define SVC_I_AM	0
+#define SVC_READ_PROP	12
+#define SVC_READ_PROP_M	14
+
+#define OBJ_DEVICE	8
+
+/* Property identifiers */
+#define PROP_APP_SW_VERSION	12
+#define PROP_DESCRIPTION	28
+#define PROP_FIRMWARE_REV	44
+#define PROP_LOCATION		58
+#define PROP_MODEL_NAME		70
+#define PROP_OBJECT_NAME	77
+#define PROP_VENDOR_ID		120
+#define PROP_VENDOR_NAME	121
+
+/* Application tags */
+#define TAG_UNSIGNED	2
+#define TAG_CHARSTRING	7
+#define TAG_ENUMERATED	9
+#define TAG_OBJECT_ID	12
+
+/* Character sets (20.2.9) */
+#define CS_UTF8		0
+#define CS_UCS2		4
+#define CS_LATIN1	5
+
+#define BACNET_MAX_DEPTH	8	/* nesting of opening/closing tags skipped */
+
+enum bacnet_counter {
+	C_I_AM,
+	C_READ_PROP_ACK,
+	C_FORWARDED,
+	C_ROUTED,		/* APDUs relayed from a remote network (SNET) */
+	C_NETWORK_MSG,		/* network layer messages (no APDU) */
+	C_SEGMENTED,		/* segmented ACKs, not reassembled */
+	C_BAD_CHARSET,		/* strings in a character set we do not convert */
+};
+
+/* Who the APDU is about: the datagram's sender or a forwarded original. */
+struct who {
+	bool		 forwarded;
+	struct asset_ref ref;
+};
+
+struct tag {
+	uint8_t		 num;
+	bool		 ctx;		/* context-specific class */
+	bool		 open, close;	/* context opening / closing tag */
+	uint32_t	 len;		/* content length (or boolean value) */
+};
+
+static void
+fact(struct diss_ctx *dc, const struct who *w, const char *attr,
+    const void *val, size_t len, const char *src, uint8_t conf)
+{
+	if (w->forwarded)
+		diss_fact_ref(dc, &w->ref, attr, val, len, src, conf);
+	else
+		diss_fact(dc, SIDE_SRC, attr, val, len, src, conf);
+}
+
+static void
+factf(struct diss_ctx *dc, const struct who *w, const char *attr,
+    const char *src, uint8_t conf, const char *fmt, unsigned v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), fmt, v);
+
+	if (n > 0 && (size_t)n < sizeof(buf))
+		fact(dc, w, attr, buf, (size_t)n, src, conf);
+}
+
+/* --- tags (20.2.1) -------------------------------------------------------- */
+
+/*
+ * Tag octet: tag number 4 bits (15: extended, next octet) | class 1 bit |
+ * length/value/type 3 bits (5: extended length in the next octet, 254:
+ * 2 more octets, 255: 4 more; context 6 opening, 7 closing).
+ */
+static bool
+tag_read(struct cur *c, struct tag *t)
+{
+	uint8_t b, x, lvt;
+	uint16_t l16;
+
+	memset(t, 0, sizeof(*t));
+	if (!cur_u8(c, &b))
+		return false;
+	t->num = b >> 4;
+	t->ctx = (b & 0x08) != 0;
+	lvt = b & 0x07;
+	if (t->num == 15) {
+		if (!cur_u8(c, &x))
+			return false;
+		t->num = x;
+	}
+	if (t->ctx && lvt == 6) {
+		t->open = true;
+		return true;
+	}
+	if (t->ctx && lvt == 7) {
+		t->close = true;
+		return true;
+	}
+	if (lvt < 5) {
+		t->len = lvt;
+		return true;
+	}
+	if (!cur_u8(c, &x))
+		return false;
+	if (x < 254)
+		t->len = x;
+	else if (x == 254 && cur_be16(c, &l16))
+		t->len = l16;
+	else if (x != 255 || !cur_be32(c, &t->len))
+		return false;
+	return true;
+}
+
+/* Content octets of a primitive tag (application boolean has none). */
+static bool
+tag_content(struct cur *c, const struct tag *t, struct cur *val)
+{
+	if (!t->ctx && t->num == 1) {
+		*val = cur_make(NULL, 0);
+		return true;
+	}
+	return cur_take(c, t->len, val);
+}
+
+static bool
+uint_value(struct cur *val, uint32_t *v)
+{
+	uint8_t b;
+	size_t n = cur_left(val);
+
+	if (n == 0 || n > 4)
+		return false;
+	*v = 0;
+	while (cur_u8(val, &b))
+		*v = *v << 8 | b;
+	return true;
+}
+
+/* Skip one value: a primitive tag, or everything up to the matching closing tag. */
+static bool
+skip_value(struct cur *c, const struct tag *first)
+{
+	struct tag t;
+	struct cur val;
+	int depth = first->open ? 1 : 0;
+
+	if (!first->open)
+		return !first->close && tag_content(c, first, &val);
+	for (int n = 0; depth > 0 && n < DISS_MAX_ITEMS; n++) {
+		if (!tag_read(c, &t))
+			return false;
+		if (t.open && ++depth > BACNET_MAX_DEPTH)
+			return false;
+		if (t.close)
+			depth--;
+		else if (!t.open && !tag_content(c, &t, &val))
+			return false;
+	}
+	return depth == 0;
+}
+
+/* Expect a context tag number num (primitive); its content in val. */
+static bool
+ctx_value(struct cur *c, uint8_t num, struct cur *val)
+{
+	struct tag t;
+
+	return tag_read(c, &t) && t.ctx && !t.open && !t.close && t.num == num &&
+	    tag_content(c, &t, val);
+}
+
+static bool
+peek_is(const struct cur *c, uint8_t num, bool open, bool close)
+{
+	struct cur t = *c;
+	struct tag tg;
+
+	return tag_read(&t, &tg) && tg.ctx && tg.num == num && tg.open == open &&
+	    tg.close == close;
+}
+
+/* --- character strings (20.2.9) ---------------------------------------- */
+
+static size_t
+utf8_put(uint8_t *out, size_t at, size_t cap, uint32_t cp)
+{
+	if (cp < 0x80 && at + 1 <= cap) {
+		out[at] = (uint8_t)cp;
+		return at + 1;
+	}
+	if (cp < 0x800 && at + 2 <= cap) {
+		out[at] = (uint8_t)(0xc0 | cp >> 6);
+		out[at + 1] = (uint8_t)(0x80 | (cp & 0x3f));
+		return at + 2;
+	}
+	if (cp >= 0x800 && cp <= 0xffff && at + 3 <= cap) {
+		out[at] = (uint8_t)(0xe0 | cp >> 12);
+		out[at + 1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+		out[at + 2] = (uint8_t)(0x80 | (cp & 0x3f));
+		return at + 3;
+	}
+	return at;
+}
+
+/*
+ * Character string: character set 1 | characters.  UTF-8 is kept as is;
+ * ISO 8859-1 and UCS-2 (big endian) are converted to UTF-8 into out.
+ * Returns the length, 0 for an empty string or a set not converted.
+ */
+static size_t
+char_string(struct diss_ctx *dc, struct cur *val, uint8_t *out, size_t cap)
+{
+	uint8_t cs, b;
+	uint16_t u;
+	size_t n = 0;
+
+	if (!cur_u8(val, &cs))
+		return 0;
+	switch (cs) {
+	case CS_UTF8:
+		n = cur_left(val) < cap ? cur_left(val) : cap;
+		cur_copy(val, out, n);
+		return n;
+	case CS_LATIN1:
+		while (n + 2 <= cap && cur_u8(val, &b))
+			n = utf8_put(out, n, cap, b);
+		return n;
+	case CS_UCS2:
+		while (n + 3 <= cap && cur_be16(val, &u))
+			n = utf8_put(out, n, cap, u);
+		return n;
+	}
+	diss_count(dc, C_BAD_CHARSET);
+	return 0;
+}
+
+/* --- services ------------------------------------------------------------ */
+
+/*
+ * I-Am (16.10): application-tagged iAmDeviceIdentifier (object id) |
+ * maxAPDULengthAccepted (unsigned) | segmentationSupported (enumerated) |
+ * vendorID (unsigned).
+ */
+static void
+i_am(struct diss_ctx *dc, const struct who *w, struct cur *c)
+{
+	struct tag t;
+	struct cur val;
+	uint32_t oid = 0, maxapdu = 0, seg = 0, vendor = 0;
+	const char *vname;
+
+	if (!tag_read(c, &t) || t.ctx || t.num != TAG_OBJECT_ID || t.len != 4 ||
+	    !tag_content(c, &t, &val) || !uint_value(&val, &oid))
+		return;
+	if (oid >> 22 != OBJ_DEVICE)
+		return;
+	diss_count(dc, C_I_AM);
+	factf(dc, w, A_BACNET_DEV, "bacnet/i_am", CONF_STATED, "%u", oid & 0x3fffff);
+	if (!tag_read(c, &t) || t.ctx || t.num != TAG_UNSIGNED ||
+	    !tag_content(c, &t, &val) || !uint_value(&val, &maxapdu))
+		return;
+	if (!tag_read(c, &t) || t.ctx || t.num != TAG_ENUMERATED ||
+	    !tag_content(c, &t, &val) || !uint_value(&val, &seg))
+		return;
+	if (!tag_read(c, &t) || t.ctx || t.num != TAG_UNSIGNED ||
+	    !tag_content(c, &t, &val) || !uint_value(&val, &vendor))
+		return;
+	factf(dc, w, A_VENDOR_ID, "bacnet/i_am", CONF_STATED, "bacnet:%u", vendor);
+	if ((vname = vendor_id_name(VID_BACNET, vendor)) != NULL)
+		fact(dc, w, A_VENDOR, vname, strlen(vname), "bacnet/i_am+bacnet_vendor_table",
+		    CONF_BANNER);
+}
+
+struct prop_map {
+	uint32_t	 prop;
+	const char	*attr;
+	const char	*src;
+};
+
+static const struct prop_map props[] = {
+	{ PROP_VENDOR_NAME, A_VENDOR, "bacnet/device/vendor-name" },
+	{ PROP_MODEL_NAME, A_MODEL, "bacnet/device/model-name" },
+	{ PROP_FIRMWARE_REV, A_FIRMWARE, "bacnet/device/firmware-revision" },
+	{ PROP_APP_SW_VERSION, A_SOFTWARE, "bacnet/device/application-software-version" },
+	{ PROP_OBJECT_NAME, A_DEVICE_NAME, "bacnet/device/object-name" },
+	{ PROP_LOCATION, A_LOCATION, "bacnet/device/location" },
+	{ PROP_DESCRIPTION, A_DESCRIPTION, "bacnet/device/description" },
+};
+
+/*
+ * Property values between an opening and a closing tag: for the properties
+ * above the first application-tagged character string is the value;
+ * vendor-identifier is an unsigned.  Consumes through the closing tag.
+ */
+static bool
+property_values(struct diss_ctx *dc, const struct who *w, uint32_t prop,
+    struct cur *c, uint8_t close_num)
+{
+	struct tag t;
+	struct cur val;
+	bool done = false;
+
+	for (int n = 0; n < DISS_MAX_ITEMS; n++) {
+		if (!tag_read(c, &t))
+			return false;
+		if (t.close)
+			return t.num == close_num;
+		if (t.open) {
+			if (!skip_value(c, &t))
+				return false;
+			continue;
+		}
+		if (!tag_content(c, &t, &val))
+			return false;
+		if (done || t.ctx)
+			continue;
+		if (t.num == TAG_CHARSTRING) {
+			uint8_t text[OBS_VAL_MAX];
+			size_t len = char_string(dc, &val, text, sizeof(text));
+
+			for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+				if (props[i].prop == prop && len)
+					fact(dc, w, props[i].attr, text, len, props[i].src,
+					    CONF_STATED);
+			done = true;
+		} else if (t.num == TAG_UNSIGNED && prop == PROP_VENDOR_ID) {
+			uint32_t v;
+
+			if (uint_value(&val, &v))
+				factf(dc, w, A_VENDOR_ID, "bacnet/device/vendor-identifier",
+				    CONF_STATED, "bacnet:%u", v);
+			done = true;
+		}
+	}
+	return false;
+}
+
+/*
+ * ReadProperty-ACK (15.5.1.3): [0] objectIdentifier | [1] propertyIdentifier
+ * | [2] propertyArrayIndex OPTIONAL | [3] { propertyValue } .
+ */
+static void
+read_property_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
+{
+	struct cur val;
+	uint32_t oid, prop;
+
+	if (!ctx_value(c, 0, &val) || !uint_value(&val, &oid) ||
+	    !ctx_value(c, 1, &val) || !uint_value(&val, &prop))
+		return;
+	if (peek_is(c, 2, false, false) && !ctx_value(c, 2, &val))
+		return;
+	if (!peek_is(c, 3, true, false))
+		return;
+	diss_count(dc, C_READ_PROP_ACK);
+	if (oid >> 22 != OBJ_DEVICE)
+		return;
+	cur_skip(c, 1);
+	property_values(dc, w, prop, c, 3);
+}
+
+/*
+ * ReadPropertyMultiple-ACK (15.7.1.3), a list of:
+ *   [0] objectIdentifier | [1] { list of: [2] propertyIdentifier |
+ *   [3] propertyArrayIndex OPTIONAL | [4] { value } or [5] { error } }
+ */
+static void
+read_property_multiple_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
+{
+	struct cur val;
+	struct tag t;
+	uint32_t oid, prop;
+
+	for (int obj = 0; cur_left(c) > 0 && obj < DISS_MAX_ITEMS; obj++) {
+		if (!ctx_value(c, 0, &val) || !uint_value(&val, &oid) ||
+		    !peek_is(c, 1, true, false))
+			return;
+		cur_skip(c, 1);
+		if (obj == 0)
+			diss_count(dc, C_READ_PROP_ACK);
+		for (int n = 0; n < DISS_MAX_ITEMS; n++) {
+			if (peek_is(c, 1, false, true)) {
+				cur_skip(c, 1);
+				break;
+			}
+			if (!ctx_value(c, 2, &val) || !uint_value(&val, &prop))
+				return;
+			if (peek_is(c, 3, false, false) && !ctx_value(c, 3, &val))
+				return;
+			if (!tag_read(c, &t) || !t.open)
+				return;
+			if (t.num == 4 && oid >> 22 == OBJ_DEVICE) {
+				if (!property_values(dc, w, prop, c, 4))
+					return;
+			} else if (!skip_value(c, &t))
+				return;
+		}
+	}
+}
+
+/*
+ * APDU: type 4 bits | flags 4 bits | ...
+ *   unconfirmed request: service choice 1 | service request
+ *   complex ACK: invoke id 1 | [sequence 1, window 1 if segmented] |
+ *   service choice 1 | service ACK
+ */
+static void
+apdu(struct diss_ctx *dc, const struct who *w, struct cur *c)
+{
+	uint8_t b0, svc, invoke;
+
+	if (!cur_u8(c, &b0))
+		return;
+	switch (b0 >> 4) {
+	case PDU_UNCONFIRMED:
+		if (cur_u8(c, &svc) && svc == SVC_I_AM)
+			i_am(dc, w, c);
+		break;
+	case PDU_COMPLEX_ACK:
+		if (b0 & 0x08) {
+			diss_count(dc, C_SEGMENTED);
+			break;
+		}
+		if (!cur_u8(c, &invoke) || !cur_u8(c, &svc))
+			break;
+		if (svc == SVC_READ_PROP)
+			read_property_ack(dc, w, c);
+		else if (svc == SVC_READ_PROP_M)
+			read_property_multiple_ack(dc, w, c);
+		break;
+	}
+}
+
+/*
+ * NPDU (6.2): version 1 (1) | control 1 | [DNET 2, DLEN 1, DADR DLEN] if
+ * bit 5 | [SNET 2, SLEN 1, SADR SLEN] if bit 3 | [hop count 1] if bit 5 |
+ * network message type 1 (+ vendor id 2 if >= 0x80) if bit 7, else APDU.
+ */
+static enum diss_rc
+npdu(struct diss_ctx *dc, struct who *w, struct cur *c)
+{
+	uint8_t ver, ctl, dlen, slen, hop, sadr[8];
+	uint16_t dnet, snet = 0;
+
+	if (!cur_u8(c, &ver) || !cur_u8(c, &ctl))
+		return DISS_SHORT;
+	if (ver != 1)
+		return DISS_MALFORMED;
+	if ((ctl & 0x20) && (!cur_be16(c, &dnet) || !cur_u8(c, &dlen) || !cur_skip(c, dlen)))
+		return DISS_SHORT;
+	if (ctl & 0x08) {
+		if (!cur_be16(c, &snet) || !cur_u8(c, &slen) || slen == 0 || slen > sizeof(sadr) ||
+		    !cur_copy(c, sadr, slen))
+			return cur_ok(c) ? DISS_MALFORMED : DISS_SHORT;
+	}
+	if ((ctl & 0x20) && !cur_u8(c, &hop))
+		return DISS_SHORT;
+	diss_pdu(dc);
+	if (ctl & 0x80) {
+		diss_count(dc, C_NETWORK_MSG);
+		return DISS_OK;
+	}
+	if (ctl & 0x08) {
+		struct cur peek = *c;
+		uint8_t b0, svc;
+		struct tag t;
+		struct cur val;
+		uint32_t oid;
+
+		diss_count(dc, C_ROUTED);
+		/* a remote device's I-Am: note it on the router that relayed it */
+		if (cur_u8(&peek, &b0) && b0 >> 4 == PDU_UNCONFIRMED &&
+		    cur_u8(&peek, &svc) && svc == SVC_I_AM && tag_read(&peek, &t) &&
+		    !t.ctx && t.num == TAG_OBJECT_ID && tag_content(&peek, &t, &val) &&
+		    uint_value(&val, &oid)) {
+			char note[64];
+			int n = snprintf(note, sizeof(note), "routes bacnet device %u (network %u)",
+			    oid & 0x3fffff, snet);
+
+			if (n > 0 && (size_t)n < sizeof(note))
+				fact(dc, w, A_NOTE, note, (size_t)n, "bacnet/i_am/routed", CONF_STATED);
+			diss_fact_str(dc, SIDE_SRC, A_ROLE, R_GATEWAY, "bacnet/npdu/snet",
+			    CONF_INFERRED);
+		}
+		return DISS_OK;
+	}
+	apdu(dc, w, c);
+	return DISS_OK;
+}
+
+/*
+ * BVLC (Annex J.2): type 1 (0x81) | function 1 | length 2 (whole message)
+ * | for Forwarded-NPDU: original source IP 4, port 2 | NPDU.
+ */
+static enum diss_rc
+bacnet_parse(struct diss_ctx *dc, struct cur *c)
+{
+	uint8_t type, fn, ip[4];
+	uint16_t len, port;
+	struct cur msg;
+	struct who w;
+	enum diss_rc rc;
+
+	memset(&w, 0, sizeof(w));
+	if (!cur_u8(c, &type) || !cur_u8(c, &fn) || !cur_be16(c, &len))
+		return DISS_SHORT;
+	if (type != BVLC_TYPE)
+		return DISS_NOT_MINE;
+	if (len < 4)
+		return DISS_MALFORMED;
+	if (!cur_take(c, len - 4u, &msg))
+		return DISS_SHORT;
+	switch (fn) {
+	case BVLC_FORWARDED:
+		if (!cur_copy(&msg, ip, 4) || !cur_be16(&msg, &port))
+			return DISS_SHORT;
+		diss_count(dc, C_FORWARDED);
+		w.forwarded = true;
+		ip_set4(&w.ref.ip, ip);
+		break;
+	case BVLC_DIST_BCAST:
+	case BVLC_UNICAST:
+	case BVLC_BROADCAST:
+		break;
+	default:
+		diss_pdu(dc);		/* BVLL management: nothing about identity */
+		return DISS_OK;
+	}
+	rc = npdu(dc, &w, &msg);
+	cur_skip(c, cur_left(c));
+	return rc;
+}
+
+/* BVLC type 0x81, a known function, and a length equal to the datagram. */
+static bool
+bacnet_probe(const struct cur *c, int dir)
+{
+	uint8_t type, fn;
+	uint16_t len;
+
+	(void)dir;
+	return cur_peek_u8(c, 0, &type) && type == BVLC_TYPE &&
+	    cur_peek_u8(c, 1, &fn) && fn <= 0x0c &&
+	    cur_peek_be16(c, 2, &len) && len == cur_left(c);
+}
+
+const struct dissector dis_bacnet = {
+	.name = "bacnet",
+	.transport = L4_UDP,
+	.ports = { BACNET_PORT },
+	.probe = bacnet_probe,
+	.parse = bacnet_parse,
+	.counter_names = { "i_am", "read_property_ack", "forwarded_npdu", "routed_apdu",
+	    "network_messages", "segmented_acks", "unconverted_charset", NULL },
+};

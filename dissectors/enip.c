@@ -1,0 +1,702 @@
+/*
+ * enip.c - EtherNet/IP encapsulation and the CIP Identity object.
+ *
+ * References: ODVA, The CIP Networks Library vol. 2 (EtherNet/IP
+ * adaptation of CIP), ch. 2 "Encapsulation protocol"; vol. 1 (CIP common
+ * specification): message router request/response (2-4), EPATH segments
+ * (C-1), Identity object class 0x01 (5-2), Connection Manager class 0x06
+ * Unconnected_Send 0x52 and Forward_Open 0x54 (3-5).
+ *
+ * TCP/UDP 44818 carry the encapsulation; UDP 2222 carries class 0/1 I/O,
+ * which is only counted.  Facts come from ListIdentity replies and from
+ * Get_Attributes_All / Get_Attribute_Single replies about class 1, which
+ * are matched to their request through a small per-flow table: by sender
+ * context for unconnected messages, by CIP sequence count for connected.
+ *
+ * A request routed by Unconnected_Send to a backplane slot is answered by
+ * the module in that slot, through the IP of the EtherNet/IP module: its
+ * identity is reported on that IP with the source "cip/identity/slot N"
+ * at lower confidence than what the IP's own module states (docs/DISSECTORS.md).
+ */
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/flow.h"
+#include "../daemon/limits.h"
+#include "../oui/vendor_ids.h"
+
+#define ENIP_PORT		44818
+#define ENIP_IO_PORT		2222
+#define ENIP_HDR_LEN		24
+
+/* Encapsulation commands */
+#define ENC_NOP			0x0000
+#define ENC_LIST_SERVICES	0x0004
+#define ENC_LIST_IDENTITY	0x0063
+#define ENC_LIST_INTERFACES	0x0064
+#define ENC_REGISTER_SESSION	0x0065
+#define ENC_UNREGISTER_SESSION	0x0066
+#define ENC_SEND_RR_DATA	0x006f
+#define ENC_SEND_UNIT_DATA	0x0070
+#define ENC_INDICATE_STATUS	0x0072
+#define ENC_CANCEL		0x0073
+
+/* Common packet format item types */
+#define CPF_NULL_ADDR		0x0000
+#define CPF_IDENTITY		0x000c
+#define CPF_CONN_ADDR		0x00a1
+#define CPF_CONN_DATA		0x00b1
+#define CPF_UNCONN_DATA		0x00b2
+
+/* CIP services, classes */
+#define CIP_REPLY		0x80
+#define SVC_GET_ATTR_ALL	0x01
+#define SVC_GET_ATTR_SINGLE	0x0e
+#define SVC_UNCONN_SEND		0x52
+#define SVC_FWD_OPEN		0x54
+#define SVC_LARGE_FWD_OPEN	0x5b
+#define CLASS_IDENTITY		0x01
+#define CLASS_CONN_MGR		0x06
+#define CIP_DEV_PLC		0x0e	/* device profile: programmable logic controller */
+
+enum enip_counter {
+	C_LIST_IDENTITY,	/* ListIdentity replies parsed */
+	C_CIP_IDENTITY,		/* identity replies matched to a request */
+	C_IO,			/* UDP 2222 I/O datagrams */
+	C_ROUTED,		/* Unconnected_Send requests routed to a slot */
+	C_FWD_OPEN,		/* Forward_Open replies */
+	C_CIP_ERROR,		/* identity requests answered with an error */
+	C_UNMATCHED,		/* replies without a recorded request */
+};
+
+struct cip_req {
+	uint64_t	 key;		/* sender context, or CONN_KEY | sequence */
+	uint16_t	 cls, inst, attr;
+	uint8_t		 service;
+	int16_t		 slot;		/* backplane slot when routed, else -1 */
+	bool		 used;
+};
+
+struct enip_state {
+	struct cip_req	 pend[ENIP_MAX_PENDING];
+	unsigned	 next;
+};
+
+#define CONN_KEY	(1ull << 63)
+
+struct cip_path {
+	uint16_t	 cls, inst, attr;
+	bool		 has_cls, has_inst, has_attr;
+	int		 slot;		/* first port segment's 1-byte link address, or -1 */
+};
+
+struct cip_identity {
+	uint16_t	 vendor, devtype, product;
+	uint8_t		 major, minor;
+	uint32_t	 serial;
+	const uint8_t	*name;
+	uint8_t		 name_len;
+	/* which fields the message carried (Get_Attribute_Single: one) */
+	bool		 has_vendor, has_devtype, has_product, has_rev, has_serial;
+};
+
+/* Evidence sources: static strings, one pair per origin. */
+struct id_src {
+	const char	*base;
+	const char	*vendor;	/* the name looked up in cip_vendors.csv */
+};
+
+static const struct id_src src_list_identity = {
+	"enip/list_identity", "enip/list_identity+cip_vendor_table"
+};
+static const struct id_src src_identity = {
+	"cip/identity", "cip/identity+cip_vendor_table"
+};
+#define SLOT_SRC(n) { "cip/identity/slot " #n, "cip/identity/slot " #n "+cip_vendor_table" }
+static const struct id_src src_slots[] = {
+	SLOT_SRC(0), SLOT_SRC(1), SLOT_SRC(2), SLOT_SRC(3), SLOT_SRC(4),
+	SLOT_SRC(5), SLOT_SRC(6), SLOT_SRC(7), SLOT_SRC(8), SLOT_SRC(9),
+	SLOT_SRC(10), SLOT_SRC(11), SLOT_SRC(12), SLOT_SRC(13), SLOT_SRC(14),
+	SLOT_SRC(15), SLOT_SRC(16),
+};
+static const struct id_src src_routed = {
+	"cip/identity/routed", "cip/identity/routed+cip_vendor_table"
+};
+
+static const struct id_src *
+slot_src(int slot)
+{
+	if (slot < 0)
+		return &src_identity;
+	if ((size_t)slot < sizeof(src_slots) / sizeof(src_slots[0]))
+		return &src_slots[slot];
+	return &src_routed;
+}
+
+static bool
+known_command(uint16_t cmd)
+{
+	switch (cmd) {
+	case ENC_NOP: case ENC_LIST_SERVICES: case ENC_LIST_IDENTITY:
+	case ENC_LIST_INTERFACES: case ENC_REGISTER_SESSION:
+	case ENC_UNREGISTER_SESSION: case ENC_SEND_RR_DATA:
+	case ENC_SEND_UNIT_DATA: case ENC_INDICATE_STATUS: case ENC_CANCEL:
+		return true;
+	}
+	return false;
+}
+
+/* Defined or reserved-for-legacy (0x0001-0x00c7): skipped, not rejected. */
+static bool
+valid_command(uint16_t cmd)
+{
+	return cmd <= 0x00c7;
+}
+
+static bool
+is_io_flow(const struct diss_ctx *dc)
+{
+	const struct flow *f = dc->flow;
+
+	return f && f->proto == L4_UDP &&
+	    (f->srv.port == ENIP_IO_PORT || f->cli.port == ENIP_IO_PORT);
+}
+
+/* --- identity facts --------------------------------------------------- */
+
+static void
+emit_identity(struct diss_ctx *dc, enum side s, const struct cip_identity *id,
+    const struct id_src *src, uint8_t conf)
+{
+	const char *vname;
+
+	if (id->has_vendor) {
+		diss_factf(dc, s, A_VENDOR_ID, src->base, conf, "cip:%u", id->vendor);
+		if ((vname = vendor_id_name(VID_CIP, id->vendor)) != NULL)
+			diss_fact_str(dc, s, A_VENDOR, vname, src->vendor, conf);
+	}
+	if (id->has_devtype) {
+		diss_factf(dc, s, A_DEVICE_TYPE, src->base, conf, "cip:%u", id->devtype);
+		if (id->devtype == CIP_DEV_PLC)
+			diss_fact_str(dc, s, A_ROLE, R_PLC, src->base, CONF_INFERRED);
+	}
+	if (id->has_product)
+		diss_factf(dc, s, A_PRODUCT_CODE, src->base, conf, "%u", id->product);
+	if (id->has_rev)
+		diss_factf(dc, s, A_FIRMWARE, src->base, conf, "%u.%u", id->major, id->minor);
+	if (id->has_serial)
+		diss_factf(dc, s, A_SERIAL, src->base, conf, "0x%08x", id->serial);
+	if (id->name_len)
+		diss_fact(dc, s, A_MODEL, id->name, id->name_len, src->base, conf);
+}
+
+/*
+ * Identity object attributes 1-7, as Get_Attributes_All returns them:
+ *   vendor id 2 | device type 2 | product code 2 | revision major 1, minor 1 |
+ *   status 2 | serial number 4 | product name: SHORT_STRING (length 1 + chars)
+ * All little endian.  Later attributes (state, ...) are not used.
+ */
+static bool
+identity_all(struct cur *c, struct cip_identity *id)
+{
+	uint16_t status;
+
+	memset(id, 0, sizeof(*id));
+	cur_le16(c, &id->vendor);
+	cur_le16(c, &id->devtype);
+	cur_le16(c, &id->product);
+	cur_u8(c, &id->major);
+	cur_u8(c, &id->minor);
+	cur_le16(c, &status);
+	cur_le32(c, &id->serial);
+	if (!cur_ok(c))
+		return false;
+	id->has_vendor = id->has_devtype = id->has_product = true;
+	id->has_rev = id->has_serial = true;
+	/* A reply cut after the serial still names the device. */
+	if (cur_u8(c, &id->name_len) && !diss_str(c, id->name_len, &id->name))
+		id->name_len = 0;
+	return true;
+}
+
+/* One attribute (Get_Attribute_Single reply data). */
+static bool
+identity_attr(struct cur *c, uint16_t attr, struct cip_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	switch (attr) {
+	case 1:
+		id->has_vendor = cur_le16(c, &id->vendor);
+		break;
+	case 2:
+		id->has_devtype = cur_le16(c, &id->devtype);
+		break;
+	case 3:
+		id->has_product = cur_le16(c, &id->product);
+		break;
+	case 4:
+		id->has_rev = cur_u8(c, &id->major) && cur_u8(c, &id->minor);
+		break;
+	case 6:
+		id->has_serial = cur_le32(c, &id->serial);
+		break;
+	case 7:
+		if (cur_u8(c, &id->name_len) && !diss_str(c, id->name_len, &id->name))
+			id->name_len = 0;
+		break;
+	default:
+		return true;	/* status, state, ...: nothing we keep */
+	}
+	return cur_ok(c);
+}
+
+/* --- EPATH ------------------------------------------------------------ */
+
+/* Logical segment value: 8 bit, or pad + 16 / 32 bit (format in bits 0-1). */
+static bool
+logical_value(struct cur *p, uint8_t seg, uint32_t *v)
+{
+	uint8_t u8, pad;
+	uint16_t u16;
+
+	switch (seg & 0x03) {
+	case 0:
+		if (!cur_u8(p, &u8))
+			return false;
+		*v = u8;
+		return true;
+	case 1:
+		if (!cur_u8(p, &pad) || !cur_le16(p, &u16))
+			return false;
+		*v = u16;
+		return true;
+	case 2:
+		return cur_u8(p, &pad) && cur_le32(p, v);
+	}
+	return false;
+}
+
+/*
+ * Port segment: 0b000E PPPP [link size 1 if E] [ext port 2 if P=15]
+ * [link address 1, or link size bytes] [pad to even].
+ */
+static bool
+port_segment(struct cur *p, uint8_t seg, struct cip_path *out)
+{
+	uint8_t size = 1, link = 0, pad;
+	uint16_t ext;
+	struct cur addr;
+
+	if ((seg & 0x10) && !cur_u8(p, &size))
+		return false;
+	if ((seg & 0x0f) == 0x0f && !cur_le16(p, &ext))
+		return false;
+	if (!cur_take(p, size, &addr))
+		return false;
+	if ((seg & 0x10) && (size & 1) && !cur_u8(p, &pad))
+		return false;
+	if (size == 1 && cur_u8(&addr, &link) && out->slot < 0)
+		out->slot = link;
+	return true;
+}
+
+/* Walk an EPATH for class / instance / attribute and the first slot. */
+static void
+cip_path_parse(struct cur *p, struct cip_path *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->slot = -1;
+	for (int n = 0; cur_left(p) > 0 && n < DISS_MAX_ITEMS; n++) {
+		uint8_t seg, keyfmt;
+		uint32_t v;
+
+		if (!cur_u8(p, &seg))
+			return;
+		if ((seg & 0xe0) == 0x00) {
+			if (!port_segment(p, seg, out))
+				return;
+			continue;
+		}
+		if ((seg & 0xe0) != 0x20)
+			return;		/* symbolic / data / network: not needed */
+		if (seg == 0x34) {	/* electronic key: format 4 + 8 bytes */
+			if (!cur_u8(p, &keyfmt) || keyfmt != 4 || !cur_skip(p, 8))
+				return;
+			continue;
+		}
+		if (!logical_value(p, seg, &v))
+			return;
+		switch ((seg >> 2) & 0x07) {
+		case 0:
+			out->cls = (uint16_t)v;
+			out->has_cls = true;
+			break;
+		case 1:
+			out->inst = (uint16_t)v;
+			out->has_inst = true;
+			break;
+		case 4:
+			out->attr = (uint16_t)v;
+			out->has_attr = true;
+			break;
+		}
+	}
+}
+
+/* --- request / reply matching ------------------------------------------ */
+
+static void
+remember(struct enip_state *st, uint64_t key, uint8_t service,
+    const struct cip_path *path, int slot)
+{
+	struct cip_req *r;
+
+	if (st == NULL)
+		return;
+	/* Clients that reuse one context get the newest request matched. */
+	r = NULL;
+	for (unsigned i = 0; i < ENIP_MAX_PENDING && r == NULL; i++)
+		if (st->pend[i].used && st->pend[i].key == key)
+			r = &st->pend[i];
+	if (r == NULL)
+		r = &st->pend[st->next++ % ENIP_MAX_PENDING];
+	r->key = key;
+	r->service = service;
+	r->cls = path->cls;
+	r->inst = path->inst;
+	r->attr = path->attr;
+	r->slot = (int16_t)slot;
+	r->used = true;
+}
+
+static bool
+take_request(struct enip_state *st, uint64_t key, struct cip_req *out)
+{
+	if (st == NULL)
+		return false;
+	for (unsigned i = 0; i < ENIP_MAX_PENDING; i++) {
+		if (st->pend[i].used && st->pend[i].key == key) {
+			*out = st->pend[i];
+			st->pend[i].used = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+worth_matching(uint8_t service, uint16_t cls)
+{
+	if (service == SVC_FWD_OPEN || service == SVC_LARGE_FWD_OPEN)
+		return true;
+	return cls == CLASS_IDENTITY &&
+	    (service == SVC_GET_ATTR_ALL || service == SVC_GET_ATTR_SINGLE);
+}
+
+/*
+ * Unconnected_Send request data (Connection Manager, service 0x52):
+ *   priority/tick 1 | timeout ticks 1 | message size 2 | embedded request
+ *   (message size bytes) | pad 1 if size is odd | route path size 1 (words) |
+ *   reserved 1 | route path (port segments)
+ */
+static void
+unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
+{
+	uint8_t prio = 0, ticks = 0, service = 0, words = 0, pad, rwords = 0, resv;
+	uint16_t size = 0;
+	struct cur msg, mpath, route;
+	struct cip_path path, rpath;
+
+	memset(&path, 0, sizeof(path));
+	memset(&rpath, 0, sizeof(rpath));
+	rpath.slot = -1;
+	cur_u8(data, &prio);
+	cur_u8(data, &ticks);
+	cur_le16(data, &size);
+	if (!cur_take(data, size, &msg)) {
+		remember(dc->state, key, SVC_UNCONN_SEND, &path, -1);
+		return;
+	}
+	if (size & 1)
+		cur_u8(data, &pad);
+	cur_u8(data, &rwords);
+	cur_u8(data, &resv);
+	if (cur_ok(data) && cur_take(data, 2u * rwords, &route))
+		cip_path_parse(&route, &rpath);
+	if (cur_u8(&msg, &service) && cur_u8(&msg, &words) &&
+	    cur_take(&msg, 2u * words, &mpath))
+		cip_path_parse(&mpath, &path);
+	if (rpath.slot >= 0)
+		diss_count(dc, C_ROUTED);
+	remember(dc->state, key, service, &path, rpath.slot);
+}
+
+/* Request: service 1 | path size 1 (words) | path | data */
+static void
+cip_request(struct diss_ctx *dc, struct cur *c, uint64_t key)
+{
+	uint8_t service, words;
+	struct cur pathc;
+	struct cip_path path;
+
+	if (!cur_u8(c, &service) || !cur_u8(c, &words) ||
+	    !cur_take(c, 2u * words, &pathc))
+		return;
+	cip_path_parse(&pathc, &path);
+	/* Every request is recorded, so a reply never meets an older one. */
+	if (service == SVC_UNCONN_SEND && path.cls == CLASS_CONN_MGR)
+		unconnected_send(dc, c, key);
+	else
+		remember(dc->state, key, service, &path, -1);
+}
+
+static void
+identity_reply(struct diss_ctx *dc, const struct cip_req *rq, uint8_t service,
+    struct cur *data)
+{
+	struct cip_identity id;
+	bool ok;
+
+	if (service == (SVC_GET_ATTR_ALL | CIP_REPLY))
+		ok = identity_all(data, &id);
+	else if (service == (SVC_GET_ATTR_SINGLE | CIP_REPLY))
+		ok = identity_attr(data, rq->attr, &id);
+	else
+		return;
+	if (!ok)
+		return;
+	diss_count(dc, C_CIP_IDENTITY);
+	/* A routed module is behind the IP; the IP's own module outranks it. */
+	emit_identity(dc, SIDE_SRC, &id, slot_src(rq->slot),
+	    rq->slot < 0 ? CONF_STATED : CONF_INFERRED);
+}
+
+/* Reply: service|0x80 1 | reserved 1 | general status 1 | ext status size 1 (words) | ext | data */
+static void
+cip_reply(struct diss_ctx *dc, struct cur *c, uint64_t key)
+{
+	uint8_t service, resv, status, ext;
+	struct cip_req rq;
+
+	cur_u8(c, &service);
+	cur_u8(c, &resv);
+	cur_u8(c, &status);
+	cur_u8(c, &ext);
+	if (!cur_ok(c) || !cur_skip(c, 2u * ext))
+		return;
+	if (!take_request(dc->state, key, &rq)) {
+		diss_count(dc, C_UNMATCHED);
+		return;
+	}
+	if ((service & 0x7f) != rq.service)
+		return;
+	if (!worth_matching(rq.service, rq.cls))
+		return;
+	if (status != 0) {
+		if (rq.cls == CLASS_IDENTITY)
+			diss_count(dc, C_CIP_ERROR);
+		return;
+	}
+	if (rq.service == SVC_FWD_OPEN || rq.service == SVC_LARGE_FWD_OPEN) {
+		diss_count(dc, C_FWD_OPEN);
+		diss_fact_str(dc, SIDE_DST, A_ROLE, R_ENIP_SCANNER, "cip/forward_open", CONF_INFERRED);
+		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_ENIP_ADAPTER, "cip/forward_open", CONF_INFERRED);
+		return;
+	}
+	identity_reply(dc, &rq, service, c);
+}
+
+static void
+cip_message(struct diss_ctx *dc, struct cur *c, uint64_t key)
+{
+	uint8_t service;
+
+	if (!cur_peek_u8(c, 0, &service))
+		return;
+	if (service & CIP_REPLY)
+		cip_reply(dc, c, key);
+	else
+		cip_request(dc, c, key);
+}
+
+/* --- common packet format ----------------------------------------------- */
+
+/*
+ * ListIdentity reply item 0x000C:
+ *   encapsulation version 2 (LE) | socket address: sin_family 2, sin_port 2,
+ *   sin_addr 4, sin_zero 8 (all big endian) | identity attributes 1-7 as in
+ *   identity_all() | state 1
+ */
+static void
+list_identity_item(struct diss_ctx *dc, struct cur *item)
+{
+	uint16_t version, family, port;
+	uint8_t addr[4];
+	struct cip_identity id;
+	struct asset_ref who;
+
+	cur_le16(item, &version);
+	cur_be16(item, &family);
+	cur_be16(item, &port);
+	cur_copy(item, addr, 4);
+	cur_skip(item, 8);
+	if (!cur_ok(item) || !identity_all(item, &id))
+		return;
+	diss_count(dc, C_LIST_IDENTITY);
+	emit_identity(dc, SIDE_SRC, &id, &src_list_identity, CONF_STATED);
+	diss_fact_str(dc, SIDE_SRC, A_ROLE, R_ENIP_ADAPTER, "enip/list_identity", CONF_INFERRED);
+	diss_ref(dc, SIDE_SRC, &who);
+	if (family != 2)
+		return;
+	if (who.ip.fam == IPFAM_V4 && memcmp(who.ip.a, addr, 4) == 0)
+		diss_addr(dc, &who, "enip/list_identity");
+	else
+		diss_factf(dc, SIDE_SRC, A_NOTE, "enip/list_identity", CONF_STATED,
+		    "enip socket address %u.%u.%u.%u:%u", addr[0], addr[1],
+		    addr[2], addr[3], port);
+}
+
+/*
+ * Common packet format: item count 2 | items: type 2, length 2, data.
+ * ListIdentity carries identity items; SendRRData / SendUnitData carry an
+ * address item then a data item (connected data starts with a 2-byte
+ * sequence count).
+ */
+static enum diss_rc
+cpf(struct diss_ctx *dc, struct cur *c, uint64_t ctx_key)
+{
+	uint16_t count, type, len;
+
+	if (!cur_le16(c, &count))
+		return DISS_MALFORMED;
+	for (unsigned i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		struct cur item;
+		uint16_t seq;
+
+		if (!cur_le16(c, &type) || !cur_le16(c, &len) ||
+		    !cur_take(c, len, &item))
+			return DISS_MALFORMED;
+		switch (type) {
+		case CPF_IDENTITY:
+			list_identity_item(dc, &item);
+			break;
+		case CPF_UNCONN_DATA:
+			cip_message(dc, &item, ctx_key & ~CONN_KEY);
+			break;
+		case CPF_CONN_DATA:
+			if (cur_le16(&item, &seq))
+				cip_message(dc, &item, CONN_KEY | seq);
+			break;
+		}
+	}
+	return DISS_OK;
+}
+
+/*
+ * Encapsulation header, 24 bytes little endian:
+ *   command 2 | length 2 (of the data that follows) | session handle 4 |
+ *   status 4 | sender context 8 | options 4
+ * SendRRData / SendUnitData data: interface handle 4 | timeout 2 | CPF.
+ */
+static enum diss_rc
+enip_pdu(struct diss_ctx *dc, struct cur *c)
+{
+	uint16_t cmd, len;
+	uint32_t session, status, options, handle;
+	uint8_t ctx[8];
+	uint64_t key = 0;
+	uint16_t timeout;
+	struct cur body;
+
+	cur_le16(c, &cmd);
+	cur_le16(c, &len);
+	cur_le32(c, &session);
+	cur_le32(c, &status);
+	cur_copy(c, ctx, 8);
+	cur_le32(c, &options);
+	if (!cur_ok(c) || !cur_take(c, len, &body))
+		return DISS_SHORT;
+	for (int i = 7; i >= 0; i--)
+		key = key << 8 | ctx[i];
+	if (status != 0 || len == 0)
+		return DISS_OK;
+	switch (cmd) {
+	case ENC_LIST_IDENTITY:
+		return cpf(dc, &body, key);
+	case ENC_SEND_RR_DATA:
+	case ENC_SEND_UNIT_DATA:
+		cur_le32(&body, &handle);
+		cur_le16(&body, &timeout);
+		if (!cur_ok(&body))
+			return DISS_MALFORMED;
+		return cpf(dc, &body, key);
+	}
+	return DISS_OK;
+}
+
+static enum diss_rc
+enip_parse(struct diss_ctx *dc, struct cur *c)
+{
+	bool datagram = dc->flow == NULL || dc->flow->proto == L4_UDP;
+
+	if (is_io_flow(dc)) {
+		diss_count(dc, C_IO);
+		diss_pdu(dc);
+		cur_skip(c, cur_left(c));
+		return DISS_OK;
+	}
+	for (int n = 0; n < DISS_MAX_ITEMS; n++) {
+		uint16_t cmd, len;
+		enum diss_rc rc;
+
+		if (cur_left(c) == 0)
+			break;
+		if (!cur_peek_le16(c, 0, &cmd) || !cur_peek_le16(c, 2, &len) ||
+		    cur_left(c) < ENIP_HDR_LEN) {
+			if (datagram)
+				return DISS_SHORT;
+			break;		/* wait for the rest of the header */
+		}
+		if (!valid_command(cmd))
+			return dc->pdus == 0 ? DISS_NOT_MINE : DISS_MALFORMED;
+		if (cur_left(c) < (size_t)ENIP_HDR_LEN + len) {
+			if (datagram)
+				return DISS_SHORT;
+			break;
+		}
+		rc = enip_pdu(dc, c);
+		diss_pdu(dc);
+		if (rc != DISS_OK)
+			return rc;
+	}
+	return DISS_OK;
+}
+
+/* An encapsulation header whose command is known and whose length fits. */
+static bool
+enip_probe(const struct cur *c, int dir)
+{
+	uint16_t cmd, len;
+	uint32_t opts;
+	struct cur t = *c;
+
+	(void)dir;
+	if (!cur_peek_le16(c, 0, &cmd) || !cur_peek_le16(c, 2, &len) ||
+	    cur_left(c) < ENIP_HDR_LEN || !known_command(cmd) || cmd == ENC_NOP)
+		return false;
+	cur_skip(&t, 20);
+	return cur_le32(&t, &opts) && opts == 0 &&
+	    cur_left(c) == (size_t)ENIP_HDR_LEN + len;
+}
+
+const struct dissector dis_enip = {
+	.name = "enip",
+	.transport = L4_TCP,
+	.also_udp = true,
+	.ports = { ENIP_PORT, ENIP_IO_PORT },
+	.state_size = sizeof(struct enip_state),
+	.probe = enip_probe,
+	.parse = enip_parse,
+	.counter_names = { "list_identity", "cip_identity", "io_packets", "routed_requests",
+	    "forward_open", "cip_identity_errors", "unmatched_replies", NULL },
+};

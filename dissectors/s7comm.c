@@ -1,0 +1,416 @@
+/*
+ * s7comm.c - Siemens S7 communication over ISO-on-TCP (TCP 102).
+ *
+ * References: RFC 1006 (TPKT), ISO 8073 / X.224 (COTP), the S7comm layout
+ * as published by the Wireshark S7comm dissector documentation and
+ * Siemens "System Software for S7-300/400 System and Standard Functions"
+ * (SZL / system status list: lists 0x0011 module identification and
+ * 0x001C component identification).
+ *
+ * Port 102 is shared with IEC 61850 MMS (also ISO 8073): a flow whose
+ * first COTP data does not start with an S7 protocol id (0x32 S7comm,
+ * 0x72 S7comm-plus) is answered DISS_NOT_MINE so another dissector binds.
+ * CR/CC/DR TPDUs are consumed but not counted as PDUs for that reason.
+ */
+#include <string.h>
+
+#include "dissector.h"
+#include "../daemon/limits.h"
+
+#define S7_PORT		102
+#define TPKT_HDR	4
+#define S7_ID		0x32
+#define S7P_ID		0x72	/* S7comm-plus */
+
+#define COTP_DT		0xf0
+#define COTP_EOT	0x80
+
+#define ROSCTR_JOB	1
+#define ROSCTR_ACK	2
+#define ROSCTR_ACK_DATA	3
+#define ROSCTR_USERDATA	7
+
+#define UD_GROUP_CPU	4
+#define UD_SUB_READ_SZL	1
+#define UD_TYPE_RESP	8
+
+enum s7_counter {
+	C_JOBS,		/* job requests */
+	C_ACK_DATA,	/* ack-data replies */
+	C_USERDATA,
+	C_SZL,		/* SZL answers parsed (after reassembly) */
+	C_S7PLUS,	/* S7comm-plus PDUs */
+	C_COTP_OTHER,	/* CR / CC / DR / other TPDUs */
+	C_SZL_DROPPED,	/* SZL fragments beyond S7_SZL_MAX or out of sequence */
+};
+
+struct s7_state {
+	bool		 s7_seen;	/* an S7 PDU was parsed on this flow */
+	bool		 collecting;	/* an SZL answer continues in the next PDU */
+	uint8_t		 dur;		/* its data unit reference */
+	uint16_t	 len;
+	uint8_t		 szl[S7_SZL_MAX];
+};
+
+/* --- SZL records -------------------------------------------------------- */
+
+/* Length of a fixed-size text field up to the first NUL, without trailing blanks. */
+static size_t
+text_len(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && p[i] != 0; i++)
+		;
+	while (i > 0 && p[i - 1] == ' ')
+		i--;
+	return i;
+}
+
+static void
+fact_text(struct diss_ctx *dc, const char *attr, const uint8_t *p, size_t n,
+    const char *src, uint8_t conf)
+{
+	size_t len = text_len(p, n);
+
+	if (len)
+		diss_fact(dc, SIDE_SERVER, attr, p, len, src, conf);
+}
+
+/*
+ * SZL 0x0011 record, 28 bytes:
+ *   index 2 | order number (MLFB) 20 chars | module type id 2 |
+ *   version "Ausbg" 2 | version "Ausbe" 2
+ * Index 0x0001 is the module itself, 0x0006 its basic hardware, 0x0007 its
+ * basic firmware (Ausbg = 'V' << 8 | major, Ausbe = minor << 8 | patch).
+ */
+static void
+szl_module_id(struct diss_ctx *dc, struct cur *rec)
+{
+	uint16_t index = 0, bgtyp = 0, ausbg = 0, ausbe = 0;
+	const uint8_t *mlfb = NULL;
+	size_t n;
+
+	cur_be16(rec, &index);
+	diss_str(rec, 20, &mlfb);
+	cur_be16(rec, &bgtyp);
+	cur_be16(rec, &ausbg);
+	cur_be16(rec, &ausbe);
+	if (!cur_ok(rec))
+		return;
+	switch (index) {
+	case 0x0001:
+		n = text_len(mlfb, 20);
+		fact_text(dc, A_PRODUCT_CODE, mlfb, 20, "s7comm/szl/0x0011", CONF_STATED);
+		if (n >= 4 && memcmp(mlfb, "6ES7", 4) == 0)
+			diss_fact_str(dc, SIDE_SERVER, A_VENDOR, "Siemens",
+			    "s7comm/szl/0x0011/order_number", CONF_BANNER);
+		break;
+	case 0x0007:
+		if ((ausbg >> 8) == 'V')
+			diss_factf(dc, SIDE_SERVER, A_FIRMWARE, "s7comm/szl/0x0011",
+			    CONF_STATED, "V%u.%u.%u", ausbg & 0xff, ausbe >> 8,
+			    ausbe & 0xff);
+		break;
+	}
+}
+
+/*
+ * SZL 0x001C record, 34 bytes: index 2 | 32 bytes, a text for most indexes:
+ *   1 name of the automation system, 2 name of the module, 3 plant
+ *   designation, 4 copyright, 5 serial number, 7 module type name,
+ *   8 serial number of the memory card, 0x0b location designation.
+ */
+static void
+szl_component_id(struct diss_ctx *dc, struct cur *rec)
+{
+	static const struct {
+		uint16_t	 index;
+		const char	*attr;
+		const char	*src;
+	} map[] = {
+		{ 0x0001, A_DEVICE_NAME, "s7comm/szl/0x001c/station_name" },
+		{ 0x0002, A_DEVICE_NAME, "s7comm/szl/0x001c/module_name" },
+		{ 0x0003, A_LOCATION, "s7comm/szl/0x001c/plant_designation" },
+		{ 0x0004, A_NOTE, "s7comm/szl/0x001c/copyright" },
+		{ 0x0005, A_SERIAL, "s7comm/szl/0x001c/serial" },
+		{ 0x0007, A_MODEL, "s7comm/szl/0x001c/module_type" },
+		{ 0x0008, A_NOTE, "s7comm/szl/0x001c/memory_card_serial" },
+		{ 0x000b, A_LOCATION, "s7comm/szl/0x001c/location" },
+	};
+	uint16_t index;
+	const uint8_t *text;
+
+	if (!cur_be16(rec, &index) || !diss_str(rec, cur_left(rec) < 32 ?
+	    cur_left(rec) : 32, &text))
+		return;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].index == index)
+			fact_text(dc, map[i].attr, text, 32, map[i].src, CONF_STATED);
+}
+
+/*
+ * SZL answer: SZL-ID 2 | index 2 | record length 2 | record count 2 |
+ * records.  The low byte of the id is the list, the high byte selects a
+ * partial list (0x0111: one record, 0x0f11: header only).
+ */
+static void
+szl_answer(struct diss_ctx *dc, struct cur *c)
+{
+	uint16_t id, index, reclen, count;
+
+	cur_be16(c, &id);
+	cur_be16(c, &index);
+	cur_be16(c, &reclen);
+	cur_be16(c, &count);
+	if (!cur_ok(c))
+		return;
+	diss_count(dc, C_SZL);
+	if (reclen < 2)
+		return;
+	for (unsigned i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		struct cur rec;
+
+		if (!cur_take(c, reclen, &rec))
+			return;		/* a cut list still gave its first records */
+		if ((id & 0xff) == 0x11 && reclen >= 28)
+			szl_module_id(dc, &rec);
+		else if ((id & 0xff) == 0x1c && reclen >= 34)
+			szl_component_id(dc, &rec);
+	}
+}
+
+/* Append a fragment to the SZL buffer; parse when the last one arrived. */
+static void
+szl_fragment(struct diss_ctx *dc, struct cur *data, uint8_t dur, bool more)
+{
+	struct s7_state *st = dc->state;
+	struct cur whole;
+	size_t n = cur_left(data);
+
+	if (st == NULL) {		/* no state: only unfragmented answers */
+		if (!more)
+			szl_answer(dc, data);
+		return;
+	}
+	if (!st->collecting || st->dur != dur)
+		st->len = 0;
+	if (n > sizeof(st->szl) - st->len) {
+		diss_count(dc, C_SZL_DROPPED);
+		st->collecting = false;
+		st->len = 0;
+		return;
+	}
+	cur_copy(data, st->szl + st->len, n);
+	st->len += (uint16_t)n;
+	st->dur = dur;
+	st->collecting = more;
+	if (more)
+		return;
+	whole = cur_make(st->szl, st->len);
+	szl_answer(dc, &whole);
+	st->len = 0;
+}
+
+/*
+ * Userdata parameter: head 3 (00 01 12) | length 1 | method 1 (0x11 request,
+ * 0x12 response) | type 4 bits, function group 4 bits | subfunction 1 |
+ * sequence 1 | and when length is 8: data unit reference 1 | last data
+ * unit 1 (0 last, 1 more follow) | error code 2.
+ * Data: return code 1 (0xff success) | transport size 1 | length 2 | bytes.
+ */
+static void
+userdata(struct diss_ctx *dc, struct cur *param, struct cur *data)
+{
+	uint8_t head[3], plen, method, tg, sub, seq, dur = 0, last = 0, ret, tsize;
+	uint16_t err = 0, dlen;
+	struct cur body;
+
+	diss_count(dc, C_USERDATA);
+	cur_copy(param, head, 3);
+	cur_u8(param, &plen);
+	cur_u8(param, &method);
+	cur_u8(param, &tg);
+	cur_u8(param, &sub);
+	cur_u8(param, &seq);
+	if (!cur_ok(param))
+		return;
+	if (plen >= 8) {
+		cur_u8(param, &dur);
+		cur_u8(param, &last);
+		cur_be16(param, &err);
+	}
+	if ((tg >> 4) != UD_TYPE_RESP) {
+		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_S7_CLIENT, "s7comm/userdata", CONF_INFERRED);
+		return;
+	}
+	if ((tg & 0x0f) != UD_GROUP_CPU || sub != UD_SUB_READ_SZL || err != 0)
+		return;
+	cur_u8(data, &ret);
+	cur_u8(data, &tsize);
+	cur_be16(data, &dlen);
+	if (!cur_ok(data) || ret != 0xff)
+		return;
+	if (!cur_take(data, dlen, &body))
+		body = *data;		/* a short answer still has its first records */
+	szl_fragment(dc, &body, dur, last != 0);
+}
+
+/*
+ * S7 header: protocol id 1 (0x32) | ROSCTR 1 | redundancy id 2 | PDU
+ * reference 2 | parameter length 2 | data length 2 | for ROSCTR 2 and 3:
+ * error class 1, error code 1.  Then parameter and data, all big endian.
+ */
+static enum diss_rc
+s7_pdu(struct diss_ctx *dc, struct cur *c)
+{
+	uint8_t id, rosctr, ecls, ecode;
+	uint16_t redund, ref, plen, dlen;
+	struct cur param, data;
+
+	cur_u8(c, &id);
+	cur_u8(c, &rosctr);
+	cur_be16(c, &redund);
+	cur_be16(c, &ref);
+	cur_be16(c, &plen);
+	cur_be16(c, &dlen);
+	if (!cur_ok(c))
+		return DISS_MALFORMED;
+	if ((rosctr == ROSCTR_ACK || rosctr == ROSCTR_ACK_DATA) &&
+	    (!cur_u8(c, &ecls) || !cur_u8(c, &ecode)))
+		return DISS_MALFORMED;
+	if (!cur_take(c, plen, &param) || !cur_take(c, dlen, &data))
+		return DISS_MALFORMED;
+	switch (rosctr) {
+	case ROSCTR_JOB:
+		diss_count(dc, C_JOBS);
+		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_S7_CLIENT, "s7comm/job", CONF_INFERRED);
+		diss_fact_str(dc, SIDE_DST, A_ROLE, R_PLC, "s7comm/job", CONF_INFERRED);
+		break;
+	case ROSCTR_ACK_DATA:
+		diss_count(dc, C_ACK_DATA);
+		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_PLC, "s7comm/ack_data", CONF_INFERRED);
+		break;
+	case ROSCTR_USERDATA:
+		userdata(dc, &param, &data);
+		break;
+	}
+	return DISS_OK;
+}
+
+/* S7comm-plus: protocol id 1 (0x72) | version 1 | length 2 | ... */
+static void
+s7plus_pdu(struct diss_ctx *dc, struct cur *c)
+{
+	uint8_t id, version;
+
+	diss_count(dc, C_S7PLUS);
+	if (cur_u8(c, &id) && cur_u8(c, &version))
+		diss_factf(dc, SIDE_SERVER, A_NOTE, "s7comm-plus", CONF_STATED,
+		    "s7comm-plus v%u", version);
+	diss_fact_str(dc, SIDE_SERVER, A_FUNCTION, "s7comm-plus", "s7comm-plus", CONF_STATED);
+	diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_PLC, "s7comm-plus", CONF_INFERRED);
+}
+
+/*
+ * One TPKT (RFC 1006): version 1 (3) | reserved 1 | length 2 (incl. header)
+ * then COTP: length indicator 1 | PDU type 1 | for DT: number + EOT bit 1.
+ */
+static enum diss_rc
+tpkt_pdu(struct diss_ctx *dc, struct cur *c)
+{
+	struct s7_state *st = dc->state;
+	uint8_t li, type, nr, id;
+	struct cur cotp, payload;
+
+	if (!cur_u8(c, &li) || !cur_take(c, li, &cotp) || !cur_u8(&cotp, &type))
+		return DISS_MALFORMED;
+	if ((type & 0xf0) != COTP_DT) {
+		diss_count(dc, C_COTP_OTHER);
+		return DISS_OK;		/* CR / CC / DR: no S7 yet */
+	}
+	if (!cur_u8(&cotp, &nr))
+		return DISS_MALFORMED;
+	payload = *c;
+	if (!cur_peek_u8(&payload, 0, &id))
+		return DISS_OK;		/* empty DT: nothing to say */
+	if (id != S7_ID && id != S7P_ID)
+		return st && st->s7_seen ? DISS_MALFORMED : DISS_NOT_MINE;
+	if (st)
+		st->s7_seen = true;
+	diss_pdu(dc);
+	if (!(nr & COTP_EOT))
+		return DISS_OK;		/* S7 PDU continues in the next TPDU: not reassembled */
+	if (id == S7P_ID) {
+		s7plus_pdu(dc, &payload);
+		return DISS_OK;
+	}
+	return s7_pdu(dc, &payload);
+}
+
+static enum diss_rc
+s7_parse(struct diss_ctx *dc, struct cur *c)
+{
+	for (int n = 0; n < DISS_MAX_ITEMS; n++) {
+		uint8_t ver;
+		uint16_t len;
+		struct cur pdu;
+		enum diss_rc rc;
+
+		if (cur_left(c) < TPKT_HDR)
+			break;		/* wait for the rest of the header */
+		if (!cur_peek_u8(c, 0, &ver) || !cur_peek_be16(c, 2, &len))
+			break;
+		if (ver != 3 || len < TPKT_HDR + 2) {
+			struct s7_state *st = dc->state;
+
+			return st && st->s7_seen ? DISS_MALFORMED : DISS_NOT_MINE;
+		}
+		if (cur_left(c) < len)
+			break;		/* wait for the whole TPKT */
+		if (!cur_skip(c, TPKT_HDR) || !cur_take(c, len - TPKT_HDR, &pdu))
+			break;
+		/* NOT_MINE hands the stream, this TPKT included, to another dissector. */
+		if ((rc = tpkt_pdu(dc, &pdu)) != DISS_OK)
+			return rc;
+	}
+	return DISS_OK;
+}
+
+static void
+s7_on_gap(struct diss_ctx *dc)
+{
+	struct s7_state *st = dc->state;
+
+	if (st) {
+		st->collecting = false;
+		st->len = 0;
+	}
+}
+
+/* TPKT version 3, a COTP CR or DT, and for DT an S7 protocol id. */
+static bool
+s7_probe(const struct cur *c, int dir)
+{
+	uint8_t ver, li, type, id;
+
+	(void)dir;
+	if (!cur_peek_u8(c, 0, &ver) || ver != 3 || !cur_peek_u8(c, 4, &li) ||
+	    !cur_peek_u8(c, 5, &type))
+		return false;
+	if ((type & 0xf0) != COTP_DT)
+		return false;
+	return li == 2 && cur_peek_u8(c, 7, &id) && (id == S7_ID || id == S7P_ID);
+}
+
+const struct dissector dis_s7comm = {
+	.name = "s7comm",
+	.transport = L4_TCP,
+	.ports = { S7_PORT },
+	.state_size = sizeof(struct s7_state),
+	.probe = s7_probe,
+	.parse = s7_parse,
+	.on_gap = s7_on_gap,
+	.counter_names = { "jobs", "ack_data", "userdata", "szl_answers", "s7comm_plus",
+	    "cotp_other", "szl_dropped", NULL },
+};

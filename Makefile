@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
 	     libinih-dev libpcre2-dev libssl-dev ieee-data
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin iproute2 rsyslog \
-	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev
+	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev python3
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)

@@ -1,0 +1,180 @@
+/*
+ * cli.h - the spanwatch command-line tool: commands and output writers.
+ *
+ * Every command is one function with the signature of cli_cmd.run and one
+ * line in the table in spanwatch.c.  Commands read the database read-only
+ * through cli_db.c and print through the writers in cli_out.c, which make
+ * hostile strings (device names from the wire) safe for a terminal, CSV
+ * and JSON.
+ */
+#ifndef SW_CLI_H
+#define SW_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+/* Exit codes (documented in spanwatch(1)). */
+#define EXIT_OK		0
+#define EXIT_NOTFOUND	1
+#define EXIT_USAGE	2
+#define EXIT_DB		3
+
+#define CLI_DEFAULT_DB	"/var/lib/spanwatch/spanwatch.db"
+#define CLI_DEFAULT_OUI_OVERRIDE "/var/lib/spanwatch/oui-override.csv"	/* as daemon/config.c */
+
+struct cli {
+	const char	*db_path;	/* --db, else config `database`, else default */
+	const char	*config;	/* -c, NULL for the default path */
+	const char	*oui_override;	/* config [oui] override, NULL if unset */
+	struct store	*store;		/* opened read-only by cli_db_open() */
+	struct sqlite3	*db;		/* its handle, for the CLI's queries */
+	FILE		*out;
+	FILE		*err;
+	bool		 busy;		/* SQLite said busy: main runs the command again */
+	bool		 dberr;		/* another database error was reported */
+};
+
+struct cli_cmd {
+	const char	*name;
+	int		(*run)(struct cli *cli, int argc, char **argv);
+	const char	*args;		/* "[--json|--csv]", shown in usage */
+	const char	*summary;
+	const char	*help;		/* options, one per line, for --help */
+	bool		 needs_db;	/* opened before run */
+};
+
+extern const struct cli_cmd cmd_list, cmd_show, cmd_services,
+    cmd_conversations, cmd_stats, cmd_oui;
+
+void	 cmd_help(const struct cli_cmd *c, FILE *f);
+
+/* --- output -------------------------------------------------------- */
+
+enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+/*
+ * Terminal-safe copy of s for a table cell: control bytes, DEL, C1 and
+ * bidirectional-override code points and invalid UTF-8 become "\xHH" (or
+ * "\u{HHHH}"); the result is cut to at most maxw display columns (0: no
+ * limit), ending in "~" when cut.  Returns a malloc'd string and its width
+ * in *width.  NULL s gives "-".
+ */
+char	*term_cell(const char *s, size_t len, size_t maxw, size_t *width);
+/* Display width of valid UTF-8 (East Asian wide = 2, combining = 0). */
+size_t	 utf8_width(const char *s, size_t len);
+
+struct table;
+struct table *table_new(size_t ncols, const char *const *headers, const size_t *maxw);
+/* Adds one row; cells may be NULL (shown as "-").  Copies the strings. */
+void	 table_add(struct table *t, const char *const *cells);
+size_t	 table_rows(const struct table *t);
+void	 table_print(const struct table *t, FILE *f);
+void	 table_free(struct table *t);
+
+/*
+ * RFC 4180 CSV: fields separated by ",", records end in CRLF, a field
+ * holding , " or a leading/trailing blank is quoted with "" doubling.
+ * Text fields are neutralised against spreadsheet formula injection (a
+ * leading = + - @ TAB or CR gets a leading ') and their control bytes and
+ * invalid UTF-8 are written as "\xHH", so one record is one line.
+ */
+struct csv {
+	FILE	*f;
+	size_t	 col;
+};
+void	 csv_init(struct csv *c, FILE *f);
+void	 csv_str(struct csv *c, const char *s);	/* NULL: empty field */
+void	 csv_strn(struct csv *c, const char *s, size_t len);
+void	 csv_int(struct csv *c, long long v);
+void	 csv_eol(struct csv *c);
+
+/*
+ * A JSON string from untrusted bytes: NULL gives json null; invalid
+ * UTF-8 or NUL bytes (which jansson refuses or passes) are escaped as
+ * "\xHH" text first.  Never returns NULL except on out of memory.
+ */
+json_t	*jstr(const char *s);
+json_t	*jstrn(const char *s, size_t len);
+/* ISO 8601 UTC ("2026-11-29T10:00:00Z") or null when t <= 0. */
+json_t	*jtime(int64_t t);
+/* String member of an object, NULL if absent or not a string. */
+const char *jtext(json_t *o, const char *key);
+/* The strings of an array joined with sep (malloc'd, "" when empty). */
+char	*json_join(json_t *arr, const char *sep);
+/* Print v (an array or object) followed by a newline; 0 or -1. */
+int	 json_print(json_t *v, FILE *f);
+
+/* --- time ---------------------------------------------------------- */
+
+#define ISO_LEN	21	/* "2026-11-29T10:00:00Z" + NUL */
+void	 fmt_iso(int64_t t, char out[ISO_LEN]);	/* "-" when t <= 0 */
+/*
+ * --since: ISO 8601 ("2026-11-29", "2026-11-29T10:00", "...:00Z",
+ * "...+01:00") or relative to now ("90s", "30m", "24h", "7d", "2w").
+ * Returns false on a malformed value.
+ */
+bool	 parse_since(const char *s, time_t now, int64_t *out);
+
+/* --- database (cli_db.c) ------------------------------------------- */
+
+struct sqlite3_stmt;
+
+/*
+ * Open cli->db_path read-only (store_open(STORE_RO) checks the schema),
+ * with a busy timeout, and begin one read transaction.  EXIT_OK or
+ * EXIT_DB (message printed, or cli->busy set for a retry).
+ */
+int	 cli_db_open(struct cli *cli);
+void	 cli_db_close(struct cli *cli);
+/*
+ * Prepare / step with the CLI's error policy: SQLITE_BUSY and
+ * SQLITE_LOCKED set cli->busy silently (the command is run again), other
+ * errors print one line.  q_prep returns NULL on error; q_step returns
+ * true for a row, false at the end or on error (then cli_db_failed()).
+ */
+struct sqlite3_stmt *q_prep(struct cli *cli, const char *sql);
+bool	 q_step(struct cli *cli, struct sqlite3_stmt *st);
+void	 q_done(struct sqlite3_stmt *st);
+bool	 cli_db_failed(const struct cli *cli);
+/* Column text (NULL for SQL NULL) and its byte length. */
+const char *q_text(struct sqlite3_stmt *st, int col, size_t *len);
+bool	 q_has_table(struct cli *cli, const char *table);
+bool	 q_has_column(struct cli *cli, const char *table, const char *col);
+
+/* --- assets (cli_asset.c) ------------------------------------------ */
+
+struct asset_filter {
+	const char	*vendor;	/* substring of vendor or OUI vendor, any case */
+	const char	*proto;		/* protocol served or used */
+	const char	*role;
+	const char	*risk;		/* risk level name */
+	int64_t		 since;		/* last seen at or after */
+	bool		 has_since;
+};
+
+/*
+ * The assets matching f (NULL: all), as `list --json` objects, or with
+ * evidence, addresses, services and peers when detail is set (`show
+ * --json`).  NULL on a database error (reported / cli->busy).
+ */
+json_t	*assets_json(struct cli *cli, const struct asset_filter *f, bool detail);
+json_t	*asset_json(struct cli *cli, int64_t id, bool detail);
+bool	 asset_matches(json_t *asset, const struct asset_filter *f);
+/* Print assets as list does (table, JSON array, CSV); EXIT_NOTFOUND if none. */
+int	 print_assets(struct cli *cli, json_t *arr, enum out_fmt fmt);
+/* An asset id from "ID", "IP" or "MAC"; 0 if none, -1 if key is none of these. */
+int64_t	 asset_lookup(struct cli *cli, const char *key);
+
+/* --- helpers shared by commands ------------------------------------ */
+
+/* Parse --json / --csv / --table; returns true if arg was one of them. */
+bool	 out_opt(const char *arg, enum out_fmt *fmt);
+void	 cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * cli_list.c - `spanwatch list`: one line per asset, filtered.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "risk.h"
+
+static const char list_help[] =
+    "  --vendor SUBSTR  vendor (stated, or OUI registry) contains SUBSTR, any case\n"
+    "  --proto NAME     serves or uses the application protocol NAME\n"
+    "  --role NAME      has the role NAME (plc, modbus_server, gateway, ...)\n"
+    "  --risk LEVEL     risk level: unknown, none, elevated, high\n"
+    "  --since TIME     last seen at or after TIME: ISO 8601 (2026-11-29T10:00:00Z)\n"
+    "                   or relative (90s, 30m, 24h, 7d, 2w)\n"
+    "  --json           one JSON array of asset objects (docs/JSON.md)\n"
+    "  --csv            RFC 4180 CSV with a header record\n"
+    "  --table          aligned columns (the default)\n"
+    "Exit status 1 when no asset matches.\n";
+
+enum { L_VENDOR = 256, L_PROTO, L_ROLE, L_RISK, L_SINCE, L_JSON, L_CSV, L_TABLE };
+
+/* First address and how many more: "192.168.1.40 +2". */
+static char *
+ips_cell(json_t *ips)
+{
+	const char *first = json_string_value(json_array_get(ips, 0));
+	size_t n = json_array_size(ips);
+	char *s;
+
+	if (first == NULL)
+		return NULL;
+	if (n == 1)
+		return strdup(first);
+	if (asprintf(&s, "%s +%zu", first, n - 1) < 0)
+		return NULL;
+	return s;
+}
+
+static void
+list_table(struct cli *cli, json_t *arr)
+{
+	static const char *const hdr[] = { "ID", "MAC", "IP", "VENDOR", "MODEL",
+	    "HOSTNAME", "ROLES", "PROTOCOLS", "RISK", "LAST SEEN" };
+	static const size_t maxw[] = { 0, 17, 44, 24, 24, 24, 28, 24, 8, 20 };
+	struct table *t = table_new(10, hdr, maxw);
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(arr, i, a) {
+		char id[24], *ips = ips_cell(json_object_get(a, "ips"));
+		char *roles = json_join(json_object_get(a, "roles"), ",");
+		char *protos = json_join(json_object_get(a, "protocols"), ",");
+		const char *cells[10];
+
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+		cells[0] = id;
+		cells[1] = jtext(a, "mac");
+		cells[2] = ips;
+		cells[3] = jtext(a, "vendor");
+		cells[4] = jtext(a, "model");
+		cells[5] = jtext(a, "hostname");
+		cells[6] = *roles ? roles : NULL;
+		cells[7] = *protos ? protos : NULL;
+		cells[8] = jtext(json_object_get(a, "risk"), "level");
+		cells[9] = jtext(a, "last_seen");
+		table_add(t, cells);
+		free(ips);
+		free(roles);
+		free(protos);
+	}
+	table_print(t, cli->out);
+	table_free(t);
+}
+
+static void
+csv_join(struct csv *c, json_t *arr)
+{
+	char *s = json_join(arr, ";");
+
+	csv_str(c, s);
+	free(s);
+}
+
+static void
+list_csv(struct cli *cli, json_t *arr)
+{
+	static const char *const hdr[] = { "id", "mac", "ips", "vendor", "oui_vendor",
+	    "model", "firmware", "serial", "hostname", "os", "roles", "protocols",
+	    "risk", "first_seen", "last_seen", NULL };
+	struct csv c;
+	size_t i;
+	json_t *a;
+
+	csv_init(&c, cli->out);
+	for (size_t k = 0; hdr[k]; k++)
+		csv_str(&c, hdr[k]);
+	csv_eol(&c);
+	json_array_foreach(arr, i, a) {
+		csv_int(&c, (long long)json_integer_value(json_object_get(a, "id")));
+		csv_str(&c, jtext(a, "mac"));
+		csv_join(&c, json_object_get(a, "ips"));
+		csv_str(&c, jtext(a, "vendor"));
+		csv_str(&c, jtext(a, "oui_vendor"));
+		csv_str(&c, jtext(a, "model"));
+		csv_str(&c, jtext(a, "firmware"));
+		csv_str(&c, jtext(a, "serial"));
+		csv_str(&c, jtext(a, "hostname"));
+		csv_str(&c, jtext(a, "os"));
+		csv_join(&c, json_object_get(a, "roles"));
+		csv_join(&c, json_object_get(a, "protocols"));
+		csv_str(&c, jtext(json_object_get(a, "risk"), "level"));
+		csv_str(&c, jtext(a, "first_seen"));
+		csv_str(&c, jtext(a, "last_seen"));
+		csv_eol(&c);
+	}
+}
+
+/* Print assets in the chosen format; shared with commands that list assets. */
+int
+print_assets(struct cli *cli, json_t *arr, enum out_fmt fmt)
+{
+	switch (fmt) {
+	case OUT_JSON:
+		if (json_print(arr, cli->out) != 0)
+			return EXIT_DB;
+		break;
+	case OUT_CSV:
+		list_csv(cli, arr);
+		break;
+	case OUT_TABLE:
+		if (json_array_size(arr) > 0)
+			list_table(cli, arr);
+		break;
+	}
+	if (json_array_size(arr) == 0) {
+		fprintf(cli->err, "spanwatch: no assets found\n");
+		return EXIT_NOTFOUND;
+	}
+	return EXIT_OK;
+}
+
+static int
+list_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vendor", required_argument, NULL, L_VENDOR },
+		{ "proto", required_argument, NULL, L_PROTO },
+		{ "role", required_argument, NULL, L_ROLE },
+		{ "risk", required_argument, NULL, L_RISK },
+		{ "since", required_argument, NULL, L_SINCE },
+		{ "json", no_argument, NULL, L_JSON },
+		{ "csv", no_argument, NULL, L_CSV },
+		{ "table", no_argument, NULL, L_TABLE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct asset_filter f = { 0 };
+	enum out_fmt fmt = OUT_TABLE;
+	enum risk_level lvl;
+	json_t *arr;
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case L_VENDOR: f.vendor = optarg; break;
+		case L_PROTO: f.proto = optarg; break;
+		case L_ROLE: f.role = optarg; break;
+		case L_RISK:
+			if (!risk_level_parse(optarg, &lvl)) {
+				cli_usage_error(cli, "list", "--risk: '%s' is not unknown, none, elevated or high", optarg);
+				return EXIT_USAGE;
+			}
+			f.risk = optarg;
+			break;
+		case L_SINCE:
+			if (!parse_since(optarg, time(NULL), &f.since)) {
+				cli_usage_error(cli, "list", "--since: cannot read '%s' as ISO 8601 or 24h/7d", optarg);
+				return EXIT_USAGE;
+			}
+			f.has_since = true;
+			break;
+		case L_JSON: fmt = OUT_JSON; break;
+		case L_CSV: fmt = OUT_CSV; break;
+		case L_TABLE: fmt = OUT_TABLE; break;
+		default:
+			cli_usage_error(cli, "list", "unknown option or missing value: %s", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error(cli, "list", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((arr = assets_json(cli, &f, false)) == NULL)
+		return EXIT_DB;
+	rc = print_assets(cli, arr, fmt);
+	json_decref(arr);
+	return rc;
+}
+
+const struct cli_cmd cmd_list = {
+	"list", list_run,
+	"[--vendor SUBSTR] [--proto NAME] [--role NAME] [--risk LEVEL] [--since TIME] [--json|--csv]",
+	"list the assets, one per line", list_help, true
+};

@@ -1,0 +1,567 @@
+/*
+ * cli_out.c - output writers for the CLI: terminal table, CSV, JSON, time.
+ *
+ * Device strings come from the wire.  The store already sanitises values
+ * (obs_sanitize), but the writers do not rely on it: each escapes what its
+ * format cannot carry safely, so a database written by an older or buggy
+ * daemon cannot inject escape sequences, break a CSV record or make jansson
+ * refuse a string.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* --- UTF-8 tokens ---------------------------------------------------- */
+
+/*
+ * Decode one UTF-8 sequence at s (len > 0).  Returns its length (1-4) and
+ * the code point, or 0 for an invalid, overlong, surrogate or truncated
+ * sequence.
+ */
+static size_t
+utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n;
+	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2; c = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3; c = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4; c = s[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Code points a terminal would act on rather than show. */
+static bool
+cp_is_control(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+static int
+cp_width(uint32_t c)
+{
+	if ((c >= 0x0300 && c <= 0x036f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x200b && c <= 0x200d) ||
+	    (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe00 && c <= 0xfe0f) ||
+	    (c >= 0xfe20 && c <= 0xfe2f))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+struct tok {
+	char	 b[12];		/* bytes to write */
+	size_t	 len;
+	size_t	 width;		/* display columns */
+	bool	 escaped;
+};
+
+/*
+ * Next display token of s[*i..len): one printable code point as is, or an
+ * escape for a control / invalid byte.  Advances *i by at least one.
+ */
+static void
+next_tok(const char *s, size_t len, size_t *i, struct tok *t)
+{
+	const unsigned char *u = (const unsigned char *)s + *i;
+	uint32_t c;
+	size_t n = utf8_decode(u, len - *i, &c);
+
+	t->escaped = false;
+	if (n == 0 || c == 0 || (n == 1 && cp_is_control(c))) {
+		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\x%02X", u[0]);
+		t->escaped = true;
+		*i += 1;
+	} else if (cp_is_control(c)) {
+		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\u%04X", (unsigned)c);
+		t->escaped = true;
+		*i += n;
+	} else {
+		memcpy(t->b, u, n);
+		t->len = n;
+		t->width = (size_t)cp_width(c);
+		*i += n;
+		return;
+	}
+	t->width = t->len;
+}
+
+size_t
+utf8_width(const char *s, size_t len)
+{
+	struct tok t;
+	size_t i = 0, w = 0;
+
+	while (i < len) {
+		next_tok(s, len, &i, &t);
+		w += t.width;
+	}
+	return w;
+}
+
+/* --- growable buffer ------------------------------------------------- */
+
+struct buf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((b->p = realloc(b->p, cap)) == NULL)
+			abort();	/* out of memory in a CLI: nothing sane left */
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static char *
+buf_take(struct buf *b)
+{
+	if (b->p == NULL)
+		buf_add(b, "", 0);
+	return b->p;
+}
+
+/* --- terminal table -------------------------------------------------- */
+
+char *
+term_cell(const char *s, size_t len, size_t maxw, size_t *width)
+{
+	struct buf b = { 0 };
+	struct tok t;
+	size_t i = 0, w = 0;
+
+	if (s == NULL) {
+		s = "-";
+		len = 1;
+	}
+	if (maxw > 0 && utf8_width(s, len) > maxw) {
+		/* Cut before the token that would not leave room for "~". */
+		while (i < len) {
+			size_t at = i;
+
+			next_tok(s, len, &i, &t);
+			if (w + t.width > maxw - 1) {
+				i = at;
+				break;
+			}
+			buf_add(&b, t.b, t.len);
+			w += t.width;
+		}
+		buf_add(&b, "~", 1);
+		w++;
+	} else {
+		while (i < len) {
+			next_tok(s, len, &i, &t);
+			buf_add(&b, t.b, t.len);
+			w += t.width;
+		}
+	}
+	if (width)
+		*width = w;
+	return buf_take(&b);
+}
+
+struct cell {
+	char	*s;
+	size_t	 w;
+};
+
+struct table {
+	size_t		 ncols, nrows, cap;
+	struct cell	*hdr;
+	size_t		*maxw;
+	size_t		*colw;
+	struct cell	*cells;		/* nrows * ncols */
+};
+
+struct table *
+table_new(size_t ncols, const char *const *headers, const size_t *maxw)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		abort();
+	t->ncols = ncols;
+	t->hdr = calloc(ncols, sizeof(*t->hdr));
+	t->maxw = calloc(ncols, sizeof(*t->maxw));
+	t->colw = calloc(ncols, sizeof(*t->colw));
+	if (t->hdr == NULL || t->maxw == NULL || t->colw == NULL)
+		abort();
+	for (size_t c = 0; c < ncols; c++) {
+		t->maxw[c] = maxw ? maxw[c] : 0;
+		t->hdr[c].s = term_cell(headers[c], strlen(headers[c]), 0, &t->hdr[c].w);
+		t->colw[c] = t->hdr[c].w;
+	}
+	return t;
+}
+
+void
+table_add(struct table *t, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(*t->cells));
+		if (t->cells == NULL)
+			abort();
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
+		struct cell *cl = &t->cells[t->nrows * t->ncols + c];
+
+		cl->s = term_cell(cells[c], cells[c] ? strlen(cells[c]) : 0,
+		    t->maxw[c], &cl->w);
+		if (cl->w > t->colw[c])
+			t->colw[c] = cl->w;
+	}
+	t->nrows++;
+}
+
+size_t
+table_rows(const struct table *t)
+{
+	return t->nrows;
+}
+
+static void
+print_row(const struct table *t, const struct cell *row, FILE *f)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		fputs(row[c].s, f);
+		if (c + 1 < t->ncols)
+			fprintf(f, "%*s", (int)(t->colw[c] - row[c].w + 2), "");
+	}
+	fputc('\n', f);
+}
+
+void
+table_print(const struct table *t, FILE *f)
+{
+	print_row(t, t->hdr, f);
+	for (size_t r = 0; r < t->nrows; r++)
+		print_row(t, &t->cells[r * t->ncols], f);
+}
+
+void
+table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].s);
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->hdr[c].s);
+	free(t->cells);
+	free(t->hdr);
+	free(t->maxw);
+	free(t->colw);
+	free(t);
+}
+
+/* --- CSV (RFC 4180) -------------------------------------------------- */
+
+void
+csv_init(struct csv *c, FILE *f)
+{
+	c->f = f;
+	c->col = 0;
+}
+
+static void
+csv_sep(struct csv *c)
+{
+	if (c->col++ > 0)
+		fputc(',', c->f);
+}
+
+void
+csv_strn(struct csv *c, const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	struct tok t;
+	size_t i = 0;
+	bool quote;
+
+	csv_sep(c);
+	if (s == NULL || len == 0)
+		return;
+	/* A spreadsheet would evaluate these as a formula. */
+	if (strchr("=+-@\t\r", s[0]) != NULL)
+		buf_add(&b, "'", 1);
+	while (i < len) {
+		next_tok(s, len, &i, &t);
+		buf_add(&b, t.b, t.len);
+	}
+	quote = strpbrk(b.p, ",\"") != NULL || b.p[0] == ' ' || b.p[b.len - 1] == ' ';
+	if (!quote) {
+		fputs(b.p, c->f);
+	} else {
+		fputc('"', c->f);
+		for (const char *p = b.p; *p; p++) {
+			if (*p == '"')
+				fputc('"', c->f);
+			fputc(*p, c->f);
+		}
+		fputc('"', c->f);
+	}
+	free(b.p);
+}
+
+void
+csv_str(struct csv *c, const char *s)
+{
+	csv_strn(c, s, s ? strlen(s) : 0);
+}
+
+void
+csv_int(struct csv *c, long long v)
+{
+	csv_sep(c);
+	fprintf(c->f, "%lld", v);
+}
+
+void
+csv_eol(struct csv *c)
+{
+	fputs("\r\n", c->f);
+	c->col = 0;
+}
+
+/* --- JSON ------------------------------------------------------------ */
+
+json_t *
+jstrn(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	json_t *j;
+	size_t i = 0;
+
+	if (s == NULL)
+		return json_null();
+	if (memchr(s, '\0', len) == NULL && (j = json_stringn(s, len)) != NULL)
+		return j;
+	/* Invalid UTF-8 or NUL: keep the valid text, escape the rest. */
+	while (i < len) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		uint32_t c;
+		size_t n = utf8_decode(u, len - i, &c);
+		char esc[8];
+
+		if (n == 0 || c == 0) {
+			snprintf(esc, sizeof(esc), "\\x%02X", u[0]);
+			buf_add(&b, esc, 4);
+			i++;
+		} else {
+			buf_add(&b, u, n);
+			i += n;
+		}
+	}
+	j = json_stringn(buf_take(&b), b.len);
+	free(b.p);
+	return j;
+}
+
+json_t *
+jstr(const char *s)
+{
+	return jstrn(s, s ? strlen(s) : 0);
+}
+
+json_t *
+jtime(int64_t t)
+{
+	char iso[ISO_LEN];
+
+	if (t <= 0)
+		return json_null();
+	fmt_iso(t, iso);
+	return json_string(iso);
+}
+
+int
+json_print(json_t *v, FILE *f)
+{
+	if (json_dumpf(v, f, JSON_INDENT(2)) != 0)
+		return -1;
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* --- time ------------------------------------------------------------ */
+
+void
+fmt_iso(int64_t t, char out[ISO_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, ISO_LEN, "-");
+}
+
+static bool
+parse_relative(const char *s, time_t now, int64_t *out)
+{
+	char *end;
+	long long n;
+	int64_t unit;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	n = strtoll(s, &end, 10);
+	switch (*end) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return false;
+	}
+	if (end[1] != '\0' || n < 0 || n > 100LL * 366 * 86400 / unit)
+		return false;
+	*out = (int64_t)now - n * unit;
+	return true;
+}
+
+bool
+parse_since(const char *s, time_t now, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, se = 0, off = 0, oh, om, n = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	if (parse_relative(s, now, out))
+		return true;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return false;
+	p = s + n;
+	if (*p == 'T' || *p == ' ') {
+		n = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return false;
+		p += 1 + n;
+		if (*p == ':') {
+			n = 0;
+			if (sscanf(p + 1, "%2d%n", &se, &n) != 1 || n != 2)
+				return false;
+			p += 1 + n;
+		}
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		n = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
+		    oh > 23 || om > 59)
+			return false;
+		off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+		p += 1 + n;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 60 || y < 1970)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = (int64_t)timegm(&tm) - off;
+	return true;
+}
+
+/* --- option helpers -------------------------------------------------- */
+
+bool
+out_opt(const char *arg, enum out_fmt *fmt)
+{
+	if (strcmp(arg, "--json") == 0)
+		*fmt = OUT_JSON;
+	else if (strcmp(arg, "--csv") == 0)
+		*fmt = OUT_CSV;
+	else if (strcmp(arg, "--table") == 0)
+		*fmt = OUT_TABLE;
+	else
+		return false;
+	return true;
+}
+
+void
+cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(cli->err, "spanwatch %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(cli->err, fmt, ap);
+	va_end(ap);
+	fprintf(cli->err, "\nTry 'spanwatch %s --help'.\n", cmd);
+}
+
+/* --- JSON values as text for the table and CSV writers ------------------ */
+
+const char *
+jtext(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+char *
+json_join(json_t *arr, const char *sep)
+{
+	struct buf b = { 0 };
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v))
+			continue;
+		if (b.len)
+			buf_add(&b, sep, strlen(sep));
+		buf_add(&b, json_string_value(v), json_string_length(v));
+	}
+	return buf_take(&b);
+}

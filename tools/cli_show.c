@@ -1,0 +1,175 @@
+/*
+ * cli_show.c - `spanwatch show ID|IP|MAC`: one asset and all its evidence.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char show_help[] =
+    "  ID|IP|MAC  the asset: its number in `list`, an address it used, or its MAC\n"
+    "  --json     one JSON object: the list keys plus evidence[], addresses[],\n"
+    "             services[] and peers[] (docs/JSON.md)\n"
+    "Exit status 1 when there is no such asset.\n";
+
+static void
+kv(struct table *t, const char *k, const char *v)
+{
+	const char *cells[2] = { k, v };
+
+	table_add(t, cells);
+}
+
+static void
+show_summary(struct cli *cli, json_t *a)
+{
+	static const char *const hdr[] = { "FIELD", "VALUE" };
+	static const char *const keys[] = { "mac", "oui_vendor", "vendor", "model",
+	    "firmware", "serial", "hostname", "os", "first_seen", "last_seen", NULL };
+	struct table *t = table_new(2, hdr, NULL);
+	char id[24], *s;
+
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+	kv(t, "id", id);
+	for (size_t i = 0; keys[i]; i++)
+		kv(t, keys[i], jtext(a, keys[i]));
+	kv(t, "ips", (s = json_join(json_object_get(a, "ips"), " ")));
+	free(s);
+	kv(t, "roles", (s = json_join(json_object_get(a, "roles"), ",")));
+	free(s);
+	kv(t, "protocols", (s = json_join(json_object_get(a, "protocols"), ",")));
+	free(s);
+	kv(t, "gateway", json_is_true(json_object_get(a, "gateway")) ? "yes" : "no");
+	kv(t, "mac_local", json_is_true(json_object_get(a, "mac_local")) ? "yes" : "no");
+	kv(t, "risk", jtext(json_object_get(a, "risk"), "level"));
+	table_print(t, cli->out);
+	table_free(t);
+}
+
+static void
+num(char *b, size_t sz, json_t *v)
+{
+	if (json_is_integer(v))
+		snprintf(b, sz, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(b, sz, "-");
+}
+
+/* A section: a title, then a table of the keys of each object in arr. */
+static void
+show_section(struct cli *cli, const char *title, json_t *arr,
+    const char *const *keys, const char *const *hdr, const size_t *maxw, size_t n)
+{
+	struct table *t;
+	size_t i;
+	json_t *o;
+
+	fprintf(cli->out, "\n%s (%zu)\n", title, json_array_size(arr));
+	if (json_array_size(arr) == 0)
+		return;
+	t = table_new(n, hdr, maxw);
+	json_array_foreach(arr, i, o) {
+		char nums[8][32];
+		const char *cells[8];
+
+		for (size_t k = 0; k < n && k < 8; k++) {
+			json_t *v = json_object_get(o, keys[k]);
+
+			if (json_is_integer(v)) {
+				num(nums[k], sizeof(nums[k]), v);
+				cells[k] = nums[k];
+			} else
+				cells[k] = json_string_value(v);
+		}
+		table_add(t, cells);
+	}
+	table_print(t, cli->out);
+	table_free(t);
+}
+
+static void
+show_table(struct cli *cli, json_t *a)
+{
+	static const char *const ev_k[] = { "attribute", "value", "source", "confidence",
+	    "count", "first_seen", "last_seen" };
+	static const char *const ev_h[] = { "ATTRIBUTE", "VALUE", "SOURCE", "CONF",
+	    "COUNT", "FIRST SEEN", "LAST SEEN" };
+	static const size_t ev_w[] = { 24, 48, 36, 0, 0, 20, 20 };
+	static const char *const ad_k[] = { "ip", "source", "first_seen", "last_seen" };
+	static const char *const ad_h[] = { "IP", "SOURCE", "FIRST SEEN", "LAST SEEN" };
+	static const size_t ad_w[] = { 44, 24, 20, 20 };
+	static const char *const sv_k[] = { "transport", "port", "protocol", "role",
+	    "first_seen", "last_seen" };
+	static const char *const sv_h[] = { "TRANSPORT", "PORT", "PROTOCOL", "ROLE",
+	    "FIRST SEEN", "LAST SEEN" };
+	static const size_t sv_w[] = { 0, 0, 24, 8, 20, 20 };
+	static const char *const pe_k[] = { "id", "ip", "mac", "direction", "protocol",
+	    "port", "packets", "bytes" };
+	static const char *const pe_h[] = { "PEER", "IP", "MAC", "IT IS", "PROTOCOL",
+	    "PORT", "PACKETS", "BYTES" };
+	static const size_t pe_w[] = { 0, 44, 17, 0, 24, 0, 0, 0 };
+
+	show_summary(cli, a);
+	show_section(cli, "EVIDENCE", json_object_get(a, "evidence"), ev_k, ev_h, ev_w, 7);
+	show_section(cli, "ADDRESSES", json_object_get(a, "addresses"), ad_k, ad_h, ad_w, 4);
+	show_section(cli, "SERVICES", json_object_get(a, "services"), sv_k, sv_h, sv_w, 6);
+	show_section(cli, "PEERS", json_object_get(a, "peers"), pe_k, pe_h, pe_w, 8);
+}
+
+static int
+show_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "table", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool json = false;
+	int64_t id;
+	json_t *a;
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = true; break;
+		case 't': json = false; break;
+		default:
+			cli_usage_error(cli, "show", "unknown option: %s", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		cli_usage_error(cli, "show", "name one asset: ID, IP or MAC");
+		return EXIT_USAGE;
+	}
+	if ((id = asset_lookup(cli, argv[optind])) < 0) {
+		cli_usage_error(cli, "show", "'%s' is not an asset id, an IP or a MAC address",
+		    argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_db_failed(cli))
+		return EXIT_DB;
+	if (id == 0) {
+		fprintf(cli->err, "spanwatch: no asset %s\n", argv[optind]);
+		return EXIT_NOTFOUND;
+	}
+	if ((a = asset_json(cli, id, true)) == NULL)
+		return cli_db_failed(cli) ? EXIT_DB : EXIT_NOTFOUND;
+	if (json) {
+		if (json_print(a, cli->out) != 0) {
+			json_decref(a);
+			return EXIT_DB;
+		}
+	} else
+		show_table(cli, a);
+	json_decref(a);
+	return EXIT_OK;
+}
+
+const struct cli_cmd cmd_show = {
+	"show", show_run, "ID|IP|MAC [--json]",
+	"one asset with all its evidence, addresses, services and peers",
+	show_help, true
+};

@@ -1,0 +1,107 @@
+/*
+ * cli_sql.h - every query the CLI runs, in one place, against the schema
+ * in db/schema.c (docs/SCHEMA.md).  Times in the database are Unix
+ * seconds (UTC); transports are the text "tcp" / "udp".
+ */
+#ifndef SW_CLI_SQL_H
+#define SW_CLI_SQL_H
+
+#include <sqlite3.h>
+
+#include "addr.h"
+
+/* id, mac, first_seen, last_seen, oui_vendor, mac_local, gateway, key_ip, oui_country, vlan */
+#define SQL_ASSET_COLS \
+	"a.id, a.mac, a.first_seen, a.last_seen, a.oui_vendor, a.mac_local, a.gateway, " \
+	"a.key_ip, a.oui_country, a.vlan"
+#define SQL_ASSETS \
+	"SELECT " SQL_ASSET_COLS " FROM assets a ORDER BY a.id"
+#define SQL_ASSET_BY_ID \
+	"SELECT " SQL_ASSET_COLS " FROM assets a WHERE a.id = ?1"
+
+/* Current addresses first. */
+#define SQL_ASSET_IPS \
+	"SELECT ip FROM addresses WHERE asset_id = ?1 ORDER BY last_seen DESC, ip"
+#define SQL_ASSET_ADDRS \
+	"SELECT ip, source, first_seen, last_seen FROM addresses WHERE asset_id = ?1 " \
+	"ORDER BY last_seen DESC, ip"
+
+/* Best evidence first within each attribute (see cli_asset.c). */
+#define SQL_ASSET_EVIDENCE \
+	"SELECT attribute, value, source, confidence, first_seen, last_seen, count " \
+	"FROM evidence WHERE asset_id = ?1 " \
+	"ORDER BY attribute, confidence DESC, count DESC, last_seen DESC, value"
+
+/* transport, port, protocol, role, first_seen, last_seen */
+#define SQL_ASSET_SERVICES \
+	"SELECT transport, port, protocol, role, first_seen, last_seen " \
+	"FROM services WHERE asset_id = ?1 ORDER BY port, transport, role"
+
+/* Protocols the asset uses as a client. */
+#define SQL_ASSET_CLIENT_PROTOS \
+	"SELECT DISTINCT protocol FROM conversations WHERE client_id = ?1 ORDER BY protocol"
+
+/*
+ * The other side of each conversation of ?1: peer id, mac, ip, whether
+ * the peer is the server (1) or the client (0), transport, port, protocol,
+ * packets, bytes, first_seen, last_seen.
+ */
+#define SQL_ASSET_PEERS \
+	"SELECT p.id, p.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = p.id " \
+	"  ORDER BY last_seen DESC LIMIT 1), p.key_ip), c.server_id = p.id, c.transport, c.port, " \
+	"  c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen " \
+	"FROM conversations c JOIN assets p " \
+	"  ON p.id = CASE WHEN c.client_id = ?1 THEN c.server_id ELSE c.client_id END " \
+	"WHERE c.client_id = ?1 OR c.server_id = ?2 ORDER BY c.last_seen DESC"
+
+/* The risk engine's verdict: level, reason (JSON array), vendor, country, accepted. */
+#define SQL_HAS_RISK(cli)	q_has_table((cli), "risk")
+#define SQL_ASSET_RISK \
+	"SELECT level, reason, vendor, country, accepted FROM risk WHERE asset_id = ?1"
+
+#define SQL_LOOKUP_ID	"SELECT id FROM assets WHERE id = CAST(?1 AS INTEGER)"
+#define SQL_LOOKUP_MAC	"SELECT id FROM assets WHERE mac = ?1"
+#define SQL_LOOKUP_IP \
+	"SELECT id FROM (SELECT id, last_seen FROM assets WHERE key_ip = ?1 " \
+	"  UNION ALL SELECT asset_id, last_seen FROM addresses WHERE ip = ?1) " \
+	"ORDER BY last_seen DESC LIMIT 1"
+
+/* services: asset id, mac, ip, transport, port, protocol, role, first, last */
+#define SQL_SERVICES \
+	"SELECT s.asset_id, a.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = a.id " \
+	"  ORDER BY last_seen DESC LIMIT 1), a.key_ip), s.transport, s.port, s.protocol, s.role, " \
+	"  s.first_seen, s.last_seen " \
+	"FROM services s JOIN assets a ON a.id = s.asset_id " \
+	"ORDER BY s.protocol, s.port, s.asset_id"
+
+/* conversations: client id/mac/ip, server id/mac/ip, transport, port, proto, pkts, bytes, first, last */
+#define SQL_CONVERSATIONS \
+	"SELECT c.client_id, ca.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = ca.id " \
+	"  ORDER BY last_seen DESC LIMIT 1), ca.key_ip), c.server_id, sa.mac, " \
+	"  COALESCE((SELECT ip FROM addresses WHERE asset_id = sa.id ORDER BY last_seen DESC " \
+	"  LIMIT 1), sa.key_ip), " \
+	"  c.transport, c.port, c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen " \
+	"FROM conversations c JOIN assets ca ON ca.id = c.client_id " \
+	"JOIN assets sa ON sa.id = c.server_id ORDER BY c.bytes DESC"
+
+#define SQL_COUNT_ASSETS	"SELECT count(*) FROM assets"
+#define SQL_COUNT_GATEWAYS	"SELECT count(*) FROM assets WHERE gateway"
+#define SQL_COUNT_EVIDENCE	"SELECT count(*) FROM evidence"
+#define SQL_COUNT_SERVICES	"SELECT count(*) FROM services"
+#define SQL_COUNT_CONVERSATIONS	"SELECT count(*) FROM conversations"
+/* Assets per application protocol, serving or using it. */
+#define SQL_PER_PROTOCOL \
+	"SELECT protocol, count(DISTINCT asset) FROM (" \
+	"  SELECT protocol, asset_id AS asset FROM services UNION ALL " \
+	"  SELECT protocol, client_id FROM conversations UNION ALL " \
+	"  SELECT protocol, server_id FROM conversations) " \
+	"WHERE protocol IS NOT NULL AND protocol NOT IN ('', 'unknown') " \
+	"GROUP BY protocol ORDER BY 2 DESC, 1"
+
+static inline int64_t
+sql_time(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_int64(st, col);
+}
+
+#endif

@@ -13,7 +13,7 @@
 #include <ini.h>
 
 #include "config.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 enum ktype { K_STR, K_INT, K_BOOL };
 

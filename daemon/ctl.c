@@ -17,7 +17,7 @@
 #include <event2/listener.h>
 
 #include "ctl.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 struct ctl {
 	struct event_base	*base;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "decode.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 #define CISCO_OUI	0x00000c
 

@@ -10,7 +10,7 @@
 
 #include "decode.h"
 #include "flow.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "obs.h"
 
 struct flow_table {

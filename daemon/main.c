@@ -39,7 +39,7 @@
 #include "vendor_ids.h"
 #include "vendors.h"
 
-#define FILE_CHUNK	4096	/* packets read per loop turn from a file */
+#define FILE_CHUNK	1024	/* packets read per loop turn from a file: the queue must not fill within one */
 #define EXIT_USAGE	2
 #define EXIT_DB		3
 

@@ -56,6 +56,8 @@ enum obs_kind {
 #define A_CERT_ISSUER	"cert_issuer"
 #define A_URL		"url"
 #define A_NOTE		"note"		/* anything else worth keeping, e.g. "snmp community seen" */
+#define A_CHASSIS_ID	"chassis_id"	/* LLDP chassis id (MAC, address or name) */
+#define A_PORT_ID	"port_id"	/* LLDP/CDP port the device sent from */
 
 /* Roles (A_ROLE values). */
 #define R_PLC		"plc"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "sw_limits.h"
 #include "obs.h"
 
 struct obsq;

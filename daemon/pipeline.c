@@ -9,7 +9,7 @@
 #include "dissector.h"
 #include "factcache.h"
 #include "flow.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "pipeline.h"
 
 #define PORTMAP_NONE	0xff

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "sw_limits.h"
 #include "reasm.h"
 
 #define REASM_BUF_MIN	2048

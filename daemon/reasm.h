@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "sw_limits.h"
 
 struct reasm_seg {
 	uint32_t	 seq;

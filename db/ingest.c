@@ -28,6 +28,50 @@ secs(uint64_t ts_us)
 	return (long long)(ts_us / US_PER_S);
 }
 
+void
+acache_clear(struct store *s)
+{
+	if (s->cache)
+		memset(s->cache, 0, ACACHE_SLOTS * sizeof(*s->cache));
+	if (s->tcache)
+		memset(s->tcache, 0, ACACHE_SLOTS * sizeof(*s->tcache));
+}
+
+static struct acache_ent *
+acache_slot(struct store *s, uint8_t type, const uint8_t *addr, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ type;
+	struct acache_ent *e;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ addr[i]) * 1099511628211ull;
+	h ^= h >> 29;
+	e = &s->cache[h & (ACACHE_SLOTS - 1)];
+	return e;
+}
+
+static struct acache_ent *
+acache_find(struct store *s, uint8_t type, const uint8_t *addr, size_t len)
+{
+	struct acache_ent *e = acache_slot(s, type, addr, len);
+
+	if (e->type == type && memcmp(e->addr, addr, len) == 0)
+		return e;
+	return NULL;
+}
+
+static void
+acache_put(struct store *s, uint8_t type, const uint8_t *addr, size_t len, int64_t id, bool gw)
+{
+	struct acache_ent *e = acache_slot(s, type, addr, len);
+
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	memcpy(e->addr, addr, len);
+	e->id = id;
+	e->gateway = gw;
+}
+
 static bool
 ref_has_mac(const struct asset_ref *r)
 {
@@ -181,10 +225,17 @@ new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64
 static int
 mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id, bool *gw)
 {
-	sqlite3_stmt *q = st_get(s, S_ASSET_BY_MAC);
+	struct acache_ent *e = acache_find(s, 1, r->mac, 6);
+	sqlite3_stmt *q;
 	char mac[MAC_STRLEN];
 	int rc;
 
+	if (e) {
+		*id = e->id;
+		*gw = e->gateway;
+		return 0;
+	}
+	q = st_get(s, S_ASSET_BY_MAC);
 	mac_fmt(r->mac, mac);
 	sqlite3_bind_text(q, 1, mac, -1, SQLITE_TRANSIENT);
 	rc = st_step(s, S_ASSET_BY_MAC);
@@ -192,40 +243,54 @@ mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id,
 		*id = sqlite3_column_int64(q, 0);
 		*gw = sqlite3_column_int(q, 1) != 0;
 		sqlite3_reset(q);
-		return 0;
-	}
-	if (rc != SQLITE_DONE)
+	} else if (rc != SQLITE_DONE || (*gw = false, new_mac_asset(s, r, ts, id)) != 0)
 		return -1;
-	*gw = false;
-	return new_mac_asset(s, r, ts, id);
+	acache_put(s, 1, r->mac, 6, *id, *gw);
+	return 0;
 }
 
 static int
 ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64_t *id)
 {
-	sqlite3_stmt *q = st_get(s, S_ASSET_BY_KEYIP);
+	struct ipaddr a;
+	struct acache_ent *e = NULL;
+	sqlite3_stmt *q;
 	int rc;
 
+	if (ip_parse(ip, &a) && (e = acache_find(s, 2, a.a, 16)) != NULL) {
+		*id = e->id;
+		return 0;
+	}
+	q = st_get(s, S_ASSET_BY_KEYIP);
 	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
 	rc = st_step(s, S_ASSET_BY_KEYIP);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
-		return 0;
-	}
-	if (rc != SQLITE_DONE)
+	} else if (rc != SQLITE_DONE || new_ip_asset(s, ip, vlan, ts, id) != 0)
 		return -1;
-	return new_ip_asset(s, ip, vlan, ts, id);
+	if (a.fam)
+		acache_put(s, 2, a.a, 16, *id, false);
+	return 0;
 }
 
+/* Move last_seen forward, at most once per asset and second. */
 static int
 touch(struct store *s, int64_t id, long long ts)
 {
-	sqlite3_stmt *q = st_get(s, S_ASSET_TOUCH);
+	sqlite3_stmt *q;
+	unsigned slot = (unsigned)((uint64_t)id * 2654435761u) & (ACACHE_SLOTS - 1);
 
+	if (s->tcache[slot].id == id && s->tcache[slot].ts == ts)
+		return 0;
+	q = st_get(s, S_ASSET_TOUCH);
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, ts);
-	return st_step(s, S_ASSET_TOUCH) == SQLITE_DONE ? 0 : -1;
+	if (st_step(s, S_ASSET_TOUCH) != SQLITE_DONE)
+		return -1;
+	s->tcache[slot].id = id;
+	s->tcache[slot].ts = ts;
+	return 0;
 }
 
 /*
@@ -313,6 +378,7 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 	if (sqlite3_changes(s->db) == 0)
 		return 0;
 	s->stats.gateways++;
+	acache_clear(s);	/* the MAC's cached entry says "not a gateway" */
 	/* a gateway forwards for many: move them in rounds of 64 */
 	do {
 		q = st_get(s, S_GW_ADDRS);

@@ -232,6 +232,13 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	}
 	s->mode = mode;
 	snprintf(s->path, sizeof(s->path), "%s", path);
+	if (mode == STORE_RW && ((s->cache = calloc(ACACHE_SLOTS, sizeof(*s->cache))) == NULL ||
+	    (s->tcache = calloc(ACACHE_SLOTS, sizeof(*s->tcache))) == NULL)) {
+		free(s->cache);
+		snprintf(err, errsz, "out of memory");
+		free(s);
+		return NULL;
+	}
 	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		open_error(s, rc, err, errsz);
@@ -273,6 +280,8 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->touched);
+	free(s->cache);
+	free(s->tcache);
 	free(s);
 }
 
@@ -342,6 +351,7 @@ store_ingest(struct store *s, struct obsq *q)
 		if (s->errmsg[0] == '\0')
 			st_error(s, "batch failed");
 		exec(s, "ROLLBACK");
+		acache_clear(s);
 		s->stats.failed_batches++;
 		return -1;		/* observations stay queued for the next try */
 	}

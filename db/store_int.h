@@ -23,6 +23,22 @@ enum stmt_id {
 	S_NSTMTS
 };
 
+/*
+ * Asset ids by MAC and by key IP, so a batch does not ask SQLite for the
+ * same device again and again; also when each was last touched, to skip
+ * last_seen updates within the same second.  Dropped whole when a batch
+ * rolls back (the ids may not exist then).
+ */
+#define ACACHE_SLOTS	65536		/* power of two; bounded, collisions overwrite */
+
+struct acache_ent {
+	uint8_t		 type;		/* 0 empty, 1 MAC, 2 key IP */
+	uint8_t		 addr[16];
+	bool		 gateway;
+	int64_t		 id;
+	long long	 touched;
+};
+
 struct store {
 	sqlite3			*db;
 	enum store_mode		 mode;
@@ -32,6 +48,8 @@ struct store {
 	const struct oui_db	*oui;
 	const struct vendors	*vendors;
 	const struct risk_policy *policy;
+	struct acache_ent	*cache;		/* ACACHE_SLOTS entries */
+	struct { int64_t id; long long ts; } *tcache;	/* last touch per asset, ACACHE_SLOTS */
 	int64_t			*touched;	/* assets whose risk must be re-evaluated */
 	size_t			 ntouched, touched_cap;
 	struct store_stats	 stats;
@@ -43,6 +61,7 @@ sqlite3_stmt *st_get(struct store *s, enum stmt_id id);	/* reset + cleared bindi
 void	 st_error(struct store *s, const char *what);
 
 int	 ingest_one(struct store *s, const void *obs);
+void	 acache_clear(struct store *s);
 void	 touch_for_risk(struct store *s, int64_t asset_id);
 int	 assess_touched(struct store *s, long long now);
 int	 assess_asset(struct store *s, int64_t asset_id, long long now);

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 #include "../oui/vendor_ids.h"
 
 #define BACNET_PORT	47808

@@ -8,7 +8,7 @@
 #include "../daemon/decode.h"
 #include "../daemon/factcache.h"
 #include "../daemon/flow.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 
 void
 diss_pdu(struct diss_ctx *dc)
@@ -75,6 +75,12 @@ static uint64_t
 now_us(const struct diss_ctx *dc)
 {
 	return dc->pkt ? dc->pkt->ts_us : 0;
+}
+
+uint64_t
+diss_now(const struct diss_ctx *dc)
+{
+	return now_us(dc);
 }
 
 void

@@ -103,6 +103,9 @@ int	 dissector_index(const char *name);	/* -1 if unknown */
 
 /* --- helpers for dissectors (dissectors/dissector.c) --- */
 
+/* Packet time of the data being parsed (us since the epoch). */
+uint64_t diss_now(const struct diss_ctx *dc);
+
 /* A whole PDU was parsed: counts it and the packet for the summary. */
 void	 diss_pdu(struct diss_ctx *dc);
 /* Bump the dissector's own counter i (index into counter_names). */

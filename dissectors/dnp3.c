@@ -23,7 +23,7 @@
 
 #include "dissector.h"
 #include "../daemon/flow.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 
 enum dnp3_counter {
 	DNP3_BAD_CRC,		/* header or block CRC wrong: frame ignored */

@@ -22,7 +22,7 @@
 
 #include "dissector.h"
 #include "../daemon/flow.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 #include "../oui/vendor_ids.h"
 
 #define ENIP_PORT		44818

@@ -16,7 +16,7 @@
 
 #include "dissector.h"
 #include "../daemon/decode.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 
 #define GOOSE_PDU_TAG	0x61
 #define TAG_GOCBREF	0x80

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/limits.h"
+#include "../daemon/factcache.h"
+#include "../daemon/sw_limits.h"
 
 enum mb_counter {
 	MB_REQUESTS,
@@ -46,7 +47,38 @@ struct mb_state {
 	struct mb_pending pend[MODBUS_MAX_PENDING];
 	unsigned	 next;		/* slot the next request overwrites */
 	uint32_t	 adus;		/* ADUs parsed on this flow */
+	/*
+	 * What this flow already reported: a poll loop says the same unit
+	 * and function thousands of times.  Forgotten every FACT_REFRESH_US
+	 * so last_seen still moves.
+	 */
+	uint64_t	 memo_since;
+	bool		 roles_sent;
+	uint8_t		 units_sent[32];	/* bitmap of unit ids */
+	uint8_t		 fcs_sent[32];		/* bitmap of function codes */
 };
+
+static bool
+memo_first(uint8_t *bits, uint8_t v)
+{
+	if (bits[v >> 3] & (1u << (v & 7)))
+		return false;
+	bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+	return true;
+}
+
+static void
+memo_refresh(struct diss_ctx *dc, struct mb_state *st)
+{
+	uint64_t now = diss_now(dc);
+
+	if (now - st->memo_since < FACT_REFRESH_US && now >= st->memo_since)
+		return;
+	st->memo_since = now;
+	st->roles_sent = false;
+	memset(st->units_sent, 0, sizeof(st->units_sent));
+	memset(st->fcs_sent, 0, sizeof(st->fcs_sent));
+}
 
 static bool
 is_write(uint8_t fc)
@@ -246,8 +278,9 @@ modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
 	uint8_t mei = 0;
 
 	diss_count(dc, MB_REQUESTS);
-	diss_factf(dc, SIDE_CLIENT, A_FUNCTION, "modbus/request", CONF_STATED,
-	    "modbus:%u", fc);
+	if (memo_first(st->fcs_sent, fc))
+		diss_factf(dc, SIDE_CLIENT, A_FUNCTION, "modbus/request", CONF_STATED,
+		    "modbus:%u", fc);
 	if (fc == FC_MEI)
 		cur_peek_u8(pdu, 0, &mei);
 	if (is_write(fc)) {
@@ -292,12 +325,17 @@ modbus_adu(struct diss_ctx *dc, struct mb_state *st, uint16_t tid, struct cur *a
 	cur_u8(adu, &fc);
 	st->adus++;
 	diss_pdu(dc);
-	diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_MODBUS_SERVER, "modbus",
-	    CONF_INFERRED);
-	diss_fact_str(dc, SIDE_CLIENT, A_ROLE, R_MODBUS_CLIENT, "modbus",
-	    CONF_INFERRED);
-	diss_factf(dc, SIDE_SERVER, A_UNIT_ID, "modbus/unit", CONF_STATED,
-	    "%u", unit);
+	memo_refresh(dc, st);
+	if (!st->roles_sent) {
+		diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_MODBUS_SERVER, "modbus",
+		    CONF_INFERRED);
+		diss_fact_str(dc, SIDE_CLIENT, A_ROLE, R_MODBUS_CLIENT, "modbus",
+		    CONF_INFERRED);
+		st->roles_sent = true;
+	}
+	if (memo_first(st->units_sent, unit))
+		diss_factf(dc, SIDE_SERVER, A_UNIT_ID, "modbus/unit", CONF_STATED,
+		    "%u", unit);
 	if (fc == 0) {
 		diss_count(dc, MB_BAD_ADU);
 		return;

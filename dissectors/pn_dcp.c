@@ -18,7 +18,7 @@
 
 #include "dissector.h"
 #include "../daemon/decode.h"
-#include "../daemon/limits.h"
+#include "../daemon/sw_limits.h"
 #include "../oui/vendor_ids.h"
 
 /* Frame ids */

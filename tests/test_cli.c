@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "obsq.h"
 #include "oui.h"
 #include "store.h"

@@ -6,7 +6,7 @@
 
 #include "support.h"
 #include "decode.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 static struct decode_stats st;
 static struct pkt p;

@@ -8,7 +8,7 @@
 #include "support.h"
 #include "decode.h"
 #include "flow.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 static int released;
 

@@ -22,7 +22,7 @@
 
 #include "support.h"
 #include "dissector.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "obsq.h"
 #include "oui.h"
 #include "store.h"

@@ -9,7 +9,7 @@
 
 #include "support.h"
 #include "dissector.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 extern const struct dissector dis_modbus;
 

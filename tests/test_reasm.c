@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "support.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "reasm.h"
 
 /* Toy PDU: one length byte, then that many bytes. */

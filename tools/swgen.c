@@ -277,8 +277,45 @@ tcp_send(struct tcp *t, bool from_cli, uint8_t flags, const uint8_t *data, size_
 	*seq += (uint32_t)len + ((flags & 0x03) ? 1 : 0);
 }
 
+static void tcp_open_new(struct tcp *t, struct gen *g, struct host *cli, struct host *srv, uint16_t dport);
+static void tcp_close_now(struct tcp *t);
+
+/*
+ * SCADA masters keep their connections open for hours: most exchanges
+ * continue a session between the same two hosts; now and then one is
+ * closed and opened afresh.
+ */
+#define SESSIONS	1024
+
+static struct tcp sessions[SESSIONS];
+
 static void
 tcp_open(struct tcp *t, struct gen *g, struct host *cli, struct host *srv, uint16_t dport)
+{
+	unsigned slot = (unsigned)(((uintptr_t)cli * 31 + (uintptr_t)srv * 7 + dport) >> 4) % SESSIONS;
+	struct tcp *s = &sessions[slot];
+
+	if (s->g == g && s->cli == cli && s->srv == srv && s->dport == dport && rnd_below(20) != 0) {
+		*t = *s;
+		return;
+	}
+	if (s->g == g && s->cli)
+		tcp_close_now(s);
+	tcp_open_new(t, g, cli, srv, dport);
+	*s = *t;
+}
+
+/* The exchange is over: remember where the session's sequence numbers are. */
+static void
+tcp_close(struct tcp *t)
+{
+	unsigned slot = (unsigned)(((uintptr_t)t->cli * 31 + (uintptr_t)t->srv * 7 + t->dport) >> 4) % SESSIONS;
+
+	sessions[slot] = *t;
+}
+
+static void
+tcp_open_new(struct tcp *t, struct gen *g, struct host *cli, struct host *srv, uint16_t dport)
 {
 	t->g = g;
 	t->cli = cli;
@@ -316,7 +353,7 @@ tcp_data(struct tcp *t, bool from_cli, const struct frame *p)
 }
 
 static void
-tcp_close(struct tcp *t)
+tcp_close_now(struct tcp *t)
 {
 	tcp_send(t, true, 0x11, NULL, 0);
 	tcp_send(t, false, 0x11, NULL, 0);

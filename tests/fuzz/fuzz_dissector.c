@@ -27,7 +27,7 @@
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
-#include "limits.h"
+#include "sw_limits.h"
 
 #ifndef DISSECTOR
 #error "compile with -DDISSECTOR=dis_<name> or define it before including this file"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
-#include "limits.h"
+#include "sw_limits.h"
 #include "obs.h"
 #include "pipeline.h"
 

@@ -1,5 +1,5 @@
 /*
- * limits.h - every bound spanwatch puts on memory and work, in one place.
+ * sw_limits.h - every bound spanwatch puts on memory and work, in one place.
  *
  * Anything that grows with what arrives on the wire is capped here.  When a
  * cap is hit the oldest or newest item is dropped and a counter says so

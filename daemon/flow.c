@@ -275,20 +275,23 @@ idle_limit_us(const struct flow *f)
 	return FLOW_IDLE_UDP_S * 1000000ull;
 }
 
-void
-flow_expire(struct flow_table *ft, uint64_t now_us)
+size_t
+flow_expire(struct flow_table *ft, uint64_t now_us, size_t max)
 {
 	const uint64_t shortest = FLOW_IDLE_TCP_CLOSED_S * 1000000ull;
 	struct flow *f = ft->lru_tail, *prev;
+	size_t n = 0;
 
 	/* The list is ordered by last_us: stop at the first flow too young for any timeout. */
-	for (; f && f->last_us + shortest < now_us; f = prev) {
+	for (; f && n < max && f->last_us + shortest < now_us; f = prev) {
 		prev = f->lru_prev;
 		if (f->last_us + idle_limit_us(f) < now_us) {
 			flow_remove(ft, f);
 			ft->st.expired++;
+			n++;
 		}
 	}
+	return n;
 }
 
 void
@@ -296,6 +299,20 @@ flow_walk(struct flow_table *ft, void (*cb)(void *arg, struct flow *f), void *ar
 {
 	for (struct flow *f = ft->lru_head; f; f = f->lru_next)
 		cb(arg, f);
+}
+
+bool
+flow_walk_some(struct flow_table *ft, size_t *pos, size_t max,
+    void (*cb)(void *arg, struct flow *f), void *arg)
+{
+	size_t seen = 0;
+
+	for (; *pos < ft->max && seen < max; (*pos)++)
+		if (ft->pool[*pos].in_use) {
+			cb(arg, &ft->pool[*pos]);
+			seen++;
+		}
+	return *pos >= ft->max;
 }
 
 const struct flow_stats *

@@ -90,10 +90,16 @@ void	 flow_table_free(struct flow_table *ft);
  */
 struct flow *flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 		    bool (*is_server_port)(void *arg, uint8_t proto, uint16_t port), void *arg);
-/* Expire flows idle at now_us. */
-void	 flow_expire(struct flow_table *ft, uint64_t now_us);
+/* Expire at most max flows idle at now_us; returns how many. */
+size_t	 flow_expire(struct flow_table *ft, uint64_t now_us, size_t max);
 /* Visit every active flow (for periodic OBS_PEER deltas). */
 void	 flow_walk(struct flow_table *ft, void (*cb)(void *arg, struct flow *f), void *arg);
+/*
+ * Visit active flows in pool order from slot *pos, at most max of them;
+ * *pos moves on.  Returns true when the whole pool has been visited.
+ */
+bool	 flow_walk_some(struct flow_table *ft, size_t *pos, size_t max,
+	    void (*cb)(void *arg, struct flow *f), void *arg);
 const struct flow_stats *flow_table_stats(const struct flow_table *ft);
 
 #endif

@@ -143,11 +143,17 @@ ingest_queue(struct daemon *d)
 		forward_new_events(d);
 }
 
+/* Report the flows' traffic in steps, draining the queue between them. */
 static void
 flush(struct daemon *d)
 {
-	pipeline_report_flows(d->pl);
-	ingest_queue(d);
+	size_t pos = 0;
+	bool done;
+
+	do {
+		done = pipeline_report_flows_step(d->pl, &pos, OBSQ_MAX / 4);
+		ingest_queue(d);
+	} while (!done);
 }
 
 static void

@@ -427,8 +427,8 @@ pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	decode_packet(linktype, frame, caplen, wirelen, ts_us, &p, &pl->dec);
 	if (ts_us > pl->now_us)
 		pl->now_us = ts_us;
-	if (pl->now_us - pl->last_expire_us >= 1000000) {
-		flow_expire(pl->ft, pl->now_us);
+	if (pl->now_us - pl->last_expire_us >= FLOW_EXPIRE_EVERY_US) {
+		flow_expire(pl->ft, pl->now_us, FLOW_EXPIRE_MAX);
 		pl->last_expire_us = pl->now_us;
 	}
 	if (p.has_eth) {
@@ -454,6 +454,12 @@ void
 pipeline_report_flows(struct pipeline *pl)
 {
 	flow_walk(pl->ft, report_one, pl);
+}
+
+bool
+pipeline_report_flows_step(struct pipeline *pl, size_t *pos, size_t max)
+{
+	return flow_walk_some(pl->ft, pos, max, report_one, pl);
 }
 
 uint64_t

@@ -30,6 +30,12 @@ void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
 /* Emit OBS_PEER deltas for all active flows (before a store flush). */
 void	 pipeline_report_flows(struct pipeline *pl);
+/*
+ * The same in steps of at most max flows (a step sends up to two
+ * observations per flow), so the caller can drain the queue in between.
+ * Start with *pos = 0; returns true when done.
+ */
+bool	 pipeline_report_flows_step(struct pipeline *pl, size_t *pos, size_t max);
 
 /* Every counter: decode, flows, reassembly, per dissector ("modbus.pdus"). */
 void	 pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg);

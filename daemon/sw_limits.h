@@ -18,6 +18,9 @@
 #define FLOW_IDLE_TCP_CLOSED_S	10	/* after FIN/RST in both directions */
 #define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
 #define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
+#define FLOW_EXPIRE_EVERY_US	100000	/* age flows every 100 ms of packet time... */
+#define FLOW_EXPIRE_MAX		512	/* ...at most this many at a time, so the reports they
+					 * send never flood the observation queue */
 
 /* TCP reassembly (daemon/reasm.c) */
 #define REASM_MAX_DIR		65536	/* bytes buffered per TCP direction before the stream resets */

@@ -141,11 +141,12 @@ START_TEST(idle_flows_expire_by_packet_time)
 	released = 0;
 	flow_lookup(ft, &t, &dir, port_502_serves, NULL)->last_us = t.ts_us;
 	flow_lookup(ft, &u, &dir, port_502_serves, NULL)->last_us = u.ts_us;
-	flow_expire(ft, 1000000 + (FLOW_IDLE_UDP_S - 1) * 1000000ull);
+	flow_expire(ft, 1000000 + (FLOW_IDLE_UDP_S - 1) * 1000000ull, FLOW_EXPIRE_MAX);
 	ck_assert_uint_eq(flow_table_stats(ft)->active, 2);
-	flow_expire(ft, 1000000 + (FLOW_IDLE_UDP_S + 1) * 1000000ull);
+	flow_expire(ft, 1000000 + (FLOW_IDLE_UDP_S + 1) * 1000000ull, FLOW_EXPIRE_MAX);
 	ck_assert_uint_eq(flow_table_stats(ft)->active, 1);	/* UDP gone, TCP stays */
-	flow_expire(ft, 1000000 + (FLOW_IDLE_TCP_S + 1) * 1000000ull);
+	ck_assert_uint_eq(flow_expire(ft, 1000000 + (FLOW_IDLE_TCP_S + 1) * 1000000ull, 0), 0);	/* capped */
+	flow_expire(ft, 1000000 + (FLOW_IDLE_TCP_S + 1) * 1000000ull, FLOW_EXPIRE_MAX);
 	ck_assert_uint_eq(flow_table_stats(ft)->active, 0);
 	ck_assert_uint_eq(flow_table_stats(ft)->expired, 2);
 	ck_assert_int_eq(released, 2);

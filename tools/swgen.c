@@ -285,14 +285,22 @@ static void tcp_close_now(struct tcp *t);
  * continue a session between the same two hosts; now and then one is
  * closed and opened afresh.
  */
-#define SESSIONS	1024
+#define SESSIONS	16384
 
 static struct tcp sessions[SESSIONS];
+
+static unsigned
+session_slot(const struct gen *g, const struct host *cli, const struct host *srv, uint16_t port)
+{
+	uint32_t h = (uint32_t)(cli - g->hosts) * 2654435761u ^ (uint32_t)(srv - g->hosts) * 40503u ^ port;
+
+	return (h ^ (h >> 15)) % SESSIONS;
+}
 
 static void
 tcp_open(struct tcp *t, struct gen *g, struct host *cli, struct host *srv, uint16_t dport)
 {
-	unsigned slot = (unsigned)(((uintptr_t)cli * 31 + (uintptr_t)srv * 7 + dport) >> 4) % SESSIONS;
+	unsigned slot = session_slot(g, cli, srv, dport);
 	struct tcp *s = &sessions[slot];
 
 	if (s->g == g && s->cli == cli && s->srv == srv && s->dport == dport && rnd_below(20) != 0) {
@@ -309,9 +317,7 @@ tcp_open(struct tcp *t, struct gen *g, struct host *cli, struct host *srv, uint1
 static void
 tcp_close(struct tcp *t)
 {
-	unsigned slot = (unsigned)(((uintptr_t)t->cli * 31 + (uintptr_t)t->srv * 7 + t->dport) >> 4) % SESSIONS;
-
-	sessions[slot] = *t;
+	sessions[session_slot(t->g, t->cli, t->srv, t->dport)] = *t;
 }
 
 static void

@@ -17,7 +17,8 @@ struct flow_table {
 	struct flow	*pool;
 	struct flow	**buckets;
 	size_t		 max, nbuckets;
-	struct flow	*free_list;	/* chained through hnext */
+	struct flow	*free_list;	/* recycled flows, chained through hnext */
+	size_t		 fresh;		/* pool[fresh..max) never used: untouched memory */
 	struct flow	*lru_head, *lru_tail;	/* head = most recent */
 	struct flow_stats st;
 	flow_release_cb	 release;
@@ -61,10 +62,6 @@ flow_table_new(size_t max_flows, flow_release_cb cb, void *arg)
 		free(ft->buckets);
 		free(ft);
 		return NULL;
-	}
-	for (size_t i = ft->max; i-- > 0;) {
-		ft->pool[i].hnext = ft->free_list;
-		ft->free_list = &ft->pool[i];
 	}
 	ft->release = cb;
 	ft->release_arg = arg;
@@ -186,6 +183,9 @@ flow_alloc(struct flow_table *ft)
 {
 	struct flow *f;
 
+	/* Untouched slots first: calloc'd pages stay unmapped until used. */
+	if (ft->free_list == NULL && ft->fresh < ft->max)
+		return &ft->pool[ft->fresh++];
 	if (ft->free_list == NULL) {
 		if (ft->lru_tail == NULL)
 			return NULL;
@@ -307,12 +307,12 @@ flow_walk_some(struct flow_table *ft, size_t *pos, size_t max,
 {
 	size_t seen = 0;
 
-	for (; *pos < ft->max && seen < max; (*pos)++)
+	for (; *pos < ft->fresh && seen < max; (*pos)++)	/* beyond fresh: never used */
 		if (ft->pool[*pos].in_use) {
 			cb(arg, &ft->pool[*pos]);
 			seen++;
 		}
-	return *pos >= ft->max;
+	return *pos >= ft->fresh;
 }
 
 const struct flow_stats *

@@ -21,8 +21,8 @@ PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libevent_openssl openssl lib
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
 	     libinih-dev libpcre2-dev libssl-dev ieee-data
-DEB_TEST  := check libclang-rt-14-dev libndpi-bin iproute2 rsyslog \
-	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev python3
+DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq iproute2 rsyslog \
+	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -56,7 +56,8 @@ VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Everything but the programs' main files goes into one static library.
 LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
-	    $(wildcard dissectors/*.c) $(wildcard db/*.c) $(wildcard oui/*.c)
+	    $(wildcard dissectors/*.c) $(wildcard db/*.c) $(wildcard oui/*.c) \
+	    $(wildcard tools/export.c)
 CLI_SRCS := tools/spanwatch.c $(wildcard tools/cli_*.c)
 GEN_SRCS := $(wildcard tools/swgen*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)

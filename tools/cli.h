@@ -50,6 +50,8 @@ struct cli_cmd {
 
 extern const struct cli_cmd cmd_list, cmd_show, cmd_services,
     cmd_conversations, cmd_stats, cmd_oui;
+extern const struct cli_cmd cmd_risk, cmd_vendors;
+extern const struct cli_cmd cmd_export;
 
 void	 cmd_help(const struct cli_cmd *c, FILE *f);
 

@@ -59,6 +59,35 @@
 #define SQL_ASSET_RISK \
 	"SELECT level, reason, vendor, country, accepted FROM risk WHERE asset_id = ?1"
 
+/*
+ * risk (cli_risk.c): every asset with its verdict, most severe first; a
+ * NULL level is an asset not evaluated yet.  Columns: id, mac, ip,
+ * hostname, model, oui_vendor, level, vendor, country, reason (JSON),
+ * accepted, evaluated, oui_country.  Hostname and model are the best
+ * evidence, ordered as SQL_ASSET_EVIDENCE orders it.
+ */
+#define SQL_RISK_BEST(attr) \
+	"(SELECT value FROM evidence WHERE asset_id = a.id AND attribute = '" attr "' " \
+	"  ORDER BY confidence DESC, count DESC, last_seen DESC, value LIMIT 1)"
+#define SQL_RISK_ASSETS \
+	"SELECT a.id, a.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = a.id " \
+	"  ORDER BY last_seen DESC, ip LIMIT 1), a.key_ip), " SQL_RISK_BEST("hostname") ", " \
+	SQL_RISK_BEST("model") ", a.oui_vendor, r.level, r.vendor, r.country, r.reason, " \
+	"  r.accepted, r.evaluated, a.oui_country " \
+	"FROM assets a LEFT JOIN risk r ON r.asset_id = a.id " \
+	"ORDER BY CASE r.level WHEN 'high' THEN 0 WHEN 'elevated' THEN 1 WHEN 'none' THEN 2 " \
+	"  WHEN 'unknown' THEN 3 ELSE 4 END, a.id"
+/* Assets per value of one column (r.vendor or r.country): value, country, total,
+ * high, elevated, none, unknown, accepted; most high first. */
+#define SQL_RISK_PER(col) \
+	"SELECT " col ", max(r.country), count(*), sum(r.level = 'high'), " \
+	"  sum(r.level = 'elevated'), sum(r.level = 'none'), sum(r.level = 'unknown'), " \
+	"  count(r.accepted) " \
+	"FROM risk r JOIN assets a ON a.id = r.asset_id GROUP BY " col " " \
+	"ORDER BY 4 DESC, 5 DESC, 3 DESC, " col
+#define SQL_RISK_PER_VENDOR	SQL_RISK_PER("r.vendor")
+#define SQL_RISK_PER_COUNTRY	SQL_RISK_PER("r.country")
+
 #define SQL_LOOKUP_ID	"SELECT id FROM assets WHERE id = CAST(?1 AS INTEGER)"
 #define SQL_LOOKUP_MAC	"SELECT id FROM assets WHERE mac = ?1"
 #define SQL_LOOKUP_IP \

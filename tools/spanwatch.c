@@ -31,6 +31,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_conversations,
 	&cmd_stats,
 	&cmd_oui,
+	&cmd_risk,
+	&cmd_vendors,
+	&cmd_export,
 	NULL
 };
 

@@ -1,0 +1,404 @@
+/*
+ * cli_risk.c - `spanwatch risk`: the supply-chain risk verdicts the daemon
+ * keeps in the risk table (db/assess.c, decided by db/risk.c).
+ *
+ * A summary of the whole inventory (assets per level, per maker, per
+ * country), then the selected assets (high and elevated by default) with
+ * every reason: its text, the evidence it rests on (source = value) and
+ * the vendor-table row or policy rule that made it count.  An operator's
+ * accepted risk is printed beside the verdict, never instead of it.
+ * The output is built from one JSON document, so the table and --json
+ * show the same data.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cli.h"
+#include "cli_sql.h"
+#include "risk.h"
+
+static const char risk_help[] =
+    "  --level LEVEL  list the assets of one level: high, elevated, none, unknown\n"
+    "  --all          list every asset (default: high and elevated)\n"
+    "  --json         one JSON object: summary, selection, assets (docs/RISK.md)\n"
+    "  --table        summary tables and one block per asset (the default)\n"
+    "The summary always covers every asset.  Exit status 1 when no asset is\n"
+    "selected (nothing flagged), after printing the summary.\n";
+
+enum { R_LEVEL = 256, R_ALL, R_JSON, R_TABLE };
+
+/* Levels in the order they are shown, most severe first. */
+static const enum risk_level shown_levels[] = { RISK_HIGH, RISK_ELEVATED, RISK_NONE, RISK_UNKNOWN };
+#define NLEVELS	(sizeof(shown_levels) / sizeof(shown_levels[0]))
+
+static json_t *
+col_json(sqlite3_stmt *st, int col)
+{
+	size_t len;
+	const char *s = q_text(st, col, &len);
+
+	return s ? jstrn(s, len) : json_null();
+}
+
+/* One reason object from the stored JSON; every field a string. */
+static json_t *
+reason_json(json_t *r)
+{
+	static const char *const keys[] = { "text", "source", "value", "rule" };
+	json_t *o = json_object();
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *s = json_is_string(r) ? (k == 0 ? json_string_value(r) : "") : jtext(r, keys[k]);
+
+		json_object_set_new(o, keys[k], jstr(s ? s : ""));
+	}
+	return o;
+}
+
+/* The stored reason column: a JSON array of {text,source,value,rule}, or (older) plain text. */
+static json_t *
+reasons_json(sqlite3_stmt *st, int col)
+{
+	size_t len, i;
+	const char *s = q_text(st, col, &len);
+	json_t *out = json_array(), *parsed, *r;
+
+	if (s == NULL || len == 0)
+		return out;
+	if ((parsed = json_loadb(s, len, 0, NULL)) != NULL && json_is_array(parsed)) {
+		json_array_foreach(parsed, i, r)
+			json_array_append_new(out, reason_json(r));
+	} else
+		json_array_append_new(out, json_pack("{s:o s:s s:s s:s}", "text", jstrn(s, len),
+		    "source", "", "value", "", "rule", ""));
+	json_decref(parsed);
+	return out;
+}
+
+/* The current row of SQL_RISK_ASSETS as an asset object of `risk --json`. */
+static json_t *
+asset_verdict(sqlite3_stmt *st)
+{
+	const char *level = (const char *)sqlite3_column_text(st, 6);
+	bool evaluated = level != NULL;
+
+	return json_pack("{s:I s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "level", evaluated ? level : "unknown",
+	    "vendor", col_json(st, 7),
+	    "country", col_json(st, 8),
+	    "mac", col_json(st, 1),
+	    "ip", col_json(st, 2),
+	    "hostname", col_json(st, 3),
+	    "model", col_json(st, 4),
+	    "oui_vendor", col_json(st, 5),
+	    "oui_country", col_json(st, 12),
+	    "reasons", reasons_json(st, 9),
+	    "accepted", col_json(st, 10),
+	    "evaluated", evaluated ? jtime(sqlite3_column_int64(st, 11)) : json_null());
+}
+
+static bool
+selected(const char *level, const bool *want)
+{
+	enum risk_level l;
+
+	return risk_level_parse(level, &l) && want[l];
+}
+
+/* Assets per vendor or per country (SQL_RISK_PER). */
+static json_t *
+per_group(struct cli *cli, const char *sql, const char *key, bool with_country)
+{
+	sqlite3_stmt *st = q_prep(cli, sql);
+	json_t *out = json_array();
+
+	while (q_step(cli, st)) {
+		json_t *g = json_pack("{s:o}", key, col_json(st, 0));
+
+		if (with_country)
+			json_object_set_new(g, "country", col_json(st, 1));
+		json_object_set_new(g, "assets", json_integer(sqlite3_column_int64(st, 2)));
+		for (size_t i = 0; i < NLEVELS; i++)
+			json_object_set_new(g, risk_level_name(shown_levels[i]),
+			    json_integer(sqlite3_column_int64(st, 3 + (int)i)));
+		json_object_set_new(g, "accepted", json_integer(sqlite3_column_int64(st, 7)));
+		json_array_append_new(out, g);
+	}
+	q_done(st);
+	return out;
+}
+
+/*
+ * The whole answer: {summary, selection, assets}.  NULL on a database
+ * error (reported, or cli->busy for a retry).
+ */
+static json_t *
+risk_report(struct cli *cli, const bool *want)
+{
+	sqlite3_stmt *st = q_prep(cli, SQL_RISK_ASSETS);
+	json_t *assets = json_array(), *levels = json_object(), *sel = json_array(), *doc;
+	json_int_t total = 0, unevaluated = 0, accepted = 0;
+
+	for (size_t i = 0; i < NLEVELS; i++) {
+		json_object_set_new(levels, risk_level_name(shown_levels[i]), json_integer(0));
+		if (want[shown_levels[i]])
+			json_array_append_new(sel, json_string(risk_level_name(shown_levels[i])));
+	}
+	while (q_step(cli, st)) {
+		json_t *a = asset_verdict(st);
+		const char *level = jtext(a, "level");
+		json_t *n = json_object_get(levels, level);
+
+		total++;
+		unevaluated += json_is_null(json_object_get(a, "evaluated"));
+		accepted += !json_is_null(json_object_get(a, "accepted"));
+		if (n)
+			json_integer_set(n, json_integer_value(n) + 1);
+		if (selected(level, want))
+			json_array_append_new(assets, a);
+		else
+			json_decref(a);
+	}
+	q_done(st);
+	doc = json_pack("{s:{s:I s:I s:I s:o s:o s:o} s:o s:o}",
+	    "summary",
+	    "assets", total,
+	    "not_evaluated", unevaluated,
+	    "accepted", accepted,
+	    "levels", levels,
+	    "vendors", per_group(cli, SQL_RISK_PER_VENDOR, "vendor", true),
+	    "countries", per_group(cli, SQL_RISK_PER_COUNTRY, "country", false),
+	    "selection", sel,
+	    "assets", assets);
+	if (cli_db_failed(cli)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* --- table ----------------------------------------------------------------- */
+
+/* Print s made safe for a terminal ("-" for NULL or ""). */
+static void
+put(struct cli *cli, const char *s)
+{
+	char *c = term_cell(s && *s ? s : NULL, s && *s ? strlen(s) : 0, 0, NULL);
+
+	fputs(c, cli->out);
+	free(c);
+}
+
+static void
+num_cell(char *buf, size_t sz, json_t *o, const char *key)
+{
+	snprintf(buf, sz, "%lld", (long long)json_integer_value(json_object_get(o, key)));
+}
+
+static void
+print_groups(struct cli *cli, json_t *groups, const char *key, bool with_country)
+{
+	static const char *const hdr_v[] = { "VENDOR", "COUNTRY", "ASSETS", "HIGH", "ELEVATED",
+	    "NONE", "UNKNOWN", "ACCEPTED" };
+	static const char *const hdr_c[] = { "COUNTRY", "ASSETS", "HIGH", "ELEVATED", "NONE",
+	    "UNKNOWN", "ACCEPTED" };
+	static const size_t maxw_v[] = { 40, 7, 0, 0, 0, 0, 0, 0 };
+	size_t ncols = with_country ? 8 : 7, i;
+	struct table *t = table_new(ncols, with_country ? hdr_v : hdr_c, with_country ? maxw_v : NULL);
+	static const char *const nums[] = { "assets", "high", "elevated", "none", "unknown", "accepted" };
+	char buf[6][24];
+	json_t *g;
+
+	json_array_foreach(groups, i, g) {
+		const char *cells[8];
+		size_t c = 0;
+
+		cells[c++] = jtext(g, key);
+		if (with_country)
+			cells[c++] = jtext(g, "country");
+		for (size_t k = 0; k < 6; k++) {
+			num_cell(buf[k], sizeof(buf[k]), g, nums[k]);
+			cells[c++] = buf[k];
+		}
+		table_add(t, cells);
+	}
+	table_print(t, cli->out);
+	table_free(t);
+}
+
+static void
+print_summary(struct cli *cli, json_t *sum)
+{
+	json_t *levels = json_object_get(sum, "levels");
+	json_int_t ne = json_integer_value(json_object_get(sum, "not_evaluated"));
+
+	fprintf(cli->out, "RISK SUMMARY: %lld assets", (long long)json_integer_value(
+	    json_object_get(sum, "assets")));
+	for (size_t i = 0; i < NLEVELS; i++) {
+		const char *name = risk_level_name(shown_levels[i]);
+
+		fprintf(cli->out, ", %lld %s", (long long)json_integer_value(json_object_get(levels, name)),
+		    name);
+	}
+	fprintf(cli->out, "; %lld with accepted risk\n", (long long)json_integer_value(
+	    json_object_get(sum, "accepted")));
+	if (ne > 0)
+		fprintf(cli->out, "%lld assets not evaluated yet (counted as unknown): spanwatchd has "
+		    "no vendor table or risk policy loaded, or has not flushed them\n", (long long)ne);
+	if (json_array_size(json_object_get(sum, "vendors")) > 0) {
+		fputs("\nPER VENDOR (maker reported)\n", cli->out);
+		print_groups(cli, json_object_get(sum, "vendors"), "vendor", true);
+		fputs("\nPER COUNTRY (where the maker answers to)\n", cli->out);
+		print_groups(cli, json_object_get(sum, "countries"), "country", false);
+	}
+}
+
+static void
+print_asset(struct cli *cli, json_t *a)
+{
+	json_t *reasons = json_object_get(a, "reasons"), *r;
+	const char *accepted = jtext(a, "accepted");
+	size_t i;
+
+	fprintf(cli->out, "\n[%s] asset %lld  ", jtext(a, "level"),
+	    (long long)json_integer_value(json_object_get(a, "id")));
+	put(cli, jtext(a, "vendor") ? jtext(a, "vendor") : "unknown maker");
+	if (jtext(a, "country")) {
+		fputs(" (", cli->out);
+		put(cli, jtext(a, "country"));
+		fputs(")", cli->out);
+	}
+	fputs("\n  mac ", cli->out);
+	put(cli, jtext(a, "mac"));
+	fputs("  ip ", cli->out);
+	put(cli, jtext(a, "ip"));
+	fputs("  hostname ", cli->out);
+	put(cli, jtext(a, "hostname"));
+	fputs("  model ", cli->out);
+	put(cli, jtext(a, "model"));
+	if (jtext(a, "oui_vendor")) {
+		fputs("  oui ", cli->out);
+		put(cli, jtext(a, "oui_vendor"));
+		if (jtext(a, "oui_country")) {
+			fputs(" (", cli->out);
+			put(cli, jtext(a, "oui_country"));
+			fputc(')', cli->out);
+		}
+	}
+	fputc('\n', cli->out);
+	if (accepted) {
+		fputs("  ACCEPTED: ", cli->out);
+		put(cli, accepted);
+		fputc('\n', cli->out);
+	}
+	if (json_is_null(json_object_get(a, "evaluated")))
+		fputs("  not evaluated yet\n", cli->out);
+	json_array_foreach(reasons, i, r) {
+		fprintf(cli->out, "  %zu. ", i + 1);
+		put(cli, jtext(r, "text"));
+		fputc('\n', cli->out);
+		if (*jtext(r, "source") || *jtext(r, "value")) {
+			fputs("     evidence: ", cli->out);
+			put(cli, jtext(r, "source"));
+			fputs(" = ", cli->out);
+			put(cli, jtext(r, "value"));
+			fputc('\n', cli->out);
+		}
+		if (*jtext(r, "rule")) {
+			fputs("     rule:     ", cli->out);
+			put(cli, jtext(r, "rule"));
+			fputc('\n', cli->out);
+		}
+	}
+}
+
+static void
+print_report(struct cli *cli, json_t *doc)
+{
+	json_t *assets = json_object_get(doc, "assets"), *a;
+	char *sel = json_join(json_object_get(doc, "selection"), ", ");
+	size_t i;
+
+	print_summary(cli, json_object_get(doc, "summary"));
+	fprintf(cli->out, "\nASSETS (%s): %zu\n", sel, json_array_size(assets));
+	json_array_foreach(assets, i, a)
+		print_asset(cli, a);
+	free(sel);
+}
+
+static int
+risk_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "level", required_argument, NULL, R_LEVEL },
+		{ "all", no_argument, NULL, R_ALL },
+		{ "json", no_argument, NULL, R_JSON },
+		{ "table", no_argument, NULL, R_TABLE },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool want[4] = { false };
+	bool json = false, all = false, one = false;
+	enum risk_level lvl = RISK_HIGH;
+	json_t *doc;
+	int ch, rc = EXIT_OK;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case R_LEVEL:
+			if (!risk_level_parse(optarg, &lvl)) {
+				cli_usage_error(cli, "risk", "--level: '%s' is not high, elevated, none or unknown",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			one = true;
+			break;
+		case R_ALL: all = true; break;
+		case R_JSON: json = true; break;
+		case R_TABLE: json = false; break;
+		default:
+			cli_usage_error(cli, "risk", "unknown option or missing value: %s", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error(cli, "risk", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (one && all) {
+		cli_usage_error(cli, "risk", "--level and --all exclude each other");
+		return EXIT_USAGE;
+	}
+	if (one)
+		want[lvl] = true;
+	else
+		want[RISK_HIGH] = want[RISK_ELEVATED] = true;
+	if (all)
+		want[RISK_HIGH] = want[RISK_ELEVATED] = want[RISK_NONE] = want[RISK_UNKNOWN] = true;
+	if ((doc = risk_report(cli, want)) == NULL)
+		return EXIT_DB;
+	if (json) {
+		if (json_print(doc, cli->out) != 0)
+			rc = EXIT_DB;
+	} else
+		print_report(cli, doc);
+	if (rc == EXIT_OK && json_array_size(json_object_get(doc, "assets")) == 0) {
+		if (all)
+			fprintf(cli->err, "spanwatch: no assets\n");
+		else
+			fprintf(cli->err, "spanwatch: no %s assets\n", one ? risk_level_name(lvl) :
+			    "flagged (high or elevated)");
+		rc = EXIT_NOTFOUND;
+	}
+	json_decref(doc);
+	return rc;
+}
+
+const struct cli_cmd cmd_risk = {
+	"risk", risk_run, "[--level LEVEL|--all] [--json]",
+	"supply-chain risk: summary and flagged assets with their reasons", risk_help, true
+};

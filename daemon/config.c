@@ -2,31 +2,39 @@
  * config.c - read spanwatch.conf with libinih (see config.h).
  *
  * libinih (Debian's libinih-dev) parses the INI syntax; we only map keys.
- * Debian builds it without line numbers in the handler and cuts lines at
- * 200 bytes, so a counting reader tells us the line of a bad key.
+ * Debian builds it without line numbers in the handler, so a counting
+ * reader tells us the line of a bad key; it also refuses lines longer
+ * than inih's buffer rather than let inih split them in two.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
 #include "config.h"
 #include "sw_limits.h"
 
-enum ktype { K_STR, K_INT, K_BOOL };
+#define LINE_MAX_INI	(INI_MAX_LINE - 2)	/* room for the newline and the NUL */
+
+enum ktype { K_STR, K_INT, K_BOOL, K_ENUM };
 
 struct key {
 	const char	*section, *name;
 	enum ktype	 type;
 	size_t		 off, size;	/* field and, for strings, its size */
 	long		 min, max;	/* for integers */
+	const char	*words;		/* for enums: "a|b|c", stored as 0, 1, 2 */
 };
 
-#define STR(s, n, f)	{ s, n, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
-#define INT(s, n, f, lo, hi) { s, n, K_INT, offsetof(struct config, f), 0, lo, hi }
-#define BOOL(s, n, f)	{ s, n, K_BOOL, offsetof(struct config, f), 0, 0, 1 }
+#define FIELD(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define STR(s, n, f)	{ s, n, K_STR, FIELD(f), 0, 0, NULL }
+#define INT(s, n, f, lo, hi) { s, n, K_INT, FIELD(f), lo, hi, NULL }
+#define BOOL(s, n, f)	{ s, n, K_BOOL, FIELD(f), 0, 1, NULL }
+#define ENUM(s, n, f, w) { s, n, K_ENUM, FIELD(f), 0, 0, w }
 
 static const struct key keys[] = {
 	STR("capture", "interface", interface),
@@ -39,6 +47,7 @@ static const struct key keys[] = {
 	INT("limits", "flows_max", flows_max, 1024, 16777216),
 	STR("daemon", "user", user),
 	STR("daemon", "control_socket", control_socket),
+	ENUM("daemon", "log_level", log_level, "info|verbose|debug"),
 	BOOL("ndpi", "enabled", ndpi),
 	STR("oui", "dir", oui_dir),
 	STR("oui", "override", oui_override),
@@ -89,17 +98,47 @@ config_defaults(struct config *c)
 struct parse {
 	struct config	*c;
 	FILE		*fp;
-	int		 line;
+	int		 line;		/* lines read so far: the current one */
+	int		 err_line;	/* line of the first error we found, 0 if none */
 	char		 err[400];
 };
 
+static void
+parse_error(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Keep the first error only: inih goes on reading after one. */
+static void
+parse_error(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err_line != 0)
+		return;
+	p->err_line = p->line;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+}
+
+/* fgets for inih that counts lines and refuses one too long for inih. */
 static char *
 counting_reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
+	size_t len;
+	int ch;
 
+	if (fgets(str, num, p->fp) == NULL)
+		return NULL;
 	p->line++;
-	return fgets(str, num, p->fp);
+	len = strlen(str);
+	if (len > 0 && str[len - 1] != '\n' && !feof(p->fp)) {
+		while ((ch = fgetc(p->fp)) != EOF && ch != '\n')
+			;
+		parse_error(p, "line longer than %d characters", LINE_MAX_INI);
+		str[0] = '\0';		/* parse it as an empty line */
+	}
+	return str;
 }
 
 static bool
@@ -114,40 +153,69 @@ parse_bool(const char *v, bool *out)
 	return true;
 }
 
+/* Index of word v in "a|b|c", or -1. */
 static int
+word_index(const char *words, const char *v)
+{
+	size_t vlen = strlen(v);
+	int i = 0;
+
+	for (const char *w = words; *w; i++) {
+		size_t wlen = strcspn(w, "|");
+
+		if (wlen == vlen && strncasecmp(w, v, vlen) == 0)
+			return i;
+		w += wlen;
+		if (*w == '|')
+			w++;
+	}
+	return -1;
+}
+
+static bool
 set_key(struct parse *p, const struct key *k, const char *value)
 {
 	char *field = (char *)p->c + k->off, *end;
 	long v;
+	int w;
 
 	switch (k->type) {
 	case K_STR:
 		if (strlen(value) >= k->size) {
-			snprintf(p->err, sizeof(p->err), "%s: value longer than %zu bytes", k->name, k->size - 1);
-			return 0;
+			parse_error(p, "%s: value longer than %zu characters", k->name, k->size - 1);
+			return false;
 		}
-		strcpy(field, value);
+		memcpy(field, value, strlen(value) + 1);
 		if (field == p->c->database)
 			p->c->database_set = true;
-		return 1;
+		if (field == p->c->control_socket)
+			p->c->control_socket_set = true;
+		return true;
 	case K_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (errno || end == value || *end || v < k->min || v > k->max) {
-			snprintf(p->err, sizeof(p->err), "%s: '%s' is not a number from %ld to %ld",
-			    k->name, value, k->min, k->max);
-			return 0;
+			parse_error(p, "%s: '%s' is not a number (%ld..%ld)", k->name, value,
+			    k->min, k->max);
+			return false;
 		}
 		*(int *)(void *)field = (int)v;
-		return 1;
+		return true;
 	case K_BOOL:
 		if (!parse_bool(value, (bool *)(void *)field)) {
-			snprintf(p->err, sizeof(p->err), "%s: '%s' is not yes or no", k->name, value);
-			return 0;
+			parse_error(p, "%s: '%s' is not yes or no", k->name, value);
+			return false;
 		}
-		return 1;
+		return true;
+	case K_ENUM:
+		if ((w = word_index(k->words, value)) < 0) {
+			parse_error(p, "%s: '%s' is not one of %s", k->name, value, k->words);
+			return false;
+		}
+		*(int *)(void *)field = w;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 static int
@@ -163,10 +231,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (strcmp(keys[i].name, name) == 0)
 			return set_key(p, &keys[i], value);
 	}
-	if (!section_known)
-		snprintf(p->err, sizeof(p->err), "unknown section [%s]", section);
+	if (!section_known && section[0] == '\0')
+		parse_error(p, "'%s' is outside any section: put it under [section]", name);
+	else if (!section_known)
+		parse_error(p, "unknown section [%s]", section);
 	else
-		snprintf(p->err, sizeof(p->err), "unknown key '%s' in [%s]", name, section);
+		parse_error(p, "unknown key '%s' in [%s]", name, section);
 	return 0;
 }
 
@@ -174,7 +244,7 @@ int
 config_load(struct config *c, const char *path, bool required, char *err, size_t errsz)
 {
 	struct config next = *c;
-	struct parse p = { &next, NULL, 0, "" };
+	struct parse p = { &next, NULL, 0, 0, "" };
 	int rc;
 
 	if ((p.fp = fopen(path, "r")) == NULL) {
@@ -184,12 +254,86 @@ config_load(struct config *c, const char *path, bool required, char *err, size_t
 		return -1;
 	}
 	rc = ini_parse_stream(counting_reader, &p, handler, &p);
+	if (ferror(p.fp)) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		fclose(p.fp);
+		return -1;
+	}
 	fclose(p.fp);
-	if (rc != 0) {
-		snprintf(err, errsz, "%s:%d: %s", path, rc, p.err[0] ? p.err : "syntax error (expected [section] or key = value)");
+	/* inih returns the first line it could not parse, or one a handler refused. */
+	if (p.err_line != 0 && (rc <= 0 || p.err_line <= rc)) {
+		snprintf(err, errsz, "%s:%d: %s", path, p.err_line, p.err);
+		return -1;
+	}
+	if (rc > 0) {
+		snprintf(err, errsz, "%s:%d: syntax error (expected [section], key = value or a comment)",
+		    path, rc);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		return -1;
+	}
+	if (next.export_at[0] && (strlen(next.export_at) != 5 || next.export_at[2] != ':' ||
+	    atoi(next.export_at) > 23 || atoi(next.export_at + 3) > 59)) {
+		snprintf(err, errsz, "%s: [export] export_at: '%s' is not a time HH:MM", path, next.export_at);
 		return -1;
 	}
 	snprintf(next.path, sizeof(next.path), "%s", path);
 	*c = next;
 	return 0;
+}
+
+static void
+key_text(const struct config *c, const struct key *k, char *buf, size_t bufsz)
+{
+	const char *field = (const char *)c + k->off;
+	int v;
+
+	switch (k->type) {
+	case K_STR:
+		snprintf(buf, bufsz, "'%s'", field);
+		break;
+	case K_INT:
+		memcpy(&v, field, sizeof(v));
+		snprintf(buf, bufsz, "%d", v);
+		break;
+	case K_BOOL:
+		snprintf(buf, bufsz, "%s", *(const bool *)(const void *)field ? "yes" : "no");
+		break;
+	case K_ENUM: {
+		const char *w = k->words;
+
+		memcpy(&v, field, sizeof(v));
+		for (; v > 0 && strchr(w, '|') != NULL; v--)
+			w = strchr(w, '|') + 1;
+		snprintf(buf, bufsz, "%.*s", (int)strcspn(w, "|"), w);
+		break;
+	}
+	}
+}
+
+int
+config_diff(const struct config *a, const struct config *b, config_diff_cb cb, void *arg)
+{
+	char name[96], was[CFG_STR + 4], now[CFG_STR + 4];
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		const char *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
+		bool same = k->type == K_STR ? strcmp(fa, fb) == 0 :
+		    memcmp(fa, fb, k->size) == 0;
+
+		if (same)
+			continue;
+		n++;
+		if (cb == NULL)
+			continue;
+		snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
+		key_text(a, k, was, sizeof(was));
+		key_text(b, k, now, sizeof(now));
+		cb(arg, name, was, now);
+	}
+	return n;
 }

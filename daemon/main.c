@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dissector.h"
+#include "../tools/export.h"
 #include "fwd.h"
 #include "log.h"
 #include "obsq.h"
@@ -44,7 +46,8 @@
 #define EXIT_DB		3
 
 struct daemon {
-	struct config		 cfg;
+	struct config		 cfg;		/* running: the file + command line */
+	struct config		 file_cfg;	/* as last read from the file */
 	const char		*config_path;
 	bool			 config_required;
 	struct event_base	*base;
@@ -58,13 +61,15 @@ struct daemon {
 	struct risk_policy	*policy;
 	struct ctl		*ctl;
 	struct fwd		*fwd;
-	struct event		*ev_cap, *ev_flush, *ev_progress;
+	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export;
+	char			 exported_on[16];	/* local date of the last scheduled export */
 	struct event		*ev_sig[4];
 	int			 exit_code;
 	bool			 done;
 	bool			 progress;	/* a progress line on the terminal */
 	struct timespec		 t0;
 	long long		 events_forwarded;	/* events table id already forwarded */
+	int			 verbose;	/* -v count, added to [daemon] log_level */
 };
 
 static void
@@ -161,6 +166,63 @@ on_flush_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
 	flush(arg);
+}
+
+/* --- the nightly export ------------------------------------------------------ */
+
+/*
+ * At export_at (local time) once a day: every configured format, after a
+ * flush so the export holds everything seen until now.  Runs in the loop:
+ * the capture buffer absorbs the pause (seconds for a large inventory).
+ */
+static void
+run_exports(struct daemon *d)
+{
+	char list[64], *save = NULL, *name, err[1024];
+
+	flush(d);
+	snprintf(list, sizeof(list), "%s", d->cfg.export_formats);
+	for (name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		struct export_opts o;
+		struct export_result res;
+
+		memset(&o, 0, sizeof(o));
+		if (!export_format_parse(name, &o.format)) {
+			log_warnx("export: unknown format '%s' in export_formats (ecs, cef, csv)", name);
+			continue;
+		}
+		o.window = EXPORT_INCREMENTAL;
+		o.dir = d->cfg.export_dir;
+		o.sensor_name = d->cfg.sensor_name;
+		o.site = d->cfg.site;
+		o.keep_days = d->cfg.export_keep_days;
+		if (export_run2(store_db(d->st), &o, &res, err, sizeof(err)) != 0)
+			log_warnx("export %s: %s; the next run redoes it", name, err);
+		else
+			log_info("export %s: %s (%llu assets, %llu events)", name,
+			    res.path[0] ? res.path : "nothing new", (unsigned long long)res.assets,
+			    (unsigned long long)res.events);
+	}
+}
+
+static void
+on_export_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char hhmm[8], today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	(void)fd, (void)what;
+	if (d->st == NULL || d->cfg.export_at[0] == '\0')
+		return;
+	localtime_r(&now, &tm);
+	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if (strcmp(hhmm, d->cfg.export_at) != 0 || strcmp(today, d->exported_on) == 0)
+		return;
+	snprintf(d->exported_on, sizeof(d->exported_on), "%s", today);
+	run_exports(d);
 }
 
 /* --- packets ------------------------------------------------------------- */
@@ -346,11 +408,13 @@ load_tables(struct daemon *d, bool fatal_on_error)
 	v = vendors_load(data_path(d->cfg.vendors, SW_DATADIR "/vendors.csv", "oui/vendors.csv"),
 	    d->cfg.local_vendors[0] ? d->cfg.local_vendors : NULL, err, sizeof(err));
 	if (v == NULL)
-		log_warnx("%s; risk is not evaluated until it is fixed", err);
+		log_warnx("%s; %s", err, d->vendors ? "keeping the previous vendor table" :
+		    "risk is not evaluated until it is fixed");
 	p = risk_policy_load(data_path(d->cfg.risk_policy, SW_SYSCONFDIR "/risk.conf",
 	    "packaging/risk.conf"), err, sizeof(err));
 	if (p == NULL)
-		log_warnx("%s; risk is not evaluated until it is fixed", err);
+		log_warnx("%s; %s", err, d->policy ? "keeping the previous risk policy" :
+		    "risk is not evaluated until it is fixed");
 	if (oui) {
 		oui_free(d->oui);
 		d->oui = oui;
@@ -372,6 +436,60 @@ load_tables(struct daemon *d, bool fatal_on_error)
 	return 0;
 }
 
+/* Settings fixed at start-up: opened with privileges, or sized once. */
+static const char *const restart_keys[] = {
+	"capture.", "store.database", "limits.", "daemon.user", "daemon.control_socket",
+	"ndpi.", "forward.", NULL
+};
+
+static bool
+needs_restart(const char *key)
+{
+	for (int i = 0; restart_keys[i]; i++)
+		if (strncmp(key, restart_keys[i], strlen(restart_keys[i])) == 0)
+			return true;
+	return false;
+}
+
+static void
+log_change(void *arg, const char *key, const char *was, const char *now)
+{
+	(void)arg;
+	log_info("reload: %s: %s -> %s%s", key, was, now,
+	    needs_restart(key) ? " (takes effect at restart)" : "");
+}
+
+static void
+keep_startup_settings(struct config *next, const struct config *run)
+{
+	memcpy(next->interface, run->interface, sizeof(next->interface));
+	memcpy(next->bpf, run->bpf, sizeof(next->bpf));
+	next->buffer_mb = run->buffer_mb;
+	next->snaplen = run->snaplen;
+	memcpy(next->database, run->database, sizeof(next->database));
+	next->database_set = run->database_set;
+	next->flows_max = run->flows_max;
+	memcpy(next->user, run->user, sizeof(next->user));
+	memcpy(next->control_socket, run->control_socket, sizeof(next->control_socket));
+	next->control_socket_set = run->control_socket_set;
+	next->ndpi = run->ndpi;
+	memcpy(next->fwd_host, run->fwd_host, sizeof(next->fwd_host));
+	next->fwd_port = run->fwd_port;
+	next->fwd_tls = run->fwd_tls;
+	memcpy(next->fwd_ca_file, run->fwd_ca_file, sizeof(next->fwd_ca_file));
+	memcpy(next->fwd_cert_file, run->fwd_cert_file, sizeof(next->fwd_cert_file));
+	memcpy(next->fwd_key_file, run->fwd_key_file, sizeof(next->fwd_key_file));
+	memcpy(next->fwd_spool, run->fwd_spool, sizeof(next->fwd_spool));
+	next->fwd_spool_max_mb = run->fwd_spool_max_mb;
+}
+
+static void
+arm_flush_timer(struct daemon *d)
+{
+	event_add(d->ev_flush, &(struct timeval){ d->cfg.flush_interval_ms / 1000,
+	    (d->cfg.flush_interval_ms % 1000) * 1000 });
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -384,10 +502,14 @@ reload(struct daemon *d)
 		log_warnx("reload: %s; keeping the running configuration", err);
 		return;
 	}
-	/* Capture, database and socket were opened with privileges: they stay. */
-	snprintf(next.interface, sizeof(next.interface), "%s", d->cfg.interface);
-	snprintf(next.database, sizeof(next.database), "%s", d->cfg.database);
+	/* Compare file with file: command-line overrides are not changes. */
+	if (config_diff(&d->file_cfg, &next, log_change, d) == 0)
+		log_info("reload: %s unchanged", d->config_path);
+	d->file_cfg = next;
+	keep_startup_settings(&next, &d->cfg);
 	d->cfg = next;
+	log_verbose = d->cfg.log_level + d->verbose;
+	arm_flush_timer(d);
 	load_tables(d, false);
 	flush(d);
 	if (d->st && (n = store_reevaluate_all(d->st, (long long)time(NULL))) >= 0) {
@@ -458,6 +580,22 @@ forward_from_now(struct daemon *d)
 	if (sqlite3_step(q) == SQLITE_ROW)
 		d->events_forwarded = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
+}
+
+/* What root created for us must stay writable after the drop. */
+static void
+give_files(struct daemon *d, const char *user)
+{
+	static const char *const db_suffixes[] = { "", "-wal", "-shm", "-journal", NULL };
+	char path[sizeof(d->cfg.database) + 16], err[1024];
+
+	for (int i = 0; d->st && db_suffixes[i]; i++) {
+		snprintf(path, sizeof(path), "%s%s", d->cfg.database, db_suffixes[i]);
+		if (privdrop_give(user, path, err, sizeof(err)) != 0)
+			log_warnx("%s", err);
+	}
+	if (d->ctl && privdrop_give(user, d->cfg.control_socket, err, sizeof(err)) != 0)
+		log_warnx("%s", err);
 }
 
 static void
@@ -538,6 +676,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "spanwatchd: %s\n", err);
 		return 1;
 	}
+	d.file_cfg = d.cfg;
+	d.verbose = verbose;
+	log_verbose = d.cfg.log_level + verbose;
 	if (!file && !iface && nfq < 0) {
 		if (d.cfg.interface[0] == '\0') {
 			fprintf(stderr, "spanwatchd: nothing to capture: give -r FILE, -i IFACE or "
@@ -552,8 +693,10 @@ main(int argc, char *argv[])
 		snprintf(d.cfg.bpf, sizeof(d.cfg.bpf), "%s", bpf);
 	if (no_ndpi)
 		d.cfg.ndpi = false;
-	if (ctlpath)
+	if (ctlpath) {
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", ctlpath);
+		d.cfg.control_socket_set = true;
+	}
 	if (db) {
 		snprintf(d.cfg.database, sizeof(d.cfg.database), "%s", db);
 		d.cfg.database_set = true;
@@ -581,12 +724,14 @@ main(int argc, char *argv[])
 	load_tables(&d, true);
 	if (d.st && store_reevaluate_all(d.st, (long long)time(NULL)) < 0)
 		log_warnx("risk: %s", store_errmsg(d.st));
-	if (!file || ctlpath) {
+	if (!file || d.cfg.control_socket_set) {
 		if ((d.ctl = ctl_open(d.base, d.cfg.control_socket, on_status, &d, err, sizeof(err))) == NULL)
 			log_warnx("%s; running without a control socket", err);
 	}
 	if (user == NULL && !file && geteuid() == 0)
 		user = d.cfg.user[0] ? d.cfg.user : "spanwatch";
+	if (user && getpwnam(user) != NULL && geteuid() == 0)
+		give_files(&d, user);
 	if (user && privdrop(user, err, sizeof(err)) != 0) {
 		fprintf(stderr, "spanwatchd: %s\n", err);
 		return 1;
@@ -610,8 +755,11 @@ main(int argc, char *argv[])
 	add_signal(&d, 2, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 	d.ev_flush = event_new(d.base, -1, EV_PERSIST, on_flush_timer, &d);
-	event_add(d.ev_flush, &(struct timeval){ d.cfg.flush_interval_ms / 1000,
-	    (d.cfg.flush_interval_ms % 1000) * 1000 });
+	arm_flush_timer(&d);
+	if (!file) {
+		d.ev_export = event_new(d.base, -1, EV_PERSIST, on_export_timer, &d);
+		event_add(d.ev_export, &(struct timeval){ 20, 0 });
+	}
 	clock_gettime(CLOCK_MONOTONIC, &d.t0);
 	if (file) {
 		d.ev_cap = event_new(d.base, -1, 0, on_file_turn, &d);
@@ -653,6 +801,8 @@ main(int argc, char *argv[])
 	event_free(d.ev_cap);
 	if (d.ev_progress)
 		event_free(d.ev_progress);
+	if (d.ev_export)
+		event_free(d.ev_export);
 	event_base_free(d.base);
 	return d.exit_code;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "dissector.h"
 #include "factcache.h"
 #include "flow.h"
@@ -22,6 +23,7 @@ struct pipeline {
 	struct reasm_stats	 rs;
 	struct diss_stats	*ds;		/* [n_dissectors] */
 	struct fact_cache	*fc;
+	struct classifier	*cl;		/* nDPI; NULL when cfg.ndpi is off */
 	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
 	uint64_t		 packets, bytes;
 	uint64_t		 now_us, last_expire_us;
@@ -87,8 +89,9 @@ emit_peer_and_service(struct pipeline *pl, struct flow *f)
 	o.transport = f->proto;
 	o.port = f->srv.port;
 	o.proto = proto ? proto : "unknown";
-	/* A service is real once the server has answered. */
-	if (!f->service_reported && f->pkts[1] > 0 && ip_is_unicast_host(&f->srv.ip)) {
+	/* A service is real once the server has answered (and nDPI had its say). */
+	if (!f->service_reported && f->pkts[1] > 0 && ip_is_unicast_host(&f->srv.ip) &&
+	    (f->d || f->classified || pl->cl == NULL)) {
 		o.kind = OBS_SERVICE;
 		memcpy(o.who.mac, f->srv.mac, 6);
 		o.who.ip = f->srv.ip;
@@ -132,11 +135,12 @@ flow_released(void *arg, struct flow *f)
 {
 	struct pipeline *pl = arg;
 
+	/* nDPI hook: release the flow's classification state (a last guess first). */
+	classify_flow_release(pl->cl, f);
 	emit_peer_and_service(pl, f);
 	unbind(f);
 	reasm_free(&f->rs[0], &pl->rs);
 	reasm_free(&f->rs[1], &pl->rs);
-	/* nDPI hook: release the flow's classification state here. */
 }
 
 struct pipeline *
@@ -151,7 +155,9 @@ pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
 	pl->fc = calloc(1, sizeof(*pl->fc));
 	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
-	if (pl->ds == NULL || pl->fc == NULL || pl->ft == NULL) {
+	if (cfg->ndpi)
+		pl->cl = classify_new();
+	if (pl->ds == NULL || pl->fc == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
 		pipeline_free(pl);
 		return NULL;
 	}
@@ -172,6 +178,7 @@ pipeline_free(struct pipeline *pl)
 		return;
 	if (pl->ft)
 		flow_table_free(pl->ft);
+	classify_free(pl->cl);		/* after the flows: they point at its names */
 	free(pl->ds);
 	free(pl->fc);
 	free(pl);
@@ -401,7 +408,16 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 	if (p->has_eth && mac_is_zero(dir == 0 ? f->srv.mac : f->cli.mac) &&
 	    !mac_is_group(p->dst_mac))
 		memcpy(dir == 0 ? f->srv.mac : f->cli.mac, p->dst_mac, 6);
-	/* nDPI hook: classify the packet while the flow is unclassified. */
+	/*
+	 * nDPI classifies flows our dissectors do not know; once one of ours
+	 * parses the flow, nDPI would only repeat it, so it stops paying.
+	 */
+	if (pl->cl && !f->classified) {
+		if (f->d_pdus == 0)
+			classify_packet(pl->cl, f, p, dir);
+		else
+			classify_flow_release(pl->cl, f);
+	}
 	dv.f = f;
 	dv.dir = dir;
 	if (f->proto == L4_TCP) {
@@ -512,6 +528,7 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "reasm.mem_refused", pl->rs.mem_refused);
 	cb(arg, "reasm.mem_in_use", pl->rs.mem_in_use);
 	cb(arg, "obs.repeats_suppressed", pl->fc->suppressed);
+	classify_stats_walk(pl->cl, cb, arg);
 	for (size_t i = 0; i < n_dissectors; i++) {
 		const struct dissector *d = dissectors[i];
 		const struct diss_stats *s = &pl->ds[i];

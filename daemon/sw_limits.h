@@ -42,7 +42,20 @@
 #define DISS_MAX_FRAGMENT	65536	/* application-layer reassembly (DNP3 transport, ...) */
 #define S7_SZL_MAX		2048	/* bytes of one fragmented S7comm SZL answer reassembled per flow */
 #define ENIP_MAX_PENDING	8	/* CIP requests awaiting a reply per EtherNet/IP flow (oldest overwritten) */
+#define HTTP_HDR_MAX		16384	/* bytes of one HTTP header block awaited; beyond, the flow is dropped */
+#define HTTP_LINE_MAX		1024	/* bytes of one HTTP header line looked at (longer are cut) */
+#define HTTP_MAX_HEADERS	128	/* header lines per message */
+#define HTTP_TITLE_LOOK		2048	/* bytes of an HTML body searched for <title> */
+#define TEXT_VAL_MAX		256	/* bytes kept of a header / banner value */
+#define TLS_HS_MAX		32768	/* bytes of one TLS handshake message reassembled per direction */
+#define DNS_MAX_JUMPS		16	/* compression pointers followed in one DNS name */
+#define DNS_NAME_MAX		255	/* bytes of a decoded DNS name (RFC 1035) */
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
+
+/* nDPI classification (daemon/classify.c) */
+#define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */
+#define CLASSIFY_MAX_PKTS	24	/* packets fed to nDPI per flow before it must give up (guessing by port) */
+#define CLASSIFY_MAX_NAMES	512	/* distinct protocol / category names interned */
 
 /* Control socket */
 #define CTL_MAX_CLIENTS		16

@@ -215,8 +215,11 @@ new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64
 	s->stats.assets_created++;
 	snprintf(detail, sizeof(detail), "ip %s (behind a gateway: keyed by IP)", ip);
 	touch_for_risk(s, *id);
-	bool fresh;
-	if (address(s, *id, ip, "ip", ts, &fresh) != 0)
+	q = st_get(s, S_ADDR_INS_KEY);
+	sqlite3_bind_int64(q, 1, *id);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, ts);
+	if (st_step(s, S_ADDR_INS_KEY) != SQLITE_DONE)
 		return -1;
 	return add_event(s, ts, *id, "asset_new", detail);
 }
@@ -311,9 +314,12 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	if (ref_has_mac(r)) {
 		if (mac_asset(s, r, ts, id, &gw) != 0)
 			return -1;
+		/* the gateway's MAC was on the wire too: it is seen, the IP's asset is meant */
+		if (touch(s, *id, ts) != 0)
+			return -1;
 		if (gw && has_ip && !mac_claims_ip(s, *id, ip))
-			return ip_asset(s, ip, r->vlan, ts, id);
-		return touch(s, *id, ts);
+			return ip_asset(s, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+		return 0;
 	}
 	if (!has_ip)
 		return 0;
@@ -325,49 +331,50 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 		sqlite3_reset(q);
 		return touch(s, *id, ts);
 	case SQLITE_DONE:
-		return ip_asset(s, ip, r->vlan, ts, id);
+		return ip_asset(s, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
 	default:
 		return -1;
 	}
 }
 
-/* Move rows that came with `ip` from the gateway to the IP's own asset. */
+/*
+ * Move the rows that came with `ip` from the gateway to the IP's own
+ * asset, merged (counts add, times widen) so that the result is the same
+ * as if they had gone there directly.
+ */
 static int
 rehome(struct store *s, int64_t gw, int64_t to, const char *ip)
 {
-	static const char *const moves[] = {
-		"UPDATE OR IGNORE evidence SET asset_id = ?2 WHERE asset_id = ?1 AND via_ip = ?3",
-		"DELETE FROM evidence WHERE asset_id = ?1 AND via_ip = ?3",
-		"UPDATE OR IGNORE services SET asset_id = ?2 WHERE asset_id = ?1 AND via_ip = ?3",
-		"DELETE FROM services WHERE asset_id = ?1 AND via_ip = ?3",
-	};
+	static const enum stmt_id moves[] = { S_MV_TOUCH, S_MV_EVID, S_MV_SVC, S_MV_ADDR,
+	    S_MV_EVID_DEL, S_MV_SVC_DEL, S_ADDR_DEL };
 
 	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
-		sqlite3_stmt *q;
-		int rc = sqlite3_prepare_v2(s->db, moves[i], -1, &q, NULL);
+		sqlite3_stmt *q = st_get(s, moves[i]);
 
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(q, 1, gw);
+		sqlite3_bind_int64(q, 1, gw);
+		if (moves[i] == S_ADDR_DEL) {
+			sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+		} else {
 			sqlite3_bind_int64(q, 2, to);
 			sqlite3_bind_text(q, 3, ip, -1, SQLITE_TRANSIENT);
-			rc = sqlite3_step(q);
-			sqlite3_finalize(q);
 		}
-		if (rc != SQLITE_DONE) {
-			st_error(s, "moving evidence behind a gateway");
+		if (st_step(s, moves[i]) != SQLITE_DONE)
 			return -1;
-		}
 	}
 	touch_for_risk(s, to);
 	return 0;
 }
 
-/* The MAC is a gateway now: its forwarded IPs become assets of their own. */
+/*
+ * The MAC is a gateway now: every IP it carried but does not claim in ARP
+ * (addresses, and the IPs evidence and services came with) becomes an
+ * asset of its own, and what came with it moves there.
+ */
 static int
 promote_gateway(struct store *s, int64_t gw, long long ts)
 {
 	char ips[64][IP_STRLEN];
-	long long first[64], last[64];
+	long long first[64];
 	int n = 0;
 	sqlite3_stmt *q = st_get(s, S_GW_SET);
 	bool fresh;
@@ -379,27 +386,19 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 		return 0;
 	s->stats.gateways++;
 	acache_clear(s);	/* the MAC's cached entry says "not a gateway" */
-	/* a gateway forwards for many: move them in rounds of 64 */
+	/* a gateway forwards for many: move them in rounds of 64 (moved rows are gone) */
 	do {
 		q = st_get(s, S_GW_ADDRS);
 		sqlite3_bind_int64(q, 1, gw);
 		for (n = 0; n < 64 && sqlite3_step(q) == SQLITE_ROW; n++) {
 			snprintf(ips[n], sizeof(ips[n]), "%s", (const char *)sqlite3_column_text(q, 0));
 			first[n] = sqlite3_column_int64(q, 1);
-			last[n] = sqlite3_column_int64(q, 2);
 		}
 		sqlite3_reset(q);
 		for (int i = 0; i < n; i++) {
 			int64_t to;
 
-			if (ip_asset(s, ips[i], 0, first[i], &to) != 0 || touch(s, to, last[i]) != 0 ||
-			    address(s, to, ips[i], "ip", last[i], &fresh) != 0 ||
-			    rehome(s, gw, to, ips[i]) != 0)
-				return -1;
-			q = st_get(s, S_ADDR_DEL);
-			sqlite3_bind_int64(q, 1, gw);
-			sqlite3_bind_text(q, 2, ips[i], -1, SQLITE_TRANSIENT);
-			if (st_step(s, S_ADDR_DEL) != SQLITE_DONE)
+			if (ip_asset(s, ips[i], 0, first[i], &to) != 0 || rehome(s, gw, to, ips[i]) != 0)
 				return -1;
 		}
 	} while (n == 64);
@@ -407,6 +406,47 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 		return -1;
 	return add_event(s, ts, gw, "gateway", "one MAC uses many IP source addresses: "
 	    "router, firewall or layer-3 switch; the IPs behind it are assets of their own");
+}
+
+/*
+ * A gateway claims in ARP an IP that already has an IP-keyed asset (its
+ * own interface address, seen as a forwarded source before the ARP): the
+ * IP asset was the gateway all along; merge it in so that the result does
+ * not depend on which came first.
+ */
+static int
+merge_claimed(struct store *s, int64_t gw, const char *ip)
+{
+	static const enum stmt_id moves[] = { S_MV_TOUCH, S_MV_EVID, S_MV_SVC, S_MV_ADDR,
+	    S_MG_CONV_CLI, S_MG_CONV_SRV, S_MG_EVENTS, S_MG_DEL };
+	sqlite3_stmt *q = st_get(s, S_ASSET_BY_KEYIP);
+	int64_t from;
+	int rc;
+
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	rc = st_step(s, S_ASSET_BY_KEYIP);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	from = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		q = st_get(s, moves[i]);
+		sqlite3_bind_int64(q, 1, from);
+		if (moves[i] != S_MG_DEL)
+			sqlite3_bind_int64(q, 2, gw);
+		if (moves[i] <= S_MV_ADDR)
+			sqlite3_bind_text(q, 3, ip, -1, SQLITE_TRANSIENT);
+		if (st_step(s, moves[i]) != SQLITE_DONE)
+			return -1;
+	}
+	acache_clear(s);	/* the IP's cached entry names the deleted asset */
+	for (size_t i = 0; i < s->ntouched; i++)
+		if (s->touched[i] == from)
+			s->touched[i] = gw;	/* no verdict for a deleted asset */
+	touch_for_risk(s, gw);
+	return 0;
 }
 
 static bool
@@ -449,6 +489,8 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 			return -1;
 		return address(s, to, ip, o->src ? o->src : "ip", ts, &fresh);
 	}
+	if (gw && is_arp && merge_claimed(s, id, ip) != 0)
+		return -1;
 	if (address(s, id, ip, is_arp ? "arp" : (o->src ? o->src : "ip"), ts, &fresh) != 0)
 		return -1;
 	if (!fresh)

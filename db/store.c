@@ -28,8 +28,10 @@ static const char *const sql[S_NSTMTS] = {
 	    "first_seen = min(first_seen, ?2) WHERE id = ?1",
 	[S_ADDR_UPSERT] = "INSERT INTO addresses (asset_id, ip, source, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (asset_id, ip) DO UPDATE SET "
-	    "last_seen = max(last_seen, excluded.last_seen), "
-	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
+	    "last_seen = CASE WHEN count = 0 THEN excluded.last_seen "
+	    "ELSE max(last_seen, excluded.last_seen) END, "
+	    "first_seen = CASE WHEN count = 0 THEN excluded.first_seen "
+	    "ELSE min(first_seen, excluded.first_seen) END, count = count + 1, "
 	    "source = CASE WHEN excluded.source = 'arp' THEN 'arp' ELSE source END "
 	    "RETURNING count",
 	[S_ADDR_FIND_IP] = "SELECT d.asset_id FROM addresses d JOIN assets a ON a.id = d.asset_id "
@@ -59,8 +61,71 @@ static const char *const sql[S_NSTMTS] = {
 	    "WHERE asset_id = ?1 AND attribute IN ('vendor', 'oui_country') "
 	    "ORDER BY confidence DESC, count DESC",
 	[S_ADDR_CLAIMED] = "SELECT 1 FROM addresses WHERE asset_id = ?1 AND ip = ?2 AND source = 'arp'",
-	[S_GW_ADDRS] = "SELECT ip, first_seen, last_seen FROM addresses WHERE asset_id = ?1 "
-	    "AND source <> 'arp'",
+	/* every IP a new gateway carried that it does not claim in ARP */
+	[S_GW_ADDRS] = "SELECT ip, min(f) FROM ("
+	    "SELECT ip, first_seen f FROM addresses WHERE asset_id = ?1 AND source <> 'arp' "
+	    "UNION ALL SELECT via_ip, first_seen FROM evidence WHERE asset_id = ?1 AND via_ip IS NOT NULL "
+	    "UNION ALL SELECT via_ip, first_seen FROM services WHERE asset_id = ?1 AND via_ip IS NOT NULL) "
+	    "WHERE ip NOT IN (SELECT ip FROM addresses WHERE asset_id = ?1 AND source = 'arp') "
+	    "GROUP BY ip",
+	/*
+	 * The key IP of an IP-keyed asset.  count 0: sightings are OBS_ADDR
+	 * only, and the first real sighting replaces these placeholder times.
+	 */
+	[S_ADDR_INS_KEY] = "INSERT OR IGNORE INTO addresses (asset_id, ip, source, first_seen, "
+	    "last_seen, count) VALUES (?1, ?2, 'ip', ?3, ?3, 0)",
+	/*
+	 * Re-homing rows of asset ?1 that came with IP ?3 to asset ?2: merged,
+	 * so counts add and times widen as if they had gone there directly.
+	 */
+	[S_MV_TOUCH] = "WITH m (f, l) AS ("
+	    "SELECT first_seen, last_seen FROM evidence WHERE asset_id = ?1 AND via_ip = ?3 "
+	    "UNION ALL SELECT first_seen, last_seen FROM services WHERE asset_id = ?1 AND via_ip = ?3 "
+	    "UNION ALL SELECT first_seen, last_seen FROM addresses WHERE asset_id = ?1 AND ip = ?3) "
+	    "UPDATE assets SET "
+	    "first_seen = min(first_seen, coalesce((SELECT min(f) FROM m), first_seen)), "
+	    "last_seen = max(last_seen, coalesce((SELECT max(l) FROM m), last_seen)) WHERE id = ?2",
+	[S_MV_EVID] = "INSERT INTO evidence (asset_id, attribute, value, source, confidence, "
+	    "first_seen, last_seen, count, via_ip) SELECT ?2, attribute, value, source, confidence, "
+	    "first_seen, last_seen, count, via_ip FROM evidence WHERE asset_id = ?1 AND via_ip = ?3 "
+	    "ON CONFLICT (asset_id, attribute, value, source) DO UPDATE SET "
+	    "count = count + excluded.count, confidence = max(confidence, excluded.confidence), "
+	    "first_seen = min(first_seen, excluded.first_seen), "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_MV_SVC] = "INSERT INTO services (asset_id, transport, port, protocol, role, first_seen, "
+	    "last_seen, via_ip) SELECT ?2, transport, port, protocol, role, first_seen, last_seen, "
+	    "via_ip FROM services WHERE asset_id = ?1 AND via_ip = ?3 "
+	    "ON CONFLICT (asset_id, transport, port, protocol, role) DO UPDATE SET "
+	    "first_seen = min(first_seen, excluded.first_seen), "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_MV_ADDR] = "INSERT INTO addresses (asset_id, ip, source, first_seen, last_seen, count) "
+	    "SELECT ?2, ip, source, first_seen, last_seen, count FROM addresses "
+	    "WHERE asset_id = ?1 AND ip = ?3 ON CONFLICT (asset_id, ip) DO UPDATE SET "
+	    "count = count + excluded.count, "
+	    "first_seen = CASE WHEN count = 0 THEN excluded.first_seen "
+	    "ELSE min(first_seen, excluded.first_seen) END, "
+	    "last_seen = CASE WHEN count = 0 THEN excluded.last_seen "
+	    "ELSE max(last_seen, excluded.last_seen) END, "
+	    "source = CASE WHEN excluded.source = 'arp' THEN 'arp' ELSE source END",
+	[S_MV_EVID_DEL] = "DELETE FROM evidence WHERE asset_id = ?1 AND via_ip = ?3",
+	[S_MV_SVC_DEL] = "DELETE FROM services WHERE asset_id = ?1 AND via_ip = ?3",
+	/* merging IP-keyed asset ?1 into gateway ?2 that turned out to own its IP */
+	[S_MG_CONV_CLI] = "INSERT INTO conversations (client_id, server_id, transport, port, protocol, "
+	    "packets, bytes, first_seen, last_seen) SELECT ?2, server_id, transport, port, protocol, "
+	    "packets, bytes, first_seen, last_seen FROM conversations WHERE client_id = ?1 "
+	    "AND server_id <> ?2 ON CONFLICT (client_id, server_id, transport, port, protocol) "
+	    "DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, "
+	    "first_seen = min(first_seen, excluded.first_seen), "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_MG_CONV_SRV] = "INSERT INTO conversations (client_id, server_id, transport, port, protocol, "
+	    "packets, bytes, first_seen, last_seen) SELECT client_id, ?2, transport, port, protocol, "
+	    "packets, bytes, first_seen, last_seen FROM conversations WHERE server_id = ?1 "
+	    "AND client_id NOT IN (?1, ?2) ON CONFLICT (client_id, server_id, transport, port, protocol) "
+	    "DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, "
+	    "first_seen = min(first_seen, excluded.first_seen), "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_MG_EVENTS] = "UPDATE events SET asset_id = ?2 WHERE asset_id = ?1",
+	[S_MG_DEL] = "DELETE FROM assets WHERE id = ?1",
 	[S_ADDR_DEL] = "DELETE FROM addresses WHERE asset_id = ?1 AND ip = ?2",
 	[S_RISK_GET] = "SELECT level FROM risk WHERE asset_id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "

@@ -9,27 +9,37 @@
 #include "dissector.h"
 
 extern const struct dissector dis_bacnet;
+extern const struct dissector dis_cdp;
+extern const struct dissector dis_dhcp;
+extern const struct dissector dis_dhcp6;
 extern const struct dissector dis_dnp3;
 extern const struct dissector dis_enip;
 extern const struct dissector dis_goose;
 extern const struct dissector dis_iec104;
+extern const struct dissector dis_lldp;
 extern const struct dissector dis_mms;
 extern const struct dissector dis_modbus;
 extern const struct dissector dis_opcua;
 extern const struct dissector dis_pn_dcp;
 extern const struct dissector dis_s7comm;
+extern const struct dissector dis_snmp;
 
 const struct dissector *const dissectors[] = {
 	&dis_bacnet,
+	&dis_cdp,
+	&dis_dhcp,
+	&dis_dhcp6,
 	&dis_dnp3,
 	&dis_enip,
 	&dis_goose,
 	&dis_iec104,
+	&dis_lldp,
 	&dis_mms,
 	&dis_modbus,
 	&dis_opcua,
 	&dis_pn_dcp,
 	&dis_s7comm,
+	&dis_snmp,
 	NULL
 };
 

@@ -21,11 +21,19 @@ struct oui_db {
 
 static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
 
+static bool
+is_cc(const char *w)
+{
+	return strlen(w) == 2 && isupper((unsigned char)w[0]) && isupper((unsigned char)w[1]);
+}
+
 /*
  * The address ends with the country code, optionally followed by a postal
  * code ("... Hangzhou Zhejiang CN 310052", "... Stockholm  SE SE-164 80",
  * "...  DE  ").  Take the last two-capital-letter word that is followed
- * only by a postal code.
+ * only by a postal code.  Some rows put more after it ("FR 92324 CEDEX",
+ * "CN Zhejiang", "HK HKSAR", "UNITED GB KINGDOM"): failing the strict
+ * rule, take the last two-capital-letter word among the last four.
  */
 void
 oui_country_of(const char *address, char out[3])
@@ -38,7 +46,7 @@ oui_country_of(const char *address, char out[3])
 	for (t = strtok_r(buf, " \t", &save); t && n < 64; t = strtok_r(NULL, " \t", &save))
 		w[n++] = t;
 	for (int i = n - 1; i >= 0 && i >= n - 3; i--) {
-		if (strlen(w[i]) == 2 && isupper((unsigned char)w[i][0]) && isupper((unsigned char)w[i][1])) {
+		if (is_cc(w[i])) {
 			/* what follows must look like a postal code, not more words */
 			bool postal = true;
 
@@ -52,6 +60,12 @@ oui_country_of(const char *address, char out[3])
 			}
 		}
 	}
+	for (int i = n - 1; i >= 0 && i >= n - 4; i--)
+		if (is_cc(w[i])) {
+			memcpy(out, w[i], 2);
+			out[2] = '\0';
+			return;
+		}
 }
 
 static bool

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "support.h"
+#include "csv.h"
 #include "oui.h"
 
 static struct oui_db *db;
@@ -85,6 +86,58 @@ START_TEST(longest_prefix_wins)
 }
 END_TEST
 
+/* IAB blocks are 36-bit slices of IEEE's own MA-L 00-50-C2: the 36-bit row wins. */
+START_TEST(iab_block_beats_the_registration_authority_block)
+{
+	const struct oui_entry *e = look("00:50:c2:7d:50:01");
+
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->bits, 36);
+	ck_assert_str_eq(e->org, "DEUTA-WERKE GmbH");
+	ck_assert_str_eq(e->country, "DE");
+	e = look("40:d8:55:1e:50:01");		/* no IAB row for 40-D8-55-1E5: the 24-bit block */
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->bits, 24);
+	ck_assert_str_eq(e->org, "IEEE Registration Authority");
+	ck_assert_str_eq(e->country, "US");
+}
+END_TEST
+
+/*
+ * Every row of the installed registry: the extractor finds a country for
+ * all but a few rows (those with a blank address or none written in it).
+ */
+START_TEST(country_found_for_almost_every_real_row)
+{
+	static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
+	long rows = 0, found = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[256], line[1024];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/usr/share/ieee-data/%s", files[i]);
+		ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+		while (fgets(line, sizeof(line), fp)) {
+			char *f[5], cc[3];
+
+			if (strncmp(line, "Registry,", 9) == 0 || csv_split(line, f, 5) < 4 ||
+			    strspn(f[3], " ") == strlen(f[3]))
+				continue;
+			rows++;
+			oui_country_of(f[3], cc);
+			if (cc[0]) {
+				ck_assert_uint_eq(strlen(cc), 2);
+				found++;
+			}
+		}
+		fclose(fp);
+	}
+	ck_assert_int_gt(rows, 40000);
+	ck_assert_msg(found * 1000 >= rows * 995, "country for %ld of %ld rows", found, rows);
+}
+END_TEST
+
 START_TEST(country_extraction_from_ieee_addresses)
 {
 	char cc[3];
@@ -99,6 +152,19 @@ START_TEST(country_extraction_from_ieee_addresses)
 	ck_assert_str_eq(cc, "DE");
 	oui_country_of("Dringenauer Str. 30 Bad Pyrmont - DE D-31812", cc);
 	ck_assert_str_eq(cc, "DE");
+	/* real rows where something follows the code */
+	oui_country_of("17 Manor Courtyard Great Haseley High Wycombe GB BUCKS HP13 5 ", cc);
+	ck_assert_str_eq(cc, "GB");
+	oui_country_of("12 AVENUE PIERRE DE COUBERTIN SEYSSINET PARISET CEDEX ISERE FR 38174 ", cc);
+	ck_assert_str_eq(cc, "FR");
+	oui_country_of("99, rue Pierre S\xc3\xa9mard CHATILLON  FR 92324 CEDEX ", cc);
+	ck_assert_str_eq(cc, "FR");
+	oui_country_of("3COM CENTRE vvvvv UNITED GB KINGDOM ", cc);
+	ck_assert_str_eq(cc, "GB");
+	oui_country_of("445 Hoes Lane Piscataway NJ US 08554 ", cc);
+	ck_assert_str_eq(cc, "US");	/* the state is not the country */
+	oui_country_of("Lipa 218 Lipa u Havlickova Brodu Vysocina  58257 ", cc);
+	ck_assert_str_eq(cc, "");	/* none written */
 	oui_country_of("", cc);
 	ck_assert_str_eq(cc, "");
 }
@@ -148,6 +214,8 @@ make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, blocks_of_every_size_with_their_country);
 	tcase_add_test(tc, longest_prefix_wins);
+	tcase_add_test(tc, iab_block_beats_the_registration_authority_block);
+	tcase_add_test(tc, country_found_for_almost_every_real_row);
 	tcase_add_test(tc, country_extraction_from_ieee_addresses);
 	tcase_add_test(tc, override_file_wins_and_loading_is_fast);
 	suite_add_tcase(s, tc);

@@ -269,6 +269,27 @@ START_TEST(open_errors_say_what_and_what_to_do)
 }
 END_TEST
 
+/* Another process holding the database exclusively: a sentence, after the busy timeout. */
+START_TEST(locked_database_is_reported_as_such)
+{
+	char err[512];
+	sqlite3 *db;
+
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
+	    "INSERT INTO meta VALUES ('k', 'v')", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_ptr_null(store_open(dbpath, STORE_RW, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "is locked by another process") != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, dbpath));
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST(reader_sees_committed_batches_while_writer_holds_the_db)
 {
 	char err[512];
@@ -313,7 +334,9 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 		struct store *w = store_open(dbpath, STORE_RW, err, sizeof(err));
 
 		close(pfd[0]);
-		for (long b = 0; w; b++) {
+		if (w == NULL)
+			_exit(1);
+		for (long b = 0;; b++) {
 			for (int i = 0; i < 50; i++) {
 				char mac[32];
 
@@ -325,7 +348,6 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 			if (write(pfd[1], &b, sizeof(b)) != sizeof(b))
 				_exit(1);
 		}
-		_exit(1);
 	}
 	close(pfd[1]);
 	while (read(pfd[0], &n, sizeof(n)) == sizeof(n)) {
@@ -390,6 +412,7 @@ make_suite(void)
 	tcase_add_test(tc, conflicting_evidence_is_kept_side_by_side);
 	tcase_add_test(tc, restart_reloads_instead_of_duplicating);
 	tcase_add_test(tc, open_errors_say_what_and_what_to_do);
+	tcase_add_test(tc, locked_database_is_reported_as_such);
 	tcase_add_test(tc, reader_sees_committed_batches_while_writer_holds_the_db);
 	tcase_add_test(tc, kill_9_loses_at_most_the_batch_in_flight);
 	tcase_add_test(tc, risk_verdict_and_event_beside_the_asset);

@@ -1,0 +1,190 @@
+/*
+ * classify.c - nDPI flow classification (see classify.h).
+ *
+ * nDPI 4.2 API: ndpi_init_detection_module, ndpi_set_protocol_detection_
+ * bitmask2 (all protocols), ndpi_finalize_initialization once; per flow
+ * ndpi_detection_process_packet on the IP header until a protocol is
+ * found, else ndpi_detection_giveup (with port guessing).  Names come from
+ * ndpi_protocol2name (written into our buffer) and ndpi_category_get_name;
+ * both are copied into a bounded table so a flow can keep a pointer.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+#include "classify.h"
+#include "flow.h"
+#include "sw_limits.h"
+
+#define NAME_LEN	48
+
+/* What f->ndpi points to while the flow is being classified. */
+struct cflow {
+	struct ndpi_flow_struct	 nf;
+	uint16_t		 pkts;
+};
+
+struct classifier {
+	struct ndpi_detection_module_struct *ndpi;
+	size_t		 live;
+	uint64_t	 classified;	/* nDPI named the protocol from traffic */
+	uint64_t	 guessed;	/* given up, guessed (ports, IP lists) */
+	uint64_t	 unknown;	/* given up, nothing */
+	uint64_t	 no_room;	/* CLASSIFY_MAX_LIVE reached: not classified */
+	uint64_t	 names_full;
+	size_t		 nnames;
+	char		 names[CLASSIFY_MAX_NAMES][NAME_LEN];
+};
+
+static const char unknown_name[] = "Unknown";
+
+struct classifier *
+classify_new(void)
+{
+	struct classifier *cl = calloc(1, sizeof(*cl));
+	NDPI_PROTOCOL_BITMASK all;
+
+	if (cl == NULL)
+		return NULL;
+	cl->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (cl->ndpi == NULL) {
+		free(cl);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(cl->ndpi, &all);
+	ndpi_finalize_initialization(cl->ndpi);
+	return cl;
+}
+
+void
+classify_free(struct classifier *cl)
+{
+	if (cl == NULL)
+		return;
+	ndpi_exit_detection_module(cl->ndpi);
+	free(cl);
+}
+
+/* Intern a name: linear search is fine for a few hundred short names. */
+static const char *
+intern(struct classifier *cl, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return unknown_name;
+	for (size_t i = 0; i < cl->nnames; i++)
+		if (strcmp(cl->names[i], s) == 0)
+			return cl->names[i];
+	if (cl->nnames == CLASSIFY_MAX_NAMES) {
+		cl->names_full++;
+		return unknown_name;
+	}
+	strncpy(cl->names[cl->nnames], s, NAME_LEN - 1);
+	return cl->names[cl->nnames++];
+}
+
+static void
+set_result(struct classifier *cl, struct flow *f, ndpi_protocol proto)
+{
+	char buf[NAME_LEN];
+
+	f->app_proto = intern(cl, ndpi_protocol2name(cl->ndpi, proto, buf, sizeof(buf)));
+	f->app_category = intern(cl, ndpi_category_get_name(cl->ndpi, proto.category));
+	f->classified = true;
+}
+
+static bool
+is_known(ndpi_protocol proto)
+{
+	return proto.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	    proto.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+}
+
+static void
+drop_state(struct classifier *cl, struct flow *f)
+{
+	struct cflow *cf = f->ndpi;
+
+	ndpi_free_flow_data(&cf->nf);
+	free(cf);
+	f->ndpi = NULL;
+	cl->live--;
+}
+
+static void
+give_up(struct classifier *cl, struct flow *f)
+{
+	struct cflow *cf = f->ndpi;
+	uint8_t guessed = 0;
+	ndpi_protocol proto;
+
+	proto = ndpi_detection_giveup(cl->ndpi, &cf->nf, 1, &guessed);
+	if (is_known(proto))
+		cl->guessed++;
+	else
+		cl->unknown++;
+	set_result(cl, f, proto);
+}
+
+void
+classify_packet(struct classifier *cl, struct flow *f, const struct pkt *p, int dir)
+{
+	struct cflow *cf;
+	ndpi_protocol proto;
+
+	(void)dir;	/* nDPI tells the direction from the addresses itself */
+	if (cl == NULL || f->classified || p->l3 == NULL || p->l3_len == 0)
+		return;
+	if (f->ndpi == NULL) {
+		if (cl->live >= CLASSIFY_MAX_LIVE) {
+			cl->no_room++;
+			return;
+		}
+		if ((f->ndpi = calloc(1, sizeof(*cf))) == NULL) {
+			cl->no_room++;
+			return;
+		}
+		cl->live++;
+	}
+	cf = f->ndpi;
+	proto = ndpi_detection_process_packet(cl->ndpi, &cf->nf, p->l3,
+	    (unsigned short)(p->l3_len > 65535 ? 65535 : p->l3_len), p->ts_us / 1000);
+	if (is_known(proto)) {
+		cl->classified++;
+		set_result(cl, f, proto);
+	} else if (++cf->pkts >= CLASSIFY_MAX_PKTS)
+		give_up(cl, f);
+	if (f->classified)
+		drop_state(cl, f);
+}
+
+void
+classify_flow_release(struct classifier *cl, struct flow *f)
+{
+	if (cl == NULL || f->ndpi == NULL)
+		return;
+	if (!f->classified)
+		give_up(cl, f);
+	drop_state(cl, f);
+}
+
+size_t
+classify_live(const struct classifier *cl)
+{
+	return cl ? cl->live : 0;
+}
+
+void
+classify_stats_walk(const struct classifier *cl, counter_cb cb, void *arg)
+{
+	if (cl == NULL)
+		return;
+	cb(arg, "ndpi.classified", cl->classified);
+	cb(arg, "ndpi.guessed", cl->guessed);
+	cb(arg, "ndpi.unknown", cl->unknown);
+	cb(arg, "ndpi.no_room", cl->no_room);
+	cb(arg, "ndpi.names_full", cl->names_full);
+	cb(arg, "ndpi.live", cl->live);
+}

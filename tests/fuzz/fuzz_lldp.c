@@ -1,0 +1,3 @@
+/* libFuzzer target: the lldp dissector (see fuzz_dissector.c). */
+#define DISSECTOR dis_lldp
+#include "fuzz_dissector.c"

@@ -31,6 +31,8 @@ struct config {
 	/* [daemon] */
 	char	 user[64];
 	char	 control_socket[CFG_STR];
+	bool	 control_socket_set;	/* given in the file (so -r opens it too) */
+	int	 log_level;		/* enum log_level: -v adds to it */
 	/* [ndpi] */
 	bool	 ndpi;
 	/* [oui] */
@@ -58,6 +60,9 @@ struct config {
 	int	 fwd_spool_max_mb;
 };
 
+/* [daemon] log_level, in the order of the words the file takes. */
+enum log_level { LOGLEVEL_INFO, LOGLEVEL_VERBOSE, LOGLEVEL_DEBUG };
+
 void	 config_defaults(struct config *c);
 /*
  * Read path over the defaults in c.  A missing file is an error only when
@@ -65,5 +70,11 @@ void	 config_defaults(struct config *c);
  * and leaves c untouched.
  */
 int	 config_load(struct config *c, const char *path, bool required, char *err, size_t errsz);
+/*
+ * For each key whose value differs between a and b (a reload), call cb
+ * with "section.key" and both values as text.  Returns how many differ.
+ */
+typedef void (*config_diff_cb)(void *arg, const char *key, const char *was, const char *now);
+int	 config_diff(const struct config *a, const struct config *b, config_diff_cb cb, void *arg);
 
 #endif

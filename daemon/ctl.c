@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,10 @@ struct ctl {
 struct client {
 	struct ctl		*ctl;
 	struct bufferevent	*bev;
+	bool			 closing;	/* quit: close once the answer is out */
 };
+
+#define CTL_MAX_OUT	(256 * 1024)	/* answers a client has not read yet */
 
 static void
 client_free(struct client *cl)
@@ -52,7 +56,7 @@ on_line(struct client *cl, const char *line)
 	} else if (strcmp(line, "help") == 0 || line[0] == '\0')
 		evbuffer_add_printf(out, "commands: status, help, quit\n.\n");
 	else if (strcmp(line, "quit") == 0)
-		bufferevent_disable(cl->bev, EV_READ);
+		cl->closing = true;
 	else
 		evbuffer_add_printf(out, "error: unknown command (try help)\n.\n");
 }
@@ -65,12 +69,35 @@ on_read(struct bufferevent *bev, void *arg)
 	char *line;
 	size_t len;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_ANY)) != NULL) {
+	while (!cl->closing && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		if (len > CTL_MAX_LINE) {
+			free(line);
+			client_free(cl);
+			return;
+		}
 		on_line(cl, line);
 		free(line);
 	}
-	if (evbuffer_get_length(in) > CTL_MAX_LINE)
-		client_free(cl);	/* a line that never ends */
+	/* A line that never ends, or a client that asks and never reads. */
+	if (evbuffer_get_length(in) > CTL_MAX_LINE ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) > CTL_MAX_OUT) {
+		client_free(cl);
+		return;
+	}
+	if (cl->closing) {
+		bufferevent_disable(bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			client_free(cl);
+	}
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct client *cl = arg;
+
+	if (cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		client_free(cl);
 }
 
 static void
@@ -100,7 +127,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, i
 		return;
 	}
 	c->clients++;
-	bufferevent_setcb(cl->bev, on_read, NULL, on_event, cl);
+	bufferevent_setcb(cl->bev, on_read, on_write, on_event, cl);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 }
 

@@ -67,6 +67,7 @@ struct daemon {
 	int			 exit_code;
 	bool			 done;
 	bool			 progress;	/* a progress line on the terminal */
+	bool			 progress_shown; /* ... and it is there now */
 	struct timespec		 t0;
 	long long		 events_forwarded;	/* events table id already forwarded */
 	int			 verbose;	/* -v count, added to [daemon] log_level */
@@ -243,6 +244,8 @@ finish(struct daemon *d)
 	event_base_loopexit(d->base, NULL);
 }
 
+static void	 progress_clear(struct daemon *d);
+
 /* Files: a chunk per loop turn, so timers and signals still run. */
 static void
 on_file_turn(evutil_socket_t fd, short what, void *arg)
@@ -256,13 +259,14 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
 		flush(d);
 	if (n < 0) {
+		progress_clear(d);
 		log_warnx("%s", err);
 		d->exit_code = 1;
 		finish(d);
 	} else if (n == 0)
 		finish(d);
-	else
-		event_active(d->ev_cap, EV_READ, 0);
+	else	/* through the loop again (a zero timeout, not event_active): timers and signals run */
+		event_add(d->ev_cap, &(struct timeval){ 0, 0 });
 }
 
 static void
@@ -290,6 +294,16 @@ on_progress(evutil_socket_t fd, short what, void *arg)
 	fprintf(stderr, "\r%llu packets, %3.0f%% of file, %.0f packets/s   ",
 	    (unsigned long long)pkts, size ? 100.0 * (double)off / (double)size : 0.0,
 	    t > 0 ? (double)pkts / t : 0.0);
+	d->progress_shown = true;
+}
+
+/* Wipe the progress line before anything else goes to the terminal. */
+static void
+progress_clear(struct daemon *d)
+{
+	if (d->progress_shown)
+		fprintf(stderr, "\r%70s\r", "");
+	d->progress_shown = false;
 }
 
 /* --- status and summary -------------------------------------------------- */
@@ -719,6 +733,7 @@ main(int argc, char *argv[])
 		fatalx("cannot create the event loop");
 	if ((!file || d.cfg.database_set) && open_store(&d, d.cfg.database) != 0) {
 		capture_close(d.cap);
+		event_base_free(d.base);
 		return EXIT_DB;
 	}
 	load_tables(&d, true);
@@ -779,8 +794,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(d.base);
 
 	/* Stop: everything queued reaches the database. */
-	if (d.progress)
-		fprintf(stderr, "\r%60s\r", "");
+	progress_clear(&d);
 	flush(&d);
 	if (file)
 		print_summary(&d, file);

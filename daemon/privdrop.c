@@ -47,3 +47,19 @@ privdrop(const char *user, char *err, size_t errsz)
 	}
 	return 0;
 }
+
+int
+privdrop_give(const char *user, const char *path, char *err, size_t errsz)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(err, errsz, "user '%s' does not exist", user);
+		return -1;
+	}
+	if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+		snprintf(err, errsz, "cannot give %s to '%s': %s", path, user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -12,5 +12,11 @@
  * with the reason in err.  Capabilities go with the uid change: none kept.
  */
 int	 privdrop(const char *user, char *err, size_t errsz);
+/*
+ * Before the drop: give a file root just created (the database and its
+ * -wal/-shm, the control socket) to user and its group, so the daemon can
+ * still write it afterwards.  A path that does not exist is skipped.
+ */
+int	 privdrop_give(const char *user, const char *path, char *err, size_t errsz);
 
 #endif

@@ -23,6 +23,12 @@ extern const struct dissector dis_opcua;
 extern const struct dissector dis_pn_dcp;
 extern const struct dissector dis_s7comm;
 extern const struct dissector dis_snmp;
+extern const struct dissector dis_ssh;
+extern const struct dissector dis_netbios;
+extern const struct dissector dis_mdns;
+extern const struct dissector dis_tls;
+extern const struct dissector dis_ssdp;
+extern const struct dissector dis_http;
 
 const struct dissector *const dissectors[] = {
 	&dis_bacnet,
@@ -40,6 +46,12 @@ const struct dissector *const dissectors[] = {
 	&dis_pn_dcp,
 	&dis_s7comm,
 	&dis_snmp,
+	&dis_ssh,
+	&dis_netbios,
+	&dis_mdns,
+	&dis_tls,
+	&dis_ssdp,
+	&dis_http,
 	NULL
 };
 

@@ -1,0 +1,3 @@
+/* libFuzzer target: the ssdp dissector (see fuzz_dissector.c). */
+#define DISSECTOR dis_ssdp
+#include "fuzz_dissector.c"

@@ -1,0 +1,323 @@
+/*
+ * test_mdns.c - mDNS and NetBIOS name service dissectors: responses with
+ * compressed names, compression loops and forward pointers, truncated
+ * records, NetBIOS registrations and node status answers, and the shared
+ * capture whose LLDP-named workstation also answers mDNS.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "dissector.h"
+#include "sw_limits.h"
+
+extern const struct dissector dis_mdns;
+extern const struct dissector dis_netbios;
+
+enum { MDNS_QUERIES, MDNS_RESPONSES, MDNS_BAD_NAMES };
+enum { NBNS_REGISTRATIONS, NBNS_RESPONSES, NBNS_QUERIES, NBNS_BAD_NAMES };
+
+struct bb {
+	uint8_t	 b[2048];
+	size_t	 n;
+};
+
+static void put8(struct bb *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct bb *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
+static void put32(struct bb *b, unsigned v) { put16(b, v >> 16); put16(b, v & 0xffff); }
+
+/* "a.b.c" as labels, then 0 (or a pointer when ptr >= 0). */
+static void
+name(struct bb *b, const char *s, int ptr)
+{
+	while (*s) {
+		size_t n = strcspn(s, ".");
+
+		put8(b, (unsigned)n);
+		memcpy(b->b + b->n, s, n);
+		b->n += n;
+		s += n;
+		if (*s == '.')
+			s++;
+	}
+	if (ptr >= 0)
+		put16(b, 0xc000u | (unsigned)ptr);
+	else
+		put8(b, 0);
+}
+
+static void
+hdr(struct bb *b, unsigned flags, unsigned qd, unsigned an)
+{
+	put16(b, 0); put16(b, flags); put16(b, qd); put16(b, an); put16(b, 0); put16(b, 0);
+}
+
+static void
+rr(struct bb *b, unsigned type, unsigned rdlen)
+{
+	put16(b, type); put16(b, 0x8001); put32(b, 120); put16(b, rdlen);
+}
+
+static struct collected c;
+static struct diss_stats st;
+
+static enum diss_rc
+parse(const struct dissector *d, const struct bb *b)
+{
+	struct diss_ctx dc;
+	struct cur cu = cur_make(b->b, b->n);
+
+	memset(&dc, 0, sizeof(dc));
+	dc.d = d;
+	dc.sink = &c.sink;
+	dc.st = &st;
+	return d->parse(&dc, &cu);
+}
+
+static void setup(void) { collected_init(&c); memset(&st, 0, sizeof(st)); }
+static void teardown(void) { collected_free(&c); }
+
+static const struct cobs *
+fact_src(const char *attr, const char *src)
+{
+	for (size_t i = 0; i < c.n; i++)
+		if (c.v[i].kind == OBS_FACT && strcmp(c.v[i].attr, attr) == 0 &&
+		    strcmp(c.v[i].src, src) == 0)
+			return &c.v[i];
+	return NULL;
+}
+
+START_TEST(mdns_response_with_compression)
+{
+	struct bb b = { .n = 0 };
+	size_t svc, inst, at;
+
+	hdr(&b, 0x8400, 0, 4);
+	svc = b.n;
+	name(&b, "_ipp._tcp.local", -1);		/* PTR owner at offset 12 */
+	at = b.n; rr(&b, 12, 0);
+	inst = b.n;
+	name(&b, "Lab Printer", (int)svc);		/* "Lab Printer._ipp._tcp.local" */
+	b.b[at + 9] = (uint8_t)(b.n - inst);
+	/* SRV: instance -> host "prn42.local" */
+	put16(&b, 0xc000u | (unsigned)inst);
+	at = b.n; rr(&b, 33, 0);
+	size_t rd = b.n;
+	put16(&b, 0); put16(&b, 0); put16(&b, 631);
+	size_t host = b.n;
+	name(&b, "prn42", (int)(svc + 10));		/* "local" of the service name */
+	b.b[at + 9] = (uint8_t)(b.n - rd);
+	/* A for the host */
+	put16(&b, 0xc000u | (unsigned)host);
+	rr(&b, 1, 4); put32(&b, 0x0a000005);
+	/* TXT with a model key */
+	put16(&b, 0xc000u | (unsigned)inst);
+	rr(&b, 16, 1 + 6 + 1 + 22);
+	put8(&b, 6); memcpy(b.b + b.n, "txtv=1", 6); b.n += 6;
+	put8(&b, 22); memcpy(b.b + b.n, "ty=HP LaserJet M404dn", 21); b.n += 21; put8(&b, ' ');
+
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_DEVICE_NAME, "mdns/instance")->val, "Lab Printer");
+	ck_assert_str_eq(fact_src(A_NOTE, "mdns/service")->val, "_ipp._tcp.local");
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "mdns/srv")->val, "prn42");
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "mdns/a")->val, "prn42");
+	ck_assert_str_eq(fact_src(A_MODEL, "mdns/txt")->val, "HP LaserJet M404dn");
+	ck_assert_uint_eq(st.counters[MDNS_RESPONSES], 1);
+}
+END_TEST
+
+START_TEST(mdns_compression_loops_and_lies)
+{
+	struct bb b = { .n = 0 };
+
+	/* a name pointing at itself */
+	hdr(&b, 0x8400, 0, 1);
+	put16(&b, 0xc000 | 12);
+	rr(&b, 1, 4); put32(&b, 1);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[MDNS_BAD_NAMES], 1);
+
+	/* a forward pointer */
+	b.n = 0;
+	hdr(&b, 0x8400, 0, 1);
+	put16(&b, 0xc000 | 40);
+	rr(&b, 1, 4); put32(&b, 1);
+	for (int i = 0; i < 30; i++) put8(&b, 0);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_MALFORMED);
+
+	/* two names pointing at each other: the first is a label then a pointer */
+	b.n = 0;
+	hdr(&b, 0x8400, 0, 1);
+	put8(&b, 1); put8(&b, 'a'); put16(&b, 0xc000 | 12);
+	rr(&b, 1, 4); put32(&b, 1);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_MALFORMED);
+
+	/* a label longer than 63 (reserved bits) */
+	b.n = 0;
+	hdr(&b, 0x8400, 0, 1);
+	put8(&b, 0x41);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_MALFORMED);
+
+	/* rdlength past the end */
+	b.n = 0;
+	hdr(&b, 0x8400, 0, 1);
+	name(&b, "h.local", -1);
+	rr(&b, 1, 200); put32(&b, 1);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_SHORT);
+
+	/* truncated header */
+	b.n = 5;
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_SHORT);
+	ck_assert_ptr_null(find_fact(&c, NULL, A_HOSTNAME, NULL));
+}
+END_TEST
+
+START_TEST(mdns_query_is_not_about_sender)
+{
+	struct bb b = { .n = 0 };
+
+	hdr(&b, 0x0000, 1, 1);
+	name(&b, "other.local", -1);
+	put16(&b, 1); put16(&b, 1);
+	put16(&b, 0xc00c);			/* known answer */
+	rr(&b, 1, 4); put32(&b, 0x0a000009);
+	ck_assert_int_eq(parse(&dis_mdns, &b), DISS_OK);
+	ck_assert_uint_eq(st.counters[MDNS_QUERIES], 1);
+	ck_assert_ptr_null(find_fact(&c, NULL, A_HOSTNAME, NULL));
+}
+END_TEST
+
+/* First-level encoding of a 15-char padded name + suffix (RFC 1001 14.1). */
+static void
+nbname(struct bb *b, const char *n, uint8_t sfx)
+{
+	uint8_t raw[16];
+
+	memset(raw, ' ', 15);
+	memcpy(raw, n, strlen(n));
+	raw[15] = sfx;
+	put8(b, 32);
+	for (int i = 0; i < 16; i++) {
+		put8(b, 'A' + (raw[i] >> 4));
+		put8(b, 'A' + (raw[i] & 0xf));
+	}
+	put8(b, 0);
+}
+
+START_TEST(netbios_registration_and_status)
+{
+	struct bb b = { .n = 0 };
+
+	/* registration: opcode 5, question + additional record pointing at it */
+	hdr(&b, 5u << 11 | 0x0110, 1, 0);
+	b.b[11] = 1;					/* arcount */
+	nbname(&b, "HMI-STATION1", 0x00);
+	put16(&b, 0x20); put16(&b, 1);
+	put16(&b, 0xc00c);
+	rr(&b, 0x20, 6); put16(&b, 0); put32(&b, 0x0a000007);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "netbios")->val, "HMI-STATION1");
+
+	/* group registration -> workgroup note */
+	b.n = 0;
+	hdr(&b, 5u << 11 | 0x0110, 1, 0);
+	b.b[11] = 1;
+	nbname(&b, "PLANTNET", 0x00);
+	put16(&b, 0x20); put16(&b, 1);
+	put16(&b, 0xc00c);
+	rr(&b, 0x20, 6); put16(&b, 0x8000); put32(&b, 0x0a000007);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_NOTE, "netbios/group")->val, "workgroup PLANTNET");
+
+	/* node status answer */
+	b.n = 0;
+	hdr(&b, 0x8400, 0, 1);
+	nbname(&b, "*", 0x00);
+	rr(&b, 0x21, 1 + 18 * 2 + 6);
+	put8(&b, 2);
+	memcpy(b.b + b.n, "ENG-WS7        \x20", 16); b.n += 16; put16(&b, 0x0400);
+	memcpy(b.b + b.n, "ENG-WS7        \x00", 16); b.n += 16; put16(&b, 0x0400);
+	for (int i = 0; i < 6; i++) put8(&b, 0);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&c, NULL, A_HOSTNAME, "ENG-WS7"));
+	ck_assert_uint_eq(st.counters[NBNS_REGISTRATIONS], 2);
+	ck_assert_uint_eq(st.counters[NBNS_RESPONSES], 1);
+}
+END_TEST
+
+START_TEST(netbios_malformed)
+{
+	struct bb b = { .n = 0 };
+
+	/* query: the asked name is not the sender's */
+	hdr(&b, 0x0110, 1, 0);
+	nbname(&b, "FILESRV", 0x20);
+	put16(&b, 0x20); put16(&b, 1);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_OK);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(st.counters[NBNS_QUERIES], 1);
+	/* bad first-level encoding */
+	b.b[13] = 'z';
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	/* label length not 32 */
+	b.b[12] = 31;
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[NBNS_BAD_NAMES], 2);
+	/* an answer pointer that points forward */
+	b.n = 0;
+	hdr(&b, 0x8500, 0, 1);
+	put16(&b, 0xc000 | 100);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	/* truncated */
+	b.n = 7;
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_SHORT);
+}
+END_TEST
+
+/*
+ * http/iti__wrapup.pcapng: its LLDP sender (system name, management IP in
+ * the expected facts) also answers mDNS with the same name.
+ */
+START_TEST(shared_capture_mdns_name_matches_lldp)
+{
+	static const char cap[] = "http/iti__wrapup.pcapng";
+	struct collected pc;
+	struct pipeline *pl;
+	json_t *exp, *lldp;
+	const char *ip, *sysname;
+
+	exp = load_expected(cap);
+	lldp = json_array_get(json_object_get(json_object_get(exp, "facts"), "lldp"), 0);
+	ip = json_string_value(json_object_get(lldp, "mgmt_ip"));
+	sysname = json_string_value(json_object_get(lldp, "system_name"));
+	ck_assert_ptr_nonnull(ip);
+	ck_assert_ptr_nonnull(sysname);
+	collected_init(&pc);
+	ck_assert_int_gt(run_pcap(shared_pcap(cap), &pc, &pl), 0);
+	ck_assert_ptr_nonnull(find_fact(&pc, ip, A_HOSTNAME, sysname));
+	ck_assert_int_gt(pipeline_counter(pl, "mdns.responses"), 0);
+	ck_assert_int_eq(pipeline_counter(pl, "mdns.malformed"), 0);
+	ck_assert_int_gt(pipeline_counter(pl, "nbns.queries"), 0);
+	ck_assert_int_eq(pipeline_counter(pl, "nbns.malformed"), 0);
+	pipeline_free(pl);
+	collected_free(&pc);
+	json_decref(exp);
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("mdns");
+	TCase *tc = tcase_create("mdns");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, mdns_response_with_compression);
+	tcase_add_test(tc, mdns_compression_loops_and_lies);
+	tcase_add_test(tc, mdns_query_is_not_about_sender);
+	tcase_add_test(tc, netbios_registration_and_status);
+	tcase_add_test(tc, netbios_malformed);
+	tcase_add_test(tc, shared_capture_mdns_name_matches_lldp);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,402 @@
+/*
+ * test_tls.c - TLS handshake dissector: a ClientHello built here (SNI, JA3,
+ * JA4 against values computed by hand from the published definitions), a
+ * ServerHello, a Certificate with a DER certificate built byte by byte and
+ * one made by openssl at test time, messages split over records and
+ * segments, and malformed records.  No shared capture carries TLS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+#include "dissector.h"
+#include "sw_limits.h"
+
+extern const struct dissector dis_tls;
+
+enum { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
+
+struct bb {
+	uint8_t	 b[8192];
+	size_t	 n;
+};
+
+static void put8(struct bb *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct bb *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
+static void put24(struct bb *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
+static void putn(struct bb *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+
+/* Patch a big-endian length of `w` bytes at `at` to cover everything after it. */
+static void
+fix_len(struct bb *b, size_t at, int w)
+{
+	size_t v = b->n - at - (size_t)w;
+
+	for (int i = w - 1; i >= 0; i--, v >>= 8)
+		b->b[at + (size_t)i] = (uint8_t)(v & 0xff);
+}
+
+/* ClientHello handshake message (type, length, body). */
+static void
+client_hello(struct bb *b)
+{
+	size_t hs, exts, e;
+	uint8_t rnd[32] = { 0 };
+
+	put8(b, 1);
+	hs = b->n;
+	put24(b, 0);
+	put16(b, 0x0303);
+	putn(b, rnd, 32);
+	put8(b, 0);				/* no session id */
+	put16(b, 8);
+	put16(b, 0x0a0a); put16(b, 0x1301); put16(b, 0xc02f); put16(b, 0x002f);
+	put8(b, 1); put8(b, 0);			/* null compression */
+	exts = b->n;
+	put16(b, 0);
+	put16(b, 0x0a0a); put16(b, 0);		/* GREASE extension */
+	put16(b, 0); e = b->n; put16(b, 0);	/* SNI */
+	put16(b, 14); put8(b, 0); put16(b, 11); putn(b, "plc.example", 11);
+	fix_len(b, e, 2);
+	put16(b, 10); put16(b, 6); put16(b, 4); put16(b, 0x001d); put16(b, 0x0017);
+	put16(b, 11); put16(b, 2); put8(b, 1); put8(b, 0);
+	put16(b, 13); put16(b, 6); put16(b, 4); put16(b, 0x0403); put16(b, 0x0804);
+	put16(b, 16); put16(b, 14); put16(b, 12); put8(b, 2); putn(b, "h2", 2);
+	put8(b, 8); putn(b, "http/1.1", 8);
+	put16(b, 43); put16(b, 5); put8(b, 4); put16(b, 0x0304); put16(b, 0x0303);
+	fix_len(b, exts, 2);
+	fix_len(b, hs, 3);
+}
+
+static void
+server_hello(struct bb *b, unsigned version, unsigned cipher)
+{
+	size_t hs;
+	uint8_t rnd[32] = { 1 };
+
+	put8(b, 2);
+	hs = b->n;
+	put24(b, 0);
+	put16(b, version);
+	putn(b, rnd, 32);
+	put8(b, 0);
+	put16(b, cipher);
+	put8(b, 0);
+	put16(b, 0);
+	fix_len(b, hs, 3);
+}
+
+/* DER helpers: tag + short/long length around what follows. */
+static size_t der_open(struct bb *b, unsigned tag) { put8(b, tag); put8(b, 0x82); put16(b, 0); return b->n - 2; }
+static void der_close(struct bb *b, size_t at) { fix_len(b, at, 2); }
+
+static void
+der_name(struct bb *b, const char *cn, const char *o)
+{
+	size_t name = der_open(b, 0x30), set, atv;
+
+	if (o) {
+		set = der_open(b, 0x31); atv = der_open(b, 0x30);
+		put8(b, 6); put8(b, 3); put8(b, 0x55); put8(b, 4); put8(b, 0x0a);
+		put8(b, 0x0c); put8(b, (unsigned)strlen(o)); putn(b, o, strlen(o));
+		der_close(b, atv); der_close(b, set);
+	}
+	set = der_open(b, 0x31); atv = der_open(b, 0x30);
+	put8(b, 6); put8(b, 3); put8(b, 0x55); put8(b, 4); put8(b, 0x03);
+	put8(b, 0x13); put8(b, (unsigned)strlen(cn)); putn(b, cn, strlen(cn));
+	der_close(b, atv); der_close(b, set);
+	der_close(b, name);
+}
+
+/* A certificate skeleton: what RFC 5280 puts before the subject, and a subject. */
+static void
+der_cert(struct bb *b)
+{
+	size_t cert = der_open(b, 0x30), tbs = der_open(b, 0x30), v;
+
+	v = der_open(b, 0xa0); put8(b, 2); put8(b, 1); put8(b, 2); der_close(b, v);
+	put8(b, 2); put8(b, 2); put16(b, 0x1234);			/* serial */
+	v = der_open(b, 0x30); put8(b, 6); put8(b, 1); put8(b, 0x2a); der_close(b, v);
+	der_name(b, "Hikvision CA", "Hikvision");			/* issuer */
+	v = der_open(b, 0x30); der_close(b, v);			/* validity */
+	der_name(b, "DS-2CD2142FWD-I", "Hikvision");			/* subject */
+	der_close(b, tbs);
+	der_close(b, cert);
+}
+
+static void
+certificate_msg(struct bb *b, const uint8_t *der, size_t n)
+{
+	put8(b, 11);
+	put24(b, (unsigned)n + 6);
+	put24(b, (unsigned)n + 3);
+	put24(b, (unsigned)n);
+	putn(b, der, n);
+}
+
+/* Wrap handshake bytes into records of at most `chunk` bytes each. */
+static void
+records(struct bb *out, const struct bb *hs, size_t chunk)
+{
+	for (size_t off = 0; off < hs->n; off += chunk) {
+		size_t n = hs->n - off < chunk ? hs->n - off : chunk;
+
+		put8(out, 22); put16(out, 0x0301); put16(out, (unsigned)n);
+		putn(out, hs->b + off, n);
+	}
+}
+
+struct direct {
+	struct collected c;
+	struct diss_stats st;
+	struct diss_ctx dc;
+	void		*state;
+};
+
+static void
+direct_init(struct direct *t)
+{
+	memset(t, 0, sizeof(*t));
+	collected_init(&t->c);
+	t->state = calloc(1, dis_tls.state_size);
+	ck_assert_ptr_nonnull(t->state);
+	t->dc.d = &dis_tls;
+	t->dc.state = t->state;
+	t->dc.sink = &t->c.sink;
+	t->dc.st = &t->st;
+}
+
+static enum diss_rc
+direct_parse(struct direct *t, int dir, const uint8_t *b, size_t n, size_t *left)
+{
+	struct cur c = cur_make(b, n);
+	enum diss_rc rc;
+
+	t->dc.dir = dir;
+	rc = dis_tls.parse(&t->dc, &c);
+	if (left)
+		*left = cur_left(&c);
+	return rc;
+}
+
+static void
+direct_free(struct direct *t)
+{
+	dis_tls.on_close(t->state);
+	free(t->state);
+	collected_free(&t->c);
+}
+
+static const struct cobs *
+fact_src(const struct collected *c, const char *attr, const char *src)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_FACT && strcmp(c->v[i].attr, attr) == 0 &&
+		    strcmp(c->v[i].src, src) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+/*
+ * JA3 string "771,4865-49199-47,0-10-11-13-16-43,29-23,0" (GREASE left out):
+ * md5 6bfe35123df20afcf42aa008b0081ebf.  JA4: t13 d 03 ciphers 06 extensions
+ * "h2"; sha256("002f,1301,c02f")[:12] = 54093f43ad55;
+ * sha256("000a,000b,000d,002b_0403,0804")[:12] = fb71836bce29.
+ */
+START_TEST(client_hello_split_over_records_and_segments)
+{
+	struct bb hs = { .n = 0 }, rec = { .n = 0 };
+	struct direct t;
+	size_t left, cut;
+
+	client_hello(&hs);
+	records(&rec, &hs, 40);		/* the message spans several records */
+	direct_init(&t);
+	cut = 47;			/* mid-record */
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, cut, &left), DISS_OK);
+	ck_assert_uint_eq(left, cut - 45);	/* the one whole record was taken */
+	ck_assert_uint_eq(t.c.n, 0);
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b + 45, rec.n - 45, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_str_eq(fact_src(&t.c, A_TLS_SNI, "tls/sni")->val, "plc.example");
+	ck_assert_ptr_nonnull(fact_src(&t.c, A_TLS_SNI, "tls/server_name"));
+	ck_assert_str_eq(fact_src(&t.c, A_FINGERPRINT, "tls/ja3")->val,
+	    "ja3:6bfe35123df20afcf42aa008b0081ebf");
+	ck_assert_str_eq(fact_src(&t.c, A_FINGERPRINT, "tls/ja4")->val,
+	    "ja4:t13d0306h2_54093f43ad55_fb71836bce29");
+	ck_assert_uint_eq(t.st.counters[TLS_CLIENT_HELLO], 1);
+	direct_free(&t);
+}
+END_TEST
+
+START_TEST(server_hello_and_built_certificate)
+{
+	struct bb hs = { .n = 0 }, der = { .n = 0 }, rec = { .n = 0 };
+	struct direct t;
+	size_t left;
+
+	server_hello(&hs, 0x0303, 0xc02f);
+	der_cert(&der);
+	certificate_msg(&hs, der.b, der.n);
+	records(&rec, &hs, 16384);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "tls/server_hello")->val,
+	    "TLS 1.2 cipher 0xc02f");
+	ck_assert_str_eq(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate")->val,
+	    "CN=DS-2CD2142FWD-I, O=Hikvision");
+	ck_assert_str_eq(fact_src(&t.c, A_CERT_ISSUER, "tls/certificate")->val,
+	    "CN=Hikvision CA, O=Hikvision");
+	ck_assert_uint_eq(t.st.counters[TLS_CERTS], 1);
+	direct_free(&t);
+}
+END_TEST
+
+/* A real self-signed certificate from openssl, if it is installed. */
+START_TEST(openssl_certificate)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char path[256], cmd[768];
+	struct bb hs = { .n = 0 }, rec = { .n = 0 };
+	uint8_t der[4096];
+	struct direct t;
+	size_t n, left;
+	FILE *fp;
+
+	if (system("command -v openssl >/dev/null 2>&1") != 0)
+		return;		/* not installed: the byte-built certificate covers the parser */
+	snprintf(path, sizeof(path), "%s/sw_tls_%d.der", dir, (int)getpid());
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout /dev/null -subj '/O=WAGO Kontakttechnik/CN=PFC200 750-8212' "
+	    "-days 1 -outform DER -out '%s' 2>/dev/null", path);
+	ck_assert_int_eq(system(cmd), 0);
+	fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(der, 1, sizeof(der), fp);
+	fclose(fp);
+	unlink(path);
+	ck_assert_uint_gt(n, 100);
+	server_hello(&hs, 0x0303, 0x1301);
+	certificate_msg(&hs, der, n);
+	records(&rec, &hs, 100);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_str_eq(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate")->val,
+	    "CN=PFC200 750-8212, O=WAGO Kontakttechnik");
+	ck_assert_str_eq(fact_src(&t.c, A_CERT_ISSUER, "tls/certificate")->val,
+	    "CN=PFC200 750-8212, O=WAGO Kontakttechnik");
+	direct_free(&t);
+}
+END_TEST
+
+START_TEST(tls13_server_hello_stops)
+{
+	struct bb hs = { .n = 0 }, rec = { .n = 0 };
+	struct direct t;
+	size_t left;
+
+	/* legacy 0x0303 + supported_versions 0x0304 */
+	put8(&hs, 2); put24(&hs, 2 + 32 + 1 + 2 + 1 + 2 + 6);
+	put16(&hs, 0x0303);
+	for (int i = 0; i < 32; i++) put8(&hs, 0);
+	put8(&hs, 0); put16(&hs, 0x1302); put8(&hs, 0);
+	put16(&hs, 6); put16(&hs, 43); put16(&hs, 2); put16(&hs, 0x0304);
+	records(&rec, &hs, 1000);
+	/* followed by an "encrypted" record that looks like a certificate */
+	put8(&rec, 23); put16(&rec, 0x0303); put16(&rec, 3); put8(&rec, 11); put16(&rec, 0);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "tls/server_hello")->val,
+	    "TLS 1.3 cipher 0x1302");
+	ck_assert_ptr_null(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate"));
+	direct_free(&t);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+	static const uint8_t notls[] = "GET / HTTP/1.1\r\n\r\n";
+	static const uint8_t huge[] = { 22, 3, 3, 0xff, 0xff, 1, 0, 0, 4 };
+	struct bb hs = { .n = 0 }, rec = { .n = 0 }, der = { .n = 0 };
+	struct direct t;
+	size_t left;
+
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, notls, sizeof(notls) - 1, &left),
+	    DISS_NOT_MINE);
+	direct_free(&t);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, huge, sizeof(huge), &left), DISS_NOT_MINE);
+	direct_free(&t);
+
+	/* a ClientHello whose cipher list claims more than the message holds */
+	put8(&hs, 1); put24(&hs, 2 + 32 + 1 + 2);
+	put16(&hs, 0x0303);
+	for (int i = 0; i < 32; i++) put8(&hs, 0);
+	put8(&hs, 0); put16(&hs, 0x4000);
+	records(&rec, &hs, 1000);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_MALFORMED);
+	ck_assert_uint_eq(t.st.counters[TLS_BAD_HS], 1);
+	ck_assert_uint_eq(t.c.n, 0);
+	/* the direction is given up: nothing more is parsed */
+	rec.n = hs.n = 0;
+	client_hello(&hs);
+	records(&rec, &hs, 1000);
+	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_uint_eq(t.c.n, 0);
+	direct_free(&t);
+
+	/* a certificate whose DER length lies */
+	rec.n = hs.n = 0;
+	der_cert(&der);
+	der.b[3] = 0xff;		/* outer SEQUENCE length, high byte */
+	server_hello(&hs, 0x0303, 0x002f);
+	certificate_msg(&hs, der.b, der.n);
+	records(&rec, &hs, 1000);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
+	ck_assert_ptr_nonnull(fact_src(&t.c, A_NOTE, "tls/server_hello"));
+	ck_assert_ptr_null(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate"));
+	direct_free(&t);
+
+	/* a handshake message longer than TLS_HS_MAX */
+	rec.n = hs.n = 0;
+	put8(&hs, 11); put24(&hs, TLS_HS_MAX + 1);
+	records(&rec, &hs, 100);
+	direct_init(&t);
+	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
+	direct_free(&t);
+}
+END_TEST
+
+START_TEST(probe)
+{
+	static const uint8_t ch[] = { 22, 3, 1, 0, 10, 1 };
+	static const uint8_t app[] = { 23, 3, 3, 0, 10 };
+	struct cur a = cur_make(ch, sizeof(ch)), b = cur_make(app, sizeof(app));
+
+	ck_assert(dis_tls.probe(&a, DIR_C2S));
+	ck_assert(!dis_tls.probe(&b, DIR_C2S));
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("tls");
+	TCase *tc = tcase_create("tls");
+
+	tcase_add_test(tc, client_hello_split_over_records_and_segments);
+	tcase_add_test(tc, server_hello_and_built_certificate);
+	tcase_add_test(tc, openssl_certificate);
+	tcase_add_test(tc, tls13_server_hello_stops);
+	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, probe);
+	suite_add_tcase(s, tc);
+	return s;
+}

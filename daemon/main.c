@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "dissector.h"
 #include "../tools/export.h"
+#include "fprules.h"
 #include "fwd.h"
 #include "log.h"
 #include "obsq.h"
@@ -58,6 +59,7 @@ struct daemon {
 	struct store		*st;
 	struct oui_db		*oui;
 	struct vendors		*vendors;
+	struct fprules		*rules;
 	struct risk_policy	*policy;
 	struct ctl		*ctl;
 	struct fwd		*fwd;
@@ -442,10 +444,26 @@ load_tables(struct daemon *d, bool fatal_on_error)
 		vendors_free(v);
 		risk_policy_free(p);
 	}
+	/* Fingerprint rules: a new set replaces the old only if it loads whole. */
+	{
+		const char *path = SW_DATADIR "/fingerprints.rules";
+		struct fprules *r;
+
+		if (access(path, R_OK) != 0 && access("oui/fingerprints.rules", R_OK) == 0)
+			path = "oui/fingerprints.rules";
+		if ((r = fprules_load(path, err, sizeof(err))) == NULL)
+			log_warnx("%s; %s", err, d->rules ? "keeping the previous rules" :
+			    "no fingerprint rules until it is fixed");
+		else {
+			fprules_free(d->rules);
+			d->rules = r;
+		}
+	}
 	vendor_ids_load(NULL);
 	if (d->st) {
 		store_set_oui(d->st, d->oui);
 		store_set_risk(d->st, d->vendors, d->policy);
+		store_set_rules(d->st, d->rules);
 	}
 	return 0;
 }
@@ -808,6 +826,7 @@ main(int argc, char *argv[])
 	oui_free(d.oui);
 	vendors_free(d.vendors);
 	risk_policy_free(d.policy);
+	fprules_free(d.rules);
 	vendor_ids_free();
 	for (int i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);

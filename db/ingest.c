@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "obs.h"
+#include "fprules.h"
 #include "oui.h"
 #include "store_int.h"
 
@@ -119,7 +120,7 @@ evidence(struct store *s, int64_t id, const char *attr, const char *val, const c
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, val, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 4, src, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, src, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(q, 5, conf);
 	sqlite3_bind_int64(q, 6, ts);
 	if (via_ip && via_ip[0])
@@ -515,6 +516,38 @@ identity_attr(const char *a)
 	return false;
 }
 
+/* What a fingerprint rule concluded from a piece of evidence. */
+struct rule_hit {
+	struct store	*s;
+	int64_t		 id;
+	long long	 ts;
+	const char	*via_ip;
+	int		 rc;
+};
+
+static void
+rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, uint8_t conf)
+{
+	struct rule_hit *h = arg;
+	char src[96], detail[700];
+	bool fresh;
+
+	if (h->rc != 0 || value == NULL || value[0] == '\0')
+		return;
+	snprintf(src, sizeof(src), "rule:%s", rule_id);
+	if (evidence(h->s, h->id, attr, value, src, conf, h->ts, h->via_ip, &fresh) != 0) {
+		h->rc = -1;
+		return;
+	}
+	if (!fresh)
+		return;
+	if (strcmp(attr, A_VENDOR) == 0)
+		touch_for_risk(h->s, h->id);
+	snprintf(detail, sizeof(detail), "%s = %s (%s)", attr, value, src);
+	if (add_event(h->s, h->ts, h->id, "fact_new", detail) != 0)
+		h->rc = -1;
+}
+
 static int
 on_fact(struct store *s, const struct obs *o, long long ts)
 {
@@ -534,6 +567,13 @@ on_fact(struct store *s, const struct obs *o, long long ts)
 		return -1;
 	if (!fresh)
 		return 0;
+	if (s->rules) {		/* new evidence only: a rule runs once per distinct value */
+		struct rule_hit h = { s, id, ts, ip, 0 };
+
+		fprules_match(s->rules, o->attr, o->src ? o->src : "", o->val, rule_emit, &h);
+		if (h.rc != 0)
+			return -1;
+	}
 	if (strcmp(o->attr, A_VENDOR) == 0)
 		touch_for_risk(s, id);
 	if (!identity_attr(o->attr))

@@ -369,6 +369,12 @@ store_set_oui(struct store *s, const struct oui_db *oui)
 }
 
 void
+store_set_rules(struct store *s, const struct fprules *r)
+{
+	s->rules = r;
+}
+
+void
 store_set_risk(struct store *s, const struct vendors *v, const struct risk_policy *p)
 {
 	s->vendors = v;

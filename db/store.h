@@ -48,6 +48,14 @@ void		 store_set_risk(struct store *st, const struct vendors *v,
 		    const struct risk_policy *p);
 long		 store_reevaluate_all(struct store *st, long long now);
 
+/*
+ * Fingerprint rules (oui/fprules.h, not owned): new evidence is matched
+ * against them and what a rule concludes is stored as evidence of its own,
+ * source "rule:ID".
+ */
+struct fprules;
+void		 store_set_rules(struct store *st, const struct fprules *r);
+
 /* The underlying handle, for read-only tools (the CLI's queries). */
 struct sqlite3	*store_db(struct store *st);
 

@@ -50,6 +50,7 @@ struct store {
 	const struct oui_db	*oui;
 	const struct vendors	*vendors;
 	const struct risk_policy *policy;
+	const struct fprules	*rules;
 	struct acache_ent	*cache;		/* ACACHE_SLOTS entries */
 	struct { int64_t id; long long ts; } *tcache;	/* last touch per asset, ACACHE_SLOTS */
 	int64_t			*touched;	/* assets whose risk must be re-evaluated */

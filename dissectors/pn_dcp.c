@@ -178,7 +178,7 @@ pn_dcp_parse(struct diss_ctx *dc, struct cur *c)
 
 	if (!cur_be16(c, &fid))
 		return DISS_SHORT;
-	if (fid < FID_HELLO) {
+	if (fid < FID_HELLO || fid > FID_IDENT_RESP) {	/* cyclic RT, PTCP, alarms: not DCP */
 		diss_count(dc, C_OTHER_RT);
 		cur_skip(c, cur_left(c));
 		return DISS_OK;

@@ -1,0 +1,95 @@
+#!/bin/sh
+# 10-daemon-errors.sh - spanwatchd's answers to bad input: arguments (exit 2),
+# a missing capture, an unsupported link type, a truncated capture (file,
+# offset and packet named, packets before it kept, exit 1), a bad
+# configuration line (file:line), a corrupt database (exit 3), --version.
+# Usage: tests/e2e/10-daemon-errors.sh [BUILD_DIR]
+set -u
+build=${1:-build}
+daemon=$build/spanwatchd
+pcaps=${SW_PCAPS:-../shared/pcaps}
+name=10-daemon-errors
+good=$pcaps/enip/iti__EIP-SoftwareUpload.pcap
+
+[ -x "$daemon" ] || { echo "$name: SKIP: build $daemon first"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+nfail=0
+fail() { echo "$name: FAIL: $*"; nfail=$((nfail + 1)); }
+
+# expect RC PATTERN CMD...: exit code RC and PATTERN (grep -E) in stdout+stderr.
+expect() {
+	want_rc=$1 pat=$2; shift 2
+	"$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -ne "$want_rc" ]; then
+		fail "$*: exit $rc, want $want_rc: $(head -n 3 "$tmp/out")"
+	elif ! grep -Eq -- "$pat" "$tmp/out"; then
+		fail "$*: no /$pat/ in: $(head -n 3 "$tmp/out")"
+	fi
+}
+
+# Arguments.
+expect 2 "unrecognized option '--bogus'" "$daemon" --bogus
+expect 2 "usage: spanwatchd" "$daemon" --bogus
+expect 2 "choose one of -r, -i and --nfqueue" "$daemon" -r x.pcap -i eth0
+expect 2 "--nfqueue: 'abc' is not a queue number" "$daemon" --nfqueue abc
+expect 2 "unexpected argument 'extra'" "$daemon" -r x.pcap extra
+expect 2 "requires an argument" "$daemon" -r
+printf '' >"$tmp/empty.conf"
+expect 2 "nothing to capture" "$daemon" -c "$tmp/empty.conf"
+expect 0 "^spanwatchd $(cat VERSION 2>/dev/null || echo '[0-9.]+')\$" "$daemon" --version
+expect 0 "^spanwatchd " "$daemon" -V
+expect 0 "usage: spanwatchd" "$daemon" --help
+expect 0 "^modbus\$" "$daemon" --list-dissectors
+
+# Captures that cannot be read.
+expect 1 "cannot read capture $tmp/none.pcap" "$daemon" -r "$tmp/none.pcap"
+# A pcap header with link type 105 (IEEE 802.11) and no packets.
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' >"$tmp/wifi.pcap"
+expect 1 "$tmp/wifi.pcap: link type 105 \(IEEE802_11\) is not supported" "$daemon" -r "$tmp/wifi.pcap"
+printf 'not a capture at all, just text\n' >"$tmp/text.pcap"
+expect 1 "cannot read capture $tmp/text.pcap" "$daemon" -r "$tmp/text.pcap"
+
+# Configuration: missing when named, a bad line names file and line.
+expect 1 "$tmp/missing.conf: No such file or directory" "$daemon" -c "$tmp/missing.conf" -r "$good"
+printf '[capture]\nsnaplen = 65535\n[limits]\nflows_max = abc\n' >"$tmp/bad.conf"
+expect 1 "$tmp/bad.conf:4: flows_max: 'abc' is not a number \(1024\.\.[0-9]+\)" "$daemon" -c "$tmp/bad.conf" -r "$good"
+printf '# comment\n[capture]\nintreface = eth0\n' >"$tmp/key.conf"
+expect 1 "$tmp/key.conf:3: unknown key 'intreface' in \[capture\]" "$daemon" -c "$tmp/key.conf" -r "$good"
+
+# -u with a user that does not exist.
+expect 1 "user 'no-such-user-sw' does not exist" "$daemon" -r "$good" -u no-such-user-sw
+
+if [ -f "$good" ]; then
+	# The whole file, for reference.
+	"$daemon" -r "$good" >"$tmp/full.out" 2>&1 || fail "-r $good: exit $?"
+	total=$(sed -n 's/^read .*: \([0-9]*\) packets in .*/\1/p' "$tmp/full.out")
+	[ -n "$total" ] && [ "$total" -gt 0 ] || fail "no summary line for $good"
+
+	# Truncated in the middle of a packet: error, offset, packets kept, exit 1.
+	head -c 100000 "$good" >"$tmp/cut.pcap"
+	"$daemon" -r "$tmp/cut.pcap" --db "$tmp/cut.db" >"$tmp/cut.out" 2>"$tmp/cut.err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "truncated capture: exit $rc, want 1"
+	grep -Eq "$tmp/cut.pcap: .*truncated.* byte offset [0-9]+ after packet [0-9]+" "$tmp/cut.err" ||
+	    fail "truncated capture: message lacks file/offset/packet: $(cat "$tmp/cut.err")"
+	kept=$(sed -n 's/^read .*: \([0-9]*\) packets in .*/\1/p' "$tmp/cut.out")
+	[ -n "$kept" ] && [ "$kept" -gt 0 ] && [ "$kept" -lt "${total:-0}" ] ||
+	    fail "truncated capture: $kept packets kept of $total"
+	grep -q "after packet $kept;" "$tmp/cut.err" || fail "truncated capture: packet number is not $kept"
+	grep -Eq '^stat\.store\.applied [1-9]' "$tmp/cut.out" ||
+	    fail "truncated capture: nothing stored before the error"
+
+	# A database that is not one: the store's message, exit 3.
+	printf 'this is not an SQLite database, it is text %0200d\n' 0 >"$tmp/bad.db"
+	expect 3 "$tmp/bad.db is not a spanwatch database" "$daemon" -r "$good" --db "$tmp/bad.db"
+
+	# Off a terminal: nothing on stderr but errors, the summary on stdout.
+	"$daemon" -r "$good" >/dev/null 2>"$tmp/quiet.err"
+	[ ! -s "$tmp/quiet.err" ] || fail "stderr not empty off a terminal: $(head -c 200 "$tmp/quiet.err")"
+	grep -Eq '^proto\.eth [0-9]+$' "$tmp/full.out" || fail "summary has no proto.eth line"
+fi
+
+[ $nfail -eq 0 ] || exit 1
+echo "$name: ok"

@@ -126,7 +126,8 @@ wait_for() {
 	end=$(( $(date +%s) + WAIT_S ))
 	while ! "$@"; do
 		[ "$(date +%s)" -lt "$end" ] || fail "timed out after ${WAIT_S}s waiting for $what"
-		kill -0 "$pid" 2>/dev/null || fail "spanwatchd exited while waiting for $what"
+		# it may have become true just as the daemon exited (the SIGTERM wait)
+		kill -0 "$pid" 2>/dev/null || "$@" || fail "spanwatchd exited while waiting for $what"
 		sleep 0.2
 	done
 }

@@ -3,6 +3,7 @@
  * and the inventory it contains, for the demo, the benchmark and tests.
  *
  *   swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]
+ *   swgen --crowd -o FILE -n PACKETS --hosts N   N distinct hosts (tools/swgen_crowd.c)
  *   swgen --loop FILE          a bare libpcap read loop: the speed floor
  *
  * A plant network: PLCs and RTUs from real vendors' MAC blocks, HMIs and
@@ -27,6 +28,8 @@
 
 #include <jansson.h>
 #include <pcap/pcap.h>
+
+#include "swgen.h"
 
 #define MAXFRAME	1600
 #define BASE_TIME	1764374400u	/* 2025-11-29T00:00:00Z */
@@ -76,6 +79,14 @@ static const struct model models[] = {
 	{ K_SWITCH, "008063", "Hirschmann Automation and Control GmbH", "Hirschmann", "RSP35", "08.7.04", "Hirschmann Railswitch Power" },
 	{ K_SWITCH, "f4bd9e", "Cisco Systems, Inc", "Cisco", "IE-4000", "15.2(7)E", "Cisco IOS Software, IE4000" },
 	{ K_HISTORIAN, "000c29", "VMware, Inc.", "VMware", "", "", "OSIsoft PI" },
+	{ K_PLC_MODBUS, "0030de", "WAGO Kontakttechnik GmbH", "WAGO", "750-8212", "03.10.08", "PFC200" },
+	{ K_PLC_MODBUS, "000105", "Beckhoff Automation GmbH", "Beckhoff", "CX9020", "3.1.4024", "TwinCAT" },
+	{ K_PLC_MODBUS, "0090e8", "MOXA TECHNOLOGIES CORP., LTD.", "Moxa", "MB3170", "4.1", "MGate MB3170" },
+	{ K_PLC_MODBUS, "00d0c9", "ADVANTECH CO., LTD.", "Advantech", "ADAM-6052", "5.02", "ADAM-6000" },
+	{ K_SWITCH, "00e0fc", "HUAWEI TECHNOLOGIES CO.,LTD", "Huawei", "S5735-L24T4X", "V200R021C00",
+	    "Huawei Versatile Routing Platform" },
+	{ K_SWITCH, "e01954", "zte corporation", "ZTE", "ZXR10 5960", "V5.00.10", "ZTE ZXR10 Software" },
+	{ K_HMI, "040e3c", "HP Inc.", "HP", "EliteDesk 800 G6", "", "WinCC" },
 };
 
 struct host {
@@ -87,7 +98,17 @@ struct host {
 	char		 serial[16];
 	bool		 remote;	/* behind the router: appears with the router's MAC */
 	bool		 emitted_identity;
+	unsigned	 said;		/* SAID_*: identity facts it has put on the wire */
 };
+
+/* Identity facts, for the expected inventory: only what really went out. */
+#define SAID_VENDOR	0x01
+#define SAID_MODEL	0x02
+#define SAID_PRODUCT	0x04
+#define SAID_FIRMWARE	0x08
+#define SAID_SERIAL	0x10
+#define SAID_SOFTWARE	0x20
+#define SAID_HOSTNAME	0x40
 
 #define MAX_HOSTS	4096
 
@@ -173,6 +194,8 @@ emit(struct gen *g, const struct frame *f, size_t caplen)
 {
 	struct pcap_pkthdr h;
 
+	if (g->npkts >= g->target)	/* -n is exact: the last exchange may be cut short */
+		return;
 	g->ts_us += 50 + rnd_below(400);
 	h.ts.tv_sec = (time_t)(BASE_TIME + g->ts_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(g->ts_us % 1000000);
@@ -180,6 +203,17 @@ emit(struct gen *g, const struct frame *f, size_t caplen)
 	h.caplen = (bpf_u_int32)(caplen < f->n ? caplen : f->n);
 	pcap_dump((u_char *)g->out, &h, f->b);
 	g->npkts++;
+}
+
+/*
+ * The frame just sent carried these facts of h.  It was written if the
+ * capture is not full yet (the last exchange may be cut short by -n).
+ */
+static void
+said(const struct gen *g, struct host *h, unsigned what)
+{
+	if (g->npkts < g->target)
+		h->said |= what;
 }
 
 static uint16_t
@@ -431,6 +465,7 @@ gen_modbus(struct gen *g, struct host *cli, struct host *srv)
 		}
 		tcp_data(&t, false, &p);
 		srv->emitted_identity = true;
+		said(g, srv, SAID_VENDOR | SAID_PRODUCT | SAID_FIRMWARE);
 	}
 	tcp_close(&t);
 }
@@ -487,6 +522,7 @@ gen_dnp3(struct gen *g, struct host *master, struct host *out, uint16_t maddr, u
 	size_t n = 0;
 	struct tcp t;
 	struct frame p;
+	bool ident = false, bad = false;
 
 	tcp_open(&t, g, master, out, 20000);
 	p.n = 0;
@@ -499,6 +535,7 @@ gen_dnp3(struct gen *g, struct host *master, struct host *out, uint16_t maddr, u
 		put_g0(app, &n, 242, out->m->firmware);
 		put_g0(app, &n, 248, out->serial);
 		out->emitted_identity = true;
+		ident = true;
 	} else {
 		/* g30v1 analog inputs 0..3 */
 		app[n++] = 30; app[n++] = 1; app[n++] = 0x00; app[n++] = 0; app[n++] = 3;
@@ -513,8 +550,11 @@ gen_dnp3(struct gen *g, struct host *master, struct host *out, uint16_t maddr, u
 	if (rnd_below(50) == 0) {		/* a bad block CRC: must be counted, not trusted */
 		p.b[12] ^= 0xff;
 		g->malformed++;
+		bad = true;
 	}
 	tcp_data(&t, false, &p);
+	if (ident && !bad)
+		said(g, out, SAID_VENDOR | SAID_MODEL | SAID_FIRMWARE | SAID_SERIAL);
 	tcp_close(&t);
 }
 
@@ -564,10 +604,16 @@ gen_enip(struct gen *g, struct host *scanner, struct host *dev)
 	put16le(&p, 1);						/* encapsulation version */
 	put16(&p, 2); put16(&p, 44818); putn(&p, dev->ip, 4); put32(&p, 0); put32(&p, 0);
 	put16le(&p, 1); put16le(&p, 14); put16le(&p, 54);	/* Rockwell, PLC, product code */
-	put8(&p, 20); put8(&p, 11);				/* revision 20.11 */
+	{
+		unsigned major = 20, minor = 11;		/* revision */
+
+		sscanf(dev->m->firmware, "%u.%u", &major, &minor);
+		put8(&p, major); put8(&p, minor);
+	}
 	put16le(&p, 0x0060); put32le(&p, serial);
 	put8(&p, (unsigned)strlen(name)); puts_(&p, name); put8(&p, 3);
 	udp_send(g, dev, wire_mac(g, scanner), scanner->ip, 0, 44818, 44818, &p);
+	said(g, dev, SAID_MODEL | SAID_FIRMWARE | SAID_SERIAL);
 }
 
 /* S7comm: COTP connect, then an SZL 0x0011 read answered with the order number. */
@@ -604,7 +650,12 @@ gen_s7(struct gen *g, struct host *hmi, struct host *plc)
 	put16(&s, 0x00c0); put16(&s, 3); put16(&s, 1);
 	put16(&s, 7);
 	putn(&s, "                    ", 20);
-	put16(&s, 0x00c0); put8(&s, 'V'); put8(&s, 3); put8(&s, 2); put8(&s, 6);
+	{	/* index 7: firmware, 'V' major, minor, patch */
+		unsigned v[3] = { 3, 2, 6 };
+
+		sscanf(plc->m->firmware, "V%u.%u.%u", &v[0], &v[1], &v[2]);
+		put16(&s, 0x00c0); put8(&s, 'V'); put8(&s, v[0]); put8(&s, v[1]); put8(&s, v[2]);
+	}
 	p.n = 0;
 	put16(&p, 0x0300); put16(&p, (unsigned)(7 + 10 + 12 + 4 + s.n)); put8(&p, 2); put8(&p, 0xf0);
 	put8(&p, 0x80);
@@ -615,6 +666,7 @@ gen_s7(struct gen *g, struct host *hmi, struct host *plc)
 	put8(&p, 0xff); put8(&p, 0x09); put16(&p, (unsigned)s.n);
 	putn(&p, s.b, s.n);
 	tcp_data(&t, false, &p);
+	said(g, plc, SAID_PRODUCT | SAID_FIRMWARE);
 	tcp_close(&t);
 }
 
@@ -663,6 +715,7 @@ gen_http(struct gen *g, struct host *cli, struct host *srv)
 	}
 	puts_(&p, buf);
 	tcp_data(&t, false, &p);
+	said(g, srv, SAID_SOFTWARE);
 	tcp_close(&t);
 }
 
@@ -716,6 +769,8 @@ gen_dhcp(struct gen *g, struct host *h, struct host *server)
 	struct frame p;
 	uint32_t xid = rnd();
 
+	if (h->remote)	/* its DHCP stays at the remote site */
+		return;
 	for (int ack = 0; ack < 2; ack++) {
 		p.n = 0;
 		put8(&p, ack ? 2 : 1); put8(&p, 1); put8(&p, 6); put8(&p, 0);
@@ -741,6 +796,8 @@ gen_dhcp(struct gen *g, struct host *h, struct host *server)
 			memset(tmp.ip, 0, 4);
 			tmp.remote = false;
 			udp_send(g, &tmp, bcast, all, 0, 68, 67, &p);
+			if (!h->remote)	/* a remote host's asset has no MAC to bind it to */
+				said(g, h, SAID_HOSTNAME);
 		} else
 			udp_send(g, server, bcast, all, 0, 67, 68, &p);
 	}
@@ -751,6 +808,21 @@ gen_arp(struct gen *g, struct host *a, struct host *b)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct frame f;
+	struct host gw;
+
+	/* A host behind the router never ARPs on this LAN: the router answers for its site. */
+	if (a->remote || b->remote) {
+		gw = *(b->remote ? b : a);
+		memcpy(gw.mac, g->router_mac, 6);
+		memcpy(gw.ip, g->router_ip, 4);
+		gw.remote = false;
+		if (a->remote && b->remote)
+			return;
+		if (b->remote)
+			b = &gw;
+		else
+			a = &gw;
+	}
 
 	for (int reply = 0; reply < 2; reply++) {
 		struct host *s = reply ? b : a, *d = reply ? a : b;
@@ -785,6 +857,7 @@ gen_lldp(struct gen *g, struct host *sw)
 	put16(&f, (7 << 9) | 4); put16(&f, 0x0014); put16(&f, 0x0014);	/* bridge, router */
 	put16(&f, 0);
 	emit(g, &f, f.n);
+	said(g, sw, SAID_HOSTNAME);
 }
 
 /* Frames that lie: cut short, impossible headers, lying lengths. */
@@ -798,12 +871,12 @@ gen_malformed(struct gen *g, struct host *a, struct host *b)
 	case 0:		/* an IPv4 header cut short by the capture */
 		put16(&l4, 1234); put16(&l4, 502); put32(&l4, 1); put32(&l4, 0);
 		put8(&l4, 0x50); put8(&l4, 0x18); put16(&l4, 100); put16(&l4, 0); put16(&l4, 0);
-		ip_frame(&f, a->mac, b->mac, 0, a->ip, b->ip, 6, &l4);
+		ip_frame(&f, wire_mac(g, a), wire_mac(g, b), 0, a->ip, b->ip, 6, &l4);
 		emit(g, &f, 14 + 12);
 		break;
 	case 1:		/* IHL of 3 words: shorter than the fixed header */
 		put16(&l4, 1234); put16(&l4, 80); put16(&l4, 8); put16(&l4, 0);
-		ip_frame(&f, a->mac, b->mac, 0, a->ip, b->ip, 17, &l4);
+		ip_frame(&f, wire_mac(g, a), wire_mac(g, b), 0, a->ip, b->ip, 17, &l4);
 		f.b[14] = 0x43;
 		emit(g, &f, f.n);
 		break;
@@ -811,7 +884,7 @@ gen_malformed(struct gen *g, struct host *a, struct host *b)
 		put16(&l4, 40000); put16(&l4, 502); put32(&l4, rnd()); put32(&l4, 0);
 		put8(&l4, 0x50); put8(&l4, 0x18); put16(&l4, 100); put16(&l4, 0); put16(&l4, 0);
 		put16(&l4, 1); put16(&l4, 0); put16(&l4, 200); put8(&l4, 1); put8(&l4, 3);
-		ip_frame(&f, a->mac, b->mac, 0, a->ip, b->ip, 6, &l4);
+		ip_frame(&f, wire_mac(g, a), wire_mac(g, b), 0, a->ip, b->ip, 6, &l4);
 		emit(g, &f, f.n);
 		break;
 	}
@@ -912,6 +985,38 @@ fmt_mac(const uint8_t m[6], char out[18])
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+/*
+ * The identity facts a host put on the wire (SAID_*), named as daemon/obs.h
+ * names them (A_*) and valued as the messages carry them.
+ */
+static void
+host_facts(const struct host *h, json_t *facts)
+{
+	const struct model *m = h->m;
+	char serial[16];
+
+	if (h->said & SAID_VENDOR)	/* Modbus 43/14 VendorName, DNP3 g0v252 */
+		json_object_set_new(facts, "vendor", json_string(m->vendor));
+	if (h->said & SAID_MODEL)	/* DNP3 g0v250, CIP product name */
+		json_object_set_new(facts, "model", json_string(m->model));
+	if (h->said & SAID_PRODUCT)	/* Modbus 43/14 ProductCode, S7 SZL 0x0011 order number */
+		json_object_set_new(facts, "product_code", json_string(m->model));
+	if (h->said & SAID_FIRMWARE)
+		json_object_set_new(facts, "firmware", json_string(m->firmware));
+	if (h->said & SAID_SERIAL) {	/* CIP: a 32-bit number; DNP3 g0v248: text */
+		if (m->kind == K_PLC_ENIP)
+			snprintf(serial, sizeof(serial), "0x%08lx", strtoul(h->serial + 2, NULL, 16));
+		else
+			snprintf(serial, sizeof(serial), "%s", h->serial);
+		json_object_set_new(facts, "serial", json_string(serial));
+	}
+	if (h->said & SAID_SOFTWARE)	/* HTTP Server header, as gen_http writes it */
+		json_object_set_new(facts, "software",
+		    json_string(m->extra[0] ? m->extra : "lighttpd/1.4.59"));
+	if (h->said & SAID_HOSTNAME)	/* LLDP system name, DHCP option 12 */
+		json_object_set_new(facts, "hostname", json_string(h->hostname));
+}
+
 static int
 write_expected(const struct gen *g, const char *path, uint64_t seed)
 {
@@ -928,25 +1033,7 @@ write_expected(const struct gen *g, const char *path, uint64_t seed)
 		json_object_set_new(o, "ip", json_string(ip));
 		json_object_set_new(o, "behind_router", json_boolean(h->remote));
 		json_object_set_new(o, "oui_org", json_string(h->m->oui_org));
-		switch (h->m->kind) {
-		case K_PLC_MODBUS:
-		case K_RTU_DNP3:
-			json_object_set_new(facts, "vendor", json_string(h->m->vendor));
-			json_object_set_new(facts, "firmware", json_string(h->m->firmware));
-			break;
-		case K_PLC_S7:
-		case K_PLC_ENIP:
-			json_object_set_new(facts, "model", json_string(h->m->model));
-			break;
-		case K_CAMERA:
-			json_object_set_new(facts, "software", json_string(h->m->extra));
-			break;
-		case K_SWITCH:
-			json_object_set_new(facts, "hostname", json_string(h->hostname));
-			break;
-		default:
-			break;
-		}
+		host_facts(h, facts);
 		json_object_set_new(o, "facts", facts);
 		json_array_append_new(hosts, o);
 	}
@@ -1002,6 +1089,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]\n"
+	    "       swgen --crowd -o FILE -n PACKETS --hosts N [-s SEED] [--expected FILE.json]\n"
 	    "       swgen --loop FILE\n");
 }
 
@@ -1012,6 +1100,7 @@ main(int argc, char *argv[])
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "expected", required_argument, NULL, 'e' },
 		{ "loop", required_argument, NULL, 'L' },
+		{ "crowd", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1020,6 +1109,7 @@ main(int argc, char *argv[])
 	uint64_t seed = 1;
 	long long n = 100000;
 	int nhosts = 200, ch;
+	bool crowd = false;
 	pcap_t *dead;
 
 	while ((ch = getopt_long(argc, argv, "o:n:s:h", opts, NULL)) != -1) {
@@ -1030,10 +1120,13 @@ main(int argc, char *argv[])
 		case 'H': nhosts = atoi(optarg); break;
 		case 'e': expected = optarg; break;
 		case 'L': return loop(optarg);
+		case 'C': crowd = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (crowd && out != NULL && n > 0)
+		return swgen_crowd(out, (uint64_t)n, seed, (uint32_t)nhosts, expected);
 	if (out == NULL || n <= 0 || nhosts < 20 || nhosts > MAX_HOSTS) {
 		usage(stderr);
 		fprintf(stderr, "swgen: -o FILE is required; -n > 0; --hosts from 20 to %d\n", MAX_HOSTS);

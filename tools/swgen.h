@@ -1,0 +1,20 @@
+/*
+ * swgen.h - the capture generator's parts (tools/swgen*.c, one program).
+ */
+#ifndef SW_SWGEN_H
+#define SW_SWGEN_H
+
+#include <stdint.h>
+
+#define SWGEN_CROWD_MAX	1000000	/* distinct hosts of a --crowd capture */
+
+/*
+ * A crowd: nhosts distinct hosts, each announcing itself by ARP and opening
+ * one Modbus/TCP connection to one of a few PLCs, round after round until
+ * npkts packets are written.  For the memory-cap benchmark: every host is a
+ * new asset and a new flow.  expected (may be NULL) gets the host list.
+ */
+int	swgen_crowd(const char *out, uint64_t npkts, uint64_t seed, uint32_t nhosts,
+	    const char *expected);
+
+#endif

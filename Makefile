@@ -160,4 +160,4 @@ deb:
 clean:
 	rm -rf build build-san build-fuzz spanwatchd spanwatch swgen
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -13,13 +13,20 @@
 #include "sw_limits.h"
 #include "obs.h"
 
+#define LRU_CLASSES	3
+
 struct flow_table {
 	struct flow	*pool;
 	struct flow	**buckets;
 	size_t		 max, nbuckets;
 	struct flow	*free_list;	/* recycled flows, chained through hnext */
 	size_t		 fresh;		/* pool[fresh..max) never used: untouched memory */
-	struct flow	*lru_head, *lru_tail;	/* head = most recent */
+	/*
+	 * One LRU list per idle timeout (closed TCP, UDP, open TCP), each
+	 * ordered by last packet: ageing stops at the first flow too young in
+	 * each list instead of walking past long-lived ones.
+	 */
+	struct flow	*lru_head[LRU_CLASSES], *lru_tail[LRU_CLASSES];
 	struct flow_stats st;
 	flow_release_cb	 release;
 	void		*release_arg;
@@ -68,30 +75,62 @@ flow_table_new(size_t max_flows, flow_release_cb cb, void *arg)
 	return ft;
 }
 
+static uint64_t
+idle_limit_us(uint8_t class)
+{
+	static const uint64_t s[LRU_CLASSES] = { FLOW_IDLE_TCP_CLOSED_S, FLOW_IDLE_UDP_S, FLOW_IDLE_TCP_S };
+
+	return s[class] * 1000000ull;
+}
+
+static uint8_t
+lru_class_of(const struct flow *f)
+{
+	if (f->proto != L4_TCP)
+		return 1;
+	return f->rst_seen || f->fin_seen == 3 ? 0 : 2;
+}
+
 static void
 lru_unlink(struct flow_table *ft, struct flow *f)
 {
+	uint8_t k = f->lru_class;
+
 	if (f->lru_prev)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		ft->lru_head = f->lru_next;
+		ft->lru_head[k] = f->lru_next;
 	if (f->lru_next)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		ft->lru_tail = f->lru_prev;
+		ft->lru_tail[k] = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
 static void
 lru_push_head(struct flow_table *ft, struct flow *f)
 {
+	uint8_t k = f->lru_class = lru_class_of(f);
+
 	f->lru_prev = NULL;
-	f->lru_next = ft->lru_head;
-	if (ft->lru_head)
-		ft->lru_head->lru_prev = f;
-	ft->lru_head = f;
-	if (ft->lru_tail == NULL)
-		ft->lru_tail = f;
+	f->lru_next = ft->lru_head[k];
+	if (ft->lru_head[k])
+		ft->lru_head[k]->lru_prev = f;
+	ft->lru_head[k] = f;
+	if (ft->lru_tail[k] == NULL)
+		ft->lru_tail[k] = f;
+}
+
+/* The least recently seen flow of all, for eviction; NULL if none. */
+static struct flow *
+lru_oldest(const struct flow_table *ft)
+{
+	struct flow *best = NULL;
+
+	for (int k = 0; k < LRU_CLASSES; k++)
+		if (ft->lru_tail[k] && (best == NULL || ft->lru_tail[k]->last_us < best->last_us))
+			best = ft->lru_tail[k];
+	return best;
 }
 
 /* Take a flow out of the table and give it back to the pool. */
@@ -118,8 +157,8 @@ flow_table_free(struct flow_table *ft)
 {
 	if (ft == NULL)
 		return;
-	while (ft->lru_tail)
-		flow_remove(ft, ft->lru_tail);
+	for (struct flow *f; (f = lru_oldest(ft)) != NULL;)
+		flow_remove(ft, f);
 	free(ft->pool);
 	free(ft->buckets);
 	free(ft);
@@ -187,9 +226,9 @@ flow_alloc(struct flow_table *ft)
 	if (ft->free_list == NULL && ft->fresh < ft->max)
 		return &ft->pool[ft->fresh++];
 	if (ft->free_list == NULL) {
-		if (ft->lru_tail == NULL)
+		if ((f = lru_oldest(ft)) == NULL)
 			return NULL;
-		flow_remove(ft, ft->lru_tail);
+		flow_remove(ft, f);
 		ft->st.evicted++;
 	}
 	f = ft->free_list;
@@ -235,7 +274,7 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 			}
 			f->role_by = ROLE_BY_SYN;
 		}
-		if (f != ft->lru_head) {
+		if (f != ft->lru_head[f->lru_class] || f->lru_class != lru_class_of(f)) {
 			lru_unlink(ft, f);
 			lru_push_head(ft, f);
 		}
@@ -266,26 +305,21 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 	return f;
 }
 
-static uint64_t
-idle_limit_us(const struct flow *f)
-{
-	if (f->proto == L4_TCP)
-		return (f->rst_seen || f->fin_seen == 3 ? FLOW_IDLE_TCP_CLOSED_S :
-		    FLOW_IDLE_TCP_S) * 1000000ull;
-	return FLOW_IDLE_UDP_S * 1000000ull;
-}
-
 size_t
 flow_expire(struct flow_table *ft, uint64_t now_us, size_t max)
 {
-	const uint64_t shortest = FLOW_IDLE_TCP_CLOSED_S * 1000000ull;
-	struct flow *f = ft->lru_tail, *prev;
 	size_t n = 0;
 
-	/* The list is ordered by last_us: stop at the first flow too young for any timeout. */
-	for (; f && n < max && f->last_us + shortest < now_us; f = prev) {
-		prev = f->lru_prev;
-		if (f->last_us + idle_limit_us(f) < now_us) {
+	for (int k = 0; k < LRU_CLASSES; k++) {
+		struct flow *f;
+
+		/*
+		 * A flow's class is set when it is touched; one that closed
+		 * since sits in the open-TCP list and ages out on that timeout,
+		 * later than it could, never wrongly early.
+		 */
+		while (n < max && (f = ft->lru_tail[k]) != NULL &&
+		    f->last_us + idle_limit_us((uint8_t)k) < now_us) {
 			flow_remove(ft, f);
 			ft->st.expired++;
 			n++;
@@ -297,8 +331,9 @@ flow_expire(struct flow_table *ft, uint64_t now_us, size_t max)
 void
 flow_walk(struct flow_table *ft, void (*cb)(void *arg, struct flow *f), void *arg)
 {
-	for (struct flow *f = ft->lru_head; f; f = f->lru_next)
-		cb(arg, f);
+	for (int k = 0; k < LRU_CLASSES; k++)
+		for (struct flow *f = ft->lru_head[k]; f; f = f->lru_next)
+			cb(arg, f);
 }
 
 bool

@@ -63,6 +63,7 @@ struct flow {
 	/* table links */
 	struct flow	*hnext;		/* hash chain */
 	struct flow	*lru_prev, *lru_next;
+	uint8_t		 lru_class;	/* which ageing list (flow.c) */
 	uint32_t	 hash;
 	bool		 in_use;
 };

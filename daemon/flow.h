@@ -41,6 +41,7 @@ struct flow {
 	uint64_t	 first_us, last_us;
 	uint64_t	 pkts[2], bytes[2];	/* [DIR_C2S], [DIR_S2C] */
 	uint64_t	 pkts_reported, bytes_reported;	/* already sent as OBS_PEER */
+	uint64_t	 reported_us;	/* packet time of the last OBS_PEER */
 	uint8_t		 fin_seen;	/* bit per direction */
 	bool		 rst_seen;
 	bool		 service_reported;

@@ -342,6 +342,10 @@ daemon_counters(struct daemon *d, struct printer *p)
 	p->prefix = "stat.";
 	pipeline_stats_walk(d->pl, print_counter, p);
 	print_counter(p, "obs.queued", obsq_queued(d->q));
+	print_counter(p, "obs.queued.facts", obsq_queued_kind(d->q, OBS_FACT));
+	print_counter(p, "obs.queued.addresses", obsq_queued_kind(d->q, OBS_ADDR));
+	print_counter(p, "obs.queued.services", obsq_queued_kind(d->q, OBS_SERVICE));
+	print_counter(p, "obs.queued.peers", obsq_queued_kind(d->q, OBS_PEER));
 	print_counter(p, "obs.dropped", obsq_dropped(d->q));
 	print_counter(p, "obs.waiting", obsq_len(d->q));
 	capture_get_stats(d->cap, &cs);

@@ -18,6 +18,7 @@ struct obsq {
 	struct obsq_rec	*ring;
 	size_t		 max, head, len;
 	uint64_t	 queued, dropped;
+	uint64_t	 by_kind[4];	/* accepted, per enum obs_kind */
 };
 
 struct obsq *
@@ -65,6 +66,7 @@ obsq_emit(void *arg, const struct obs *o)
 	r->o.val_len = strlen(r->val);
 	q->len++;
 	q->queued++;
+	q->by_kind[o->kind & 3]++;
 }
 
 struct obs_sink
@@ -77,6 +79,7 @@ obsq_sink(struct obsq *q)
 size_t obsq_len(const struct obsq *q) { return q->len; }
 uint64_t obsq_dropped(const struct obsq *q) { return q->dropped; }
 uint64_t obsq_queued(const struct obsq *q) { return q->queued; }
+uint64_t obsq_queued_kind(const struct obsq *q, enum obs_kind k) { return q->by_kind[k & 3]; }
 
 int
 obsq_foreach(struct obsq *q, int (*fn)(void *arg, const struct obs *o), void *arg)

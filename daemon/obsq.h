@@ -23,6 +23,7 @@ struct obs_sink	 obsq_sink(struct obsq *q);
 size_t		 obsq_len(const struct obsq *q);
 uint64_t	 obsq_dropped(const struct obsq *q);
 uint64_t	 obsq_queued(const struct obsq *q);	/* accepted since start */
+uint64_t	 obsq_queued_kind(const struct obsq *q, enum obs_kind k);
 
 /*
  * Visit every queued observation in order without removing it.  The struct

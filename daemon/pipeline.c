@@ -76,7 +76,7 @@ is_server_port(void *arg, uint8_t proto, uint16_t port)
 }
 
 static void
-emit_peer_and_service(struct pipeline *pl, struct flow *f)
+emit_peer_and_service(struct pipeline *pl, struct flow *f, bool final)
 {
 	uint64_t pkts = f->pkts[0] + f->pkts[1], bytes = f->bytes[0] + f->bytes[1];
 	const char *proto = f->d ? f->d->name : f->app_proto;
@@ -92,17 +92,28 @@ emit_peer_and_service(struct pipeline *pl, struct flow *f)
 	/* A service is real once the server has answered (and nDPI had its say). */
 	if (!f->service_reported && f->pkts[1] > 0 && ip_is_unicast_host(&f->srv.ip) &&
 	    (f->d || f->classified || pl->cl == NULL)) {
+		uint64_t h;
+
 		o.kind = OBS_SERVICE;
 		memcpy(o.who.mac, f->srv.mac, 6);
 		o.who.ip = f->srv.ip;
 		o.who.vlan = f->vlan;
 		o.val = "server";
 		o.val_len = 6;
-		obs_emit(pl->sink, &o);
+		/* many flows, one service: the store hears of it every few minutes */
+		h = fc_hash(FC_SEED ^ 3, &o.who, sizeof(o.who));
+		h = fc_hash(h, &o.port, sizeof(o.port));
+		h = fc_hash(h, &o.transport, sizeof(o.transport));
+		h = fc_hash(h, o.proto, strlen(o.proto));
+		if (fc_should_send(pl->fc, h, f->last_us))
+			obs_emit(pl->sink, &o);
 		f->service_reported = true;
 	}
-	if (pkts == f->pkts_reported)
+	/* Traffic totals: when the flow ends, else at most every FLOW_REPORT_US. */
+	if (pkts == f->pkts_reported ||
+	    (!final && f->reported_us && f->last_us - f->reported_us < FLOW_REPORT_US))
 		return;
+	f->reported_us = f->last_us;
 	o.kind = OBS_PEER;
 	o.val = NULL;
 	o.val_len = 0;
@@ -137,7 +148,7 @@ flow_released(void *arg, struct flow *f)
 
 	/* nDPI hook: release the flow's classification state (a last guess first). */
 	classify_flow_release(pl->cl, f);
-	emit_peer_and_service(pl, f);
+	emit_peer_and_service(pl, f, true);
 	unbind(f);
 	reasm_free(&f->rs[0], &pl->rs);
 	reasm_free(&f->rs[1], &pl->rs);
@@ -463,7 +474,7 @@ pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 static void
 report_one(void *arg, struct flow *f)
 {
-	emit_peer_and_service(arg, f);
+	emit_peer_and_service(arg, f, false);
 }
 
 void

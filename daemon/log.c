@@ -38,10 +38,19 @@ vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_stderr) {
+		/*
+		 * Under systemd stderr goes to the journal, which reads a "<N>"
+		 * prefix as the line's priority (sd-daemon(3)): levels survive.
+		 */
+		const char *journal = getenv("JOURNAL_STREAM");
+		char pfx[8] = "";
+
+		if (journal && journal[0])
+			snprintf(pfx, sizeof(pfx), "<%d>", prio & 7);
 		if (suffix)
-			fprintf(stderr, "%s: %s: %s\n", log_prog, line, suffix);
+			fprintf(stderr, "%s%s: %s: %s\n", pfx, log_prog, line, suffix);
 		else
-			fprintf(stderr, "%s: %s\n", log_prog, line);
+			fprintf(stderr, "%s%s: %s\n", pfx, log_prog, line);
 	} else {
 		if (suffix)
 			syslog(prio, "%s: %s", line, suffix);

@@ -604,6 +604,27 @@ open_forwarder(struct daemon *d)
 		log_warnx("%s; events are not forwarded", err);
 }
 
+/*
+ * On the way out, give a reachable collector a moment (at most
+ * FWD_DRAIN_MS) to take the backlog; what it does not take stays in the
+ * spool for the next start.
+ */
+#define FWD_DRAIN_MS	3000
+
+static void
+drain_forwarder(struct daemon *d)
+{
+	struct fwd_stats fs;
+
+	for (int waited = 0; d->fwd && waited < FWD_DRAIN_MS; waited += 20) {
+		fwd_get_stats(d->fwd, &fs);
+		if (fs.backlog_bytes == 0 || (!fs.connected && waited > 500))
+			return;
+		event_base_loop(d->base, EVLOOP_NONBLOCK);
+		usleep(20000);
+	}
+}
+
 /* Forward only events that happen from now on, not the whole history. */
 static void
 forward_from_now(struct daemon *d)
@@ -823,6 +844,7 @@ main(int argc, char *argv[])
 	pipeline_free(d.pl);	/* the flows' last reports go to the queue */
 	ingest_queue(&d);
 	ctl_close(d.ctl);
+	drain_forwarder(&d);
 	fwd_free(d.fwd);
 	store_close(d.st);
 	capture_close(d.cap);

@@ -54,27 +54,13 @@ struct s7_state {
 
 /* --- SZL records -------------------------------------------------------- */
 
-/* Length of a fixed-size text field up to the first NUL, without trailing blanks. */
-static size_t
-text_len(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && p[i] != 0; i++)
-		;
-	while (i > 0 && p[i - 1] == ' ')
-		i--;
-	return i;
-}
-
 static void
 fact_text(struct diss_ctx *dc, const char *attr, const uint8_t *p, size_t n,
     const char *src, uint8_t conf)
 {
-	size_t len = text_len(p, n);
-
-	if (len)
-		diss_fact(dc, SIDE_SERVER, attr, p, len, src, conf);
+	/* NUL/blank padding of the fixed-size field is cut by obs_sanitize(); an
+	 * all-blank field ends up empty and the store ignores it */
+	diss_fact(dc, SIDE_SERVER, attr, p, n, src, conf);
 }
 
 /*
@@ -89,7 +75,7 @@ szl_module_id(struct diss_ctx *dc, struct cur *rec)
 {
 	uint16_t index = 0, bgtyp = 0, ausbg = 0, ausbe = 0;
 	const uint8_t *mlfb = NULL;
-	size_t n;
+	struct cur order;
 
 	cur_be16(rec, &index);
 	diss_str(rec, 20, &mlfb);
@@ -100,9 +86,9 @@ szl_module_id(struct diss_ctx *dc, struct cur *rec)
 		return;
 	switch (index) {
 	case 0x0001:
-		n = text_len(mlfb, 20);
 		fact_text(dc, A_PRODUCT_CODE, mlfb, 20, "s7comm/szl/0x0011", CONF_STATED);
-		if (n >= 4 && memcmp(mlfb, "6ES7", 4) == 0)
+		order = cur_make(mlfb, 20);
+		if (cur_starts_with(&order, "6ES7", 4))
 			diss_fact_str(dc, SIDE_SERVER, A_VENDOR, "Siemens",
 			    "s7comm/szl/0x0011/order_number", CONF_BANNER);
 		break;

@@ -103,7 +103,7 @@ struct obs {
 	/* OBS_SERVICE and OBS_PEER */
 	uint8_t		 transport;	/* L4_TCP / L4_UDP / L4_NONE (layer 2) */
 	uint16_t	 port;		/* server port */
-	const char	*proto;		/* application protocol name (static string) */
+	const char	*proto;		/* application protocol name (the sink copies it) */
 	/* OBS_PEER */
 	struct asset_ref peer;		/* the server side */
 	uint64_t	 pkts, bytes;	/* since the previous OBS_PEER for this flow */

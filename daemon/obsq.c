@@ -4,14 +4,16 @@
  * A ring of fixed-size records allocated once.  emit() runs in the capture
  * path: it copies and sanitises, or drops and counts when the ring is full.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "obsq.h"
 
 struct obsq_rec {
-	struct obs	 o;		/* attr/src/proto point to static strings */
+	struct obs	 o;		/* attr/src point to static strings */
 	char		 val[OBS_VAL_MAX];
+	char		 proto[OBS_PROTO_MAX];	/* copied: nDPI's names live in the classifier */
 };
 
 struct obsq {
@@ -64,6 +66,10 @@ obsq_emit(void *arg, const struct obs *o)
 		r->val[0] = '\0';
 	r->o.val = r->val;
 	r->o.val_len = strlen(r->val);
+	if (o->proto) {
+		snprintf(r->proto, sizeof(r->proto), "%s", o->proto);
+		r->o.proto = r->proto;
+	}
 	q->len++;
 	q->queued++;
 	q->by_kind[o->kind & 3]++;

@@ -30,6 +30,7 @@
 
 /* Observations (daemon/obsq.c) */
 #define OBS_VAL_MAX		512	/* bytes of one observed value (longer values are cut) */
+#define OBS_PROTO_MAX		48	/* bytes of an application protocol name (nDPI "TLS.Google") */
 #define OBS_VAL_MAX_FMT		256	/* diss_factf formatting buffer */
 #define OBSQ_MAX		16384	/* observations queued between flushes; beyond, dropped + counted */
 

@@ -93,7 +93,7 @@ long
 run_pcap(const char *path, struct collected *c, struct pipeline **plp)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pipeline_cfg cfg = { 0, false };
+	struct pipeline_cfg cfg = { 0, true };	/* nDPI on, as the daemon runs */
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct pipeline *pl;

@@ -520,6 +520,8 @@ buf_append(struct tls_dir *td, struct cur *frag)
 {
 	size_t n = cur_left(frag);
 
+	if (n == 0)
+		return true;	/* an empty record: nothing to add (and no buffer yet, maybe) */
 	if (td->len + n > TLS_HS_MAX)
 		return false;
 	if (td->len + n > td->cap) {

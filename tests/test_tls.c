@@ -374,6 +374,25 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* Regression (libFuzzer, UBSan): an empty handshake record before any
+ * buffer exists made buf_append add 0 to a NULL pointer. */
+START_TEST(empty_handshake_record_first)
+{
+	/* the fuzzer's input: an empty record, then 4 bytes of the next header */
+	static const uint8_t empty[] = { 0x16, 0x03, 0x08, 0x00, 0x00, 0x00, 0x00, 0x6f, 0x04 };
+	struct direct t;
+	size_t left;
+
+	for (int dir = DIR_C2S; dir <= DIR_S2C; dir++) {
+		direct_init(&t);
+		direct_parse(&t, dir, empty, sizeof(empty), &left);
+		ck_assert_uint_le(left, sizeof(empty));
+		ck_assert_uint_eq(count_facts(&t.c, NULL, NULL), 0);
+		direct_free(&t);
+	}
+}
+END_TEST
+
 START_TEST(probe)
 {
 	static const uint8_t ch[] = { 22, 3, 1, 0, 10, 1 };
@@ -396,6 +415,7 @@ make_suite(void)
 	tcase_add_test(tc, openssl_certificate);
 	tcase_add_test(tc, tls13_server_hello_stops);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, empty_handshake_record_first);
 	tcase_add_test(tc, probe);
 	suite_add_tcase(s, tc);
 	return s;

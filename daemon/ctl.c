@@ -35,7 +35,6 @@ struct client {
 	bool			 closing;	/* quit: close once the answer is out */
 };
 
-#define CTL_MAX_OUT	(256 * 1024)	/* answers a client has not read yet */
 
 static void
 client_free(struct client *cl)

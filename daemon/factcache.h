@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define FACT_CACHE_SLOTS	16384		/* power of two */
-#define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
+#include "sw_limits.h"
+
 
 struct fact_cache {
 	uint64_t	 key[FACT_CACHE_SLOTS];

@@ -19,9 +19,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sw_limits.h"
+
 struct event_base;
 
-#define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* bytes of backlog kept while the collector is away */
 #define FWD_MSG_MAX		8192		/* bytes of one syslog message */
 #define FWD_RECONNECT_S		5		/* seconds between connection attempts */
 #define FWD_CHUNK		65536		/* bytes handed to the socket at a time */

@@ -39,10 +39,10 @@
 #include "privdrop.h"
 #include "risk.h"
 #include "store.h"
+#include "sw_limits.h"
 #include "vendor_ids.h"
 #include "vendors.h"
 
-#define FILE_CHUNK	1024	/* packets read per loop turn from a file: the queue must not fill within one */
 #define EXIT_USAGE	2
 #define EXIT_DB		3
 
@@ -609,7 +609,6 @@ open_forwarder(struct daemon *d)
  * FWD_DRAIN_MS) to take the backlog; what it does not take stays in the
  * spool for the next start.
  */
-#define FWD_DRAIN_MS	3000
 
 static void
 drain_forwarder(struct daemon *d)

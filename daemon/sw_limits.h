@@ -63,4 +63,19 @@
 #define CTL_MAX_CLIENTS		16
 #define CTL_MAX_LINE		256
 
+/* Fact cache (daemon/factcache.h): suppresses repeats of one observation */
+#define FACT_CACHE_SLOTS	16384		/* slots, power of two; a collision only costs a duplicate */
+#define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
+
+/* Asset model (db/) */
+#define GW_MIN_IPS		3	/* IPv4 sources behind one MAC within GW_WINDOW_S: a gateway */
+#define GW_WINDOW_S		600
+#define ACACHE_SLOTS		65536	/* asset-id cache slots, power of two; collisions overwrite */
+
+/* Daemon loop (daemon/main.c, ctl.c, fwd.c) */
+#define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
+#define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */
+#define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* syslog backlog kept while the collector is away */
+#define FWD_DRAIN_MS		3000	/* on exit, time a reachable collector gets to take the backlog */
+
 #endif

@@ -9,11 +9,10 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "sw_limits.h"
 
 /* Gateway rule: this many distinct IPv4 addresses used as IP source behind one MAC
  * within GW_WINDOW_S make it a router/firewall/L3 switch, not a host. */
-#define GW_MIN_IPS	3
-#define GW_WINDOW_S	600
 
 enum stmt_id {
 	S_ASSET_BY_MAC, S_ASSET_BY_KEYIP, S_ASSET_INS_MAC, S_ASSET_INS_IP, S_ASSET_TOUCH,
@@ -31,7 +30,6 @@ enum stmt_id {
  * last_seen updates within the same second.  Dropped whole when a batch
  * rolls back (the ids may not exist then).
  */
-#define ACACHE_SLOTS	65536		/* power of two; bounded, collisions overwrite */
 
 struct acache_ent {
 	uint8_t		 type;		/* 0 empty, 1 MAC, 2 key IP */

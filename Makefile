@@ -160,4 +160,7 @@ deb:
 clean:
 	rm -rf build build-san build-fuzz spanwatchd spanwatch swgen
 
--include $(shell find build build-san -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Only the dependency files of our own objects: build/ also holds other trees
+# (the package build, test roots) whose files may happen to end in .d.
+ALL_SRCS := $(LIB_SRCS) daemon/main.c $(CLI_SRCS) $(GEN_SRCS) $(TEST_SRCS) $(TEST_SUPPORT)
+-include $(wildcard $(ALL_SRCS:%.c=build/%.d) $(ALL_SRCS:%.c=build-san/%.d))

@@ -3,8 +3,12 @@
  *
  * A Modbus poll loop says "unit 1" a hundred times a second; the store
  * needs it once in a while (to move last_seen), not a hundred times.  A
- * direct-mapped table of hashes, allocated once: a repeat within
- * FACT_REFRESH_US is suppressed; a collision only costs a duplicate.
+ * table of hashes, allocated once: a repeat within FACT_REFRESH_US is
+ * suppressed.  It is four-way set-associative: with one slot per hash,
+ * two facts that fell in the same slot pushed each other out on every
+ * sighting, and a few hundred of a plant's few thousand facts were sent
+ * on every packet that carried them.  A set keeps four; a newcomer
+ * replaces the one sent longest ago.
  */
 #ifndef SW_FACTCACHE_H
 #define SW_FACTCACHE_H
@@ -16,9 +20,16 @@
 #include "sw_limits.h"
 
 
+#define FC_WAYS	4
+
+/* One set: a cache line of four (hash, time sent) pairs. */
+struct fc_set {
+	uint64_t	 key[FC_WAYS];
+	uint64_t	 when[FC_WAYS];
+};
+
 struct fact_cache {
-	uint64_t	 key[FACT_CACHE_SLOTS];
-	uint64_t	 when[FACT_CACHE_SLOTS];
+	struct fc_set	 set[FACT_CACHE_SLOTS / FC_WAYS];
 	uint64_t	 suppressed;
 };
 
@@ -45,11 +56,20 @@ fc_hash(uint64_t h, const void *p, size_t n)
 }
 #define FC_SEED	14695981039346656037ull
 
+/* Chain one 64-bit word (a pointer, a number) into h. */
+static inline uint64_t
+fc_hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
+}
+
 /* True if the observation with this hash should be sent now (and records it). */
 static inline bool
 fc_should_send(struct fact_cache *fc, uint64_t h, uint64_t now_us)
 {
-	unsigned i;
+	struct fc_set *set;
+	unsigned i, oldest = 0;
 
 	if (fc == NULL)
 		return true;
@@ -60,13 +80,22 @@ fc_should_send(struct fact_cache *fc, uint64_t h, uint64_t now_us)
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
 	h |= 1;		/* 0 marks an empty slot */
-	i = (unsigned)(h >> 17) & (FACT_CACHE_SLOTS - 1);
-	if (fc->key[i] == h && now_us >= fc->when[i] && now_us - fc->when[i] < FACT_REFRESH_US) {
-		fc->suppressed++;
-		return false;
+	set = &fc->set[(h >> 17) & (FACT_CACHE_SLOTS / FC_WAYS - 1)];
+	for (i = 0; i < FC_WAYS; i++) {
+		if (set->key[i] == h)
+			break;
+		if (set->when[i] < set->when[oldest])
+			oldest = i;
 	}
-	fc->key[i] = h;
-	fc->when[i] = now_us;
+	if (i < FC_WAYS) {
+		if (now_us >= set->when[i] && now_us - set->when[i] < FACT_REFRESH_US) {
+			fc->suppressed++;
+			return false;
+		}
+	} else
+		i = oldest;
+	set->key[i] = h;
+	set->when[i] = now_us;
 	return true;
 }
 

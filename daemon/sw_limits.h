@@ -64,7 +64,7 @@
 #define CTL_MAX_LINE		256
 
 /* Fact cache (daemon/factcache.h): suppresses repeats of one observation */
-#define FACT_CACHE_SLOTS	16384		/* slots, power of two; a collision only costs a duplicate */
+#define FACT_CACHE_SLOTS	32768		/* slots (4-way sets), power of two; an eviction only costs a duplicate */
 #define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
 
 /* Asset model (db/) */

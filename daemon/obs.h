@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "addr.h"
 
@@ -108,6 +109,16 @@ struct obs {
 	struct asset_ref peer;		/* the server side */
 	uint64_t	 pkts, bytes;	/* since the previous OBS_PEER for this flow */
 };
+
+/* Copy a protocol name, cut to fit (snprintf's formatting was measurable per report). */
+static inline void
+obs_copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 struct obs_sink {
 	void	(*emit)(void *arg, const struct obs *o);

@@ -67,7 +67,7 @@ obsq_emit(void *arg, const struct obs *o)
 	r->o.val = r->val;
 	r->o.val_len = strlen(r->val);
 	if (o->proto) {
-		snprintf(r->proto, sizeof(r->proto), "%s", o->proto);
+		obs_copy_name(r->proto, sizeof(r->proto), o->proto);
 		r->o.proto = r->proto;
 	}
 	q->len++;

@@ -2,11 +2,13 @@
  * pipeline.c - decode, flows, reassembly and dissectors for one packet
  * (see pipeline.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
+#include "convagg.h"
 #include "dissector.h"
 #include "factcache.h"
 #include "flow.h"
@@ -23,6 +25,7 @@ struct pipeline {
 	struct reasm_stats	 rs;
 	struct diss_stats	*ds;		/* [n_dissectors] */
 	struct fact_cache	*fc;
+	struct convagg		*ca;		/* flow reports summed per conversation */
 	struct classifier	*cl;		/* nDPI; NULL when cfg.ndpi is off */
 	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
 	uint64_t		 packets, bytes;
@@ -125,7 +128,7 @@ emit_peer_and_service(struct pipeline *pl, struct flow *f, bool final)
 	o.peer.vlan = f->vlan;
 	o.pkts = pkts - f->pkts_reported;
 	o.bytes = bytes - f->bytes_reported;
-	obs_emit(pl->sink, &o);
+	convagg_add(pl->ca, &o, pl->sink);
 	f->pkts_reported = pkts;
 	f->bytes_reported = bytes;
 }
@@ -165,10 +168,11 @@ pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 	pl->sink = sink;
 	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
 	pl->fc = calloc(1, sizeof(*pl->fc));
+	pl->ca = convagg_new();
 	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
 	if (cfg->ndpi)
 		pl->cl = classify_new();
-	if (pl->ds == NULL || pl->fc == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
+	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
 		pipeline_free(pl);
 		return NULL;
 	}
@@ -189,6 +193,9 @@ pipeline_free(struct pipeline *pl)
 		return;
 	if (pl->ft)
 		flow_table_free(pl->ft);
+	if (pl->ca)
+		convagg_drain(pl->ca, pl->sink, SIZE_MAX);
+	convagg_free(pl->ca);
 	classify_free(pl->cl);		/* after the flows: they point at its names */
 	free(pl->ds);
 	free(pl->fc);
@@ -401,6 +408,20 @@ track_tcp_state(struct flow *f, const struct pkt *p, int dir)
 		f->rst_seen = true;
 }
 
+/* Is one of our dissectors bound to the flow, or waiting for its payload? */
+static bool
+ours_expected(const struct pipeline *pl, const struct flow *f)
+{
+	uint8_t idx;
+
+	if (f->d)
+		return true;
+	if (f->no_dissector || (f->proto != L4_TCP && f->proto != L4_UDP))
+		return false;
+	idx = pl->portmap[l4slot(f->proto)][f->srv.port];
+	return idx != PORTMAP_NONE && !(f->tried & (1u << idx));
+}
+
 static void
 dissect_flow(struct pipeline *pl, const struct pkt *p)
 {
@@ -421,13 +442,15 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 		memcpy(dir == 0 ? f->srv.mac : f->cli.mac, p->dst_mac, 6);
 	/*
 	 * nDPI classifies flows our dissectors do not know; once one of ours
-	 * parses the flow, nDPI would only repeat it, so it stops paying.
+	 * parses the flow, nDPI would only repeat it, so it stops paying.  A
+	 * flow to a port one of ours serves goes to nDPI only if that
+	 * dissector turns it down: most OT flows never cost nDPI a packet.
 	 */
 	if (pl->cl && !f->classified) {
-		if (f->d_pdus == 0)
-			classify_packet(pl->cl, f, p, dir);
-		else
+		if (f->d_pdus > 0)
 			classify_flow_release(pl->cl, f);
+		else if (!ours_expected(pl, f))
+			classify_packet(pl->cl, f, p, dir);
 	}
 	dv.f = f;
 	dv.dir = dir;
@@ -481,12 +504,15 @@ void
 pipeline_report_flows(struct pipeline *pl)
 {
 	flow_walk(pl->ft, report_one, pl);
+	convagg_drain(pl->ca, pl->sink, SIZE_MAX);
 }
 
 bool
 pipeline_report_flows_step(struct pipeline *pl, size_t *pos, size_t max)
 {
-	return flow_walk_some(pl->ft, pos, max, report_one, pl);
+	if (!flow_walk_some(pl->ft, pos, max, report_one, pl))
+		return false;
+	return convagg_drain(pl->ca, pl->sink, max);
 }
 
 uint64_t
@@ -539,6 +565,9 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "reasm.mem_refused", pl->rs.mem_refused);
 	cb(arg, "reasm.mem_in_use", pl->rs.mem_in_use);
 	cb(arg, "obs.repeats_suppressed", pl->fc->suppressed);
+	cb(arg, "conversations.flow_reports", convagg_stats(pl->ca)->added);
+	cb(arg, "conversations.sent", convagg_stats(pl->ca)->sent);
+	cb(arg, "conversations.table_full", convagg_stats(pl->ca)->direct);
 	classify_stats_walk(pl->cl, cb, arg);
 	for (size_t i = 0; i < n_dissectors; i++) {
 		const struct dissector *d = dissectors[i];

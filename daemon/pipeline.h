@@ -28,7 +28,10 @@ void	 pipeline_free(struct pipeline *pl);	/* releases flows: emits their last OB
 
 void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
-/* Emit OBS_PEER deltas for all active flows (before a store flush). */
+/*
+ * Emit OBS_PEER deltas for all active flows (before a store flush), then
+ * the traffic summed per conversation since the last call (convagg.h).
+ */
 void	 pipeline_report_flows(struct pipeline *pl);
 /*
  * The same in steps of at most max flows (a step sends up to two

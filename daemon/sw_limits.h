@@ -18,6 +18,7 @@
 #define FLOW_IDLE_TCP_CLOSED_S	10	/* after FIN/RST in both directions */
 #define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
 #define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
+#define CONV_AGG_MAX		16384	/* conversations summed between flushes (power of two, ~150 B each); beyond, sent unsummed */
 #define FLOW_REPORT_US		(60ull * 1000000)	/* a live flow's traffic reaches the store at most every minute */
 #define FLOW_EXPIRE_EVERY_US	100000	/* age flows every 100 ms of packet time... */
 #define FLOW_EXPIRE_MAX		512	/* ...at most this many at a time, so the reports they

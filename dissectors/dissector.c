@@ -92,9 +92,10 @@ diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr
 
 	if (val == NULL || len == 0)
 		return;
+	/* attr and src are static strings: their addresses name them (no strlen per fact) */
 	h = fc_hash(FC_SEED, who, sizeof(*who));
-	h = fc_hash(h, attr, strlen(attr));
-	h = fc_hash(h, src, strlen(src));
+	h = fc_hash_word(h, (uint64_t)(uintptr_t)attr);
+	h = fc_hash_word(h, (uint64_t)(uintptr_t)src);
 	h = fc_hash(h, val, len);
 	if (!fc_should_send(dc->fc, h, now_us(dc)))
 		return;
@@ -142,6 +143,25 @@ diss_factf(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
 		return;
 	diss_fact(dc, s, attr, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
 	    src, conf);
+}
+
+void
+diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
+    uint8_t conf, const char *prefix, uint32_t v)
+{
+	char buf[48], digits[10];
+	size_t n = strlen(prefix), k = 0;
+
+	if (n > sizeof(buf) - sizeof(digits))
+		n = sizeof(buf) - sizeof(digits);
+	memcpy(buf, prefix, n);
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (k > 0)
+		buf[n++] = digits[--k];
+	diss_fact(dc, s, attr, buf, n, src, conf);
 }
 
 void

@@ -114,7 +114,11 @@ void	 diss_count(struct diss_ctx *dc, unsigned i);
 /* Fill an asset_ref for one side of the current packet / flow. */
 void	 diss_ref(const struct diss_ctx *dc, enum side s, struct asset_ref *ref);
 
-/* Evidence about one side: attribute, value bytes, source, confidence. */
+/*
+ * Evidence about one side: attribute, value bytes, source, confidence.
+ * attr and src must be string literals or static tables: the repeat
+ * filter keys on their addresses.
+ */
 void	 diss_fact(struct diss_ctx *dc, enum side s, const char *attr,
 	    const void *val, size_t len, const char *src, uint8_t conf);
 void	 diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr,
@@ -122,6 +126,12 @@ void	 diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr,
 void	 diss_factf(struct diss_ctx *dc, enum side s, const char *attr,
 	    const char *src, uint8_t conf, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/*
+ * A number as evidence, "prefix" followed by v in decimal ("dnp3:5",
+ * "1024").  For facts reported on every PDU: no printf on the hot path.
+ */
+void	 diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr,
+	    const char *src, uint8_t conf, const char *prefix, uint32_t v);
 /* Evidence about a third party named inside the PDU (DHCP chaddr, LLDP mgmt address). */
 void	 diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who,
 	    const char *attr, const void *val, size_t len, const char *src,

@@ -137,8 +137,8 @@ addr_fact(struct diss_ctx *dc, enum side s, uint16_t addr, bool master)
 		return;
 	diss_fact_str(dc, s, A_ROLE, master ? R_DNP3_MASTER : R_DNP3_OUTSTATION,
 	    "dnp3", CONF_STATED);
-	diss_factf(dc, s, A_DNP3_ADDR, master ? "dnp3/master" : "dnp3/outstation",
-	    CONF_STATED, "%u", addr);
+	diss_fact_num(dc, s, A_DNP3_ADDR, master ? "dnp3/master" : "dnp3/outstation",
+	    CONF_STATED, "", addr);
 }
 
 /* DIR=1: the source is a master and the destination an outstation. */
@@ -194,8 +194,8 @@ writes_time(const struct cur *objs)
 static void
 dnp3_request(struct diss_ctx *dc, uint8_t fc, const struct cur *objs)
 {
-	diss_factf(dc, SIDE_SRC, A_FUNCTION, "dnp3/request", CONF_STATED,
-	    "dnp3:%u", fc);
+	diss_fact_num(dc, SIDE_SRC, A_FUNCTION, "dnp3/request", CONF_STATED,
+	    "dnp3:", fc);
 	if (fc >= 3 && fc <= 6)
 		call_out(dc, DNP3_CONTROL, "dnp3_control", fc);
 	else if (fc == 13 || fc == 14)
@@ -461,8 +461,8 @@ dnp3_app(struct diss_ctx *dc, struct cur *app)
 		return;
 	}
 	if (fc == FC_UNSOLICITED) {
-		diss_factf(dc, SIDE_SRC, A_FUNCTION, "dnp3/unsolicited",
-		    CONF_STATED, "dnp3:%u", fc);
+		diss_fact_num(dc, SIDE_SRC, A_FUNCTION, "dnp3/unsolicited",
+		    CONF_STATED, "dnp3:", fc);
 		call_out(dc, DNP3_UNSOLICITED, "dnp3_unsolicited", fc);
 	}
 	if (fc == FC_RESPONSE || fc == FC_UNSOLICITED)

@@ -67,10 +67,10 @@ iec104_asdu(struct diss_ctx *dc, struct cur *asdu)
 		return;
 	}
 	/* The common address names the controlled station's ASDU address. */
-	diss_factf(dc, SIDE_SERVER, A_IEC104_CA, "iec104/asdu", CONF_STATED,
-	    "%u", ca);
-	diss_factf(dc, SIDE_SRC, A_FUNCTION, "iec104/asdu", CONF_STATED,
-	    "iec104:%u", type);
+	diss_fact_num(dc, SIDE_SERVER, A_IEC104_CA, "iec104/asdu", CONF_STATED,
+	    "", ca);
+	diss_fact_num(dc, SIDE_SRC, A_FUNCTION, "iec104/asdu", CONF_STATED,
+	    "iec104:", type);
 	/* The controlled station mirrors commands as confirmations. */
 	if (is_command(type) && dc->dir == DIR_C2S) {
 		diss_count(dc, IEC_COMMANDS);

@@ -279,8 +279,8 @@ modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
 
 	diss_count(dc, MB_REQUESTS);
 	if (memo_first(st->fcs_sent, fc))
-		diss_factf(dc, SIDE_CLIENT, A_FUNCTION, "modbus/request", CONF_STATED,
-		    "modbus:%u", fc);
+		diss_fact_num(dc, SIDE_CLIENT, A_FUNCTION, "modbus/request", CONF_STATED,
+		    "modbus:", fc);
 	if (fc == FC_MEI)
 		cur_peek_u8(pdu, 0, &mei);
 	if (is_write(fc)) {
@@ -334,8 +334,8 @@ modbus_adu(struct diss_ctx *dc, struct mb_state *st, uint16_t tid, struct cur *a
 		st->roles_sent = true;
 	}
 	if (memo_first(st->units_sent, unit))
-		diss_factf(dc, SIDE_SERVER, A_UNIT_ID, "modbus/unit", CONF_STATED,
-		    "%u", unit);
+		diss_fact_num(dc, SIDE_SERVER, A_UNIT_ID, "modbus/unit", CONF_STATED,
+		    "", unit);
 	if (fc == 0) {
 		diss_count(dc, MB_BAD_ADU);
 		return;

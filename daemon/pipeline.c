@@ -202,27 +202,35 @@ pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
-/* Remember a MAC/IP pair seen on the wire, a few times an hour at most. */
+/*
+ * Remember a MAC/IP pair seen on the wire, a few times an hour at most.
+ * Runs for every frame: the repeat check comes first, on the raw fields,
+ * and the observation is built only when it goes out.
+ */
 static void
 note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
     uint16_t vlan, const char *src, uint64_t ts)
 {
+	static const struct ipaddr none;
 	struct obs o;
-	uint64_t h;
+	uint64_t h, w = 0;
 
 	if (mac_is_group(mac) || mac_is_zero(mac))
 		return;
-	memset(&o, 0, sizeof(o));
-	memcpy(o.who.mac, mac, 6);
-	if (ip && ip_is_unicast_host(ip))
-		o.who.ip = *ip;
-	o.who.vlan = vlan;
-	h = fc_hash(FC_SEED ^ 2, &o.who, sizeof(o.who));
-	h = fc_hash(h, src, strlen(src));
+	if (ip == NULL || !ip_is_unicast_host(ip))
+		ip = &none;
+	memcpy(&w, mac, 6);
+	h = fc_hash_word(FC_SEED ^ 2, w ^ ((uint64_t)vlan << 48));
+	h = fc_hash(h, ip, sizeof(*ip));
+	h = fc_hash_word(h, (uint64_t)(uintptr_t)src);	/* a string literal */
 	if (!fc_should_send(pl->fc, h, ts))
 		return;
+	memset(&o, 0, sizeof(o));
 	o.kind = OBS_ADDR;
 	o.ts_us = ts;
+	memcpy(o.who.mac, mac, 6);
+	o.who.ip = *ip;
+	o.who.vlan = vlan;
 	o.src = src;
 	o.conf = CONF_STATED;
 	obs_emit(pl->sink, &o);

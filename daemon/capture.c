@@ -18,6 +18,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "sw_limits.h"
 
 #define NFQ_COPY_MAX	0xffff
 #define NFQ_BUF		(NFQ_COPY_MAX + 4096)
@@ -44,6 +45,7 @@ capture_open_file(const char *path, char *err, size_t errsz)
 	char perr[PCAP_ERRBUF_SIZE];
 	struct capture *c = calloc(1, sizeof(*c));
 	struct stat sb;
+	FILE *fp;
 	int link;
 
 	if (c == NULL) {
@@ -53,8 +55,20 @@ capture_open_file(const char *path, char *err, size_t errsz)
 	c->kind = CAP_FILE;
 	c->fd = -1;
 	snprintf(c->name, sizeof(c->name), "%s", path);
-	if ((c->pc = pcap_open_offline(path, perr)) == NULL) {
+	/*
+	 * Our own FILE with a large buffer: libpcap reads each record with
+	 * fread, and stdio's default 4 KiB buffer made a read(2) per few
+	 * packets.
+	 */
+	if ((fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb")) == NULL) {
+		snprintf(err, errsz, "cannot read capture %s: %s", path, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, CAPTURE_FILE_BUF);
+	if ((c->pc = pcap_fopen_offline(fp, perr)) == NULL) {
 		snprintf(err, errsz, "cannot read capture %s: %s", path, perr);
+		fclose(fp);
 		free(c);
 		return NULL;
 	}

@@ -31,6 +31,10 @@ enum flow_role_by {
 };
 
 struct flow {
+	/* lookup: what a hash-chain walk reads comes first, in one cache line or two */
+	struct flow	*hnext;		/* hash chain */
+	uint32_t	 hash;
+
 	/* identity */
 	uint16_t	 vlan;
 	uint8_t		 proto;		/* L4_TCP / L4_UDP / other IP proto */
@@ -62,10 +66,8 @@ struct flow {
 	bool		 classified;
 
 	/* table links */
-	struct flow	*hnext;		/* hash chain */
 	struct flow	*lru_prev, *lru_next;
 	uint8_t		 lru_class;	/* which ageing list (flow.c) */
-	uint32_t	 hash;
 	bool		 in_use;
 };
 

@@ -111,7 +111,11 @@ feed(struct reasm_dir *rd, struct reasm_stats *st, const uint8_t *data,
 		used = deliver(arg, rd->buf, rd->len, *gap);
 		*gap = false;
 		if (used >= rd->len) {
-			rd->len = 0;
+			/*
+			 * Caught up: give the buffer back.  Kept, thousands of
+			 * idle flows each held one for a PDU split long ago.
+			 */
+			buf_release(rd, st);
 			return;
 		}
 		memmove(rd->buf, rd->buf + used, rd->len - used);

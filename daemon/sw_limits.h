@@ -75,6 +75,7 @@
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
+#define CAPTURE_FILE_BUF	(1u << 20)	/* stdio buffer for reading a capture file */
 #define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */
 #define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* syslog backlog kept while the collector is away */
 #define FWD_DRAIN_MS		3000	/* on exit, time a reachable collector gets to take the backlog */

@@ -164,6 +164,19 @@ diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr, const char *sr
 	diss_fact(dc, s, attr, buf, n, src, conf);
 }
 
+bool
+diss_due(const struct diss_ctx *dc, uint64_t *last_us)
+{
+	uint64_t now = now_us(dc);
+
+	if (last_us == NULL)
+		return true;
+	if (*last_us != 0 && now >= *last_us && now - *last_us < FACT_REFRESH_US)
+		return false;
+	*last_us = now ? now : 1;
+	return true;
+}
+
 void
 diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src)
 {

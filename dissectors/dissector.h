@@ -139,6 +139,13 @@ void	 diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who,
 /* A MAC/IP binding stated inside a PDU (DHCP ack, ARP, ENIP socket address). */
 void	 diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src);
 
+/*
+ * For facts a dissector would repeat on every PDU of a flow (roles): true
+ * when the flow has not reported it within FACT_REFRESH_US, and records
+ * now in *last_us (a field of the flow state; NULL: always true).
+ */
+bool	 diss_due(const struct diss_ctx *dc, uint64_t *last_us);
+
 /* Read n bytes as a string value (does not NUL-terminate; for diss_fact). */
 bool	 diss_str(struct cur *c, size_t n, const uint8_t **p);
 

@@ -73,6 +73,10 @@ struct dnp3_reasm {
 struct dnp3_state {
 	struct dnp3_reasm rs[2];	/* [DIR_C2S], [DIR_S2C] */
 	uint32_t	 frames;	/* good frames on this flow */
+	/* link addresses last reported per direction, and when */
+	uint32_t	 roles_pair[2];
+	bool		 roles_master[2];
+	uint64_t	 roles_us[2];
 };
 
 /*
@@ -179,12 +183,27 @@ addr_fact(struct diss_ctx *dc, enum side s, uint16_t addr, bool master)
 	    CONF_STATED, "", addr);
 }
 
-/* DIR=1: the source is a master and the destination an outstation. */
+/*
+ * DIR=1: the source is a master and the destination an outstation.  A
+ * flow repeats the same pair on every frame: reported once per refresh.
+ */
 static void
 link_roles(struct diss_ctx *dc, uint8_t ctl, uint16_t src, uint16_t dst)
 {
+	struct dnp3_state *st = dc->state;
 	bool from_master = (ctl & CTL_DIR) != 0;
+	uint32_t pair = (uint32_t)src << 16 | dst;
 
+	if (st) {
+		int k = dc->dir == DIR_C2S ? 0 : 1;
+
+		if (st->roles_pair[k] == pair && st->roles_master[k] == from_master &&
+		    !diss_due(dc, &st->roles_us[k]))
+			return;
+		st->roles_pair[k] = pair;
+		st->roles_master[k] = from_master;
+		st->roles_us[k] = diss_now(dc);
+	}
 	addr_fact(dc, SIDE_SRC, src, from_master);
 	addr_fact(dc, SIDE_DST, dst, !from_master);
 }

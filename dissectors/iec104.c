@@ -39,6 +39,11 @@ is_command(uint8_t type)
 	return (type >= 45 && type <= 69) || (type >= 100 && type <= 107);
 }
 
+/* Per flow: when the roles were last reported (once per refresh, not per APDU). */
+struct iec104_state {
+	uint64_t	 roles_us;
+};
+
 static bool
 u_function_ok(uint8_t ctl)
 {
@@ -83,6 +88,7 @@ iec104_asdu(struct diss_ctx *dc, struct cur *asdu)
 static void
 iec104_apdu(struct diss_ctx *dc, struct cur *apdu)
 {
+	struct iec104_state *st = dc->state;
 	uint8_t ctl = 0;
 
 	cur_peek_u8(apdu, 0, &ctl);
@@ -104,10 +110,12 @@ iec104_apdu(struct diss_ctx *dc, struct cur *apdu)
 			diss_count(dc, IEC_BAD_APDU);
 	}
 	diss_pdu(dc);
-	diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_IEC104_SERVER, "iec104",
-	    CONF_INFERRED);
-	diss_fact_str(dc, SIDE_CLIENT, A_ROLE, R_IEC104_CLIENT, "iec104",
-	    CONF_INFERRED);
+	if (diss_due(dc, st ? &st->roles_us : NULL)) {
+		diss_fact_str(dc, SIDE_SERVER, A_ROLE, R_IEC104_SERVER, "iec104",
+		    CONF_INFERRED);
+		diss_fact_str(dc, SIDE_CLIENT, A_ROLE, R_IEC104_CLIENT, "iec104",
+		    CONF_INFERRED);
+	}
 }
 
 static bool
@@ -164,6 +172,7 @@ const struct dissector dis_iec104 = {
 	.ports = { 2404 },
 	.probe = iec104_probe,
 	.parse = iec104_parse,
+	.state_size = sizeof(struct iec104_state),
 	.counter_names = { "i_frames", "s_frames", "u_frames", "commands",
 	    "bad_apdu" },
 };

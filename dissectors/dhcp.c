@@ -90,10 +90,17 @@ param_list(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 	size_t off;
 	uint8_t code;
 
-	off = (size_t)snprintf(buf, sizeof(buf), "dhcp55:");
-	while (cur_u8(v, &code) && off + 5 < sizeof(buf))
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%u",
-		    off > 7 ? "," : "", code);
+	memcpy(buf, "dhcp55:", 7);
+	off = 7;
+	while (cur_u8(v, &code) && off + 5 < sizeof(buf)) {	/* digits by hand: one per option */
+		if (off > 7)
+			buf[off++] = ',';
+		if (code >= 100)
+			buf[off++] = (char)('0' + code / 100);
+		if (code >= 10)
+			buf[off++] = (char)('0' + code / 10 % 10);
+		buf[off++] = (char)('0' + code % 10);
+	}
 	if (off > 7)
 		sender_fact(dc, m, A_FINGERPRINT, buf, off, "dhcp55");
 }

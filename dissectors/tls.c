@@ -103,24 +103,51 @@ struct sbuf {
 	bool	 full;
 };
 
+/* Append a string. */
 static void
-sb_add(struct sbuf *b, const char *fmt, unsigned v)
+sb_str(struct sbuf *b, const char *t)
 {
-	int k = snprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, v);
+	size_t k = strlen(t);
 
-	if (k < 0 || (size_t)k >= sizeof(b->s) - b->n)
+	if (k >= sizeof(b->s) - b->n) {
 		b->full = true;
-	else
-		b->n += (size_t)k;
+		return;
+	}
+	memcpy(b->s + b->n, t, k + 1);
+	b->n += k;
+}
+
+/*
+ * Append v in decimal, or as four lowercase hex digits (JA4).  By hand:
+ * snprintf per list item was most of a ClientHello's cost.
+ */
+static void
+sb_num(struct sbuf *b, unsigned v, bool hex4)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char t[12];
+	size_t k = sizeof(t) - 1;
+
+	t[k] = '\0';
+	if (hex4) {
+		for (int i = 0; i < 4; i++, v >>= 4)
+			t[--k] = hexd[v & 0xf];
+	} else {
+		do {
+			t[--k] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v > 0 && k > 0);
+	}
+	sb_str(b, t + k);
 }
 
 static void
-sb_list16(struct sbuf *b, const uint16_t *v, size_t n, const char *fmt, const char *sep)
+sb_list16(struct sbuf *b, const uint16_t *v, size_t n, bool hex4, const char *sep)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			sb_add(b, sep, 0);
-		sb_add(b, fmt, v[i]);
+			sb_str(b, sep);
+		sb_num(b, v[i], hex4);
 	}
 }
 
@@ -133,8 +160,11 @@ hex_digest(const EVP_MD *md, const char *s, size_t n, char *out, size_t hexlen)
 	out[0] = '\0';
 	if (!EVP_Digest(s, n, d, &dl, md, NULL))
 		return;
-	for (unsigned i = 0; i < dl && 2 * i + 1 < hexlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	for (unsigned i = 0; i < dl && 2 * i + 1 < hexlen; i++) {
+		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[d[i] & 0xf];
+		out[2 * i + 2] = '\0';
+	}
 	out[hexlen] = '\0';
 }
 
@@ -144,15 +174,19 @@ emit_ja3(struct diss_ctx *dc, const struct hello *h)
 	struct sbuf b = { .n = 0 };
 	char hex[33];
 
-	sb_add(&b, "%u,", h->version);
-	sb_list16(&b, h->ciphers, h->nciphers, "%u", "-");
-	sb_add(&b, ",", 0);
-	sb_list16(&b, h->exts, h->nexts, "%u", "-");
-	sb_add(&b, ",", 0);
-	sb_list16(&b, h->groups, h->ngroups, "%u", "-");
-	sb_add(&b, ",", 0);
-	for (size_t i = 0; i < h->npoints; i++)
-		sb_add(&b, i ? "-%u" : "%u", h->points[i]);
+	sb_num(&b, h->version, false);
+	sb_str(&b, ",");
+	sb_list16(&b, h->ciphers, h->nciphers, false, "-");
+	sb_str(&b, ",");
+	sb_list16(&b, h->exts, h->nexts, false, "-");
+	sb_str(&b, ",");
+	sb_list16(&b, h->groups, h->ngroups, false, "-");
+	sb_str(&b, ",");
+	for (size_t i = 0; i < h->npoints; i++) {
+		if (i)
+			sb_str(&b, "-");
+		sb_num(&b, h->points[i], false);
+	}
 	if (b.full)
 		return;
 	hex_digest(EVP_md5(), b.s, b.n, hex, 32);
@@ -189,7 +223,7 @@ emit_ja4(struct diss_ctx *dc, const struct hello *h)
 
 	memcpy(sorted, h->ciphers, h->nciphers * sizeof(sorted[0]));
 	qsort(sorted, h->nciphers, sizeof(sorted[0]), cmp16);
-	sb_list16(&b, sorted, h->nciphers, "%04x", ",");
+	sb_list16(&b, sorted, h->nciphers, true, ",");
 	if (h->nciphers)
 		hex_digest(EVP_sha256(), b.s, b.n, ch, 12);
 	else
@@ -199,10 +233,10 @@ emit_ja4(struct diss_ctx *dc, const struct hello *h)
 			sorted[n++] = h->exts[i];
 	qsort(sorted, n, sizeof(sorted[0]), cmp16);
 	b.n = 0;
-	sb_list16(&b, sorted, n, "%04x", ",");
+	sb_list16(&b, sorted, n, true, ",");
 	if (h->nsigalgs) {
-		sb_add(&b, "_", 0);
-		sb_list16(&b, h->sigalgs, h->nsigalgs, "%04x", ",");
+		sb_str(&b, "_");
+		sb_list16(&b, h->sigalgs, h->nsigalgs, true, ",");
 	}
 	if (b.full)
 		return;

@@ -743,7 +743,8 @@ main(int argc, char *argv[])
 		}
 		iface = d.cfg.interface;
 	}
-	if (iface)
+	/* Not onto itself: snprintf from a buffer into the same one empties it. */
+	if (iface && iface != d.cfg.interface)
 		snprintf(d.cfg.interface, sizeof(d.cfg.interface), "%s", iface);
 	if (bpf)
 		snprintf(d.cfg.bpf, sizeof(d.cfg.bpf), "%s", bpf);

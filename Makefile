@@ -11,6 +11,8 @@
 
 PREFIX	?= /usr/local
 DESTDIR	?=
+# Units and the MemoryMax generator (the Debian package uses /lib/systemd).
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd
 CC	?= cc
 SANITIZE ?= 0
 
@@ -22,7 +24,8 @@ DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
 	     libinih-dev libpcre2-dev libssl-dev ieee-data
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 rsyslog \
-	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3
+	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3 \
+	     debootstrap systemd-container
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -42,11 +45,12 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN	+= -Wno-format-truncation
 endif
 HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+SW_ETC	:= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -D_GNU_SOURCE -iquote daemon -iquote dissectors -iquote db -iquote oui -iquote tools \
 	    -DSW_DATADIR='"$(PREFIX)/share/spanwatch"' \
-	    -DSW_SYSCONFDIR='"$(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch"' \
+	    -DSW_SYSCONFDIR='"$(SW_ETC)"' \
 	    -DSW_VERSION='"$(VERSION)"'
 CFLAGS	+= -std=c11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SANFLAGS)
@@ -145,6 +149,15 @@ install: all
 	for f in docs/man/*.1; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for f in docs/man/*.5; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in docs/man/*.8; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+	install -d $(DESTDIR)$(SYSTEMDDIR)/system $(DESTDIR)$(SYSTEMDDIR)/system-generators
+	for f in packaging/systemd/*.service packaging/systemd/*.timer; do \
+		sed -e 's|/usr/sbin/|$(PREFIX)/sbin/|g' -e 's|/usr/bin/|$(PREFIX)/bin/|g' \
+		    -e 's|/etc/spanwatch/|$(SW_ETC)/|g' $$f >$(DESTDIR)$(SYSTEMDDIR)/system/$${f##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/system/$${f##*/} || exit 1; \
+	done
+	sed -e 's|/etc/spanwatch/|$(SW_ETC)/|g' packaging/systemd/spanwatch-generator \
+	    >$(DESTDIR)$(SYSTEMDDIR)/system-generators/spanwatch-generator
+	chmod 0755 $(DESTDIR)$(SYSTEMDDIR)/system-generators/spanwatch-generator
 
 # Debian package from a copy of the tree (packaging/debian becomes debian/).
 deb:

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 
 #define LINE_MAX_INI	(INI_MAX_LINE - 2)	/* room for the newline and the NUL */
 
-enum ktype { K_STR, K_INT, K_BOOL, K_ENUM };
+enum ktype { K_STR, K_INT, K_BOOL, K_ENUM, K_SIZE };
 
 struct key {
 	const char	*section, *name;
@@ -35,6 +36,7 @@ struct key {
 #define INT(s, n, f, lo, hi) { s, n, K_INT, FIELD(f), lo, hi, NULL }
 #define BOOL(s, n, f)	{ s, n, K_BOOL, FIELD(f), 0, 1, NULL }
 #define ENUM(s, n, f, w) { s, n, K_ENUM, FIELD(f), 0, 0, w }
+#define SIZE(s, n, f)	{ s, n, K_SIZE, FIELD(f), 0, 0, NULL }
 
 static const struct key keys[] = {
 	STR("capture", "interface", interface),
@@ -48,6 +50,7 @@ static const struct key keys[] = {
 	STR("daemon", "user", user),
 	STR("daemon", "control_socket", control_socket),
 	ENUM("daemon", "log_level", log_level, "info|verbose|debug"),
+	SIZE("daemon", "memory_max", memory_max),
 	BOOL("ndpi", "enabled", ndpi),
 	STR("oui", "dir", oui_dir),
 	STR("oui", "override", oui_override),
@@ -81,6 +84,7 @@ config_defaults(struct config *c)
 	c->flush_max_obs = STORE_FLUSH_OBS_DEFAULT;
 	c->flows_max = FLOW_MAX_DEFAULT;
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/spanwatch/spanwatchd.sock");
+	snprintf(c->memory_max, sizeof(c->memory_max), "1G");
 	c->ndpi = true;
 	snprintf(c->oui_dir, sizeof(c->oui_dir), "/usr/share/ieee-data");
 	snprintf(c->oui_override, sizeof(c->oui_override), "/var/lib/spanwatch/oui-override.csv");
@@ -153,6 +157,37 @@ parse_bool(const char *v, bool *out)
 	return true;
 }
 
+/*
+ * A memory size as packaging/systemd/spanwatch-generator passes it to
+ * systemd's MemoryMax=: "infinity", or at most 12 digits with an optional
+ * K, M, G or T suffix (powers of 1024), from 64M up to 2^63 - 1 bytes.
+ * Both must accept the same values, so the unit never sees one we refuse.
+ */
+static bool
+parse_size(const char *v)
+{
+	unsigned long long num = 0, mult = 1;
+	size_t digits = strspn(v, "0123456789");
+
+	if (strcmp(v, "infinity") == 0)
+		return true;
+	if (digits == 0 || digits > 12)
+		return false;
+	switch (v[digits]) {
+	case '\0':	break;
+	case 'K':	mult = 1ULL << 10; break;
+	case 'M':	mult = 1ULL << 20; break;
+	case 'G':	mult = 1ULL << 30; break;
+	case 'T':	mult = 1ULL << 40; break;
+	default:	return false;
+	}
+	if (v[digits] != '\0' && v[digits + 1] != '\0')
+		return false;
+	for (size_t i = 0; i < digits; i++)
+		num = num * 10 + (unsigned long long)(v[i] - '0');
+	return num <= (unsigned long long)INT64_MAX / mult && num * mult >= MEMORY_MAX_MIN;
+}
+
 /* Index of word v in "a|b|c", or -1. */
 static int
 word_index(const char *words, const char *v)
@@ -180,6 +215,13 @@ set_key(struct parse *p, const struct key *k, const char *value)
 	int w;
 
 	switch (k->type) {
+	case K_SIZE:
+		if (!parse_size(value)) {
+			parse_error(p, "%s: '%s' is not a size of at least 64M (e.g. 512M, 2G or infinity)",
+			    k->name, value);
+			return false;
+		}
+		/* FALLTHROUGH */
 	case K_STR:
 		if (strlen(value) >= k->size) {
 			parse_error(p, "%s: value longer than %zu characters", k->name, k->size - 1);
@@ -292,6 +334,7 @@ key_text(const struct config *c, const struct key *k, char *buf, size_t bufsz)
 
 	switch (k->type) {
 	case K_STR:
+	case K_SIZE:
 		snprintf(buf, bufsz, "'%s'", field);
 		break;
 	case K_INT:
@@ -322,7 +365,7 @@ config_diff(const struct config *a, const struct config *b, config_diff_cb cb, v
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const struct key *k = &keys[i];
 		const char *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
-		bool same = k->type == K_STR ? strcmp(fa, fb) == 0 :
+		bool same = k->type == K_STR || k->type == K_SIZE ? strcmp(fa, fb) == 0 :
 		    memcmp(fa, fb, k->size) == 0;
 
 		if (same)

@@ -13,6 +13,8 @@
 
 #define CONFIG_DEFAULT	SW_SYSCONFDIR "/spanwatch.conf"
 #define CFG_STR		512
+/* Smallest [daemon] memory_max: below it nDPI and SQLite alone do not fit. */
+#define MEMORY_MAX_MIN	(64ULL << 20)
 
 struct config {
 	char	 path[CFG_STR];		/* the file read, "" for built-in defaults */
@@ -33,6 +35,7 @@ struct config {
 	char	 control_socket[CFG_STR];
 	bool	 control_socket_set;	/* given in the file (so -r opens it too) */
 	int	 log_level;		/* enum log_level: -v adds to it */
+	char	 memory_max[16];	/* systemd MemoryMax= ("1G"), set by spanwatch-generator */
 	/* [ndpi] */
 	bool	 ndpi;
 	/* [oui] */

@@ -472,10 +472,13 @@ load_tables(struct daemon *d, bool fatal_on_error)
 	return 0;
 }
 
-/* Settings fixed at start-up: opened with privileges, or sized once. */
+/*
+ * Settings fixed at start-up: opened with privileges, or sized once.
+ * daemon.memory_max is systemd's (spanwatch-generator, at daemon-reload).
+ */
 static const char *const restart_keys[] = {
 	"capture.", "store.database", "limits.", "daemon.user", "daemon.control_socket",
-	"ndpi.", "forward.", NULL
+	"daemon.memory_max", "ndpi.", "forward.", NULL
 };
 
 static bool

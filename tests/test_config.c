@@ -264,6 +264,44 @@ START_TEST(diff_names_changed_keys)
 }
 END_TEST
 
+/*
+ * memory_max: the daemon and packaging/systemd/spanwatch-generator accept
+ * the same sizes, so systemd never gets a MemoryMax the daemon refuses.
+ */
+START_TEST(memory_max_daemon_and_generator_agree)
+{
+	static const struct { const char *v; bool ok; } sizes[] = {
+		{ "512M", true }, { "2G", true }, { "infinity", true }, { "67108864", true },
+		{ "65536K", true }, { "1T", true }, { "0100M", true },
+		{ "67108863", false }, { "63M", false }, { "512X", false }, { "1G5", false },
+		{ "512m", false }, { "-1G", false }, { "1.5G", false }, { "999999999999T", false },
+		{ "1234567890123", false }, { "G", false },
+	};
+	char text[128], cmd[400], dropin[300], err[600];
+	struct config c;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(text, sizeof(text), "[daemon]\nmemory_max = %s ; comment\n", sizes[i].v);
+		config_defaults(&c);
+		conf_file(text);
+		ck_assert_msg((config_load(&c, path, true, err, sizeof(err)) == 0) == sizes[i].ok,
+		    "daemon on %s: %s", sizes[i].v, err);
+		if (sizes[i].ok)
+			ck_assert_str_eq(c.memory_max, sizes[i].v);
+		else
+			ck_assert_ptr_nonnull(strstr(err, ":2: memory_max: '"));
+		snprintf(dropin, sizeof(dropin), "%s.d/spanwatchd.service.d/50-memory.conf", path);
+		snprintf(cmd, sizeof(cmd), "SPANWATCH_CONF=%s sh packaging/systemd/spanwatch-generator "
+		    "%s.d %s.e %s.l 2>/dev/null </dev/null >/dev/null", path, path, path, path);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_msg((access(dropin, R_OK) == 0) == sizes[i].ok, "generator on %s", sizes[i].v);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s.d", path);
+		ck_assert_int_eq(system(cmd), 0);
+		remove_conf();
+	}
+}
+END_TEST
+
 /* The shipped, commented configuration parses and changes nothing. */
 START_TEST(shipped_file_parses_to_the_defaults)
 {
@@ -301,6 +339,7 @@ make_suite(void)
 	tcase_add_test(tc, failed_load_leaves_config_untouched);
 	tcase_add_test(tc, diff_names_changed_keys);
 	tcase_add_test(tc, shipped_file_parses_to_the_defaults);
+	tcase_add_test(tc, memory_max_daemon_and_generator_agree);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,7 +23,7 @@ PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libevent_openssl openssl lib
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
 	     libinih-dev libpcre2-dev libssl-dev ieee-data
-DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 rsyslog \
+DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 iptables rsyslog \
 	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3 \
 	     debootstrap systemd-container
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)

@@ -688,6 +688,7 @@ main(int argc, char *argv[])
 	const char *file = NULL, *iface = NULL, *bpf = NULL, *db = NULL, *user = NULL, *ctlpath = NULL;
 	char err[1024], *end;
 	long nfq = -1;
+	uint64_t keep;
 	int ch, verbose = 0;
 	bool foreground = false, no_ndpi = false;
 	struct pipeline_cfg pc;
@@ -793,7 +794,13 @@ main(int argc, char *argv[])
 		user = d.cfg.user[0] ? d.cfg.user : "spanwatch";
 	if (user && getpwnam(user) != NULL && geteuid() == 0)
 		give_files(&d, user);
-	if (user && privdrop(user, err, sizeof(err)) != 0) {
+	keep = nfq >= 0 ? PRIVDROP_KEEP_NET_ADMIN : PRIVDROP_KEEP_NONE;
+	if (user && privdrop(user, keep, err, sizeof(err)) != 0) {
+		fprintf(stderr, "spanwatchd: %s\n", err);
+		return 1;
+	}
+	/* started unprivileged with capabilities (systemd): give up the ones not needed */
+	if (user == NULL && !file && geteuid() != 0 && privdrop_caps(keep, err, sizeof(err)) != 0) {
 		fprintf(stderr, "spanwatchd: %s\n", err);
 		return 1;
 	}

@@ -22,6 +22,7 @@
 
 #define NFQ_COPY_MAX	0xffff
 #define NFQ_BUF		(NFQ_COPY_MAX + 4096)
+#define SLL_HDR_LEN	16	/* Linux cooked v1 header (decode.c) */
 
 struct capture {
 	enum capture_kind	 kind;
@@ -34,6 +35,7 @@ struct capture {
 	struct nfq_q_handle	*qh;
 	int			 fd;
 	uint8_t			*buf;
+	uint8_t			*frame;		/* NFQUEUE: cooked header + packet */
 	capture_cb		 cb;
 	void			*cb_arg;
 	struct capture_stats	 st;
@@ -138,24 +140,55 @@ capture_open_live(const char *iface, const char *bpf, int snaplen, int buffer_mb
 	return c;
 }
 
+/*
+ * Put a Linux cooked (SLL v1) header carrying the sender's MAC in front of
+ * a queued IP packet: NFQUEUE hands over the network layer only, and an
+ * asset without its MAC has no OUI vendor.  Returns the frame length.
+ */
+static uint32_t
+nfq_cook(struct capture *c, const uint8_t *mac, const uint8_t *ip, uint32_t len)
+{
+	struct cur pc = cur_make(ip, len);
+	uint8_t v = 0;
+	uint16_t proto;
+
+	cur_peek_u8(&pc, 0, &v);
+	proto = v >> 4 == 6 ? 0x86dd : 0x0800;
+	memset(c->frame, 0, SLL_HDR_LEN);
+	c->frame[3] = 1;		/* ARPHRD_ETHER */
+	c->frame[5] = 6;		/* address length */
+	memcpy(c->frame + 6, mac, 6);
+	c->frame[14] = (uint8_t)(proto >> 8);
+	c->frame[15] = (uint8_t)proto;
+	memcpy(c->frame + SLL_HDR_LEN, ip, len);
+	return SLL_HDR_LEN + len;
+}
+
 /* The kernel hands us a queued packet: look, then always accept it unchanged. */
 static int
 nfq_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *data)
 {
 	struct capture *c = data;
 	struct nfqnl_msg_packet_hdr *ph = nfq_get_msg_packet_hdr(nfa);
+	struct nfqnl_msg_packet_hw *hw = nfq_get_packet_hw(nfa);
 	unsigned char *payload = NULL;
 	struct timeval tv;
 	uint32_t id = ph ? ntohl(ph->packet_id) : 0;
 	int len = nfq_get_payload(nfa, &payload);
+	uint64_t ts;
 
 	(void)msg;
 	if (nfq_get_timestamp(nfa, &tv) != 0)
 		gettimeofday(&tv, NULL);
+	ts = (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
 	if (len > 0 && c->cb) {
 		c->st.received++;
-		c->cb(c->cb_arg, LINK_RAW, payload, (uint32_t)len, (uint32_t)len,
-		    (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec);
+		if (hw && ntohs(hw->hw_addrlen) == 6 && len <= NFQ_COPY_MAX) {
+			uint32_t n = nfq_cook(c, hw->hw_addr, payload, (uint32_t)len);
+
+			c->cb(c->cb_arg, LINK_SLL, c->frame, n, n, ts);
+		} else
+			c->cb(c->cb_arg, LINK_RAW, payload, (uint32_t)len, (uint32_t)len, ts);
 	}
 	if (nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL) < 0)
 		c->st.nfq_verdict_errors++;
@@ -168,8 +201,11 @@ capture_open_nfq(unsigned queue, char *err, size_t errsz)
 	struct capture *c = calloc(1, sizeof(*c));
 	uint32_t flags = NFQA_CFG_F_FAIL_OPEN;
 
-	if (c == NULL || (c->buf = malloc(NFQ_BUF)) == NULL) {
+	if (c == NULL || (c->buf = malloc(NFQ_BUF)) == NULL ||
+	    (c->frame = malloc(SLL_HDR_LEN + NFQ_COPY_MAX)) == NULL) {
 		snprintf(err, errsz, "out of memory");
+		if (c)
+			free(c->buf);
 		free(c);
 		return NULL;
 	}
@@ -209,6 +245,7 @@ capture_close(struct capture *c)
 	if (c->pc)
 		pcap_close(c->pc);
 	free(c->buf);
+	free(c->frame);
 	free(c);
 }
 

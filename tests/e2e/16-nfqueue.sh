@@ -6,7 +6,9 @@
 # reply while nobody listens (the rule works); with spanwatchd listening,
 # every UDP echo is answered, after it dropped root to nobody keeping only
 # CAP_NET_ADMIN (the kernel checks it on every verdict message); both hosts
-# are in the inventory; it flushes and exits 0 on SIGTERM.
+# are in the inventory, the sender with the MAC of its interface (NFQUEUE
+# gives the network layer and the sender's hardware address apart); it
+# flushes and exits 0 on SIGTERM.
 # Needs root, iproute2, iptables and python3.
 # Usage: tests/e2e/16-nfqueue.sh [BUILD_DIR]
 set -u
@@ -104,9 +106,12 @@ wait "$pid"
 rc=$?
 pid=
 [ $rc -eq 0 ] || fail "exit $rc after SIGTERM"
+"$cli" --db "$tmp/db" list --csv >"$tmp/list"
 for ip in 10.77.0.1 10.77.0.2; do
-	"$cli" --db "$tmp/db" list --csv | grep -q ",$ip," || fail "$ip not in the inventory"
+	grep -q ",$ip," "$tmp/list" || fail "$ip not in the inventory: $(cat "$tmp/list")"
 done
+mac=$(ip -n "$b" -o link show swqb$$ | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+grep -q ",$mac,10.77.0.2," "$tmp/list" || fail "10.77.0.2 not with its MAC $mac: $(cat "$tmp/list")"
 if [ $nfail -ne 0 ]; then
 	sed "s/^/$name: daemon: /" "$tmp/err"
 	exit 1

@@ -759,6 +759,52 @@ gen_tls(struct gen *g, struct host *cli, struct host *srv)
 	tcp_close(&t);
 }
 
+/*
+ * Traffic none of spanwatch's dissectors parses, for nDPI to classify as
+ * on a real plant: a DNS lookup (RFC 1035: header 12, one question, one A
+ * answer) from a fresh source port each time, and an NTP poll (RFC 5905:
+ * 48-byte client and server messages).
+ */
+static void
+gen_dns(struct gen *g, struct host *cli, struct host *srv)
+{
+	static const char qname[] = "\011historian\005plant\007example";
+	uint16_t sport = (uint16_t)(49152 + rnd_below(16000)), id = (uint16_t)rnd();
+	struct frame p;
+
+	for (int answer = 0; answer < 2; answer++) {
+		p.n = 0;
+		put16(&p, id); put16(&p, answer ? 0x8180 : 0x0100);
+		put16(&p, 1); put16(&p, (unsigned)answer); put16(&p, 0); put16(&p, 0);
+		putn(&p, (const uint8_t *)qname, sizeof(qname));	/* with the root label */
+		put16(&p, 1); put16(&p, 1);
+		if (answer) {
+			put16(&p, 0xc00c); put16(&p, 1); put16(&p, 1); put32(&p, 300);
+			put16(&p, 4); putn(&p, srv->ip, 4);
+			udp_send(g, srv, wire_mac(g, cli), cli->ip, wire_vlan(srv, cli), 53, sport, &p);
+		} else
+			udp_send(g, cli, wire_mac(g, srv), srv->ip, wire_vlan(cli, srv), sport, 53, &p);
+	}
+}
+
+static void
+gen_ntp(struct gen *g, struct host *cli, struct host *srv)
+{
+	struct frame p;
+
+	for (int reply = 0; reply < 2; reply++) {
+		p.n = 0;
+		put8(&p, reply ? 0x24 : 0x23);	/* version 4, mode 4 (server) / 3 (client) */
+		put8(&p, reply ? 2 : 0); put8(&p, 6); put8(&p, 0xe9);
+		for (int i = 0; i < 44; i++)
+			put8(&p, reply ? rnd() & 0xff : 0);
+		if (reply)
+			udp_send(g, srv, wire_mac(g, cli), cli->ip, wire_vlan(srv, cli), 123, 123, &p);
+		else
+			udp_send(g, cli, wire_mac(g, srv), srv->ip, wire_vlan(cli, srv), 123, 123, &p);
+	}
+}
+
 /* DHCP request from a host (hostname, vendor class, parameter list) and the server's ACK. */
 static void
 gen_dhcp(struct gen *g, struct host *h, struct host *server)
@@ -943,8 +989,12 @@ one_exchange(struct gen *g)
 		gen_ssh(g, pick(g, K_ENGWS), pick(g, K_HISTORIAN));
 	else if (r < 900)
 		gen_dhcp(g, pick_any_of(g, clients, 3), pick(g, K_SWITCH));
-	else if (r < 950)
+	else if (r < 930)
 		gen_arp(g, c, pick(g, K_PLC_MODBUS));
+	else if (r < 945)
+		gen_dns(g, c, pick(g, K_HISTORIAN));
+	else if (r < 950)
+		gen_ntp(g, c, pick(g, K_SWITCH));
 	else if (r < 985)
 		gen_lldp(g, pick(g, K_SWITCH));
 	else

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "support.h"
-#include "decode.h"
+#include "vendor_ids.h"
 
 static void
 ref_strs(const struct asset_ref *r, char mac[18], char ip[46])
@@ -123,6 +123,33 @@ run_pcap(const char *path, struct collected *c, struct pipeline **plp)
 }
 
 void
+expected_run_open(struct expected_run *r, const char *rel, const char *section,
+    bool keep_pipeline)
+{
+	char path[128], *name, *save = NULL;
+
+	collected_init(&r->col);
+	r->pl = NULL;
+	r->exp = load_expected(rel);
+	ck_assert_int_gt(run_pcap(shared_pcap(rel), &r->col, keep_pipeline ? &r->pl : NULL), 0);
+	r->facts = json_object_get(r->exp, "facts");
+	snprintf(path, sizeof(path), "%s", section);
+	for (name = strtok_r(path, ".", &save); name; name = strtok_r(NULL, ".", &save))
+		r->facts = json_object_get(r->facts, name);
+	ck_assert_msg(json_array_size(r->facts) + json_object_size(r->facts) > 0,
+	    "%s: no facts.%s expected", rel, section);
+}
+
+void
+expected_run_close(struct expected_run *r)
+{
+	if (r->pl)
+		pipeline_free(r->pl);
+	json_decref(r->exp);
+	collected_free(&r->col);
+}
+
+void
 run_frame(struct pipeline *pl, const uint8_t *frame, size_t len, uint64_t ts_us)
 {
 	pipeline_packet(pl, LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, ts_us);
@@ -201,17 +228,17 @@ pipeline_counter(const struct pipeline *pl, const char *name)
 /* --- frame builders (test data only; nothing here reads packet data) --- */
 
 static void
-put16(uint8_t *b, uint16_t v)
+wr_be16(uint8_t *b, uint16_t v)
 {
 	b[0] = (uint8_t)(v >> 8);
 	b[1] = (uint8_t)v;
 }
 
 static void
-put32(uint8_t *b, uint32_t v)
+wr_be32(uint8_t *b, uint32_t v)
 {
-	put16(b, (uint16_t)(v >> 16));
-	put16(b + 2, (uint16_t)v);
+	wr_be16(b, (uint16_t)(v >> 16));
+	wr_be16(b + 2, (uint16_t)v);
 }
 
 static uint16_t
@@ -233,7 +260,7 @@ build_eth(uint8_t *out, size_t outsz, const char *src_mac, const char *dst_mac,
 	ck_assert_uint_ge(outsz, 14 + plen);
 	ck_assert(mac_parse(dst_mac, out));
 	ck_assert(mac_parse(src_mac, out + 6));
-	put16(out + 12, ethertype);
+	wr_be16(out + 12, ethertype);
 	if (plen)
 		memcpy(out + 14, payload, plen);
 	return 14 + plen;
@@ -249,12 +276,12 @@ build_ip4(uint8_t *out, size_t outsz, const char *src_mac, const char *dst_mac,
 	build_eth(out, outsz, src_mac, dst_mac, 0x0800, NULL, 0);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4len));
+	wr_be16(ip + 2, (uint16_t)(20 + l4len));
 	ip[8] = 64;
 	ip[9] = proto;
 	ck_assert(inet_pton(AF_INET, src_ip, ip + 12) == 1);
 	ck_assert(inet_pton(AF_INET, dst_ip, ip + 16) == 1);
-	put16(ip + 10, ip_checksum(ip, 20));
+	wr_be16(ip + 10, ip_checksum(ip, 20));
 	memcpy(ip + 20, l4, l4len);
 	return 14 + 20 + l4len;
 }
@@ -268,13 +295,13 @@ build_tcp4(uint8_t *out, size_t outsz, const char *src_mac, const char *dst_mac,
 
 	ck_assert_uint_le(plen, 65535 - 40);
 	memset(seg, 0, 20);
-	put16(seg, sport);
-	put16(seg + 2, dport);
-	put32(seg + 4, seq);
-	put32(seg + 8, 1);
+	wr_be16(seg, sport);
+	wr_be16(seg + 2, dport);
+	wr_be32(seg + 4, seq);
+	wr_be32(seg + 8, 1);
 	seg[12] = 5 << 4;
 	seg[13] = flags;
-	put16(seg + 14, 65535);
+	wr_be16(seg + 14, 65535);
 	if (plen)
 		memcpy(seg + 20, payload, plen);
 	return build_ip4(out, outsz, src_mac, dst_mac, src_ip, dst_ip, 6, seg, 20 + plen);
@@ -288,13 +315,250 @@ build_udp4(uint8_t *out, size_t outsz, const char *src_mac, const char *dst_mac,
 	uint8_t dg[8 + 65536];
 
 	ck_assert_uint_le(plen, 65535 - 28);
-	put16(dg, sport);
-	put16(dg + 2, dport);
-	put16(dg + 4, (uint16_t)(8 + plen));
-	put16(dg + 6, 0);
+	wr_be16(dg, sport);
+	wr_be16(dg + 2, dport);
+	wr_be16(dg + 4, (uint16_t)(8 + plen));
+	wr_be16(dg + 6, 0);
 	if (plen)
 		memcpy(dg + 8, payload, plen);
 	return build_ip4(out, outsz, src_mac, dst_mac, src_ip, dst_ip, 17, dg, 8 + plen);
+}
+
+/* --- byte vectors ------------------------------------------------------ */
+
+static uint8_t *
+put_room(struct bytebuf *b, size_t n)
+{
+	uint8_t *at;
+
+	ck_assert_uint_le(n, sizeof(b->b) - b->n);
+	at = b->b + b->n;
+	b->n += n;
+	return at;
+}
+
+void
+put_u8(struct bytebuf *b, unsigned v)
+{
+	*put_room(b, 1) = (uint8_t)v;
+}
+
+void
+put_be16(struct bytebuf *b, unsigned v)
+{
+	wr_be16(put_room(b, 2), (uint16_t)v);
+}
+
+void
+put_be24(struct bytebuf *b, uint32_t v)
+{
+	put_u8(b, v >> 16);
+	put_be16(b, v & 0xffff);
+}
+
+void
+put_be32(struct bytebuf *b, uint32_t v)
+{
+	wr_be32(put_room(b, 4), v);
+}
+
+void
+put_le16(struct bytebuf *b, unsigned v)
+{
+	put_u8(b, v & 0xff);
+	put_u8(b, v >> 8);
+}
+
+void
+put_le32(struct bytebuf *b, uint32_t v)
+{
+	put_le16(b, v & 0xffff);
+	put_le16(b, v >> 16);
+}
+
+void
+put_bytes(struct bytebuf *b, const void *p, size_t n)
+{
+	if (n)
+		memcpy(put_room(b, n), p, n);
+}
+
+void
+put_zeros(struct bytebuf *b, size_t n)
+{
+	memset(put_room(b, n), 0, n);
+}
+
+/* --- one dissector on byte vectors ---------------------------------------- */
+
+void
+harness_init(struct harness *h, const struct dissector *d)
+{
+	memset(h, 0, sizeof(*h));
+	h->d = d;
+	if (d->state_size) {
+		h->state = calloc(1, d->state_size);
+		ck_assert_ptr_nonnull(h->state);
+	}
+	collected_init(&h->col);
+	h->dc.d = d;
+	h->dc.state = h->state;
+	h->dc.sink = &h->col.sink;
+	h->dc.st = &h->st;
+}
+
+void
+harness_frame(struct harness *h, const char *src_mac, const char *dst_mac)
+{
+	ck_assert(mac_parse(src_mac, h->pkt.src_mac));
+	ck_assert(mac_parse(dst_mac, h->pkt.dst_mac));
+	h->pkt.has_eth = true;
+	h->dc.pkt = &h->pkt;
+}
+
+void
+harness_flow(struct harness *h, uint8_t proto, const char *cli_ip, uint16_t cli_port,
+    const char *srv_ip, uint16_t srv_port)
+{
+	h->flow.proto = proto;
+	ck_assert(ip_parse(cli_ip, &h->flow.cli.ip));
+	ck_assert(ip_parse(srv_ip, &h->flow.srv.ip));
+	h->flow.cli.port = cli_port;
+	h->flow.srv.port = srv_port;
+	h->flow.dstate = h->state;
+	h->dc.flow = &h->flow;
+	h->dc.pkt = &h->pkt;
+}
+
+enum diss_rc
+harness_parse(struct harness *h, int dir, const void *b, size_t n, size_t *left)
+{
+	struct cur c = cur_make(b, n);
+	enum diss_rc rc;
+
+	/* as the pipeline does: pdus counts this call only */
+	h->dc.dir = dir;
+	h->dc.pdus = 0;
+	rc = h->d->parse(&h->dc, &c);
+	if (left)
+		*left = cur_left(&c);
+	return rc;
+}
+
+enum diss_rc
+harness_feed(struct harness *h, const void *b, size_t n)
+{
+	return harness_parse(h, h->dc.dir, b, n, NULL);
+}
+
+uint64_t
+harness_counter(const struct harness *h, const char *name)
+{
+	for (int i = 0; i < DISS_MAX_COUNTERS && h->d->counter_names[i]; i++)
+		if (strcmp(h->d->counter_names[i], name) == 0)
+			return h->st.counters[i];
+	ck_abort_msg("%s has no counter %s", h->d->name, name);
+	return 0;
+}
+
+void
+harness_free(struct harness *h)
+{
+	if (h->state && h->d->on_close)
+		h->d->on_close(h->state);
+	free(h->state);
+	collected_free(&h->col);
+}
+
+/* --- a TCP conversation through the pipeline -------------------------------- */
+
+#define CONV_CLI_MAC	"02:00:00:00:00:0a"
+#define CONV_SRV_MAC	"02:00:00:00:00:14"
+
+void
+tcp_conv_open(struct tcp_conv *v, const char *cli_ip, const char *srv_ip, uint16_t srv_port)
+{
+	struct pipeline_cfg cfg = { 0, false };
+
+	memset(v, 0, sizeof(*v));
+	collected_init(&v->col);
+	v->pl = pipeline_new(&cfg, &v->col.sink);
+	ck_assert_ptr_nonnull(v->pl);
+	v->cli_ip = cli_ip;
+	v->srv_ip = srv_ip;
+	v->cli_port = 40000;
+	v->srv_port = srv_port;
+	v->seq[DIR_C2S] = 1000;
+	v->seq[DIR_S2C] = 5000;
+	v->ts_us = 1700000000000000ull;
+	tcp_conv_send(v, DIR_C2S, 0x02, NULL, 0);
+	tcp_conv_send(v, DIR_S2C, 0x12, NULL, 0);
+}
+
+void
+tcp_conv_send(struct tcp_conv *v, int dir, uint8_t flags, const void *p, size_t n)
+{
+	static uint8_t f[14 + 20 + 20 + 65536];
+	size_t len;
+
+	if (dir == DIR_C2S)
+		len = build_tcp4(f, sizeof(f), CONV_CLI_MAC, CONV_SRV_MAC, v->cli_ip, v->srv_ip,
+		    v->cli_port, v->srv_port, v->seq[dir], flags, p, n);
+	else
+		len = build_tcp4(f, sizeof(f), CONV_SRV_MAC, CONV_CLI_MAC, v->srv_ip, v->cli_ip,
+		    v->srv_port, v->cli_port, v->seq[dir], flags, p, n);
+	/* a SYN takes one sequence number */
+	v->seq[dir] += (uint32_t)n + ((flags & 0x02) ? 1 : 0);
+	run_frame(v->pl, f, len, v->ts_us += 1000);
+}
+
+void
+tcp_conv_close(struct tcp_conv *v)
+{
+	pipeline_free(v->pl);
+	collected_free(&v->col);
+}
+
+const struct cobs *
+find_fact_src(const struct collected *c, const char *who, const char *attr,
+    const char *val, const char *src)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cobs *o = &c->v[i];
+
+		if (o->kind != OBS_FACT || !who_matches(o, who))
+			continue;
+		if ((attr && strcmp(o->attr, attr) != 0) || (val && strcmp(o->val, val) != 0))
+			continue;
+		if (strcmp(o->src, src) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+void
+assert_facts(const struct collected *c, const char *who, const struct want_fact *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cobs *o = w[i].src ?
+		    find_fact_src(c, who, w[i].attr, w[i].val, w[i].src) :
+		    find_fact(c, who, w[i].attr, w[i].val);
+
+		ck_assert_msg(o != NULL, "no fact %s=%s from %s about %s", w[i].attr,
+		    w[i].val ? w[i].val : "*", w[i].src ? w[i].src : "*", who ? who : "anyone");
+	}
+}
+
+void
+vendor_ids_setup(void)
+{
+	ck_assert_uint_gt(vendor_ids_load("oui"), 0);
+}
+
+void
+vendor_ids_teardown(void)
+{
+	vendor_ids_free();
 }
 
 int

@@ -17,218 +17,157 @@
 
 extern const struct dissector dis_bacnet;
 
-struct tctx {
-	struct flow		 f;
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t)
+bacnet_harness(struct harness *t)
 {
-	static const uint8_t cli_ip[4] = { 10, 0, 0, 1 }, srv_ip[4] = { 10, 0, 0, 2 };
-
-	memset(t, 0, sizeof(*t));
-	t->f.proto = L4_UDP;
-	ip_set4(&t->f.cli.ip, cli_ip);
-	ip_set4(&t->f.srv.ip, srv_ip);
-	t->f.cli.port = 47808;
-	t->f.srv.port = 47808;
-	collected_init(&t->col);
-	t->dc.d = &dis_bacnet;
-	t->dc.flow = &t->f;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
+	harness_init(t, &dis_bacnet);
+	harness_flow(t, L4_UDP, "10.0.0.1", 47808, "10.0.0.2", 47808);
 	t->dc.dir = DIR_S2C;	/* the device (10.0.0.2) sends */
 }
 
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	t->dc.pdus = 0;
-	return dis_bacnet.parse(&t->dc, &c);
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_bacnet.counter_names[i]; i++)
-		if (strcmp(dis_bacnet.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[1500];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void be32(struct buf *b, uint32_t v) { be16(b, v >> 16); be16(b, v & 0xffff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
 /* Tag octet(s) for tag number num, class ctx, content length len (20.2.1). */
 static void
-tag(struct buf *b, unsigned num, bool ctx, size_t len)
+tag(struct bytebuf *b, unsigned num, bool ctx, size_t len)
 {
 	unsigned lvt = len < 5 ? (unsigned)len : 5;
 
-	u8(b, num << 4 | (ctx ? 0x08 : 0) | lvt);
+	put_u8(b, num << 4 | (ctx ? 0x08 : 0) | lvt);
 	if (len >= 5 && len < 254)
-		u8(b, (unsigned)len);
+		put_u8(b, (unsigned)len);
 	else if (len >= 254) {
-		u8(b, 254);
-		be16(b, (unsigned)len);
+		put_u8(b, 254);
+		put_be16(b, (unsigned)len);
 	}
 }
 
-static void open_tag(struct buf *b, unsigned num) { u8(b, num << 4 | 0x0e); }
-static void close_tag(struct buf *b, unsigned num) { u8(b, num << 4 | 0x0f); }
+static void open_tag(struct bytebuf *b, unsigned num) { put_u8(b, num << 4 | 0x0e); }
+static void close_tag(struct bytebuf *b, unsigned num) { put_u8(b, num << 4 | 0x0f); }
 
 static void
-app_unsigned(struct buf *b, uint32_t v)
+app_unsigned(struct bytebuf *b, uint32_t v)
 {
 	size_t n = v > 0xffffff ? 4 : v > 0xffff ? 3 : v > 0xff ? 2 : 1;
 
 	tag(b, 2, false, n);
 	for (size_t i = n; i-- > 0;)
-		u8(b, (v >> (8 * i)) & 0xff);
+		put_u8(b, (v >> (8 * i)) & 0xff);
 }
 
 static void
-ctx_unsigned(struct buf *b, unsigned num, uint32_t v)
+ctx_unsigned(struct bytebuf *b, unsigned num, uint32_t v)
 {
 	size_t n = v > 0xffffff ? 4 : v > 0xffff ? 3 : v > 0xff ? 2 : 1;
 
 	tag(b, num, true, n);
 	for (size_t i = n; i-- > 0;)
-		u8(b, (v >> (8 * i)) & 0xff);
+		put_u8(b, (v >> (8 * i)) & 0xff);
 }
 
 static uint32_t oid(unsigned type, unsigned inst) { return (uint32_t)type << 22 | inst; }
 
 static void
-char_string(struct buf *b, unsigned charset, const void *s, size_t n)
+char_string(struct bytebuf *b, unsigned charset, const void *s, size_t n)
 {
 	tag(b, 7, false, n + 1);
-	u8(b, charset);
-	bytes(b, s, n);
+	put_u8(b, charset);
+	put_bytes(b, s, n);
 }
 
 /* BVLC + NPDU (no routing) around an APDU. */
 static void
-bvlc_npdu(struct buf *out, unsigned fn, const struct buf *apdu)
+bvlc_npdu(struct bytebuf *out, unsigned fn, const struct bytebuf *apdu)
 {
-	u8(out, 0x81);
-	u8(out, fn);
-	be16(out, (unsigned)(apdu->n + 6));
-	u8(out, 1);
-	u8(out, 0);
-	bytes(out, apdu->b, apdu->n);
+	put_u8(out, 0x81);
+	put_u8(out, fn);
+	put_be16(out, (unsigned)(apdu->n + 6));
+	put_u8(out, 1);
+	put_u8(out, 0);
+	put_bytes(out, apdu->b, apdu->n);
 }
 
 static void
-i_am(struct buf *a, unsigned inst, unsigned vendor)
+i_am(struct bytebuf *a, unsigned inst, unsigned vendor)
 {
-	u8(a, 0x10);
-	u8(a, 0);
+	put_u8(a, 0x10);
+	put_u8(a, 0);
 	tag(a, 12, false, 4);
-	be32(a, oid(8, inst));
+	put_be32(a, oid(8, inst));
 	app_unsigned(a, 1476);
 	tag(a, 9, false, 1);
-	u8(a, 3);
+	put_u8(a, 3);
 	app_unsigned(a, vendor);
 }
 
 static void
-rp_ack_begin(struct buf *a, uint32_t object, unsigned prop)
+rp_ack_begin(struct bytebuf *a, uint32_t object, unsigned prop)
 {
-	u8(a, 0x30);
-	u8(a, 1);		/* invoke id */
-	u8(a, 12);		/* readProperty */
+	put_u8(a, 0x30);
+	put_u8(a, 1);		/* invoke id */
+	put_u8(a, 12);		/* readProperty */
 	tag(a, 0, true, 4);
-	be32(a, object);
+	put_be32(a, object);
 	ctx_unsigned(a, 1, prop);
 	open_tag(a, 3);
 }
 
-static void
-setup(void)
-{
-	ck_assert_uint_gt(vendor_ids_load("oui"), 0);
-}
-
-static void
-teardown(void)
-{
-	vendor_ids_free();
-}
-
 START_TEST(i_am_gives_instance_and_vendor)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	bacnet_harness(&t);
 	i_am(&a, 721, 15);
 	bvlc_npdu(&f, 0x0b, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_BACNET_DEV, "721"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR_ID, "bacnet:15"));
 	ck_assert_str_eq(find_fact(&t.col, "10.0.0.2", A_VENDOR, "Cornell University")->src,
 	    "bacnet/i_am+bacnet_vendor_table");
-	ck_assert_uint_eq(counter(&t, "i_am"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "i_am"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(forwarded_i_am_is_about_the_original_sender)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	bacnet_harness(&t);
 	i_am(&a, 4001, 99999);
-	u8(&f, 0x81); u8(&f, 0x04); be16(&f, (unsigned)(a.n + 12));
-	u8(&f, 192); u8(&f, 168); u8(&f, 7); u8(&f, 20); be16(&f, 47808);
-	u8(&f, 1); u8(&f, 0);
-	bytes(&f, a.b, a.n);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	put_u8(&f, 0x81); put_u8(&f, 0x04); put_be16(&f, (unsigned)(a.n + 12));
+	put_u8(&f, 192); put_u8(&f, 168); put_u8(&f, 7); put_u8(&f, 20); put_be16(&f, 47808);
+	put_u8(&f, 1); put_u8(&f, 0);
+	put_bytes(&f, a.b, a.n);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "192.168.7.20", A_BACNET_DEV, "4001"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "192.168.7.20", A_VENDOR_ID, "bacnet:99999"));
 	ck_assert_ptr_null(find_fact(&t.col, "10.0.0.2", A_BACNET_DEV, NULL));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR, NULL));	/* unknown id */
-	ck_assert_uint_eq(counter(&t, "forwarded_npdu"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "forwarded_npdu"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(routed_i_am_is_noted_on_the_router)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	bacnet_harness(&t);
 	i_am(&a, 77, 8);
-	u8(&f, 0x81); u8(&f, 0x0b); be16(&f, (unsigned)(a.n + 10));
-	u8(&f, 1); u8(&f, 0x08);		/* SNET present */
-	be16(&f, 5); u8(&f, 1); u8(&f, 0x0a);	/* network 5, MS/TP mac 10 */
-	bytes(&f, a.b, a.n);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	put_u8(&f, 0x81); put_u8(&f, 0x0b); put_be16(&f, (unsigned)(a.n + 10));
+	put_u8(&f, 1); put_u8(&f, 0x08);		/* SNET present */
+	put_be16(&f, 5); put_u8(&f, 1); put_u8(&f, 0x0a);	/* network 5, MS/TP mac 10 */
+	put_bytes(&f, a.b, a.n);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_BACNET_DEV, NULL));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_NOTE,
 	    "routes bacnet device 77 (network 5)"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_ROLE, R_GATEWAY));
-	ck_assert_uint_eq(counter(&t, "routed_apdu"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "routed_apdu"), 1);
+	harness_free(&t);
 }
 END_TEST
 
@@ -236,15 +175,15 @@ START_TEST(read_property_ack_strings_in_three_charsets)
 {
 	static const uint8_t latin1[] = { 'C', 'a', 'f', 0xe9 };		/* "Café" */
 	static const uint8_t ucs2[] = { 0x00, 'R', 0x00, 'o', 0x00, 'o', 0x00, 'f' };
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	bacnet_harness(&t);
 	rp_ack_begin(&a, oid(8, 721), 70);
 	char_string(&a, 0, "PXC36-E.D", 9);
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_str_eq(find_fact(&t.col, "10.0.0.2", A_MODEL, "PXC36-E.D")->src,
 	    "bacnet/device/model-name");
 
@@ -253,7 +192,7 @@ START_TEST(read_property_ack_strings_in_three_charsets)
 	char_string(&a, 5, latin1, sizeof(latin1));
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_LOCATION, "Caf\xc3\xa9"));
 
 	a.n = f.n = 0;
@@ -261,7 +200,7 @@ START_TEST(read_property_ack_strings_in_three_charsets)
 	char_string(&a, 4, ucs2, sizeof(ucs2));
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_DESCRIPTION, "Roof"));
 
 	/* DBCS (charset 1) is not converted: counted, no fact */
@@ -270,53 +209,61 @@ START_TEST(read_property_ack_strings_in_three_charsets)
 	char_string(&a, 1, "\x88\x9f", 2);
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR, NULL));
-	ck_assert_uint_eq(counter(&t, "unconverted_charset"), 1);
-	ck_assert_uint_eq(counter(&t, "read_property_ack"), 4);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "unconverted_charset"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "read_property_ack"), 4);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(read_property_ack_of_other_objects_is_ignored)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	bacnet_harness(&t);
 	rp_ack_begin(&a, oid(0, 3), 77);	/* analog-input,3 object-name */
 	char_string(&a, 0, "AI-3 supply temp", 16);
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DEVICE_NAME, NULL));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
+static const struct want_fact read_property_multiple_ack_facts[] = {
+	{ A_VENDOR, "Delta Controls", NULL },
+	{ A_SOFTWARE, "3.40.1", NULL },
+	{ A_VENDOR_ID, "bacnet:8", NULL },
+	{ A_MODEL, "eBCON", NULL },
+	{ A_DEVICE_NAME, NULL, NULL },
+};
+
 START_TEST(read_property_multiple_ack)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 	char longname[300];
 
 	memset(longname, 'n', sizeof(longname));
-	tctx_init(&t);
-	u8(&a, 0x30); u8(&a, 9); u8(&a, 14);
+	bacnet_harness(&t);
+	put_u8(&a, 0x30); put_u8(&a, 9); put_u8(&a, 14);
 	/* an analog input first: its object-name is not the device's */
-	tag(&a, 0, true, 4); be32(&a, oid(0, 1));
+	tag(&a, 0, true, 4); put_be32(&a, oid(0, 1));
 	open_tag(&a, 1);
 	ctx_unsigned(&a, 2, 77);
 	open_tag(&a, 4); char_string(&a, 0, "AI-1", 4); close_tag(&a, 4);
 	close_tag(&a, 1);
 	/* the device object */
-	tag(&a, 0, true, 4); be32(&a, oid(8, 1234));
+	tag(&a, 0, true, 4); put_be32(&a, oid(8, 1234));
 	open_tag(&a, 1);
 	ctx_unsigned(&a, 2, 121);
 	open_tag(&a, 4); char_string(&a, 0, "Delta Controls", 14); close_tag(&a, 4);
 	ctx_unsigned(&a, 2, 44);
 	open_tag(&a, 5);			/* an error instead of a value */
-	tag(&a, 9, false, 1); u8(&a, 2); tag(&a, 9, false, 1); u8(&a, 32);
+	tag(&a, 9, false, 1); put_u8(&a, 2); tag(&a, 9, false, 1); put_u8(&a, 32);
 	close_tag(&a, 5);
 	ctx_unsigned(&a, 2, 12);
 	open_tag(&a, 4); char_string(&a, 0, "3.40.1", 6); close_tag(&a, 4);
@@ -331,23 +278,19 @@ START_TEST(read_property_multiple_ack)
 	open_tag(&a, 4); char_string(&a, 0, "eBCON", 5); close_tag(&a, 4);
 	close_tag(&a, 1);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
-	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR, "Delta Controls"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_SOFTWARE, "3.40.1"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR_ID, "bacnet:8"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "eBCON"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_DEVICE_NAME, NULL));
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
+	ASSERT_FACTS(&t.col, "10.0.0.2", read_property_multiple_ack_facts);
 	ck_assert_uint_eq(strlen(find_fact(&t.col, "10.0.0.2", A_DEVICE_NAME, NULL)->val), 300);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DEVICE_NAME, "AI-1"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_FIRMWARE, NULL));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_inputs)
 {
-	struct tctx t;
-	struct buf a = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 	static const uint8_t short_bvlc[] = { 0x81, 0x0b };
 	static const uint8_t tiny_len[] = { 0x81, 0x0b, 0x00, 0x02, 0x01, 0x00 };
 	static const uint8_t lying_len[] = { 0x81, 0x0b, 0x00, 0x40, 0x01, 0x00, 0x10, 0x00 };
@@ -358,41 +301,41 @@ START_TEST(malformed_inputs)
 	/* DNET whose DLEN runs past the end */
 	static const uint8_t bad_dnet[] = { 0x81, 0x0a, 0x00, 0x09, 0x01, 0x20, 0xff, 0xff, 0x30 };
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, short_bvlc, sizeof(short_bvlc)), DISS_SHORT);
-	ck_assert_int_eq(feed(&t, tiny_len, sizeof(tiny_len)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, lying_len, sizeof(lying_len)), DISS_SHORT);
-	ck_assert_int_eq(feed(&t, bad_version, sizeof(bad_version)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, not_bvlc, sizeof(not_bvlc)), DISS_NOT_MINE);
-	ck_assert_int_eq(feed(&t, bad_snet, sizeof(bad_snet)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, bad_dnet, sizeof(bad_dnet)), DISS_SHORT);
+	bacnet_harness(&t);
+	ck_assert_int_eq(harness_feed(&t, short_bvlc, sizeof(short_bvlc)), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, tiny_len, sizeof(tiny_len)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, lying_len, sizeof(lying_len)), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, bad_version, sizeof(bad_version)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, not_bvlc, sizeof(not_bvlc)), DISS_NOT_MINE);
+	ck_assert_int_eq(harness_feed(&t, bad_snet, sizeof(bad_snet)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, bad_dnet, sizeof(bad_dnet)), DISS_SHORT);
 
 	/* I-Am cut after the object identifier: the instance, no vendor */
 	i_am(&a, 55, 15);
 	a.n = 7;
 	bvlc_npdu(&f, 0x0b, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_BACNET_DEV, "55"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR_ID, NULL));
 
 	/* a string whose extended length runs past the end */
 	a.n = f.n = 0;
 	rp_ack_begin(&a, oid(8, 1), 70);
-	u8(&a, 0x75); u8(&a, 200); u8(&a, 0); bytes(&a, "abc", 3);
+	put_u8(&a, 0x75); put_u8(&a, 200); put_u8(&a, 0); put_bytes(&a, "abc", 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));
 
 	/* opening tags nested deeper than we follow, never closed */
 	a.n = f.n = 0;
-	u8(&a, 0x30); u8(&a, 1); u8(&a, 14);
-	tag(&a, 0, true, 4); be32(&a, oid(8, 1));
+	put_u8(&a, 0x30); put_u8(&a, 1); put_u8(&a, 14);
+	tag(&a, 0, true, 4); put_be32(&a, oid(8, 1));
 	open_tag(&a, 1);
 	ctx_unsigned(&a, 2, 85);
 	for (int i = 0; i < 40; i++)
 		open_tag(&a, 4);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 
 	/* zero-length character string: no fact */
 	a.n = f.n = 0;
@@ -400,9 +343,9 @@ START_TEST(malformed_inputs)
 	tag(&a, 7, false, 0);
 	close_tag(&a, 3);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DEVICE_NAME, NULL));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -422,26 +365,21 @@ END_TEST
 static void
 check_capture(const char *rel)
 {
-	struct collected c;
-	json_t *exp = load_expected(rel);
-	json_t *iam = json_object_get(json_object_get(json_object_get(exp, "facts"), "bacnet"), "i_am");
+	struct expected_run r;
 	json_t *e;
 	size_t i;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(iam), 0);
-	json_array_foreach(iam, i, e) {
+	expected_run_open(&r, rel, "bacnet.i_am", false);
+	json_array_foreach(r.facts, i, e) {
 		const char *ip = json_string_value(json_object_get(e, "ip"));
 		char v[32];
 
 		snprintf(v, sizeof(v), "%lld", json_integer_value(json_object_get(e, "device_instance")));
-		ck_assert_msg(find_fact(&c, ip, A_BACNET_DEV, v), "instance %s on %s", v, ip);
+		ck_assert_msg(find_fact(&r.col, ip, A_BACNET_DEV, v), "instance %s on %s", v, ip);
 		snprintf(v, sizeof(v), "bacnet:%lld", json_integer_value(json_object_get(e, "vendor_id")));
-		ck_assert_msg(find_fact(&c, ip, A_VENDOR_ID, v), "%s on %s", v, ip);
+		ck_assert_msg(find_fact(&r.col, ip, A_VENDOR_ID, v), "%s on %s", v, ip);
 	}
-	json_decref(exp);
-	collected_free(&c);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_icsnpp_example)
@@ -462,7 +400,7 @@ make_suite(void)
 	Suite *s = suite_create("bacnet");
 	TCase *u = tcase_create("unit"), *p = tcase_create("pcap");
 
-	tcase_add_checked_fixture(u, setup, teardown);
+	tcase_add_checked_fixture(u, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(u, i_am_gives_instance_and_vendor);
 	tcase_add_test(u, forwarded_i_am_is_about_the_original_sender);
 	tcase_add_test(u, routed_i_am_is_noted_on_the_router);
@@ -472,7 +410,7 @@ make_suite(void)
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, probe_wants_bvlc_with_its_length);
 	suite_add_tcase(s, u);
-	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_icsnpp_example);
 	tcase_add_test(p, pcap_ndpi);
 	suite_add_tcase(s, p);

@@ -16,60 +16,28 @@ extern const struct dissector dis_dhcp6;
 #define CLIENT_MAC	"02:00:00:00:00:07"
 #define RELAY_MAC	"02:00:00:00:00:99"
 
-struct tctx {
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
+static void
+dhcp_harness(struct harness *t, const struct dissector *d, const char *src_mac,
+    const char *src_ip)
+{
+	harness_init(t, d);
+	harness_frame(t, src_mac, "ff:ff:ff:ff:ff:ff");
+	ck_assert(ip_parse(src_ip, &t->pkt.src_ip));
+	ck_assert(ip_parse("255.255.255.255", &t->pkt.dst_ip));
+	t->pkt.ts_us = 1000000;
+}
 
 static void
-tctx_init(struct tctx *t, const char *src_mac, const char *src_ip)
+opt(struct bytebuf *b, unsigned code, const void *v, size_t n)
 {
-	memset(t, 0, sizeof(*t));
-	mac_parse(src_mac, t->p.src_mac);
-	mac_parse("ff:ff:ff:ff:ff:ff", t->p.dst_mac);
-	ip_parse(src_ip, &t->p.src_ip);
-	ip_parse("255.255.255.255", &t->p.dst_ip);
-	t->p.has_eth = true;
-	t->p.ts_us = 1000000;
-	collected_init(&t->col);
-	t->dc.d = &dis_dhcp;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
+	put_u8(b, code);
+	put_u8(b, (unsigned)n);
+	put_bytes(b, v, n);
 }
-
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	return dis_dhcp.parse(&t->dc, &c);
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_dhcp.counter_names[i]; i++)
-		if (strcmp(dis_dhcp.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[1500];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-static void opt(struct buf *b, unsigned code, const void *v, size_t n) { u8(b, code); u8(b, (unsigned)n); bytes(b, v, n); }
 
 /* Fixed BOOTP header and the magic cookie. */
 static void
-bootp(struct buf *b, unsigned op, const char *yiaddr, bool cookie)
+bootp(struct bytebuf *b, unsigned op, const char *yiaddr, bool cookie)
 {
 	uint8_t mac[6];
 	struct ipaddr y = { 0 };
@@ -85,7 +53,7 @@ bootp(struct buf *b, unsigned op, const char *yiaddr, bool cookie)
 	memcpy(b->b + 28, mac, 6);
 	b->n = 236;
 	if (cookie)
-		bytes(b, "\x63\x82\x53\x63", 4);
+		put_bytes(b, "\x63\x82\x53\x63", 4);
 }
 
 static bool
@@ -104,11 +72,11 @@ START_TEST(relayed_discover_describes_chaddr)
 	/* FQDN: flags E|S, rcodes, DNS wire name plc-7.plant.local */
 	static const uint8_t fqdn[] = { 0x05, 0, 0, 5, 'p', 'l', 'c', '-', '7', 5, 'p', 'l',
 	    'a', 'n', 't', 5, 'l', 'o', 'c', 'a', 'l', 0 };
-	struct tctx t;
-	struct buf b;
+	struct harness t;
+	struct bytebuf b;
 	const struct cobs *o;
 
-	tctx_init(&t, RELAY_MAC, "10.0.0.1");
+	dhcp_harness(&t, &dis_dhcp, RELAY_MAC, "10.0.0.1");
 	bootp(&b, 1, NULL, true);
 	opt(&b, 53, "\x01", 1);
 	opt(&b, 12, "plc-7", 5);
@@ -116,8 +84,8 @@ START_TEST(relayed_discover_describes_chaddr)
 	opt(&b, 55, prl, sizeof(prl));
 	opt(&b, 81, fqdn, sizeof(fqdn));
 	opt(&b, 50, "\x0a\x00\x00\x07", 4);
-	u8(&b, 255);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	put_u8(&b, 255);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	o = find_fact(&t.col, CLIENT_MAC, A_HOSTNAME, "plc-7");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "dhcp/12");
@@ -134,109 +102,109 @@ START_TEST(relayed_discover_describes_chaddr)
 	/* nothing about the relay that forwarded it */
 	ck_assert_uint_eq(count_facts(&t.col, RELAY_MAC, A_HOSTNAME), 0);
 	ck_assert_uint_eq(count_facts(&t.col, "10.0.0.1", A_HOSTNAME), 0);
-	ck_assert_uint_eq(counter(&t, "requests"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "requests"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(ack_binds_yiaddr_and_names_the_server)
 {
-	struct tctx t;
-	struct buf b;
+	struct harness t;
+	struct bytebuf b;
 	const struct cobs *o;
 
 	/* sent by a relay at 10.0.0.1 for the server 10.9.9.9 */
-	tctx_init(&t, RELAY_MAC, "10.0.0.1");
+	dhcp_harness(&t, &dis_dhcp, RELAY_MAC, "10.0.0.1");
 	bootp(&b, 2, "10.0.0.7", true);
 	opt(&b, 53, "\x05", 1);
 	opt(&b, 54, "\x0a\x09\x09\x09", 4);
 	opt(&b, 12, "plc-7", 5);
-	u8(&b, 255);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	put_u8(&b, 255);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert(has_addr(&t.col, CLIENT_MAC, "10.0.0.7", "dhcp"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_HOSTNAME, "plc-7"));
 	o = find_fact(&t.col, "10.9.9.9", A_ROLE, "dhcp_server");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->mac, "");		/* the relay's MAC is not the server's */
-	ck_assert_uint_eq(counter(&t, "replies"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "replies"), 1);
+	harness_free(&t);
 
 	/* the server itself: its MAC and IP */
-	tctx_init(&t, "02:00:00:00:00:01", "10.9.9.9");
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	dhcp_harness(&t, &dis_dhcp, "02:00:00:00:00:01", "10.9.9.9");
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	o = find_fact(&t.col, "10.9.9.9", A_ROLE, "dhcp_server");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->mac, "02:00:00:00:00:01");
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(offer_does_not_bind)
 {
-	struct tctx t;
-	struct buf b;
+	struct harness t;
+	struct bytebuf b;
 
-	tctx_init(&t, "02:00:00:00:00:01", "10.9.9.9");
+	dhcp_harness(&t, &dis_dhcp, "02:00:00:00:00:01", "10.9.9.9");
 	bootp(&b, 2, "10.0.0.7", true);
 	opt(&b, 53, "\x02", 1);
 	opt(&b, 60, "ArubaAP", 7);
-	u8(&b, 255);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	put_u8(&b, 255);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert(!has_addr(&t.col, CLIENT_MAC, "10.0.0.7", "dhcp"));
 	/* a server's vendor class is its own */
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.9.9.9", A_SOFTWARE, "ArubaAP"));
 	ck_assert_ptr_null(find_fact(&t.col, CLIENT_MAC, A_SOFTWARE, NULL));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(bootp_reply_binds)
 {
-	struct tctx t;
-	struct buf b;
+	struct harness t;
+	struct bytebuf b;
 
-	tctx_init(&t, "02:00:00:00:00:01", "10.9.9.9");
+	dhcp_harness(&t, &dis_dhcp, "02:00:00:00:00:01", "10.9.9.9");
 	bootp(&b, 2, "10.0.0.8", false);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert(has_addr(&t.col, CLIENT_MAC, "10.0.0.8", "dhcp"));
-	ck_assert_uint_eq(counter(&t, "bootp"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "bootp"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_inputs)
 {
-	struct tctx t;
-	struct buf b;
+	struct harness t;
+	struct bytebuf b;
 
-	tctx_init(&t, CLIENT_MAC, "0.0.0.0");
+	dhcp_harness(&t, &dis_dhcp, CLIENT_MAC, "0.0.0.0");
 	/* shorter than the fixed header */
 	bootp(&b, 1, NULL, false);
-	ck_assert_int_eq(feed(&t, b.b, 200), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, b.b, 200), DISS_SHORT);
 	ck_assert_uint_eq(t.st.pdus, 0);
 	/* op neither request nor reply */
 	bootp(&b, 7, NULL, true);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
 	/* option length past the end: the options before it still count */
 	bootp(&b, 1, NULL, true);
 	opt(&b, 12, "good", 4);
-	u8(&b, 60); u8(&b, 200); bytes(&b, "short", 5);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_MALFORMED);
-	ck_assert_uint_eq(counter(&t, "bad_option"), 1);
+	put_u8(&b, 60); put_u8(&b, 200); put_bytes(&b, "short", 5);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
+	ck_assert_uint_eq(harness_counter(&t, "bad_option"), 1);
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_HOSTNAME, "good"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_SOFTWARE, NULL));
 	/* option code with no length byte */
 	bootp(&b, 1, NULL, true);
-	u8(&b, 12);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_MALFORMED);
-	ck_assert_uint_eq(counter(&t, "bad_option"), 2);
+	put_u8(&b, 12);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
+	ck_assert_uint_eq(harness_counter(&t, "bad_option"), 2);
 	/* a run of pads longer than the item cap: stops, hostname after it unseen */
 	bootp(&b, 1, NULL, true);
 	for (int i = 0; i < DISS_MAX_ITEMS + 10; i++)
-		u8(&b, 0);
+		put_u8(&b, 0);
 	opt(&b, 12, "hidden", 6);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, "hidden"));
 	/* zero-length options and a FQDN with a lying label length */
 	bootp(&b, 1, NULL, true);
@@ -244,38 +212,34 @@ START_TEST(malformed_inputs)
 	opt(&b, 55, "", 0);
 	opt(&b, 81, "\x05\x00\x00\x3f\x61", 5);
 	opt(&b, 81, "\x05\x00\x00\x40\x61", 5);
-	u8(&b, 255);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	put_u8(&b, 255);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_FINGERPRINT, NULL));
 	ck_assert_uint_eq(count_facts(&t.col, NULL, A_HOSTNAME), 1);	/* only "good" */
 	/* not Ethernet: no chaddr MAC to speak of */
 	bootp(&b, 1, NULL, true);
 	b.b[1] = 6;
 	opt(&b, 12, "tokenring", 9);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
-	ck_assert_uint_eq(counter(&t, "not_ethernet"), 1);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_uint_eq(harness_counter(&t, "not_ethernet"), 1);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, "tokenring"));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 /* --- DHCPv6 (RFC 8415) -------------------------------------------------- */
 
-static enum diss_rc
-feed6(struct tctx *t, const uint8_t *b, size_t n)
+static void
+opt6(struct bytebuf *b, unsigned code, const void *v, size_t n)
 {
-	struct cur c = cur_make(b, n);
-
-	t->dc.d = &dis_dhcp6;
-	return dis_dhcp6.parse(&t->dc, &c);
+	put_be16(b, code);
+	put_be16(b, (unsigned)n);
+	put_bytes(b, v, n);
 }
-
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void opt6(struct buf *b, unsigned code, const void *v, size_t n) { be16(b, code); be16(b, (unsigned)n); bytes(b, v, n); }
 
 /* DUID-LL (type 3, Ethernet) of CLIENT_MAC */
 static void
-duid_ll(struct buf *b)
+duid_ll(struct bytebuf *b)
 {
 	uint8_t d[10] = { 0, 3, 0, 1 };
 
@@ -288,87 +252,72 @@ START_TEST(dhcp6_solicit_and_reply)
 	static const uint8_t oro[] = { 0, 23, 0, 24, 0, 39 };
 	static const uint8_t fq[] = { 0x01, 3, 'h', 'm', 'i', 4, 'l', 'a', 'b', '1', 0 };
 	static const uint8_t vc[] = { 0, 0, 0x01, 0x37, 0, 8, 'M', 'S', 'F', 'T', ' ', '5', '.', '0' };
-	struct tctx t;
-	struct buf b = { .n = 0 }, ia = { .n = 0 }, addr = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 }, ia = { .n = 0 }, addr = { .n = 0 };
 	struct ipaddr a6;
 	bool bound = false;
 
-	tctx_init(&t, CLIENT_MAC, "fe80::7");
-	u8(&b, 1); u8(&b, 0xaa); u8(&b, 0xbb); u8(&b, 0xcc);	/* Solicit */
+	dhcp_harness(&t, &dis_dhcp6, CLIENT_MAC, "fe80::7");
+	put_u8(&b, 1); put_u8(&b, 0xaa); put_u8(&b, 0xbb); put_u8(&b, 0xcc);	/* Solicit */
 	opt6(&b, 6, oro, sizeof(oro));
 	duid_ll(&b);			/* after the ORO: still decides whom it describes */
 	opt6(&b, 39, fq, sizeof(fq));
 	opt6(&b, 16, vc, sizeof(vc));
-	ck_assert_int_eq(feed6(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_FINGERPRINT, "dhcp6_oro:23,24,39"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_HOSTNAME, "hmi.lab1"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_SOFTWARE, "MSFT 5.0"));
-	collected_free(&t.col);
+	harness_free(&t);
 
 	/* Reply from the server assigns 2001:db8::7 in an IA_NA */
-	tctx_init(&t, "02:00:00:00:00:01", "fe80::1");
+	dhcp_harness(&t, &dis_dhcp6, "02:00:00:00:00:01", "fe80::1");
 	ip_parse("2001:db8::7", &a6);
-	bytes(&addr, a6.a, 16);
-	be16(&addr, 0); be16(&addr, 100); be16(&addr, 0); be16(&addr, 200);
-	be16(&ia, 0); be16(&ia, 1); be16(&ia, 0); be16(&ia, 50); be16(&ia, 0); be16(&ia, 80);
+	put_bytes(&addr, a6.a, 16);
+	put_be16(&addr, 0); put_be16(&addr, 100); put_be16(&addr, 0); put_be16(&addr, 200);
+	put_be32(&ia, 1); put_be32(&ia, 50); put_be32(&ia, 80);	/* IAID, T1, T2 */
 	opt6(&ia, 5, addr.b, addr.n);
 	b.n = 0;
-	u8(&b, 7); u8(&b, 0xaa); u8(&b, 0xbb); u8(&b, 0xcc);
+	put_u8(&b, 7); put_u8(&b, 0xaa); put_u8(&b, 0xbb); put_u8(&b, 0xcc);
 	duid_ll(&b);
 	opt6(&b, 3, ia.b, ia.n);
-	ck_assert_int_eq(feed6(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	for (size_t i = 0; i < t.col.n; i++)
 		if (t.col.v[i].kind == OBS_ADDR && strcmp(t.col.v[i].mac, CLIENT_MAC) == 0 &&
 		    strcmp(t.col.v[i].ip, "2001:db8::7") == 0 && strcmp(t.col.v[i].src, "dhcp6") == 0)
 			bound = true;
 	ck_assert(bound);
 	ck_assert_uint_eq(t.st.counters[1], 1);		/* server_msgs */
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(dhcp6_malformed)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t, CLIENT_MAC, "fe80::7");
-	ck_assert_int_eq(feed6(&t, (const uint8_t *)"\x01\x00", 2), DISS_SHORT);
-	ck_assert_int_eq(feed6(&t, (const uint8_t *)"\x00\x00\x00\x01", 4), DISS_MALFORMED);
+	dhcp_harness(&t, &dis_dhcp6, CLIENT_MAC, "fe80::7");
+	ck_assert_int_eq(harness_feed(&t, (const uint8_t *)"\x01\x00", 2), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, (const uint8_t *)"\x00\x00\x00\x01", 4), DISS_MALFORMED);
 	/* option length past the end; an FQDN label running past its option */
-	u8(&b, 1); u8(&b, 0); u8(&b, 0); u8(&b, 1);
+	put_u8(&b, 1); put_u8(&b, 0); put_u8(&b, 0); put_u8(&b, 1);
 	opt6(&b, 39, "\x01\x09hmi", 5);
-	be16(&b, 16); be16(&b, 500); bytes(&b, "xx", 2);
-	ck_assert_int_eq(feed6(&t, b.b, b.n), DISS_MALFORMED);
+	put_be16(&b, 16); put_be16(&b, 500); put_bytes(&b, "xx", 2);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
 	ck_assert_uint_eq(t.st.counters[3], 1);		/* bad_option */
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, NULL));
 	/* relayed messages are counted, not unwrapped */
 	b.n = 0;
-	u8(&b, 12); u8(&b, 0); u8(&b, 0); u8(&b, 0);
+	put_u8(&b, 12); put_u8(&b, 0); put_u8(&b, 0); put_u8(&b, 0);
 	opt6(&b, 39, "\x01\x03hmi\x00", 6);
-	ck_assert_int_eq(feed6(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_uint_eq(t.st.counters[2], 1);		/* relayed */
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, NULL));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 /* --- real captures ------------------------------------------------------ */
-
-static bool
-has_fact_src(const struct collected *c, const char *who, const char *attr, const char *val,
-    const char *src)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct cobs *o = &c->v[i];
-
-		if (o->kind == OBS_FACT && (strcmp(o->mac, who) == 0 || strcmp(o->ip, who) == 0) &&
-		    strcmp(o->attr, attr) == 0 && strcmp(o->val, val) == 0 &&
-		    strcmp(o->src, src) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* Client messages (DISCOVER, REQUEST, DECLINE, RELEASE, INFORM) come from 0.0.0.0 or the client. */
 static bool
@@ -382,15 +331,12 @@ from_client(json_t *e)
 static void
 check_capture(const char *rel)
 {
-	struct collected c;
-	json_t *exp = load_expected(rel);
-	json_t *dhcp = json_object_get(json_object_get(exp, "facts"), "dhcp"), *e;
+	struct expected_run r;
+	json_t *e;
 	size_t i;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(dhcp), 0);
-	json_array_foreach(dhcp, i, e) {
+	expected_run_open(&r, rel, "dhcp", false);
+	json_array_foreach(r.facts, i, e) {
 		const char *mac = json_string_value(json_object_get(e, "client_mac"));
 		const char *hn = json_string_value(json_object_get(e, "hostname"));
 		const char *vc = json_string_value(json_object_get(e, "vendor_class"));
@@ -401,26 +347,25 @@ check_capture(const char *rel)
 		char note[64];
 
 		if (hn)
-			ck_assert_msg(has_fact_src(&c, mac, A_HOSTNAME, hn, "dhcp/12"),
+			ck_assert_msg(find_fact_src(&r.col, mac, A_HOSTNAME, hn, "dhcp/12"),
 			    "%s: hostname %s on %s", rel, hn, mac);
 		if (vc)
-			ck_assert_msg(has_fact_src(&c, from_client(e) ? mac : srcip, A_SOFTWARE, vc,
+			ck_assert_msg(find_fact_src(&r.col, from_client(e) ? mac : srcip, A_SOFTWARE, vc,
 			    "dhcp/vendor_class"), "%s: vendor class %s", rel, vc);
 		if (req) {
 			snprintf(note, sizeof(note), "dhcp requested %s", req);
-			ck_assert_msg(find_fact(&c, mac, A_NOTE, note), "%s: %s", rel, note);
+			ck_assert_msg(find_fact(&r.col, mac, A_NOTE, note), "%s: %s", rel, note);
 		}
 		/* ACK, or a plain BOOTP reply, assigns your_ip */
 		if (your && strcmp(your, "0.0.0.0") != 0 &&
 		    (type == 5 || json_is_null(json_object_get(e, "msg_type"))))
-			ck_assert_msg(has_addr(&c, mac, your, "dhcp"), "%s: %s bound to %s", rel,
+			ck_assert_msg(has_addr(&r.col, mac, your, "dhcp"), "%s: %s bound to %s", rel,
 			    mac, your);
 		if (type == 5 && srcip)
-			ck_assert_msg(find_fact(&c, srcip, A_ROLE, "dhcp_server"), "%s: server %s",
+			ck_assert_msg(find_fact(&r.col, srcip, A_ROLE, "dhcp_server"), "%s: server %s",
 			    rel, srcip);
 	}
-	json_decref(exp);
-	collected_free(&c);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_dhcp_mud) { check_capture("dhcp/tcpdump__dhcp-mud.pcap"); } END_TEST

@@ -124,63 +124,6 @@ response_head(uint8_t *b, uint8_t fc)
 
 /* --- direct calls ----------------------------------------------------- */
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *d)
-{
-	memset(d, 0, sizeof(*d));
-	collected_init(&d->c);
-	d->state = calloc(1, dis_dnp3.state_size);
-	ck_assert_ptr_nonnull(d->state);
-	d->dc.d = &dis_dnp3;
-	d->dc.state = d->state;
-	d->dc.sink = &d->c.sink;
-	d->dc.st = &d->st;
-}
-
-static enum diss_rc
-direct_parse(struct direct *d, int dir, const uint8_t *b, size_t n, size_t *left)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	d->dc.dir = dir;
-	d->dc.pdus = 0;
-	rc = dis_dnp3.parse(&d->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *d)
-{
-	dis_dnp3.on_close(d->state);
-	free(d->state);
-	collected_free(&d->c);
-}
-
-static const struct cobs *
-fact_src(const struct collected *c, const char *who, const char *attr,
-    const char *val, const char *src)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct cobs *o = &c->v[i];
-
-		if (o->kind == OBS_FACT && (who == NULL || strcmp(o->ip, who) == 0) &&
-		    strcmp(o->attr, attr) == 0 && (val == NULL || strcmp(o->val, val) == 0) &&
-		    strcmp(o->src, src) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* Read class 1 (g60v2, all): application control, function 1, one header. */
 static const uint8_t read_class1[] = { 0xc0, 0x01, 0x3c, 0x02, 0x06 };
 
@@ -191,29 +134,42 @@ START_TEST(crc_matches_a_real_frame)
 	    0x8f, 0xed };
 	uint8_t f[16];
 	size_t n = link_frame(f, 0xc4, 10, 1, NULL, 0);
-	struct direct d;
+	struct harness d;
 
 	ck_assert_uint_eq(crc_dnp(real_hdr, 8), 0xed8f);
 	ck_assert_uint_eq(n, 10);
-	direct_init(&d);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
+	harness_init(&d, &dis_dnp3);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
 	ck_assert_uint_eq(d.st.pdus, 1);
 	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 0);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "1", "dnp3/master"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "10", "dnp3/outstation"));
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_DNP3_ADDR, "10", "dnp3/outstation"));
 	ck_assert(dis_dnp3.probe(&(struct cur){ real_hdr, sizeof(real_hdr), false }, DIR_C2S));
 	ck_assert(!dis_dnp3.probe(&(struct cur){ real_hdr, 9, false }, DIR_C2S));
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
+
+static const struct want_fact group0_attributes_over_two_segments_facts[] = {
+	{ A_VENDOR, "Acme Grid Systems", "dnp3/g0v252" },
+	{ A_MODEL, "RTU-9000 Feeder Controller", "dnp3/g0v250" },
+	{ A_FIRMWARE, "3.1.4", "dnp3/g0v242" },
+	{ A_HARDWARE, "Rev B", "dnp3/g0v243" },
+	{ A_SERIAL, "SN-000123", "dnp3/g0v248" },
+	{ A_DEVICE_NAME, "Feeder 7 recloser", "dnp3/g0v247" },
+	{ A_LOCATION, "Substation North", "dnp3/g0v245" },
+	{ A_NOTE, "id_code=ID-42", "dnp3/g0v246" },
+	{ A_CONTACT, "Grid Ops", "dnp3/g0v244" },
+	{ A_NOTE, "subset=Level 2", "dnp3/g0v249" },
+};
 
 START_TEST(group0_attributes_over_two_segments)
 {
 	uint8_t app[600], out[1200];
-	struct direct d;
+	struct harness d;
 	size_t n, len;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	n = response_head(app, 0x81);
 	put_g0(app, &n, 252, "Acme Grid Systems");
 	put_g0(app, &n, 250, "RTU-9000 Feeder Controller");
@@ -226,21 +182,12 @@ START_TEST(group0_attributes_over_two_segments)
 	put_g0(app, &n, 244, "Grid Ops");
 	put_g0(app, &n, 249, "Level 2");
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 100);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, out, len, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, out, len, NULL), DISS_OK);
 	ck_assert_uint_eq(d.st.pdus, 2);
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 0);
 	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 0);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_VENDOR, "Acme Grid Systems", "dnp3/g0v252"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_MODEL, "RTU-9000 Feeder Controller", "dnp3/g0v250"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_FIRMWARE, "3.1.4", "dnp3/g0v242"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_HARDWARE, "Rev B", "dnp3/g0v243"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_SERIAL, "SN-000123", "dnp3/g0v248"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DEVICE_NAME, "Feeder 7 recloser", "dnp3/g0v247"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_LOCATION, "Substation North", "dnp3/g0v245"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "id_code=ID-42", "dnp3/g0v246"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_CONTACT, "Grid Ops", "dnp3/g0v244"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "subset=Level 2", "dnp3/g0v249"));
-	direct_free(&d);
+	ASSERT_FACTS(&d.col, NULL, group0_attributes_over_two_segments_facts);
+	harness_free(&d);
 }
 END_TEST
 
@@ -254,21 +201,31 @@ START_TEST(group0_after_static_objects)
 		0x3c, 0x02, 0x06,					/* g60v2 no range */
 	};
 	uint8_t app[300], out[400];
-	struct direct d;
+	struct harness d;
 	size_t n, len;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	n = response_head(app, 0x81);
 	memcpy(app + n, statics, sizeof(statics));
 	n += sizeof(statics);
 	put_g0(app, &n, 252, "Acme");
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_VENDOR, "Acme", "dnp3/g0v252"));
+	harness_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_VENDOR, "Acme", "dnp3/g0v252"));
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 0);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
+
+static const struct want_fact functions_called_out_facts[] = {
+	{ A_NOTE, "dnp3_control", "dnp3/fc4" },
+	{ A_NOTE, "dnp3_control", "dnp3/fc5" },
+	{ A_NOTE, "dnp3_restart", "dnp3/fc13" },
+	{ A_NOTE, "dnp3_file", "dnp3/fc25" },
+	{ A_NOTE, "dnp3_time_sync", "dnp3/fc2" },
+	{ A_NOTE, "dnp3_unsolicited", "dnp3/fc130" },
+	{ A_FUNCTION, "dnp3:13", NULL },
+};
 
 START_TEST(functions_called_out)
 {
@@ -290,15 +247,15 @@ START_TEST(functions_called_out)
 		{ unsol, sizeof(unsol), CTL_FROM_OUTST },
 	};
 	uint8_t out[300];
-	struct direct d;
+	struct harness d;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		bool m = msgs[i].ctl == CTL_FROM_MASTER;
 		size_t len = app_frames(out, msgs[i].ctl, m ? OUTST_ADDR : MASTER_ADDR,
 		    m ? MASTER_ADDR : OUTST_ADDR, msgs[i].p, msgs[i].n, 249);
 
-		ck_assert_int_eq(direct_parse(&d, m ? DIR_C2S : DIR_S2C, out, len, NULL),
+		ck_assert_int_eq(harness_parse(&d, m ? DIR_C2S : DIR_S2C, out, len, NULL),
 		    DISS_OK);
 	}
 	ck_assert_uint_eq(d.st.counters[D_CONTROL], 2);
@@ -306,99 +263,93 @@ START_TEST(functions_called_out)
 	ck_assert_uint_eq(d.st.counters[D_FILE], 1);
 	ck_assert_uint_eq(d.st.counters[D_TIME_SYNC], 1);
 	ck_assert_uint_eq(d.st.counters[D_UNSOLICITED], 1);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_control", "dnp3/fc4"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_control", "dnp3/fc5"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_restart", "dnp3/fc13"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_file", "dnp3/fc25"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_time_sync", "dnp3/fc2"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "dnp3_unsolicited", "dnp3/fc130"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "dnp3:13"));
-	direct_free(&d);
+	ASSERT_FACTS(&d.col, NULL, functions_called_out_facts);
+	harness_free(&d);
 }
 END_TEST
 
 START_TEST(bad_crcs_and_framing)
 {
 	uint8_t f[400], app[64];
-	struct direct d;
+	struct harness d;
 	size_t n, len, left;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	/* header CRC wrong on a fresh flow: counted, and not DNP3 */
 	n = app_frames(f, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
 	    sizeof(read_class1), 249);
 	f[8] ^= 0xff;
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_NOT_MINE);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n, NULL), DISS_NOT_MINE);
 	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 1);
-	ck_assert_uint_eq(d.c.n, 0);
+	ck_assert_uint_eq(d.col.n, 0);
 	/* data block CRC wrong: frame ignored, stream goes on */
 	f[8] ^= 0xff;
 	f[n - 1] ^= 0x01;
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
 	ck_assert_uint_eq(d.st.counters[D_BAD_CRC], 2);
 	ck_assert_uint_eq(d.st.pdus, 0);
-	ck_assert_uint_eq(d.c.n, 0);
+	ck_assert_uint_eq(d.col.n, 0);
 	/* a good frame, then a header CRC error: the stream lost sync */
 	f[n - 1] ^= 0x01;
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n, NULL), DISS_OK);
 	ck_assert_uint_eq(d.st.pdus, 1);
 	f[3] ^= 0x10;
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n, NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n, NULL), DISS_MALFORMED);
 	f[3] ^= 0x10;
 	/* short header and incomplete frame: wait at the start */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, 7, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, 7, &left), DISS_OK);
 	ck_assert_uint_eq(left, 7);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, n - 1, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, n - 1, &left), DISS_OK);
 	ck_assert_uint_eq(left, n - 1);
 	/* length below 5 (with a CRC that matches it) */
 	len = link_frame(f, 0xc9, 1, 2, NULL, 0);
 	f[2] = 4;
 	n = 8;
 	put_crc(f, &n, f, 8);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, f, len, NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, len, NULL), DISS_MALFORMED);
 	/* broadcast destination is no device address */
 	memcpy(app, read_class1, sizeof(read_class1));
 	n = app_frames(f, CTL_FROM_MASTER, 0xffff, 77, app, sizeof(read_class1), 249);
-	direct_parse(&d, DIR_C2S, f, n, NULL);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DNP3_ADDR, "77", "dnp3/master"));
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_DNP3_ADDR, "65535"));
-	direct_free(&d);
+	harness_parse(&d, DIR_C2S, f, n, NULL);
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_DNP3_ADDR, "77", "dnp3/master"));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_DNP3_ADDR, "65535"));
+	harness_free(&d);
 }
 END_TEST
 
 START_TEST(bad_objects)
 {
 	uint8_t app[300], out[600];
-	struct direct d;
+	struct harness d;
 	size_t n, len;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	/* second attribute's length runs past the fragment: first kept */
 	n = response_head(app, 0x81);
 	put_g0(app, &n, 252, "Acme");
 	put_g0(app, &n, 250, "Model");
 	app[n - 6] = 200;
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_VENDOR, "Acme"));
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_MODEL, NULL));
+	harness_parse(&d, DIR_S2C, out, len, NULL);
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_VENDOR, "Acme"));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_MODEL, NULL));
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 1);
 	/* stop below start */
 	n = response_head(app, 0x81);
 	memcpy(app + n, (const uint8_t[]){ 0, 252, 0x00, 5, 1 }, 5);
 	n += 5;
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
+	harness_parse(&d, DIR_S2C, out, len, NULL);
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 2);
 	/* object header cut short; response without IIN */
 	n = response_head(app, 0x81);
 	app[n++] = 0;
 	app[n++] = 252;
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
+	harness_parse(&d, DIR_S2C, out, len, NULL);
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, 3, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
+	harness_parse(&d, DIR_S2C, out, len, NULL);
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 4);
 	/* zero-length attribute values and many empty class headers: walked, nothing kept */
 	n = response_head(app, 0x81);
@@ -409,45 +360,45 @@ START_TEST(bad_objects)
 	memcpy(app + n, (const uint8_t[]){ 0, 243, 0x00, 0, 0, 1, 0 }, 7);
 	n += 7;
 	len = app_frames(out, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
-	direct_parse(&d, DIR_S2C, out, len, NULL);
+	harness_parse(&d, DIR_S2C, out, len, NULL);
 	ck_assert_uint_eq(d.st.counters[D_BAD_APP], 4);
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_HARDWARE, NULL));
-	direct_free(&d);
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_HARDWARE, NULL));
+	harness_free(&d);
 }
 END_TEST
 
 START_TEST(transport_sequence_and_bound)
 {
 	uint8_t ud[250], out[300];
-	struct direct d;
+	struct harness d;
 	size_t len;
 
-	direct_init(&d);
+	harness_init(&d, &dis_dnp3);
 	/* a middle segment with no first one */
 	ud[0] = 0x05;
 	memcpy(ud + 1, read_class1, sizeof(read_class1));
 	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
-	direct_parse(&d, DIR_C2S, out, len, NULL);
+	harness_parse(&d, DIR_C2S, out, len, NULL);
 	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 1);
 	/* FIR seq 0, then seq 2: out of sequence */
 	ud[0] = 0x40;
 	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
-	direct_parse(&d, DIR_C2S, out, len, NULL);
+	harness_parse(&d, DIR_C2S, out, len, NULL);
 	ud[0] = 0x82;
 	len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 1 + sizeof(read_class1));
-	direct_parse(&d, DIR_C2S, out, len, NULL);
+	harness_parse(&d, DIR_C2S, out, len, NULL);
 	ck_assert_uint_eq(d.st.counters[D_FRAG_DROPPED], 2);
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_FUNCTION, NULL));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_FUNCTION, NULL));
 	/* a fragment that never ends is cut at DISS_MAX_FRAGMENT */
 	memset(ud, 0x3c, sizeof(ud));
 	for (unsigned i = 0; i < 300; i++) {
 		ud[0] = (uint8_t)((i == 0 ? 0x40 : 0) | (i & 0x3f));
 		len = link_frame(out, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, ud, 250);
-		direct_parse(&d, DIR_C2S, out, len, NULL);
+		harness_parse(&d, DIR_C2S, out, len, NULL);
 	}
 	ck_assert_uint_ge(d.st.counters[D_FRAG_DROPPED], 3);
 	ck_assert_uint_eq(d.st.pdus, 303);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -455,67 +406,50 @@ END_TEST
 
 START_TEST(pipeline_tcp_and_udp)
 {
-	struct pipeline_cfg cfg = { 0, false };
 	uint8_t app[300], dnp[600], f[1600];
-	struct collected c;
-	struct pipeline *pl;
+	struct tcp_conv v;
 	size_t n, len;
 
-	collected_init(&c);
-	pl = pipeline_new(&cfg, &c.sink);
-	ck_assert_ptr_nonnull(pl);
+	tcp_conv_open(&v, MASTER_IP, OUTST_IP, 20000);
 	len = app_frames(dnp, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
 	    sizeof(read_class1), 249);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
-	    MASTER_IP, OUTST_IP, 40001, 20000, 1, 0x02, NULL, 0);
-	run_frame(pl, f, n, 1000);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
-	    MASTER_IP, OUTST_IP, 40001, 20000, 2, 0x18, dnp, len);
-	run_frame(pl, f, n, 2000);
+	tcp_conv_send(&v, DIR_C2S, 0x18, dnp, len);
 	n = response_head(app, 0x81);
 	put_g0(app, &n, 252, "Acme Grid Systems");
 	len = app_frames(dnp, CTL_FROM_OUTST, MASTER_ADDR, OUTST_ADDR, app, n, 249);
 	n = build_udp4(f, sizeof(f), "02:00:00:00:01:02", "02:00:00:00:01:01",
 	    OUTST_IP, MASTER_IP, 20000, 20000, dnp, len);
-	run_frame(pl, f, n, 3000);
-	ck_assert_int_eq(pipeline_counter(pl, "dnp3.pdus"), 2);
-	ck_assert_ptr_nonnull(find_fact(&c, MASTER_IP, A_ROLE, R_DNP3_MASTER));
-	ck_assert_ptr_nonnull(fact_src(&c, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
-	ck_assert_ptr_nonnull(find_fact(&c, OUTST_IP, A_ROLE, R_DNP3_OUTSTATION));
-	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_DNP3_ADDR, "10", "dnp3/outstation"));
-	ck_assert_ptr_nonnull(find_fact(&c, MASTER_IP, A_FUNCTION, "dnp3:1"));
-	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_VENDOR, "Acme Grid Systems", "dnp3/g0v252"));
-	ck_assert_ptr_null(find_fact(&c, MASTER_IP, A_VENDOR, NULL));
-	pipeline_free(pl);
-	collected_free(&c);
+	run_frame(v.pl, f, n, v.ts_us += 1000);
+	ck_assert_int_eq(pipeline_counter(v.pl, "dnp3.pdus"), 2);
+	ck_assert_ptr_nonnull(find_fact(&v.col, MASTER_IP, A_ROLE, R_DNP3_MASTER));
+	ck_assert_ptr_nonnull(find_fact_src(&v.col, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, OUTST_IP, A_ROLE, R_DNP3_OUTSTATION));
+	ck_assert_ptr_nonnull(find_fact_src(&v.col, OUTST_IP, A_DNP3_ADDR, "10",
+	    "dnp3/outstation"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, MASTER_IP, A_FUNCTION, "dnp3:1"));
+	ck_assert_ptr_nonnull(find_fact_src(&v.col, OUTST_IP, A_VENDOR, "Acme Grid Systems",
+	    "dnp3/g0v252"));
+	ck_assert_ptr_null(find_fact(&v.col, MASTER_IP, A_VENDOR, NULL));
+	tcp_conv_close(&v);
 }
 END_TEST
 
 /* On a port no dissector claims, the link header CRC identifies DNP3. */
 START_TEST(pipeline_heuristic_port)
 {
-	struct pipeline_cfg cfg = { 0, false };
-	uint8_t dnp[64], f[256];
-	struct collected c;
-	struct pipeline *pl;
-	size_t n, len;
+	uint8_t dnp[64];
+	struct tcp_conv v;
+	size_t len;
 
-	collected_init(&c);
-	pl = pipeline_new(&cfg, &c.sink);
-	ck_assert_ptr_nonnull(pl);
+	tcp_conv_open(&v, MASTER_IP, OUTST_IP, 21000);
 	len = app_frames(dnp, CTL_FROM_MASTER, OUTST_ADDR, MASTER_ADDR, read_class1,
 	    sizeof(read_class1), 249);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
-	    MASTER_IP, OUTST_IP, 40001, 21000, 1, 0x02, NULL, 0);
-	run_frame(pl, f, n, 1000);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:01:01", "02:00:00:00:01:02",
-	    MASTER_IP, OUTST_IP, 40001, 21000, 2, 0x18, dnp, len);
-	run_frame(pl, f, n, 2000);
-	ck_assert_int_eq(pipeline_counter(pl, "dnp3.pdus"), 1);
-	ck_assert_ptr_nonnull(fact_src(&c, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
-	ck_assert_ptr_nonnull(fact_src(&c, OUTST_IP, A_DNP3_ADDR, "10", "dnp3/outstation"));
-	pipeline_free(pl);
-	collected_free(&c);
+	tcp_conv_send(&v, DIR_C2S, 0x18, dnp, len);
+	ck_assert_int_eq(pipeline_counter(v.pl, "dnp3.pdus"), 1);
+	ck_assert_ptr_nonnull(find_fact_src(&v.col, MASTER_IP, A_DNP3_ADDR, "1", "dnp3/master"));
+	ck_assert_ptr_nonnull(find_fact_src(&v.col, OUTST_IP, A_DNP3_ADDR, "10",
+	    "dnp3/outstation"));
+	tcp_conv_close(&v);
 }
 END_TEST
 
@@ -543,7 +477,7 @@ check_stations(const struct collected *c, json_t *list, const char *role,
 			const char *who = json_string_value(ip);
 
 			ck_assert_msg(find_fact(c, who, A_ROLE, role), "%s: %s %s", cap, who, role);
-			ck_assert_msg(fact_src(c, who, A_DNP3_ADDR, addr, src),
+			ck_assert_msg(find_fact_src(c, who, A_DNP3_ADDR, addr, src),
 			    "%s: %s %s address %s", cap, who, src, addr);
 		}
 	}
@@ -552,23 +486,16 @@ check_stations(const struct collected *c, json_t *list, const char *role,
 START_TEST(shared_captures)
 {
 	const char *cap = captures[_i];
-	struct collected c;
-	struct pipeline *pl;
-	json_t *exp, *dnp;
+	struct expected_run r;
 
-	exp = load_expected(cap);
-	dnp = json_object_get(json_object_get(exp, "facts"), "dnp3");
-	ck_assert_ptr_nonnull(dnp);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, &pl), 0);
-	check_stations(&c, json_object_get(dnp, "masters"), R_DNP3_MASTER, "dnp3/master", cap);
-	check_stations(&c, json_object_get(dnp, "outstations"), R_DNP3_OUTSTATION,
+	expected_run_open(&r, cap, "dnp3", true);
+	check_stations(&r.col, json_object_get(r.facts, "masters"), R_DNP3_MASTER, "dnp3/master",
+	    cap);
+	check_stations(&r.col, json_object_get(r.facts, "outstations"), R_DNP3_OUTSTATION,
 	    "dnp3/outstation", cap);
-	ck_assert_int_eq(pipeline_counter(pl, "dnp3.bad_crc"), 0);
-	ck_assert_int_gt(pipeline_counter(pl, "dnp3.pdus"), 0);
-	pipeline_free(pl);
-	collected_free(&c);
-	json_decref(exp);
+	ck_assert_int_eq(pipeline_counter(r.pl, "dnp3.bad_crc"), 0);
+	ck_assert_int_gt(pipeline_counter(r.pl, "dnp3.pdus"), 0);
+	expected_run_close(&r);
 }
 END_TEST
 

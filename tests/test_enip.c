@@ -18,100 +18,35 @@ extern const struct dissector dis_enip;
 
 /* --- a hand-made dissector context ------------------------------------- */
 
-struct tctx {
-	struct flow		 f;
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t, uint8_t proto, uint16_t srv_port)
+enip_harness(struct harness *t, uint8_t proto, uint16_t srv_port)
 {
-	static const uint8_t cli_ip[4] = { 10, 0, 0, 1 }, srv_ip[4] = { 10, 0, 0, 2 };
-
-	memset(t, 0, sizeof(*t));
-	t->f.proto = proto;
-	ip_set4(&t->f.cli.ip, cli_ip);
-	ip_set4(&t->f.srv.ip, srv_ip);
-	mac_parse("02:00:00:00:00:01", t->f.cli.mac);
-	mac_parse("02:00:00:00:00:02", t->f.srv.mac);
-	t->f.cli.port = 50000;
-	t->f.srv.port = srv_port;
-	t->f.dstate = calloc(1, dis_enip.state_size);
-	ck_assert_ptr_nonnull(t->f.dstate);
-	collected_init(&t->col);
-	t->dc.d = &dis_enip;
-	t->dc.flow = &t->f;
-	t->dc.pkt = &t->p;
-	t->dc.state = t->f.dstate;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
-}
-
-static void
-tctx_free(struct tctx *t)
-{
-	free(t->f.dstate);
-	collected_free(&t->col);
-}
-
-static enum diss_rc
-feed(struct tctx *t, int dir, const uint8_t *b, size_t n, size_t *consumed)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	t->dc.pdus = 0;
-	rc = dis_enip.parse(&t->dc, &c);
-	if (consumed)
-		*consumed = n - cur_left(&c);
-	return rc;
-}
-
-static int
-counter(const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_enip.counter_names[i]; i++)
-		if (strcmp(dis_enip.counter_names[i], name) == 0)
-			return i;
-	ck_abort_msg("no counter %s", name);
-	return -1;
+	harness_init(t, &dis_enip);
+	harness_flow(t, proto, "10.0.0.1", 50000, "10.0.0.2", srv_port);
+	ck_assert(mac_parse("02:00:00:00:00:01", t->flow.cli.mac));
+	ck_assert(mac_parse("02:00:00:00:00:02", t->flow.srv.mac));
 }
 
 /* --- frame builders ----------------------------------------------------- */
 
-struct buf {
-	uint8_t	 b[1024];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void le16(struct buf *b, unsigned v) { u8(b, v & 0xff); u8(b, v >> 8); }
-static void le32(struct buf *b, uint32_t v) { le16(b, v & 0xffff); le16(b, v >> 16); }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
 /* Encapsulation header with context byte ctx; the length is patched by enc_end. */
 static size_t
-enc_begin(struct buf *b, unsigned cmd, uint8_t ctx)
+enc_begin(struct bytebuf *b, unsigned cmd, uint8_t ctx)
 {
 	size_t at = b->n;
 
-	le16(b, cmd);
-	le16(b, 0);
-	le32(b, 0x11020100);
-	le32(b, 0);
+	put_le16(b, cmd);
+	put_le16(b, 0);
+	put_le32(b, 0x11020100);
+	put_le32(b, 0);
 	for (int i = 0; i < 8; i++)
-		u8(b, i == 0 ? ctx : 0);
-	le32(b, 0);
+		put_u8(b, i == 0 ? ctx : 0);
+	put_le32(b, 0);
 	return at;
 }
 
 static void
-enc_end(struct buf *b, size_t at)
+enc_end(struct bytebuf *b, size_t at)
 {
 	size_t len = b->n - at - 24;
 
@@ -121,60 +56,60 @@ enc_end(struct buf *b, size_t at)
 
 /* Identity attributes 1-7 (Get_Attributes_All layout). */
 static void
-identity(struct buf *b, unsigned vendor, unsigned type, unsigned product,
+identity(struct bytebuf *b, unsigned vendor, unsigned type, unsigned product,
     unsigned maj, unsigned min, uint32_t serial, const char *name)
 {
-	le16(b, vendor);
-	le16(b, type);
-	le16(b, product);
-	u8(b, maj);
-	u8(b, min);
-	le16(b, 0x0030);
-	le32(b, serial);
-	u8(b, (unsigned)strlen(name));
-	bytes(b, name, strlen(name));
+	put_le16(b, vendor);
+	put_le16(b, type);
+	put_le16(b, product);
+	put_u8(b, maj);
+	put_u8(b, min);
+	put_le16(b, 0x0030);
+	put_le32(b, serial);
+	put_u8(b, (unsigned)strlen(name));
+	put_bytes(b, name, strlen(name));
 }
 
 static void
-list_identity_reply(struct buf *b, const uint8_t sock_ip[4])
+list_identity_reply(struct bytebuf *b, const uint8_t sock_ip[4])
 {
 	size_t at = enc_begin(b, 0x63, 0), item;
 
-	le16(b, 1);		/* item count */
-	le16(b, 0x0c);
+	put_le16(b, 1);		/* item count */
+	put_le16(b, 0x0c);
 	item = b->n;
-	le16(b, 0);		/* item length, patched below */
-	le16(b, 1);		/* encapsulation version */
-	be16(b, 2);		/* AF_INET */
-	be16(b, 44818);
-	bytes(b, sock_ip, 4);
+	put_le16(b, 0);		/* item length, patched below */
+	put_le16(b, 1);		/* encapsulation version */
+	put_be16(b, 2);		/* AF_INET */
+	put_be16(b, 44818);
+	put_bytes(b, sock_ip, 4);
 	for (int i = 0; i < 8; i++)
-		u8(b, 0);
+		put_u8(b, 0);
 	identity(b, 1, 12, 58, 3, 4, 0x00524d8e, "1756-ENBT/A");
-	u8(b, 3);		/* state */
+	put_u8(b, 3);		/* state */
 	b->b[item] = (uint8_t)(b->n - item - 2);
 	enc_end(b, at);
 }
 
 /* SendRRData: handle, timeout, 2 items: null address + unconnected data. */
 static size_t
-rr_begin(struct buf *b, uint8_t ctx, size_t *item_len_at)
+rr_begin(struct bytebuf *b, uint8_t ctx, size_t *item_len_at)
 {
 	size_t at = enc_begin(b, 0x6f, ctx);
 
-	le32(b, 0);
-	le16(b, 10);
-	le16(b, 2);
-	le16(b, 0x0000);
-	le16(b, 0);
-	le16(b, 0x00b2);
+	put_le32(b, 0);
+	put_le16(b, 10);
+	put_le16(b, 2);
+	put_le16(b, 0x0000);
+	put_le16(b, 0);
+	put_le16(b, 0x00b2);
 	*item_len_at = b->n;
-	le16(b, 0);
+	put_le16(b, 0);
 	return at;
 }
 
 static void
-rr_end(struct buf *b, size_t at, size_t item_len_at)
+rr_end(struct bytebuf *b, size_t at, size_t item_len_at)
 {
 	size_t len = b->n - item_len_at - 2;
 
@@ -184,67 +119,70 @@ rr_end(struct buf *b, size_t at, size_t item_len_at)
 }
 
 /* Unconnected_Send of Get_Attributes_All(class 1, instance 1) to backplane slot. */
+/* Get_Attributes_All (0x01) to instance 1 of a class, not routed. */
 static void
-routed_get_all_request(struct buf *b, uint8_t ctx, unsigned slot)
+get_all_request(struct bytebuf *b, uint8_t ctx, unsigned class_id)
+{
+	size_t il, at = rr_begin(b, ctx, &il);
+
+	put_u8(b, 0x01);
+	put_u8(b, 2);
+	put_u8(b, 0x20);
+	put_u8(b, class_id);
+	put_u8(b, 0x24);
+	put_u8(b, 0x01);
+	rr_end(b, at, il);
+}
+
+static void
+routed_get_all_request(struct bytebuf *b, uint8_t ctx, unsigned slot)
 {
 	size_t il, at = rr_begin(b, ctx, &il);
 	static const uint8_t cm_path[] = { 0x20, 0x06, 0x24, 0x01 };
 	static const uint8_t emb[] = { 0x01, 0x02, 0x20, 0x01, 0x24, 0x01 };
 
-	u8(b, 0x52);
-	u8(b, 2);
-	bytes(b, cm_path, sizeof(cm_path));
-	u8(b, 0x06);		/* priority / tick */
-	u8(b, 0x9a);		/* timeout ticks */
-	le16(b, sizeof(emb));
-	bytes(b, emb, sizeof(emb));
-	u8(b, 1);		/* route path: 1 word */
-	u8(b, 0);
-	u8(b, 0x01);		/* port 1 (backplane) */
-	u8(b, slot);
+	put_u8(b, 0x52);
+	put_u8(b, 2);
+	put_bytes(b, cm_path, sizeof(cm_path));
+	put_u8(b, 0x06);		/* priority / tick */
+	put_u8(b, 0x9a);		/* timeout ticks */
+	put_le16(b, sizeof(emb));
+	put_bytes(b, emb, sizeof(emb));
+	put_u8(b, 1);		/* route path: 1 word */
+	put_u8(b, 0);
+	put_u8(b, 0x01);		/* port 1 (backplane) */
+	put_u8(b, slot);
 	rr_end(b, at, il);
 }
 
 static void
-get_all_reply(struct buf *b, uint8_t ctx, unsigned type, const char *name)
+get_all_reply(struct bytebuf *b, uint8_t ctx, unsigned type, const char *name)
 {
 	size_t il, at = rr_begin(b, ctx, &il);
 
-	u8(b, 0x81);
-	u8(b, 0);
-	u8(b, 0);		/* general status: success */
-	u8(b, 0);
+	put_u8(b, 0x81);
+	put_u8(b, 0);
+	put_u8(b, 0);		/* general status: success */
+	put_u8(b, 0);
 	identity(b, 1, type, 54, 16, 20, 0x0051823f, name);
 	rr_end(b, at, il);
 }
 
 static const uint8_t srv_ip[4] = { 10, 0, 0, 2 };
 
-static void
-setup(void)
-{
-	ck_assert_uint_gt(vendor_ids_load("oui"), 0);
-}
-
-static void
-teardown(void)
-{
-	vendor_ids_free();
-}
-
 /* --- unit tests ---------------------------------------------------------- */
 
 START_TEST(list_identity_reply_gives_identity)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	size_t left;
 	bool addr = false;
 
-	tctx_init(&t, L4_UDP, 44818);
+	enip_harness(&t, L4_UDP, 44818);
 	list_identity_reply(&b, srv_ip);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, &used), DISS_OK);
-	ck_assert_uint_eq(used, b.n);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR_ID, "cip:1"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR,
 	    "Rockwell Automation/Allen-Bradley"));
@@ -261,67 +199,65 @@ START_TEST(list_identity_reply_gives_identity)
 		    strcmp(t.col.v[i].mac, "02:00:00:00:00:02") == 0)
 			addr = true;
 	ck_assert(addr);
-	ck_assert_uint_eq(t.st.counters[counter("list_identity")], 1);
+	ck_assert_uint_eq(harness_counter(&t, "list_identity"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(list_identity_other_socket_address_is_noted)
 {
 	static const uint8_t other[4] = { 192, 168, 5, 9 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t, L4_UDP, 44818);
+	enip_harness(&t, L4_UDP, 44818);
 	list_identity_reply(&b, other);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_NOTE,
 	    "enip socket address 192.168.5.9:44818"));
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(unknown_vendor_stays_a_number)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t il, at;
 
-	tctx_init(&t, L4_TCP, 44818);
-	at = rr_begin(&b, 7, &il);
-	u8(&b, 0x01); u8(&b, 2); u8(&b, 0x20); u8(&b, 0x01); u8(&b, 0x24); u8(&b, 0x01);
-	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	enip_harness(&t, L4_TCP, 44818);
+	get_all_request(&b, 7, 0x01);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	b.n = 0;
 	at = rr_begin(&b, 7, &il);
-	u8(&b, 0x81); u8(&b, 0); u8(&b, 0); u8(&b, 0);
+	put_u8(&b, 0x81); put_u8(&b, 0); put_u8(&b, 0); put_u8(&b, 0);
 	identity(&b, 65000, 43, 7, 1, 2, 0xdeadbeef, "Widget");
 	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR_ID, "cip:65000"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR, NULL));
 	/* not routed: the IP's own identity, stated */
 	ck_assert_str_eq(find_fact(&t.col, "10.0.0.2", A_MODEL, "Widget")->src, "cip/identity");
 	ck_assert_uint_eq(find_fact(&t.col, "10.0.0.2", A_MODEL, "Widget")->conf, CONF_STATED);
-	ck_assert_uint_eq(t.st.counters[counter("cip_identity")], 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "cip_identity"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(routed_get_attributes_all_names_the_slot)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	const struct cobs *o;
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	routed_get_all_request(&b, 0x41, 3);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	ck_assert_uint_eq(t.col.n, 0);
 	b.n = 0;
 	get_all_reply(&b, 0x41, 14, "1756-L61/B LOGIX5561");
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	o = find_fact(&t.col, "10.0.0.2", A_MODEL, "1756-L61/B LOGIX5561");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "cip/identity/slot 3");
@@ -329,63 +265,60 @@ START_TEST(routed_get_attributes_all_names_the_slot)
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_FIRMWARE, "16.20"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_SERIAL, "0x0051823f"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_ROLE, R_PLC));
-	ck_assert_uint_eq(t.st.counters[counter("routed_requests")], 1);
-	ck_assert_uint_eq(t.st.counters[counter("cip_identity")], 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "routed_requests"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "cip_identity"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(reply_to_other_class_is_not_identity)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
-	size_t il, at;
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	/* Get_Attributes_All to class 0x64, then an identity-shaped reply */
-	at = rr_begin(&b, 9, &il);
-	u8(&b, 0x01); u8(&b, 2); u8(&b, 0x20); u8(&b, 0x64); u8(&b, 0x24); u8(&b, 0x01);
-	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	get_all_request(&b, 9, 0x64);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	b.n = 0;
 	get_all_reply(&b, 9, 14, "NotIdentity");
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));
-	ck_assert_uint_eq(t.st.counters[counter("cip_identity")], 0);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "cip_identity"), 0);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(reply_without_request_is_counted_not_trusted)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	get_all_reply(&b, 5, 14, "Orphan");
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));
-	ck_assert_uint_eq(t.st.counters[counter("unmatched_replies")], 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "unmatched_replies"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 /* SendUnitData: connected address item + connected data item with sequence. */
 static void
-unit_data(struct buf *b, uint16_t seq, const uint8_t *msg, size_t n)
+unit_data(struct bytebuf *b, uint16_t seq, const uint8_t *msg, size_t n)
 {
 	size_t at = enc_begin(b, 0x70, 0);
 
-	le32(b, 0);
-	le16(b, 0);
-	le16(b, 2);
-	le16(b, 0x00a1);
-	le16(b, 4);
-	le32(b, 0x12345678);
-	le16(b, 0x00b1);
-	le16(b, (unsigned)(n + 2));
-	le16(b, seq);
-	bytes(b, msg, n);
+	put_le32(b, 0);
+	put_le16(b, 0);
+	put_le16(b, 2);
+	put_le16(b, 0x00a1);
+	put_le16(b, 4);
+	put_le32(b, 0x12345678);
+	put_le16(b, 0x00b1);
+	put_le16(b, (unsigned)(n + 2));
+	put_le16(b, seq);
+	put_bytes(b, msg, n);
 	enc_end(b, at);
 }
 
@@ -395,22 +328,22 @@ START_TEST(connected_get_attribute_single)
 	static const uint8_t rep[] = { 0x8e, 0, 0, 0, 6, 'P', 'o', 'w', 'e', 'r', 'F' };
 	static const uint8_t req6[] = { 0x0e, 3, 0x20, 0x01, 0x24, 0x01, 0x30, 0x06 };
 	static const uint8_t rep6[] = { 0x8e, 0, 0, 0, 0x78, 0x56, 0x34, 0x12 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	unit_data(&b, 7, req, sizeof(req));
 	unit_data(&b, 8, req6, sizeof(req6));
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	ck_assert_uint_eq(t.st.pdus, 2);
 	b.n = 0;
 	unit_data(&b, 8, rep6, sizeof(rep6));	/* answered out of order */
 	unit_data(&b, 7, rep, sizeof(rep));
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "PowerF"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_SERIAL, "0x12345678"));
-	ck_assert_uint_eq(t.st.counters[counter("cip_identity")], 2);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "cip_identity"), 2);
+	harness_free(&t);
 }
 END_TEST
 
@@ -418,158 +351,158 @@ START_TEST(forward_open_gives_roles)
 {
 	static const uint8_t req[] = { 0x54, 2, 0x20, 0x06, 0x24, 0x01, 0x0a, 0x0e };
 	static const uint8_t rep[] = { 0xd4, 0, 0, 0, 1, 2, 3, 4 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t il, at;
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	at = rr_begin(&b, 3, &il);
-	bytes(&b, req, sizeof(req));
+	put_bytes(&b, req, sizeof(req));
 	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	b.n = 0;
 	at = rr_begin(&b, 3, &il);
-	bytes(&b, rep, sizeof(rep));
+	put_bytes(&b, rep, sizeof(rep));
 	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.1", A_ROLE, R_ENIP_SCANNER));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_ROLE, R_ENIP_ADAPTER));
-	ck_assert_uint_eq(t.st.counters[counter("forward_open")], 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "forward_open"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(stream_waits_for_whole_pdus)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
-	size_t one, used;
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	size_t one, left;
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	list_identity_reply(&b, srv_ip);
 	one = b.n;
 	list_identity_reply(&b, srv_ip);
 	/* two whole PDUs and 30 bytes of a third */
 	memcpy(b.b + b.n, b.b, 30);
 	b.n += 30;
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, &used), DISS_OK);
-	ck_assert_uint_eq(used, 2 * one);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, b.n - 2 * one);
 	ck_assert_uint_eq(t.st.pdus, 2);
 	/* just a partial header: nothing consumed */
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, 10, &used), DISS_OK);
-	ck_assert_uint_eq(used, 0);
-	tctx_free(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, 10, &left), DISS_OK);
+	ck_assert_uint_eq(left, 10);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_inputs)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t at;
 
 	/* short header over UDP */
-	tctx_init(&t, L4_UDP, 44818);
+	enip_harness(&t, L4_UDP, 44818);
 	list_identity_reply(&b, srv_ip);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, 20, NULL), DISS_SHORT);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, 20, NULL), DISS_SHORT);
 	/* length claims more than the datagram holds */
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n - 1, NULL), DISS_SHORT);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n - 1, NULL), DISS_SHORT);
 	ck_assert_uint_eq(t.col.n, 0);
-	tctx_free(&t);
+	harness_free(&t);
 
 	/* not EtherNet/IP at all */
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	memset(b.b, 0x41, 40);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, 40, NULL), DISS_NOT_MINE);
-	tctx_free(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, 40, NULL), DISS_NOT_MINE);
+	harness_free(&t);
 
 	/* item count past the end */
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	b.n = 0;
 	at = enc_begin(&b, 0x63, 0);
-	le16(&b, 5);
-	le16(&b, 0x0c);
-	le16(&b, 0);
+	put_le16(&b, 5);
+	put_le16(&b, 0x0c);
+	put_le16(&b, 0);
 	enc_end(&b, at);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_MALFORMED);
 	/* item length lying */
 	b.n = 0;
 	at = enc_begin(&b, 0x63, 0);
-	le16(&b, 1);
-	le16(&b, 0x0c);
-	le16(&b, 200);
-	le32(&b, 0);
+	put_le16(&b, 1);
+	put_le16(&b, 0x0c);
+	put_le16(&b, 200);
+	put_le32(&b, 0);
 	enc_end(&b, at);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_MALFORMED);
 	/* identity item cut inside the socket address: no facts */
 	b.n = 0;
 	at = enc_begin(&b, 0x63, 0);
-	le16(&b, 1);
-	le16(&b, 0x0c);
-	le16(&b, 6);
-	le16(&b, 1);
-	be16(&b, 2);
-	be16(&b, 44818);
+	put_le16(&b, 1);
+	put_le16(&b, 0x0c);
+	put_le16(&b, 6);
+	put_le16(&b, 1);
+	put_be16(&b, 2);
+	put_be16(&b, 44818);
 	enc_end(&b, at);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_uint_eq(t.col.n, 0);
 	/* zero-length items and an empty CPF are harmless */
 	b.n = 0;
 	at = enc_begin(&b, 0x63, 0);
-	le16(&b, 3);
+	put_le16(&b, 3);
 	for (int i = 0; i < 3; i++) {
-		le16(&b, 0x0c);
-		le16(&b, 0);
+		put_le16(&b, 0x0c);
+		put_le16(&b, 0);
 	}
 	enc_end(&b, at);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_uint_eq(t.col.n, 0);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(truncated_identity_reply_keeps_what_it_has)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t il, at;
 
-	tctx_init(&t, L4_TCP, 44818);
+	enip_harness(&t, L4_TCP, 44818);
 	routed_get_all_request(&b, 0x42, 0);
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
 	b.n = 0;
 	at = rr_begin(&b, 0x42, &il);
-	u8(&b, 0x81); u8(&b, 0); u8(&b, 0); u8(&b, 0);
-	le16(&b, 1); le16(&b, 14); le16(&b, 54); u8(&b, 20); u8(&b, 11);
-	le16(&b, 0); le32(&b, 0x01020304);
-	u8(&b, 40);		/* product name length lies */
-	bytes(&b, "1756", 4);
+	put_u8(&b, 0x81); put_u8(&b, 0); put_u8(&b, 0); put_u8(&b, 0);
+	put_le16(&b, 1); put_le16(&b, 14); put_le16(&b, 54); put_u8(&b, 20); put_u8(&b, 11);
+	put_le16(&b, 0); put_le32(&b, 0x01020304);
+	put_u8(&b, 40);		/* product name length lies */
+	put_bytes(&b, "1756", 4);
 	rr_end(&b, at, il);
-	ck_assert_int_eq(feed(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_FIRMWARE, "20.11"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(io_port_is_counted)
 {
 	static const uint8_t io[] = { 2, 0, 0x02, 0x80, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
-	struct tctx t;
-	size_t used;
+	struct harness t;
+	size_t left;
 
-	tctx_init(&t, L4_UDP, 2222);
-	ck_assert_int_eq(feed(&t, DIR_C2S, io, sizeof(io), &used), DISS_OK);
-	ck_assert_uint_eq(used, sizeof(io));
-	ck_assert_uint_eq(t.st.counters[counter("io_packets")], 1);
+	enip_harness(&t, L4_UDP, 2222);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, io, sizeof(io), &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_uint_eq(harness_counter(&t, "io_packets"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(probe_accepts_only_encapsulation)
 {
-	struct buf b = { .n = 0 };
+	struct bytebuf b = { .n = 0 };
 	struct cur c;
 
 	list_identity_reply(&b, srv_ip);
@@ -702,7 +635,7 @@ make_suite(void)
 	Suite *s = suite_create("enip");
 	TCase *u = tcase_create("unit"), *p = tcase_create("pcap");
 
-	tcase_add_checked_fixture(u, setup, teardown);
+	tcase_add_checked_fixture(u, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(u, list_identity_reply_gives_identity);
 	tcase_add_test(u, list_identity_other_socket_address_is_noted);
 	tcase_add_test(u, unknown_vendor_stays_a_number);
@@ -717,7 +650,7 @@ make_suite(void)
 	tcase_add_test(u, io_port_is_counted);
 	tcase_add_test(u, probe_accepts_only_encapsulation);
 	suite_add_tcase(s, u);
-	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_enip_test);
 	tcase_add_test(p, pcap_ip_address_change);
 	tcase_add_test(p, pcap_software_upload);

@@ -13,33 +13,24 @@
 
 extern const struct dissector dis_goose;
 
-struct buf {
-	uint8_t	 b[1500];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
 static void
-tlv(struct buf *b, unsigned tag, const void *v, size_t n)
+tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n)
 {
-	u8(b, tag);
+	put_u8(b, tag);
 	if (n < 128)
-		u8(b, (unsigned)n);
+		put_u8(b, (unsigned)n);
 	else {
-		u8(b, 0x81);
-		u8(b, (unsigned)n);
+		put_u8(b, 0x81);
+		put_u8(b, (unsigned)n);
 	}
-	bytes(b, v, n);
+	put_bytes(b, v, n);
 }
 
 /* APPID 0x0001 goose frame (from APPID on) with the given gocbRef. */
 static void
-goose_frame(struct buf *out, const char *gocb)
+goose_frame(struct bytebuf *out, const char *gocb)
 {
-	struct buf pdu = { .n = 0 };
+	struct bytebuf pdu = { .n = 0 };
 	static const uint8_t ttl[] = { 0x07, 0xd0 }, one[] = { 1 }, t[8] = { 0 };
 
 	tlv(&pdu, 0x80, gocb, strlen(gocb));
@@ -51,52 +42,30 @@ goose_frame(struct buf *out, const char *gocb)
 	tlv(&pdu, 0x86, one, 1);
 	tlv(&pdu, 0x87, one, 1);	/* simulation */
 	tlv(&pdu, 0x88, one, 1);
-	be16(out, 0x0001);
-	be16(out, (unsigned)(8 + 2 + pdu.n + (pdu.n >= 128)));
-	be16(out, 0);
-	be16(out, 0);
+	put_be16(out, 0x0001);
+	put_be16(out, (unsigned)(8 + 2 + pdu.n + (pdu.n >= 128)));
+	put_be16(out, 0);
+	put_be16(out, 0);
 	tlv(out, 0x61, pdu.b, pdu.n);
 	while (out->n < 46)
-		u8(out, 0);
+		put_u8(out, 0);
 }
-
-struct tctx {
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
 
 static void
-tctx_init(struct tctx *t)
+goose_harness(struct harness *t)
 {
-	memset(t, 0, sizeof(*t));
-	mac_parse("00:50:c2:4f:90:11", t->p.src_mac);
-	mac_parse("01:0c:cd:01:00:01", t->p.dst_mac);
-	t->p.has_eth = true;
-	collected_init(&t->col);
-	t->dc.d = &dis_goose;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
-}
-
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	return dis_goose.parse(&t->dc, &c);
+	harness_init(t, &dis_goose);
+	harness_frame(t, "00:50:c2:4f:90:11", "01:0c:cd:01:00:01");
 }
 
 START_TEST(publisher_identity)
 {
-	struct tctx t;
-	struct buf f = { .n = 0 };
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
 
-	tctx_init(&t);
+	goose_harness(&t);
 	goose_frame(&f, "IED1LD0/LLN0$GO$gcbTrip");
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "00:50:c2:4f:90:11", A_DEVICE_NAME, "IED1LD0"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "00:50:c2:4f:90:11", A_NOTE,
 	    "goose gocbRef IED1LD0/LLN0$GO$gcbTrip"));
@@ -107,24 +76,24 @@ START_TEST(publisher_identity)
 	ck_assert_ptr_nonnull(find_fact(&t.col, "00:50:c2:4f:90:11", A_ROLE, R_IED));
 	ck_assert_uint_eq(t.st.counters[0], 1);	/* simulated */
 	ck_assert_uint_eq(t.st.pdus, 1);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(long_reference_uses_long_form_length)
 {
-	struct tctx t;
-	struct buf f = { .n = 0 };
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
 	char ref[160];
 
 	memset(ref, 'A', sizeof(ref));
 	memcpy(ref + 20, "/LLN0$GO$g", 10);
 	ref[sizeof(ref) - 1] = '\0';
-	tctx_init(&t);
+	goose_harness(&t);
 	goose_frame(&f, ref);
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_DEVICE_NAME, "AAAAAAAAAAAAAAAAAAAA"));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -138,27 +107,27 @@ START_TEST(malformed_inputs)
 	static const uint8_t lying[] = {
 		0x00, 0x01, 0x00, 0x10, 0, 0, 0, 0, 0x61, 0x06, 0x80, 0x7f, 'a', 'b', 'c', 'd',
 	};
-	struct tctx t;
-	struct buf f = { .n = 0 };
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, short_hdr, sizeof(short_hdr)), DISS_SHORT);
-	ck_assert_int_eq(feed(&t, tiny_len, sizeof(tiny_len)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, not_goose, sizeof(not_goose)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, indefinite, sizeof(indefinite)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, lying, sizeof(lying)), DISS_MALFORMED);
+	goose_harness(&t);
+	ck_assert_int_eq(harness_feed(&t, short_hdr, sizeof(short_hdr)), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, tiny_len, sizeof(tiny_len)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, not_goose, sizeof(not_goose)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, indefinite, sizeof(indefinite)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, lying, sizeof(lying)), DISS_MALFORMED);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_NOTE, "goose gocbRef abcd"));
 	/* the frame length claims more than was captured */
 	goose_frame(&f, "X/Y");
 	f.b[3] = 0xff;
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_SHORT);
 	/* a gocbRef without '/' names no logical device */
 	f.n = 0;
 	goose_frame(&f, "noslash");
-	ck_assert_int_eq(feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DEVICE_NAME, NULL));
 	ck_assert_uint_eq(t.st.counters[1], 3);	/* bad_ber: not_goose, indefinite, lying */
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -167,7 +136,7 @@ START_TEST(through_the_pipeline_with_priority_tag)
 	struct collected c;
 	struct pipeline_cfg cfg = { 0, false };
 	struct pipeline *pl;
-	struct buf g = { .n = 0 };
+	struct bytebuf g = { .n = 0 };
 	uint8_t frame[1600];
 	size_t n;
 

@@ -16,82 +16,28 @@ extern const struct dissector dis_http;
 
 enum { HTTP_REQUESTS, HTTP_RESPONSES, HTTP_TITLES, HTTP_GIVEUP };
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	const struct dissector *d;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *t, const struct dissector *d)
-{
-	memset(t, 0, sizeof(*t));
-	collected_init(&t->c);
-	t->d = d;
-	if (d->state_size) {
-		t->state = calloc(1, d->state_size);
-		ck_assert_ptr_nonnull(t->state);
-	}
-	t->dc.d = d;
-	t->dc.state = t->state;
-	t->dc.sink = &t->c.sink;
-	t->dc.st = &t->st;
-}
-
 /* Parse bytes; returns rc and how many bytes were left unconsumed. */
-static enum diss_rc
-direct_parse(struct direct *t, int dir, const char *s, size_t n, size_t *left)
-{
-	struct cur c = cur_make((const uint8_t *)s, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	rc = t->d->parse(&t->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *t)
-{
-	free(t->state);
-	collected_free(&t->c);
-}
-
-static const struct cobs *
-fact_src(const struct collected *c, const char *attr, const char *src)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].kind == OBS_FACT && strcmp(c->v[i].attr, attr) == 0 &&
-		    strcmp(c->v[i].src, src) == 0)
-			return &c->v[i];
-	return NULL;
-}
-
 static const char req[] =
     "GET /index.html HTTP/1.1\r\nHost: plc\r\nUser-Agent: Mozilla/5.0 (X11)\r\n"
     "Accept: */*\r\n\r\n";
 
 START_TEST(request_split_over_segments)
 {
-	struct direct t;
+	struct harness t;
 	size_t left, cut = 30;
 
-	direct_init(&t, &dis_http);
+	harness_init(&t, &dis_http);
 	/* first part: the block is incomplete, nothing consumed, no fact */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, req, cut, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, req, cut, &left), DISS_OK);
 	ck_assert_uint_eq(left, cut);
-	ck_assert_ptr_null(fact_src(&t.c, A_SOFTWARE, "http/user-agent"));
+	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "http/user-agent"));
 	/* the stream hands the whole block again, extended */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, req, strlen(req), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, req, strlen(req), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "http/user-agent")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "http/user-agent")->val,
 	    "Mozilla/5.0 (X11)");
 	ck_assert_uint_eq(t.st.counters[HTTP_REQUESTS], 1);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -100,28 +46,31 @@ START_TEST(response_server_realm_title_then_next)
 	static const char body[] =
 	    "<html><head><TITLE> SIMATIC S7-1200 </TITLE></head><body>x</body></html>";
 	char resp[1024];
-	struct direct t;
+	struct harness t;
 	size_t left;
 	int n;
 
-	direct_init(&t, &dis_http);
+	harness_init(&t, &dis_http);
 	n = snprintf(resp, sizeof(resp),
 	    "HTTP/1.1 401 Unauthorized\r\nServer: Siemens, SIMATIC S7-1200\r\n"
 	    "X-Powered-By: PHP/7.4\r\n"
 	    "WWW-Authenticate: Basic realm=\"DS-2CD2142FWD-I\"\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s"
 	    "HTTP/1.1 304 Not Modified\r\nServer: second\r\n\r\n", strlen(body), body);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, resp, (size_t)n, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, resp, (size_t)n, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "http/server")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "http/server")->val,
 	    "Siemens, SIMATIC S7-1200");
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "http/x-powered-by")->val, "PHP/7.4");
-	ck_assert_str_eq(fact_src(&t.c, A_DESCRIPTION, "http/realm")->val, "DS-2CD2142FWD-I");
-	ck_assert_str_eq(fact_src(&t.c, A_DESCRIPTION, "http/title")->val, "SIMATIC S7-1200");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "http/x-powered-by")->val,
+	    "PHP/7.4");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_DESCRIPTION, NULL, "http/realm")->val,
+	    "DS-2CD2142FWD-I");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_DESCRIPTION, NULL, "http/title")->val,
+	    "SIMATIC S7-1200");
 	/* the 304 after the skipped body was parsed as a message of its own */
-	ck_assert_ptr_nonnull(find_fact(&t.c, NULL, A_SOFTWARE, "second"));
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_SOFTWARE, "second"));
 	ck_assert_uint_eq(t.st.counters[HTTP_RESPONSES], 2);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -129,18 +78,18 @@ START_TEST(body_skipped_across_calls)
 {
 	static const char h[] = "POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234";
 	static const char rest[] = "56789GET / HTTP/1.0\r\nUser-Agent: next\r\n\r\n";
-	struct direct t;
+	struct harness t;
 	size_t left;
 
-	direct_init(&t, &dis_http);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, h, strlen(h), &left), DISS_OK);
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, h, strlen(h), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rest, strlen(rest), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rest, strlen(rest), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_ptr_nonnull(find_fact(&t.c, NULL, A_SOFTWARE, "next"));
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_SOFTWARE, "next"));
 	/* body bytes "56789GET" were not taken for a request line */
 	ck_assert_uint_eq(t.st.counters[HTTP_REQUESTS], 2);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -148,42 +97,42 @@ START_TEST(chunked_body_stops_looking)
 {
 	static const char r[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
 	    "Content-Type: application/json\r\n\r\n5\r\nServer: fake\r\n";
-	struct direct t;
+	struct harness t;
 	size_t left;
 
-	direct_init(&t, &dis_http);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, r, strlen(r), &left), DISS_OK);
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, r, strlen(r), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_ptr_null(find_fact(&t.c, NULL, A_SOFTWARE, "fake"));
-	direct_free(&t);
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_SOFTWARE, "fake"));
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_blocks)
 {
 	char *big;
-	struct direct t;
+	struct harness t;
 	size_t left;
 
 	/* not HTTP at all: not mine */
-	direct_init(&t, &dis_http);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "HELLO\r\n\r\n", 9, &left), DISS_NOT_MINE);
-	direct_free(&t);
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "HELLO\r\n\r\n", 9, &left), DISS_NOT_MINE);
+	harness_free(&t);
 
 	/* a header block that never ends, beyond HTTP_HDR_MAX: given up */
 	big = malloc(HTTP_HDR_MAX + 64);
 	ck_assert_ptr_nonnull(big);
 	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
 	memset(big + 19, 'a', HTTP_HDR_MAX + 64 - 19);
-	direct_init(&t, &dis_http);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, big, HTTP_HDR_MAX + 64, &left),
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, big, HTTP_HDR_MAX + 64, &left),
 	    DISS_MALFORMED);
 	ck_assert_uint_eq(t.st.counters[HTTP_GIVEUP], 1);
 	/* the direction is ignored from now on */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, req, strlen(req), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, req, strlen(req), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_uint_eq(t.c.n, 0);
-	direct_free(&t);
+	ck_assert_uint_eq(t.col.n, 0);
+	harness_free(&t);
 	free(big);
 
 	/* an overlong header line is cut, not overflowed */
@@ -192,12 +141,13 @@ START_TEST(malformed_blocks)
 	int n = snprintf(big, 64, "HTTP/1.1 200 OK\r\nServer: ");
 	memset(big + n, 'S', HTTP_LINE_MAX * 2);
 	memcpy(big + n + HTTP_LINE_MAX * 2, "\r\n\r\n", 4);
-	direct_init(&t, &dis_http);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, big, (size_t)n + HTTP_LINE_MAX * 2 + 4,
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, big, (size_t)n + HTTP_LINE_MAX * 2 + 4,
 	    &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_uint_gt(strlen(fact_src(&t.c, A_SOFTWARE, "http/server")->val), 100);
-	direct_free(&t);
+	ck_assert_uint_gt(strlen(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "http/server")->val),
+	    100);
+	harness_free(&t);
 	free(big);
 }
 END_TEST
@@ -214,72 +164,22 @@ START_TEST(probe)
 }
 END_TEST
 
-/* A TCP conversation through the whole pipeline, with a handshake. */
-struct conv {
-	struct collected c;
-	struct pipeline *pl;
-	uint32_t	 seq[2];
-	uint64_t	 ts;
-	uint16_t	 dport;
-};
-
-static void
-conv_frame(struct conv *v, int dir, uint8_t flags, const char *p, size_t n)
-{
-	uint8_t f[2048];
-	size_t len;
-
-	if (dir == DIR_C2S)
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:01", "02:00:00:00:00:02",
-		    "10.0.0.1", "10.0.0.2", 40000, v->dport, v->seq[0], flags,
-		    (const uint8_t *)p, n);
-	else
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:02", "02:00:00:00:00:01",
-		    "10.0.0.2", "10.0.0.1", v->dport, 40000, v->seq[1], flags,
-		    (const uint8_t *)p, n);
-	v->seq[dir] += (uint32_t)n + ((flags & 0x02) ? 1 : 0);
-	run_frame(v->pl, f, len, v->ts += 1000);
-}
-
-static void
-conv_open(struct conv *v, uint16_t dport)
-{
-	struct pipeline_cfg cfg = { 0, false };
-
-	memset(v, 0, sizeof(*v));
-	collected_init(&v->c);
-	v->pl = pipeline_new(&cfg, &v->c.sink);
-	ck_assert_ptr_nonnull(v->pl);
-	v->seq[0] = 1000;
-	v->seq[1] = 5000;
-	v->ts = 1700000000000000ull;
-	v->dport = dport;
-	conv_frame(v, DIR_C2S, 0x02, NULL, 0);
-	conv_frame(v, DIR_S2C, 0x12, NULL, 0);
-}
-
-static void
-conv_close(struct conv *v)
-{
-	pipeline_free(v->pl);
-	collected_free(&v->c);
-}
-
+/* The whole pipeline: a response split across segments, on a port HTTP does not own. */
 START_TEST(pipeline_segments_nonstandard_port)
 {
 	static const char r1[] = "HTTP/1.1 200 OK\r\nSer";
 	static const char r2[] = "ver: lighttpd/1.4.35\r\nContent-Length: 0\r\n\r\n";
-	struct conv v;
+	struct tcp_conv v;
 
-	conv_open(&v, 8888);
-	conv_frame(&v, DIR_C2S, 0x18, req, strlen(req));
-	conv_frame(&v, DIR_S2C, 0x18, r1, strlen(r1));
-	conv_frame(&v, DIR_S2C, 0x18, r2, strlen(r2));
-	ck_assert_ptr_nonnull(find_fact(&v.c, "10.0.0.2", A_SOFTWARE, "lighttpd/1.4.35"));
-	ck_assert_ptr_nonnull(find_fact(&v.c, "10.0.0.1", A_SOFTWARE, "Mozilla/5.0 (X11)"));
+	tcp_conv_open(&v, "10.0.0.1", "10.0.0.2", 8888);
+	tcp_conv_send(&v, DIR_C2S, 0x18, req, strlen(req));
+	tcp_conv_send(&v, DIR_S2C, 0x18, r1, strlen(r1));
+	tcp_conv_send(&v, DIR_S2C, 0x18, r2, strlen(r2));
+	ck_assert_ptr_nonnull(find_fact(&v.col, "10.0.0.2", A_SOFTWARE, "lighttpd/1.4.35"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, "10.0.0.1", A_SOFTWARE, "Mozilla/5.0 (X11)"));
 	ck_assert_int_eq(pipeline_counter(v.pl, "http.responses"), 1);
 	ck_assert_int_eq(pipeline_counter(v.pl, "http.requests"), 1);
-	conv_close(&v);
+	tcp_conv_close(&v);
 }
 END_TEST
 
@@ -311,21 +211,15 @@ check_software(const struct collected *c, json_t *map, const char *cap)
 START_TEST(shared_captures)
 {
 	const char *cap = captures[_i];
-	struct collected c;
-	json_t *exp, *facts, *srv, *ua;
+	struct expected_run r;
+	json_t *ua;
 
-	exp = load_expected(cap);
-	facts = json_object_get(exp, "facts");
-	srv = json_object_get(facts, "http_server");
-	ua = json_object_get(facts, "http_user_agent");
-	ck_assert_ptr_nonnull(srv);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, NULL), 0);
-	check_software(&c, srv, cap);
+	expected_run_open(&r, cap, "http_server", false);
+	ua = json_object_get(json_object_get(r.exp, "facts"), "http_user_agent");
+	check_software(&r.col, r.facts, cap);
 	if (ua)
-		check_software(&c, ua, cap);
-	collected_free(&c);
-	json_decref(exp);
+		check_software(&r.col, ua, cap);
+	expected_run_close(&r);
 }
 END_TEST
 

@@ -30,43 +30,24 @@ static const uint8_t single_cmd[] = { 0x68, 0x0e, 0x02, 0x00, 0x00, 0x00,
 static const uint8_t measured[] = { 0x68, 0x12, 0x00, 0x00, 0x02, 0x00,
     0x0d, 0x01, 0x03, 0x00, 0x34, 0x12, 0x10, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3f, 0x00 };
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
+static const struct want_fact frames_and_asdus_facts[] = {
+	{ A_IEC104_CA, "4660", NULL },
+	{ A_IEC104_CA, "7", NULL },
+	{ A_FUNCTION, "iec104:100", NULL },
+	{ A_FUNCTION, "iec104:45", NULL },
+	{ A_FUNCTION, "iec104:13", NULL },
+	{ A_NOTE, "iec104_command", NULL },
+	{ A_ROLE, R_IEC104_SERVER, NULL },
+	{ A_ROLE, R_IEC104_CLIENT, NULL },
 };
-
-static void
-direct_init(struct direct *d)
-{
-	memset(d, 0, sizeof(*d));
-	collected_init(&d->c);
-	d->dc.d = &dis_iec104;
-	d->dc.sink = &d->c.sink;
-	d->dc.st = &d->st;
-}
-
-static enum diss_rc
-direct_parse(struct direct *d, int dir, const uint8_t *b, size_t n, size_t *left)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	d->dc.dir = dir;
-	d->dc.pdus = 0;
-	rc = dis_iec104.parse(&d->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
 
 START_TEST(frames_and_asdus)
 {
 	uint8_t buf[128];
-	struct direct d;
+	struct harness d;
 	size_t n = 0, left;
 
-	direct_init(&d);
+	harness_init(&d, &dis_iec104);
 	/* several APDUs in one delivery, the last one cut */
 	memcpy(buf + n, startdt_act, sizeof(startdt_act));
 	n += sizeof(startdt_act);
@@ -76,26 +57,20 @@ START_TEST(frames_and_asdus)
 	n += sizeof(single_cmd);
 	memcpy(buf + n, s_frame, 3);
 	n += 3;
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, buf, n, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, buf, n, &left), DISS_OK);
 	ck_assert_uint_eq(left, 3);
 	ck_assert_uint_eq(d.st.pdus, 3);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, startdt_con, sizeof(startdt_con), NULL), DISS_OK);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, measured, sizeof(measured), NULL), DISS_OK);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, s_frame, sizeof(s_frame), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, startdt_con, sizeof(startdt_con), NULL),
+	    DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, measured, sizeof(measured), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, s_frame, sizeof(s_frame), NULL), DISS_OK);
 	ck_assert_uint_eq(d.st.counters[I_I_FRAMES], 3);
 	ck_assert_uint_eq(d.st.counters[I_S_FRAMES], 1);
 	ck_assert_uint_eq(d.st.counters[I_U_FRAMES], 2);
 	ck_assert_uint_eq(d.st.counters[I_COMMANDS], 2);
 	ck_assert_uint_eq(d.st.counters[I_BAD_APDU], 0);
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_IEC104_CA, "4660"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_IEC104_CA, "7"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "iec104:100"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "iec104:45"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "iec104:13"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_NOTE, "iec104_command"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_ROLE, R_IEC104_SERVER));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_ROLE, R_IEC104_CLIENT));
-	collected_free(&d.c);
+	ASSERT_FACTS(&d.col, NULL, frames_and_asdus_facts);
+	harness_free(&d);
 }
 END_TEST
 
@@ -108,30 +83,30 @@ START_TEST(malformed_apdus)
 	static const uint8_t s_long[] = { 0x68, 0x05, 0x01, 0, 0, 0, 0 };
 	static const uint8_t u_unknown[] = { 0x68, 0x04, 0x03, 0, 0, 0 };
 	static const uint8_t type0[] = { 0x68, 0x0a, 0, 0, 0, 0, 0x00, 1, 6, 0, 1, 0 };
-	struct direct d;
+	struct harness d;
 	size_t left;
 
-	direct_init(&d);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, bad_start, sizeof(bad_start), &left),
+	harness_init(&d, &dis_iec104);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, bad_start, sizeof(bad_start), &left),
 	    DISS_NOT_MINE);
 	ck_assert_uint_eq(left, sizeof(bad_start));
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, len_small, sizeof(len_small), NULL),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, len_small, sizeof(len_small), NULL),
 	    DISS_NOT_MINE);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
 	    DISS_NOT_MINE);
-	ck_assert_uint_eq(d.c.n, 0);
+	ck_assert_uint_eq(d.col.n, 0);
 	/* framing right, content wrong: counted, stream goes on */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, i_no_asdu, sizeof(i_no_asdu), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, i_no_asdu, sizeof(i_no_asdu), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	direct_parse(&d, DIR_C2S, s_long, sizeof(s_long), NULL);
-	direct_parse(&d, DIR_C2S, u_unknown, sizeof(u_unknown), NULL);
-	direct_parse(&d, DIR_C2S, type0, sizeof(type0), NULL);
+	harness_parse(&d, DIR_C2S, s_long, sizeof(s_long), NULL);
+	harness_parse(&d, DIR_C2S, u_unknown, sizeof(u_unknown), NULL);
+	harness_parse(&d, DIR_C2S, type0, sizeof(type0), NULL);
 	ck_assert_uint_eq(d.st.counters[I_BAD_APDU], 4);
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_IEC104_CA, NULL));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_IEC104_CA, NULL));
 	/* a single byte is just waiting */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, startdt_act, 1, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, startdt_act, 1, &left), DISS_OK);
 	ck_assert_uint_eq(left, 1);
-	collected_free(&d.c);
+	harness_free(&d);
 }
 END_TEST
 
@@ -153,29 +128,17 @@ END_TEST
 
 START_TEST(pipeline_roles)
 {
-	struct pipeline_cfg cfg = { 0, false };
-	struct collected c;
-	struct pipeline *pl;
-	uint8_t f[256];
-	size_t n;
+	struct tcp_conv v;
 
-	collected_init(&c);
-	pl = pipeline_new(&cfg, &c.sink);
-	ck_assert_ptr_nonnull(pl);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:02:01", "02:00:00:00:02:02",
-	    CTRL_IP, RTU_IP, 40002, 2404, 1, 0x02, NULL, 0);
-	run_frame(pl, f, n, 1000);
-	n = build_tcp4(f, sizeof(f), "02:00:00:00:02:01", "02:00:00:00:02:02",
-	    CTRL_IP, RTU_IP, 40002, 2404, 2, 0x18, interrogation, sizeof(interrogation));
-	run_frame(pl, f, n, 2000);
-	ck_assert_int_eq(pipeline_counter(pl, "iec104.pdus"), 1);
-	ck_assert_ptr_nonnull(find_fact(&c, RTU_IP, A_ROLE, R_IEC104_SERVER));
-	ck_assert_ptr_nonnull(find_fact(&c, CTRL_IP, A_ROLE, R_IEC104_CLIENT));
-	ck_assert_ptr_nonnull(find_fact(&c, RTU_IP, A_IEC104_CA, "4660"));
-	ck_assert_ptr_nonnull(find_fact(&c, CTRL_IP, A_FUNCTION, "iec104:100"));
-	ck_assert_ptr_null(find_fact(&c, CTRL_IP, A_IEC104_CA, NULL));
-	pipeline_free(pl);
-	collected_free(&c);
+	tcp_conv_open(&v, CTRL_IP, RTU_IP, 2404);
+	tcp_conv_send(&v, DIR_C2S, 0x18, interrogation, sizeof(interrogation));
+	ck_assert_int_eq(pipeline_counter(v.pl, "iec104.pdus"), 1);
+	ck_assert_ptr_nonnull(find_fact(&v.col, RTU_IP, A_ROLE, R_IEC104_SERVER));
+	ck_assert_ptr_nonnull(find_fact(&v.col, CTRL_IP, A_ROLE, R_IEC104_CLIENT));
+	ck_assert_ptr_nonnull(find_fact(&v.col, RTU_IP, A_IEC104_CA, "4660"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, CTRL_IP, A_FUNCTION, "iec104:100"));
+	ck_assert_ptr_null(find_fact(&v.col, CTRL_IP, A_IEC104_CA, NULL));
+	tcp_conv_close(&v);
 }
 END_TEST
 
@@ -187,37 +150,32 @@ static const char *const captures[] = {
 START_TEST(shared_captures)
 {
 	const char *cap = captures[_i];
-	struct collected c;
-	json_t *exp, *iec, *servers, *s, *v;
+	struct expected_run r;
+	json_t *servers, *s, *v;
 	size_t i, j;
 
-	exp = load_expected(cap);
-	iec = json_object_get(json_object_get(exp, "facts"), "iec104");
-	ck_assert_ptr_nonnull(iec);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, NULL), 0);
-	servers = json_object_get(iec, "servers");
+	expected_run_open(&r, cap, "iec104", false);
+	servers = json_object_get(r.facts, "servers");
 	json_array_foreach(servers, i, s) {
 		const char *ip = json_string_value(json_object_get(s, "ip"));
 
-		ck_assert_msg(find_fact(&c, ip, A_ROLE, R_IEC104_SERVER), "%s: %s", cap, ip);
+		ck_assert_msg(find_fact(&r.col, ip, A_ROLE, R_IEC104_SERVER), "%s: %s", cap, ip);
 		json_array_foreach(json_object_get(s, "clients"), j, v)
-			ck_assert_msg(find_fact(&c, json_string_value(v), A_ROLE, R_IEC104_CLIENT),
+			ck_assert_msg(find_fact(&r.col, json_string_value(v), A_ROLE, R_IEC104_CLIENT),
 			    "%s: client %s", cap, json_string_value(v));
 	}
 	/* each common address belongs to one of the controlled stations */
-	json_array_foreach(json_object_get(iec, "common_addresses"), i, v) {
+	json_array_foreach(json_object_get(r.facts, "common_addresses"), i, v) {
 		char ca[16];
 		bool found = false;
 
 		snprintf(ca, sizeof(ca), "%lld", json_integer_value(v));
 		json_array_foreach(servers, j, s)
-			found |= find_fact(&c, json_string_value(json_object_get(s, "ip")),
+			found |= find_fact(&r.col, json_string_value(json_object_get(s, "ip")),
 			    A_IEC104_CA, ca) != NULL;
 		ck_assert_msg(found, "%s: common address %s", cap, ca);
 	}
-	collected_free(&c);
-	json_decref(exp);
+	expected_run_close(&r);
 }
 END_TEST
 

@@ -702,85 +702,84 @@ check_dhcp(struct ictx *x, json_t *sec)
 	}
 }
 
+/* One string of an entry and the attributes that may hold it. */
+struct field_attrs {
+	const char		*key;
+	const char *const	*attrs;
+};
+
+/*
+ * Sections whose entries each name one asset, by the MAC in mac_key or
+ * else the IP in ip_key, and list strings about it.
+ */
 static void
-check_lldp(struct ictx *x, json_t *sec)
+check_fields(struct ictx *x, const char *sect, json_t *sec, const char *mac_key,
+    const char *ip_key, const struct field_attrs *f, size_t n)
 {
 	size_t i;
 	json_t *e;
 
 	json_array_foreach(sec, i, e) {
-		const char *mac = json_string_value(json_object_get(e, "src_mac"));
+		const char *who;
 		json_t *a;
 
-		if (mac == NULL)
-			continue;
-		a = by_mac(x, mac);
-		expect_ev(x, "lldp", mac, a, ATTRS(A_HOSTNAME),
-		    json_string_value(json_object_get(e, "system_name")));
-		expect_ev(x, "lldp", mac, a, ATTRS(A_DESCRIPTION),
-		    json_string_value(json_object_get(e, "system_desc")));
+		if (mac_key) {
+			if ((who = json_string_value(json_object_get(e, mac_key))) == NULL)
+				continue;
+			a = by_mac(x, who);
+		} else {
+			if (!host_ip(who = json_string_value(json_object_get(e, ip_key))))
+				continue;
+			a = by_ip(x, who);
+		}
+		for (size_t k = 0; k < n; k++)
+			expect_ev(x, sect, who, a, f[k].attrs,
+			    json_string_value(json_object_get(e, f[k].key)));
 	}
+}
+
+static void
+check_lldp(struct ictx *x, json_t *sec)
+{
+	const struct field_attrs f[] = {
+		{ "system_name", ATTRS(A_HOSTNAME) },
+		{ "system_desc", ATTRS(A_DESCRIPTION) },
+	};
+
+	check_fields(x, "lldp", sec, "src_mac", NULL, f, sizeof(f) / sizeof(f[0]));
 }
 
 static void
 check_cdp(struct ictx *x, json_t *sec)
 {
-	size_t i;
-	json_t *e;
+	const struct field_attrs f[] = {
+		{ "device_id", ATTRS(A_HOSTNAME) },
+		{ "platform", ATTRS(A_PLATFORM, A_MODEL) },
+		{ "software_version", ATTRS(A_SOFTWARE, A_FIRMWARE, A_DESCRIPTION) },
+	};
 
-	json_array_foreach(sec, i, e) {
-		const char *mac = json_string_value(json_object_get(e, "src_mac"));
-		json_t *a;
-
-		if (mac == NULL)
-			continue;
-		a = by_mac(x, mac);
-		expect_ev(x, "cdp", mac, a, ATTRS(A_HOSTNAME),
-		    json_string_value(json_object_get(e, "device_id")));
-		expect_ev(x, "cdp", mac, a, ATTRS(A_PLATFORM, A_MODEL),
-		    json_string_value(json_object_get(e, "platform")));
-		expect_ev(x, "cdp", mac, a, ATTRS(A_SOFTWARE, A_FIRMWARE, A_DESCRIPTION),
-		    json_string_value(json_object_get(e, "software_version")));
-	}
+	check_fields(x, "cdp", sec, "src_mac", NULL, f, sizeof(f) / sizeof(f[0]));
 }
 
 static void
 check_snmp(struct ictx *x, json_t *sec)
 {
-	size_t i;
-	json_t *e;
+	const struct field_attrs f[] = {
+		{ "sysName", ATTRS(A_HOSTNAME) },
+		{ "sysDescr", ATTRS(A_DESCRIPTION) },
+		{ "sysLocation", ATTRS(A_LOCATION) },
+		{ "sysContact", ATTRS(A_CONTACT) },
+	};
 
-	json_array_foreach(sec, i, e) {
-		const char *ip = json_string_value(json_object_get(e, "ip"));
-		json_t *a;
-
-		if (!host_ip(ip))
-			continue;
-		a = by_ip(x, ip);
-		expect_ev(x, "snmp", ip, a, ATTRS(A_HOSTNAME),
-		    json_string_value(json_object_get(e, "sysName")));
-		expect_ev(x, "snmp", ip, a, ATTRS(A_DESCRIPTION),
-		    json_string_value(json_object_get(e, "sysDescr")));
-		expect_ev(x, "snmp", ip, a, ATTRS(A_LOCATION),
-		    json_string_value(json_object_get(e, "sysLocation")));
-		expect_ev(x, "snmp", ip, a, ATTRS(A_CONTACT),
-		    json_string_value(json_object_get(e, "sysContact")));
-	}
+	check_fields(x, "snmp", sec, NULL, "ip", f, sizeof(f) / sizeof(f[0]));
 }
 
 static void
 check_ssh_banners(struct ictx *x, json_t *sec)
 {
-	size_t i;
-	json_t *e;
+	const struct field_attrs f[] = { { "banner", ATTRS(A_SOFTWARE) } };
 
-	json_array_foreach(sec, i, e) {
-		const char *ip = json_string_value(json_object_get(e, "ip"));
-
-		if (host_ip(ip))
-			expect_ev(x, "ssh_banners", ip, by_ip(x, ip), ATTRS(A_SOFTWARE),
-			    json_string_value(json_object_get(e, "banner")));
-	}
+	check_fields(x, "ssh_banners", sec, NULL, "ip", f, sizeof(f) / sizeof(f[0]));
 }
 
 /* No capture has it yet: [{ip, server_name}] or {ip: [names]}. */

@@ -13,64 +13,24 @@ extern const struct dissector dis_lldp;
 
 #define SENDER	"00:0e:8c:ef:75:c9"
 
-struct tctx {
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t)
+lldp_harness(struct harness *t)
 {
-	memset(t, 0, sizeof(*t));
-	mac_parse(SENDER, t->p.src_mac);
-	mac_parse("01:80:c2:00:00:0e", t->p.dst_mac);
-	t->p.has_eth = true;
-	t->p.ethertype = ETHERTYPE_LLDP;
-	collected_init(&t->col);
-	t->dc.d = &dis_lldp;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
-}
-
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	return dis_lldp.parse(&t->dc, &c);
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_lldp.counter_names[i]; i++)
-		if (strcmp(dis_lldp.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[1600];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
-static void
-tlv(struct buf *b, unsigned type, const void *v, size_t n)
-{
-	u8(b, type << 1 | (unsigned)(n >> 8));
-	u8(b, n & 0xff);
-	bytes(b, v, n);
+	harness_init(t, &dis_lldp);
+	harness_frame(t, SENDER, "01:80:c2:00:00:0e");
+	t->pkt.ethertype = ETHERTYPE_LLDP;
 }
 
 static void
-org(struct buf *b, uint32_t oui, unsigned sub, const char *s)
+tlv(struct bytebuf *b, unsigned type, const void *v, size_t n)
+{
+	put_u8(b, type << 1 | (unsigned)(n >> 8));
+	put_u8(b, n & 0xff);
+	put_bytes(b, v, n);
+}
+
+static void
+org(struct bytebuf *b, uint32_t oui, unsigned sub, const char *s)
 {
 	uint8_t v[300];
 	size_t n = strlen(s);
@@ -82,7 +42,7 @@ org(struct buf *b, uint32_t oui, unsigned sub, const char *s)
 }
 
 static void
-switch_lldpdu(struct buf *b)
+switch_lldpdu(struct bytebuf *b)
 {
 	static const uint8_t chassis[] = { 4, 0x00, 0x0e, 0x8c, 0xef, 0x75, 0xc5 };
 	static const uint8_t caps[] = { 0x00, 0x14, 0x00, 0x04 };	/* bridge+router, bridge on */
@@ -103,41 +63,45 @@ switch_lldpdu(struct buf *b)
 	org(b, 0x0012bb, 10, "6GK5208-0BA00-2AA3");
 	tlv(b, 0, "", 0);
 	while (b->n < 60)
-		u8(b, 0);
+		put_u8(b, 0);
 }
+
+static const struct want_fact switch_describes_itself_facts[] = {
+	{ A_DESCRIPTION, "SCALANCE X208\\x0arev 2", NULL },
+	{ A_CHASSIS_ID, "00:0e:8c:ef:75:c5", NULL },
+	{ A_PORT_ID, "port-004", NULL },
+	{ A_CAPABILITIES, "bridge,router", NULL },
+	{ A_HARDWARE, "HW 3", NULL },
+	{ A_FIRMWARE, "FW V4.1", NULL },
+	{ A_SOFTWARE, "SW 4.1.2", NULL },
+	{ A_SERIAL, "VPE1234567", NULL },
+	{ A_VENDOR, "Siemens AG", NULL },
+	{ A_MODEL, "6GK5208-0BA00-2AA3", NULL },
+};
 
 START_TEST(switch_describes_itself)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	const struct cobs *o;
 	bool bound = false;
 
-	tctx_init(&t);
+	lldp_harness(&t);
 	switch_lldpdu(&b);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	o = find_fact(&t.col, SENDER, A_HOSTNAME, "sw-field-3");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "lldp/sysname");
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_DESCRIPTION, "SCALANCE X208\\x0arev 2"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_CHASSIS_ID, "00:0e:8c:ef:75:c5"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_PORT_ID, "port-004"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_CAPABILITIES, "bridge,router"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_HARDWARE, "HW 3"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_FIRMWARE, "FW V4.1"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_SOFTWARE, "SW 4.1.2"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_SERIAL, "VPE1234567"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_VENDOR, "Siemens AG"));
-	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_MODEL, "6GK5208-0BA00-2AA3"));
+	ASSERT_FACTS(&t.col, SENDER, switch_describes_itself_facts);
 	for (size_t i = 0; i < t.col.n; i++)
 		if (t.col.v[i].kind == OBS_ADDR && strcmp(t.col.v[i].mac, SENDER) == 0 &&
 		    strcmp(t.col.v[i].ip, "192.168.1.20") == 0)
 			bound = true;
 	ck_assert(bound);
-	ck_assert_uint_eq(counter(&t, "med_inventory"), 6);
-	ck_assert_uint_eq(counter(&t, "no_end"), 0);
+	ck_assert_uint_eq(harness_counter(&t, "med_inventory"), 6);
+	ck_assert_uint_eq(harness_counter(&t, "no_end"), 0);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -145,26 +109,26 @@ START_TEST(malformed_inputs)
 {
 	static const uint8_t mgmt_zero[] = { 5, 1, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0 };
 	static const uint8_t mgmt_lies[] = { 40, 1, 10, 0, 0, 1 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, (const uint8_t *)"\x02", 1), DISS_SHORT);
+	lldp_harness(&t);
+	ck_assert_int_eq(harness_feed(&t, (const uint8_t *)"\x02", 1), DISS_SHORT);
 	/* TLV length past the end of the frame: what came before still counts */
 	tlv(&b, 5, "first", 5);
-	u8(&b, 6 << 1 | 1); u8(&b, 0xff); bytes(&b, "cut", 3);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_MALFORMED);
-	ck_assert_uint_eq(counter(&t, "bad_tlv"), 1);
+	put_u8(&b, 6 << 1 | 1); put_u8(&b, 0xff); put_bytes(&b, "cut", 3);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
+	ck_assert_uint_eq(harness_counter(&t, "bad_tlv"), 1);
 	ck_assert_ptr_nonnull(find_fact(&t.col, SENDER, A_HOSTNAME, "first"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DESCRIPTION, NULL));
 	/* a frame of zero-length TLVs (type 4, length 0) never ending: capped */
 	b.n = 0;
 	for (int i = 0; i < DISS_MAX_ITEMS + 20; i++) {
-		u8(&b, 4 << 1); u8(&b, 0);
+		put_u8(&b, 4 << 1); put_u8(&b, 0);
 	}
 	tlv(&b, 5, "after-cap", 9);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
-	ck_assert_uint_eq(counter(&t, "no_end"), 1);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_uint_eq(harness_counter(&t, "no_end"), 1);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, "after-cap"));
 	/* empty and short values, an unspecified or lying management address */
 	b.n = 0;
@@ -175,11 +139,11 @@ START_TEST(malformed_inputs)
 	tlv(&b, 8, mgmt_lies, sizeof(mgmt_lies));
 	tlv(&b, 127, "\x00\x12", 2);
 	tlv(&b, 0, "", 0);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_CAPABILITIES, NULL));
 	for (size_t i = 0; i < t.col.n; i++)
 		ck_assert_int_ne(t.col.v[i].kind, OBS_ADDR);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -203,15 +167,12 @@ unhex(const char *hex, char *out, size_t outsz)
 static void
 check_capture(const char *rel)
 {
-	struct collected c;
-	json_t *exp = load_expected(rel);
-	json_t *lldp = json_object_get(json_object_get(exp, "facts"), "lldp"), *e;
+	struct expected_run r;
+	json_t *e;
 	size_t i;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(lldp), 0);
-	json_array_foreach(lldp, i, e) {
+	expected_run_open(&r, rel, "lldp", false);
+	json_array_foreach(r.facts, i, e) {
 		const char *mac = json_string_value(json_object_get(e, "src_mac"));
 		const char *chassis = json_string_value(json_object_get(e, "chassis_id"));
 		const char *port = json_string_value(json_object_get(e, "port_id"));
@@ -226,27 +187,26 @@ check_capture(const char *rel)
 				unhex(chassis, want, sizeof(want));
 			else
 				snprintf(want, sizeof(want), "%s", chassis);
-			ck_assert_msg(find_fact(&c, mac, A_CHASSIS_ID, want), "%s: chassis %s on %s",
+			ck_assert_msg(find_fact(&r.col, mac, A_CHASSIS_ID, want), "%s: chassis %s on %s",
 			    rel, want, mac);
 		}
 		if (port)
-			ck_assert_msg(find_fact(&c, mac, A_PORT_ID, port), "%s: port %s", rel, port);
+			ck_assert_msg(find_fact(&r.col, mac, A_PORT_ID, port), "%s: port %s", rel, port);
 		if (name)
-			ck_assert_msg(find_fact(&c, mac, A_HOSTNAME, name), "%s: name %s", rel, name);
+			ck_assert_msg(find_fact(&r.col, mac, A_HOSTNAME, name), "%s: name %s", rel, name);
 		if (desc) {
 			obs_sanitize(desc, strlen(desc), want, sizeof(want));
-			ck_assert_msg(find_fact(&c, mac, A_DESCRIPTION, want), "%s: desc %s", rel, want);
+			ck_assert_msg(find_fact(&r.col, mac, A_DESCRIPTION, want), "%s: desc %s", rel, want);
 		}
 		if (mgmt == NULL || strcmp(mgmt, "0.0.0.0") == 0)
 			continue;
-		for (size_t k = 0; k < c.n; k++)
-			if (c.v[k].kind == OBS_ADDR && strcmp(c.v[k].mac, mac) == 0 &&
-			    strcmp(c.v[k].ip, mgmt) == 0 && strcmp(c.v[k].src, "lldp/mgmt_addr") == 0)
+		for (size_t k = 0; k < r.col.n; k++)
+			if (r.col.v[k].kind == OBS_ADDR && strcmp(r.col.v[k].mac, mac) == 0 &&
+			    strcmp(r.col.v[k].ip, mgmt) == 0 && strcmp(r.col.v[k].src, "lldp/mgmt_addr") == 0)
 				bound = true;
 		ck_assert_msg(bound, "%s: %s mgmt %s", rel, mac, mgmt);
 	}
-	json_decref(exp);
-	collected_free(&c);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_lldp_and_cdp) { check_capture("lldp_cdp/tcpdump__LLDP_and_CDP.pcap"); } END_TEST

@@ -19,60 +19,51 @@ extern const struct dissector dis_mms;
 #define CLI_IP	"10.0.0.1"
 #define SRV_IP	"10.0.0.2"
 
-struct buf {
-	uint8_t	 b[1500];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
 static void
-tlv(struct buf *b, unsigned tag, const void *v, size_t n)
+tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n)
 {
-	u8(b, tag);
+	put_u8(b, tag);
 	if (n < 128)
-		u8(b, (unsigned)n);
+		put_u8(b, (unsigned)n);
 	else {
-		u8(b, 0x82);
-		be16(b, (unsigned)n);
+		put_u8(b, 0x82);
+		put_be16(b, (unsigned)n);
 	}
-	bytes(b, v, n);
+	put_bytes(b, v, n);
 }
 
 /* TPKT + COTP DT + session GT/DT + presentation around an MMS PDU. */
 static void
-wrap(struct buf *out, const struct buf *mms)
+wrap(struct bytebuf *out, const struct bytebuf *mms)
 {
-	struct buf pdv = { .n = 0 }, list = { .n = 0 }, fe = { .n = 0 };
+	struct bytebuf pdv = { .n = 0 }, list = { .n = 0 }, fe = { .n = 0 };
 	static const uint8_t ctx[] = { 3 };
 
 	tlv(&pdv, 0x02, ctx, 1);
 	tlv(&pdv, 0xa0, mms->b, mms->n);
 	tlv(&list, 0x30, pdv.b, pdv.n);
 	tlv(&fe, 0x61, list.b, list.n);
-	be16(out, 0x0300);
-	be16(out, (unsigned)(fe.n + 11));
-	u8(out, 2); u8(out, 0xf0); u8(out, 0x80);
-	u8(out, 0x01); u8(out, 0x00); u8(out, 0x01); u8(out, 0x00);
-	bytes(out, fe.b, fe.n);
+	put_be16(out, 0x0300);
+	put_be16(out, (unsigned)(fe.n + 11));
+	put_u8(out, 2); put_u8(out, 0xf0); put_u8(out, 0x80);
+	put_u8(out, 0x01); put_u8(out, 0x00); put_u8(out, 0x01); put_u8(out, 0x00);
+	put_bytes(out, fe.b, fe.n);
 }
 
 static void
-identify_request(struct buf *out)
+identify_request(struct bytebuf *out)
 {
 	static const uint8_t mms[] = { 0xa0, 0x05, 0x02, 0x01, 0x07, 0x82, 0x00 };
-	struct buf m = { .n = 0 };
+	struct bytebuf m = { .n = 0 };
 
-	bytes(&m, mms, sizeof(mms));
+	put_bytes(&m, mms, sizeof(mms));
 	wrap(out, &m);
 }
 
 static void
-identify_response(struct buf *out)
+identify_response(struct bytebuf *out)
 {
-	struct buf id = { .n = 0 }, body = { .n = 0 }, m = { .n = 0 };
+	struct bytebuf id = { .n = 0 }, body = { .n = 0 }, m = { .n = 0 };
 	static const uint8_t inv[] = { 0x07 };
 
 	tlv(&id, 0x80, "ABB", 3);
@@ -90,65 +81,26 @@ static const uint8_t cotp_cr[] = {
 	0x01, 0x0a,
 };
 
-struct tctx {
-	struct flow		 f;
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t)
+mms_harness(struct harness *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->f.proto = L4_TCP;
-	ip_parse(CLI_IP, &t->f.cli.ip);
-	ip_parse(SRV_IP, &t->f.srv.ip);
-	t->f.srv.port = 102;
-	t->f.dstate = calloc(1, dis_mms.state_size);
-	collected_init(&t->col);
-	t->dc.d = &dis_mms;
-	t->dc.flow = &t->f;
-	t->dc.pkt = &t->p;
-	t->dc.state = t->f.dstate;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
-}
-
-static void
-tctx_free(struct tctx *t)
-{
-	free(t->f.dstate);
-	collected_free(&t->col);
-}
-
-static enum diss_rc
-feed(struct tctx *t, int dir, const uint8_t *b, size_t n, size_t *used)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	rc = dis_mms.parse(&t->dc, &c);
-	if (used)
-		*used = n - cur_left(&c);
-	return rc;
+	harness_init(t, &dis_mms);
+	harness_flow(t, L4_TCP, CLI_IP, 0, SRV_IP, 102);
 }
 
 START_TEST(identify_names_the_server)
 {
-	struct tctx t;
-	struct buf rq = { .n = 0 }, rs = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf rq = { .n = 0 }, rs = { .n = 0 };
+	size_t left;
 
-	tctx_init(&t);
+	mms_harness(&t);
 	identify_request(&rq);
 	identify_response(&rs);
-	ck_assert_int_eq(feed(&t, DIR_C2S, cotp_cr, sizeof(cotp_cr), NULL), DISS_OK);
-	ck_assert_int_eq(feed(&t, DIR_C2S, rq.b, rq.n, &used), DISS_OK);
-	ck_assert_uint_eq(used, rq.n);
-	ck_assert_int_eq(feed(&t, DIR_S2C, rs.b, rs.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, cotp_cr, sizeof(cotp_cr), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rq.b, rq.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rs.b, rs.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, SRV_IP, A_VENDOR, "ABB"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, SRV_IP, A_MODEL, "REF615"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, SRV_IP, A_FIRMWARE, "5.0 FP1"));
@@ -156,7 +108,7 @@ START_TEST(identify_names_the_server)
 	ck_assert_ptr_nonnull(find_fact(&t.col, CLI_IP, A_ROLE, R_MMS_CLIENT));
 	ck_assert_uint_eq(t.st.counters[2], 1);	/* identify */
 	ck_assert_uint_eq(t.st.pdus, 2);		/* the CR is not counted */
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -167,126 +119,88 @@ START_TEST(s7_on_port_102_is_not_mine)
 		0x00, 0x02, 0x00, 0x00, 0x08, 0x00, 0x00, 0xf0, 0x00, 0x00,
 		0x01, 0x00, 0x01, 0x01, 0xe0,
 	};
-	struct tctx t;
+	struct harness t;
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, DIR_C2S, cotp_cr, sizeof(cotp_cr), NULL), DISS_OK);
-	ck_assert_int_eq(feed(&t, DIR_C2S, s7, sizeof(s7), NULL), DISS_NOT_MINE);
+	mms_harness(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, cotp_cr, sizeof(cotp_cr), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, s7, sizeof(s7), NULL), DISS_NOT_MINE);
 	ck_assert_uint_eq(t.st.pdus, 0);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_inputs)
 {
 	static const uint8_t bad_tpkt[] = { 0x04, 0x00, 0x00, 0x08, 0x02, 0xf0, 0x80, 0x01 };
-	struct tctx t;
-	struct buf rs = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf rs = { .n = 0 };
+	size_t left;
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL), DISS_NOT_MINE);
+	mms_harness(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL),
+	    DISS_NOT_MINE);
 	identify_response(&rs);
 	/* partial TPKT waits */
-	ck_assert_int_eq(feed(&t, DIR_S2C, rs.b, rs.n - 1, &used), DISS_OK);
-	ck_assert_uint_eq(used, 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rs.b, rs.n - 1, &left), DISS_OK);
+	ck_assert_uint_eq(left, rs.n - 1);
 	/* a vendorName whose length runs past its element: nothing from it */
 	for (size_t i = 0; i + 1 < rs.n; i++)
 		if (rs.b[i] == 0x80 && rs.b[i + 1] == 3)
 			rs.b[i + 1] = 0x7f;
-	ck_assert_int_eq(feed(&t, DIR_S2C, rs.b, rs.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rs.b, rs.n, NULL), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR, NULL));
 	/* after MMS was seen, a broken TPKT is malformed */
-	ck_assert_int_eq(feed(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL), DISS_MALFORMED);
-	tctx_free(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL),
+	    DISS_MALFORMED);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(indefinite_presentation_length)
 {
-	struct tctx t;
-	struct buf m = { .n = 0 }, f = { .n = 0 }, id = { .n = 0 }, body = { .n = 0 };
+	struct harness t;
+	struct bytebuf m = { .n = 0 }, f = { .n = 0 }, id = { .n = 0 }, body = { .n = 0 };
 	static const uint8_t inv[] = { 1 };
 
-	tctx_init(&t);
+	mms_harness(&t);
 	tlv(&id, 0x81, "SEL-451", 7);
 	tlv(&body, 0x02, inv, 1);
 	tlv(&body, 0xa2, id.b, id.n);
 	tlv(&m, 0xa1, body.b, body.n);
-	be16(&f, 0x0300);
-	be16(&f, (unsigned)(m.n + 11 + 9 + 6));
-	u8(&f, 2); u8(&f, 0xf0); u8(&f, 0x80);
-	u8(&f, 1); u8(&f, 0); u8(&f, 1); u8(&f, 0);
-	u8(&f, 0x61); u8(&f, 0x80);			/* indefinite */
-	u8(&f, 0x30); u8(&f, 0x80);
-	u8(&f, 0x02); u8(&f, 0x01); u8(&f, 0x03);
-	u8(&f, 0xa0); u8(&f, 0x80);
-	bytes(&f, m.b, m.n);
+	put_be16(&f, 0x0300);
+	put_be16(&f, (unsigned)(m.n + 11 + 9 + 6));
+	put_u8(&f, 2); put_u8(&f, 0xf0); put_u8(&f, 0x80);
+	put_u8(&f, 1); put_u8(&f, 0); put_u8(&f, 1); put_u8(&f, 0);
+	put_u8(&f, 0x61); put_u8(&f, 0x80);			/* indefinite */
+	put_u8(&f, 0x30); put_u8(&f, 0x80);
+	put_u8(&f, 0x02); put_u8(&f, 0x01); put_u8(&f, 0x03);
+	put_u8(&f, 0xa0); put_u8(&f, 0x80);
+	put_bytes(&f, m.b, m.n);
 	for (int i = 0; i < 6; i++)
-		u8(&f, 0);				/* end-of-contents */
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+		put_u8(&f, 0);				/* end-of-contents */
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, SRV_IP, A_MODEL, "SEL-451"));
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 /* --- the pipeline: port 102 carries either protocol ------------------------ */
 
-struct conv {
-	struct pipeline	*pl;
-	struct collected c;
-	uint32_t	 seq[2];
-	uint64_t	 ts;
-};
-
-static void
-conv_frame(struct conv *v, int dir, uint8_t flags, const uint8_t *p, size_t n)
-{
-	uint8_t f[1600];
-	size_t len;
-
-	if (dir == DIR_C2S)
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:0a", "02:00:00:00:00:14",
-		    CLI_IP, SRV_IP, 40000, 102, v->seq[0], flags, p, n);
-	else
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:14", "02:00:00:00:00:0a",
-		    SRV_IP, CLI_IP, 102, 40000, v->seq[1], flags, p, n);
-	v->seq[dir] += (uint32_t)n + ((flags & 0x02) ? 1 : 0);
-	run_frame(v->pl, f, len, v->ts += 1000);
-}
-
-static void
-conv_open(struct conv *v)
-{
-	struct pipeline_cfg cfg = { 0, false };
-
-	memset(v, 0, sizeof(*v));
-	collected_init(&v->c);
-	v->pl = pipeline_new(&cfg, &v->c.sink);
-	ck_assert_ptr_nonnull(v->pl);
-	v->seq[0] = 1000;
-	v->seq[1] = 5000;
-	v->ts = 1700000000000000ull;
-	conv_frame(v, DIR_C2S, 0x02, NULL, 0);
-	conv_frame(v, DIR_S2C, 0x12, NULL, 0);
-}
-
 START_TEST(pipeline_mms_flow)
 {
-	struct conv v;
-	struct buf rq = { .n = 0 }, rs = { .n = 0 };
+	struct tcp_conv v;
+	struct bytebuf rq = { .n = 0 }, rs = { .n = 0 };
 
-	conv_open(&v);
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 102);
 	identify_request(&rq);
 	identify_response(&rs);
-	conv_frame(&v, DIR_C2S, 0x18, cotp_cr, sizeof(cotp_cr));
-	conv_frame(&v, DIR_C2S, 0x18, rq.b, rq.n);
-	conv_frame(&v, DIR_S2C, 0x18, rs.b, rs.n);
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_MODEL, "REF615"));
+	tcp_conv_send(&v, DIR_C2S, 0x18, cotp_cr, sizeof(cotp_cr));
+	tcp_conv_send(&v, DIR_C2S, 0x18, rq.b, rq.n);
+	tcp_conv_send(&v, DIR_S2C, 0x18, rs.b, rs.n);
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_MODEL, "REF615"));
 	ck_assert_int_eq(pipeline_counter(v.pl, "mms.identify"), 1);
 	ck_assert_int_eq(pipeline_counter(v.pl, "s7comm.pdus"), 0);
-	pipeline_free(v.pl);
-	collected_free(&v.c);
+	tcp_conv_close(&v);
 }
 END_TEST
 
@@ -297,16 +211,15 @@ START_TEST(pipeline_s7_flow_goes_to_s7comm)
 		0x00, 0x02, 0x00, 0x00, 0x08, 0x00, 0x00, 0xf0, 0x00, 0x00,
 		0x01, 0x00, 0x01, 0x01, 0xe0,
 	};
-	struct conv v;
+	struct tcp_conv v;
 
-	conv_open(&v);
-	conv_frame(&v, DIR_C2S, 0x18, cotp_cr, sizeof(cotp_cr));
-	conv_frame(&v, DIR_C2S, 0x18, job, sizeof(job));
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 102);
+	tcp_conv_send(&v, DIR_C2S, 0x18, cotp_cr, sizeof(cotp_cr));
+	tcp_conv_send(&v, DIR_C2S, 0x18, job, sizeof(job));
 	ck_assert_int_eq(pipeline_counter(v.pl, "s7comm.jobs"), 1);
 	ck_assert_int_eq(pipeline_counter(v.pl, "mms.pdus"), 0);
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_ROLE, R_PLC));
-	pipeline_free(v.pl);
-	collected_free(&v.c);
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_ROLE, R_PLC));
+	tcp_conv_close(&v);
 }
 END_TEST
 

@@ -21,62 +21,6 @@ enum { MB_REQUESTS, MB_RESPONSES, MB_EXCEPTIONS, MB_WRITES, MB_PROGRAM,
 
 /* --- direct calls: one parse over hand-made bytes -------------------- */
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *d)
-{
-	memset(d, 0, sizeof(*d));
-	collected_init(&d->c);
-	d->state = calloc(1, dis_modbus.state_size);
-	ck_assert_ptr_nonnull(d->state);
-	d->dc.d = &dis_modbus;
-	d->dc.state = d->state;
-	d->dc.sink = &d->c.sink;
-	d->dc.st = &d->st;
-}
-
-static enum diss_rc
-direct_parse(struct direct *d, int dir, const uint8_t *b, size_t n, size_t *left)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	d->dc.dir = dir;
-	d->dc.pdus = 0;
-	rc = dis_modbus.parse(&d->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *d)
-{
-	free(d->state);
-	collected_free(&d->c);
-}
-
-static const struct cobs *
-fact_src(const struct collected *c, const char *who, const char *attr,
-    const char *val, const char *src)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct cobs *o = &c->v[i];
-
-		if (o->kind == OBS_FACT && (who == NULL || strcmp(o->ip, who) == 0) &&
-		    strcmp(o->attr, attr) == 0 && (val == NULL || strcmp(o->val, val) == 0) &&
-		    strcmp(o->src, src) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* Read holding registers, unit 7: request then its response. */
 static const uint8_t req_fc3[] = { 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x07,
     0x03, 0x00, 0x10, 0x00, 0x02 };
@@ -85,50 +29,50 @@ static const uint8_t rsp_fc3[] = { 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x07,
 
 START_TEST(request_response_matched)
 {
-	struct direct d;
+	struct harness d;
 	size_t left;
 
-	direct_init(&d);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, req_fc3, sizeof(req_fc3), &left), DISS_OK);
+	harness_init(&d, &dis_modbus);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, req_fc3, sizeof(req_fc3), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, rsp_fc3, sizeof(rsp_fc3), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, rsp_fc3, sizeof(rsp_fc3), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
 	ck_assert_uint_eq(d.st.pdus, 2);
 	ck_assert_uint_eq(d.st.counters[MB_REQUESTS], 1);
 	ck_assert_uint_eq(d.st.counters[MB_RESPONSES], 1);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 0);
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_UNIT_ID, "7"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "modbus:3"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_ROLE, R_MODBUS_SERVER));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_ROLE, R_MODBUS_CLIENT));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_UNIT_ID, "7"));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_FUNCTION, "modbus:3"));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_ROLE, R_MODBUS_SERVER));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_ROLE, R_MODBUS_CLIENT));
 	/* the same response again has no request left to match */
-	direct_parse(&d, DIR_S2C, rsp_fc3, sizeof(rsp_fc3), NULL);
+	harness_parse(&d, DIR_S2C, rsp_fc3, sizeof(rsp_fc3), NULL);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 1);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
 START_TEST(several_adus_and_partial_adu)
 {
 	uint8_t buf[64];
-	struct direct d;
+	struct harness d;
 	size_t left;
 
-	direct_init(&d);
+	harness_init(&d, &dis_modbus);
 	memcpy(buf, req_fc3, sizeof(req_fc3));
 	memcpy(buf + sizeof(req_fc3), req_fc3, sizeof(req_fc3));
 	buf[sizeof(req_fc3) + 1] = 2;			/* second transaction */
 	memcpy(buf + 2 * sizeof(req_fc3), req_fc3, 5);	/* and a third, cut */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, buf, 2 * sizeof(req_fc3) + 5, &left),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, buf, 2 * sizeof(req_fc3) + 5, &left),
 	    DISS_OK);
 	ck_assert_uint_eq(left, 5);
 	ck_assert_uint_eq(d.st.counters[MB_REQUESTS], 2);
 	/* a header whose length claims more than is there: wait at its start */
 	memcpy(buf, req_fc3, 10);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, buf, 10, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, buf, 10, &left), DISS_OK);
 	ck_assert_uint_eq(left, 10);
 	ck_assert_uint_eq(d.st.counters[MB_REQUESTS], 2);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -137,27 +81,27 @@ START_TEST(bad_mbap_headers)
 	static const uint8_t bad_proto[] = { 0, 1, 0, 1, 0, 6, 1, 3, 0, 0, 0, 1 };
 	static const uint8_t len_one[] = { 0, 1, 0, 0, 0, 1, 1, 3 };
 	static const uint8_t len_big[] = { 0, 1, 0, 0, 0x01, 0x2c, 1, 3 };
-	struct direct d;
+	struct harness d;
 	size_t left;
 
-	direct_init(&d);
+	harness_init(&d, &dis_modbus);
 	/* before any ADU: not Modbus at all */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto), &left),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto), &left),
 	    DISS_NOT_MINE);
 	ck_assert_uint_eq(left, sizeof(bad_proto));
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, len_one, sizeof(len_one), NULL),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, len_one, sizeof(len_one), NULL),
 	    DISS_NOT_MINE);
-	ck_assert_uint_eq(d.c.n, 0);
+	ck_assert_uint_eq(d.col.n, 0);
 	/* after one: the stream lost sync */
-	direct_parse(&d, DIR_C2S, req_fc3, sizeof(req_fc3), NULL);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
+	harness_parse(&d, DIR_C2S, req_fc3, sizeof(req_fc3), NULL);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
 	    DISS_MALFORMED);
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto), NULL),
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto), NULL),
 	    DISS_MALFORMED);
 	/* a short header is just waiting for more */
-	ck_assert_int_eq(direct_parse(&d, DIR_C2S, req_fc3, 5, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_C2S, req_fc3, 5, &left), DISS_OK);
 	ck_assert_uint_eq(left, 5);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -165,23 +109,23 @@ END_TEST
 START_TEST(pending_table_bounded)
 {
 	uint8_t req[sizeof(req_fc3)], rsp[sizeof(rsp_fc3)];
-	struct direct d;
+	struct harness d;
 
-	direct_init(&d);
+	harness_init(&d, &dis_modbus);
 	memcpy(req, req_fc3, sizeof(req));
 	memcpy(rsp, rsp_fc3, sizeof(rsp));
 	for (unsigned tid = 1; tid <= MODBUS_MAX_PENDING + 8; tid++) {
 		req[1] = (uint8_t)tid;
-		direct_parse(&d, DIR_C2S, req, sizeof(req), NULL);
+		harness_parse(&d, DIR_C2S, req, sizeof(req), NULL);
 	}
 	rsp[1] = 1;				/* overwritten long ago */
-	direct_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
+	harness_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 1);
 	rsp[1] = MODBUS_MAX_PENDING + 8;	/* the newest is still there */
-	direct_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
+	harness_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 1);
 	ck_assert_uint_eq(d.st.counters[MB_RESPONSES], 2);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -192,24 +136,24 @@ START_TEST(writes_program_exceptions)
 	static const uint8_t umas[] = { 0, 7, 0, 0, 0, 4, 1, 90, 0, 2 };
 	static const uint8_t exc[] = { 0, 5, 0, 0, 0, 3, 1, 0x90, 2 };
 	static const uint8_t fc0[] = { 0, 8, 0, 0, 0, 2, 1, 0 };
-	struct direct d;
+	struct harness d;
 
-	direct_init(&d);
-	direct_parse(&d, DIR_C2S, wr16, sizeof(wr16), NULL);
-	direct_parse(&d, DIR_C2S, diag8, sizeof(diag8), NULL);
-	direct_parse(&d, DIR_C2S, umas, sizeof(umas), NULL);
-	direct_parse(&d, DIR_S2C, exc, sizeof(exc), NULL);
-	direct_parse(&d, DIR_C2S, fc0, sizeof(fc0), NULL);
+	harness_init(&d, &dis_modbus);
+	harness_parse(&d, DIR_C2S, wr16, sizeof(wr16), NULL);
+	harness_parse(&d, DIR_C2S, diag8, sizeof(diag8), NULL);
+	harness_parse(&d, DIR_C2S, umas, sizeof(umas), NULL);
+	harness_parse(&d, DIR_S2C, exc, sizeof(exc), NULL);
+	harness_parse(&d, DIR_C2S, fc0, sizeof(fc0), NULL);
 	ck_assert_uint_eq(d.st.counters[MB_WRITES], 1);
 	ck_assert_uint_eq(d.st.counters[MB_PROGRAM], 2);
 	ck_assert_uint_eq(d.st.counters[MB_EXCEPTIONS], 1);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 0);	/* exception matched fc 16 */
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 1);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "modbus_write", "modbus/fc16"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "modbus_program", "modbus/fc8"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "modbus_program", "modbus/fc90"));
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_FUNCTION, "modbus:16"));
-	direct_free(&d);
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_NOTE, "modbus_write", "modbus/fc16"));
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_NOTE, "modbus_program", "modbus/fc8"));
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_NOTE, "modbus_program", "modbus/fc90"));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_FUNCTION, "modbus:16"));
+	harness_free(&d);
 }
 END_TEST
 
@@ -246,23 +190,34 @@ devid_finish(uint8_t *b, size_t n)
 	b[5] = (uint8_t)(n - 6);
 }
 
+static const struct want_fact device_identification_over_two_responses_facts[] = {
+	{ A_VENDOR, "Acme Controls", "modbus/43.14/obj0" },
+	{ A_PRODUCT_CODE, "AC-500-PN", "modbus/43.14/obj1" },
+	{ A_FIRMWARE, "V2.4.1", "modbus/43.14/obj2" },
+	{ A_URL, "http://acme.example", "modbus/43.14/obj3" },
+	{ A_MODEL, "AC500 PLC", "modbus/43.14/obj4" },
+	{ A_MODEL, "AC500-X", "modbus/43.14/obj5" },
+	{ A_DEVICE_NAME, "Pump station 3", "modbus/43.14/obj6" },
+	{ A_NOTE, "obj128=lot 77", "modbus/43.14/private" },
+};
+
 START_TEST(device_identification_over_two_responses)
 {
 	static const uint8_t req1[] = { 0, 1, 0, 0, 0, 5, 1, 0x2b, 0x0e, 3, 0 };
 	static const uint8_t req2[] = { 0, 2, 0, 0, 0, 5, 1, 0x2b, 0x0e, 3, 3 };
 	uint8_t b[300];
-	struct direct d;
+	struct harness d;
 	size_t n;
 
-	direct_init(&d);
-	direct_parse(&d, DIR_C2S, req1, sizeof(req1), NULL);
+	harness_init(&d, &dis_modbus);
+	harness_parse(&d, DIR_C2S, req1, sizeof(req1), NULL);
 	n = devid_head(b, 1, 0xff, 3, 3);
 	put_obj(b, &n, 0, "Acme Controls");
 	put_obj(b, &n, 1, "AC-500-PN");
 	put_obj(b, &n, 2, "V2.4.1");
 	devid_finish(b, n);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
-	direct_parse(&d, DIR_C2S, req2, sizeof(req2), NULL);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
+	harness_parse(&d, DIR_C2S, req2, sizeof(req2), NULL);
 	n = devid_head(b, 2, 0, 0, 5);
 	put_obj(b, &n, 3, "http://acme.example");
 	put_obj(b, &n, 4, "AC500 PLC");
@@ -270,29 +225,22 @@ START_TEST(device_identification_over_two_responses)
 	put_obj(b, &n, 6, "Pump station 3");
 	put_obj(b, &n, 0x80, "lot 77");
 	devid_finish(b, n);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
 
 	ck_assert_uint_eq(d.st.counters[MB_DEVID_OBJECTS], 8);
 	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 0);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_VENDOR, "Acme Controls", "modbus/43.14/obj0"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_PRODUCT_CODE, "AC-500-PN", "modbus/43.14/obj1"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_FIRMWARE, "V2.4.1", "modbus/43.14/obj2"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_URL, "http://acme.example", "modbus/43.14/obj3"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_MODEL, "AC500 PLC", "modbus/43.14/obj4"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_MODEL, "AC500-X", "modbus/43.14/obj5"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DEVICE_NAME, "Pump station 3", "modbus/43.14/obj6"));
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_NOTE, "obj128=lot 77", "modbus/43.14/private"));
-	direct_free(&d);
+	ASSERT_FACTS(&d.col, NULL, device_identification_over_two_responses_facts);
+	harness_free(&d);
 }
 END_TEST
 
 START_TEST(device_identification_malformed)
 {
 	uint8_t b[300];
-	struct direct d;
+	struct harness d;
 	size_t n;
 
-	direct_init(&d);
+	harness_init(&d, &dis_modbus);
 	/* second object's length runs past the ADU: first one kept */
 	n = devid_head(b, 1, 0, 0, 2);
 	put_obj(b, &n, 0, "Acme");
@@ -301,15 +249,15 @@ START_TEST(device_identification_malformed)
 	memcpy(b + n, "short", 5);
 	n += 5;
 	devid_finish(b, n);
-	ck_assert_int_eq(direct_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&d, DIR_S2C, b, n, NULL), DISS_OK);
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 1);
 	ck_assert_uint_eq(d.st.counters[MB_DEVID_OBJECTS], 1);
-	ck_assert_ptr_nonnull(find_fact(&d.c, NULL, A_VENDOR, "Acme"));
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_PRODUCT_CODE, NULL));
+	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_VENDOR, "Acme"));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_PRODUCT_CODE, NULL));
 	/* 255 objects announced, none there */
 	n = devid_head(b, 2, 0, 0, 255);
 	devid_finish(b, n);
-	direct_parse(&d, DIR_S2C, b, n, NULL);
+	harness_parse(&d, DIR_S2C, b, n, NULL);
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 2);
 	/* zero-length objects: walked, nothing emitted */
 	n = devid_head(b, 3, 0, 0, 3);
@@ -317,16 +265,16 @@ START_TEST(device_identification_malformed)
 	put_obj(b, &n, 2, "");
 	put_obj(b, &n, 4, "");
 	devid_finish(b, n);
-	direct_parse(&d, DIR_S2C, b, n, NULL);
+	harness_parse(&d, DIR_S2C, b, n, NULL);
 	ck_assert_uint_eq(d.st.counters[MB_DEVID_OBJECTS], 4);
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 2);
-	ck_assert_ptr_null(find_fact(&d.c, NULL, A_FIRMWARE, NULL));
+	ck_assert_ptr_null(find_fact(&d.col, NULL, A_FIRMWARE, NULL));
 	/* header cut short inside the ADU */
 	n = devid_head(b, 4, 0, 0, 1) - 3;
 	devid_finish(b, n);
-	direct_parse(&d, DIR_S2C, b, n, NULL);
+	harness_parse(&d, DIR_S2C, b, n, NULL);
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 3);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -335,14 +283,14 @@ START_TEST(report_server_id)
 	static const uint8_t rsp[] = { 0, 9, 0, 0, 0, 0x0f, 1, 0x11, 0x0c,
 	    0x2a, 0xff, 'A', 'c', 'm', 'e', ' ', 'R', 'T', 'U', 0x01, 0x02 };
 	static const uint8_t lying[] = { 0, 9, 0, 0, 0, 4, 1, 0x11, 0x20, 'x' };
-	struct direct d;
+	struct harness d;
 
-	direct_init(&d);
-	direct_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
-	ck_assert_ptr_nonnull(fact_src(&d.c, NULL, A_DESCRIPTION, "Acme RTU", "modbus/17"));
-	direct_parse(&d, DIR_S2C, lying, sizeof(lying), NULL);
+	harness_init(&d, &dis_modbus);
+	harness_parse(&d, DIR_S2C, rsp, sizeof(rsp), NULL);
+	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_DESCRIPTION, "Acme RTU", "modbus/17"));
+	harness_parse(&d, DIR_S2C, lying, sizeof(lying), NULL);
 	ck_assert_uint_eq(d.st.counters[MB_BAD_ADU], 1);
-	direct_free(&d);
+	harness_free(&d);
 }
 END_TEST
 
@@ -364,94 +312,45 @@ END_TEST
 
 /* --- the whole pipeline over hand-built TCP segments ----------------- */
 
-struct conv {
-	struct pipeline	*pl;
-	struct collected c;
-	uint32_t	 seq[2];
-	uint64_t	 ts;
-	uint16_t	 sport, dport;
-};
-
-static void
-conv_frame(struct conv *v, int dir, uint8_t flags, const uint8_t *p, size_t n)
-{
-	uint8_t f[1600];
-	size_t len;
-
-	if (dir == DIR_C2S)
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:0a", "02:00:00:00:00:14",
-		    CLI_IP, SRV_IP, v->sport, v->dport, v->seq[0], flags, p, n);
-	else
-		len = build_tcp4(f, sizeof(f), "02:00:00:00:00:14", "02:00:00:00:00:0a",
-		    SRV_IP, CLI_IP, v->dport, v->sport, v->seq[1], flags, p, n);
-	v->seq[dir] += (uint32_t)n + ((flags & 0x02) ? 1 : 0);
-	run_frame(v->pl, f, len, v->ts += 1000);
-}
-
-static void
-conv_open(struct conv *v, uint16_t dport)
-{
-	struct pipeline_cfg cfg = { 0, false };
-
-	memset(v, 0, sizeof(*v));
-	collected_init(&v->c);
-	v->pl = pipeline_new(&cfg, &v->c.sink);
-	ck_assert_ptr_nonnull(v->pl);
-	v->seq[0] = 1000;
-	v->seq[1] = 5000;
-	v->ts = 1700000000000000ull;
-	v->sport = 40000;
-	v->dport = dport;
-	conv_frame(v, DIR_C2S, 0x02, NULL, 0);
-	conv_frame(v, DIR_S2C, 0x12, NULL, 0);
-}
-
-static void
-conv_close(struct conv *v)
-{
-	pipeline_free(v->pl);
-	collected_free(&v->c);
-}
-
 START_TEST(pipeline_segments)
 {
 	uint8_t two[2 * sizeof(req_fc3)];
-	struct conv v;
+	struct tcp_conv v;
 
-	conv_open(&v, 502);
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 502);
 	memcpy(two, req_fc3, sizeof(req_fc3));
 	memcpy(two + sizeof(req_fc3), req_fc3, sizeof(req_fc3));
 	two[sizeof(req_fc3) + 1] = 2;
 	two[sizeof(req_fc3) + 6] = 9;			/* unit 9 */
-	conv_frame(&v, DIR_C2S, 0x18, two, sizeof(two));
+	tcp_conv_send(&v, DIR_C2S, 0x18, two, sizeof(two));
 	/* one ADU over three segments */
-	conv_frame(&v, DIR_S2C, 0x18, rsp_fc3, 3);
-	conv_frame(&v, DIR_S2C, 0x18, rsp_fc3 + 3, 6);
-	conv_frame(&v, DIR_S2C, 0x18, rsp_fc3 + 9, sizeof(rsp_fc3) - 9);
+	tcp_conv_send(&v, DIR_S2C, 0x18, rsp_fc3, 3);
+	tcp_conv_send(&v, DIR_S2C, 0x18, rsp_fc3 + 3, 6);
+	tcp_conv_send(&v, DIR_S2C, 0x18, rsp_fc3 + 9, sizeof(rsp_fc3) - 9);
 	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.requests"), 2);
 	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.responses"), 1);
 	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.unmatched"), 0);
 	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.pdus"), 3);
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_ROLE, R_MODBUS_SERVER));
-	ck_assert_ptr_nonnull(find_fact(&v.c, CLI_IP, A_ROLE, R_MODBUS_CLIENT));
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_UNIT_ID, "7"));
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_UNIT_ID, "9"));
-	ck_assert_ptr_nonnull(find_fact(&v.c, CLI_IP, A_FUNCTION, "modbus:3"));
-	ck_assert_ptr_null(find_fact(&v.c, CLI_IP, A_UNIT_ID, NULL));
-	conv_close(&v);
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_ROLE, R_MODBUS_SERVER));
+	ck_assert_ptr_nonnull(find_fact(&v.col, CLI_IP, A_ROLE, R_MODBUS_CLIENT));
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_UNIT_ID, "7"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_UNIT_ID, "9"));
+	ck_assert_ptr_nonnull(find_fact(&v.col, CLI_IP, A_FUNCTION, "modbus:3"));
+	ck_assert_ptr_null(find_fact(&v.col, CLI_IP, A_UNIT_ID, NULL));
+	tcp_conv_close(&v);
 }
 END_TEST
 
 START_TEST(pipeline_heuristic_port)
 {
-	struct conv v;
+	struct tcp_conv v;
 
-	conv_open(&v, 5020);
-	conv_frame(&v, DIR_C2S, 0x18, req_fc3, sizeof(req_fc3));
-	conv_frame(&v, DIR_S2C, 0x18, rsp_fc3, sizeof(rsp_fc3));
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 5020);
+	tcp_conv_send(&v, DIR_C2S, 0x18, req_fc3, sizeof(req_fc3));
+	tcp_conv_send(&v, DIR_S2C, 0x18, rsp_fc3, sizeof(rsp_fc3));
 	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.pdus"), 2);
-	ck_assert_ptr_nonnull(find_fact(&v.c, SRV_IP, A_ROLE, R_MODBUS_SERVER));
-	conv_close(&v);
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_ROLE, R_MODBUS_SERVER));
+	tcp_conv_close(&v);
 }
 END_TEST
 
@@ -529,23 +428,15 @@ check_devid(const struct collected *c, json_t *devids, const char *cap)
 START_TEST(shared_captures)
 {
 	const char *cap = captures[_i];
-	struct collected c;
-	struct pipeline *pl;
-	json_t *exp, *mb;
+	struct expected_run r;
 
-	exp = load_expected(cap);
-	mb = json_object_get(json_object_get(exp, "facts"), "modbus");
-	ck_assert_ptr_nonnull(mb);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, &pl), 0);
-	check_servers(&c, json_object_get(mb, "servers"), cap);
-	check_devid(&c, json_object_get(mb, "device_identification"), cap);
-	ck_assert_uint_gt(count_facts(&c, NULL, A_FUNCTION), 0);
-	ck_assert_int_gt(pipeline_counter(pl, "modbus.responses"), 0);
-	ck_assert_int_eq(pipeline_counter(pl, "modbus.bad_adu"), 0);
-	pipeline_free(pl);
-	collected_free(&c);
-	json_decref(exp);
+	expected_run_open(&r, cap, "modbus", true);
+	check_servers(&r.col, json_object_get(r.facts, "servers"), cap);
+	check_devid(&r.col, json_object_get(r.facts, "device_identification"), cap);
+	ck_assert_uint_gt(count_facts(&r.col, NULL, A_FUNCTION), 0);
+	ck_assert_int_gt(pipeline_counter(r.pl, "modbus.responses"), 0);
+	ck_assert_int_eq(pipeline_counter(r.pl, "modbus.bad_adu"), 0);
+	expected_run_close(&r);
 }
 END_TEST
 

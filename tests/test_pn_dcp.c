@@ -12,95 +12,53 @@
 
 extern const struct dissector dis_pn_dcp;
 
-struct tctx {
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t)
+pn_dcp_harness(struct harness *t)
 {
-	memset(t, 0, sizeof(*t));
-	mac_parse("00:09:91:43:e0:67", t->p.src_mac);
-	mac_parse("00:a0:45:6d:d3:43", t->p.dst_mac);
-	t->p.has_eth = true;
-	t->p.ethertype = 0x8892;
-	collected_init(&t->col);
-	t->dc.d = &dis_pn_dcp;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
+	harness_init(t, &dis_pn_dcp);
+	harness_frame(t, "00:09:91:43:e0:67", "00:a0:45:6d:d3:43");
+	t->pkt.ethertype = 0x8892;
 }
-
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	t->dc.pdus = 0;
-	return dis_pn_dcp.parse(&t->dc, &c);
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_pn_dcp.counter_names[i]; i++)
-		if (strcmp(dis_pn_dcp.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[1500];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
 
 /* FrameID + DCP header; data length patched by dcp_end. */
 static size_t
-dcp_begin(struct buf *b, unsigned fid, unsigned svc, unsigned type)
+dcp_begin(struct bytebuf *b, unsigned fid, unsigned svc, unsigned type)
 {
-	be16(b, fid);
-	u8(b, svc);
-	u8(b, type);
-	be16(b, 0); be16(b, 1);		/* xid */
-	be16(b, 0);
-	be16(b, 0);			/* DCPDataLength */
+	put_be16(b, fid);
+	put_u8(b, svc);
+	put_u8(b, type);
+	put_be16(b, 0); put_be16(b, 1);		/* xid */
+	put_be16(b, 0);
+	put_be16(b, 0);			/* DCPDataLength */
 	return b->n;
 }
 
 static void
-dcp_end(struct buf *b, size_t start)
+dcp_end(struct bytebuf *b, size_t start)
 {
 	size_t len = b->n - start;
 
 	b->b[start - 2] = (uint8_t)(len >> 8);
 	b->b[start - 1] = (uint8_t)(len & 0xff);
 	while (b->n < 46)		/* Ethernet padding after the DCP data */
-		u8(b, 0);
+		put_u8(b, 0);
 }
 
 static void
-block(struct buf *b, unsigned opt, unsigned sub, bool info, const void *v, size_t n)
+block(struct bytebuf *b, unsigned opt, unsigned sub, bool info, const void *v, size_t n)
 {
-	u8(b, opt);
-	u8(b, sub);
-	be16(b, (unsigned)(n + (info ? 2 : 0)));
+	put_u8(b, opt);
+	put_u8(b, sub);
+	put_be16(b, (unsigned)(n + (info ? 2 : 0)));
 	if (info)
-		be16(b, 0);
-	bytes(b, v, n);
+		put_be16(b, 0);
+	put_bytes(b, v, n);
 	if ((n + (info ? 2 : 0)) & 1)
-		u8(b, 0);
+		put_u8(b, 0);
 }
 
 static void
-identify_response(struct buf *b)
+identify_response(struct bytebuf *b)
 {
 	static const uint8_t devid[] = { 0x01, 0x5a, 0x00, 0x03 };
 	static const uint8_t role[] = { 0x01, 0x00 };
@@ -115,28 +73,16 @@ identify_response(struct buf *b)
 	dcp_end(b, s);
 }
 
-static void
-setup(void)
-{
-	ck_assert_uint_gt(vendor_ids_load("oui"), 0);
-}
-
-static void
-teardown(void)
-{
-	vendor_ids_free();
-}
-
 START_TEST(identify_response_describes_the_sender)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	const struct cobs *o;
 	bool addr = false;
 
-	tctx_init(&t);
+	pn_dcp_harness(&t);
 	identify_response(&b);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	o = find_fact(&t.col, "00:09:91:43:e0:67", A_HOSTNAME, "versamax-pns11");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "pn_dcp/name_of_station");
@@ -153,111 +99,111 @@ START_TEST(identify_response_describes_the_sender)
 		    strcmp(t.col.v[i].mac, "00:09:91:43:e0:67") == 0)
 			addr = true;
 	ck_assert(addr);
-	ck_assert_uint_eq(counter(&t, "identify_responses"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "identify_responses"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(identify_request_name_is_weak)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t s;
 	const struct cobs *o;
 
-	tctx_init(&t);
+	pn_dcp_harness(&t);
 	s = dcp_begin(&b, 0xfefe, 5, 0);
 	block(&b, 2, 2, false, "switch3", 7);
 	dcp_end(&b, s);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	o = find_fact(&t.col, "00:09:91:43:e0:67", A_HOSTNAME, "switch3");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "pn_dcp/identify_request");
 	ck_assert_uint_eq(o->conf, CONF_WEAK);
-	ck_assert_uint_eq(counter(&t, "identify_requests"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "identify_requests"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(hello_carries_block_info)
 {
 	static const uint8_t role[] = { 0x02, 0x00 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t s;
 
-	tctx_init(&t);
+	pn_dcp_harness(&t);
 	s = dcp_begin(&b, 0xfefc, 6, 0);
 	block(&b, 2, 2, true, "plc-1", 5);
 	block(&b, 2, 4, true, role, sizeof(role));
 	dcp_end(&b, s);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "00:09:91:43:e0:67", A_HOSTNAME, "plc-1"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "00:09:91:43:e0:67", A_ROLE, R_PN_CONTROLLER));
-	ck_assert_uint_eq(counter(&t, "hello"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "hello"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(set_request_is_not_the_device_speaking)
 {
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t s;
 
-	tctx_init(&t);
+	pn_dcp_harness(&t);
 	s = dcp_begin(&b, 0xfefd, 4, 0);
 	block(&b, 2, 2, false, "new-name", 8);
 	dcp_end(&b, s);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, NULL));
-	ck_assert_uint_eq(counter(&t, "get_set"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "get_set"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed_inputs)
 {
 	static const uint8_t cyclic[] = { 0x80, 0x00, 1, 2, 3, 4 };
-	struct tctx t;
-	struct buf b = { .n = 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
 	size_t s;
 
-	tctx_init(&t);
+	pn_dcp_harness(&t);
 	/* short DCP header */
-	ck_assert_int_eq(feed(&t, (const uint8_t *)"\xfe\xff\x05\x01", 4), DISS_SHORT);
-	ck_assert_int_eq(feed(&t, (const uint8_t *)"\xfe", 1), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, (const uint8_t *)"\xfe\xff\x05\x01", 4), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, (const uint8_t *)"\xfe", 1), DISS_SHORT);
 	/* DCPDataLength past the frame */
 	s = dcp_begin(&b, 0xfeff, 5, 1);
 	block(&b, 2, 2, true, "x", 1);
 	b.b[s - 2] = 0x05;
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_SHORT);
 	/* block length past the DCP data */
 	b.n = 0;
 	s = dcp_begin(&b, 0xfeff, 5, 1);
-	u8(&b, 2); u8(&b, 2); be16(&b, 40); be16(&b, 0); bytes(&b, "abc", 3);
+	put_u8(&b, 2); put_u8(&b, 2); put_be16(&b, 40); put_be16(&b, 0); put_bytes(&b, "abc", 3);
 	dcp_end(&b, s);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_MALFORMED);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, NULL));
 	/* zero-length blocks, a NameOfStation with only block info, then a real one */
 	b.n = 0;
 	s = dcp_begin(&b, 0xfeff, 5, 1);
 	for (int i = 0; i < 4; i++) {
-		u8(&b, 2); u8(&b, 2); be16(&b, 0);
+		put_u8(&b, 2); put_u8(&b, 2); put_be16(&b, 0);
 	}
 	block(&b, 2, 2, true, "", 0);
 	block(&b, 2, 3, true, "\x00\x2a", 2);		/* DeviceID cut short */
 	block(&b, 2, 2, true, "io-1", 4);
 	dcp_end(&b, s);
-	ck_assert_int_eq(feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
 	ck_assert_uint_eq(count_facts(&t.col, NULL, A_HOSTNAME), 1);
 	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_HOSTNAME, "io-1"));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR_ID, NULL));
 	/* cyclic RT data is counted, not parsed */
-	ck_assert_int_eq(feed(&t, cyclic, sizeof(cyclic)), DISS_OK);
-	ck_assert_uint_eq(counter(&t, "other_rt_frames"), 1);
-	collected_free(&t.col);
+	ck_assert_int_eq(harness_feed(&t, cyclic, sizeof(cyclic)), DISS_OK);
+	ck_assert_uint_eq(harness_counter(&t, "other_rt_frames"), 1);
+	harness_free(&t);
 }
 END_TEST
 
@@ -266,7 +212,7 @@ START_TEST(through_the_pipeline_behind_a_vlan_tag)
 	struct collected c;
 	struct pipeline_cfg cfg = { 0, false };
 	struct pipeline *pl;
-	struct buf d = { .n = 0 };
+	struct bytebuf d = { .n = 0 };
 	uint8_t frame[1600];
 	size_t n = 0;
 	uint8_t mac_dst[6], mac_src[6];
@@ -294,30 +240,15 @@ END_TEST
 
 /* --- real captures --------------------------------------------------------- */
 
-static bool
-has_src(const struct collected *c, const char *mac, const char *attr, const char *val,
-    const char *src)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].kind == OBS_FACT && strcmp(c->v[i].mac, mac) == 0 &&
-		    strcmp(c->v[i].attr, attr) == 0 && strcmp(c->v[i].val, val) == 0 &&
-		    strcmp(c->v[i].src, src) == 0)
-			return true;
-	return false;
-}
-
 static void
 check_capture(const char *rel)
 {
-	struct collected c;
-	json_t *exp = load_expected(rel);
-	json_t *dcp = json_object_get(json_object_get(exp, "facts"), "profinet_dcp"), *e;
+	struct expected_run r;
+	json_t *e;
 	size_t i;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(dcp), 0);
-	json_array_foreach(dcp, i, e) {
+	expected_run_open(&r, rel, "profinet_dcp", false);
+	json_array_foreach(r.facts, i, e) {
 		const char *mac = json_string_value(json_object_get(e, "mac"));
 		const char *name = json_string_value(json_object_get(e, "name_of_station"));
 		const char *model = json_string_value(json_object_get(e, "device_vendor_value"));
@@ -326,37 +257,36 @@ check_capture(const char *rel)
 		const struct cobs *o;
 		char v[32];
 
-		o = find_fact(&c, mac, A_HOSTNAME, name);
+		o = find_fact(&r.col, mac, A_HOSTNAME, name);
 		ck_assert_msg(o, "hostname %s on %s", name, mac);
-		ck_assert_msg(has_src(&c, mac, A_HOSTNAME, name, response ?
+		ck_assert_msg(find_fact_src(&r.col, mac, A_HOSTNAME, name, response ?
 		    "pn_dcp/name_of_station" : "pn_dcp/identify_request"),
 		    "hostname source for %s on %s", name, mac);
 		if (model)
-			ck_assert_msg(find_fact(&c, mac, A_MODEL, model), "model %s", model);
+			ck_assert_msg(find_fact(&r.col, mac, A_MODEL, model), "model %s", model);
 		if (json_is_integer(json_object_get(e, "vendor_id"))) {
 			snprintf(v, sizeof(v), "pn:0x%04llx",
 			    json_integer_value(json_object_get(e, "vendor_id")));
-			ck_assert_msg(find_fact(&c, mac, A_VENDOR_ID, v), "%s on %s", v, mac);
+			ck_assert_msg(find_fact(&r.col, mac, A_VENDOR_ID, v), "%s on %s", v, mac);
 			snprintf(v, sizeof(v), "0x%04llx",
 			    json_integer_value(json_object_get(e, "device_id")));
-			ck_assert_msg(find_fact(&c, mac, A_PRODUCT_CODE, v), "%s on %s", v, mac);
+			ck_assert_msg(find_fact(&r.col, mac, A_PRODUCT_CODE, v), "%s on %s", v, mac);
 		}
 		if (json_is_integer(json_object_get(e, "device_role")) &&
 		    (json_integer_value(json_object_get(e, "device_role")) & 1))
-			ck_assert_msg(find_fact(&c, mac, A_ROLE, R_PN_DEVICE), "role on %s", mac);
+			ck_assert_msg(find_fact(&r.col, mac, A_ROLE, R_PN_DEVICE), "role on %s", mac);
 		if (ip) {
 			bool bound = false;
 
-			for (size_t k = 0; k < c.n; k++)
-				if (c.v[k].kind == OBS_ADDR && strcmp(c.v[k].mac, mac) == 0 &&
-				    strcmp(c.v[k].ip, ip) == 0 &&
-				    strcmp(c.v[k].src, "pn_dcp/ip_parameter") == 0)
+			for (size_t k = 0; k < r.col.n; k++)
+				if (r.col.v[k].kind == OBS_ADDR && strcmp(r.col.v[k].mac, mac) == 0 &&
+				    strcmp(r.col.v[k].ip, ip) == 0 &&
+				    strcmp(r.col.v[k].src, "pn_dcp/ip_parameter") == 0)
 					bound = true;
 			ck_assert_msg(bound, "%s bound to %s", mac, ip);
 		}
 	}
-	json_decref(exp);
-	collected_free(&c);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_profinet_rt)
@@ -377,7 +307,7 @@ make_suite(void)
 	Suite *s = suite_create("pn_dcp");
 	TCase *u = tcase_create("unit"), *p = tcase_create("pcap");
 
-	tcase_add_checked_fixture(u, setup, teardown);
+	tcase_add_checked_fixture(u, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(u, identify_response_describes_the_sender);
 	tcase_add_test(u, identify_request_name_is_weak);
 	tcase_add_test(u, hello_carries_block_info);
@@ -385,7 +315,7 @@ make_suite(void)
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, through_the_pipeline_behind_a_vlan_tag);
 	suite_add_tcase(s, u);
-	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_profinet_rt);
 	tcase_add_test(p, pcap_io_cm_mixed);
 	suite_add_tcase(s, p);

@@ -16,166 +16,103 @@
 
 extern const struct dissector dis_s7comm;
 
-struct tctx {
-	struct flow		 f;
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t)
+s7_harness(struct harness *t)
 {
-	static const uint8_t cli_ip[4] = { 10, 0, 0, 1 }, srv_ip[4] = { 10, 0, 0, 2 };
-
-	memset(t, 0, sizeof(*t));
-	t->f.proto = L4_TCP;
-	ip_set4(&t->f.cli.ip, cli_ip);
-	ip_set4(&t->f.srv.ip, srv_ip);
-	t->f.cli.port = 50000;
-	t->f.srv.port = 102;
-	t->f.dstate = calloc(1, dis_s7comm.state_size);
-	ck_assert_ptr_nonnull(t->f.dstate);
-	collected_init(&t->col);
-	t->dc.d = &dis_s7comm;
-	t->dc.flow = &t->f;
-	t->dc.pkt = &t->p;
-	t->dc.state = t->f.dstate;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
+	harness_init(t, &dis_s7comm);
+	harness_flow(t, L4_TCP, "10.0.0.1", 50000, "10.0.0.2", 102);
 }
 
 static void
-tctx_free(struct tctx *t)
-{
-	free(t->f.dstate);
-	collected_free(&t->col);
-}
-
-static enum diss_rc
-feed(struct tctx *t, int dir, const uint8_t *b, size_t n, size_t *consumed)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	t->dc.pdus = 0;
-	rc = dis_s7comm.parse(&t->dc, &c);
-	if (consumed)
-		*consumed = n - cur_left(&c);
-	return rc;
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_s7comm.counter_names[i]; i++)
-		if (strcmp(dis_s7comm.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[2048];
-	size_t	 n;
-};
-
-static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void be16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v & 0xff); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
-static void
-text(struct buf *b, const char *s, size_t width, uint8_t fill)
+text(struct bytebuf *b, const char *s, size_t width, uint8_t fill)
 {
 	size_t n = strlen(s);
 
-	bytes(b, s, n);
+	put_bytes(b, s, n);
 	for (; n < width; n++)
-		u8(b, fill);
+		put_u8(b, fill);
 }
 
 /* TPKT + COTP DT (EOT) around payload. */
 static void
-tpkt_dt(struct buf *out, const struct buf *payload, bool eot)
+tpkt_dt(struct bytebuf *out, const struct bytebuf *payload, bool eot)
 {
-	be16(out, 0x0300);
-	be16(out, (unsigned)(payload->n + 7));
-	u8(out, 2);
-	u8(out, 0xf0);
-	u8(out, eot ? 0x80 : 0x00);
-	bytes(out, payload->b, payload->n);
+	put_be16(out, 0x0300);
+	put_be16(out, (unsigned)(payload->n + 7));
+	put_u8(out, 2);
+	put_u8(out, 0xf0);
+	put_u8(out, eot ? 0x80 : 0x00);
+	put_bytes(out, payload->b, payload->n);
 }
 
 /* S7 userdata read-SZL response: dur/last as in the 8-byte parameter. */
 static void
-szl_response(struct buf *out, uint8_t dur, bool more, const struct buf *szl)
+szl_response(struct bytebuf *out, uint8_t dur, bool more, const struct bytebuf *szl)
 {
-	struct buf p = { .n = 0 };
+	struct bytebuf p = { .n = 0 };
 
-	u8(&p, 0x32); u8(&p, 7); be16(&p, 0); be16(&p, 0x1100);
-	be16(&p, 12);				/* parameter length */
-	be16(&p, (unsigned)(szl->n + 4));	/* data length */
-	u8(&p, 0); u8(&p, 1); u8(&p, 0x12); u8(&p, 8);
-	u8(&p, 0x12); u8(&p, 0x84); u8(&p, 0x01); u8(&p, 2);
-	u8(&p, dur); u8(&p, more ? 1 : 0); be16(&p, 0);
-	u8(&p, 0xff); u8(&p, 0x09); be16(&p, (unsigned)szl->n);
-	bytes(&p, szl->b, szl->n);
+	put_u8(&p, 0x32); put_u8(&p, 7); put_be16(&p, 0); put_be16(&p, 0x1100);
+	put_be16(&p, 12);				/* parameter length */
+	put_be16(&p, (unsigned)(szl->n + 4));	/* data length */
+	put_u8(&p, 0); put_u8(&p, 1); put_u8(&p, 0x12); put_u8(&p, 8);
+	put_u8(&p, 0x12); put_u8(&p, 0x84); put_u8(&p, 0x01); put_u8(&p, 2);
+	put_u8(&p, dur); put_u8(&p, more ? 1 : 0); put_be16(&p, 0);
+	put_u8(&p, 0xff); put_u8(&p, 0x09); put_be16(&p, (unsigned)szl->n);
+	put_bytes(&p, szl->b, szl->n);
 	tpkt_dt(out, &p, true);
 }
 
 static void
-szl_0011(struct buf *s)
+szl_0011(struct bytebuf *s)
 {
-	be16(s, 0x0011); be16(s, 0); be16(s, 28); be16(s, 2);
-	be16(s, 0x0001); text(s, "6ES7 315-2EH14-0AB0 ", 20, ' ');
-	be16(s, 0x00c0); be16(s, 3); be16(s, 1);
-	be16(s, 0x0007); text(s, "", 20, ' ');
-	be16(s, 0x00c0); be16(s, 0x5603); be16(s, 0x0206);
+	put_be16(s, 0x0011); put_be16(s, 0); put_be16(s, 28); put_be16(s, 2);
+	put_be16(s, 0x0001); text(s, "6ES7 315-2EH14-0AB0 ", 20, ' ');
+	put_be16(s, 0x00c0); put_be16(s, 3); put_be16(s, 1);
+	put_be16(s, 0x0007); text(s, "", 20, ' ');
+	put_be16(s, 0x00c0); put_be16(s, 0x5603); put_be16(s, 0x0206);
 }
 
 static void
-szl_001c(struct buf *s)
+szl_001c(struct bytebuf *s)
 {
-	be16(s, 0x001c); be16(s, 0); be16(s, 34); be16(s, 5);
-	be16(s, 1); text(s, "S7300/ET200M station_1", 32, 0);
-	be16(s, 2); text(s, "PLC_1", 32, 0);
-	be16(s, 3); text(s, "Hall 3", 32, 0);
-	be16(s, 5); text(s, "S C-B1U393142011", 32, 0);
-	be16(s, 7); text(s, "CPU 315-2 PN/DP", 32, 0);
+	put_be16(s, 0x001c); put_be16(s, 0); put_be16(s, 34); put_be16(s, 5);
+	put_be16(s, 1); text(s, "S7300/ET200M station_1", 32, 0);
+	put_be16(s, 2); text(s, "PLC_1", 32, 0);
+	put_be16(s, 3); text(s, "Hall 3", 32, 0);
+	put_be16(s, 5); text(s, "S C-B1U393142011", 32, 0);
+	put_be16(s, 7); text(s, "CPU 315-2 PN/DP", 32, 0);
 }
 
 START_TEST(szl_module_identification)
 {
-	struct tctx t;
-	struct buf s = { .n = 0 }, f = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf s = { .n = 0 }, f = { .n = 0 };
+	size_t left;
 
-	tctx_init(&t);
+	s7_harness(&t);
 	szl_0011(&s);
 	szl_response(&f, 0, false, &s);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, &used), DISS_OK);
-	ck_assert_uint_eq(used, f.n);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_PRODUCT_CODE, "6ES7 315-2EH14-0AB0"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_FIRMWARE, "V3.2.6"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_VENDOR, "Siemens"));
-	ck_assert_uint_eq(counter(&t, "szl_answers"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "szl_answers"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(szl_component_identification)
 {
-	struct tctx t;
-	struct buf s = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf s = { .n = 0 }, f = { .n = 0 };
 	const struct cobs *o;
 
-	tctx_init(&t);
+	s7_harness(&t);
 	szl_001c(&s);
 	szl_response(&f, 0, false, &s);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	o = find_fact(&t.col, "10.0.0.2", A_DEVICE_NAME, "PLC_1");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(o->src, "s7comm/szl/0x001c/module_name");
@@ -183,16 +120,16 @@ START_TEST(szl_component_identification)
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_LOCATION, "Hall 3"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_SERIAL, "S C-B1U393142011"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "CPU 315-2 PN/DP"));
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(szl_fragments_are_joined)
 {
-	struct tctx t;
-	struct buf s = { .n = 0 }, a = { .n = 0 }, b = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf s = { .n = 0 }, a = { .n = 0 }, b = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	s7_harness(&t);
 	szl_001c(&s);
 	/* split in the middle of the third record */
 	memcpy(a.b, s.b, 80);
@@ -200,34 +137,34 @@ START_TEST(szl_fragments_are_joined)
 	memcpy(b.b, s.b + 80, s.n - 80);
 	b.n = s.n - 80;
 	szl_response(&f, 6, true, &a);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DEVICE_NAME, NULL));
 	f.n = 0;
 	szl_response(&f, 6, false, &b);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_LOCATION, "Hall 3"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "CPU 315-2 PN/DP"));
-	ck_assert_uint_eq(counter(&t, "szl_answers"), 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "szl_answers"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(szl_fragments_beyond_the_cap_are_dropped)
 {
-	struct tctx t;
-	struct buf s = { .n = 0 }, f = { .n = 0 };
+	struct harness t;
+	struct bytebuf s = { .n = 0 }, f = { .n = 0 };
 
-	tctx_init(&t);
+	s7_harness(&t);
 	memset(s.b, 'x', 1000);
 	s.n = 1000;
 	for (int i = 0; i < 3; i++) {
 		f.n = 0;
 		szl_response(&f, 9, true, &s);
-		ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+		ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	}
-	ck_assert_uint_eq(counter(&t, "szl_dropped"), 1);
-	ck_assert_uint_eq(counter(&t, "szl_answers"), 0);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "szl_dropped"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "szl_answers"), 0);
+	harness_free(&t);
 }
 END_TEST
 
@@ -243,17 +180,17 @@ START_TEST(job_and_ack_data_give_roles)
 		0x00, 0x02, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0xf0,
 		0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0xf0,
 	};
-	struct tctx t;
+	struct harness t;
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, DIR_C2S, job, sizeof(job), NULL), DISS_OK);
-	ck_assert_int_eq(feed(&t, DIR_S2C, ack, sizeof(ack), NULL), DISS_OK);
+	s7_harness(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, job, sizeof(job), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, ack, sizeof(ack), NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.1", A_ROLE, R_S7_CLIENT));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_ROLE, R_PLC));
 	ck_assert_ptr_null(find_fact(&t.col, "10.0.0.1", A_ROLE, R_PLC));
-	ck_assert_uint_eq(counter(&t, "jobs"), 1);
-	ck_assert_uint_eq(counter(&t, "ack_data"), 1);
-	tctx_free(&t);
+	ck_assert_uint_eq(harness_counter(&t, "jobs"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "ack_data"), 1);
+	harness_free(&t);
 }
 END_TEST
 
@@ -268,21 +205,21 @@ START_TEST(s7comm_plus_is_recorded)
 		0x03, 0x00, 0x00, 0x13, 0x02, 0xf0, 0x80, 0x72, 0x01, 0x00,
 		0x04, 0x31, 0x00, 0x00, 0x04, 0xca, 0x72, 0x01, 0x00,
 	};
-	struct tctx t;
-	struct buf b = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	size_t left;
 
-	tctx_init(&t);
-	bytes(&b, cr, sizeof(cr));
-	bytes(&b, plus, sizeof(plus));
-	ck_assert_int_eq(feed(&t, DIR_C2S, b.b, b.n, &used), DISS_OK);
-	ck_assert_uint_eq(used, b.n);
+	s7_harness(&t);
+	put_bytes(&b, cr, sizeof(cr));
+	put_bytes(&b, plus, sizeof(plus));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_FUNCTION, "s7comm-plus"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_NOTE, "s7comm-plus v1"));
-	ck_assert_uint_eq(counter(&t, "s7comm_plus"), 1);
-	ck_assert_uint_eq(counter(&t, "cotp_other"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "s7comm_plus"), 1);
+	ck_assert_uint_eq(harness_counter(&t, "cotp_other"), 1);
 	ck_assert_uint_eq(t.st.pdus, 1);	/* the CR is not an S7 PDU */
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -298,14 +235,14 @@ START_TEST(mms_on_port_102_is_not_mine)
 		0x03, 0x00, 0x00, 0x0c, 0x02, 0xf0, 0x80, 0x0d, 0x03, 0x01,
 		0x01, 0x00,
 	};
-	struct tctx t;
+	struct harness t;
 
-	tctx_init(&t);
-	ck_assert_int_eq(feed(&t, DIR_C2S, cr, sizeof(cr), NULL), DISS_OK);
-	ck_assert_int_eq(feed(&t, DIR_C2S, dt, sizeof(dt), NULL), DISS_NOT_MINE);
+	s7_harness(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, cr, sizeof(cr), NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, dt, sizeof(dt), NULL), DISS_NOT_MINE);
 	ck_assert_uint_eq(t.st.pdus, 0);
 	ck_assert_uint_eq(t.col.n, 0);
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -319,36 +256,38 @@ START_TEST(malformed_inputs)
 	};
 	static const uint8_t bad_tpkt[] = { 0x03, 0x00, 0x00, 0x03, 0x02, 0xf0, 0x80 };
 	static const uint8_t cotp_li_lies[] = { 0x03, 0x00, 0x00, 0x07, 0x09, 0xf0, 0x80 };
-	struct tctx t;
-	struct buf s = { .n = 0 }, f = { .n = 0 };
-	size_t used;
+	struct harness t;
+	struct bytebuf s = { .n = 0 }, f = { .n = 0 };
+	size_t left;
 
-	tctx_init(&t);
+	s7_harness(&t);
 	/* a partial TPKT waits */
-	ck_assert_int_eq(feed(&t, DIR_C2S, lying, 10, &used), DISS_OK);
-	ck_assert_uint_eq(used, 0);
-	ck_assert_int_eq(feed(&t, DIR_C2S, lying, 3, &used), DISS_OK);
-	ck_assert_uint_eq(used, 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, lying, 10, &left), DISS_OK);
+	ck_assert_uint_eq(left, 10);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, lying, 3, &left), DISS_OK);
+	ck_assert_uint_eq(left, 3);
 	/* length that cannot hold COTP: not S7 on a fresh flow */
-	ck_assert_int_eq(feed(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL), DISS_NOT_MINE);
-	ck_assert_int_eq(feed(&t, DIR_C2S, cotp_li_lies, sizeof(cotp_li_lies), NULL),
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL),
+	    DISS_NOT_MINE);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, cotp_li_lies, sizeof(cotp_li_lies), NULL),
 	    DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, DIR_C2S, lying, sizeof(lying), NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, lying, sizeof(lying), NULL), DISS_MALFORMED);
 	/* once S7 was seen, garbage is malformed rather than someone else's */
-	ck_assert_int_eq(feed(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, bad_tpkt, sizeof(bad_tpkt), NULL),
+	    DISS_MALFORMED);
 	/* SZL record count past the end: the records that are there count */
-	be16(&s, 0x001c); be16(&s, 0); be16(&s, 34); be16(&s, 200);
-	be16(&s, 2); text(&s, "PLC_9", 32, 0);
+	put_be16(&s, 0x001c); put_be16(&s, 0); put_be16(&s, 34); put_be16(&s, 200);
+	put_be16(&s, 2); text(&s, "PLC_9", 32, 0);
 	szl_response(&f, 0, false, &s);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_DEVICE_NAME, "PLC_9"));
 	/* zero record length and zero count: nothing, no loop */
 	s.n = 0; f.n = 0;
-	be16(&s, 0x0011); be16(&s, 0); be16(&s, 0); be16(&s, 0xffff);
+	put_be16(&s, 0x0011); put_be16(&s, 0); put_be16(&s, 0); put_be16(&s, 0xffff);
 	szl_response(&f, 0, false, &s);
-	ck_assert_int_eq(feed(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_PRODUCT_CODE, NULL));
-	tctx_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -388,22 +327,19 @@ component_attr(const char *key)
 static void
 check_capture(const char *rel)
 {
-	struct collected c;
-	json_t *exp = load_expected(rel), *facts = json_object_get(exp, "facts");
-	json_t *servers = json_object_get(json_object_get(facts, "s7comm"), "servers");
-	json_t *szl = json_object_get(facts, "s7comm_szl"), *e, *v;
+	struct expected_run r;
+	json_t *szl, *e, *v;
 	const char *key;
 	size_t i, j;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(servers), 0);
-	json_array_foreach(servers, i, e) {
+	expected_run_open(&r, rel, "s7comm.servers", false);
+	szl = json_object_get(json_object_get(r.exp, "facts"), "s7comm_szl");
+	json_array_foreach(r.facts, i, e) {
 		const char *ip = json_string_value(json_object_get(e, "ip"));
 
-		ck_assert_msg(find_fact(&c, ip, A_ROLE, R_PLC), "plc role on %s", ip);
+		ck_assert_msg(find_fact(&r.col, ip, A_ROLE, R_PLC), "plc role on %s", ip);
 		json_array_foreach(json_object_get(e, "clients"), j, v)
-			ck_assert_msg(find_fact(&c, json_string_value(v), A_ROLE, R_S7_CLIENT),
+			ck_assert_msg(find_fact(&r.col, json_string_value(v), A_ROLE, R_S7_CLIENT),
 			    "client role on %s", json_string_value(v));
 	}
 	ck_assert_uint_gt(json_array_size(szl), 0);
@@ -412,19 +348,18 @@ check_capture(const char *rel)
 		json_t *mod = json_object_get(json_object_get(e, "module_identification"), "0x0001");
 		const char *order = json_string_value(json_object_get(mod, "order_number"));
 
-		ck_assert_msg(find_fact(&c, ip, A_PRODUCT_CODE, order), "order %s on %s", order, ip);
+		ck_assert_msg(find_fact(&r.col, ip, A_PRODUCT_CODE, order), "order %s on %s", order, ip);
 		json_object_foreach(json_object_get(e, "component_identification"), key, v) {
 			const char *attr = component_attr(key), *want = json_string_value(v);
 
 			if (strcmp(attr, A_NOTE) == 0)
-				ck_assert_msg(find_fact(&c, ip, attr, want), "%s = %s", key, want);
+				ck_assert_msg(find_fact(&r.col, ip, attr, want), "%s = %s", key, want);
 			else
-				ck_assert_msg(find_fact(&c, ip, attr, want), "%s = %s on %s",
+				ck_assert_msg(find_fact(&r.col, ip, attr, want), "%s = %s on %s",
 				    key, want, ip);
 		}
 	}
-	json_decref(exp);
-	collected_free(&c);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_reading_plc_status)

@@ -15,55 +15,18 @@ extern const struct dissector dis_snmp;
 #define AGENT_IP	"10.1.2.3"
 #define MANAGER_IP	"10.1.2.100"
 
-struct tctx {
-	struct pkt		 p;
-	struct diss_stats	 st;
-	struct collected	 col;
-	struct diss_ctx		 dc;
-};
-
 static void
-tctx_init(struct tctx *t, const char *src, const char *dst)
+snmp_harness(struct harness *t, const char *src, const char *dst)
 {
-	memset(t, 0, sizeof(*t));
-	mac_parse("02:00:00:00:00:03", t->p.src_mac);
-	mac_parse("02:00:00:00:00:64", t->p.dst_mac);
-	ip_parse(src, &t->p.src_ip);
-	ip_parse(dst, &t->p.dst_ip);
-	t->p.has_eth = true;
-	collected_init(&t->col);
-	t->dc.d = &dis_snmp;
-	t->dc.pkt = &t->p;
-	t->dc.sink = &t->col.sink;
-	t->dc.st = &t->st;
+	harness_init(t, &dis_snmp);
+	harness_frame(t, "02:00:00:00:00:03", "02:00:00:00:00:64");
+	ck_assert(ip_parse(src, &t->pkt.src_ip));
+	ck_assert(ip_parse(dst, &t->pkt.dst_ip));
 }
-
-static enum diss_rc
-feed(struct tctx *t, const uint8_t *b, size_t n)
-{
-	struct cur c = cur_make(b, n);
-
-	return dis_snmp.parse(&t->dc, &c);
-}
-
-static uint64_t
-counter(const struct tctx *t, const char *name)
-{
-	for (int i = 0; i < DISS_MAX_COUNTERS && dis_snmp.counter_names[i]; i++)
-		if (strcmp(dis_snmp.counter_names[i], name) == 0)
-			return t->st.counters[i];
-	ck_abort_msg("no counter %s", name);
-	return 0;
-}
-
-struct buf {
-	uint8_t	 b[4096];
-	size_t	 n;
-};
 
 /* Wrap a buffer's content in one BER element (long-form length when asked). */
 static void
-wrap(struct buf *b, unsigned tag, bool longform)
+wrap(struct bytebuf *b, unsigned tag, bool longform)
 {
 	uint8_t hdr[4];
 	size_t h = 0;
@@ -81,16 +44,15 @@ wrap(struct buf *b, unsigned tag, bool longform)
 }
 
 static void
-append(struct buf *b, const struct buf *x)
+append(struct bytebuf *b, const struct bytebuf *x)
 {
-	memcpy(b->b + b->n, x->b, x->n);
-	b->n += x->n;
+	put_bytes(b, x->b, x->n);
 }
 
 static void
-prim(struct buf *b, unsigned tag, const void *v, size_t n)
+prim(struct bytebuf *b, unsigned tag, const void *v, size_t n)
 {
-	struct buf x = { .n = n };
+	struct bytebuf x = { .n = n };
 
 	memcpy(x.b, v, n);
 	wrap(&x, tag, false);
@@ -99,7 +61,7 @@ prim(struct buf *b, unsigned tag, const void *v, size_t n)
 
 /* OID 1.3.6.1.2.1.1.<n>.0 */
 static void
-sys_oid(struct buf *b, unsigned n)
+sys_oid(struct bytebuf *b, unsigned n)
 {
 	const uint8_t o[] = { 0x2b, 6, 1, 2, 1, 1, (uint8_t)n, 0 };
 
@@ -107,9 +69,9 @@ sys_oid(struct buf *b, unsigned n)
 }
 
 static void
-vb_str(struct buf *list, unsigned n, const char *s)
+vb_str(struct bytebuf *list, unsigned n, const char *s)
 {
-	struct buf vb = { .n = 0 };
+	struct bytebuf vb = { .n = 0 };
 
 	sys_oid(&vb, n);
 	prim(&vb, 0x04, s, strlen(s));
@@ -119,10 +81,10 @@ vb_str(struct buf *list, unsigned n, const char *s)
 
 /* message: version, community, PDU(tag) { reqid, 0, 0, varbinds } */
 static void
-message(struct buf *out, unsigned version, unsigned pdu_tag, const struct buf *varbinds,
+message(struct bytebuf *out, unsigned version, unsigned pdu_tag, const struct bytebuf *varbinds,
     bool longform)
 {
-	struct buf pdu = { .n = 0 }, vbl = *varbinds;
+	struct bytebuf pdu = { .n = 0 }, vbl = *varbinds;
 	uint8_t v = (uint8_t)version;
 
 	prim(&pdu, 0x02, "\x12\x34", 2);
@@ -139,10 +101,10 @@ message(struct buf *out, unsigned version, unsigned pdu_tag, const struct buf *v
 }
 
 static void
-system_response(struct buf *m, unsigned version, bool longform)
+system_response(struct bytebuf *m, unsigned version, bool longform)
 {
 	static const uint8_t cisco_oid[] = { 0x2b, 6, 1, 4, 1, 9, 1, 0x86, 0x1f };	/* .9.1.799 */
-	struct buf list = { .n = 0 }, vb = { .n = 0 };
+	struct bytebuf list = { .n = 0 }, vb = { .n = 0 };
 
 	vb_str(&list, 1, "Cisco IOS Software, C3560");
 	sys_oid(&vb, 2);
@@ -166,14 +128,14 @@ community_anywhere(const struct collected *c)
 
 START_TEST(response_describes_the_agent)
 {
-	struct tctx t;
-	struct buf m;
+	struct harness t;
+	struct bytebuf m;
 	const struct cobs *o;
 
 	for (int longform = 0; longform < 2; longform++) {
-		tctx_init(&t, AGENT_IP, MANAGER_IP);
+		snmp_harness(&t, AGENT_IP, MANAGER_IP);
 		system_response(&m, 1, longform);
-		ck_assert_int_eq(feed(&t, m.b, m.n), DISS_OK);
+		ck_assert_int_eq(harness_feed(&t, m.b, m.n), DISS_OK);
 		o = find_fact(&t.col, AGENT_IP, A_DESCRIPTION, "Cisco IOS Software, C3560");
 		ck_assert_ptr_nonnull(o);
 		ck_assert_str_eq(o->src, "snmp/sysDescr");
@@ -184,40 +146,40 @@ START_TEST(response_describes_the_agent)
 		ck_assert_ptr_nonnull(find_fact(&t.col, AGENT_IP, A_NOTE,
 		    "snmp community in cleartext (v2c)"));
 		ck_assert(!community_anywhere(&t.col));
-		ck_assert_uint_eq(counter(&t, "responses"), 1);
-		ck_assert_uint_eq(counter(&t, "v2c"), 1);
-		collected_free(&t.col);
+		ck_assert_uint_eq(harness_counter(&t, "responses"), 1);
+		ck_assert_uint_eq(harness_counter(&t, "v2c"), 1);
+		harness_free(&t);
 	}
 }
 END_TEST
 
 START_TEST(request_notes_the_agent_only)
 {
-	struct tctx t;
-	struct buf m, list = { .n = 0 }, vb = { .n = 0 };
+	struct harness t;
+	struct bytebuf m, list = { .n = 0 }, vb = { .n = 0 };
 
-	tctx_init(&t, MANAGER_IP, AGENT_IP);
+	snmp_harness(&t, MANAGER_IP, AGENT_IP);
 	sys_oid(&vb, 5);
 	prim(&vb, 0x05, "", 0);
 	wrap(&vb, 0x30, false);
 	append(&list, &vb);
 	message(&m, 0, 0xa0, &list, false);
-	ck_assert_int_eq(feed(&t, m.b, m.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, m.b, m.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, AGENT_IP, A_NOTE, "snmp community in cleartext (v1)"));
 	ck_assert_ptr_null(find_fact(&t.col, MANAGER_IP, NULL, NULL));
 	ck_assert(!community_anywhere(&t.col));
-	ck_assert_uint_eq(counter(&t, "v1"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "v1"), 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(v1_trap_names_its_agent)
 {
 	static const uint8_t ent[] = { 0x2b, 6, 1, 4, 1, 9 };
-	struct tctx t;
-	struct buf m = { .n = 0 }, pdu = { .n = 0 }, list = { .n = 0 };
+	struct harness t;
+	struct bytebuf m = { .n = 0 }, pdu = { .n = 0 }, list = { .n = 0 };
 
-	tctx_init(&t, AGENT_IP, MANAGER_IP);
+	snmp_harness(&t, AGENT_IP, MANAGER_IP);
 	prim(&pdu, 0x06, ent, sizeof(ent));
 	prim(&pdu, 0x40, "\x0a\x01\x02\x09", 4);
 	prim(&pdu, 0x02, "\x06", 1);
@@ -231,11 +193,11 @@ START_TEST(v1_trap_names_its_agent)
 	prim(&m, 0x04, "public", 6);
 	append(&m, &pdu);
 	wrap(&m, 0x30, false);
-	ck_assert_int_eq(feed(&t, m.b, m.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, m.b, m.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.1.2.9", A_ROLE, "snmp_agent"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, AGENT_IP, A_HOSTNAME, "trap-sender"));
-	ck_assert_uint_eq(counter(&t, "traps"), 1);
-	collected_free(&t.col);
+	ck_assert_uint_eq(harness_counter(&t, "traps"), 1);
+	harness_free(&t);
 }
 END_TEST
 
@@ -246,30 +208,30 @@ START_TEST(malformed_inputs)
 	static const uint8_t five_byte_len[] = { 0x30, 0x85, 0, 0, 0, 0, 3, 2, 1, 1 };
 	static const uint8_t high_tag[] = { 0x1f, 0x01, 0x00 };
 	static const uint8_t v9[] = { 0x30, 0x05, 0x02, 0x01, 0x09, 0x04, 0x00 };
-	struct tctx t;
-	struct buf m, list = { .n = 0 };
+	struct harness t;
+	struct bytebuf m, list = { .n = 0 };
 
-	tctx_init(&t, AGENT_IP, MANAGER_IP);
-	ck_assert_int_eq(feed(&t, indefinite, sizeof(indefinite)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, huge_len, sizeof(huge_len)), DISS_SHORT);
-	ck_assert_int_eq(feed(&t, five_byte_len, sizeof(five_byte_len)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, high_tag, sizeof(high_tag)), DISS_MALFORMED);
-	ck_assert_int_eq(feed(&t, v9, sizeof(v9)), DISS_MALFORMED);
+	snmp_harness(&t, AGENT_IP, MANAGER_IP);
+	ck_assert_int_eq(harness_feed(&t, indefinite, sizeof(indefinite)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, huge_len, sizeof(huge_len)), DISS_SHORT);
+	ck_assert_int_eq(harness_feed(&t, five_byte_len, sizeof(five_byte_len)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, high_tag, sizeof(high_tag)), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, v9, sizeof(v9)), DISS_MALFORMED);
 	ck_assert_uint_eq(t.st.pdus, 0);
-	ck_assert_uint_eq(counter(&t, "bad_ber"), 4);	/* not the truncated one */
+	ck_assert_uint_eq(harness_counter(&t, "bad_ber"), 4);	/* not the truncated one */
 	/* a varbind list whose inner length lies: values before it are kept */
 	vb_str(&list, 5, "kept");
 	list.b[list.n++] = 0x30;
 	list.b[list.n++] = 0x7f;		/* a varbind claiming 127 bytes */
 	list.b[list.n++] = 0x06;
 	message(&m, 1, 0xa2, &list, false);
-	ck_assert_int_eq(feed(&t, m.b, m.n), DISS_MALFORMED);
+	ck_assert_int_eq(harness_feed(&t, m.b, m.n), DISS_MALFORMED);
 	ck_assert_ptr_nonnull(find_fact(&t.col, AGENT_IP, A_HOSTNAME, "kept"));
-	ck_assert_uint_eq(counter(&t, "bad_ber"), 5);
+	ck_assert_uint_eq(harness_counter(&t, "bad_ber"), 5);
 	/* deep nesting inside a value is never walked; an OID with a dangling byte is dropped */
 	list.n = 0;
 	{
-		struct buf vb = { .n = 0 }, deep = { .n = 0 };
+		struct bytebuf vb = { .n = 0 }, deep = { .n = 0 };
 		static const uint8_t bad_oid[] = { 0x2b, 6, 1, 2, 1, 1, 5, 0x80 };
 
 		prim(&deep, 0x04, "x", 1);
@@ -286,10 +248,10 @@ START_TEST(malformed_inputs)
 		append(&list, &vb);
 	}
 	message(&m, 1, 0xa2, &list, true);
-	ck_assert_int_eq(feed(&t, m.b, m.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, m.b, m.n), DISS_OK);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_DESCRIPTION, NULL));
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, "bad-oid"));
-	collected_free(&t.col);
+	harness_free(&t);
 }
 END_TEST
 
@@ -302,15 +264,12 @@ check_capture(const char *rel)
 		{ "sysDescr", A_DESCRIPTION }, { "sysName", A_HOSTNAME },
 		{ "sysLocation", A_LOCATION }, { "sysContact", A_CONTACT },
 	};
-	struct collected c;
-	json_t *exp = load_expected(rel);
-	json_t *snmp = json_object_get(json_object_get(exp, "facts"), "snmp"), *e;
+	struct expected_run r;
+	json_t *e;
 	size_t i;
 
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
-	ck_assert_uint_gt(json_array_size(snmp), 0);
-	json_array_foreach(snmp, i, e) {
+	expected_run_open(&r, rel, "snmp", false);
+	json_array_foreach(r.facts, i, e) {
 		const char *ip = json_string_value(json_object_get(e, "ip"));
 		const char *oid = json_string_value(json_object_get(e, "sysObjectID"));
 		char want[200];
@@ -321,19 +280,18 @@ check_capture(const char *rel)
 			if (v == NULL)
 				continue;
 			obs_sanitize(v, strlen(v), want, sizeof(want));
-			ck_assert_msg(find_fact(&c, ip, fields[k].attr, want), "%s: %s %s on %s",
+			ck_assert_msg(find_fact(&r.col, ip, fields[k].attr, want), "%s: %s %s on %s",
 			    rel, fields[k].key, want, ip);
 		}
 		if (oid) {
 			snprintf(want, sizeof(want), "snmp:%s", oid);
-			ck_assert_msg(find_fact(&c, ip, A_VENDOR_ID, want), "%s: %s", rel, want);
+			ck_assert_msg(find_fact(&r.col, ip, A_VENDOR_ID, want), "%s: %s", rel, want);
 		}
 	}
 	/* the community never reaches a value */
-	for (size_t k = 0; k < c.n; k++)
-		ck_assert(strstr(c.v[k].val, "public") == NULL);
-	json_decref(exp);
-	collected_free(&c);
+	for (size_t k = 0; k < r.col.n; k++)
+		ck_assert(strstr(r.col.v[k].val, "public") == NULL);
+	expected_run_close(&r);
 }
 
 START_TEST(pcap_ndpi_snmp) { check_capture("snmp/ndpi__snmp.pcap"); } END_TEST

@@ -13,61 +13,7 @@
 
 extern const struct dissector dis_ssdp;
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	const struct dissector *d;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *t, const struct dissector *d)
-{
-	memset(t, 0, sizeof(*t));
-	collected_init(&t->c);
-	t->d = d;
-	if (d->state_size) {
-		t->state = calloc(1, d->state_size);
-		ck_assert_ptr_nonnull(t->state);
-	}
-	t->dc.d = d;
-	t->dc.state = t->state;
-	t->dc.sink = &t->c.sink;
-	t->dc.st = &t->st;
-}
-
 /* Parse bytes; returns rc and how many bytes were left unconsumed. */
-static enum diss_rc
-direct_parse(struct direct *t, int dir, const char *s, size_t n, size_t *left)
-{
-	struct cur c = cur_make((const uint8_t *)s, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	rc = t->d->parse(&t->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *t)
-{
-	free(t->state);
-	collected_free(&t->c);
-}
-
-static const struct cobs *
-fact_src(const struct collected *c, const char *attr, const char *src)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].kind == OBS_FACT && strcmp(c->v[i].attr, attr) == 0 &&
-		    strcmp(c->v[i].src, src) == 0)
-			return &c->v[i];
-	return NULL;
-}
-
 START_TEST(ssdp_notify_and_search)
 {
 	static const char notify[] =
@@ -77,25 +23,28 @@ START_TEST(ssdp_notify_and_search)
 	    "USN: uuid:abcd::upnp:rootdevice\r\n\r\n";
 	static const char search[] =
 	    "M-SEARCH * HTTP/1.1\r\nST: ssdp:all\r\nUSER-AGENT: Win/10 UPnP/1.1\r\n\r\n";
-	struct direct t;
+	struct harness t;
 	size_t left;
 
-	direct_init(&t, &dis_ssdp);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, notify, strlen(notify), &left), DISS_OK);
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "ssdp/server")->val,
+	harness_init(&t, &dis_ssdp);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, notify, strlen(notify), &left), DISS_OK);
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "ssdp/server")->val,
 	    "Linux/3.0 UPnP/1.0 Hikvision/1.0");
-	ck_assert_str_eq(fact_src(&t.c, A_URL, "ssdp/location")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_URL, NULL, "ssdp/location")->val,
 	    "http://10.0.0.5:80/desc.xml");
-	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "ssdp/nt")->val, "upnp:rootdevice");
-	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "ssdp/usn")->val, "uuid:abcd::upnp:rootdevice");
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, search, strlen(search), &left), DISS_OK);
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "ssdp/user-agent")->val, "Win/10 UPnP/1.1");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_NOTE, NULL, "ssdp/nt")->val,
+	    "upnp:rootdevice");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_NOTE, NULL, "ssdp/usn")->val,
+	    "uuid:abcd::upnp:rootdevice");
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, search, strlen(search), &left), DISS_OK);
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "ssdp/user-agent")->val,
+	    "Win/10 UPnP/1.1");
 	/* the searched-for type is not a fact about the searcher */
-	ck_assert_ptr_null(fact_src(&t.c, A_NOTE, "ssdp/st"));
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "garbage", 7, &left), DISS_NOT_MINE);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "NOTIFY * HTTP/1.1", 17, &left), DISS_OK);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "NOTIFY\r\n\r\n", 10, &left), DISS_NOT_MINE);
-	direct_free(&t);
+	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_NOTE, NULL, "ssdp/st"));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "garbage", 7, &left), DISS_NOT_MINE);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "NOTIFY * HTTP/1.1", 17, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "NOTIFY\r\n\r\n", 10, &left), DISS_NOT_MINE);
+	harness_free(&t);
 }
 END_TEST
 
@@ -104,17 +53,18 @@ START_TEST(ssdp_response_and_limits)
 	static const char resp[] = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\n"
 	    "ST: urn:schemas-upnp-org:device:Basic:1\r\nSERVER: WindRiver/5 UPnP/1.0 X/1\r\n\r\n";
 	char *many;
-	struct direct t;
+	struct harness t;
 	size_t left, n = 0;
 
-	direct_init(&t, &dis_ssdp);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, resp, strlen(resp), &left), DISS_OK);
+	harness_init(&t, &dis_ssdp);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, resp, strlen(resp), &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "ssdp/st")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_NOTE, NULL, "ssdp/st")->val,
 	    "urn:schemas-upnp-org:device:Basic:1");
-	ck_assert_str_eq(fact_src(&t.c, A_SOFTWARE, "ssdp/server")->val, "WindRiver/5 UPnP/1.0 X/1");
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_SOFTWARE, NULL, "ssdp/server")->val,
+	    "WindRiver/5 UPnP/1.0 X/1");
 	ck_assert_uint_eq(t.st.counters[2], 1);
-	direct_free(&t);
+	harness_free(&t);
 
 	/* more header lines than HTTP_MAX_HEADERS */
 	many = malloc(32 + HTTP_MAX_HEADERS * 8);
@@ -122,9 +72,9 @@ START_TEST(ssdp_response_and_limits)
 	n = (size_t)sprintf(many, "NOTIFY * HTTP/1.1\r\n");
 	for (int i = 0; i < HTTP_MAX_HEADERS + 2; i++)
 		n += (size_t)sprintf(many + n, "A: b\r\n");
-	direct_init(&t, &dis_ssdp);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, many, n, &left), DISS_MALFORMED);
-	direct_free(&t);
+	harness_init(&t, &dis_ssdp);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, many, n, &left), DISS_MALFORMED);
+	harness_free(&t);
 	free(many);
 
 	/* probe: requests only */
@@ -144,29 +94,24 @@ static const char *const captures[] = {
 START_TEST(shared_captures)
 {
 	const char *cap = captures[_i];
-	struct collected c;
-	struct pipeline *pl;
-	json_t *exp, *vals, *v;
+	struct expected_run r;
+	json_t *vals, *v;
 	const char *ip;
 	size_t i;
 
-	exp = load_expected(cap);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, &pl), 0);
-	json_object_foreach(json_object_get(json_object_get(exp, "facts"), "http_server"), ip, vals) {
+	expected_run_open(&r, cap, "http_server", true);
+	json_object_foreach(r.facts, ip, vals) {
 		json_array_foreach(vals, i, v) {
-			const struct cobs *o = find_fact(&c, ip, A_SOFTWARE, json_string_value(v));
+			const struct cobs *o = find_fact(&r.col, ip, A_SOFTWARE, json_string_value(v));
 
 			ck_assert_msg(o != NULL, "%s: no SSDP server %s for %s", cap,
 			    json_string_value(v), ip);
 			ck_assert_str_eq(o->src, "ssdp/server");
 		}
 	}
-	ck_assert_int_gt(pipeline_counter(pl, "ssdp.pdus"), 0);
-	ck_assert_int_eq(pipeline_counter(pl, "ssdp.malformed"), 0);
-	pipeline_free(pl);
-	collected_free(&c);
-	json_decref(exp);
+	ck_assert_int_gt(pipeline_counter(r.pl, "ssdp.pdus"), 0);
+	ck_assert_int_eq(pipeline_counter(r.pl, "ssdp.malformed"), 0);
+	expected_run_close(&r);
 }
 END_TEST
 

@@ -11,106 +11,67 @@
 
 extern const struct dissector dis_ssh;
 
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *t)
-{
-	memset(t, 0, sizeof(*t));
-	collected_init(&t->c);
-	t->state = calloc(1, dis_ssh.state_size);
-	ck_assert_ptr_nonnull(t->state);
-	t->dc.d = &dis_ssh;
-	t->dc.state = t->state;
-	t->dc.sink = &t->c.sink;
-	t->dc.st = &t->st;
-}
-
-static enum diss_rc
-direct_parse(struct direct *t, int dir, const char *s, size_t n, size_t *left)
-{
-	struct cur c = cur_make((const uint8_t *)s, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	rc = dis_ssh.parse(&t->dc, &c);
-	*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *t)
-{
-	free(t->state);
-	collected_free(&t->c);
-}
-
 START_TEST(both_banners_then_binary)
 {
 	static const char srv[] = "SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u1\r\n\x00\x00\x01\x14\x0a";
 	static const char part[] = "SSH-2.0-PuTTY_Rel";
 	static const char cli[] = "SSH-2.0-PuTTY_Release_0.78\r\n";
-	struct direct t;
+	struct harness t;
 	size_t left;
 
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, srv, sizeof(srv) - 1, &left), DISS_OK);
+	harness_init(&t, &dis_ssh);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, srv, sizeof(srv) - 1, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_ptr_nonnull(find_fact(&t.c, NULL, A_SOFTWARE,
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_SOFTWARE,
 	    "SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u1"));
 	/* an unterminated line waits, unconsumed */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, part, strlen(part), &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, part, strlen(part), &left), DISS_OK);
 	ck_assert_uint_eq(left, strlen(part));
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, cli, strlen(cli), &left), DISS_OK);
-	ck_assert_ptr_nonnull(find_fact(&t.c, NULL, A_SOFTWARE, "SSH-2.0-PuTTY_Release_0.78"));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, cli, strlen(cli), &left), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_SOFTWARE, "SSH-2.0-PuTTY_Release_0.78"));
 	ck_assert_uint_eq(t.st.counters[0], 2);
-	ck_assert_str_eq(t.c.v[0].src, "ssh/banner");
-	direct_free(&t);
+	ck_assert_str_eq(t.col.v[0].src, "ssh/banner");
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(server_lines_before_banner)
 {
 	static const char srv[] = "Welcome\r\nauthorised use only\nSSH-1.99-Cisco-1.25\r\n";
-	struct direct t;
+	struct harness t;
 	size_t left;
 
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, srv, strlen(srv), &left), DISS_OK);
-	ck_assert_ptr_nonnull(find_fact(&t.c, NULL, A_SOFTWARE, "SSH-1.99-Cisco-1.25"));
-	ck_assert_uint_eq(t.c.n, 1);
-	direct_free(&t);
+	harness_init(&t, &dis_ssh);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, srv, strlen(srv), &left), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_SOFTWARE, "SSH-1.99-Cisco-1.25"));
+	ck_assert_uint_eq(t.col.n, 1);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(malformed)
 {
 	char big[400];
-	struct direct t;
+	struct harness t;
 	size_t left;
 
 	memset(big, 'A', sizeof(big));
 	memcpy(big, "SSH-2.0-", 8);
-	direct_init(&t);
+	harness_init(&t, &dis_ssh);
 	/* no line end within 255 bytes */
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, big, sizeof(big), &left), DISS_MALFORMED);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, big, sizeof(big), &left), DISS_MALFORMED);
 	/* a client must open with SSH- */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "hello\r\n", 7, &left), DISS_MALFORMED);
-	ck_assert_uint_eq(t.c.n, 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "hello\r\n", 7, &left), DISS_MALFORMED);
+	ck_assert_uint_eq(t.col.n, 0);
 	/* then both directions are ignored */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, "SSH-2.0-x\r\n", 11, &left), DISS_OK);
-	ck_assert_uint_eq(t.c.n, 0);
-	direct_free(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, "SSH-2.0-x\r\n", 11, &left), DISS_OK);
+	ck_assert_uint_eq(t.col.n, 0);
+	harness_free(&t);
 	/* too many lines before the banner */
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", 20, &left),
+	harness_init(&t, &dis_ssh);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", 20, &left),
 	    DISS_MALFORMED);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -127,25 +88,20 @@ END_TEST
 START_TEST(shared_capture)
 {
 	static const char cap[] = "ssh/ndpi__ssh.pcap";
-	struct collected c;
-	json_t *exp, *banners, *b;
+	struct expected_run r;
+	json_t *b;
 	size_t i;
 
-	exp = load_expected(cap);
-	banners = json_object_get(json_object_get(exp, "facts"), "ssh_banners");
-	ck_assert_uint_gt(json_array_size(banners), 0);
-	collected_init(&c);
-	ck_assert_int_gt(run_pcap(shared_pcap(cap), &c, NULL), 0);
-	json_array_foreach(banners, i, b) {
+	expected_run_open(&r, cap, "ssh_banners", false);
+	json_array_foreach(r.facts, i, b) {
 		const char *ip = json_string_value(json_object_get(b, "ip"));
 		const char *v = json_string_value(json_object_get(b, "banner"));
-		const struct cobs *o = find_fact(&c, ip, A_SOFTWARE, v);
+		const struct cobs *o = find_fact(&r.col, ip, A_SOFTWARE, v);
 
 		ck_assert_msg(o != NULL, "%s: no banner %s for %s", cap, v, ip);
 		ck_assert_str_eq(o->src, "ssh/banner");
 	}
-	collected_free(&c);
-	json_decref(exp);
+	expected_run_close(&r);
 }
 END_TEST
 

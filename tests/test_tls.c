@@ -18,19 +18,9 @@ extern const struct dissector dis_tls;
 
 enum { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
 
-struct bb {
-	uint8_t	 b[8192];
-	size_t	 n;
-};
-
-static void put8(struct bb *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void put16(struct bb *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
-static void put24(struct bb *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
-static void putn(struct bb *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
-
 /* Patch a big-endian length of `w` bytes at `at` to cover everything after it. */
 static void
-fix_len(struct bb *b, size_t at, int w)
+fix_len(struct bytebuf *b, size_t at, int w)
 {
 	size_t v = b->n - at - (size_t)w;
 
@@ -40,85 +30,93 @@ fix_len(struct bb *b, size_t at, int w)
 
 /* ClientHello handshake message (type, length, body). */
 static void
-client_hello(struct bb *b)
+client_hello(struct bytebuf *b)
 {
 	size_t hs, exts, e;
 	uint8_t rnd[32] = { 0 };
 
-	put8(b, 1);
+	put_u8(b, 1);
 	hs = b->n;
-	put24(b, 0);
-	put16(b, 0x0303);
-	putn(b, rnd, 32);
-	put8(b, 0);				/* no session id */
-	put16(b, 8);
-	put16(b, 0x0a0a); put16(b, 0x1301); put16(b, 0xc02f); put16(b, 0x002f);
-	put8(b, 1); put8(b, 0);			/* null compression */
+	put_be24(b, 0);
+	put_be16(b, 0x0303);
+	put_bytes(b, rnd, 32);
+	put_u8(b, 0);				/* no session id */
+	put_be16(b, 8);
+	put_be16(b, 0x0a0a); put_be16(b, 0x1301); put_be16(b, 0xc02f); put_be16(b, 0x002f);
+	put_u8(b, 1); put_u8(b, 0);			/* null compression */
 	exts = b->n;
-	put16(b, 0);
-	put16(b, 0x0a0a); put16(b, 0);		/* GREASE extension */
-	put16(b, 0); e = b->n; put16(b, 0);	/* SNI */
-	put16(b, 14); put8(b, 0); put16(b, 11); putn(b, "plc.example", 11);
+	put_be16(b, 0);
+	put_be16(b, 0x0a0a); put_be16(b, 0);		/* GREASE extension */
+	put_be16(b, 0); e = b->n; put_be16(b, 0);	/* SNI */
+	put_be16(b, 14); put_u8(b, 0); put_be16(b, 11); put_bytes(b, "plc.example", 11);
 	fix_len(b, e, 2);
-	put16(b, 10); put16(b, 6); put16(b, 4); put16(b, 0x001d); put16(b, 0x0017);
-	put16(b, 11); put16(b, 2); put8(b, 1); put8(b, 0);
-	put16(b, 13); put16(b, 6); put16(b, 4); put16(b, 0x0403); put16(b, 0x0804);
-	put16(b, 16); put16(b, 14); put16(b, 12); put8(b, 2); putn(b, "h2", 2);
-	put8(b, 8); putn(b, "http/1.1", 8);
-	put16(b, 43); put16(b, 5); put8(b, 4); put16(b, 0x0304); put16(b, 0x0303);
+	put_be16(b, 10); put_be16(b, 6); put_be16(b, 4); put_be16(b, 0x001d); put_be16(b, 0x0017);
+	put_be16(b, 11); put_be16(b, 2); put_u8(b, 1); put_u8(b, 0);
+	put_be16(b, 13); put_be16(b, 6); put_be16(b, 4); put_be16(b, 0x0403); put_be16(b, 0x0804);
+	put_be16(b, 16); put_be16(b, 14); put_be16(b, 12); put_u8(b, 2); put_bytes(b, "h2", 2);
+	put_u8(b, 8); put_bytes(b, "http/1.1", 8);
+	put_be16(b, 43); put_be16(b, 5); put_u8(b, 4); put_be16(b, 0x0304); put_be16(b, 0x0303);
 	fix_len(b, exts, 2);
 	fix_len(b, hs, 3);
 }
 
 static void
-server_hello(struct bb *b, unsigned version, unsigned cipher)
+server_hello(struct bytebuf *b, unsigned version, unsigned cipher)
 {
 	size_t hs;
 	uint8_t rnd[32] = { 1 };
 
-	put8(b, 2);
+	put_u8(b, 2);
 	hs = b->n;
-	put24(b, 0);
-	put16(b, version);
-	putn(b, rnd, 32);
-	put8(b, 0);
-	put16(b, cipher);
-	put8(b, 0);
-	put16(b, 0);
+	put_be24(b, 0);
+	put_be16(b, version);
+	put_bytes(b, rnd, 32);
+	put_u8(b, 0);
+	put_be16(b, cipher);
+	put_u8(b, 0);
+	put_be16(b, 0);
 	fix_len(b, hs, 3);
 }
 
 /* DER helpers: tag + short/long length around what follows. */
-static size_t der_open(struct bb *b, unsigned tag) { put8(b, tag); put8(b, 0x82); put16(b, 0); return b->n - 2; }
-static void der_close(struct bb *b, size_t at) { fix_len(b, at, 2); }
+static size_t
+der_open(struct bytebuf *b, unsigned tag)
+{
+	put_u8(b, tag);
+	put_u8(b, 0x82);
+	put_be16(b, 0);
+	return b->n - 2;
+}
+
+static void der_close(struct bytebuf *b, size_t at) { fix_len(b, at, 2); }
 
 static void
-der_name(struct bb *b, const char *cn, const char *o)
+der_name(struct bytebuf *b, const char *cn, const char *o)
 {
 	size_t name = der_open(b, 0x30), set, atv;
 
 	if (o) {
 		set = der_open(b, 0x31); atv = der_open(b, 0x30);
-		put8(b, 6); put8(b, 3); put8(b, 0x55); put8(b, 4); put8(b, 0x0a);
-		put8(b, 0x0c); put8(b, (unsigned)strlen(o)); putn(b, o, strlen(o));
+		put_u8(b, 6); put_u8(b, 3); put_u8(b, 0x55); put_u8(b, 4); put_u8(b, 0x0a);
+		put_u8(b, 0x0c); put_u8(b, (unsigned)strlen(o)); put_bytes(b, o, strlen(o));
 		der_close(b, atv); der_close(b, set);
 	}
 	set = der_open(b, 0x31); atv = der_open(b, 0x30);
-	put8(b, 6); put8(b, 3); put8(b, 0x55); put8(b, 4); put8(b, 0x03);
-	put8(b, 0x13); put8(b, (unsigned)strlen(cn)); putn(b, cn, strlen(cn));
+	put_u8(b, 6); put_u8(b, 3); put_u8(b, 0x55); put_u8(b, 4); put_u8(b, 0x03);
+	put_u8(b, 0x13); put_u8(b, (unsigned)strlen(cn)); put_bytes(b, cn, strlen(cn));
 	der_close(b, atv); der_close(b, set);
 	der_close(b, name);
 }
 
 /* A certificate skeleton: what RFC 5280 puts before the subject, and a subject. */
 static void
-der_cert(struct bb *b)
+der_cert(struct bytebuf *b)
 {
 	size_t cert = der_open(b, 0x30), tbs = der_open(b, 0x30), v;
 
-	v = der_open(b, 0xa0); put8(b, 2); put8(b, 1); put8(b, 2); der_close(b, v);
-	put8(b, 2); put8(b, 2); put16(b, 0x1234);			/* serial */
-	v = der_open(b, 0x30); put8(b, 6); put8(b, 1); put8(b, 0x2a); der_close(b, v);
+	v = der_open(b, 0xa0); put_u8(b, 2); put_u8(b, 1); put_u8(b, 2); der_close(b, v);
+	put_u8(b, 2); put_u8(b, 2); put_be16(b, 0x1234);			/* serial */
+	v = der_open(b, 0x30); put_u8(b, 6); put_u8(b, 1); put_u8(b, 0x2a); der_close(b, v);
 	der_name(b, "Hikvision CA", "Hikvision");			/* issuer */
 	v = der_open(b, 0x30); der_close(b, v);			/* validity */
 	der_name(b, "DS-2CD2142FWD-I", "Hikvision");			/* subject */
@@ -127,76 +125,25 @@ der_cert(struct bb *b)
 }
 
 static void
-certificate_msg(struct bb *b, const uint8_t *der, size_t n)
+certificate_msg(struct bytebuf *b, const uint8_t *der, size_t n)
 {
-	put8(b, 11);
-	put24(b, (unsigned)n + 6);
-	put24(b, (unsigned)n + 3);
-	put24(b, (unsigned)n);
-	putn(b, der, n);
+	put_u8(b, 11);
+	put_be24(b, (unsigned)n + 6);
+	put_be24(b, (unsigned)n + 3);
+	put_be24(b, (unsigned)n);
+	put_bytes(b, der, n);
 }
 
 /* Wrap handshake bytes into records of at most `chunk` bytes each. */
 static void
-records(struct bb *out, const struct bb *hs, size_t chunk)
+records(struct bytebuf *out, const struct bytebuf *hs, size_t chunk)
 {
 	for (size_t off = 0; off < hs->n; off += chunk) {
 		size_t n = hs->n - off < chunk ? hs->n - off : chunk;
 
-		put8(out, 22); put16(out, 0x0301); put16(out, (unsigned)n);
-		putn(out, hs->b + off, n);
+		put_u8(out, 22); put_be16(out, 0x0301); put_be16(out, (unsigned)n);
+		put_bytes(out, hs->b + off, n);
 	}
-}
-
-struct direct {
-	struct collected c;
-	struct diss_stats st;
-	struct diss_ctx dc;
-	void		*state;
-};
-
-static void
-direct_init(struct direct *t)
-{
-	memset(t, 0, sizeof(*t));
-	collected_init(&t->c);
-	t->state = calloc(1, dis_tls.state_size);
-	ck_assert_ptr_nonnull(t->state);
-	t->dc.d = &dis_tls;
-	t->dc.state = t->state;
-	t->dc.sink = &t->c.sink;
-	t->dc.st = &t->st;
-}
-
-static enum diss_rc
-direct_parse(struct direct *t, int dir, const uint8_t *b, size_t n, size_t *left)
-{
-	struct cur c = cur_make(b, n);
-	enum diss_rc rc;
-
-	t->dc.dir = dir;
-	rc = dis_tls.parse(&t->dc, &c);
-	if (left)
-		*left = cur_left(&c);
-	return rc;
-}
-
-static void
-direct_free(struct direct *t)
-{
-	dis_tls.on_close(t->state);
-	free(t->state);
-	collected_free(&t->c);
-}
-
-static const struct cobs *
-fact_src(const struct collected *c, const char *attr, const char *src)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].kind == OBS_FACT && strcmp(c->v[i].attr, attr) == 0 &&
-		    strcmp(c->v[i].src, src) == 0)
-			return &c->v[i];
-	return NULL;
 }
 
 /*
@@ -207,51 +154,52 @@ fact_src(const struct collected *c, const char *attr, const char *src)
  */
 START_TEST(client_hello_split_over_records_and_segments)
 {
-	struct bb hs = { .n = 0 }, rec = { .n = 0 };
-	struct direct t;
+	struct bytebuf hs = { .n = 0 }, rec = { .n = 0 };
+	struct harness t;
 	size_t left, cut;
 
 	client_hello(&hs);
 	records(&rec, &hs, 40);		/* the message spans several records */
-	direct_init(&t);
+	harness_init(&t, &dis_tls);
 	cut = 47;			/* mid-record */
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, cut, &left), DISS_OK);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b, cut, &left), DISS_OK);
 	ck_assert_uint_eq(left, cut - 45);	/* the one whole record was taken */
-	ck_assert_uint_eq(t.c.n, 0);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b + 45, rec.n - 45, &left), DISS_OK);
+	ck_assert_uint_eq(t.col.n, 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b + 45, rec.n - 45, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_TLS_SNI, "tls/sni")->val, "plc.example");
-	ck_assert_ptr_nonnull(fact_src(&t.c, A_TLS_SNI, "tls/server_name"));
-	ck_assert_str_eq(fact_src(&t.c, A_FINGERPRINT, "tls/ja3")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_TLS_SNI, NULL, "tls/sni")->val,
+	    "plc.example");
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_TLS_SNI, NULL, "tls/server_name"));
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja3")->val,
 	    "ja3:6bfe35123df20afcf42aa008b0081ebf");
-	ck_assert_str_eq(fact_src(&t.c, A_FINGERPRINT, "tls/ja4")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja4")->val,
 	    "ja4:t13d0306h2_54093f43ad55_fb71836bce29");
 	ck_assert_uint_eq(t.st.counters[TLS_CLIENT_HELLO], 1);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(server_hello_and_built_certificate)
 {
-	struct bb hs = { .n = 0 }, der = { .n = 0 }, rec = { .n = 0 };
-	struct direct t;
+	struct bytebuf hs = { .n = 0 }, der = { .n = 0 }, rec = { .n = 0 };
+	struct harness t;
 	size_t left;
 
 	server_hello(&hs, 0x0303, 0xc02f);
 	der_cert(&der);
 	certificate_msg(&hs, der.b, der.n);
 	records(&rec, &hs, 16384);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "tls/server_hello")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_NOTE, NULL, "tls/server_hello")->val,
 	    "TLS 1.2 cipher 0xc02f");
-	ck_assert_str_eq(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_CERT_SUBJECT, NULL, "tls/certificate")->val,
 	    "CN=DS-2CD2142FWD-I, O=Hikvision");
-	ck_assert_str_eq(fact_src(&t.c, A_CERT_ISSUER, "tls/certificate")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_CERT_ISSUER, NULL, "tls/certificate")->val,
 	    "CN=Hikvision CA, O=Hikvision");
 	ck_assert_uint_eq(t.st.counters[TLS_CERTS], 1);
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
@@ -260,9 +208,9 @@ START_TEST(openssl_certificate)
 {
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char path[256], cmd[768];
-	struct bb hs = { .n = 0 }, rec = { .n = 0 };
+	struct bytebuf hs = { .n = 0 }, rec = { .n = 0 };
 	uint8_t der[4096];
-	struct direct t;
+	struct harness t;
 	size_t n, left;
 	FILE *fp;
 
@@ -282,38 +230,39 @@ START_TEST(openssl_certificate)
 	server_hello(&hs, 0x0303, 0x1301);
 	certificate_msg(&hs, der, n);
 	records(&rec, &hs, 100);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
-	ck_assert_str_eq(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate")->val,
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_CERT_SUBJECT, NULL, "tls/certificate")->val,
 	    "CN=PFC200 750-8212, O=WAGO Kontakttechnik");
-	ck_assert_str_eq(fact_src(&t.c, A_CERT_ISSUER, "tls/certificate")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_CERT_ISSUER, NULL, "tls/certificate")->val,
 	    "CN=PFC200 750-8212, O=WAGO Kontakttechnik");
-	direct_free(&t);
+	harness_free(&t);
 }
 END_TEST
 
 START_TEST(tls13_server_hello_stops)
 {
-	struct bb hs = { .n = 0 }, rec = { .n = 0 };
-	struct direct t;
+	struct bytebuf hs = { .n = 0 }, rec = { .n = 0 };
+	struct harness t;
 	size_t left;
 
 	/* legacy 0x0303 + supported_versions 0x0304 */
-	put8(&hs, 2); put24(&hs, 2 + 32 + 1 + 2 + 1 + 2 + 6);
-	put16(&hs, 0x0303);
-	for (int i = 0; i < 32; i++) put8(&hs, 0);
-	put8(&hs, 0); put16(&hs, 0x1302); put8(&hs, 0);
-	put16(&hs, 6); put16(&hs, 43); put16(&hs, 2); put16(&hs, 0x0304);
+	put_u8(&hs, 2); put_be24(&hs, 2 + 32 + 1 + 2 + 1 + 2 + 6);
+	put_be16(&hs, 0x0303);
+	for (int i = 0; i < 32; i++) put_u8(&hs, 0);
+	put_u8(&hs, 0); put_be16(&hs, 0x1302); put_u8(&hs, 0);
+	put_be16(&hs, 6); put_be16(&hs, 43); put_be16(&hs, 2); put_be16(&hs, 0x0304);
 	records(&rec, &hs, 1000);
 	/* followed by an "encrypted" record that looks like a certificate */
-	put8(&rec, 23); put16(&rec, 0x0303); put16(&rec, 3); put8(&rec, 11); put16(&rec, 0);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
+	put_u8(&rec, 23); put_be16(&rec, 0x0303); put_be16(&rec, 3);
+	put_u8(&rec, 11); put_be16(&rec, 0);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_OK);
 	ck_assert_uint_eq(left, 0);
-	ck_assert_str_eq(fact_src(&t.c, A_NOTE, "tls/server_hello")->val,
+	ck_assert_str_eq(find_fact_src(&t.col, NULL, A_NOTE, NULL, "tls/server_hello")->val,
 	    "TLS 1.3 cipher 0x1302");
-	ck_assert_ptr_null(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate"));
-	direct_free(&t);
+	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_CERT_SUBJECT, NULL, "tls/certificate"));
+	harness_free(&t);
 }
 END_TEST
 
@@ -321,35 +270,35 @@ START_TEST(malformed)
 {
 	static const uint8_t notls[] = "GET / HTTP/1.1\r\n\r\n";
 	static const uint8_t huge[] = { 22, 3, 3, 0xff, 0xff, 1, 0, 0, 4 };
-	struct bb hs = { .n = 0 }, rec = { .n = 0 }, der = { .n = 0 };
-	struct direct t;
+	struct bytebuf hs = { .n = 0 }, rec = { .n = 0 }, der = { .n = 0 };
+	struct harness t;
 	size_t left;
 
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, notls, sizeof(notls) - 1, &left),
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, notls, sizeof(notls) - 1, &left),
 	    DISS_NOT_MINE);
-	direct_free(&t);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, huge, sizeof(huge), &left), DISS_NOT_MINE);
-	direct_free(&t);
+	harness_free(&t);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, huge, sizeof(huge), &left), DISS_NOT_MINE);
+	harness_free(&t);
 
 	/* a ClientHello whose cipher list claims more than the message holds */
-	put8(&hs, 1); put24(&hs, 2 + 32 + 1 + 2);
-	put16(&hs, 0x0303);
-	for (int i = 0; i < 32; i++) put8(&hs, 0);
-	put8(&hs, 0); put16(&hs, 0x4000);
+	put_u8(&hs, 1); put_be24(&hs, 2 + 32 + 1 + 2);
+	put_be16(&hs, 0x0303);
+	for (int i = 0; i < 32; i++) put_u8(&hs, 0);
+	put_u8(&hs, 0); put_be16(&hs, 0x4000);
 	records(&rec, &hs, 1000);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_MALFORMED);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_MALFORMED);
 	ck_assert_uint_eq(t.st.counters[TLS_BAD_HS], 1);
-	ck_assert_uint_eq(t.c.n, 0);
+	ck_assert_uint_eq(t.col.n, 0);
 	/* the direction is given up: nothing more is parsed */
 	rec.n = hs.n = 0;
 	client_hello(&hs);
 	records(&rec, &hs, 1000);
-	ck_assert_int_eq(direct_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_OK);
-	ck_assert_uint_eq(t.c.n, 0);
-	direct_free(&t);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_uint_eq(t.col.n, 0);
+	harness_free(&t);
 
 	/* a certificate whose DER length lies */
 	rec.n = hs.n = 0;
@@ -358,19 +307,19 @@ START_TEST(malformed)
 	server_hello(&hs, 0x0303, 0x002f);
 	certificate_msg(&hs, der.b, der.n);
 	records(&rec, &hs, 1000);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
-	ck_assert_ptr_nonnull(fact_src(&t.c, A_NOTE, "tls/server_hello"));
-	ck_assert_ptr_null(fact_src(&t.c, A_CERT_SUBJECT, "tls/certificate"));
-	direct_free(&t);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_NOTE, NULL, "tls/server_hello"));
+	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_CERT_SUBJECT, NULL, "tls/certificate"));
+	harness_free(&t);
 
 	/* a handshake message longer than TLS_HS_MAX */
 	rec.n = hs.n = 0;
-	put8(&hs, 11); put24(&hs, TLS_HS_MAX + 1);
+	put_u8(&hs, 11); put_be24(&hs, TLS_HS_MAX + 1);
 	records(&rec, &hs, 100);
-	direct_init(&t);
-	ck_assert_int_eq(direct_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
-	direct_free(&t);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, rec.b, rec.n, &left), DISS_MALFORMED);
+	harness_free(&t);
 }
 END_TEST
 
@@ -380,15 +329,15 @@ START_TEST(empty_handshake_record_first)
 {
 	/* the fuzzer's input: an empty record, then 4 bytes of the next header */
 	static const uint8_t empty[] = { 0x16, 0x03, 0x08, 0x00, 0x00, 0x00, 0x00, 0x6f, 0x04 };
-	struct direct t;
+	struct harness t;
 	size_t left;
 
 	for (int dir = DIR_C2S; dir <= DIR_S2C; dir++) {
-		direct_init(&t);
-		direct_parse(&t, dir, empty, sizeof(empty), &left);
+		harness_init(&t, &dis_tls);
+		harness_parse(&t, dir, empty, sizeof(empty), &left);
 		ck_assert_uint_le(left, sizeof(empty));
-		ck_assert_uint_eq(count_facts(&t.c, NULL, NULL), 0);
-		direct_free(&t);
+		ck_assert_uint_eq(count_facts(&t.col, NULL, NULL), 0);
+		harness_free(&t);
 	}
 }
 END_TEST

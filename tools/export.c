@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1034,149 +1035,135 @@ set_err(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-export_assets(struct ctx *c, const struct window *w)
-{
-	sqlite3_stmt *q = prep(c, "SELECT a.id FROM assets a WHERE a.last_seen > ?1 "
-	    "OR EXISTS (SELECT 1 FROM evidence e WHERE e.asset_id = a.id AND e.last_seen > ?1) "
-	    "OR EXISTS (SELECT 1 FROM addresses d WHERE d.asset_id = a.id AND d.last_seen > ?1) "
-	    "OR EXISTS (SELECT 1 FROM events v WHERE v.asset_id = a.id AND v.id > ?2 "
-	    "  AND v.id <= ?3 AND v.ts >= ?4) ORDER BY a.id");
-	int rc = 0, step = SQLITE_DONE;
-
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, w->t_lo);
-	sqlite3_bind_int64(q, 2, w->e_lo);
-	sqlite3_bind_int64(q, 3, w->e_hi);
-	sqlite3_bind_int64(q, 4, w->ev_ts_lo);
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct rec r = { .type = R_ASSET };
-
-		load_asset(c, sqlite3_column_int64(q, 0), &r);
-		r.ts = r.last;
-		rc = write_rec(c, &r);
-		rec_free(&r);
-		c->res->assets++;
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		snprintf(c->errbuf, sizeof(c->errbuf), "%s", sqlite3_errmsg(c->db));
-		rc = -1;
-	}
-	sqlite3_finalize(q);
-	return rc;
-}
-
 #define SQL_NEWEST_IP(id) \
 	"COALESCE((SELECT ip FROM addresses WHERE asset_id = " id \
 	" ORDER BY last_seen DESC, ip LIMIT 1), "
 
-static int
-export_services(struct ctx *c, const struct window *w)
+static void
+asset_row(struct ctx *c, sqlite3_stmt *q, struct rec *r)
 {
-	sqlite3_stmt *q = prep(c, "SELECT s.asset_id, a.mac, " SQL_NEWEST_IP("a.id") "a.key_ip), "
-	    "s.transport, s.port, s.protocol, s.role, s.first_seen, s.last_seen "
-	    "FROM services s JOIN assets a ON a.id = s.asset_id WHERE s.last_seen > ?1 "
-	    "ORDER BY s.asset_id, s.transport, s.port, s.protocol, s.role");
-	int rc = 0, step = SQLITE_DONE;
-
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, w->t_lo);
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct rec r = { .type = R_SERVICE };
-
-		r.asset_id = sqlite3_column_int64(q, 0);
-		r.mac = col_clean(q, 1);
-		r.ip = col_clean(q, 2);
-		r.transport = col_clean(q, 3);
-		r.port = sqlite3_column_int64(q, 4);
-		r.protocol = col_clean(q, 5);
-		r.role = col_clean(q, 6);
-		r.first = sqlite3_column_int64(q, 7);
-		r.last = r.ts = sqlite3_column_int64(q, 8);
-		rc = write_rec(c, &r);
-		rec_free(&r);
-		c->res->services++;
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		snprintf(c->errbuf, sizeof(c->errbuf), "%s", sqlite3_errmsg(c->db));
-		rc = -1;
-	}
-	sqlite3_finalize(q);
-	return rc;
+	load_asset(c, sqlite3_column_int64(q, 0), r);
+	r->ts = r->last;
 }
 
-static int
-export_conversations(struct ctx *c, const struct window *w)
+static void
+service_row(struct ctx *c, sqlite3_stmt *q, struct rec *r)
 {
-	sqlite3_stmt *q = prep(c, "SELECT c.client_id, ca.mac, " SQL_NEWEST_IP("ca.id") "ca.key_ip), "
+	(void)c;
+	r->asset_id = sqlite3_column_int64(q, 0);
+	r->mac = col_clean(q, 1);
+	r->ip = col_clean(q, 2);
+	r->transport = col_clean(q, 3);
+	r->port = sqlite3_column_int64(q, 4);
+	r->protocol = col_clean(q, 5);
+	r->role = col_clean(q, 6);
+	r->first = sqlite3_column_int64(q, 7);
+	r->last = r->ts = sqlite3_column_int64(q, 8);
+}
+
+static void
+conversation_row(struct ctx *c, sqlite3_stmt *q, struct rec *r)
+{
+	(void)c;
+	r->asset_id = sqlite3_column_int64(q, 0);
+	r->mac = col_clean(q, 1);
+	r->ip = col_clean(q, 2);
+	r->peer_id = sqlite3_column_int64(q, 3);
+	r->peer_mac = col_clean(q, 4);
+	r->peer_ip = col_clean(q, 5);
+	r->transport = col_clean(q, 6);
+	r->port = sqlite3_column_int64(q, 7);
+	r->protocol = col_clean(q, 8);
+	r->packets = sqlite3_column_int64(q, 9);
+	r->bytes = sqlite3_column_int64(q, 10);
+	r->first = sqlite3_column_int64(q, 11);
+	r->last = r->ts = sqlite3_column_int64(q, 12);
+}
+
+static void
+event_row(struct ctx *c, sqlite3_stmt *q, struct rec *r)
+{
+	(void)c;
+	r->event_id = sqlite3_column_int64(q, 0);
+	r->ts = sqlite3_column_int64(q, 1);
+	r->asset_id = sqlite3_column_int64(q, 2);
+	r->kind = col_clean(q, 3);
+	r->detail = col_clean(q, 4);
+	r->mac = col_clean(q, 5);
+	r->ip = col_clean(q, 6);
+	if (r->kind == NULL)
+		r->kind = strdup("");
+}
+
+/*
+ * What one run writes, in this order: one query per record type, its
+ * window bound by parameter name, each row decoded into a record.
+ */
+static const struct rec_query {
+	enum rtype	 type;
+	const char	*sql;
+	void		(*row)(struct ctx *c, sqlite3_stmt *q, struct rec *r);
+	size_t		 count_at;	/* offset of its counter in struct export_result */
+} rec_queries[] = {
+	{ R_ASSET, "SELECT a.id FROM assets a WHERE a.last_seen > :t_lo "
+	    "OR EXISTS (SELECT 1 FROM evidence e WHERE e.asset_id = a.id AND e.last_seen > :t_lo) "
+	    "OR EXISTS (SELECT 1 FROM addresses d WHERE d.asset_id = a.id AND d.last_seen > :t_lo) "
+	    "OR EXISTS (SELECT 1 FROM events v WHERE v.asset_id = a.id AND v.id > :e_lo "
+	    "  AND v.id <= :e_hi AND v.ts >= :ev_ts_lo) ORDER BY a.id",
+	    asset_row, offsetof(struct export_result, assets) },
+	{ R_SERVICE, "SELECT s.asset_id, a.mac, " SQL_NEWEST_IP("a.id") "a.key_ip), "
+	    "s.transport, s.port, s.protocol, s.role, s.first_seen, s.last_seen "
+	    "FROM services s JOIN assets a ON a.id = s.asset_id WHERE s.last_seen > :t_lo "
+	    "ORDER BY s.asset_id, s.transport, s.port, s.protocol, s.role",
+	    service_row, offsetof(struct export_result, services) },
+	{ R_CONV, "SELECT c.client_id, ca.mac, " SQL_NEWEST_IP("ca.id") "ca.key_ip), "
 	    "c.server_id, sa.mac, " SQL_NEWEST_IP("sa.id") "sa.key_ip), c.transport, c.port, "
 	    "c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen "
 	    "FROM conversations c JOIN assets ca ON ca.id = c.client_id "
-	    "JOIN assets sa ON sa.id = c.server_id WHERE c.last_seen > ?1 "
-	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol");
-	int rc = 0, step = SQLITE_DONE;
+	    "JOIN assets sa ON sa.id = c.server_id WHERE c.last_seen > :t_lo "
+	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol",
+	    conversation_row, offsetof(struct export_result, conversations) },
+	{ R_EVENT, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
+	    SQL_NEWEST_IP("a.id") "a.key_ip) FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
+	    "WHERE v.id > :e_lo AND v.id <= :e_hi AND v.ts >= :ev_ts_lo ORDER BY v.id",
+	    event_row, offsetof(struct export_result, events) },
+};
 
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_int64(q, 1, w->t_lo);
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct rec r = { .type = R_CONV };
+/* Bind those of the window's bounds the query names. */
+static void
+bind_window(sqlite3_stmt *q, const struct window *w)
+{
+	const struct {
+		const char	*name;
+		int64_t		 v;
+	} bound[] = {
+		{ ":t_lo", w->t_lo }, { ":e_lo", w->e_lo },
+		{ ":e_hi", w->e_hi }, { ":ev_ts_lo", w->ev_ts_lo },
+	};
+	int at;
 
-		r.asset_id = sqlite3_column_int64(q, 0);
-		r.mac = col_clean(q, 1);
-		r.ip = col_clean(q, 2);
-		r.peer_id = sqlite3_column_int64(q, 3);
-		r.peer_mac = col_clean(q, 4);
-		r.peer_ip = col_clean(q, 5);
-		r.transport = col_clean(q, 6);
-		r.port = sqlite3_column_int64(q, 7);
-		r.protocol = col_clean(q, 8);
-		r.packets = sqlite3_column_int64(q, 9);
-		r.bytes = sqlite3_column_int64(q, 10);
-		r.first = sqlite3_column_int64(q, 11);
-		r.last = r.ts = sqlite3_column_int64(q, 12);
-		rc = write_rec(c, &r);
-		rec_free(&r);
-		c->res->conversations++;
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		snprintf(c->errbuf, sizeof(c->errbuf), "%s", sqlite3_errmsg(c->db));
-		rc = -1;
-	}
-	sqlite3_finalize(q);
-	return rc;
+	for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+		if ((at = sqlite3_bind_parameter_index(q, bound[i].name)) > 0)
+			sqlite3_bind_int64(q, at, bound[i].v);
 }
 
 static int
-export_events(struct ctx *c, const struct window *w)
+export_rows(struct ctx *c, const struct rec_query *rq, const struct window *w)
 {
-	sqlite3_stmt *q = prep(c, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
-	    SQL_NEWEST_IP("a.id") "a.key_ip) FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
-	    "WHERE v.id > ?1 AND v.id <= ?2 AND v.ts >= ?3 ORDER BY v.id");
+	sqlite3_stmt *q = prep(c, rq->sql);
+	uint64_t *count = (uint64_t *)((char *)c->res + rq->count_at);
 	int rc = 0, step = SQLITE_DONE;
 
 	if (q == NULL)
 		return -1;
-	sqlite3_bind_int64(q, 1, w->e_lo);
-	sqlite3_bind_int64(q, 2, w->e_hi);
-	sqlite3_bind_int64(q, 3, w->ev_ts_lo);
+	bind_window(q, w);
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct rec r = { .type = R_EVENT };
+		struct rec r = { .type = rq->type };
 
-		r.event_id = sqlite3_column_int64(q, 0);
-		r.ts = sqlite3_column_int64(q, 1);
-		r.asset_id = sqlite3_column_int64(q, 2);
-		r.kind = col_clean(q, 3);
-		r.detail = col_clean(q, 4);
-		r.mac = col_clean(q, 5);
-		r.ip = col_clean(q, 6);
-		if (r.kind == NULL)
-			r.kind = strdup("");
+		rq->row(c, q, &r);
 		rc = write_rec(c, &r);
 		rec_free(&r);
-		c->res->events++;
+		(*count)++;
 	}
 	if (rc == 0 && step != SQLITE_DONE) {
 		snprintf(c->errbuf, sizeof(c->errbuf), "%s", sqlite3_errmsg(c->db));
@@ -1500,11 +1487,11 @@ write_records(struct ctx *c, const struct window *w)
 		finalize_asset_queries(c);
 		return -1;
 	}
-	if (export_assets(c, w) != 0 || export_services(c, w) != 0 ||
-	    export_conversations(c, w) != 0 || export_events(c, w) != 0) {
-		finalize_asset_queries(c);
-		return -1;
-	}
+	for (size_t i = 0; i < sizeof(rec_queries) / sizeof(rec_queries[0]); i++)
+		if (export_rows(c, &rec_queries[i], w) != 0) {
+			finalize_asset_queries(c);
+			return -1;
+		}
 	finalize_asset_queries(c);
 	return 0;
 }

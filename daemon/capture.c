@@ -36,6 +36,7 @@ struct capture {
 	int			 fd;
 	uint8_t			*buf;
 	uint8_t			*frame;		/* NFQUEUE: cooked header + packet */
+	uint8_t			*filebuf;	/* file: stdio buffer, freed after pcap_close */
 	capture_cb		 cb;
 	void			*cb_arg;
 	struct capture_stats	 st;
@@ -67,10 +68,13 @@ capture_open_file(const char *path, char *err, size_t errsz)
 		free(c);
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOFBF, CAPTURE_FILE_BUF);
+	/* glibc ignores the size unless given the buffer itself */
+	if ((c->filebuf = malloc(CAPTURE_FILE_BUF)) != NULL)
+		setvbuf(fp, (char *)c->filebuf, _IOFBF, CAPTURE_FILE_BUF);
 	if ((c->pc = pcap_fopen_offline(fp, perr)) == NULL) {
 		snprintf(err, errsz, "cannot read capture %s: %s", path, perr);
 		fclose(fp);
+		free(c->filebuf);
 		free(c);
 		return NULL;
 	}
@@ -244,6 +248,7 @@ capture_close(struct capture *c)
 		nfq_close(c->nh);
 	if (c->pc)
 		pcap_close(c->pc);
+	free(c->filebuf);
 	free(c->buf);
 	free(c->frame);
 	free(c);

@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1115,11 +1116,19 @@ loop(const char *path)
 	const u_char *d;
 	struct timespec a, b;
 	uint64_t n = 0, sum = 0;
-	pcap_t *p = pcap_open_offline(path, err);
+	static char buf[1 << 20];	/* the same stdio buffer spanwatchd reads with */
+	FILE *fp = fopen(path, "rb");
+	pcap_t *p;
 	double s;
 
-	if (p == NULL) {
+	if (fp == NULL) {
+		fprintf(stderr, "swgen: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	setvbuf(fp, buf, _IOFBF, sizeof(buf));
+	if ((p = pcap_fopen_offline(fp, err)) == NULL) {
 		fprintf(stderr, "swgen: %s\n", err);
+		fclose(fp);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);

@@ -52,6 +52,7 @@ struct flow {
 
 	/* application layer */
 	const struct dissector *d;	/* bound dissector, NULL while unknown */
+	uint8_t		 d_idx;		/* its index in dissectors[] (set with d) */
 	void		*dstate;	/* its per-flow state */
 	uint32_t	 d_pdus;	/* PDUs it parsed on this flow */
 	uint8_t		 probe_pkts;	/* payload packets spent probing */

@@ -17,6 +17,16 @@
 
 #define PORTMAP_NONE	0xff
 
+/* note_addr's memo of recent senders, in front of the fact cache. */
+#define ADDR_MEMO_SLOTS	256
+struct addr_memo {
+	uint8_t		 mac[6];
+	uint16_t	 vlan;
+	struct ipaddr	 ip;
+	const char	*src;
+	uint64_t	 since;		/* packet time it was last passed to the fact cache */
+};
+
 struct pipeline {
 	struct pipeline_cfg	 cfg;
 	struct obs_sink		*sink;
@@ -28,6 +38,7 @@ struct pipeline {
 	struct convagg		*ca;		/* flow reports summed per conversation */
 	struct classifier	*cl;		/* nDPI; NULL when cfg.ndpi is off */
 	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
+	struct addr_memo	 addr_memo[ADDR_MEMO_SLOTS];
 	uint64_t		 packets, bytes;
 	uint64_t		 now_us, last_expire_us;
 	uint64_t		 no_flow;		/* flow table could not give a flow */
@@ -212,6 +223,7 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
     uint16_t vlan, const char *src, uint64_t ts)
 {
 	static const struct ipaddr none;
+	struct addr_memo *m;
 	struct obs o;
 	uint64_t h, w = 0;
 
@@ -219,6 +231,16 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
 		return;
 	if (ip == NULL || !ip_is_unicast_host(ip))
 		ip = &none;
+	/* the same sender as a moment ago: known without hashing (most frames) */
+	m = &pl->addr_memo[(mac[5] ^ mac[4] ^ ip->a[3]) & (ADDR_MEMO_SLOTS - 1)];
+	if (m->src == src && m->vlan == vlan && ts >= m->since && ts - m->since < FACT_REFRESH_US &&
+	    memcmp(m->mac, mac, 6) == 0 && ip_eq(&m->ip, ip))
+		return;
+	memcpy(m->mac, mac, 6);
+	m->ip = *ip;
+	m->vlan = vlan;
+	m->src = src;
+	m->since = ts;
 	memcpy(&w, mac, 6);
 	h = fc_hash_word(FC_SEED ^ 2, w ^ ((uint64_t)vlan << 48));
 	h = fc_hash(h, ip, sizeof(*ip));
@@ -286,15 +308,6 @@ dissect_l2(struct pipeline *pl, const struct pkt *p)
 	}
 }
 
-static int
-index_of(const struct dissector *d)
-{
-	for (size_t i = 0; i < n_dissectors; i++)
-		if (dissectors[i] == d)
-			return (int)i;
-	return -1;
-}
-
 static bool
 bind_to(struct pipeline *pl, struct flow *f, int idx)
 {
@@ -309,6 +322,7 @@ bind_to(struct pipeline *pl, struct flow *f, int idx)
 		}
 	}
 	f->d = d;
+	f->d_idx = (uint8_t)idx;
 	return true;
 }
 
@@ -382,7 +396,7 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap)
 				return len;
 			}
 		}
-		idx = index_of(f->d);
+		idx = f->d_idx;
 		ctx_init(&dc, pl, idx, f, dv->p, dv->dir);
 		if (gap && f->d->on_gap)
 			f->d->on_gap(&dc);

@@ -4,12 +4,12 @@
  * Files: Registry,Assignment,Organization Name,Organization Address.
  * Assignment is 6 (MA-L), 7 (MA-M) or 9 (MA-S, IAB) hex digits.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 #include "oui.h"
@@ -22,9 +22,97 @@ struct oui_db {
 static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
 
 static bool
-is_cc(const char *w)
+is_cc(const char *w, size_t len)
 {
-	return strlen(w) == 2 && isupper((unsigned char)w[0]) && isupper((unsigned char)w[1]);
+	return len == 2 && w[0] >= 'A' && w[0] <= 'Z' && w[1] >= 'A' && w[1] <= 'Z';
+}
+
+/* A word of an address. */
+struct word {
+	const char	*p;
+	size_t		 len;
+};
+
+#define CC_ADDR_MAX	511	/* bytes of an address looked at */
+#define CC_WORDS_MAX	64	/* words of an address looked at */
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool
+has_digit(const struct word *w)
+{
+	for (size_t i = 0; i < w->len; i++)
+		if (w->p[i] >= '0' && w->p[i] <= '9')
+			return true;
+	return false;
+}
+
+/*
+ * The words of an address from its end, as splitting the first
+ * CC_ADDR_MAX bytes at blanks would give them, at most CC_WORDS_MAX.
+ */
+struct words {
+	const char	*s, *p;		/* the address; the next word back ends here */
+	struct word	 w[4];		/* w[0] the last word, w[1] the one before, ... */
+	int		 n;		/* read so far */
+	int		 all;		/* -1 until the whole address was split (long ones) */
+};
+
+static void
+words_init(struct words *ws, const char *address)
+{
+	size_t len = strnlen(address, CC_ADDR_MAX);
+	struct word ring[4];
+	const char *p = address, *end = address + len;
+	int n = 0;
+
+	ws->s = address;
+	ws->p = end;
+	ws->n = 0;
+	ws->all = -1;
+	/* k words take 2k - 1 bytes: only a long address may have more than CC_WORDS_MAX */
+	if (len < 2 * CC_WORDS_MAX + 1)
+		return;
+	for (; n < CC_WORDS_MAX; n++) {
+		struct word *x = &ring[n & 3];
+
+		while (p < end && is_blank(*p))
+			p++;
+		if (p == end)
+			break;
+		x->p = p;
+		while (p < end && !is_blank(*p))
+			p++;
+		x->len = (size_t)(p - x->p);
+	}
+	ws->all = n < 4 ? n : 4;
+	for (int i = 0; i < ws->all; i++)
+		ws->w[i] = ring[(n - 1 - i) & 3];
+}
+
+/* The i-th word from the end (0: the last), NULL if there are fewer; i <= n. */
+static const struct word *
+word_back(struct words *ws, int i)
+{
+	const char *end;
+
+	if (ws->all >= 0)
+		return i < ws->all ? &ws->w[i] : NULL;
+	if (i < ws->n)
+		return &ws->w[i];
+	while (ws->p > ws->s && is_blank(ws->p[-1]))
+		ws->p--;
+	if (ws->p == ws->s)
+		return NULL;
+	end = ws->p;
+	while (ws->p > ws->s && !is_blank(ws->p[-1]))
+		ws->p--;
+	ws->w[ws->n] = (struct word){ ws->p, (size_t)(end - ws->p) };
+	return &ws->w[ws->n++];
 }
 
 /*
@@ -34,38 +122,50 @@ is_cc(const char *w)
  * only by a postal code.  Some rows put more after it ("FR 92324 CEDEX",
  * "CN Zhejiang", "HK HKSAR", "UNITED GB KINGDOM"): failing the strict
  * rule, take the last two-capital-letter word among the last four.
+ * Words are read from the end and only as far as needed: this runs for
+ * every row of the registry at start.
  */
 void
 oui_country_of(const char *address, char out[3])
 {
-	char buf[512], *w[64], *save = NULL, *t;
-	int n = 0;
+	struct words ws;
+	const struct word *w;
 
 	out[0] = '\0';
-	snprintf(buf, sizeof(buf), "%s", address);
-	for (t = strtok_r(buf, " \t", &save); t && n < 64; t = strtok_r(NULL, " \t", &save))
-		w[n++] = t;
-	for (int i = n - 1; i >= 0 && i >= n - 3; i--) {
-		if (is_cc(w[i])) {
+	words_init(&ws, address);
+	for (int i = 0; i < 3 && (w = word_back(&ws, i)) != NULL; i++) {
+		if (is_cc(w->p, w->len)) {
 			/* what follows must look like a postal code, not more words */
 			bool postal = true;
 
-			for (int k = i + 1; k < n; k++)
-				if (strpbrk(w[k], "0123456789") == NULL && strlen(w[k]) > 3)
+			for (int k = 0; k < i; k++)
+				if (ws.w[k].len > 3 && !has_digit(&ws.w[k]))
 					postal = false;
 			if (postal) {
-				memcpy(out, w[i], 2);
+				memcpy(out, w->p, 2);
 				out[2] = '\0';
 				return;
 			}
 		}
 	}
-	for (int i = n - 1; i >= 0 && i >= n - 4; i--)
-		if (is_cc(w[i])) {
-			memcpy(out, w[i], 2);
+	for (int i = 0; i < 4 && (w = word_back(&ws, i)) != NULL; i++)
+		if (is_cc(w->p, w->len)) {
+			memcpy(out, w->p, 2);
 			out[2] = '\0';
 			return;
 		}
+}
+
+static int
+hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 static bool
@@ -77,40 +177,88 @@ parse_assignment(const char *hex, uint64_t *prefix, uint8_t *bits)
 	if (len != 6 && len != 7 && len != 9)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)hex[i]))
+		int d = hexdigit(hex[i]);
+
+		if (d < 0)
 			return false;
-		v = v << 4 | (uint64_t)(isdigit((unsigned char)hex[i]) ? hex[i] - '0' :
-		    tolower((unsigned char)hex[i]) - 'a' + 10);
+		v = v << 4 | (uint64_t)d;
 	}
 	*bits = (uint8_t)(len * 4);
 	*prefix = v << (48 - *bits);
 	return true;
 }
 
-static int
-add_entry(struct oui_db *db, const struct oui_entry *e)
+/* The next row's slot at the end of the table (made live by db->n++). */
+static struct oui_entry *
+next_entry(struct oui_db *db)
 {
 	if (db->n == db->cap) {
 		size_t cap = db->cap ? db->cap * 2 : 65536;
 		struct oui_entry *nv = realloc(db->v, cap * sizeof(*nv));
 
 		if (nv == NULL)
-			return -1;
+			return NULL;
 		db->v = nv;
 		db->cap = cap;
 	}
-	db->v[db->n] = *e;
-	db->v[db->n].seq = (uint32_t)db->n;
-	db->n++;
-	return 0;
+	return &db->v[db->n];
+}
+
+/* The whole file in one buffer (the registry is read once, at start). */
+static char *
+slurp(FILE *fp, size_t *len)
+{
+	struct stat sb;
+	size_t cap = fstat(fileno(fp), &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
+	size_t n = 0, got;
+	char *buf = malloc(cap), *nb;
+
+	while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n == cap) {
+			if ((nb = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (buf && ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* One row into e; false if it is not a registry row. */
+static bool
+parse_row(char *line, struct oui_entry *e)
+{
+	char *f[5];
+	int n = csv_split(line, f, 5);
+	size_t len;
+
+	if (n < 3)
+		return false;
+	memset(e, 0, sizeof(*e));
+	if (!parse_assignment(f[1], &e->prefix, &e->bits))
+		return false;
+	len = strnlen(f[2], sizeof(e->org) - 1);
+	memcpy(e->org, f[2], len);
+	if (n >= 4)
+		oui_country_of(f[3], e->country);
+	return true;
 }
 
 /* Load one CSV; returns rows loaded or -1 (err set). */
 static long
 load_csv(struct oui_db *db, const char *path, bool required, char *err, size_t errsz)
 {
-	char line[1024];
+	char line[1024], *buf;
 	FILE *fp = fopen(path, "r");
+	size_t len, off = 0;
 	long rows = 0;
 	int lineno = 0;
 
@@ -121,30 +269,36 @@ load_csv(struct oui_db *db, const char *path, bool required, char *err, size_t e
 		    errno == ENOENT ? " (install Debian's ieee-data package)" : "");
 		return -1;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		char *f[5];
-		struct oui_entry e;
-		int n;
+	buf = slurp(fp, &len);
+	fclose(fp);
+	if (buf == NULL) {
+		snprintf(err, errsz, "%s: cannot read it whole (out of memory or I/O error)", path);
+		return -1;
+	}
+	/* lines as fgets into line[] would cut them: a longer line goes on as the next row */
+	while (off < len) {
+		size_t k = len - off < sizeof(line) - 1 ? len - off : sizeof(line) - 1;
+		const char *nl = memchr(buf + off, '\n', k);
+		struct oui_entry *e;
 
+		if (nl)
+			k = (size_t)(nl - (buf + off)) + 1;
+		memcpy(line, buf + off, k);
+		line[k] = '\0';
+		off += k;
 		if (++lineno == 1 && strncmp(line, "Registry,", 9) == 0)
 			continue;
-		n = csv_split(line, f, 5);
-		if (n < 3)
-			continue;
-		memset(&e, 0, sizeof(e));
-		if (!parse_assignment(f[1], &e.prefix, &e.bits))
-			continue;
-		snprintf(e.org, sizeof(e.org), "%s", f[2]);
-		if (n >= 4)
-			oui_country_of(f[3], e.country);
-		if (add_entry(db, &e) != 0) {
+		if ((e = next_entry(db)) == NULL) {
 			snprintf(err, errsz, "%s: out of memory", path);
-			fclose(fp);
+			free(buf);
 			return -1;
 		}
+		if (!parse_row(line, e))
+			continue;
+		e->seq = (uint32_t)db->n++;
 		rows++;
 	}
-	fclose(fp);
+	free(buf);
 	return rows;
 }
 
@@ -158,29 +312,67 @@ cmp_block(const void *a, const void *b)
 	return x->prefix < y->prefix ? -1 : x->prefix > y->prefix;
 }
 
-/* Sort by block, then by load order, so the later file's row comes last. */
+#define RADIX_BITS	11
+#define RADIX_MASK	((1u << RADIX_BITS) - 1)
+
+/* Sort key of a block: the bits above the prefix (which fits in 48), as cmp_block orders them. */
+struct sortkey {
+	uint64_t	 key;
+	uint32_t	 idx;
+};
+
+/*
+ * Sort by block, keeping the load order of equal blocks (LSD radix sort,
+ * stable), then keep the last of equal blocks: the override file is
+ * loaded last.  qsort moved the 120-byte entries through a merge sort; a
+ * row is copied once here.
+ */
 static int
-cmp_entry(const void *a, const void *b)
+sort_dedupe(struct oui_db *db)
 {
-	const struct oui_entry *x = a, *y = b;
-	int c = cmp_block(a, b);
-
-	return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
-}
-
-/* Keep the last of equal blocks: the override file is loaded last. */
-static void
-dedupe(struct oui_db *db)
-{
+	struct sortkey *a = malloc(db->n * sizeof(*a)), *b = malloc(db->n * sizeof(*b)), *t;
+	struct oui_entry *out = malloc((db->n ? db->n : 1) * sizeof(*out));
 	size_t w = 0;
 
-	for (size_t i = 0; i < db->n; i++) {
-		if (w > 0 && db->v[w - 1].bits == db->v[i].bits && db->v[w - 1].prefix == db->v[i].prefix)
-			db->v[w - 1] = db->v[i];
-		else
-			db->v[w++] = db->v[i];
+	if (a == NULL || b == NULL || out == NULL) {
+		free(a);
+		free(b);
+		free(out);
+		return -1;
 	}
-	db->n = w;
+	for (size_t i = 0; i < db->n; i++)
+		a[i] = (struct sortkey){ (uint64_t)db->v[i].bits << 48 | db->v[i].prefix, (uint32_t)i };
+	/* keys are below 2^54 (bits <= 36 above a 48-bit prefix): five 11-bit digits */
+	for (int shift = 0; shift < 55; shift += RADIX_BITS) {
+		size_t count[1 << RADIX_BITS];
+		size_t pos = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < db->n; i++)
+			count[a[i].key >> shift & RADIX_MASK]++;
+		if (db->n == 0 || count[a[0].key >> shift & RADIX_MASK] == db->n)
+			continue;	/* one value in this digit: the order stands */
+		for (size_t d = 0; d < sizeof(count) / sizeof(count[0]); d++) {
+			size_t c = count[d];
+
+			count[d] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < db->n; i++)
+			b[count[a[i].key >> shift & RADIX_MASK]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	for (size_t i = 0; i < db->n; i++) {
+		if (w > 0 && a[i].key == a[i - 1].key)
+			w--;
+		out[w++] = db->v[a[i].idx];
+	}
+	free(a);
+	free(b);
+	free(db->v);
+	db->v = out;
+	db->n = db->cap = w;
+	return 0;
 }
 
 struct oui_db *
@@ -213,8 +405,11 @@ oui_load(const char *dir, const char *override, char *err, size_t errsz)
 		oui_free(db);
 		return NULL;
 	}
-	qsort(db->v, db->n, sizeof(*db->v), cmp_entry);
-	dedupe(db);
+	if (sort_dedupe(db) != 0) {
+		snprintf(err, errsz, "out of memory");
+		oui_free(db);
+		return NULL;
+	}
 	return db;
 }
 

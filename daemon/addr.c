@@ -54,11 +54,27 @@ mac_parse(const char *s, uint8_t m[6])
 	return n == 6 && *s == '\0' && hi < 0;
 }
 
+/* Dotted quad by hand: inet_ntop goes through sprintf, and the store formats an IP per observation. */
+static void
+ip4_fmt(const uint8_t a[4], char *out)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 void
 ip_fmt(const struct ipaddr *ip, char out[IP_STRLEN])
 {
 	if (ip->fam == IPFAM_V4)
-		inet_ntop(AF_INET, ip->a, out, IP_STRLEN);
+		ip4_fmt(ip->a, out);
 	else if (ip->fam == IPFAM_V6)
 		inet_ntop(AF_INET6, ip->a, out, IP_STRLEN);
 	else

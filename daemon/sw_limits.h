@@ -72,6 +72,7 @@
 #define GW_MIN_IPS		3	/* IPv4 sources behind one MAC within GW_WINDOW_S: a gateway */
 #define GW_WINDOW_S		600
 #define ACACHE_SLOTS		65536	/* asset-id cache slots, power of two; collisions overwrite */
+#define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */

@@ -73,19 +73,15 @@ put(struct store *s, int64_t id, const struct risk_result *r, long long now)
 static void
 asset_addresses(struct store *s, int64_t id, char *mac, size_t macsz, char *ip, size_t ipsz)
 {
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = st_get(s, S_ASSET_ADDRS);
 
 	mac[0] = ip[0] = '\0';
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(mac, ''), coalesce((SELECT ip FROM addresses "
-	    "WHERE asset_id = ?1 ORDER BY last_seen DESC LIMIT 1), key_ip, '') FROM assets WHERE id = ?1",
-	    -1, &q, NULL) != SQLITE_OK)
-		return;
 	sqlite3_bind_int64(q, 1, id);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		snprintf(mac, macsz, "%s", (const char *)sqlite3_column_text(q, 0));
 		snprintf(ip, ipsz, "%s", (const char *)sqlite3_column_text(q, 1));
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 }
 
 int

@@ -34,8 +34,6 @@ acache_clear(struct store *s)
 {
 	if (s->cache)
 		memset(s->cache, 0, ACACHE_SLOTS * sizeof(*s->cache));
-	if (s->tcache)
-		memset(s->tcache, 0, ACACHE_SLOTS * sizeof(*s->tcache));
 }
 
 static struct acache_ent *
@@ -61,7 +59,7 @@ acache_find(struct store *s, uint8_t type, const uint8_t *addr, size_t len)
 	return NULL;
 }
 
-static void
+static struct acache_ent *
 acache_put(struct store *s, uint8_t type, const uint8_t *addr, size_t len, int64_t id, bool gw)
 {
 	struct acache_ent *e = acache_slot(s, type, addr, len);
@@ -71,6 +69,26 @@ acache_put(struct store *s, uint8_t type, const uint8_t *addr, size_t len, int64
 	memcpy(e->addr, addr, len);
 	e->id = id;
 	e->gateway = gw;
+	return e;
+}
+
+/* Cache key of an IP: family and address. */
+static const uint8_t *
+ip_key(const struct ipaddr *a, uint8_t key[17])
+{
+	key[0] = a->fam;
+	memcpy(key + 1, a->a, 16);
+	return key;
+}
+
+static void
+acache_drop(struct store *s, uint8_t type, const struct ipaddr *a)
+{
+	uint8_t key[17];
+	struct acache_ent *e = acache_find(s, type, ip_key(a, key), sizeof(key));
+
+	if (e)
+		e->type = AC_EMPTY;
 }
 
 static bool
@@ -88,7 +106,7 @@ add_event(struct store *s, long long ts, int64_t asset_id, const char *kind, con
 	if (asset_id)
 		sqlite3_bind_int64(q, 2, asset_id);
 	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, detail, -1, SQLITE_STATIC);
 	return st_step(s, S_EVENT_INS) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -115,21 +133,24 @@ evidence(struct store *s, int64_t id, const char *attr, const char *val, const c
     int conf, long long ts, const char *via_ip, bool *is_new)
 {
 	sqlite3_stmt *q = st_get(s, S_EVID_UPSERT);
-	int rc;
 
+	/* the strings outlive the step: attr and src are static, val sits in the queue */
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, val, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 4, src, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, val, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, src, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, conf);
 	sqlite3_bind_int64(q, 6, ts);
 	if (via_ip && via_ip[0])
-		sqlite3_bind_text(q, 7, via_ip, -1, SQLITE_TRANSIENT);
-	rc = st_step(s, S_EVID_UPSERT);
-	if (rc != SQLITE_ROW)
+		sqlite3_bind_text(q, 7, via_ip, -1, SQLITE_STATIC);
+	/*
+	 * New row or not: the upsert sets the last rowid only when it inserts
+	 * (RETURNING would build a temporary table for every statement).
+	 */
+	sqlite3_set_last_insert_rowid(s->db, 0);
+	if (st_step(s, S_EVID_UPSERT) != SQLITE_DONE)
 		return -1;
-	*is_new = sqlite3_column_int64(q, 0) == 1;
-	sqlite3_reset(q);
+	*is_new = sqlite3_last_insert_rowid(s->db) != 0;
 	return 0;
 }
 
@@ -141,27 +162,36 @@ mac_claims_ip(struct store *s, int64_t id, const char *ip)
 	bool yes;
 
 	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_STATIC);
 	yes = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_reset(q);
 	return yes;
 }
 
-/* Add or refresh an address of an asset; *is_new when first seen. */
+/*
+ * Add or refresh an address of an asset; *is_new when first seen (a new
+ * row, or the first sighting of a key IP's placeholder row).
+ */
 static int
 address(struct store *s, int64_t id, const char *ip, const char *src, long long ts, bool *is_new)
 {
-	sqlite3_stmt *q = st_get(s, S_ADDR_UPSERT);
+	sqlite3_stmt *q = st_get(s, S_ADDR_SEEN);
 
 	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, ts);
-	if (st_step(s, S_ADDR_UPSERT) != SQLITE_ROW)
+	if (st_step(s, S_ADDR_SEEN) != SQLITE_DONE)
 		return -1;
-	*is_new = sqlite3_column_int64(q, 0) == 1;
-	sqlite3_reset(q);
-	return 0;
+	*is_new = sqlite3_changes(s->db) == 0;
+	if (!*is_new)
+		return 0;
+	q = st_get(s, S_ADDR_UPSERT);
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, ts);
+	return st_step(s, S_ADDR_UPSERT) == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -229,7 +259,7 @@ new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64
 static int
 mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id, bool *gw)
 {
-	struct acache_ent *e = acache_find(s, 1, r->mac, 6);
+	struct acache_ent *e = acache_find(s, AC_MAC, r->mac, 6);
 	sqlite3_stmt *q;
 	char mac[MAC_STRLEN];
 	int rc;
@@ -249,52 +279,135 @@ mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id,
 		sqlite3_reset(q);
 	} else if (rc != SQLITE_DONE || (*gw = false, new_mac_asset(s, r, ts, id)) != 0)
 		return -1;
-	acache_put(s, 1, r->mac, 6, *id, *gw);
+	acache_put(s, AC_MAC, r->mac, 6, *id, *gw);
 	return 0;
 }
 
+/* The IP-keyed asset of an IP (ip_str its text), created if new. */
 static int
-ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64_t *id)
+ip_asset(struct store *s, const struct ipaddr *a, const char *ip_str, uint16_t vlan, long long ts,
+    int64_t *id)
 {
-	struct ipaddr a;
 	struct acache_ent *e = NULL;
+	uint8_t key[17];
 	sqlite3_stmt *q;
 	int rc;
 
-	if (ip_parse(ip, &a) && (e = acache_find(s, 2, a.a, 16)) != NULL) {
+	if (a->fam && (e = acache_find(s, AC_KEYIP, ip_key(a, key), sizeof(key))) != NULL) {
 		*id = e->id;
 		return 0;
 	}
 	q = st_get(s, S_ASSET_BY_KEYIP);
-	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 1, ip_str, -1, SQLITE_STATIC);
 	rc = st_step(s, S_ASSET_BY_KEYIP);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
-	} else if (rc != SQLITE_DONE || new_ip_asset(s, ip, vlan, ts, id) != 0)
+	} else if (rc != SQLITE_DONE || new_ip_asset(s, ip_str, vlan, ts, id) != 0)
 		return -1;
-	if (a.fam)
-		acache_put(s, 2, a.a, 16, *id, false);
+	if (a->fam)
+		acache_put(s, AC_KEYIP, key, sizeof(key), *id, false);
 	return 0;
 }
 
-/* Move last_seen forward, at most once per asset and second. */
+/* The same, for an address read back from the database as text. */
+static int
+ip_asset_str(struct store *s, const char *ip_str, uint16_t vlan, long long ts, int64_t *id)
+{
+	struct ipaddr a;
+
+	if (!ip_parse(ip_str, &a))
+		memset(&a, 0, sizeof(a));	/* not cached: fam 0 never matches a sighting */
+	return ip_asset(s, &a, ip_str, vlan, ts, id);
+}
+
+static unsigned
+touch_hash(int64_t id)
+{
+	return (unsigned)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 40) & (STORE_TOUCH_SLOTS - 1);
+}
+
+/*
+ * Move first_seen/last_seen of an asset to include ts: remembered for the
+ * batch and written once per asset at its end (pending_flush).
+ */
 static int
 touch(struct store *s, int64_t id, long long ts)
 {
-	sqlite3_stmt *q;
-	unsigned slot = (unsigned)((uint64_t)id * 2654435761u) & (ACACHE_SLOTS - 1);
+	unsigned i = touch_hash(id);
+	struct touch_ent *t;
 
-	if (s->tcache[slot].id == id && s->tcache[slot].ts == ts)
-		return 0;
-	q = st_get(s, S_ASSET_TOUCH);
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, ts);
-	if (st_step(s, S_ASSET_TOUCH) != SQLITE_DONE)
-		return -1;
-	s->tcache[slot].id = id;
-	s->tcache[slot].ts = ts;
+	for (;;) {
+		for (t = &s->touch[i]; t->id != 0 && t->id != id; t = &s->touch[i])
+			i = (i + 1) & (STORE_TOUCH_SLOTS - 1);
+		if (t->id == id) {
+			if (ts < t->lo)
+				t->lo = ts;
+			if (ts > t->hi)
+				t->hi = ts;
+			return 0;
+		}
+		if (s->ntouch < STORE_TOUCH_SLOTS / 2)
+			break;
+		if (pending_flush(s) != 0)	/* half full: write out what is held, start over */
+			return -1;
+		i = touch_hash(id);
+	}
+	t->id = id;
+	t->lo = t->hi = ts;
+	s->touch_used[s->ntouch++] = (uint16_t)i;
 	return 0;
+}
+
+int
+pending_flush(struct store *s)
+{
+	for (size_t k = 0; k < s->ntouch; k++) {
+		struct touch_ent *t = &s->touch[s->touch_used[k]];
+		sqlite3_stmt *q = st_get(s, S_ASSET_TOUCH);
+
+		sqlite3_bind_int64(q, 1, t->id);
+		sqlite3_bind_int64(q, 2, t->lo);
+		sqlite3_bind_int64(q, 3, t->hi);
+		if (st_step(s, S_ASSET_TOUCH) != SQLITE_DONE)
+			return -1;
+		t->id = 0;
+	}
+	s->ntouch = 0;
+	return 0;
+}
+
+void
+pending_drop(struct store *s)
+{
+	for (size_t k = 0; k < s->ntouch; k++)
+		s->touch[s->touch_used[k]].id = 0;
+	s->ntouch = 0;
+}
+
+/*
+ * An IP seen behind gateway `gw`: the asset meant is the IP's own, unless
+ * the gateway claims the IP in ARP (its own interface).  The answer is
+ * cached per (IP, gateway) until an ARP claim or a merge changes it.
+ */
+static int
+via_gateway(struct store *s, int64_t gw, const struct asset_ref *r, long long ts, int64_t *id)
+{
+	uint8_t key[17];
+	struct acache_ent *e = acache_find(s, AC_VIA_GW, ip_key(&r->ip, key), sizeof(key));
+	char ip[IP_STRLEN];
+
+	if (e == NULL || e->via != gw) {
+		ip_fmt(&r->ip, ip);
+		if (mac_claims_ip(s, gw, ip))
+			*id = gw;
+		else if (ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0)
+			return -1;
+		e = acache_put(s, AC_VIA_GW, key, sizeof(key), *id, false);
+		e->via = gw;
+	}
+	*id = e->id;
+	return *id == gw ? 0 : touch(s, *id, ts);
 }
 
 /*
@@ -310,29 +423,28 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	*id = 0;
 	if (mac_is_group(r->mac))
 		return 0;		/* sent to broadcast or multicast: not a host */
-	if (has_ip)
-		ip_fmt(&r->ip, ip);
 	if (ref_has_mac(r)) {
 		if (mac_asset(s, r, ts, id, &gw) != 0)
 			return -1;
 		/* the gateway's MAC was on the wire too: it is seen, the IP's asset is meant */
 		if (touch(s, *id, ts) != 0)
 			return -1;
-		if (gw && has_ip && !mac_claims_ip(s, *id, ip))
-			return ip_asset(s, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+		if (gw && has_ip)
+			return via_gateway(s, *id, r, ts, id);
 		return 0;
 	}
 	if (!has_ip)
 		return 0;
+	ip_fmt(&r->ip, ip);
 	sqlite3_stmt *q = st_get(s, S_ADDR_FIND_IP);
-	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_STATIC);
 	switch (st_step(s, S_ADDR_FIND_IP)) {
 	case SQLITE_ROW:
 		*id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 		return touch(s, *id, ts);
 	case SQLITE_DONE:
-		return ip_asset(s, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+		return ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
 	default:
 		return -1;
 	}
@@ -399,7 +511,7 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 		for (int i = 0; i < n; i++) {
 			int64_t to;
 
-			if (ip_asset(s, ips[i], 0, first[i], &to) != 0 || rehome(s, gw, to, ips[i]) != 0)
+			if (ip_asset_str(s, ips[i], 0, first[i], &to) != 0 || rehome(s, gw, to, ips[i]) != 0)
 				return -1;
 		}
 	} while (n == 64);
@@ -432,6 +544,8 @@ merge_claimed(struct store *s, int64_t gw, const char *ip)
 		return -1;
 	from = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
+	if (pending_flush(s) != 0)	/* nothing held back may name the deleted asset */
+		return -1;
 	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
 		q = st_get(s, moves[i]);
 		sqlite3_bind_int64(q, 1, from);
@@ -485,15 +599,18 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 	if (!ip_is_unicast_host(&r->ip))
 		return 0;
 	ip_fmt(&r->ip, ip);
-	if (gw && !is_arp && !mac_claims_ip(s, id, ip)) {
-		if (ip_asset(s, ip, r->vlan, ts, &to) != 0 || touch(s, to, ts) != 0)
+	if (gw && !is_arp) {
+		if (via_gateway(s, id, r, ts, &to) != 0)
 			return -1;
-		return address(s, to, ip, o->src ? o->src : "ip", ts, &fresh);
+		if (to != id)
+			return address(s, to, ip, o->src ? o->src : "ip", ts, &fresh);
 	}
 	if (gw && is_arp && merge_claimed(s, id, ip) != 0)
 		return -1;
 	if (address(s, id, ip, is_arp ? "arp" : (o->src ? o->src : "ip"), ts, &fresh) != 0)
 		return -1;
+	if (is_arp)
+		acache_drop(s, AC_VIA_GW, &r->ip);	/* the MAC claims the IP now */
 	if (!fresh)
 		return 0;
 	snprintf(detail, sizeof(detail), "address %s (%s)", ip, o->src ? o->src : "ip");
@@ -606,10 +723,10 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	sqlite3_bind_text(q, 2, transport_name(o->transport), -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, o->port);
 	sqlite3_bind_text(q, 4, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, o->val && o->val[0] ? o->val : "server", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 5, o->val && o->val[0] ? o->val : "server", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 6, ts);
 	if (ip[0])
-		sqlite3_bind_text(q, 7, ip, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 7, ip, -1, SQLITE_STATIC);
 	return st_step(s, S_SVC_UPSERT) == SQLITE_DONE ? 0 : -1;
 }
 

@@ -24,7 +24,7 @@ static const char *const sql[S_NSTMTS] = {
 	    "oui_country, mac_local) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
 	[S_ASSET_INS_IP] = "INSERT INTO assets (key_ip, vlan, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3)",
-	[S_ASSET_TOUCH] = "UPDATE assets SET last_seen = max(last_seen, ?2), "
+	[S_ASSET_TOUCH] = "UPDATE assets SET last_seen = max(last_seen, ?3), "
 	    "first_seen = min(first_seen, ?2) WHERE id = ?1",
 	[S_ADDR_UPSERT] = "INSERT INTO addresses (asset_id, ip, source, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (asset_id, ip) DO UPDATE SET "
@@ -32,8 +32,12 @@ static const char *const sql[S_NSTMTS] = {
 	    "ELSE max(last_seen, excluded.last_seen) END, "
 	    "first_seen = CASE WHEN count = 0 THEN excluded.first_seen "
 	    "ELSE min(first_seen, excluded.first_seen) END, count = count + 1, "
-	    "source = CASE WHEN excluded.source = 'arp' THEN 'arp' ELSE source END "
-	    "RETURNING count",
+	    "source = CASE WHEN excluded.source = 'arp' THEN 'arp' ELSE source END",
+	/* a sighting of an address already counted (changes() == 0: new, or a key IP's placeholder) */
+	[S_ADDR_SEEN] = "UPDATE addresses SET last_seen = max(last_seen, ?4), "
+	    "first_seen = min(first_seen, ?4), count = count + 1, "
+	    "source = CASE WHEN ?3 = 'arp' THEN 'arp' ELSE source END "
+	    "WHERE asset_id = ?1 AND ip = ?2 AND count > 0",
 	[S_ADDR_FIND_IP] = "SELECT d.asset_id FROM addresses d JOIN assets a ON a.id = d.asset_id "
 	    "WHERE d.ip = ?1 AND a.gateway = 0 ORDER BY d.last_seen DESC LIMIT 1",
 	[S_EVID_UPSERT] = "INSERT INTO evidence (asset_id, attribute, value, source, confidence, "
@@ -41,7 +45,7 @@ static const char *const sql[S_NSTMTS] = {
 	    "ON CONFLICT (asset_id, attribute, value, source) DO UPDATE SET "
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
-	    "confidence = max(confidence, excluded.confidence) RETURNING count",
+	    "confidence = max(confidence, excluded.confidence)",
 	[S_SVC_UPSERT] = "INSERT INTO services (asset_id, transport, port, protocol, role, "
 	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
 	    "ON CONFLICT (asset_id, transport, port, protocol, role) DO UPDATE SET "
@@ -128,6 +132,8 @@ static const char *const sql[S_NSTMTS] = {
 	[S_MG_DEL] = "DELETE FROM assets WHERE id = ?1",
 	[S_ADDR_DEL] = "DELETE FROM addresses WHERE asset_id = ?1 AND ip = ?2",
 	[S_RISK_GET] = "SELECT level FROM risk WHERE asset_id = ?1",
+	[S_ASSET_ADDRS] = "SELECT coalesce(mac, ''), coalesce((SELECT ip FROM addresses "
+	    "WHERE asset_id = ?1 ORDER BY last_seen DESC LIMIT 1), key_ip, '') FROM assets WHERE id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
@@ -283,6 +289,27 @@ prepare_all(struct store *s, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * Before SQLite initialises (the first open): every user of SQLite in
+ * spanwatch (daemon, CLI, tests) calls it from one thread, and Debian's
+ * SQLite is built without lookaside, so each cursor of each statement is
+ * a malloc that in the default serialized mode also took the memory-
+ * statistics mutex (some 6% of the ingest cost).  Single-thread mode has
+ * no mutexes.  Too late (SQLITE_MISUSE) once SQLite is initialised:
+ * harmless, it then runs as before.
+ */
+static void
+sqlite_single_thread(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 {
@@ -295,11 +322,14 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	sqlite_single_thread();
 	s->mode = mode;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = calloc(ACACHE_SLOTS, sizeof(*s->cache))) == NULL ||
-	    (s->tcache = calloc(ACACHE_SLOTS, sizeof(*s->tcache))) == NULL)) {
+	    (s->touch = calloc(STORE_TOUCH_SLOTS, sizeof(*s->touch))) == NULL ||
+	    (s->touch_used = calloc(STORE_TOUCH_SLOTS / 2, sizeof(*s->touch_used))) == NULL)) {
 		free(s->cache);
+		free(s->touch);
 		snprintf(err, errsz, "out of memory");
 		free(s);
 		return NULL;
@@ -346,7 +376,8 @@ store_close(struct store *s)
 		sqlite3_close(s->db);
 	free(s->touched);
 	free(s->cache);
-	free(s->tcache);
+	free(s->touch);
+	free(s->touch_used);
 	free(s);
 }
 
@@ -417,12 +448,13 @@ store_ingest(struct store *s, struct obsq *q)
 		return -1;
 	}
 	s->ntouched = 0;
-	if (obsq_foreach(q, apply, &b) != 0 || assess_touched(s, now) != 0 ||
-	    exec(s, "COMMIT") != SQLITE_OK) {
+	if (obsq_foreach(q, apply, &b) != 0 || pending_flush(s) != 0 ||
+	    assess_touched(s, now) != 0 || exec(s, "COMMIT") != SQLITE_OK) {
 		if (s->errmsg[0] == '\0')
 			st_error(s, "batch failed");
 		exec(s, "ROLLBACK");
 		acache_clear(s);
+		pending_drop(s);
 		s->stats.failed_batches++;
 		return -1;		/* observations stay queued for the next try */
 	}

@@ -16,8 +16,8 @@
 
 enum stmt_id {
 	S_ASSET_BY_MAC, S_ASSET_BY_KEYIP, S_ASSET_INS_MAC, S_ASSET_INS_IP, S_ASSET_TOUCH,
-	S_ADDR_UPSERT, S_ADDR_FIND_IP, S_EVID_UPSERT, S_SVC_UPSERT, S_CONV_UPSERT,
-	S_EVENT_INS, S_GW_RECENT, S_GW_SET, S_RISK_EVID, S_RISK_GET, S_RISK_PUT,
+	S_ADDR_UPSERT, S_ADDR_SEEN, S_ADDR_FIND_IP, S_EVID_UPSERT, S_SVC_UPSERT, S_CONV_UPSERT,
+	S_EVENT_INS, S_GW_RECENT, S_GW_SET, S_RISK_EVID, S_RISK_GET, S_RISK_PUT, S_ASSET_ADDRS,
 	S_ADDR_CLAIMED, S_GW_ADDRS, S_ADDR_DEL, S_ADDR_INS_KEY,
 	S_MV_TOUCH, S_MV_EVID, S_MV_SVC, S_MV_ADDR, S_MV_EVID_DEL, S_MV_SVC_DEL,
 	S_MG_CONV_CLI, S_MG_CONV_SRV, S_MG_EVENTS, S_MG_DEL,
@@ -26,17 +26,29 @@ enum stmt_id {
 
 /*
  * Asset ids by MAC and by key IP, so a batch does not ask SQLite for the
- * same device again and again; also when each was last touched, to skip
- * last_seen updates within the same second.  Dropped whole when a batch
- * rolls back (the ids may not exist then).
+ * same device again and again; and, behind a gateway, whether the gateway
+ * claims an IP (AC_VIA_GW: `via` is the gateway, `id` the asset meant).
+ * Dropped whole when a batch rolls back (the ids may not exist then) and
+ * when a gateway is promoted or merged.
  */
+enum { AC_EMPTY, AC_MAC, AC_KEYIP, AC_VIA_GW };
 
 struct acache_ent {
-	uint8_t		 type;		/* 0 empty, 1 MAC, 2 key IP */
-	uint8_t		 addr[16];
+	uint8_t		 type;		/* AC_* */
+	uint8_t		 addr[17];	/* MAC, or IP family + address */
 	bool		 gateway;
 	int64_t		 id;
-	long long	 touched;
+	int64_t		 via;
+};
+
+/*
+ * last_seen / first_seen moves of a batch, one row per asset written at
+ * its end (inside the transaction) instead of an UPDATE per sighting.
+ * STORE_TOUCH_SLOTS open-addressed slots, written out early when half full.
+ */
+struct touch_ent {
+	int64_t		 id;		/* 0: empty */
+	long long	 lo, hi;
 };
 
 struct store {
@@ -50,7 +62,9 @@ struct store {
 	const struct risk_policy *policy;
 	const struct fprules	*rules;
 	struct acache_ent	*cache;		/* ACACHE_SLOTS entries */
-	struct { int64_t id; long long ts; } *tcache;	/* last touch per asset, ACACHE_SLOTS */
+	struct touch_ent	*touch;		/* STORE_TOUCH_SLOTS entries */
+	uint16_t		*touch_used;	/* slots in use, STORE_TOUCH_SLOTS / 2 */
+	size_t			 ntouch;
 	int64_t			*touched;	/* assets whose risk must be re-evaluated */
 	size_t			 ntouched, touched_cap;
 	struct store_stats	 stats;
@@ -63,6 +77,8 @@ void	 st_error(struct store *s, const char *what);
 
 int	 ingest_one(struct store *s, const void *obs);
 void	 acache_clear(struct store *s);
+int	 pending_flush(struct store *s);	/* write what the batch holds back */
+void	 pending_drop(struct store *s);		/* forget it (the batch rolled back) */
 void	 touch_for_risk(struct store *s, int64_t asset_id);
 int	 assess_touched(struct store *s, long long now);
 int	 assess_asset(struct store *s, int64_t asset_id, long long now);

@@ -16,10 +16,10 @@
 
 struct oui_entry {
 	uint64_t	 prefix;	/* the block's first bits, left-aligned in 48 bits */
+	const char	*org;		/* organisation name (at most OUI_ORG_MAX - 1 bytes), in the table's pool */
+	uint32_t	 org_off;	/* while loading: its offset in the pool */
 	uint8_t		 bits;		/* 24, 28 or 36 */
-	uint32_t	 seq;		/* load order: a later file's row wins */
 	char		 country[3];	/* registered country, "" if none given */
-	char		 org[OUI_ORG_MAX];
 };
 
 struct oui_db;

@@ -39,6 +39,8 @@ reasm_free(struct reasm_dir *rd, struct reasm_stats *st)
 	buf_release(rd, st);
 	while (rd->nooo > 0)
 		ooo_drop(rd, st, 0);
+	free(rd->ooo);
+	rd->ooo = NULL;
 	rd->started = false;
 }
 
@@ -196,6 +198,8 @@ ooo_hold(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 		st->mem_refused++;
 		return false;
 	}
+	if (rd->ooo == NULL && (rd->ooo = calloc(REASM_MAX_OOO, sizeof(*rd->ooo))) == NULL)
+		return false;
 	if ((copy = malloc(len)) == NULL)
 		return false;
 	memcpy(copy, data, len);

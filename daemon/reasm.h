@@ -28,7 +28,11 @@ struct reasm_dir {
 	uint32_t	 next_seq;	/* sequence number of the next byte to deliver */
 	uint8_t		*buf;		/* unconsumed in-order bytes */
 	uint32_t	 len, cap;
-	struct reasm_seg ooo[REASM_MAX_OOO];
+	/*
+	 * Held out-of-order segments: REASM_MAX_OOO slots, allocated at the
+	 * first one (rare; inline they made every flow 256 bytes larger).
+	 */
+	struct reasm_seg *ooo;
 	uint8_t		 nooo;
 };
 

@@ -58,6 +58,14 @@ struct flow {
 	uint8_t		 probe_pkts;	/* payload packets spent probing */
 	bool		 no_dissector;	/* gave up probing */
 	uint32_t	 tried;		/* bitmask of dissector indexes that said "not mine" */
+	/*
+	 * Facts this flow reported within FACT_REFRESH_US of fact_memo_since
+	 * (dissector.c): a repeat, most PDUs' facts, is dropped here, in a
+	 * cache line already loaded, instead of in the shared fact cache.
+	 */
+	uint64_t	 fact_memo[FLOW_FACT_MEMO];
+	uint64_t	 fact_memo_since;
+	uint8_t		 fact_memo_next;
 	struct reasm_dir rs[2];		/* TCP reassembly per direction */
 
 	/* nDPI classification (daemon/classify.c) */

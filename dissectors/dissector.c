@@ -83,6 +83,34 @@ diss_now(const struct diss_ctx *dc)
 	return now_us(dc);
 }
 
+/*
+ * Has the flow reported this fact lately?  Records it if not.  The memo
+ * starts over every FACT_REFRESH_US, so a repeat then reaches the fact
+ * cache, which decides whether it is due again.
+ */
+static bool
+flow_memo_has(struct diss_ctx *dc, uint64_t h)
+{
+	struct flow *f = dc->flow;
+	uint64_t now = now_us(dc);
+
+	if (f == NULL || dc->fc == NULL)
+		return false;
+	if (now < f->fact_memo_since || now - f->fact_memo_since >= FACT_REFRESH_US) {
+		memset(f->fact_memo, 0, sizeof(f->fact_memo));
+		f->fact_memo_since = now;
+	}
+	h |= 1;		/* 0 marks an empty slot */
+	for (int i = 0; i < FLOW_FACT_MEMO; i++)
+		if (f->fact_memo[i] == h) {
+			dc->fc->suppressed++;
+			return true;
+		}
+	f->fact_memo[f->fact_memo_next] = h;
+	f->fact_memo_next = (uint8_t)((f->fact_memo_next + 1) % FLOW_FACT_MEMO);
+	return false;
+}
+
 void
 diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr,
     const void *val, size_t len, const char *src, uint8_t conf)
@@ -97,6 +125,8 @@ diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr
 	h = fc_hash_word(h, (uint64_t)(uintptr_t)attr);
 	h = fc_hash_word(h, (uint64_t)(uintptr_t)src);
 	h = fc_hash(h, val, len);
+	if (flow_memo_has(dc, h))
+		return;
 	if (!fc_should_send(dc->fc, h, now_us(dc)))
 		return;
 	memset(&o, 0, sizeof(o));

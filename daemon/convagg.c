@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "convagg.h"
 #include "factcache.h"
 #include "sw_limits.h"
@@ -49,7 +50,7 @@ clear_buckets(struct convagg *ca)
 struct convagg *
 convagg_new(void)
 {
-	struct convagg *ca = calloc(1, sizeof(*ca));
+	struct convagg *ca = bigmem_alloc(sizeof(*ca));
 
 	if (ca)
 		clear_buckets(ca);
@@ -59,7 +60,7 @@ convagg_new(void)
 void
 convagg_free(struct convagg *ca)
 {
-	free(ca);
+	bigmem_free(ca, sizeof(*ca));
 }
 
 static uint64_t

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "bigmem.h"
 #include "decode.h"
 #include "flow.h"
 #include "sw_limits.h"
@@ -74,11 +75,11 @@ flow_table_new(size_t max_flows, flow_release_cb cb, void *arg)
 	ft->max = max_flows ? max_flows : FLOW_MAX_DEFAULT;
 	for (ft->nbuckets = 1024; ft->nbuckets < ft->max * 2; ft->nbuckets *= 2)
 		;
-	ft->pool = calloc(ft->max, sizeof(*ft->pool));
-	ft->buckets = calloc(ft->nbuckets, sizeof(*ft->buckets));
+	ft->pool = bigmem_alloc(ft->max * sizeof(*ft->pool));
+	ft->buckets = bigmem_alloc(ft->nbuckets * sizeof(*ft->buckets));
 	if (ft->pool == NULL || ft->buckets == NULL) {
-		free(ft->pool);
-		free(ft->buckets);
+		bigmem_free(ft->pool, ft->max * sizeof(*ft->pool));
+		bigmem_free(ft->buckets, ft->nbuckets * sizeof(*ft->buckets));
 		free(ft);
 		return NULL;
 	}
@@ -173,8 +174,8 @@ flow_table_free(struct flow_table *ft)
 		return;
 	for (struct flow *f; (f = lru_oldest(ft)) != NULL;)
 		flow_remove(ft, f);
-	free(ft->pool);
-	free(ft->buckets);
+	bigmem_free(ft->pool, ft->max * sizeof(*ft->pool));
+	bigmem_free(ft->buckets, ft->nbuckets * sizeof(*ft->buckets));
 	free(ft);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "obsq.h"
 
 struct obsq_rec {
@@ -31,7 +32,7 @@ obsq_new(size_t max)
 	if (q == NULL)
 		return NULL;
 	q->max = max ? max : OBSQ_MAX;
-	q->ring = calloc(q->max, sizeof(*q->ring));
+	q->ring = bigmem_alloc(q->max * sizeof(*q->ring));
 	if (q->ring == NULL) {
 		free(q);
 		return NULL;
@@ -43,7 +44,7 @@ void
 obsq_free(struct obsq *q)
 {
 	if (q) {
-		free(q->ring);
+		bigmem_free(q->ring, q->max * sizeof(*q->ring));
 		free(q);
 	}
 }

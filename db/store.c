@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bigmem.h"
 #include "obsq.h"
 #include "schema.h"
 #include "store_int.h"
@@ -325,10 +326,10 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	sqlite_single_thread();
 	s->mode = mode;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (mode == STORE_RW && ((s->cache = calloc(ACACHE_SLOTS, sizeof(*s->cache))) == NULL ||
+	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||
 	    (s->touch = calloc(STORE_TOUCH_SLOTS, sizeof(*s->touch))) == NULL ||
 	    (s->touch_used = calloc(STORE_TOUCH_SLOTS / 2, sizeof(*s->touch_used))) == NULL)) {
-		free(s->cache);
+		bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
 		free(s->touch);
 		snprintf(err, errsz, "out of memory");
 		free(s);
@@ -375,7 +376,7 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->touched);
-	free(s->cache);
+	bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
 	free(s->touch);
 	free(s->touch_used);
 	free(s);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -68,6 +69,8 @@ capture_open_file(const char *path, char *err, size_t errsz)
 		free(c);
 		return NULL;
 	}
+	/* one thread reads it: no stdio lock around each of libpcap's freads */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	/* glibc ignores the size unless given the buffer itself */
 	if ((c->filebuf = malloc(CAPTURE_FILE_BUF)) != NULL)
 		setvbuf(fp, (char *)c->filebuf, _IOFBF, CAPTURE_FILE_BUF);

@@ -17,8 +17,8 @@
 
 #define PORTMAP_NONE	0xff
 
-/* note_addr's memo of recent senders, in front of the fact cache. */
-#define ADDR_MEMO_SLOTS	256
+/* note_addr's memo of recent senders, in front of the fact cache (48 KiB). */
+#define ADDR_MEMO_SLOTS	1024
 struct addr_memo {
 	uint8_t		 mac[6];
 	uint16_t	 vlan;
@@ -232,7 +232,7 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
 	if (ip == NULL || !ip_is_unicast_host(ip))
 		ip = &none;
 	/* the same sender as a moment ago: known without hashing (most frames) */
-	m = &pl->addr_memo[(mac[5] ^ mac[4] ^ ip->a[3]) & (ADDR_MEMO_SLOTS - 1)];
+	m = &pl->addr_memo[(mac[5] ^ (unsigned)mac[4] << 2 ^ (unsigned)ip->a[3] << 1) & (ADDR_MEMO_SLOTS - 1)];
 	if (m->src == src && m->vlan == vlan && ts >= m->since && ts - m->since < FACT_REFRESH_US &&
 	    memcmp(m->mac, mac, 6) == 0 && ip_eq(&m->ip, ip))
 		return;

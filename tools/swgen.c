@@ -4,7 +4,8 @@
  *
  *   swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]
  *   swgen --crowd -o FILE -n PACKETS --hosts N   N distinct hosts (tools/swgen_crowd.c)
- *   swgen --loop FILE          a bare libpcap read loop: the speed floor
+ *   swgen --loop FILE          a bare libpcap read loop with spanwatchd's 1 MiB buffer: the floor
+ *   swgen --loop-stock FILE    the same with libpcap's stock stdio reading
  *
  * A plant network: PLCs and RTUs from real vendors' MAC blocks, HMIs and
  * engineering stations, IP cameras (some from high-risk-origin makers), a
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1108,8 +1110,13 @@ write_expected(const struct gen *g, const char *path, uint64_t seed)
 
 /* --- the speed floor: read every packet and touch its bytes --------------------- */
 
+/*
+ * stock: libpcap as most programs use it (pcap_open_offline, stdio's
+ * default 4 KiB buffer); otherwise the same 1 MiB unlocked buffer
+ * spanwatchd reads with, the strict floor.
+ */
 static int
-loop(const char *path)
+loop(const char *path, bool stock)
 {
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -1125,7 +1132,10 @@ loop(const char *path)
 		fprintf(stderr, "swgen: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	setvbuf(fp, buf, _IOFBF, sizeof(buf));
+	if (!stock) {
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
+		setvbuf(fp, buf, _IOFBF, sizeof(buf));
+	}
 	if ((p = pcap_fopen_offline(fp, err)) == NULL) {
 		fprintf(stderr, "swgen: %s\n", err);
 		fclose(fp);
@@ -1149,7 +1159,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]\n"
 	    "       swgen --crowd -o FILE -n PACKETS --hosts N [-s SEED] [--expected FILE.json]\n"
-	    "       swgen --loop FILE\n");
+	    "       swgen --loop FILE | --loop-stock FILE\n");
 }
 
 int
@@ -1159,6 +1169,7 @@ main(int argc, char *argv[])
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "expected", required_argument, NULL, 'e' },
 		{ "loop", required_argument, NULL, 'L' },
+		{ "loop-stock", required_argument, NULL, 'P' },
 		{ "crowd", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1178,7 +1189,8 @@ main(int argc, char *argv[])
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'H': nhosts = atoi(optarg); break;
 		case 'e': expected = optarg; break;
-		case 'L': return loop(optarg);
+		case 'L': return loop(optarg, false);
+		case 'P': return loop(optarg, true);
 		case 'C': crowd = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -3,6 +3,7 @@
  * each encapsulation, and short or lying headers at every layer.
  */
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "support.h"
 #include "decode.h"
@@ -261,6 +262,37 @@ START_TEST(linux_cooked_and_raw_ip)
 }
 END_TEST
 
+/* ip_fmt writes IPv4 by hand (it runs per observation in the store): as inet_ntop does. */
+START_TEST(ip_fmt_matches_inet_ntop)
+{
+	static const uint8_t v4[][4] = {
+		{ 0, 0, 0, 0 }, { 255, 255, 255, 255 }, { 10, 0, 0, 1 }, { 100, 200, 3, 45 },
+		{ 9, 99, 199, 250 }, { 192, 168, 100, 10 },
+	};
+	char got[IP_STRLEN], want[IP_STRLEN];
+	struct ipaddr a;
+	uint32_t x = 2463534242u;
+
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]) + 5000; i++) {
+		uint8_t b[4];
+
+		if (i < sizeof(v4) / sizeof(v4[0]))
+			memcpy(b, v4[i], 4);
+		else {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;	/* xorshift: any address */
+			memcpy(b, &x, 4);
+		}
+		ip_set4(&a, b);
+		ip_fmt(&a, got);
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, b, want, sizeof(want)));
+		ck_assert_str_eq(got, want);
+	}
+	ck_assert(ip_parse("2001:db8::7:1", &a));
+	ip_fmt(&a, got);
+	ck_assert_str_eq(got, "2001:db8::7:1");
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -280,6 +312,7 @@ make_suite(void)
 	tcase_add_test(tc, arp_reply_binds_mac_and_ip);
 	tcase_add_test(tc, llc_snap_cisco_frames_expose_the_protocol_id);
 	tcase_add_test(tc, linux_cooked_and_raw_ip);
+	tcase_add_test(tc, ip_fmt_matches_inet_ntop);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -190,6 +190,66 @@ START_TEST(gateway_ips_become_assets_facts_after)
 }
 END_TEST
 
+/*
+ * An asset's first and last seen are the extremes of every observation
+ * about it, whatever their order inside a batch (the store keeps them in
+ * memory for the batch and writes each asset once).
+ */
+START_TEST(seen_times_are_the_extremes_whatever_the_order)
+{
+	const char *mac = "00:0e:8c:01:02:03";
+
+	addr(mac, "10.0.0.5", "ip", 500);
+	fact(mac, "10.0.0.5", A_HOSTNAME, "plc-1", "dhcp/12", 300);
+	fact(mac, "10.0.0.5", A_MODEL, "S7-1500", "s7comm/szl", 900);
+	flush();
+	ck_assert_int_eq(scalar("SELECT first_seen FROM assets"), 300);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM assets"), 900);
+	fact(mac, "10.0.0.5", A_HOSTNAME, "plc-1", "dhcp/12", 700);	/* older than last_seen */
+	flush();
+	ck_assert_int_eq(scalar("SELECT last_seen FROM assets"), 900);
+	ck_assert_int_eq(scalar("SELECT count FROM evidence WHERE attribute = 'hostname'"), 2);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM evidence WHERE attribute = 'hostname'"), 700);
+	fact(mac, "10.0.0.5", A_MODEL, "S7-1500", "s7comm/szl", 1200);
+	addr(mac, "10.0.0.5", "ip", 1100);
+	flush();
+	ck_assert_int_eq(scalar("SELECT first_seen FROM assets"), 300);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM assets"), 1200);
+	ck_assert_int_eq(scalar("SELECT last_seen FROM addresses WHERE ip = '10.0.0.5'"), 1100);
+}
+END_TEST
+
+/*
+ * A gateway that claims in ARP an address first seen as a forwarded
+ * source takes it over at once: a fact in the same batch, after the
+ * claim, is the gateway's (the store caches "does this gateway claim this
+ * IP" and must drop the cached "no").
+ */
+START_TEST(arp_claim_takes_over_the_ip_in_the_same_batch)
+{
+	const char *rt = "00:1b:1b:aa:bb:cc";
+
+	addr(rt, "192.168.1.1", "arp", 100);
+	addr(rt, "172.16.5.20", "ip", 101);
+	addr(rt, "172.16.5.21", "ip", 102);
+	addr(rt, "172.16.5.22", "ip", 103);
+	fact(rt, "172.16.5.30", A_HOSTNAME, "rtr-b", "snmp/sysName", 104);
+	flush();
+	ck_assert_int_eq(scalar("SELECT gateway FROM assets WHERE mac = '00:1b:1b:aa:bb:cc'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE key_ip = '172.16.5.30'"), 1);
+	addr(rt, "172.16.5.30", "arp", 200);		/* its second interface */
+	fact(rt, "172.16.5.30", A_MODEL, "RSG2488", "snmp/sysDescr", 201);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE key_ip = '172.16.5.30'"), 0);
+	ck_assert_str_eq(text("SELECT s.mac FROM evidence e JOIN assets s ON s.id = e.asset_id "
+	    "WHERE e.attribute = 'model'"), rt);
+	ck_assert_str_eq(text("SELECT s.mac FROM evidence e JOIN assets s ON s.id = e.asset_id "
+	    "WHERE e.attribute = 'hostname'"), rt);		/* merged from the IP's asset */
+	/* the forwarded sources keep their own assets */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE key_ip LIKE '172.16.5.2_'"), 3);
+}
+END_TEST
+
 START_TEST(randomised_mac_ipv6_and_broadcast)
 {
 	addr("02:11:22:33:44:55", "fe80::1", "ip", 10);		/* locally administered */
@@ -408,6 +468,8 @@ make_suite(void)
 	tcase_add_test(tc, dhcp_renewal_is_address_history_not_a_new_asset);
 	tcase_add_test(tc, gateway_ips_become_assets_facts_first);
 	tcase_add_test(tc, gateway_ips_become_assets_facts_after);
+	tcase_add_test(tc, seen_times_are_the_extremes_whatever_the_order);
+	tcase_add_test(tc, arp_claim_takes_over_the_ip_in_the_same_batch);
 	tcase_add_test(tc, randomised_mac_ipv6_and_broadcast);
 	tcase_add_test(tc, conflicting_evidence_is_kept_side_by_side);
 	tcase_add_test(tc, restart_reloads_instead_of_duplicating);

@@ -18,18 +18,6 @@ mac_fmt(const uint8_t m[6], char out[MAC_STRLEN])
 	}
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Accepts aa:bb:cc:dd:ee:ff, aa-bb-..., and aabb.ccdd.eeff. */
 bool
 mac_parse(const char *s, uint8_t m[6])
@@ -37,7 +25,7 @@ mac_parse(const char *s, uint8_t m[6])
 	int n = 0, hi = -1;
 
 	for (; *s && n < 6; s++) {
-		int v = hexval((unsigned char)*s);
+		int v = hex_value(*s);
 
 		if (v < 0) {
 			if ((*s == ':' || *s == '-' || *s == '.') && hi < 0)

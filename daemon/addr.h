@@ -25,6 +25,19 @@ struct asset_ref {
 	uint16_t	vlan;		/* outermost VLAN id, 0 when untagged */
 };
 
+/* A hex digit's value, -1 if it is not one (no locale, unlike isxdigit). */
+static inline int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #define MAC_STRLEN	18	/* "aa:bb:cc:dd:ee:ff" + NUL */
 #define IP_STRLEN	46	/* INET6_ADDRSTRLEN */
 

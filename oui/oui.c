@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "csv.h"
 #include "oui.h"
 
@@ -162,18 +163,6 @@ oui_country_of(const char *address, char out[3])
 		}
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 parse_assignment(const char *hex, uint64_t *prefix, uint8_t *bits)
 {
@@ -183,7 +172,7 @@ parse_assignment(const char *hex, uint64_t *prefix, uint8_t *bits)
 	if (len != 6 && len != 7 && len != 9)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int d = hexdigit(hex[i]);
+		int d = hex_value(hex[i]);
 
 		if (d < 0)
 			return false;

@@ -13,6 +13,9 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 # Units and the MemoryMax generator (the Debian package uses /lib/systemd).
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd
+# The spanwatch user and its directories (sysusers.d, tmpfiles.d); the
+# Debian package has debhelper install its own copies and sets this to no.
+INSTALL_SYSUSERS ?= yes
 CC	?= cc
 SANITIZE ?= 0
 
@@ -158,6 +161,20 @@ install: all
 	sed -e 's|/etc/spanwatch/|$(SW_ETC)/|g' packaging/systemd/spanwatch-generator \
 	    >$(DESTDIR)$(SYSTEMDDIR)/system-generators/spanwatch-generator
 	chmod 0755 $(DESTDIR)$(SYSTEMDDIR)/system-generators/spanwatch-generator
+	@# the configuration, unless the operator's is already there
+	install -d $(DESTDIR)$(SW_ETC)
+	for f in spanwatch.conf risk.conf; do \
+		[ -e $(DESTDIR)$(SW_ETC)/$$f ] || install -m 0644 packaging/$$f $(DESTDIR)$(SW_ETC)/$$f; \
+	done
+ifeq ($(INSTALL_SYSUSERS),yes)
+	install -D -m 0644 packaging/debian/spanwatch.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/spanwatch.conf
+	install -D -m 0644 packaging/debian/spanwatch.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/spanwatch.conf
+	@# installed on this machine: create the user and the directories now
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(PREFIX)/lib/sysusers.d/spanwatch.conf && \
+		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/spanwatch.conf; \
+	fi
+endif
 
 # Debian package from a copy of the tree (packaging/debian becomes debian/).
 deb:

@@ -34,6 +34,8 @@ getent group spanwatch >/dev/null || fail "group spanwatch not created"
 [ -d /var/lib/spanwatch ] || fail "/var/lib/spanwatch not created"
 [ "$(stat -c %U /var/lib/spanwatch)" = spanwatch ] || fail "/var/lib/spanwatch not owned by spanwatch"
 /usr/sbin/spanwatchd --version | grep -q '^spanwatchd ' || fail "spanwatchd --version"
+# a release build, also when the suite runs under SANITIZE=1
+ldd /usr/sbin/spanwatchd | grep -q libasan && fail "the packaged spanwatchd is built with AddressSanitizer"
 /usr/bin/spanwatch --version | grep -q '^spanwatch ' || fail "spanwatch --version"
 out=$(systemd-analyze verify /lib/systemd/system/spanwatchd.service \
     /lib/systemd/system/spanwatch-export.service /lib/systemd/system/spanwatch-export.timer 2>&1) ||

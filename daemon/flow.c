@@ -260,6 +260,22 @@ fill_endpoint(struct endpoint *e, const uint8_t mac[6], const struct ipaddr *ip,
 	e->port = port;
 }
 
+/*
+ * FIN per direction and RST, noted here rather than by the caller: they
+ * choose the flow's ageing list, and a connection whose last packet is its
+ * FIN must age on the closed timeout, not the open one.
+ */
+static void
+note_close(struct flow *f, const struct pkt *p, int dir)
+{
+	if (p->l4proto != L4_TCP)
+		return;
+	if (p->tcp_flags & TH_FIN)
+		f->fin_seen |= (uint8_t)(1u << dir);
+	if (p->tcp_flags & TH_RST)
+		f->rst_seen = true;
+}
+
 struct flow *
 flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
     bool (*is_server_port)(void *arg, uint8_t proto, uint16_t port), void *arg)
@@ -289,6 +305,7 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 			}
 			f->role_by = ROLE_BY_SYN;
 		}
+		note_close(f, p, *dir);
 		if (f != ft->lru_head[f->lru_class] || f->lru_class != lru_class_of(f)) {
 			lru_unlink(ft, f);
 			lru_push_head(ft, f);
@@ -310,6 +327,7 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 		*dir = 1;
 	}
 	f->role_by = by;
+	note_close(f, p, *dir);
 	f->first_us = f->last_us = p->ts_us;
 	f->in_use = true;
 	f->hnext = ft->buckets[h & (ft->nbuckets - 1)];

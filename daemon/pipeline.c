@@ -421,15 +421,6 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap)
 	return len;
 }
 
-static void
-track_tcp_state(struct flow *f, const struct pkt *p, int dir)
-{
-	if (p->tcp_flags & TH_FIN)
-		f->fin_seen |= (uint8_t)(1u << dir);
-	if (p->tcp_flags & TH_RST)
-		f->rst_seen = true;
-}
-
 /* Is one of our dissectors bound to the flow, or waiting for its payload? */
 static bool
 ours_expected(const struct pipeline *pl, const struct flow *f)
@@ -477,7 +468,6 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 	dv.f = f;
 	dv.dir = dir;
 	if (f->proto == L4_TCP) {
-		track_tcp_state(f, p, dir);
 		if (f->no_dissector)
 			return;
 		reasm_segment(&f->rs[dir], &pl->rs, p->seq, (p->tcp_flags & TH_SYN) != 0,

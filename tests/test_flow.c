@@ -154,6 +154,37 @@ START_TEST(idle_flows_expire_by_packet_time)
 }
 END_TEST
 
+/*
+ * A connection whose last packets are its FINs (no final ACK seen) ages on
+ * the closed timeout, not the open one; an open one beside it stays.
+ */
+START_TEST(closed_by_its_last_packet_ages_fast)
+{
+	struct flow_table *ft = flow_table_new(16, count_release, NULL);
+	uint64_t t0 = 1000000;
+	struct pkt syn = tcp_pkt("10.0.0.1", 1000, "10.0.0.2", 502, TH_SYN, t0);
+	struct pkt fin1 = tcp_pkt("10.0.0.1", 1000, "10.0.0.2", 502, TH_FIN | TH_ACK, t0 + 1000);
+	struct pkt fin2 = tcp_pkt("10.0.0.2", 502, "10.0.0.1", 1000, TH_FIN | TH_ACK, t0 + 2000);
+	struct pkt other = tcp_pkt("10.0.0.3", 1001, "10.0.0.2", 502, TH_SYN, t0 + 3000);
+	struct flow *f;
+	int dir;
+
+	released = 0;
+	f = flow_lookup(ft, &syn, &dir, port_502_serves, NULL);
+	f->last_us = syn.ts_us;
+	f = flow_lookup(ft, &fin1, &dir, port_502_serves, NULL);
+	f->last_us = fin1.ts_us;
+	f = flow_lookup(ft, &fin2, &dir, port_502_serves, NULL);
+	f->last_us = fin2.ts_us;
+	ck_assert_uint_eq(f->fin_seen, 3);
+	flow_lookup(ft, &other, &dir, port_502_serves, NULL)->last_us = other.ts_us;
+	flow_expire(ft, t0 + (FLOW_IDLE_TCP_CLOSED_S + 1) * 1000000ull, FLOW_EXPIRE_MAX);
+	ck_assert_uint_eq(flow_table_stats(ft)->active, 1);
+	ck_assert_int_eq(released, 1);
+	flow_table_free(ft);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -165,6 +196,7 @@ make_suite(void)
 	tcase_add_test(tc, both_directions_share_one_flow);
 	tcase_add_test(tc, the_cap_evicts_the_least_recently_seen);
 	tcase_add_test(tc, idle_flows_expire_by_packet_time);
+	tcase_add_test(tc, closed_by_its_last_packet_ages_fast);
 	suite_add_tcase(s, tc);
 	return s;
 }

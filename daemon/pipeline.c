@@ -17,8 +17,7 @@
 
 #define PORTMAP_NONE	0xff
 
-/* note_addr's memo of recent senders, in front of the fact cache (48 KiB). */
-#define ADDR_MEMO_SLOTS	1024
+/* note_addr's memo of recent senders, in front of the fact cache (ADDR_MEMO_SLOTS). */
 struct addr_memo {
 	uint8_t		 mac[6];
 	uint16_t	 vlan;

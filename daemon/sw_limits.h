@@ -66,6 +66,7 @@
 
 /* Fact cache (daemon/factcache.h): suppresses repeats of one observation */
 #define FACT_CACHE_SLOTS	32768		/* slots (4-way sets), power of two; an eviction only costs a duplicate */
+#define ADDR_MEMO_SLOTS		1024	/* recent senders remembered before the fact cache (48 KiB; power of two) */
 #define FLOW_FACT_MEMO		8	/* per flow: hashes of the facts it reported lately */
 #define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
 

@@ -51,7 +51,10 @@ HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 SW_ETC	:= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS += -D_GNU_SOURCE -iquote daemon -iquote dissectors -iquote db -iquote oui -iquote tools \
+# The folders, in pipeline order (docs/ARCHITECTURE.md; `make layering` checks
+# which may include which).
+SRC_DIRS := core ident dissectors packet store export daemon cli tools
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -iquote ,$(SRC_DIRS)) \
 	    -DSW_DATADIR='"$(PREFIX)/share/spanwatch"' \
 	    -DSW_SYSCONFDIR='"$(SW_ETC)"' \
 	    -DSW_VERSION='"$(VERSION)"'
@@ -62,10 +65,9 @@ LDLIBS	+= $(PKG_LIBS) -lm -lpthread
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Everything but the programs' main files goes into one static library.
-LIB_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) \
-	    $(wildcard dissectors/*.c) $(wildcard db/*.c) $(wildcard oui/*.c) \
-	    $(wildcard tools/export.c)
-CLI_SRCS := tools/spanwatch.c $(wildcard tools/cli_*.c)
+LIB_SRCS := $(wildcard core/*.c ident/*.c dissectors/*.c packet/*.c store/*.c export/*.c) \
+	    $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+CLI_SRCS := $(wildcard cli/*.c)
 GEN_SRCS := $(wildcard tools/swgen*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
@@ -78,7 +80,7 @@ GEN	:= $(BUILD)/swgen
 TESTS	:= $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
-PROGS	:= $(DAEMON) $(if $(wildcard tools/spanwatch.c),$(CLI)) $(if $(GEN_SRCS),$(GEN))
+PROGS	:= $(DAEMON) $(CLI) $(if $(GEN_SRCS),$(GEN))
 
 .SECONDARY:
 .PHONY: all check check-unit check-e2e demo deps bench fuzz install clean deb

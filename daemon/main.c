@@ -29,7 +29,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dissector.h"
-#include "../tools/export.h"
+#include "export.h"
 #include "fprules.h"
 #include "fwd.h"
 #include "log.h"

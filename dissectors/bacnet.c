@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
-#include "../oui/vendor_ids.h"
+#include "sw_limits.h"
+#include "vendor_ids.h"
 
 #define BACNET_PORT	47808
 #define BVLC_TYPE	0x81

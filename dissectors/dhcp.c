@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "sw_limits.h"
 
 #define DHCP_SERVER_PORT	67
 #define DHCP_CLIENT_PORT	68

@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "sw_limits.h"
 
 #define DHCP6_CLIENT_PORT	546
 #define DHCP6_SERVER_PORT	547

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
-#include "../daemon/obs.h"
+#include "obs.h"
 
 struct fact_cache;
 struct flow;
@@ -101,7 +101,7 @@ extern const struct dissector *const dissectors[];
 extern const size_t n_dissectors;
 int	 dissector_index(const char *name);	/* -1 if unknown */
 
-/* --- helpers for dissectors (dissectors/dissector.c) --- */
+/* --- helpers for dissectors (packet/dissector.c) --- */
 
 /* Packet time of the data being parsed (us since the epoch). */
 uint64_t diss_now(const struct diss_ctx *dc);

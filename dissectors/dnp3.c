@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/flow.h"
-#include "../daemon/sw_limits.h"
+#include "flow.h"
+#include "sw_limits.h"
 
 enum dnp3_counter {
 	DNP3_BAD_CRC,		/* header or block CRC wrong: frame ignored */

@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/flow.h"
-#include "../daemon/sw_limits.h"
-#include "../oui/vendor_ids.h"
+#include "flow.h"
+#include "sw_limits.h"
+#include "vendor_ids.h"
 
 #define ENIP_PORT		44818
 #define ENIP_IO_PORT		2222

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "sw_limits.h"
 
 #define GOOSE_PDU_TAG	0x61
 #define TAG_GOCBREF	0x80

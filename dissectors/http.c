@@ -19,7 +19,7 @@
 #include <strings.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 enum http_counter { HTTP_REQUESTS, HTTP_RESPONSES, HTTP_TITLES, HTTP_GIVEUP };
 

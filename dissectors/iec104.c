@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "dissector.h"
-#include "../daemon/flow.h"
+#include "flow.h"
 
 enum iec104_counter {
 	IEC_I_FRAMES,

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "sw_limits.h"
 
 #define TLV_END			0
 #define TLV_CHASSIS_ID		1

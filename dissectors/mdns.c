@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 enum mdns_counter { MDNS_QUERIES, MDNS_RESPONSES, MDNS_BAD_NAMES };
 

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/factcache.h"
-#include "../daemon/sw_limits.h"
+#include "factcache.h"
+#include "sw_limits.h"
 
 enum mb_counter {
 	MB_REQUESTS,

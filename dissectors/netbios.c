@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 enum nbns_counter { NBNS_REGISTRATIONS, NBNS_RESPONSES, NBNS_QUERIES, NBNS_BAD_NAMES };
 

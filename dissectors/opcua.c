@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 #define OPCUA_PORT	4840
 #define UA_HDR_LEN	8

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
-#include "../oui/vendor_ids.h"
+#include "decode.h"
+#include "sw_limits.h"
+#include "vendor_ids.h"
 
 /* Frame ids */
 #define FID_HELLO		0xfefc

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 #define S7_PORT		102
 #define TPKT_HDR	4

@@ -25,8 +25,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "sw_limits.h"
 
 #define SNMP_PORT		161
 #define SNMP_TRAP_PORT		162

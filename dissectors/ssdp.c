@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 enum ssdp_counter { SSDP_NOTIFY, SSDP_SEARCH, SSDP_RESPONSE };
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 #define SSH_LINE_MAX	255	/* RFC 4253 4.2, including CR LF */
 #define SSH_PRE_LINES	8	/* lines before the banner we tolerate */

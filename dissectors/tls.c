@@ -32,7 +32,7 @@
 #include <openssl/evp.h>
 
 #include "dissector.h"
-#include "../daemon/sw_limits.h"
+#include "sw_limits.h"
 
 enum tls_counter { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
 

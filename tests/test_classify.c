@@ -1,5 +1,5 @@
 /*
- * test_classify.c - nDPI classification of real flows (daemon/classify.c):
+ * test_classify.c - nDPI classification of real flows (packet/classify.c):
  * the protocol names nDPI 4.2 gives, and that its per-flow state is freed.
  *
  * The captures are decoded and put into a flow table here, without the

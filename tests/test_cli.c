@@ -5,7 +5,7 @@
  * A capture runs through the pipeline into a store; then one asset gets
  * evidence with every hostile byte a device could send (written straight
  * into SQLite, bypassing the daemon's sanitising, as an old or buggy writer
- * might).  The commands (tools/cli_*.c, compiled in) must still print valid
+ * might).  The commands (cli/cli_*.c, compiled in) must still print valid
  * JSON, one-line CSV records and a terminal-safe table.
  */
 #include <pcap/pcap.h>
@@ -21,14 +21,14 @@
 #include "oui.h"
 #include "store.h"
 
-#include "../tools/cli_out.c"
-#include "../tools/cli_db.c"
-#include "../tools/cli_asset.c"
-#include "../tools/cli_list.c"
-#include "../tools/cli_show.c"
-#include "../tools/cli_net.c"
-#include "../tools/cli_stats.c"
-#include "../tools/cli_oui.c"
+#include "../cli/cli_out.c"
+#include "../cli/cli_db.c"
+#include "../cli/cli_asset.c"
+#include "../cli/cli_list.c"
+#include "../cli/cli_show.c"
+#include "../cli/cli_net.c"
+#include "../cli/cli_stats.c"
+#include "../cli/cli_oui.c"
 
 #define CAPTURE	"s7comm/iti__s7comm_reading_plc_status.pcap"
 #define PLC_IP	"192.168.1.40"

@@ -6,7 +6,7 @@
  * this test directly.
  */
 #include "support.h"
-#include "../tools/cli_out.c"
+#include "../cli/cli_out.c"
 
 /* A value as a device might send it: every trick at once. */
 static const char hostile[] =

@@ -12,8 +12,8 @@
  *
  * The policy is a file written here ([country CN], flagged listings and
  * one [accept asset]); the daemon's evaluation (store_set_risk + ingest)
- * fills the risk table, and the commands (tools/cli_risk.c and
- * tools/cli_vendors.c, compiled in) must show every level, every reason's
+ * fills the risk table, and the commands (cli/cli_risk.c and
+ * cli/cli_vendors.c, compiled in) must show every level, every reason's
  * evidence and rule, and the acceptance, in the table and in JSON.
  */
 #include <stdarg.h>
@@ -30,10 +30,10 @@
 #include "store.h"
 #include "vendors.h"
 
-#include "../tools/cli_out.c"
-#include "../tools/cli_db.c"
-#include "../tools/cli_risk.c"
-#include "../tools/cli_vendors.c"
+#include "../cli/cli_out.c"
+#include "../cli/cli_db.c"
+#include "../cli/cli_risk.c"
+#include "../cli/cli_vendors.c"
 
 #define HIK_MAC		"44:19:b6:00:00:01"
 #define HIK_ORG		"Hangzhou Hikvision Digital Technology Co.,Ltd."

@@ -1,7 +1,7 @@
 /*
  * test_convagg.c - the observation reducers of the capture path: the
- * repeat filter (daemon/factcache.h), the per-conversation traffic sums
- * (daemon/convagg.c), and that nDPI is spared the flows our dissectors
+ * repeat filter (packet/factcache.h), the per-conversation traffic sums
+ * (packet/convagg.c), and that nDPI is spared the flows our dissectors
  * parse.
  */
 #include <stdlib.h>

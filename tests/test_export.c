@@ -1,5 +1,5 @@
 /*
- * test_export.c - the SOC export (tools/export.c): every format stays
+ * test_export.c - the SOC export (export/export.c): every format stays
  * valid with hostile device strings (ECS lines parse as JSON with the ECS
  * fields, CEF headers have exactly 7 unescaped pipes and escaped
  * extensions, CSV parses back to the same values), the incremental

@@ -4,7 +4,7 @@
  *
  * Each capture runs through the whole pipeline into a fresh SQLite store
  * (decode, flows, dissectors, observation queue, asset model), then the
- * CLI's own reader (tools/cli_asset.c) builds the `show --json` object of
+ * CLI's own reader (cli/cli_asset.c) builds the `show --json` object of
  * every asset, and each section of expected.json is compared with it by
  * one function.  A section is checked once a dissector for it is
  * registered, so sections start being asserted as dissectors land.
@@ -28,9 +28,9 @@
 #include "store.h"
 
 /* The CLI's reader is not in the library: compile it in. */
-#include "../tools/cli_out.c"
-#include "../tools/cli_db.c"
-#include "../tools/cli_asset.c"
+#include "../cli/cli_out.c"
+#include "../cli/cli_db.c"
+#include "../cli/cli_asset.c"
 
 /* --- the inventory as the CLI shows it ----------------------------------- */
 

@@ -91,7 +91,7 @@ median() {	# median of column $2 of file $1
 	    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-limit() { sed -n "s/^#define $1[[:space:]]*\([^/]*[^/[:space:]]\).*/\1/p" daemon/sw_limits.h; }
+limit() { sed -n "s/^#define $1[[:space:]]*\([^/]*[^/[:space:]]\).*/\1/p" core/sw_limits.h; }
 
 fresh_db() { rm -f "$1" "$1-wal" "$1-shm"; }
 
@@ -238,7 +238,7 @@ if [ "$CROWD" != 0 ]; then
 		printf "\n%d distinct hosts (swgen --crowd, %d packets, spanwatchd with nDPI): %.2f CPU s, peak RSS %.1f MiB\n", h, p, s, r / 1024 }'
 	echo "  assets in the database: $("$cli" --db "$tmp/crowd.db" stats --json | jq .counts.assets)"
 	grep -E '^(stat\.)?[a-z_.]*(evicted|dropped)' "$tmp/crowd.summary" | sed 's/^/  /' | head -n 8 || true
-	echo "  caps (daemon/sw_limits.h): flows $(limit FLOW_MAX_DEFAULT), assets cached $(limit ASSET_MAX_DEFAULT)," \
+	echo "  caps (core/sw_limits.h): flows $(limit FLOW_MAX_DEFAULT), assets cached $(limit ASSET_MAX_DEFAULT)," \
 	    "reassembly $(limit REASM_MAX_TOTAL) bytes, observation queue $(limit OBSQ_MAX)"
 fi
 

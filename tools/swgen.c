@@ -1039,7 +1039,7 @@ fmt_mac(const uint8_t m[6], char out[18])
 }
 
 /*
- * The identity facts a host put on the wire (SAID_*), named as daemon/obs.h
+ * The identity facts a host put on the wire (SAID_*), named as core/obs.h
  * names them (A_*) and valued as the messages carry them.
  */
 static void

@@ -1,7 +1,7 @@
 /*
  * swgen_crowd.c - `swgen --crowd`: a capture with a great many distinct
  * hosts, to show that spanwatchd's memory stays within its caps
- * (daemon/sw_limits.h) whatever the number of devices on the wire.
+ * (core/sw_limits.h) whatever the number of devices on the wire.
  *
  * Host i (0 <= i < nhosts) has MAC <vendor OUI>:<i, 3 bytes> and IPv4
  * 10.64.0.0 + i + 1.  Each round every host sends, in order:

@@ -41,7 +41,8 @@ done
 read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags "${have[@]}")"
 read -r -a PKG_LIBS <<<"$(pkg-config --libs "${have[@]}") -lm -lpthread"
 VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
-CPPFLAGS=(-D_GNU_SOURCE -iquote daemon -iquote dissectors -iquote db -iquote oui
+DIRS=(core ident dissectors packet store export daemon)
+CPPFLAGS=(-D_GNU_SOURCE $(printf -- "-iquote %s " "${DIRS[@]}")
 	"-DSW_DATADIR=\"/usr/local/share/spanwatch\""
 	"-DSW_SYSCONFDIR=\"/usr/local/etc/spanwatch\""
 	"-DSW_VERSION=\"$VERSION\"")
@@ -60,10 +61,10 @@ obj_of() {
 	echo "$OUT/obj/$(echo "$1" | tr / _ | sed 's/\.c$/.o/')"
 }
 srcs=()
-for s in daemon/*.c dissectors/*.c db/*.c oui/*.c; do
+for s in core/*.c ident/*.c dissectors/*.c packet/*.c store/*.c export/*.c daemon/*.c; do
 	if [ -f "$s" ] && [ "$s" != daemon/main.c ]; then srcs+=("$s"); fi
 done
-newest_h=$(find daemon dissectors db oui -name '*.h' -printf '%T@ %p\n' 2>/dev/null |
+newest_h=$(find "${DIRS[@]}" -name '*.h' -printf '%T@ %p\n' 2>/dev/null |
     sort -n | tail -1 | cut -d' ' -f2-)
 stale=()
 for s in "${srcs[@]}"; do

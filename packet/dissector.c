@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "../daemon/decode.h"
-#include "../daemon/factcache.h"
-#include "../daemon/flow.h"
-#include "../daemon/sw_limits.h"
+#include "decode.h"
+#include "factcache.h"
+#include "flow.h"
+#include "sw_limits.h"
 
 void
 diss_pdu(struct diss_ctx *dc)

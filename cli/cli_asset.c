@@ -201,7 +201,7 @@ add_addresses(struct areader *r, json_t *o, int64_t id)
 }
 
 /*
- * The risk engine's verdict (db/risk.h): reasons[] are the sentences;
+ * The risk engine's verdict (ident/risk.h): reasons[] are the sentences;
  * the stored detail (source, value, rule of each reason) is kept in
  * risk.details.  No row yet: "unknown" with no reasons.
  */

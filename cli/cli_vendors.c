@@ -1,6 +1,6 @@
 /*
  * cli_vendors.c - `spanwatch vendors`: the vendor origin table the daemon
- * resolves makers with (oui/vendors.h), and where each row comes from.
+ * resolves makers with (ident/vendors.h), and where each row comes from.
  *
  * The files are the ones spanwatchd loads: the configuration's [risk]
  * vendors (default SW_DATADIR/vendors.csv, or oui/vendors.csv when run

@@ -83,7 +83,7 @@ wants_help(int argc, char **argv)
 
 /*
  * The database and OUI override paths: --db, else the configuration's
- * [store] database and [oui] override (daemon/config.c, so the CLI reads
+ * [store] database and [oui] override (core/config.c, so the CLI reads
  * the file exactly as spanwatchd does), else their defaults.  A
  * configuration named with -c must exist; the default one may not.
  */

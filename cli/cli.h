@@ -25,7 +25,7 @@
 #define EXIT_DB		3
 
 #define CLI_DEFAULT_DB	"/var/lib/spanwatch/spanwatch.db"
-#define CLI_DEFAULT_OUI_OVERRIDE "/var/lib/spanwatch/oui-override.csv"	/* as daemon/config.c */
+#define CLI_DEFAULT_OUI_OVERRIDE "/var/lib/spanwatch/oui-override.csv"	/* as core/config.c */
 
 struct cli {
 	const char	*db_path;	/* --db, else config `database`, else default */

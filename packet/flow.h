@@ -68,7 +68,7 @@ struct flow {
 	uint8_t		 fact_memo_next;
 	struct reasm_dir rs[2];		/* TCP reassembly per direction */
 
-	/* nDPI classification (daemon/classify.c) */
+	/* nDPI classification (packet/classify.c) */
 	void		*ndpi;		/* nDPI flow state while classifying */
 	const char	*app_proto;	/* nDPI protocol name once known */
 	const char	*app_category;

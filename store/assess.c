@@ -1,5 +1,5 @@
 /*
- * assess.c - store the risk verdict of assets (db/risk.c decides it).
+ * assess.c - store the risk verdict of assets (ident/risk.c decides it).
  *
  * Called inside the ingest transaction for the assets a batch touched, and
  * for every asset when the policy or the tables change.  A verdict that

@@ -1,6 +1,6 @@
 /*
  * cli_risk.c - `spanwatch risk`: the supply-chain risk verdicts the daemon
- * keeps in the risk table (db/assess.c, decided by db/risk.c).
+ * keeps in the risk table (store/assess.c, decided by ident/risk.c).
  *
  * A summary of the whole inventory (assets per level, per maker, per
  * country), then the selected assets (high and elevated by default) with

@@ -1,5 +1,5 @@
 /*
- * store_int.h - what the files of db/ share; nothing outside db/ includes it.
+ * store_int.h - what the files of store/ share; nothing outside store/ includes it.
  */
 #ifndef SW_STORE_INT_H
 #define SW_STORE_INT_H

@@ -12,7 +12,7 @@
 #define MAX_LAYERS		16	/* VLAN tags + IPv6 ext headers + tunnels per frame */
 #define MAX_IPV6_EXT		8	/* IPv6 extension headers walked before giving up */
 
-/* Flow table (daemon/flow.c) */
+/* Flow table (packet/flow.c) */
 #define FLOW_MAX_DEFAULT	65536	/* flows tracked; LRU-evicted beyond, counted in flows_evicted */
 #define FLOW_IDLE_TCP_S		300	/* established TCP flow idle timeout */
 #define FLOW_IDLE_TCP_CLOSED_S	10	/* after FIN/RST in both directions */
@@ -24,18 +24,18 @@
 #define FLOW_EXPIRE_MAX		512	/* ...at most this many at a time, so the reports they
 					 * send never flood the observation queue */
 
-/* TCP reassembly (daemon/reasm.c) */
+/* TCP reassembly (packet/reasm.c) */
 #define REASM_MAX_DIR		65536	/* bytes buffered per TCP direction before the stream resets */
 #define REASM_MAX_OOO		8	/* out-of-order segments held per direction */
 #define REASM_MAX_TOTAL		(64u << 20) /* bytes buffered over all flows; beyond, streams reset */
 
-/* Observations (daemon/obsq.c) */
+/* Observations (core/obsq.c) */
 #define OBS_VAL_MAX		512	/* bytes of one observed value (longer values are cut) */
 #define OBS_PROTO_MAX		48	/* bytes of an application protocol name (nDPI "TLS.Google") */
 #define OBS_VAL_MAX_FMT		256	/* diss_factf formatting buffer */
 #define OBSQ_MAX		16384	/* observations queued between flushes; beyond, dropped + counted */
 
-/* Store (db/) */
+/* Store (store/) */
 #define STORE_FLUSH_MS_DEFAULT	1000	/* default batch interval */
 #define STORE_FLUSH_OBS_DEFAULT	8192	/* flush early when this many observations wait */
 #define ASSET_MAX_DEFAULT	100000	/* assets kept in memory caches */
@@ -55,7 +55,7 @@
 #define DNS_NAME_MAX		255	/* bytes of a decoded DNS name (RFC 1035) */
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
 
-/* nDPI classification (daemon/classify.c) */
+/* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */
 #define CLASSIFY_MAX_PKTS	24	/* packets fed to nDPI per flow before it must give up (guessing by port) */
 #define CLASSIFY_MAX_NAMES	512	/* distinct protocol / category names interned */
@@ -64,13 +64,13 @@
 #define CTL_MAX_CLIENTS		16
 #define CTL_MAX_LINE		256
 
-/* Fact cache (daemon/factcache.h): suppresses repeats of one observation */
+/* Fact cache (packet/factcache.h): suppresses repeats of one observation */
 #define FACT_CACHE_SLOTS	32768		/* slots (4-way sets), power of two; an eviction only costs a duplicate */
 #define ADDR_MEMO_SLOTS		1024	/* recent senders remembered before the fact cache (48 KiB; power of two) */
 #define FLOW_FACT_MEMO		8	/* per flow: hashes of the facts it reported lately */
 #define FACT_REFRESH_US		(300ull * 1000000)	/* re-send a repeated fact after 5 min */
 
-/* Asset model (db/) */
+/* Asset model (store/) */
 #define GW_MIN_IPS		3	/* IPv4 sources behind one MAC within GW_WINDOW_S: a gateway */
 #define GW_WINDOW_S		600
 #define ACACHE_SLOTS		65536	/* asset-id cache slots, power of two; collisions overwrite */

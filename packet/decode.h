@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "../dissectors/cursor.h"
+#include "cursor.h"
 
 /* Link types we accept (values of pcap's DLT_/LINKTYPE_). */
 #define LINK_ETHERNET	1

@@ -1,7 +1,7 @@
 /*
  * store.h - the SQLite store: inventory, evidence, history.
  *
- * Only db/ touches the database.  The daemon owns one read-write handle and
+ * Only store/ touches the database.  The daemon owns one read-write handle and
  * feeds it batches from the observation queue, one transaction per batch;
  * the CLI opens it read-only (WAL lets both run at once).
  */
@@ -49,7 +49,7 @@ void		 store_set_risk(struct store *st, const struct vendors *v,
 long		 store_reevaluate_all(struct store *st, long long now);
 
 /*
- * Fingerprint rules (oui/fprules.h, not owned): new evidence is matched
+ * Fingerprint rules (ident/fprules.h, not owned): new evidence is matched
  * against them and what a rule concludes is stored as evidence of its own,
  * source "rule:ID".
  */

@@ -3,7 +3,7 @@
  *
  * Pure policy: no SQL, no I/O beyond loading the policy file.  The store
  * hands it an asset's evidence; it resolves every vendor statement
- * against the vendor origin table (oui/vendors.h) and the policy, and
+ * against the vendor origin table (ident/vendors.h) and the policy, and
  * answers a level with reasons that each name their evidence and the
  * table row or policy rule that made it count.
  *

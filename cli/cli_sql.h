@@ -1,6 +1,6 @@
 /*
  * cli_sql.h - every query the CLI runs, in one place, against the schema
- * in db/schema.c (docs/SCHEMA.md).  Times in the database are Unix
+ * in store/schema.c (docs/SCHEMA.md).  Times in the database are Unix
  * seconds (UTC); transports are the text "tcp" / "udp".
  */
 #ifndef SW_CLI_SQL_H

@@ -1,6 +1,6 @@
 /*
  * cli_export.c - `spanwatch export`: write the SOC export files by hand,
- * exactly as the daemon's `export_at` schedule does (tools/export.c,
+ * exactly as the daemon's `export_at` schedule does (export/export.c,
  * docs/EXPORT.md).
  *
  * The inventory is read through a read-only handle; the export cursor

@@ -25,6 +25,7 @@ enum obs_kind {
 	OBS_ADDR,	/* who.mac was seen using who.ip (src: "ip", "arp", "dhcp", ...) */
 	OBS_SERVICE,	/* who offers/uses transport/port speaking proto (role in val) */
 	OBS_PEER,	/* who talked to peer over transport/port/proto: pkts, bytes */
+	OBS_OP,		/* who (the client) did op to peer (the server): see ops.h */
 };
 
 /* Identity attributes (evidence about a device). */
@@ -108,6 +109,13 @@ struct obs {
 	/* OBS_PEER */
 	struct asset_ref peer;		/* the server side */
 	uint64_t	 pkts, bytes;	/* since the previous OBS_PEER for this flow */
+	/*
+	 * OBS_OP: who = client, peer = server, proto = protocol, src = the
+	 * protocol-level service ("modbus/fc16", static string), val/val_len
+	 * = detail text (points, blocks, attribute, file), may be empty.
+	 */
+	uint8_t		 op;		/* enum op_kind */
+	uint8_t		 op_phase;	/* enum op_phase */
 };
 
 /* Copy a protocol name, cut to fit (snprintf's formatting was measurable per report). */

@@ -24,6 +24,7 @@
 
 #include "cursor.h"
 #include "obs.h"
+#include "ops.h"
 
 struct fact_cache;
 struct flow;
@@ -145,6 +146,17 @@ void	 diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *sr
  * now in *last_us (a field of the flow state; NULL: always true).
  */
 bool	 diss_due(const struct diss_ctx *dc, uint64_t *last_us);
+
+/*
+ * An operation (ops.h) on this flow.  OP_REQUEST: the sender of the bytes
+ * being parsed is the client, their receiver the server; a reply phase:
+ * the other way round.  src names the protocol service and must be a
+ * string literal ("dnp3/cold_restart"); detail is free text (points,
+ * blocks, attribute, file name), copied, may be NULL.  Never filtered as
+ * a repeat: every request counts.
+ */
+void	 diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
+	    const char *src, const char *detail, size_t detail_len);
 
 /* Read n bytes as a string value (does not NUL-terminate; for diss_fact). */
 bool	 diss_str(struct cur *c, size_t n, const uint8_t **p);

@@ -238,3 +238,27 @@ diss_str(struct cur *c, size_t n, const uint8_t **p)
 	*p = start;
 	return true;
 }
+
+void
+diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
+    const char *src, const char *detail, size_t detail_len)
+{
+	struct obs o;
+	bool request = phase == OP_REQUEST;
+
+	if (op_kind_name(kind) == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_OP;
+	o.ts_us = now_us(dc);
+	diss_ref(dc, request ? SIDE_SRC : SIDE_DST, &o.who);
+	diss_ref(dc, request ? SIDE_DST : SIDE_SRC, &o.peer);
+	o.proto = dc->d->name;
+	o.src = src;
+	o.val = detail;
+	o.val_len = detail ? detail_len : 0;
+	o.op = (uint8_t)kind;
+	o.op_phase = (uint8_t)phase;
+	o.transport = dc->d->transport;
+	obs_emit(dc->sink, &o);
+}

@@ -767,6 +767,8 @@ ingest_one(struct store *s, const void *arg)
 		return on_service(s, o, ts);
 	case OBS_PEER:
 		return on_peer(s, o, ts);
+	case OBS_OP:
+		return 0;	/* operations are not stored yet: the events store takes them */
 	}
 	return 0;
 }

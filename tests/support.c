@@ -49,6 +49,8 @@ collect_emit(void *arg, const struct obs *o)
 	ref_strs(&o->peer, v->peer_mac, v->peer_ip);
 	v->pkts = o->pkts;
 	v->bytes = o->bytes;
+	v->op = o->op;
+	v->op_phase = o->op_phase;
 }
 
 void

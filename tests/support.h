@@ -35,6 +35,7 @@ struct cobs {
 	char		 peer_ip[46];
 	char		 peer_mac[18];
 	uint64_t	 pkts, bytes;
+	uint8_t		 op, op_phase;	/* OBS_OP: enum op_kind, enum op_phase */
 };
 
 struct collected {

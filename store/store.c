@@ -325,6 +325,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	}
 	sqlite_single_thread();
 	s->mode = mode;
+	s->cache_gen = 1;	/* zeroed entries (generation 0) never match */
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||
 	    (s->touch = calloc(STORE_TOUCH_SLOTS, sizeof(*s->touch))) == NULL ||

@@ -34,6 +34,7 @@ enum stmt_id {
 enum { AC_EMPTY, AC_MAC, AC_KEYIP, AC_VIA_GW };
 
 struct acache_ent {
+	uint32_t	 gen;		/* valid only while equal to the store's cache_gen */
 	uint8_t		 type;		/* AC_* */
 	uint8_t		 addr[17];	/* MAC, or IP family + address */
 	bool		 gateway;
@@ -62,6 +63,7 @@ struct store {
 	const struct risk_policy *policy;
 	const struct fprules	*rules;
 	struct acache_ent	*cache;		/* ACACHE_SLOTS entries */
+	uint32_t		 cache_gen;	/* bumped to forget every entry at once */
 	struct touch_ent	*touch;		/* STORE_TOUCH_SLOTS entries */
 	uint16_t		*touch_used;	/* slots in use, STORE_TOUCH_SLOTS / 2 */
 	size_t			 ntouch;

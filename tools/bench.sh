@@ -16,6 +16,10 @@
 #   BENCH_CPU     [1]        pin every program to this CPU (taskset); empty: no pinning
 #   BENCH_CROWD   [100000]   distinct hosts of the memory-cap capture; 0: skip it
 #   BENCH_LINEAR  [1]        0: skip the linearity check
+#   BENCH_REAL    [1]        0: skip the real-traffic capture (built from ../shared/pcaps
+#                            by ../shared/bench/make-real-mix.sh when that folder exists)
+#   BENCH_REAL_PACKETS [1000000]  minimum packets of the real-traffic capture
+#   BENCH_PROFILE [1]        0: skip the per-stage profile (callgrind, about a minute)
 # Captures are generated once and cached in BUILD_DIR/bench/, keyed by the
 # generator's source, the seed and the size.  Exit status 1 if a target is missed.
 set -eu
@@ -242,7 +246,7 @@ if [ "$CROWD" != 0 ]; then
 	    "reassembly $(limit REASM_MAX_TOTAL) bytes, observation queue $(limit OBSQ_MAX)"
 fi
 
-# --- targets (issue 10) ------------------------------------------------------
+# --- targets on the generated capture ----------------------------------------
 echo
 [ -s "$tmp/full" ] && tgt=full || tgt=nondpi
 awk -v p="$pkts" -v s="$(median "$tmp/$tgt" 1)" -v f="$floor_s" -v d="$ndpi_s" -v r="$(median "$tmp/$tgt" 2)" -v t="$tgt" -v x="$strict_s" 'BEGIN {
@@ -253,5 +257,8 @@ awk -v p="$pkts" -v s="$(median "$tmp/$tgt" 1)" -v f="$floor_s" -v d="$ndpi_s" -
 	c = (s <= 6 * f); ok = ok && c; printf "within 6x of the floor %s (%.1fx; %.1fx the strict floor); ", c ? "ok" : "MISSED", s / f, s / x
 	c = (r < 100 * 1024); ok = ok && c; printf "peak RSS < 100 MiB %s\n", c ? "ok" : "MISSED"
 	exit ok ? 0 : 1 }' || fail=1
-echo "command: make bench   (BENCH_PACKETS=$N BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_HOSTS=$HOSTS BENCH_NDPI=$NDPI)"
+
+. "$repo/tools/bench-real.sh"
+
+echo "command: make bench   (BENCH_PACKETS=$N BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_HOSTS=$HOSTS BENCH_NDPI=$NDPI BENCH_REAL=${BENCH_REAL:-1} BENCH_REAL_PACKETS=${BENCH_REAL_PACKETS:-1000000})"
 exit $fail

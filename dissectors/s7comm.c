@@ -47,6 +47,7 @@ enum s7_counter {
 struct s7_state {
 	bool		 s7_seen;	/* an S7 PDU was parsed on this flow */
 	bool		 collecting;	/* an SZL answer continues in the next PDU */
+	uint8_t		 szl_dir;	/* the direction it comes in */
 	uint8_t		 dur;		/* its data unit reference */
 	uint16_t	 len;
 	uint8_t		 szl[S7_SZL_MAX];
@@ -179,7 +180,7 @@ szl_fragment(struct diss_ctx *dc, struct cur *data, uint8_t dur, bool more)
 			szl_answer(dc, data);
 		return;
 	}
-	if (!st->collecting || st->dur != dur)
+	if (!st->collecting || st->dur != dur || st->szl_dir != dc->dir)
 		st->len = 0;
 	if (n > sizeof(st->szl) - st->len) {
 		diss_count(dc, C_SZL_DROPPED);
@@ -190,6 +191,7 @@ szl_fragment(struct diss_ctx *dc, struct cur *data, uint8_t dur, bool more)
 	cur_copy(data, st->szl + st->len, n);
 	st->len += (uint16_t)n;
 	st->dur = dur;
+	st->szl_dir = (uint8_t)dc->dir;
 	st->collecting = more;
 	if (more)
 		return;
@@ -368,7 +370,8 @@ s7_on_gap(struct diss_ctx *dc)
 {
 	struct s7_state *st = dc->state;
 
-	if (st) {
+	/* a hole in the requests does not cut the answer being collected */
+	if (st && st->szl_dir == dc->dir) {
 		st->collecting = false;
 		st->len = 0;
 	}

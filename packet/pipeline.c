@@ -46,14 +46,15 @@ struct pipeline {
 	uint64_t		 not_mine_rebinds;
 };
 
-/* The delivery context of one packet's payload. */
+/*
+ * The delivery context of one packet's payload (or of segments held behind
+ * a hole, p then the packet that released them or NULL at flow end).
+ */
 struct delivery {
 	struct pipeline		*pl;
 	struct flow		*f;
 	const struct pkt	*p;
 	int			 dir;
-	unsigned		 pdus;
-	int			 didx;		/* dissector that completed PDUs */
 };
 
 static int
@@ -153,6 +154,27 @@ unbind(struct flow *f)
 	f->d = NULL;
 }
 
+static size_t deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us);
+
+/*
+ * The flow ends: holes in it will not be filled.  What the reassembler
+ * held behind them (the last requests of a capture that missed segments)
+ * still reaches the dissector.
+ */
+static void
+flush_held(struct pipeline *pl, struct flow *f)
+{
+	if (f->proto != L4_TCP || f->d == NULL)
+		return;
+	for (int dir = 0; dir < 2; dir++) {
+		struct delivery dv = { pl, f, NULL, dir };
+
+		if (f->rs[dir].nooo == 0)
+			continue;
+		reasm_flush(&f->rs[dir], &pl->rs, deliver, &dv);
+	}
+}
+
 /* Called by the flow table for every flow that leaves it. */
 static void
 flow_released(void *arg, struct flow *f)
@@ -162,6 +184,7 @@ flow_released(void *arg, struct flow *f)
 	/* nDPI hook: release the flow's classification state (a last guess first). */
 	classify_flow_release(pl->cl, f);
 	emit_peer_and_service(pl, f, true);
+	flush_held(pl, f);
 	unbind(f);
 	reasm_free(&f->rs[0], &pl->rs);
 	reasm_free(&f->rs[1], &pl->rs);
@@ -374,11 +397,26 @@ choose_dissector(struct pipeline *pl, struct flow *f, const struct cur *c, int d
  * needed.  Returns how many bytes were consumed.
  */
 static size_t
-deliver(void *arg, const uint8_t *data, size_t len, bool gap)
+deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 {
 	struct delivery *dv = arg;
 	struct pipeline *pl = dv->pl;
 	struct flow *f = dv->f;
+	const struct pkt *p = dv->p;
+	struct pkt held;
+
+	/*
+	 * Bytes held behind a hole (or flushed at flow end) keep the time of
+	 * the packet that carried them: an operation's time is its request's.
+	 */
+	if (p == NULL || p->ts_us != ts_us) {
+		if (p)
+			held = *p;
+		else
+			memset(&held, 0, sizeof(held));
+		held.ts_us = ts_us;
+		p = &held;
+	}
 
 	for (int attempt = 0; attempt < 4; attempt++) {
 		struct diss_ctx dc;
@@ -396,14 +434,14 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap)
 			}
 		}
 		idx = f->d_idx;
-		ctx_init(&dc, pl, idx, f, dv->p, dv->dir);
+		ctx_init(&dc, pl, idx, f, p, dv->dir);
 		if (gap && f->d->on_gap)
 			f->d->on_gap(&dc);
 		rc = f->d->parse(&dc, &c);
 		dc.st->bytes += len - cur_left(&c);
 		if (dc.pdus) {
-			dv->pdus += dc.pdus;
-			dv->didx = idx;
+			/* one delivery is one segment: the packet that carried it */
+			dc.st->pkts++;
 			f->d_pdus += dc.pdus;
 		}
 		if (rc == DISS_NOT_MINE && f->d_pdus == 0) {
@@ -434,10 +472,23 @@ ours_expected(const struct pipeline *pl, const struct flow *f)
 	return idx != PORTMAP_NONE && !(f->tried & (1u << idx));
 }
 
+/*
+ * This packet acknowledges the other direction: segments held there behind
+ * a hole the receiver already had are delivered now, in order, each with
+ * its own time.
+ */
+static void
+peer_ack(struct pipeline *pl, struct flow *f, const struct pkt *p, int dir)
+{
+	struct delivery dv = { pl, f, p, !dir };
+
+	reasm_peer_ack(&f->rs[!dir], &pl->rs, p->ack, deliver, &dv);
+}
+
 static void
 dissect_flow(struct pipeline *pl, const struct pkt *p)
 {
-	struct delivery dv = { pl, NULL, p, 0, 0, -1 };
+	struct delivery dv = { pl, NULL, p, 0 };
 	struct flow *f;
 	int dir;
 
@@ -469,12 +520,12 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 	if (f->proto == L4_TCP) {
 		if (f->no_dissector)
 			return;
+		if (p->tcp_flags & TH_ACK)
+			peer_ack(pl, f, p, dir);
 		reasm_segment(&f->rs[dir], &pl->rs, p->seq, (p->tcp_flags & TH_SYN) != 0,
-		    p->payload, p->payload_len, deliver, &dv);
+		    p->payload, p->payload_len, p->ts_us, deliver, &dv);
 	} else if (p->payload_len > 0)
-		deliver(&dv, p->payload, p->payload_len, false);
-	if (dv.pdus && dv.didx >= 0)
-		pl->ds[dv.didx].pkts++;
+		deliver(&dv, p->payload, p->payload_len, false, p->ts_us);
 }
 
 void
@@ -572,6 +623,7 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "reasm.retransmitted_bytes", pl->rs.retransmitted_bytes);
 	cb(arg, "reasm.out_of_order", pl->rs.out_of_order);
 	cb(arg, "reasm.gaps", pl->rs.gaps);
+	cb(arg, "reasm.holes_acked", pl->rs.holes_acked);
 	cb(arg, "reasm.overflows", pl->rs.overflows);
 	cb(arg, "reasm.mem_refused", pl->rs.mem_refused);
 	cb(arg, "reasm.mem_in_use", pl->rs.mem_in_use);

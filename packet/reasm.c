@@ -90,14 +90,14 @@ reset_stream(struct reasm_dir *rd, struct reasm_stats *st, bool *gap)
  */
 static void
 feed(struct reasm_dir *rd, struct reasm_stats *st, const uint8_t *data,
-    uint32_t len, bool *gap, reasm_deliver_cb deliver, void *arg)
+    uint32_t len, uint64_t ts, bool *gap, reasm_deliver_cb deliver, void *arg)
 {
 	size_t used;
 
 	rd->next_seq += len;
 	st->bytes_delivered += len;
 	if (rd->len == 0) {
-		used = deliver(arg, data, len, *gap);
+		used = deliver(arg, data, len, *gap, ts);
 		*gap = false;
 		if (used >= len)
 			return;
@@ -110,7 +110,7 @@ feed(struct reasm_dir *rd, struct reasm_stats *st, const uint8_t *data,
 		}
 		memcpy(rd->buf + rd->len, data, len);
 		rd->len += len;
-		used = deliver(arg, rd->buf, rd->len, *gap);
+		used = deliver(arg, rd->buf, rd->len, *gap, ts);
 		*gap = false;
 		if (used >= rd->len) {
 			/*
@@ -136,7 +136,8 @@ feed(struct reasm_dir *rd, struct reasm_stats *st, const uint8_t *data,
 /* Feed a segment that starts at or before next_seq, trimming what was seen. */
 static void
 feed_trimmed(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
-    const uint8_t *data, uint32_t len, bool *gap, reasm_deliver_cb deliver, void *arg)
+    const uint8_t *data, uint32_t len, uint64_t ts, bool *gap,
+    reasm_deliver_cb deliver, void *arg)
 {
 	uint32_t dup = rd->next_seq - seq;
 
@@ -145,7 +146,7 @@ feed_trimmed(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 		return;
 	}
 	st->retransmitted_bytes += dup;
-	feed(rd, st, data + dup, len - dup, gap, deliver, arg);
+	feed(rd, st, data + dup, len - dup, ts, gap, deliver, arg);
 }
 
 /* Deliver held segments that the stream has now reached. */
@@ -165,7 +166,7 @@ drain_ooo(struct reasm_dir *rd, struct reasm_stats *st, bool *gap,
 			rd->ooo[i].data = NULL;
 			st->mem_in_use -= s.len;
 			rd->ooo[i] = rd->ooo[--rd->nooo];
-			feed_trimmed(rd, st, s.seq, s.data, s.len, gap, deliver, arg);
+			feed_trimmed(rd, st, s.seq, s.data, s.len, s.ts_us, gap, deliver, arg);
 			free(s.data);
 			progress = true;
 			break;
@@ -187,7 +188,7 @@ ooo_first(const struct reasm_dir *rd)
 
 static bool
 ooo_hold(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
-    const uint8_t *data, uint32_t len)
+    const uint8_t *data, uint32_t len, uint64_t ts)
 {
 	uint8_t *copy;
 
@@ -205,6 +206,7 @@ ooo_hold(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 	memcpy(copy, data, len);
 	rd->ooo[rd->nooo].seq = seq;
 	rd->ooo[rd->nooo].len = len;
+	rd->ooo[rd->nooo].ts_us = ts;
 	rd->ooo[rd->nooo].data = copy;
 	rd->nooo++;
 	st->mem_in_use += len;
@@ -212,9 +214,62 @@ ooo_hold(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 	return true;
 }
 
+/*
+ * Give up on the hole before the earliest held segment: resume there and
+ * deliver what follows in order.
+ */
+static void
+skip_hole(struct reasm_dir *rd, struct reasm_stats *st, bool *gap,
+    reasm_deliver_cb deliver, void *arg)
+{
+	st->gaps++;
+	reset_stream(rd, st, gap);
+	rd->next_seq = rd->ooo[ooo_first(rd)].seq;
+	drain_ooo(rd, st, gap, deliver, arg);
+}
+
+/*
+ * Has the receiver acknowledged every byte before seq, so the whole hole
+ * up to it?  Only then is it certain no retransmission will fill it.
+ */
+static bool
+hole_acked(const struct reasm_dir *rd, uint32_t seq)
+{
+	return rd->peer_acked && (int32_t)(rd->peer_ack - seq) >= 0;
+}
+
+void
+reasm_peer_ack(struct reasm_dir *rd, struct reasm_stats *st, uint32_t ack,
+    reasm_deliver_cb deliver, void *arg)
+{
+	bool gap = false;
+
+	if (!rd->started)
+		return;
+	if (!rd->peer_acked || (int32_t)(ack - rd->peer_ack) > 0) {
+		rd->peer_ack = ack;
+		rd->peer_acked = true;
+	}
+	while (rd->nooo > 0 && hole_acked(rd, rd->ooo[ooo_first(rd)].seq)) {
+		st->holes_acked++;
+		skip_hole(rd, st, &gap, deliver, arg);
+	}
+}
+
+void
+reasm_flush(struct reasm_dir *rd, struct reasm_stats *st,
+    reasm_deliver_cb deliver, void *arg)
+{
+	bool gap = false;
+
+	while (rd->nooo > 0)
+		skip_hole(rd, st, &gap, deliver, arg);
+}
+
 void
 reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
-    bool syn, const uint8_t *data, uint32_t len, reasm_deliver_cb deliver, void *arg)
+    bool syn, const uint8_t *data, uint32_t len, uint64_t ts,
+    reasm_deliver_cb deliver, void *arg)
 {
 	bool gap = false;
 
@@ -234,11 +289,21 @@ reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 		gap = true;
 	}
 	if ((int32_t)(seq - rd->next_seq) <= 0) {
-		feed_trimmed(rd, st, seq, data, len, &gap, deliver, arg);
+		feed_trimmed(rd, st, seq, data, len, ts, &gap, deliver, arg);
 		drain_ooo(rd, st, &gap, deliver, arg);
 		return;
 	}
-	if (ooo_hold(rd, st, seq, data, len))
+	if (hole_acked(rd, seq)) {
+		/* the hole before seq was received, not captured: never coming */
+		st->holes_acked++;
+		st->gaps++;
+		reset_stream(rd, st, &gap);
+		rd->next_seq = seq;
+		feed(rd, st, data, len, ts, &gap, deliver, arg);
+		drain_ooo(rd, st, &gap, deliver, arg);
+		return;
+	}
+	if (ooo_hold(rd, st, seq, data, len, ts))
 		return;
 	/*
 	 * A hole we cannot wait for (slots full or too far ahead): give up on
@@ -250,16 +315,16 @@ reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 		rd->next_seq = rd->ooo[ooo_first(rd)].seq;
 		drain_ooo(rd, st, &gap, deliver, arg);
 		if ((int32_t)(seq - rd->next_seq) <= 0) {
-			feed_trimmed(rd, st, seq, data, len, &gap, deliver, arg);
+			feed_trimmed(rd, st, seq, data, len, ts, &gap, deliver, arg);
 			drain_ooo(rd, st, &gap, deliver, arg);
 			return;
 		}
-		if (ooo_hold(rd, st, seq, data, len))
+		if (ooo_hold(rd, st, seq, data, len, ts))
 			return;
 		st->gaps++;
 		reset_stream(rd, st, &gap);
 	}
 	rd->next_seq = seq;
-	feed(rd, st, data, len, &gap, deliver, arg);
+	feed(rd, st, data, len, ts, &gap, deliver, arg);
 	drain_ooo(rd, st, &gap, deliver, arg);
 }

@@ -11,13 +11,14 @@
 /* Toy PDU: one length byte, then that many bytes. */
 struct sinkstate {
 	char	 pdus[64][256];
+	uint64_t ts[64];		/* delivery time of each PDU */
 	int	 npdus;
 	int	 gaps;
 	int	 calls;
 };
 
 static size_t
-toy_deliver(void *arg, const uint8_t *data, size_t len, bool gap)
+toy_deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 {
 	struct sinkstate *s = arg;
 	struct cur c = cur_make(data, len);
@@ -31,6 +32,7 @@ toy_deliver(void *arg, const uint8_t *data, size_t len, bool gap)
 		ck_assert_int_lt(s->npdus, 64);
 		cur_copy(&c, s->pdus[s->npdus], n);
 		s->pdus[s->npdus][n] = '\0';
+		s->ts[s->npdus] = ts_us;
 		s->npdus++;
 	}
 	return len - cur_left(&c);
@@ -46,7 +48,7 @@ setup(void)
 	memset(&rd, 0, sizeof(rd));
 	memset(&st, 0, sizeof(st));
 	memset(&ss, 0, sizeof(ss));
-	reasm_segment(&rd, &st, 999, true, NULL, 0, toy_deliver, &ss);	/* SYN: data starts at 1000 */
+	reasm_segment(&rd, &st, 999, true, NULL, 0, 0, toy_deliver, &ss);	/* SYN: data starts at 1000 */
 }
 
 static void
@@ -57,9 +59,15 @@ teardown(void)
 }
 
 static void
+seg_at(uint32_t seq, const char *s, uint64_t ts)
+{
+	reasm_segment(&rd, &st, seq, false, (const uint8_t *)s, (uint32_t)strlen(s), ts, toy_deliver, &ss);
+}
+
+static void
 seg(uint32_t seq, const char *s)
 {
-	reasm_segment(&rd, &st, seq, false, (const uint8_t *)s, (uint32_t)strlen(s), toy_deliver, &ss);
+	seg_at(seq, s, 0);
 }
 
 START_TEST(pdu_split_over_segments_arrives_whole)
@@ -134,17 +142,84 @@ START_TEST(mid_stream_join_flags_a_gap)
 
 	memset(&r2, 0, sizeof(r2));
 	memset(&s2, 0, sizeof(s2));
-	reasm_segment(&r2, &st, 5000, false, (const uint8_t *)"\001q", 2, toy_deliver, &s2);
+	reasm_segment(&r2, &st, 5000, false, (const uint8_t *)"\001q", 2, 0, toy_deliver, &s2);
 	ck_assert_int_eq(s2.gaps, 1);
 	ck_assert_int_eq(s2.npdus, 1);
 	reasm_free(&r2, &st);
 }
 END_TEST
 
-static size_t
-never_consume(void *arg, const uint8_t *data, size_t len, bool gap)
+/*
+ * A capture that missed segments the receiver got: its ACK says so, and
+ * the segment held behind the hole is delivered then, with its own time,
+ * not after REASM_MAX_OOO more segments.
+ */
+START_TEST(hole_acknowledged_by_the_receiver_is_given_up_at_once)
 {
-	(void)arg, (void)data, (void)gap;
+	seg_at(1000, "\002ab", 10);
+	seg_at(1010, "\002cd", 20);		/* 1003..1009 never captured */
+	ck_assert_int_eq(ss.npdus, 1);
+	reasm_peer_ack(&rd, &st, 1005, toy_deliver, &ss);	/* 1005..1009 may yet come */
+	ck_assert_int_eq(ss.npdus, 1);
+	reasm_peer_ack(&rd, &st, 1014, toy_deliver, &ss);	/* the receiver had them all */
+	ck_assert_int_eq(ss.npdus, 2);
+	ck_assert_str_eq(ss.pdus[1], "cd");
+	ck_assert_uint_eq(ss.ts[1], 20);	/* the held segment's time */
+	ck_assert_int_eq(ss.gaps, 1);
+	ck_assert_uint_eq(st.holes_acked, 1);
+	ck_assert_uint_eq(st.gaps, 1);
+}
+END_TEST
+
+/* The ACK came first: a segment beyond an acknowledged hole is not held. */
+START_TEST(segment_after_an_acknowledged_hole_is_not_held)
+{
+	seg_at(1000, "\002ab", 10);
+	reasm_peer_ack(&rd, &st, 1020, toy_deliver, &ss);
+	seg_at(1015, "\002cd", 30);
+	ck_assert_int_eq(ss.npdus, 2);
+	ck_assert_uint_eq(ss.ts[1], 30);
+	ck_assert_uint_eq(st.out_of_order, 0);
+	ck_assert_uint_eq(st.holes_acked, 1);
+}
+END_TEST
+
+/* An ACK that covers only what was delivered leaves a held segment waiting. */
+START_TEST(ack_up_to_the_hole_keeps_waiting)
+{
+	seg_at(1000, "\002ab", 10);
+	seg_at(1010, "\002cd", 20);
+	reasm_peer_ack(&rd, &st, 1003, toy_deliver, &ss);
+	ck_assert_int_eq(ss.npdus, 1);
+	seg_at(1003, "\006efghij", 25);		/* the late bytes fill it */
+	ck_assert_int_eq(ss.npdus, 3);
+	ck_assert_str_eq(ss.pdus[1], "efghij");
+	ck_assert_str_eq(ss.pdus[2], "cd");
+	ck_assert_int_eq(ss.gaps, 0);
+	ck_assert_uint_eq(st.holes_acked, 0);
+}
+END_TEST
+
+/* Flow end: segments held behind holes (two of them) still reach the consumer. */
+START_TEST(flush_delivers_everything_held)
+{
+	seg_at(1000, "\002ab", 10);
+	seg_at(1010, "\002cd", 20);
+	seg_at(1020, "\002ef", 30);
+	ck_assert_int_eq(ss.npdus, 1);
+	reasm_flush(&rd, &st, toy_deliver, &ss);
+	ck_assert_int_eq(ss.npdus, 3);
+	ck_assert_str_eq(ss.pdus[2], "ef");
+	ck_assert_uint_eq(ss.ts[1], 20);
+	ck_assert_uint_eq(ss.ts[2], 30);
+	ck_assert_uint_eq(rd.nooo, 0);
+}
+END_TEST
+
+static size_t
+never_consume(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
+{
+	(void)arg, (void)data, (void)gap, (void)ts_us;
 	return len > 0 ? 0 : 0;
 }
 
@@ -155,7 +230,7 @@ START_TEST(buffer_never_exceeds_the_cap)
 
 	memset(big, 'x', sizeof(big));
 	for (int i = 0; i < 100; i++, seq += sizeof(big)) {
-		reasm_segment(&rd, &st, seq, false, big, sizeof(big), never_consume, NULL);
+		reasm_segment(&rd, &st, seq, false, big, sizeof(big), 0, never_consume, NULL);
 		ck_assert_uint_le(rd.len, REASM_MAX_DIR);
 	}
 	ck_assert_uint_ge(st.overflows, 1);
@@ -176,6 +251,10 @@ make_suite(void)
 	tcase_add_test(tc, unfillable_gap_resets_cleanly);
 	tcase_add_test(tc, mid_stream_join_flags_a_gap);
 	tcase_add_test(tc, buffer_never_exceeds_the_cap);
+	tcase_add_test(tc, hole_acknowledged_by_the_receiver_is_given_up_at_once);
+	tcase_add_test(tc, segment_after_an_acknowledged_hole_is_not_held);
+	tcase_add_test(tc, ack_up_to_the_hole_keeps_waiting);
+	tcase_add_test(tc, flush_delivers_everything_held);
 	suite_add_tcase(s, tc);
 	return s;
 }

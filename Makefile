@@ -150,7 +150,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/spanwatchd
 	[ ! -f $(CLI) ] || install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/spanwatch
-	for f in oui/*.csv oui/*.rules; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/spanwatch/; done
+	for f in oui/*.csv oui/*.rules oui/*.map; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/spanwatch/; done
 	for f in docs/man/*.1; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for f in docs/man/*.5; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in docs/man/*.8; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done

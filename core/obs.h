@@ -35,6 +35,7 @@ enum obs_kind {
 #define A_PRODUCT_CODE	"product_code"	/* order number, product code */
 #define A_FIRMWARE	"firmware"	/* firmware / software revision of the device */
 #define A_HARDWARE	"hardware"	/* hardware revision */
+#define A_OPTIONS	"options"	/* options / variant the device states (SunSpec Opt) */
 #define A_SERIAL	"serial"
 #define A_HOSTNAME	"hostname"	/* DHCP/LLDP/CDP/SNMP/NetBIOS/mDNS name, PROFINET station name */
 #define A_DEVICE_NAME	"device_name"	/* user-assigned name inside an OT protocol */
@@ -60,6 +61,14 @@ enum obs_kind {
 #define A_NOTE		"note"		/* anything else worth keeping, e.g. "snmp community seen" */
 #define A_CHASSIS_ID	"chassis_id"	/* LLDP chassis id (MAC, address or name) */
 #define A_PORT_ID	"port_id"	/* LLDP/CDP port the device sent from */
+
+/*
+ * Evidence about a device behind a Modbus server (a unit id, e.g. an
+ * inverter on a gateway's RS-485 bus): the source starts with
+ * SRC_MODBUS_UNIT and the value is "<unit id>|<value>".  The store files
+ * it under that unit's own asset (store/units.c).
+ */
+#define SRC_MODBUS_UNIT	"modbus/unit/"
 
 /* Roles (A_ROLE values). */
 #define R_PLC		"plc"

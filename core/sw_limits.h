@@ -54,6 +54,13 @@
 #define DNS_MAX_JUMPS		16	/* compression pointers followed in one DNS name */
 #define DNS_NAME_MAX		255	/* bytes of a decoded DNS name (RFC 1035) */
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
+#define MODBUS_MAX_UNITS	8	/* unit ids per flow whose identity registers are tracked (least recent reused, counted) */
+#define SUNSPEC_MAX_MODELS	32	/* SunSpec model headers walked per base and unit */
+#define REGMAP_MAX_MAPS		16	/* vendor register maps (oui/registers.map) */
+#define REGMAP_MAX_ROWS		128	/* rows over all maps */
+#define REGMAP_MAX_VALUES	512	/* u16 code -> text entries over all rows */
+#define C37_MAX_PMUS		64	/* PMUs read from one C37.118 configuration frame */
+#define C37_MAX_CHANNELS	256	/* channel names read per PMU */
 
 /* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */

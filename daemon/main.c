@@ -31,6 +31,7 @@
 #include "dissector.h"
 #include "export.h"
 #include "fprules.h"
+#include "regmap.h"
 #include "fwd.h"
 #include "log.h"
 #include "obsq.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct oui_db		*oui;
 	struct vendors		*vendors;
 	struct fprules		*rules;
+	struct regmap		*regmap;	/* installed for the Modbus dissector */
 	struct risk_policy	*policy;
 	struct ctl		*ctl;
 	struct fwd		*fwd;
@@ -463,6 +465,22 @@ load_tables(struct daemon *d, bool fatal_on_error)
 			d->rules = r;
 		}
 	}
+	/* Vendor register maps for the Modbus dissector: the same rule. */
+	{
+		const char *path = SW_DATADIR "/registers.map";
+		struct regmap *m;
+
+		if (access(path, R_OK) != 0 && access("oui/registers.map", R_OK) == 0)
+			path = "oui/registers.map";
+		if ((m = regmap_load(path, err, sizeof(err))) == NULL)
+			log_warnx("%s; %s", err, d->regmap ? "keeping the previous register maps" :
+			    "no vendor register maps until it is fixed");
+		else {
+			regmap_install(m);
+			regmap_free(d->regmap);
+			d->regmap = m;
+		}
+	}
 	vendor_ids_load(NULL);
 	if (d->st) {
 		store_set_oui(d->st, d->oui);
@@ -863,6 +881,7 @@ main(int argc, char *argv[])
 	vendors_free(d.vendors);
 	risk_policy_free(d.policy);
 	fprules_free(d.rules);
+	regmap_free(d.regmap);
 	vendor_ids_free();
 	for (int i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);

@@ -49,7 +49,7 @@ enum side {
 #define DIR_S2C	1		/* server to client */
 
 #define DISS_MAX_PORTS		4
-#define DISS_MAX_COUNTERS	8
+#define DISS_MAX_COUNTERS	16
 
 struct diss_stats {
 	uint64_t	 pkts;		/* packets that completed at least one PDU */

@@ -5,27 +5,22 @@
  *
  * The flow's server is the Modbus server (the PLC/RTU or gateway), its
  * client the master.  Requests and responses are paired by transaction id
- * in a small per-flow table.  Identity comes from Read Device
- * Identification (function 43, MEI type 14) and Report Server ID (17).
+ * in a small per-flow table, which also keeps the register range a read
+ * asked for, so that the response's values get their addresses
+ * (modbus_regs.c: SunSpec and vendor register maps).  Identity comes from
+ * Read Device Identification (function 43, MEI type 14), Report Server ID
+ * (17) and those registers.  Writes, diagnostics, file records and
+ * Schneider's UMAS (90) program/stop/start are reported as operations.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dissector.h"
 #include "factcache.h"
+#include "modbus_regs.h"
 #include "sw_limits.h"
-
-enum mb_counter {
-	MB_REQUESTS,
-	MB_RESPONSES,
-	MB_EXCEPTIONS,
-	MB_WRITES,		/* requests with a write function code */
-	MB_PROGRAM,		/* diagnostics / programming function codes */
-	MB_UNMATCHED,		/* responses without their request */
-	MB_BAD_ADU,		/* framing fine, PDU body malformed */
-	MB_DEVID_OBJECTS,	/* 43/14 objects extracted */
-};
 
 #define MBAP_HDR_LEN	6	/* transaction, protocol, length; unit id counts in length */
 #define MBAP_LEN_MIN	2	/* unit id + function code */
@@ -36,10 +31,20 @@ enum mb_counter {
 #define FC_MEI		43
 #define MEI_READ_DEVICE_ID 14
 
+#define FC_READ_HOLDING	3
+#define FC_READ_INPUT	4
+#define FC_READ_WRITE	23
+#define FC_UMAS		90
+#define MB_READ_MAX	125	/* registers one read may ask for (spec 6.3) */
+#define OP_DETAIL_MAX	96
+
 struct mb_pending {
 	uint16_t	 tid;
 	uint8_t		 unit;
 	uint8_t		 fc;
+	uint16_t	 addr, qty;	/* the registers a read asked for (qty 0: not a read) */
+	uint8_t		 op;		/* enum op_kind, OP_NONE if not an operation */
+	const char	*op_src;	/* its service literal */
 	bool		 used;
 };
 
@@ -56,6 +61,7 @@ struct mb_state {
 	bool		 roles_sent;
 	uint8_t		 units_sent[32];	/* bitmap of unit ids */
 	uint8_t		 fcs_sent[32];		/* bitmap of function codes */
+	struct mb_regs	 regs;			/* identity registers per unit */
 };
 
 static bool
@@ -78,6 +84,7 @@ memo_refresh(struct diss_ctx *dc, struct mb_state *st)
 	st->roles_sent = false;
 	memset(st->units_sent, 0, sizeof(st->units_sent));
 	memset(st->fcs_sent, 0, sizeof(st->fcs_sent));
+	mb_regs_refresh(&st->regs);
 }
 
 static bool
@@ -135,26 +142,24 @@ fc_source(uint8_t fc)
 }
 
 static void
-pending_add(struct mb_state *st, uint16_t tid, uint8_t unit, uint8_t fc)
+pending_add(struct mb_state *st, const struct mb_pending *req)
 {
 	struct mb_pending *p = &st->pend[st->next];
 
 	st->next = (st->next + 1) % MODBUS_MAX_PENDING;
-	p->tid = tid;
-	p->unit = unit;
-	p->fc = fc;
+	*p = *req;
 	p->used = true;
 }
 
 static bool
-pending_take(struct mb_state *st, uint16_t tid, uint8_t unit, uint8_t *fc)
+pending_take(struct mb_state *st, uint16_t tid, uint8_t unit, struct mb_pending *out)
 {
 	for (unsigned i = 0; i < MODBUS_MAX_PENDING; i++) {
 		struct mb_pending *p = &st->pend[i];
 
 		if (p->used && p->tid == tid && p->unit == unit) {
 			p->used = false;
-			*fc = p->fc;
+			*out = *p;
 			return true;
 		}
 	}
@@ -271,10 +276,193 @@ server_id_response(struct diss_ctx *dc, struct cur *pdu)
 		    "modbus/17", CONF_BANNER);
 }
 
+/* --- operations ---------------------------------------------------------- */
+
+struct mb_op {
+	enum op_kind	 kind;
+	const char	*src;		/* service literal */
+	char		 detail[OP_DETAIL_MAX];
+	int		 len;
+};
+
+static void
+op_set(struct mb_op *op, enum op_kind kind, const char *src)
+{
+	op->kind = kind;
+	op->src = src;
+}
+
+#define OP_TEXT(op, ...) ((op)->len = snprintf((op)->detail, sizeof((op)->detail), __VA_ARGS__))
+
+/* Writes: the unit and the coils or registers written (MB spec 6.5-6.12, 6.16, 6.17). */
+static void
+op_write(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
+{
+	uint16_t a = 0, n = 0;
+
+	cur_peek_be16(pdu, 0, &a);
+	cur_peek_be16(pdu, 2, &n);
+	op_set(op, OP_CONTROL_OPERATE, fc_source(fc));
+	switch (fc) {
+	case 5:
+		OP_TEXT(op, "fc5 write single coil: unit %u coil %u", unit, a);
+		break;
+	case 6:
+		OP_TEXT(op, "fc6 write single register: unit %u register %u", unit, a);
+		break;
+	case 15:
+		OP_TEXT(op, "fc15 write multiple coils: unit %u coils %u-%u", unit, a,
+		    (unsigned)a + (n ? n - 1u : 0));
+		break;
+	case 16:
+		OP_TEXT(op, "fc16 write multiple registers: unit %u registers %u-%u", unit, a,
+		    (unsigned)a + (n ? n - 1u : 0));
+		break;
+	case 22:
+		OP_TEXT(op, "fc22 mask write register: unit %u register %u", unit, a);
+		break;
+	default:	/* 23: read start, read qty, then the write range */
+		cur_peek_be16(pdu, 4, &a);
+		cur_peek_be16(pdu, 6, &n);
+		OP_TEXT(op, "fc23 read/write multiple registers: unit %u registers %u-%u", unit, a,
+		    (unsigned)a + (n ? n - 1u : 0));
+		break;
+	}
+}
+
+/*
+ * Serial-line diagnostics (MB spec 6.8): sub-function 1 restarts the
+ * device's communications port and clears its counters (a warm restart of
+ * the interface, not of the application), 4 forces listen-only mode (the
+ * device stops answering), the others read or clear counters.
+ */
+static void
+op_diagnostics(uint8_t unit, const struct cur *pdu, struct mb_op *op)
+{
+	uint16_t sub = 0;
+
+	cur_peek_be16(pdu, 0, &sub);
+	if (sub == 1) {
+		op_set(op, OP_RESTART_WARM, "modbus/fc8/1");
+		OP_TEXT(op, "fc8/1 restart communications option: unit %u", unit);
+	} else if (sub == 4) {
+		op_set(op, OP_MODE_CHANGE, "modbus/fc8/4");
+		OP_TEXT(op, "fc8/4 force listen only mode: unit %u", unit);
+	} else {
+		op_set(op, OP_DIAGNOSTICS_READ, "modbus/fc8");
+		OP_TEXT(op, "fc8/%u diagnostics: unit %u", sub, unit);
+	}
+}
+
+/* File records (MB spec 6.14, 6.15): byte count, then reference type 6 | file | record | length. */
+static void
+op_file(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
+{
+	uint16_t file = 0, rec = 0;
+
+	cur_peek_be16(pdu, 2, &file);
+	cur_peek_be16(pdu, 4, &rec);
+	op_set(op, fc == 20 ? OP_FILE_READ : OP_FILE_WRITE, fc == 20 ? "modbus/fc20" : "modbus/fc21");
+	OP_TEXT(op, "fc%u %s file record: unit %u file %u record %u", fc,
+	    fc == 20 ? "read" : "write", unit, file, rec);
+}
+
+/*
+ * Schneider UMAS inside function 90: session key (1) | UMAS code (1).
+ * Codes as documented publicly (Wireshark's Modbus/TCP dissector, the
+ * UMAS research published by Liras and at Black Hat Europe 2024): 0x30
+ * initialises a strategy upload (engineering PC to PLC: a program
+ * download in our terms), 0x33 a strategy download (PLC to PC), 0x40
+ * starts and 0x41 stops the PLC.  Only those are operations.
+ */
+static bool
+op_umas(uint8_t unit, const struct cur *pdu, struct mb_op *op)
+{
+	uint8_t code = 0;
+
+	if (!cur_peek_u8(pdu, 1, &code))
+		return false;
+	switch (code) {
+	case 0x30:
+		op_set(op, OP_PROGRAM_DOWNLOAD, "modbus/fc90/0x30");
+		OP_TEXT(op, "UMAS 0x30 initialize strategy upload to the PLC: unit %u", unit);
+		return true;
+	case 0x33:
+		op_set(op, OP_PROGRAM_UPLOAD, "modbus/fc90/0x33");
+		OP_TEXT(op, "UMAS 0x33 initialize strategy download from the PLC: unit %u", unit);
+		return true;
+	case 0x40:
+		op_set(op, OP_START, "modbus/fc90/0x40");
+		OP_TEXT(op, "UMAS 0x40 start PLC: unit %u", unit);
+		return true;
+	case 0x41:
+		op_set(op, OP_STOP, "modbus/fc90/0x41");
+		OP_TEXT(op, "UMAS 0x41 stop PLC: unit %u", unit);
+		return true;
+	}
+	return false;
+}
+
+/* Is this request an operation (docs/DISSECTORS.md, "Modbus operations")? */
+static bool
+mb_operation(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
+{
+	uint8_t mei = 0;
+
+	memset(op, 0, sizeof(*op));
+	if (is_write(fc)) {
+		op_write(unit, fc, pdu, op);
+		return true;
+	}
+	switch (fc) {
+	case 7: case 11: case 12:
+		op_set(op, OP_DIAGNOSTICS_READ, fc == 7 ? "modbus/fc7" : fc == 11 ?
+		    "modbus/fc11" : "modbus/fc12");
+		OP_TEXT(op, "fc%u %s: unit %u", fc, fc == 7 ? "read exception status" :
+		    fc == 11 ? "get comm event counter" : "get comm event log", unit);
+		return true;
+	case 8:
+		op_diagnostics(unit, pdu, op);
+		return true;
+	case 20: case 21:
+		op_file(unit, fc, pdu, op);
+		return true;
+	case FC_MEI:
+		/* 43/13 CANopen general reference may read or write the object dictionary */
+		if (!cur_peek_u8(pdu, 0, &mei) || mei == MEI_READ_DEVICE_ID)
+			return false;
+		op_set(op, OP_CONFIG_CHANGE, "modbus/fc43");
+		OP_TEXT(op, "fc43/%u encapsulated interface transport: unit %u", mei, unit);
+		return true;
+	case FC_UMAS:
+		return op_umas(unit, pdu, op);
+	}
+	return false;
+}
+
+/* --- requests and responses ------------------------------------------------ */
+
+/* The registers a read asks for: fc 3 and 4 start | quantity, fc 23 read start | read quantity. */
+static void
+read_range(uint8_t fc, const struct cur *pdu, struct mb_pending *p)
+{
+	uint16_t a, n;
+
+	if (fc != FC_READ_HOLDING && fc != FC_READ_INPUT && fc != FC_READ_WRITE)
+		return;
+	if (!cur_peek_be16(pdu, 0, &a) || !cur_peek_be16(pdu, 2, &n) || n == 0 ||
+	    n > MB_READ_MAX || (uint32_t)a + n > 0x10000)
+		return;
+	p->addr = a;
+	p->qty = n;
+}
+
 static void
 modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
     uint8_t unit, uint8_t fc, struct cur *pdu)
 {
+	struct mb_pending p = { .tid = tid, .unit = unit, .fc = fc };
+	struct mb_op op;
 	uint8_t mei = 0;
 
 	diss_count(dc, MB_REQUESTS);
@@ -292,24 +480,72 @@ modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
 		diss_fact_str(dc, SIDE_CLIENT, A_NOTE, "modbus_program",
 		    fc_source(fc), CONF_STATED);
 	}
-	pending_add(st, tid, unit, fc);
+	if (mb_operation(unit, fc, pdu, &op)) {
+		diss_count(dc, MB_OPERATIONS);
+		diss_op(dc, op.kind, OP_REQUEST, op.src, op.detail,
+		    op.len > 0 ? (size_t)op.len : 0);
+		p.op = (uint8_t)op.kind;
+		p.op_src = op.src;
+	}
+	read_range(fc, pdu, &p);
+	pending_add(st, &p);
+}
+
+/*
+ * A read's response: byte count (1) | values (2 per register).  The byte
+ * count must be what the request asked for and what the PDU holds; a
+ * response that says otherwise maps no register.
+ */
+static void
+read_response(struct diss_ctx *dc, struct mb_state *st, const struct mb_pending *p,
+    struct cur *pdu)
+{
+	uint8_t count;
+	struct cur vals;
+
+	if (!cur_u8(pdu, &count) || count != 2u * p->qty || cur_left(pdu) != count ||
+	    !cur_take(pdu, count, &vals)) {
+		diss_count(dc, MB_BAD_COUNT);
+		return;
+	}
+	mb_regs_read(dc, &st->regs, p->unit, p->fc == FC_READ_INPUT ? MB_INPUT : MB_HOLDING,
+	    p->addr, p->qty, &vals);
+}
+
+/* UMAS answers 0xfe (done) or 0xfd (refused) after the session key. */
+static bool
+umas_failed(const struct cur *pdu)
+{
+	uint8_t status = 0;
+
+	return !cur_peek_u8(pdu, 1, &status) || status != 0xfe;
 }
 
 static void
 modbus_response(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
     uint8_t unit, uint8_t fc, struct cur *pdu)
 {
-	uint8_t asked;
+	struct mb_pending asked;
+	bool matched;
 
 	diss_count(dc, MB_RESPONSES);
 	/* A capture that starts mid-conversation still yields identity. */
-	if (!pending_take(st, tid, unit, &asked) || asked != (fc & ~FC_EXCEPTION))
+	matched = pending_take(st, tid, unit, &asked) && asked.fc == (fc & ~FC_EXCEPTION);
+	if (!matched)
 		diss_count(dc, MB_UNMATCHED);
+	if (matched && asked.op != OP_NONE) {
+		bool failed = (fc & FC_EXCEPTION) || (fc == FC_UMAS && umas_failed(pdu));
+
+		diss_op(dc, (enum op_kind)asked.op, failed ? OP_REPLY_FAILED : OP_REPLY_OK,
+		    asked.op_src, NULL, 0);
+	}
 	if (fc & FC_EXCEPTION) {
 		diss_count(dc, MB_EXCEPTIONS);
 		return;
 	}
-	if (fc == FC_MEI)
+	if (matched && asked.qty > 0)
+		read_response(dc, st, &asked, pdu);
+	else if (fc == FC_MEI)
 		devid_response(dc, pdu);
 	else if (fc == FC_REPORT_SERVER_ID)
 		server_id_response(dc, pdu);
@@ -419,5 +655,7 @@ const struct dissector dis_modbus = {
 	.probe = modbus_probe,
 	.parse = modbus_parse,
 	.counter_names = { "requests", "responses", "exceptions", "writes",
-	    "program", "unmatched", "bad_adu", "devid_objects" },
+	    "program", "unmatched", "bad_adu", "devid_objects", "register_reads",
+	    "bad_byte_count", "units_reused", "sunspec_models", "sunspec_bad",
+	    "regmap_hits", "operations" },
 };

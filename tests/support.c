@@ -51,6 +51,7 @@ collect_emit(void *arg, const struct obs *o)
 	v->bytes = o->bytes;
 	v->op = o->op;
 	v->op_phase = o->op_phase;
+	v->ts_us = o->ts_us;
 }
 
 void

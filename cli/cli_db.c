@@ -32,9 +32,14 @@ db_error(struct cli *cli, int rc, const char *what)
 		cli->busy = true;
 		return;
 	}
-	if (!cli->dberr)
-		fprintf(cli->err, "spanwatch: %s: %s: %s\n", cli->db_path, what,
-		    cli->db ? sqlite3_errmsg(cli->db) : sqlite3_errstr(rc));
+	if (!cli->dberr) {
+		enum store_fault f = store_fault_of(rc);
+
+		fprintf(cli->err, "spanwatch: %s: %s: %s%s%s\n", cli->db_path, what,
+		    cli->db ? sqlite3_errmsg(cli->db) : sqlite3_errstr(rc),
+		    f == STORE_FAULT_OTHER ? "" : "; ", f == STORE_FAULT_OTHER ? "" :
+		    store_fault_advice(f));
+	}
 	cli->dberr = true;
 }
 

@@ -50,8 +50,12 @@ parse_net_opts(struct cli *cli, const char *cmd, int argc, char **argv,
 		case N_PROTO: no->proto = optarg; break;
 		case N_PORT:
 			no->port = strtol(optarg, &end, 10);
-			if (!port_opt || *optarg == '\0' || *end != '\0' || no->port < 0 || no->port > 65535) {
+			if (!port_opt || *optarg == '\0' || *end != '\0') {
 				cli_usage_error(cli, cmd, "--port: '%s' is not a port number", optarg);
+				return EXIT_USAGE;
+			}
+			if (no->port < 0 || no->port > 65535) {
+				cli_usage_error(cli, cmd, "--port: %s is out of range (0-65535)", optarg);
 				return EXIT_USAGE;
 			}
 			break;

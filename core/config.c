@@ -236,8 +236,13 @@ set_key(struct parse *p, const struct key *k, const char *value)
 	case K_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);
-		if (errno || end == value || *end || v < k->min || v > k->max) {
+		if (end == value || *end) {
 			parse_error(p, "%s: '%s' is not a number (%ld..%ld)", k->name, value,
+			    k->min, k->max);
+			return false;
+		}
+		if (errno == ERANGE || v < k->min || v > k->max) {
+			parse_error(p, "%s: %s is out of range (%ld..%ld)", k->name, value,
 			    k->min, k->max);
 			return false;
 		}

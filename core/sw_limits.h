@@ -39,6 +39,10 @@
 #define STORE_FLUSH_MS_DEFAULT	1000	/* default batch interval */
 #define STORE_FLUSH_OBS_DEFAULT	8192	/* flush early when this many observations wait */
 #define ASSET_MAX_DEFAULT	100000	/* assets kept in memory caches */
+#define STORE_WRITE_BUSY_MS	200	/* the daemon waits this long for a lock held elsewhere, then backs off */
+#define STORE_RETRY_FIRST_MS	1000	/* first retry after a failed batch; doubles per failure */
+#define STORE_RETRY_MAX_MS	60000	/* ... up to this; the queue meanwhile fills, then drops + counts */
+#define STORE_FILE_TRIES	4	/* -r: attempts at a locked database before giving up (exit 3) */
 
 /* Dissector-specific bounds */
 #define DISS_MAX_ITEMS		256	/* TLVs / options / objects walked in one PDU */

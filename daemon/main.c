@@ -47,10 +47,21 @@
 #define EXIT_USAGE	2
 #define EXIT_DB		3
 
+/*
+ * A failing store: each retry waits twice as long as the last (up to
+ * STORE_RETRY_MAX_MS) while the queue holds what waits; `status` shows it.
+ */
+struct store_retry {
+	unsigned		 failures;	/* consecutive failed batches */
+	struct timespec		 next;		/* no new attempt before this (monotonic) */
+	bool			 gave_up;	/* -r: reading stopped, the exit status is 3 */
+};
+
 struct daemon {
 	struct config		 cfg;		/* running: the file + command line */
 	struct config		 file_cfg;	/* as last read from the file */
 	const char		*config_path;
+	const char		*file;		/* -r FILE, or NULL when capturing live */
 	bool			 config_required;
 	struct event_base	*base;
 	struct capture		*cap;
@@ -65,6 +76,7 @@ struct daemon {
 	struct risk_policy	*policy;
 	struct ctl		*ctl;
 	struct fwd		*fwd;
+	struct store_retry	 sr;
 	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export;
 	char			 exported_on[16];	/* local date of the last scheduled export */
 	struct event		*ev_sig[4];
@@ -136,6 +148,69 @@ forward_new_events(struct daemon *d)
 	sqlite3_finalize(q);
 }
 
+static void	 finish(struct daemon *d);
+
+static long
+ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* The store failed and its next attempt is not due yet. */
+static bool
+store_backing_off(const struct daemon *d)
+{
+	return d->st && d->sr.failures > 0 && ms_until(&d->sr.next) > 0;
+}
+
+static void
+retry_later(struct daemon *d)
+{
+	long ms = STORE_RETRY_FIRST_MS;
+
+	for (unsigned i = 1; i < d->sr.failures && ms < STORE_RETRY_MAX_MS; i++)
+		ms *= 2;
+	if (ms > STORE_RETRY_MAX_MS)
+		ms = STORE_RETRY_MAX_MS;
+	clock_gettime(CLOCK_MONOTONIC, &d->sr.next);
+	d->sr.next.tv_sec += ms / 1000;
+	d->sr.next.tv_nsec += (ms % 1000) * 1000000;
+	if (d->sr.next.tv_nsec >= 1000000000) {
+		d->sr.next.tv_sec++;
+		d->sr.next.tv_nsec -= 1000000000;
+	}
+	log_warnx("store: %s; %s; %zu observations wait, next try in %.0f s",
+	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), obsq_len(d->q),
+	    (double)ms / 1000);
+}
+
+/*
+ * A batch failed.  Live, the observations wait for the next try, except
+ * while stopping: there is no next try then.  Reading a file, a lock may be
+ * released: a few tries, reading paused meanwhile; anything else (or the
+ * last try) stops the run with exit status 3.
+ */
+static void
+store_failed(struct daemon *d)
+{
+	enum store_fault f = store_last_fault(d->st);
+
+	d->sr.failures++;
+	if (d->file && (!store_fault_transient(f) || d->sr.failures >= STORE_FILE_TRIES)) {
+		d->sr.gave_up = true;
+		d->exit_code = EXIT_DB;
+		finish(d);
+	} else if (d->done && !d->file) {
+		log_warnx("store: %s; %s; %zu observations are lost (stopping)", store_errmsg(d->st),
+		    store_fault_advice(f), obsq_len(d->q));
+		d->exit_code = EXIT_DB;
+	} else
+		retry_later(d);
+}
+
 /* Everything queued goes to the database in one transaction. */
 static void
 ingest_queue(struct daemon *d)
@@ -146,10 +221,18 @@ ingest_queue(struct daemon *d)
 		obsq_consume(d->q, obsq_len(d->q));	/* summary-only run */
 		return;
 	}
-	if ((n = store_ingest(d->st, d->q)) < 0)
-		log_warnx("store: %s; %zu observations kept for the next try", store_errmsg(d->st),
-		    obsq_len(d->q));
-	else if (n > 0)
+	if (d->sr.gave_up || (!d->done && store_backing_off(d)))
+		return;
+	if (d->done && d->file && store_backing_off(d))	/* the file is read: only this is left */
+		usleep((useconds_t)ms_until(&d->sr.next) * 1000);
+	if ((n = store_ingest(d->st, d->q)) < 0) {
+		store_failed(d);
+		return;
+	}
+	if (d->sr.failures > 0)
+		log_info("store: writing again after %u failed tries", d->sr.failures);
+	d->sr.failures = 0;
+	if (n > 0)
 		forward_new_events(d);
 }
 
@@ -161,9 +244,30 @@ flush(struct daemon *d)
 	bool done;
 
 	do {
+		if (d->sr.gave_up || (!d->done && store_backing_off(d)))
+			return;		/* the flows keep their counts for the next flush */
 		done = pipeline_report_flows_step(d->pl, &pos, OBSQ_MAX / 4);
 		ingest_queue(d);
 	} while (!done);
+}
+
+/* -r, the file read: the tries left until the store writes or is given up. */
+static void
+settle_store(struct daemon *d)
+{
+	while (d->file && d->st && d->sr.failures > 0 && !d->sr.gave_up)
+		ingest_queue(d);
+}
+
+/* -r: what could not be stored, where, and what to do (exit status 3). */
+static void
+report_unstored(const struct daemon *d, uint64_t packets)
+{
+	fprintf(stderr, "spanwatchd: %s: %llu observations from the %llu packets read could not "
+	    "be stored in %s (%s); %s, then read %s again\n", d->file,
+	    (unsigned long long)(obsq_len(d->q) + obsq_dropped(d->q)), (unsigned long long)packets,
+	    d->cfg.database,
+	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), d->file);
 }
 
 static void
@@ -259,9 +363,22 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 	int n;
 
 	(void)fd, (void)what;
+	if (d->sr.gave_up)
+		return;
+	if (d->sr.failures > 0) {	/* the store failed: no more reading until it writes */
+		flush(d);
+		if (d->sr.failures > 0) {
+			if (!d->sr.gave_up)
+				event_add(d->ev_cap, &(struct timeval){ 0, 1000 *
+				    (ms_until(&d->sr.next) > 0 ? ms_until(&d->sr.next) : 0) });
+			return;
+		}
+	}
 	n = capture_dispatch(d->cap, FILE_CHUNK, on_packet, d, err, sizeof(err));
 	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
 		flush(d);
+	if (d->sr.gave_up)
+		return;
 	if (n < 0) {
 		progress_clear(d);
 		log_warnx("%s", err);
@@ -269,6 +386,8 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 		finish(d);
 	} else if (n == 0)
 		finish(d);
+	else if (d->sr.failures > 0)	/* retried above, once due */
+		event_add(d->ev_cap, &(struct timeval){ 0, 1000 * ms_until(&d->sr.next) });
 	else	/* through the loop again (a zero timeout, not event_active): timers and signals run */
 		event_add(d->ev_cap, &(struct timeval){ 0, 0 });
 }
@@ -360,6 +479,10 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.batches", ss.batches);
 		print_counter(p, "store.applied", ss.applied);
 		print_counter(p, "store.failed_batches", ss.failed_batches);
+		print_counter(p, "store.failing", d->sr.failures);
+		print_counter(p, "store.backlog", d->sr.failures ? obsq_len(d->q) : 0);
+		print_counter(p, "store.retry_in_ms", store_backing_off(d) ?
+		    (uint64_t)ms_until(&d->sr.next) : 0);
 		print_counter(p, "store.assets_created", ss.assets_created);
 		print_counter(p, "store.gateways", ss.gateways);
 		print_counter(p, "store.risk_evaluations", ss.risk_evaluations);
@@ -706,7 +829,7 @@ main(int argc, char *argv[])
 	const char *file = NULL, *iface = NULL, *bpf = NULL, *db = NULL, *user = NULL, *ctlpath = NULL;
 	char err[1024], *end;
 	long nfq = -1;
-	uint64_t keep;
+	uint64_t keep, packets;
 	int ch, verbose = 0;
 	bool foreground = false, no_ndpi = false;
 	struct pipeline_cfg pc;
@@ -728,8 +851,12 @@ main(int argc, char *argv[])
 		case 'Q':
 			errno = 0;
 			nfq = strtol(optarg, &end, 10);
-			if (errno || *end || nfq < 0 || nfq > 65535) {
+			if (*optarg == '\0' || *end) {
 				fprintf(stderr, "spanwatchd: --nfqueue: '%s' is not a queue number 0-65535\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (errno == ERANGE || nfq < 0 || nfq > 65535) {
+				fprintf(stderr, "spanwatchd: --nfqueue: %s is out of range (0-65535)\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -744,6 +871,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	d.file = file;
 	if ((file != NULL) + (iface != NULL) + (nfq >= 0) > 1) {
 		fprintf(stderr, "spanwatchd: choose one of -r, -i and --nfqueue\n");
 		return EXIT_USAGE;
@@ -803,7 +931,7 @@ main(int argc, char *argv[])
 	}
 	load_tables(&d, true);
 	if (d.st && store_reevaluate_all(d.st, (long long)time(NULL)) < 0)
-		log_warnx("risk: %s", store_errmsg(d.st));
+		log_warnx("risk: %s; %s", store_errmsg(d.st), store_fault_advice(store_last_fault(d.st)));
 	if (!file || d.cfg.control_socket_set) {
 		if ((d.ctl = ctl_open(d.base, d.cfg.control_socket, on_status, &d, err, sizeof(err))) == NULL)
 			log_warnx("%s; running without a control socket", err);
@@ -864,13 +992,20 @@ main(int argc, char *argv[])
 	}
 	event_base_dispatch(d.base);
 
-	/* Stop: everything queued reaches the database. */
+	/* Stop: everything queued reaches the database (one last try if it failed). */
 	progress_clear(&d);
+	d.done = true;
 	flush(&d);
+	settle_store(&d);
 	if (file)
 		print_summary(&d, file);
+	packets = pipeline_packets(d.pl);
 	pipeline_free(d.pl);	/* the flows' last reports go to the queue */
+	d.pl = NULL;
 	ingest_queue(&d);
+	settle_store(&d);
+	if (d.sr.gave_up)
+		report_unstored(&d, packets);
 	ctl_close(d.ctl);
 	drain_forwarder(&d);
 	fwd_free(d.fwd);

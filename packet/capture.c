@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
@@ -94,6 +95,24 @@ capture_open_file(const char *path, char *err, size_t errsz)
 	return c;
 }
 
+/* The interfaces one can capture on, "eth0, eth1, lo", for a mistyped name. */
+static void
+interface_names(char *out, size_t outsz)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all, *i;
+	size_t len = 0;
+
+	if (pcap_findalldevs(&all, perr) != 0)
+		return;
+	for (i = all; i && len < outsz; i = i->next) {
+		if (if_nametoindex(i->name) == 0)
+			continue;	/* pseudo-devices: any, nflog, nfqueue, dbus-*, usbmon* */
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? ", " : "", i->name);
+	}
+	pcap_freealldevs(all);
+}
+
 struct capture *
 capture_open_live(const char *iface, const char *bpf, int snaplen, int buffer_mb,
     char *err, size_t errsz)
@@ -119,8 +138,13 @@ capture_open_live(const char *iface, const char *bpf, int snaplen, int buffer_mb
 	pcap_set_timeout(c->pc, 100);
 	pcap_set_buffer_size(c->pc, buffer_mb * 1024 * 1024);
 	if ((rc = pcap_activate(c->pc)) < 0) {
-		snprintf(err, errsz, "cannot capture on %s: %s%s", iface, pcap_geterr(c->pc),
-		    rc == PCAP_ERROR_PERM_DENIED ? " (run as root or with CAP_NET_RAW)" : "");
+		char names[512] = "";
+
+		if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+			interface_names(names, sizeof(names));
+		snprintf(err, errsz, "cannot capture on %s: %s%s%s%s", iface, pcap_geterr(c->pc),
+		    rc == PCAP_ERROR_PERM_DENIED ? " (run as root or with CAP_NET_RAW)" : "",
+		    names[0] ? "; interfaces here: " : "", names);
 		capture_close(c);
 		return NULL;
 	}

@@ -6,6 +6,8 @@
  * (only a power cut may lose the last batches).  One transaction per
  * batch; statements prepared once.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,7 @@
 #include "schema.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS	5000
+#define BUSY_TIMEOUT_MS	5000	/* a reader (the CLI) waits this long for a lock */
 
 static const char *const sql[S_NSTMTS] = {
 	[S_ASSET_BY_MAC] = "SELECT id, gateway FROM assets WHERE mac = ?1",
@@ -142,6 +144,7 @@ static const char *const sql[S_NSTMTS] = {
 void
 st_error(struct store *s, const char *what)
 {
+	s->last_rc = sqlite3_extended_errcode(s->db);
 	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -317,6 +320,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	struct store *s = calloc(1, sizeof(*s));
 	int flags = mode == STORE_RO ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat sb;
 	int rc;
 
 	if (s == NULL) {
@@ -324,6 +328,12 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		return NULL;
 	}
 	sqlite_single_thread();
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "%s is a directory, not a database file; give a file name "
+		    "such as %s/spanwatch.db", path, path);
+		free(s);
+		return NULL;
+	}
 	s->mode = mode;
 	s->cache_gen = 1;	/* zeroed entries (generation 0) never match */
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -343,7 +353,8 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* The writer runs in the capture loop: it backs off instead of waiting long. */
+	sqlite3_busy_timeout(s->db, mode == STORE_RW ? STORE_WRITE_BUSY_MS : BUSY_TIMEOUT_MS);
 	if (mode == STORE_RW) {
 		sqlite3_stmt *q;
 
@@ -444,6 +455,8 @@ store_ingest(struct store *s, struct obsq *q)
 
 	if (obsq_len(q) == 0)
 		return 0;
+	s->errmsg[0] = '\0';	/* this batch's failure, not an earlier one's */
+	s->last_rc = SQLITE_OK;
 	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		st_error(s, "cannot start a batch");
 		s->stats.failed_batches++;

@@ -37,6 +37,20 @@ void		 store_close(struct store *st);
 long		 store_ingest(struct store *st, struct obsq *q);
 const char	*store_errmsg(const struct store *st);
 
+/*
+ * What the last failure means (store/fault.c): a class, whether waiting
+ * may cure it, and a clause telling the operator what to do.
+ * store_fault_of() classifies any SQLite result code (the CLI's queries).
+ */
+enum store_fault {
+	STORE_FAULT_NONE, STORE_FAULT_BUSY, STORE_FAULT_CORRUPT, STORE_FAULT_FULL,
+	STORE_FAULT_DENIED, STORE_FAULT_IO, STORE_FAULT_OTHER
+};
+enum store_fault store_fault_of(int sqlite_rc);
+enum store_fault store_last_fault(const struct store *st);
+bool		 store_fault_transient(enum store_fault f);
+const char	*store_fault_advice(enum store_fault f);
+
 /* The OUI registry used to name new MAC-keyed assets (not owned). */
 void		 store_set_oui(struct store *st, const struct oui_db *oui);
 /*

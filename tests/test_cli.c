@@ -445,6 +445,46 @@ START_TEST(database_errors_exit_3)
 	r = run(&cmd_list, bad, NULL);
 	ck_assert_int_eq(r.rc, EXIT_DB);
 	run_free(&r);
+	/* A directory: said so, with a file name to give instead. */
+	r = run(&cmd_list, tmpdir, NULL);
+	ck_assert_int_eq(r.rc, EXIT_DB);
+	ck_assert_msg(strstr(r.err, "is a directory, not a database file") != NULL, "%s", r.err);
+	run_free(&r);
+}
+END_TEST
+
+/* A damaged page under an intact schema: the query fails; the message says what to do. */
+START_TEST(corrupt_database_says_what_to_do)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	int root = 0, psize = 0;
+	char page[65536];
+	FILE *f;
+	struct run r;
+
+	ck_assert_int_eq(sqlite3_open(db, &d), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(d, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(d, "SELECT (SELECT rootpage FROM sqlite_master "
+	    "WHERE name = 'assets'), (SELECT page_size FROM pragma_page_size)", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	root = sqlite3_column_int(st, 0);
+	psize = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	ck_assert_int_gt(root, 1);
+	ck_assert_int_le(psize, (int)sizeof(page));
+	memset(page, 0xff, sizeof(page));
+	ck_assert_ptr_nonnull(f = fopen(db, "r+b"));
+	ck_assert_int_eq(fseek(f, (long)(root - 1) * psize, SEEK_SET), 0);
+	ck_assert_uint_eq(fwrite(page, 1, (size_t)psize, f), (size_t)psize);
+	fclose(f);
+	r = run(&cmd_list, db, NULL);
+	ck_assert_int_eq(r.rc, EXIT_DB);
+	ck_assert_msg(strstr(r.err, "malformed") != NULL, "%s", r.err);
+	ck_assert_msg(strstr(r.err, "the file is damaged: move it aside") != NULL, "%s", r.err);
+	ck_assert_msg(strstr(r.err, "restore a backup") != NULL, "%s", r.err);
+	run_free(&r);
 }
 END_TEST
 
@@ -510,6 +550,7 @@ make_suite(void)
 	tcase_add_test(tc, show_finds_by_id_ip_and_mac_with_all_details);
 	tcase_add_test(tc, services_conversations_stats);
 	tcase_add_test(tc, database_errors_exit_3);
+	tcase_add_test(tc, corrupt_database_says_what_to_do);
 	tcase_add_test(tc, oui_update_validates_before_installing);
 	suite_add_tcase(s, tc);
 	return s;

@@ -55,6 +55,12 @@ expect 1 "cannot read capture $tmp/text.pcap" "$daemon" -r "$tmp/text.pcap"
 expect 1 "$tmp/missing.conf: No such file or directory" "$daemon" -c "$tmp/missing.conf" -r "$good"
 printf '[capture]\nsnaplen = 65535\n[limits]\nflows_max = abc\n' >"$tmp/bad.conf"
 expect 1 "$tmp/bad.conf:4: flows_max: 'abc' is not a number \(1024\.\.[0-9]+\)" "$daemon" -c "$tmp/bad.conf" -r "$good"
+# A number that is one, but too large, is not "not a number".
+printf '[limits]\nflows_max = 999999999999\n' >"$tmp/range.conf"
+expect 1 "$tmp/range.conf:2: flows_max: 999999999999 is out of range \(1024\.\.[0-9]+\)" "$daemon" -c "$tmp/range.conf" -r "$good"
+printf '[limits]\nflows_max = 12\n' >"$tmp/range.conf"
+expect 1 "$tmp/range.conf:2: flows_max: 12 is out of range" "$daemon" -c "$tmp/range.conf" -r "$good"
+expect 2 "--nfqueue: 70000 is out of range \(0-65535\)" "$daemon" --nfqueue 70000
 printf '# comment\n[capture]\nintreface = eth0\n' >"$tmp/key.conf"
 expect 1 "$tmp/key.conf:3: unknown key 'intreface' in \[capture\]" "$daemon" -c "$tmp/key.conf" -r "$good"
 
@@ -85,10 +91,61 @@ if [ -f "$good" ]; then
 	printf 'this is not an SQLite database, it is text %0200d\n' 0 >"$tmp/bad.db"
 	expect 3 "$tmp/bad.db is not a spanwatch database" "$daemon" -r "$good" --db "$tmp/bad.db"
 
+	# A directory given as the database is named as one.
+	expect 3 "$tmp is a directory, not a database file; give a file name such as $tmp/spanwatch.db" \
+	    "$daemon" -r "$good" --db "$tmp"
+
+	# Locked by another process for good: a few tries, then exit 3 naming the
+	# database, the observations lost and what to do; no promise of a next try.
+	"$daemon" -r "$good" --db "$tmp/locked.db" >/dev/null 2>&1 || fail "cannot make $tmp/locked.db"
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(60)' "$tmp/locked.db" >"$tmp/lock.out" &
+	locker=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do grep -q locked "$tmp/lock.out" && break; sleep 0.2; done
+	expect 3 "$good: [1-9][0-9]* observations from the [0-9]+ packets read could not be stored in $tmp/locked.db \(.*database is locked\); another process holds its write lock.*then read $good again" \
+	    "$daemon" -r "$good" --db "$tmp/locked.db"
+	grep -q "next try in 4 s" "$tmp/out" || fail "locked: no backoff to 4 s before giving up: $(cat "$tmp/out")"
+	! grep -Eq "kept for the next try|observations wait, next try in 8" "$tmp/out" ||
+	    fail "locked: a next try is promised that will not happen"
+	kill "$locker"; wait "$locker" 2>/dev/null
+	# Released within the tries: stored, exit 0.
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(1.5)' "$tmp/locked.db" >"$tmp/lock.out" &
+	locker=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do grep -q locked "$tmp/lock.out" && break; sleep 0.2; done
+	expect 0 "store: writing again after [0-9]+ failed tries" "$daemon" -r "$good" --db "$tmp/locked.db"
+	grep -Eq "^stat\.store\.failing 0|^stat\.store\.backlog [1-9]" "$tmp/out" &&
+	    fail "lock released: the summary still shows a backlog"
+	wait "$locker"
+
+	# A corrupt page under the schema (the assets table's root): exit 3 at once.
+	"$daemon" -r "$good" --db "$tmp/page.db" >/dev/null 2>&1 || fail "cannot make $tmp/page.db"
+	root=$(sqlite3 "$tmp/page.db" "SELECT rootpage FROM sqlite_master WHERE name = 'assets'")
+	psize=$(sqlite3 "$tmp/page.db" "PRAGMA page_size")
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek((int(sys.argv[2]) - 1) * int(sys.argv[3])); f.write(b"\xff" * int(sys.argv[3]))' \
+	    "$tmp/page.db" "$root" "$psize"
+	expect 3 "could not be stored in $tmp/page.db \(.*malformed\); the file is damaged: move it aside .*restore a backup" \
+	    "$daemon" -r "$good" --db "$tmp/page.db"
+	grep -q "next try" "$tmp/out" && fail "corrupt: a retry is promised for a damaged file"
+
 	# Off a terminal: nothing on stderr but errors, the summary on stdout.
 	"$daemon" -r "$good" >/dev/null 2>"$tmp/quiet.err"
 	[ ! -s "$tmp/quiet.err" ] || fail "stderr not empty off a terminal: $(head -c 200 "$tmp/quiet.err")"
 	grep -Eq '^proto\.eth [0-9]+$' "$tmp/full.out" || fail "summary has no proto.eth line"
+fi
+
+# An interface that does not exist: the ones that do are listed (needs root:
+# unprivileged, libpcap fails on the permission first).
+if [ "$(id -u)" = 0 ]; then
+	expect 1 "cannot capture on nosuch0: .*; interfaces here: .*\blo\b" "$daemon" -i nosuch0 -d \
+	    --db "$tmp/if.db" --control "$tmp/if.sock"
 fi
 
 [ $nfail -eq 0 ] || exit 1

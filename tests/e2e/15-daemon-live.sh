@@ -79,6 +79,38 @@ ask help | grep -q '^commands: .*status' || fail "help does not list status"
 ask frobnicate | grep -q '^error: unknown command' || fail "unknown command not refused"
 [ -z "$(ask quit)" ] || fail "quit answered something"
 
+# The database locked by another process: the backlog waits, `status` shows
+# it with the next try; once the lock is gone the batch is written.
+applied=$(sed -n 's/^stat\.store\.applied //p' "$tmp/status")
+python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(2.5)' "$tmp/db" >"$tmp/lock.out" &
+locker=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q locked "$tmp/lock.out" && break; sleep 0.2; done
+python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5):
+    u.sendto(b"spanwatch-test", ("127.0.0.1", 41000 + i))
+'
+sleep 1.2
+ask status >"$tmp/status.locked"
+grep -Eq '^stat\.store\.failing [1-9]' "$tmp/status.locked" || fail "locked: status shows no failing store"
+grep -Eq '^stat\.store\.backlog [1-9]' "$tmp/status.locked" || fail "locked: status shows no backlog"
+grep -Eq '^stat\.store\.retry_in_ms [1-9]' "$tmp/status.locked" || fail "locked: status shows no next try"
+grep -q 'database is locked; another process holds its write lock.*observations wait, next try in' "$tmp/err" ||
+    fail "locked: no log line with the reason and the next try"
+wait "$locker"
+sleep 4.5
+ask status >"$tmp/status.after"
+grep -Eq '^stat\.store\.failing 0$' "$tmp/status.after" || fail "lock released: store still failing"
+grep -Eq '^stat\.store\.backlog 0$' "$tmp/status.after" || fail "lock released: backlog left"
+now=$(sed -n 's/^stat\.store\.applied //p' "$tmp/status.after")
+[ "$now" -gt "$applied" ] || fail "lock released: nothing written ($applied -> $now applied)"
+grep -q 'store: writing again after' "$tmp/err" || fail "lock released: recovery not logged"
+
 # SIGHUP: a changed key is logged; a bad file is refused and logged.
 printf '[store]\nflush_interval_ms = 300\n' >"$tmp/conf"
 kill -HUP "$pid"; sleep 0.5

@@ -160,9 +160,9 @@ START_TEST(bad_numbers_give_the_range)
 	    "4: flows_max: 'abc' is not a number (1024..16777216)");
 	assert_error("[limits]\nflows_max = 12x\n",
 	    "2: flows_max: '12x' is not a number (1024..16777216)");
-	assert_error("[capture]\nsnaplen = 10\n", "2: snaplen: '10' is not a number (64..262144)");
+	assert_error("[capture]\nsnaplen = 10\n", "2: snaplen: 10 is out of range (64..262144)");
 	assert_error("[store]\nflush_interval_ms = 99999999999999999999\n",
-	    "2: flush_interval_ms: '99999999999999999999' is not a number (50..60000)");
+	    "2: flush_interval_ms: 99999999999999999999 is out of range (50..60000)");
 }
 END_TEST
 

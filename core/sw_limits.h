@@ -65,6 +65,7 @@
 #define REGMAP_MAX_VALUES	512	/* u16 code -> text entries over all rows */
 #define C37_MAX_PMUS		64	/* PMUs read from one C37.118 configuration frame */
 #define C37_MAX_CHANNELS	256	/* channel names read per PMU */
+#define OP_PEND_MAX		16	/* operation requests awaiting their reply per flow (S7, MMS, BACnet); oldest dropped + counted */
 
 /* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */

@@ -158,6 +158,15 @@ bool	 diss_due(const struct diss_ctx *dc, uint64_t *last_us);
 void	 diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
 	    const char *src, const char *detail, size_t detail_len);
 
+/*
+ * diss_op() for protocols where a request of the operation travels from
+ * the server (an S7 PLC's "download block" job asks the programming device
+ * for the block): `client` names the side that is the operation's client
+ * (SIDE_SRC, SIDE_DST, SIDE_CLIENT, SIDE_SERVER), the server is the other.
+ */
+void	 diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
+	    enum op_phase phase, const char *src, const char *detail, size_t detail_len);
+
 /* Read n bytes as a string value (does not NUL-terminate; for diss_fact). */
 bool	 diss_str(struct cur *c, size_t n, const uint8_t **p);
 

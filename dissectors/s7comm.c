@@ -12,9 +12,11 @@
  * 0x72 S7comm-plus) is answered DISS_NOT_MINE so another dissector binds.
  * CR/CC/DR TPDUs are consumed but not counted as PDUs for that reason.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dissector.h"
+#include "oppend.h"
 #include "sw_limits.h"
 
 #define S7_PORT		102
@@ -30,9 +32,24 @@
 #define ROSCTR_ACK_DATA	3
 #define ROSCTR_USERDATA	7
 
+#define UD_GROUP_PROG	1	/* programmer commands */
 #define UD_GROUP_CPU	4
+#define UD_GROUP_SEC	5	/* security */
+#define UD_GROUP_TIME	7	/* time functions */
 #define UD_SUB_READ_SZL	1
+#define UD_TYPE_REQ	4
 #define UD_TYPE_RESP	8
+
+/* Job functions (first parameter byte) */
+#define FN_WRITE_VAR	0x05
+#define FN_DL_REQUEST	0x1a
+#define FN_DL_BLOCK	0x1b
+#define FN_DL_ENDED	0x1c
+#define FN_UL_START	0x1d
+#define FN_UL		0x1e
+#define FN_UL_END	0x1f
+#define FN_PI_SERVICE	0x28
+#define FN_PLC_STOP	0x29
 
 enum s7_counter {
 	C_JOBS,		/* job requests */
@@ -42,6 +59,9 @@ enum s7_counter {
 	C_S7PLUS,	/* S7comm-plus PDUs */
 	C_COTP_OTHER,	/* CR / CC / DR / other TPDUs */
 	C_SZL_DROPPED,	/* SZL fragments beyond S7_SZL_MAX or out of sequence */
+	C_OPS,		/* operation requests reported */
+	C_OPS_DROPPED,	/* operation requests dropped unanswered: OP_PEND_MAX full */
+	C_OPS_UNMATCHED,	/* ack-data / userdata replies to no recorded request */
 };
 
 struct s7_state {
@@ -51,6 +71,7 @@ struct s7_state {
 	uint8_t		 dur;		/* its data unit reference */
 	uint16_t	 len;
 	uint8_t		 szl[S7_SZL_MAX];
+	struct op_pend_table ops;	/* operation requests by PDU reference */
 };
 
 /* --- SZL records -------------------------------------------------------- */
@@ -200,6 +221,312 @@ szl_fragment(struct diss_ctx *dc, struct cur *data, uint8_t dur, bool more)
 	st->len = 0;
 }
 
+/* --- operations ----------------------------------------------------------- */
+
+/* The operation table of the flow, or NULL without state. */
+static struct op_pend_table *
+ops_of(struct diss_ctx *dc)
+{
+	struct s7_state *st = dc->state;
+
+	return st ? &st->ops : NULL;
+}
+
+/*
+ * Report a request.  client: SIDE_SRC when the sender of these bytes is the
+ * operation's client, SIDE_DST when the PLC sends the job (download block).
+ */
+static void
+op_request(struct diss_ctx *dc, uint32_t key, enum side client, enum op_kind kind,
+    const char *src, const char *detail)
+{
+	diss_count(dc, C_OPS);
+	if (!op_pend_request(dc, ops_of(dc), key, client, kind, src, detail,
+	    detail ? strlen(detail) : 0))
+		diss_count(dc, C_OPS_DROPPED);
+}
+
+/* A reply to key: reported when its request was an operation. */
+static void
+op_reply(struct diss_ctx *dc, uint32_t key, bool ok)
+{
+	if (!op_pend_reply(dc, ops_of(dc), key, ok))
+		diss_count(dc, C_OPS_UNMATCHED);
+}
+
+/* Block type of a file name: two hex digits as text ("0A" is a DB). */
+static const char *
+block_type_name(const uint8_t t[2])
+{
+	static const struct { char code[3]; const char *name; } types[] = {
+		{ "08", "OB" }, { "0A", "DB" }, { "0B", "SDB" }, { "0C", "FC" },
+		{ "0D", "SFC" }, { "0E", "FB" }, { "0F", "SFB" },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (t[0] == (uint8_t)types[i].code[0] && t[1] == (uint8_t)types[i].code[1])
+			return types[i].name;
+	return NULL;
+}
+
+/*
+ * A block as named in a file name or PI parameter: type 2 (hex as text) |
+ * number 5 (decimal digits) | file system 1 ('P' passive, 'A' active).
+ * Writes "DB1" into out; false if the bytes are not a block name.
+ */
+static bool
+block_name(struct cur *c, char *out, size_t outsz)
+{
+	uint8_t t[2], num[5], fs;
+	const char *type;
+	unsigned n = 0;
+
+	cur_copy(c, t, 2);
+	cur_copy(c, num, 5);
+	cur_u8(c, &fs);
+	if (!cur_ok(c) || (type = block_type_name(t)) == NULL)
+		return false;
+	for (int i = 0; i < 5; i++) {
+		if (num[i] < '0' || num[i] > '9')
+			return false;
+		n = n * 10 + (unsigned)(num[i] - '0');
+	}
+	snprintf(out, outsz, "%s%u", type, n);
+	return true;
+}
+
+/*
+ * Download / upload parameter: function 1 | status 1 | unknown 2 |
+ * unknown 4 | file name length 1 | file name: '_' | block (see block_name).
+ * Upload and end upload carry an upload id instead of a name once started.
+ */
+static void
+block_of_transfer(struct cur *param, char *out, size_t outsz)
+{
+	uint8_t n, id;
+	struct cur name;
+
+	snprintf(out, outsz, "block");
+	if (!cur_skip(param, 8) || !cur_u8(param, &n) || !cur_take(param, n, &name))
+		return;
+	if (cur_u8(&name, &id) && id == '_' && !block_name(&name, out, outsz))
+		snprintf(out, outsz, "block");
+}
+
+/*
+ * PI service parameter: function 1 (0x28) | unknown 7 | parameter block
+ * length 2 | parameter block | service name length 1 | service name.
+ * For block services (_INSE, _DELE) the parameter block is: block count 1 |
+ * unknown 1 | blocks of 8 bytes (block_name).
+ */
+struct pi_call {
+	char		 name[16];
+	struct cur	 args;
+};
+
+static bool
+pi_parse(struct cur *param, struct pi_call *pi)
+{
+	uint16_t blen;
+	uint8_t nlen;
+	struct cur name;
+
+	memset(pi, 0, sizeof(*pi));
+	if (!cur_skip(param, 8) || !cur_be16(param, &blen) || !cur_take(param, blen, &pi->args) ||
+	    !cur_u8(param, &nlen) || !cur_take(param, nlen, &name))
+		return false;
+	if (nlen >= sizeof(pi->name))
+		nlen = sizeof(pi->name) - 1;
+	cur_copy(&name, pi->name, nlen);
+	for (unsigned i = 0; i < nlen; i++)
+		if (pi->name[i] < 0x20 || pi->name[i] > 0x7e)
+			pi->name[i] = '?';
+	return true;
+}
+
+/* "_INSE DB1 DB2": the service and its blocks, as many as fit. */
+static void
+pi_blocks(const struct pi_call *pi, char *out, size_t outsz)
+{
+	struct cur a = pi->args;
+	uint8_t count, resv;
+	size_t used;
+
+	snprintf(out, outsz, "%s", pi->name);
+	if (!cur_u8(&a, &count) || !cur_u8(&a, &resv))
+		return;
+	for (unsigned i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		char b[16];
+
+		if (!block_name(&a, b, sizeof(b)))
+			return;
+		used = strlen(out);
+		if (used + 1 + strlen(b) >= outsz)
+			return;
+		snprintf(out + used, outsz - used, " %s", b);
+	}
+}
+
+/* PI services that change the program or the CPU's state. */
+static void
+pi_service(struct diss_ctx *dc, uint32_t key, struct cur *param)
+{
+	struct pi_call pi;
+	char detail[96];
+
+	if (!pi_parse(param, &pi))
+		return;
+	pi_blocks(&pi, detail, sizeof(detail));
+	if (strcmp(pi.name, "_INSE") == 0)
+		op_request(dc, key, SIDE_SRC, OP_PROGRAM_DOWNLOAD, "s7comm/pi/_INSE", detail);
+	else if (strcmp(pi.name, "_DELE") == 0)
+		op_request(dc, key, SIDE_SRC, OP_FILE_DELETE, "s7comm/pi/_DELE", detail);
+	else if (strcmp(pi.name, "P_PROGRAM") == 0) {
+		uint8_t arg[2] = { 0, 0 };
+		struct cur a = pi.args;
+
+		/* "C " asks for a cold restart, nothing for a warm one */
+		if (cur_copy(&a, arg, 2) && arg[0] == 'C')
+			op_request(dc, key, SIDE_SRC, OP_RESTART_COLD, "s7comm/pi/P_PROGRAM",
+			    "PI P_PROGRAM cold restart");
+		else
+			op_request(dc, key, SIDE_SRC, OP_START, "s7comm/pi/P_PROGRAM",
+			    "PI P_PROGRAM warm restart");
+	} else if (strcmp(pi.name, "_MODU") == 0)
+		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, "s7comm/pi/_MODU",
+		    "PI _MODU copy RAM to ROM");
+	else if (strcmp(pi.name, "_GARB") == 0)
+		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, "s7comm/pi/_GARB",
+		    "PI _GARB compress memory");
+}
+
+/*
+ * A job's function.  Downloads are a sequence: the programming device asks
+ * (0x1a), then the PLC fetches each block (0x1b) and closes (0x1c) with
+ * jobs of its own, answered by the programming device; then _INSE
+ * activates the blocks.  All of them are requests of one program_download
+ * by the programming device, so the store counts them as one operation.
+ */
+static void
+job_op(struct diss_ctx *dc, uint16_t ref, struct cur param)
+{
+	uint8_t fn, items;
+	char detail[96];
+
+	if (!cur_peek_u8(&param, 0, &fn))
+		return;
+	switch (fn) {
+	case FN_WRITE_VAR:
+		if (!cur_peek_u8(&param, 1, &items))
+			items = 0;
+		snprintf(detail, sizeof(detail), "write var %u items", items);
+		op_request(dc, ref, SIDE_SRC, OP_CONTROL_OPERATE, "s7comm/job/write_var", detail);
+		break;
+	case FN_DL_REQUEST:
+		block_of_transfer(&param, detail, sizeof(detail));
+		op_request(dc, ref, SIDE_SRC, OP_PROGRAM_DOWNLOAD, "s7comm/job/request_download", detail);
+		break;
+	case FN_DL_BLOCK:
+	case FN_DL_ENDED:
+		block_of_transfer(&param, detail, sizeof(detail));
+		op_request(dc, ref, SIDE_DST, OP_PROGRAM_DOWNLOAD,
+		    fn == FN_DL_BLOCK ? "s7comm/job/download_block" : "s7comm/job/download_ended",
+		    detail);
+		break;
+	case FN_UL_START:
+	case FN_UL:
+	case FN_UL_END:
+		block_of_transfer(&param, detail, sizeof(detail));
+		op_request(dc, ref, SIDE_SRC, OP_PROGRAM_UPLOAD,
+		    fn == FN_UL_START ? "s7comm/job/start_upload" :
+		    fn == FN_UL ? "s7comm/job/upload" : "s7comm/job/end_upload", detail);
+		break;
+	case FN_PI_SERVICE:
+		pi_service(dc, ref, &param);
+		break;
+	case FN_PLC_STOP:
+		op_request(dc, ref, SIDE_SRC, OP_STOP, "s7comm/job/plc_stop", "PLC stop");
+		break;
+	}
+}
+
+/* Userdata requests and responses pair by PDU reference, group and subfunction. */
+static uint32_t
+userdata_key(uint16_t ref, uint8_t tg, uint8_t sub)
+{
+	return 1u << 31 | (uint32_t)sub << 20 | (uint32_t)(tg & 0x0f) << 16 | ref;
+}
+
+/* Userdata functions that are operations: clock set, password, forces. */
+struct ud_op {
+	uint8_t		 group, sub;
+	enum op_kind	 kind;
+	const char	*src, *detail;
+};
+
+static const struct ud_op ud_ops[] = {
+	{ UD_GROUP_TIME, 0x02, OP_TIME_SET, "s7comm/userdata/set_clock", "set clock" },
+	{ UD_GROUP_TIME, 0x04, OP_TIME_SET, "s7comm/userdata/set_clock", "set clock" },
+	{ UD_GROUP_SEC, 0x01, OP_UNLOCK, "s7comm/userdata/password", "PLC password" },
+	{ UD_GROUP_SEC, 0x02, OP_LOCK, "s7comm/userdata/cancel_password", "cancel password" },
+	{ UD_GROUP_PROG, 0x10, OP_DIAGNOSTICS_READ, "s7comm/userdata/forces",
+	    "forces (read job list)" },
+};
+
+static const struct ud_op *
+ud_op_of(uint8_t group, uint8_t sub)
+{
+	for (size_t i = 0; i < sizeof(ud_ops) / sizeof(ud_ops[0]); i++)
+		if (ud_ops[i].group == group && ud_ops[i].sub == sub)
+			return &ud_ops[i];
+	return NULL;
+}
+
+/*
+ * A userdata PDU that may be an operation: requests are reported, and
+ * responses give the outcome: the parameter's error code and the data's
+ * return code (0xff success) when there is one.
+ */
+static void
+userdata_op(struct diss_ctx *dc, uint16_t ref, uint8_t tg, uint8_t sub, uint16_t err,
+    struct cur data)
+{
+	const struct ud_op *u = ud_op_of(tg & 0x0f, sub);
+	uint32_t key = userdata_key(ref, tg, sub);
+	uint8_t ret = 0xff;
+
+	if (u == NULL)
+		return;
+	if ((tg >> 4) == UD_TYPE_REQ) {
+		op_request(dc, key, SIDE_SRC, u->kind, u->src, u->detail);
+		return;
+	}
+	if ((tg >> 4) != UD_TYPE_RESP)
+		return;
+	cur_peek_u8(&data, 0, &ret);
+	op_reply(dc, key, err == 0 && ret == 0xff);
+}
+
+/* Functions whose job job_op() reports (the PI services it reports are waited for). */
+static bool
+job_fn_is_op(uint8_t fn)
+{
+	return fn == FN_WRITE_VAR || (fn >= FN_DL_REQUEST && fn <= FN_UL_END) ||
+	    fn == FN_PLC_STOP;
+}
+
+/* Ack / Ack_Data: the header's error class and code are the outcome. */
+static void
+ack_op(struct diss_ctx *dc, uint16_t ref, uint8_t ecls, uint8_t ecode, struct cur param)
+{
+	uint8_t fn = 0;
+
+	if (op_pend_waiting(ops_of(dc), ref, dc->dir))
+		op_reply(dc, ref, ecls == 0 && ecode == 0);
+	else if (cur_peek_u8(&param, 0, &fn) && job_fn_is_op(fn))
+		diss_count(dc, C_OPS_UNMATCHED);
+}
+
 /*
  * Userdata parameter: head 3 (00 01 12) | length 1 | method 1 (0x11 request,
  * 0x12 response) | type 4 bits, function group 4 bits | subfunction 1 |
@@ -208,7 +535,7 @@ szl_fragment(struct diss_ctx *dc, struct cur *data, uint8_t dur, bool more)
  * Data: return code 1 (0xff success) | transport size 1 | length 2 | bytes.
  */
 static void
-userdata(struct diss_ctx *dc, struct cur *param, struct cur *data)
+userdata(struct diss_ctx *dc, uint16_t ref, struct cur *param, struct cur *data)
 {
 	uint8_t head[3], plen, method, tg, sub, seq, dur = 0, last = 0, ret, tsize;
 	uint16_t err = 0, dlen;
@@ -228,6 +555,7 @@ userdata(struct diss_ctx *dc, struct cur *param, struct cur *data)
 		cur_u8(param, &last);
 		cur_be16(param, &err);
 	}
+	userdata_op(dc, ref, tg, sub, err, *data);
 	if ((tg >> 4) != UD_TYPE_RESP) {
 		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_S7_CLIENT, "s7comm/userdata", CONF_INFERRED);
 		return;
@@ -252,7 +580,7 @@ userdata(struct diss_ctx *dc, struct cur *param, struct cur *data)
 static enum diss_rc
 s7_pdu(struct diss_ctx *dc, struct cur *c)
 {
-	uint8_t id, rosctr, ecls, ecode;
+	uint8_t id, rosctr, ecls = 0, ecode = 0;
 	uint16_t redund, ref, plen, dlen;
 	struct cur param, data;
 
@@ -272,15 +600,25 @@ s7_pdu(struct diss_ctx *dc, struct cur *c)
 	switch (rosctr) {
 	case ROSCTR_JOB:
 		diss_count(dc, C_JOBS);
+		job_op(dc, ref, param);
+		/* the PLC's own jobs of a download do not make it the client */
+		if (dc->dir == DIR_S2C)
+			break;
 		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_S7_CLIENT, "s7comm/job", CONF_INFERRED);
 		diss_fact_str(dc, SIDE_DST, A_ROLE, R_PLC, "s7comm/job", CONF_INFERRED);
 		break;
+	case ROSCTR_ACK:
+		ack_op(dc, ref, ecls, ecode, param);
+		break;
 	case ROSCTR_ACK_DATA:
 		diss_count(dc, C_ACK_DATA);
+		ack_op(dc, ref, ecls, ecode, param);
+		if (dc->dir == DIR_C2S)
+			break;
 		diss_fact_str(dc, SIDE_SRC, A_ROLE, R_PLC, "s7comm/ack_data", CONF_INFERRED);
 		break;
 	case ROSCTR_USERDATA:
-		userdata(dc, &param, &data);
+		userdata(dc, ref, &param, &data);
 		break;
 	}
 	return DISS_OK;
@@ -401,5 +739,5 @@ const struct dissector dis_s7comm = {
 	.parse = s7_parse,
 	.on_gap = s7_on_gap,
 	.counter_names = { "jobs", "ack_data", "userdata", "szl_answers", "s7comm_plus",
-	    "cotp_other", "szl_dropped", NULL },
+	    "cotp_other", "szl_dropped", "ops", "ops_dropped", "ops_unmatched", NULL },
 };

@@ -243,16 +243,38 @@ void
 diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
     const char *src, const char *detail, size_t detail_len)
 {
+	diss_op_for(dc, phase == OP_REQUEST ? SIDE_SRC : SIDE_DST, kind, phase,
+	    src, detail, detail_len);
+}
+
+static enum side
+other_side(enum side s)
+{
+	switch (s) {
+	case SIDE_SRC:
+		return SIDE_DST;
+	case SIDE_DST:
+		return SIDE_SRC;
+	case SIDE_CLIENT:
+		return SIDE_SERVER;
+	default:
+		return SIDE_CLIENT;
+	}
+}
+
+void
+diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
+    enum op_phase phase, const char *src, const char *detail, size_t detail_len)
+{
 	struct obs o;
-	bool request = phase == OP_REQUEST;
 
 	if (op_kind_name(kind) == NULL)
 		return;
 	memset(&o, 0, sizeof(o));
 	o.kind = OBS_OP;
 	o.ts_us = now_us(dc);
-	diss_ref(dc, request ? SIDE_SRC : SIDE_DST, &o.who);
-	diss_ref(dc, request ? SIDE_DST : SIDE_SRC, &o.peer);
+	diss_ref(dc, client, &o.who);
+	diss_ref(dc, other_side(client), &o.peer);
 	o.proto = dc->d->name;
 	o.src = src;
 	o.val = detail;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
@@ -305,6 +306,283 @@ START_TEST(probe_wants_tpkt_cotp_dt_s7)
 }
 END_TEST
 
+/* --- operations -------------------------------------------------------------- */
+
+/* S7 header (+ error class/code for acks) and parameter, in a TPKT. */
+static void
+s7_msg(struct bytebuf *out, uint8_t rosctr, uint16_t ref, uint8_t ecls, uint8_t ecode,
+    const struct bytebuf *param, const struct bytebuf *data)
+{
+	struct bytebuf p = { .n = 0 };
+
+	put_u8(&p, 0x32); put_u8(&p, rosctr); put_be16(&p, 0); put_be16(&p, ref);
+	put_be16(&p, (unsigned)param->n); put_be16(&p, data ? (unsigned)data->n : 0);
+	if (rosctr == 2 || rosctr == 3) {
+		put_u8(&p, ecls);
+		put_u8(&p, ecode);
+	}
+	put_bytes(&p, param->b, param->n);
+	if (data)
+		put_bytes(&p, data->b, data->n);
+	tpkt_dt(out, &p, true);
+}
+
+/* Job parameter of a download / upload function naming one block. */
+static void
+transfer_param(struct bytebuf *p, uint8_t fn, const char *file)
+{
+	put_u8(p, fn); put_u8(p, 0); put_be16(p, 0x0100); put_be32(p, 0);
+	put_u8(p, (unsigned)strlen(file)); put_bytes(p, file, strlen(file));
+}
+
+/* Userdata parameter (request: 4 bytes after the length; response: 8) and data. */
+static void
+userdata_msg(struct bytebuf *out, uint16_t ref, bool response, uint8_t group, uint8_t sub,
+    uint16_t err, uint8_t ret)
+{
+	struct bytebuf p = { .n = 0 }, d = { .n = 0 };
+
+	put_u8(&p, 0); put_u8(&p, 1); put_u8(&p, 0x12);
+	put_u8(&p, response ? 8 : 4);
+	put_u8(&p, response ? 0x12 : 0x11);
+	put_u8(&p, (response ? 0x80 : 0x40) | group);
+	put_u8(&p, sub); put_u8(&p, 0);
+	if (response) {
+		put_u8(&p, 0); put_u8(&p, 0); put_be16(&p, err);
+	}
+	put_u8(&d, ret); put_u8(&d, 0x09); put_be16(&d, 10);
+	/* clock: reserved, year, month, day, hour, minute, second, ms+weekday (BCD) */
+	put_u8(&d, 0); put_u8(&d, 0x19); put_u8(&d, 0x26); put_u8(&d, 0x12);
+	put_u8(&d, 0x02); put_u8(&d, 0x14); put_u8(&d, 0x30); put_u8(&d, 0x00);
+	put_u8(&d, 0x00); put_u8(&d, 0x04);
+	s7_msg(out, 7, ref, 0, 0, &p, &d);
+}
+
+static const struct cobs *
+find_op(const struct collected *c, uint8_t kind, uint8_t phase)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_OP && c->v[i].op == kind && c->v[i].op_phase == phase)
+			return &c->v[i];
+	return NULL;
+}
+
+START_TEST(clock_set_accepted_and_refused)
+{
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
+	const struct cobs *o;
+	struct op_sum sum;
+
+	s7_harness(&t);
+	userdata_msg(&f, 0x0500, false, 7, 0x02, 0, 0xff);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, f.b, f.n, NULL), DISS_OK);
+	f.n = 0;
+	userdata_msg(&f, 0x0500, true, 7, 0x02, 0, 0xff);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	o = find_op(&t.col, OP_TIME_SET, OP_REQUEST);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(o->ip, "10.0.0.1");
+	ck_assert_str_eq(o->peer_ip, "10.0.0.2");
+	ck_assert_str_eq(o->src, "s7comm/userdata/set_clock");
+	o = find_op(&t.col, OP_TIME_SET, OP_REPLY_OK);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(o->ip, "10.0.0.1");		/* the reply names the same client */
+	ck_assert_str_eq(o->peer_ip, "10.0.0.2");
+	/* a refused one: the response's error code (0xd602: protection) */
+	f.n = 0;
+	userdata_msg(&f, 0x0600, false, 7, 0x04, 0, 0xff);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	f.n = 0;
+	userdata_msg(&f, 0x0600, true, 7, 0x04, 0xd602, 0x0a);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_TIME_SET, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	/* reading the clock is no operation */
+	f.n = 0;
+	userdata_msg(&f, 0x0700, false, 7, 0x01, 0, 0xff);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	ck_assert_uint_eq(op_count(&t.col, "s7comm", OP_REQUEST), 2);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(password_and_stop_refused)
+{
+	static const uint8_t stop_param[] = { 0x29, 0, 0, 0, 0, 0, 9, 'P', '_', 'P', 'R', 'O',
+	    'G', 'R', 'A', 'M' };
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, p = { .n = 0 };
+	struct op_sum sum;
+
+	s7_harness(&t);
+	userdata_msg(&f, 0x0100, false, 5, 0x01, 0, 0xff);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	f.n = 0;
+	userdata_msg(&f, 0x0100, true, 5, 0x01, 0, 0xff);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_UNLOCK, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	/* PLC stop answered with error class 0x85 (state): failed */
+	put_bytes(&p, stop_param, sizeof(stop_param));
+	f.n = 0;
+	s7_msg(&f, 1, 0x0200, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	p.n = 0;
+	put_u8(&p, 0x29);
+	f.n = 0;
+	s7_msg(&f, 3, 0x0200, 0x85, 0x00, &p, NULL);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_STOP, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_uint_eq(sum.ok, 0);
+	harness_free(&t);
+}
+END_TEST
+
+/* A download: request, the PLC's download-block job, PI _INSE; all by the client. */
+START_TEST(download_sequence_is_one_client_operation)
+{
+	static const uint8_t inse[] = { 0x28, 0, 0, 0, 0, 0, 0, 0xfd, 0x00, 0x12,
+	    0x02, 0x00, '0', 'A', '0', '0', '0', '0', '1', 'P', '0', 'C', '0', '0', '0', '4', '9', 'P',
+	    0x05, '_', 'I', 'N', 'S', 'E' };
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, p = { .n = 0 }, a = { .n = 0 };
+	struct op_sum sum;
+
+	s7_harness(&t);
+	transfer_param(&p, 0x1a, "_0A00001P");
+	s7_msg(&f, 1, 0x10, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	put_u8(&a, 0x1a);
+	f.n = 0;
+	s7_msg(&f, 3, 0x10, 0, 0, &a, NULL);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	p.n = 0;
+	transfer_param(&p, 0x1b, "_0A00001P");
+	f.n = 0;
+	s7_msg(&f, 1, 0x0111, 0, 0, &p, NULL);		/* sent by the PLC */
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	a.n = 0;
+	put_u8(&a, 0x1b); put_u8(&a, 0);
+	f.n = 0;
+	s7_msg(&f, 3, 0x0111, 0, 0, &a, NULL);		/* the client answers with the block */
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	p.n = 0;
+	put_bytes(&p, inse, sizeof(inse));
+	f.n = 0;
+	s7_msg(&f, 1, 0x11, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_PROGRAM_DOWNLOAD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 3);
+	ck_assert_uint_eq(sum.ok, 2);			/* _INSE not answered (yet) */
+	ck_assert_ptr_nonnull(strstr(sum.details, "DB1"));
+	ck_assert_ptr_nonnull(strstr(sum.details, "_INSE DB1 FC49"));
+	op_sum(&t.col, "s7comm", OP_NONE, "10.0.0.2", NULL, &sum);
+	ck_assert_uint_eq(sum.requests, 0);		/* the PLC is never the client */
+	ck_assert_ptr_null(find_fact(&t.col, "10.0.0.2", A_ROLE, R_S7_CLIENT));
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(reply_without_request_and_lying_lengths)
+{
+	/* write var job whose parameter length (0x40) runs past the TPKT */
+	static const uint8_t lying[] = {
+		0x03, 0x00, 0x00, 0x19, 0x02, 0xf0, 0x80, 0x32, 0x01, 0x00,
+		0x00, 0x02, 0x00, 0x00, 0x40, 0x00, 0x00, 0x05, 0x01, 0x12,
+		0x0a, 0x10, 0x02, 0x00, 0x01,
+	};
+	/* download request whose file name length (0xff) lies: reported, no block */
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, a = { .n = 0 }, p = { .n = 0 };
+	const struct cobs *o;
+
+	s7_harness(&t);
+	put_u8(&a, 0x29);
+	s7_msg(&f, 3, 0x0777, 0, 0, &a, NULL);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, f.b, f.n, NULL), DISS_OK);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	ck_assert_uint_eq(op_count(&t.col, "s7comm", OP_REPLY_OK), 0);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, lying, sizeof(lying), NULL), DISS_MALFORMED);
+	ck_assert_uint_eq(op_count(&t.col, "s7comm", OP_REQUEST), 0);
+	put_u8(&p, 0x1a); put_u8(&p, 0); put_be16(&p, 0); put_be32(&p, 0); put_u8(&p, 0xff);
+	put_bytes(&p, "_0A", 3);
+	f.n = 0;
+	s7_msg(&f, 1, 0x0001, 0, 0, &p, NULL);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, f.b, f.n, NULL), DISS_OK);
+	o = find_op(&t.col, OP_PROGRAM_DOWNLOAD, OP_REQUEST);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(o->val, "block");
+	harness_free(&t);
+}
+END_TEST
+
+/* 1000 write jobs never answered: the table keeps OP_PEND_MAX, the rest are counted. */
+START_TEST(request_flood_is_bounded)
+{
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, p = { .n = 0 }, a = { .n = 0 };
+	struct op_sum sum;
+
+	s7_harness(&t);
+	put_u8(&p, 0x05); put_u8(&p, 1);
+	put_u8(&p, 0x12); put_u8(&p, 0x0a); put_u8(&p, 0x10); put_u8(&p, 0x02);
+	put_be16(&p, 1); put_be16(&p, 1); put_u8(&p, 0x84); put_be24(&p, 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		f.n = 0;
+		s7_msg(&f, 1, (uint16_t)i, 0, 0, &p, NULL);
+		ck_assert_int_eq(harness_parse(&t, DIR_C2S, f.b, f.n, NULL), DISS_OK);
+	}
+	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
+	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - OP_PEND_MAX);
+	/* the newest are still waiting; the oldest was dropped */
+	put_u8(&a, 0x05); put_u8(&a, 1);
+	f.n = 0;
+	s7_msg(&f, 3, 999, 0, 0, &a, NULL);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	f.n = 0;
+	s7_msg(&f, 3, 0, 0, 0, &a, NULL);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_CONTROL_OPERATE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1000);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(pcap_download_operations)
+{
+	struct collected c;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap("operations/iti__step7_s300_download.pcapng"), &c, NULL), 0);
+	ck_assert_uint_eq(assert_ops_match_facts(&c, "operations/iti__step7_s300_download.pcapng",
+	    "s7comm", "s7comm"), 2);
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(pcap_stop_operation)
+{
+	struct collected c;
+	struct op_sum sum;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap("operations/iti__step7_s300_stop.pcapng"), &c, NULL), 0);
+	ck_assert_uint_eq(assert_ops_match_facts(&c, "operations/iti__step7_s300_stop.pcapng",
+	    "s7comm", "s7comm"), 1);
+	op_sum(&c, "s7comm", OP_STOP, "134.249.62.199", "134.249.61.163", &sum);
+	ck_assert_str_eq(sum.details, "PLC stop");
+	collected_free(&c);
+}
+END_TEST
+
 /* --- real captures --------------------------------------------------------- */
 
 static const char *
@@ -389,9 +667,16 @@ make_suite(void)
 	tcase_add_test(u, mms_on_port_102_is_not_mine);
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, probe_wants_tpkt_cotp_dt_s7);
+	tcase_add_test(u, clock_set_accepted_and_refused);
+	tcase_add_test(u, password_and_stop_refused);
+	tcase_add_test(u, download_sequence_is_one_client_operation);
+	tcase_add_test(u, reply_without_request_and_lying_lengths);
+	tcase_add_test(u, request_flood_is_bounded);
 	suite_add_tcase(s, u);
 	tcase_add_test(p, pcap_reading_plc_status);
 	tcase_add_test(p, pcap_tia_go_online);
+	tcase_add_test(p, pcap_download_operations);
+	tcase_add_test(p, pcap_stop_operation);
 	suite_add_tcase(s, p);
 	return s;
 }

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "cli_sql.h"
+#include "units.h"
 
 struct areader {
 	struct cli	*cli;
@@ -266,8 +267,15 @@ asset_from_row(struct areader *r, sqlite3_stmt *row, bool detail)
 	{
 		size_t len;
 		const char *kip = q_text(row, 7, &len);	/* IP-keyed asset */
+		json_t *behind = unit_link(r->cli->db, id);	/* a Modbus unit behind a gateway */
 
-		if (kip)
+		if (behind) {
+			const char *gip = json_string_value(json_object_get(behind, "ip"));
+
+			if (gip)
+				add_unique(ips, gip, strlen(gip));
+			json_object_set_new(o, "behind", behind);
+		} else if (kip)
 			add_unique(ips, kip, len);
 	}
 	add_evidence(r, o, id, detail);
@@ -295,6 +303,7 @@ asset_from_row(struct areader *r, sqlite3_stmt *row, bool detail)
 		}
 		add_addresses(r, o, id);
 		add_peers(r, o, id);
+		json_object_set_new(o, "units", units_of_gateway(r->cli->db, id));
 	}
 	return o;
 }

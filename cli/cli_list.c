@@ -23,14 +23,23 @@ static const char list_help[] =
 
 enum { L_VENDOR = 256, L_PROTO, L_ROLE, L_RISK, L_SINCE, L_JSON, L_CSV, L_TABLE };
 
-/* First address and how many more: "192.168.1.40 +2". */
+/*
+ * First address and how many more: "192.168.1.40 +2"; a device behind a
+ * Modbus gateway: the gateway's address and the unit, "192.168.1.40 unit 3".
+ */
 static char *
-ips_cell(json_t *ips)
+ips_cell(json_t *ips, json_t *behind)
 {
 	const char *first = json_string_value(json_array_get(ips, 0));
 	size_t n = json_array_size(ips);
 	char *s;
 
+	if (first && behind) {
+		if (asprintf(&s, "%s unit %lld", first,
+		    (long long)json_integer_value(json_object_get(behind, "unit"))) < 0)
+			return NULL;
+		return s;
+	}
 	if (first == NULL)
 		return NULL;
 	if (n == 1)
@@ -51,7 +60,7 @@ list_table(struct cli *cli, json_t *arr)
 	json_t *a;
 
 	json_array_foreach(arr, i, a) {
-		char id[24], *ips = ips_cell(json_object_get(a, "ips"));
+		char id[24], *ips = ips_cell(json_object_get(a, "ips"), json_object_get(a, "behind"));
 		char *roles = json_join(json_object_get(a, "roles"), ",");
 		char *protos = json_join(json_object_get(a, "protocols"), ",");
 		const char *cells[10];

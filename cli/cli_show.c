@@ -41,6 +41,16 @@ show_summary(struct cli *cli, json_t *a)
 	kv(t, "protocols", (s = json_join(json_object_get(a, "protocols"), ",")));
 	free(s);
 	kv(t, "gateway", json_is_true(json_object_get(a, "gateway")) ? "yes" : "no");
+	if (json_is_object(json_object_get(a, "behind"))) {
+		json_t *b = json_object_get(a, "behind");
+		char line[128];
+
+		snprintf(line, sizeof(line), "asset %lld (%s), modbus unit %lld",
+		    (long long)json_integer_value(json_object_get(b, "gateway")),
+		    jtext(b, "ip") ? jtext(b, "ip") : "-",
+		    (long long)json_integer_value(json_object_get(b, "unit")));
+		kv(t, "behind", line);
+	}
 	kv(t, "mac_local", json_is_true(json_object_get(a, "mac_local")) ? "yes" : "no");
 	kv(t, "risk", jtext(json_object_get(a, "risk"), "level"));
 	table_print(t, cli->out);
@@ -109,12 +119,20 @@ show_table(struct cli *cli, json_t *a)
 	static const char *const pe_h[] = { "PEER", "IP", "MAC", "IT IS", "PROTOCOL",
 	    "PORT", "PACKETS", "BYTES" };
 	static const size_t pe_w[] = { 0, 44, 17, 0, 24, 0, 0, 0 };
+	static const char *const un_k[] = { "id", "unit", "vendor", "model", "serial",
+	    "firmware", "device_type" };
+	static const char *const un_h[] = { "ASSET", "UNIT", "VENDOR", "MODEL", "SERIAL",
+	    "FIRMWARE", "TYPE" };
+	static const size_t un_w[] = { 0, 0, 24, 28, 24, 16, 12 };
 
 	show_summary(cli, a);
 	show_section(cli, "EVIDENCE", json_object_get(a, "evidence"), ev_k, ev_h, ev_w, 7);
 	show_section(cli, "ADDRESSES", json_object_get(a, "addresses"), ad_k, ad_h, ad_w, 4);
 	show_section(cli, "SERVICES", json_object_get(a, "services"), sv_k, sv_h, sv_w, 6);
 	show_section(cli, "PEERS", json_object_get(a, "peers"), pe_k, pe_h, pe_w, 8);
+	if (json_array_size(json_object_get(a, "units")) > 0)
+		show_section(cli, "MODBUS UNITS BEHIND IT", json_object_get(a, "units"), un_k, un_h,
+		    un_w, 7);
 }
 
 static int

@@ -417,6 +417,10 @@ load_asset(struct ctx *c, int64_t id, struct rec *r)
 		r->gateway = sqlite3_column_int64(q, 5);
 		r->vlan = sqlite3_column_int64(q, 6);
 		r->ip = col_clean(q, 7);	/* key_ip, replaced by the newest address */
+		if (r->ip && strncmp(r->ip, "modbus-unit:", 12) == 0) {
+			free(r->ip);	/* a Modbus unit behind a gateway: no address of its own */
+			r->ip = NULL;
+		}
 	}
 	sqlite3_reset(q);
 	sqlite3_bind_int64(c->ips_q, 1, id);
@@ -1035,6 +1039,8 @@ set_err(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A key that is not an address (a Modbus unit behind a gateway) is no IP. */
+#define SQL_KEY_IP(k) "(CASE WHEN " k " GLOB 'modbus-unit:*' THEN NULL ELSE " k " END)"
 #define SQL_NEWEST_IP(id) \
 	"COALESCE((SELECT ip FROM addresses WHERE asset_id = " id \
 	" ORDER BY last_seen DESC, ip LIMIT 1), "
@@ -1111,20 +1117,20 @@ static const struct rec_query {
 	    "OR EXISTS (SELECT 1 FROM events v WHERE v.asset_id = a.id AND v.id > :e_lo "
 	    "  AND v.id <= :e_hi AND v.ts >= :ev_ts_lo) ORDER BY a.id",
 	    asset_row, offsetof(struct export_result, assets) },
-	{ R_SERVICE, "SELECT s.asset_id, a.mac, " SQL_NEWEST_IP("a.id") "a.key_ip), "
+	{ R_SERVICE, "SELECT s.asset_id, a.mac, " SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), "
 	    "s.transport, s.port, s.protocol, s.role, s.first_seen, s.last_seen "
 	    "FROM services s JOIN assets a ON a.id = s.asset_id WHERE s.last_seen > :t_lo "
 	    "ORDER BY s.asset_id, s.transport, s.port, s.protocol, s.role",
 	    service_row, offsetof(struct export_result, services) },
-	{ R_CONV, "SELECT c.client_id, ca.mac, " SQL_NEWEST_IP("ca.id") "ca.key_ip), "
-	    "c.server_id, sa.mac, " SQL_NEWEST_IP("sa.id") "sa.key_ip), c.transport, c.port, "
+	{ R_CONV, "SELECT c.client_id, ca.mac, " SQL_NEWEST_IP("ca.id") SQL_KEY_IP("ca.key_ip") "), "
+	    "c.server_id, sa.mac, " SQL_NEWEST_IP("sa.id") SQL_KEY_IP("sa.key_ip") "), c.transport, c.port, "
 	    "c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen "
 	    "FROM conversations c JOIN assets ca ON ca.id = c.client_id "
 	    "JOIN assets sa ON sa.id = c.server_id WHERE c.last_seen > :t_lo "
 	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol",
 	    conversation_row, offsetof(struct export_result, conversations) },
 	{ R_EVENT, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
-	    SQL_NEWEST_IP("a.id") "a.key_ip) FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
+	    SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") ") FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
 	    "WHERE v.id > :e_lo AND v.id <= :e_hi AND v.ts >= :ev_ts_lo ORDER BY v.id",
 	    event_row, offsetof(struct export_result, events) },
 };

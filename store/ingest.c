@@ -685,6 +685,8 @@ on_fact(struct store *s, const struct obs *o, long long ts)
 
 	if (o->attr == NULL || o->val == NULL || o->val[0] == '\0')
 		return 0;
+	if (o->src && strncmp(o->src, SRC_MODBUS_UNIT, sizeof(SRC_MODBUS_UNIT) - 1) == 0)
+		return units_fact(s, o, ts);	/* about a device behind the server */
 	if (resolve(s, &o->who, ts, &id) != 0)
 		return -1;
 	if (id == 0)
@@ -782,4 +784,23 @@ ingest_one(struct store *s, const void *arg)
 		return 0;	/* operations are not stored yet: the events store takes them */
 	}
 	return 0;
+}
+
+int
+ingest_resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
+{
+	return resolve(s, r, ts, id);
+}
+
+int
+ingest_touch(struct store *s, int64_t id, long long ts)
+{
+	return touch(s, id, ts);
+}
+
+int
+ingest_evidence(struct store *s, int64_t id, const char *attr, const char *val, const char *src,
+    int conf, long long ts, const char *via_ip, bool *is_new)
+{
+	return evidence(s, id, attr, val, src, conf, ts, via_ip, is_new);
 }

@@ -83,6 +83,21 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL,"		/* JSON array of {text, source, value, rule} */
 	"  accepted TEXT,"			/* operator acceptance, NULL if none */
 	"  evaluated INTEGER NOT NULL);",
+	/*
+	 * 2: devices behind a Modbus server (a gateway to an RS-485 bus), one
+	 * asset per unit id that identified itself in its registers.  The
+	 * unit's asset is keyed key_ip = 'modbus-unit:<gateway id>:<unit>'
+	 * (never an IP: it has no address of its own).  asset_id equal to
+	 * gateway_id: the server's only identified unit is the server itself.
+	 */
+	"CREATE TABLE modbus_units ("
+	"  gateway_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  unit INTEGER NOT NULL,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (gateway_id, unit));"
+	"CREATE INDEX modbus_units_asset ON modbus_units(asset_id);",
 };
 
 int

@@ -88,4 +88,14 @@ int	 assess_asset(struct store *s, int64_t asset_id, long long now);
 int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
 	    const char *detail);
 
+/* Hooks of ingest.c for the files that handle special evidence. */
+struct asset_ref;
+struct obs;
+int	 ingest_resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id);
+int	 ingest_touch(struct store *s, int64_t id, long long ts);
+int	 ingest_evidence(struct store *s, int64_t id, const char *attr, const char *val,
+	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
+/* Evidence about a Modbus unit id behind a server (units.c). */
+int	 units_fact(struct store *s, const struct obs *o, long long ts);
+
 #endif

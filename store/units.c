@@ -1,0 +1,277 @@
+/*
+ * units.c - devices behind a Modbus server, one asset per unit id.
+ *
+ * A Modbus/TCP gateway in front of an RS-485 bus answers with one IP and
+ * MAC for every device on the bus; the dissector tells the devices apart
+ * by unit id (evidence with a SRC_MODBUS_UNIT source, value "unit|value").
+ *
+ * - A server whose registers identify one unit only is that device (an
+ *   inverter speaking Modbus/TCP itself): the evidence is its own.
+ * - When a second unit identifies itself, the server is a gateway: every
+ *   identified unit becomes an asset keyed by (gateway, unit), the first
+ *   one's register evidence moves to its asset, and the gateway keeps its
+ *   own identity (its OUI, LLDP, 43/14 answers).
+ * Identity evidence is rare (the fact cache sends it once per five
+ * minutes), so the statements here are prepared per use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+#include "store_int.h"
+#include "units.h"
+
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* Run sql with up to three integer parameters; *out: column 0 of the first row. */
+static int
+exec_ints(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c, int64_t *out)
+{
+	sqlite3_stmt *q = prep(s->db, sql);
+	int rc;
+
+	if (q == NULL) {
+		st_error(s, "modbus units");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, a);
+	if (sqlite3_bind_parameter_count(q) >= 2)
+		sqlite3_bind_int64(q, 2, b);
+	if (sqlite3_bind_parameter_count(q) >= 3)
+		sqlite3_bind_int64(q, 3, c);
+	rc = sqlite3_step(q);
+	if (out)
+		*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st_error(s, "modbus units");
+		return -1;
+	}
+	return 0;
+}
+
+/* A new asset for unit `unit` behind gateway `gw`. */
+static int
+new_unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t *id)
+{
+	sqlite3_stmt *q = prep(s->db, "INSERT INTO assets (key_ip, first_seen, last_seen) "
+	    "VALUES (?1, ?2, ?2)");
+	char key[64], detail[160];
+	bool fresh;
+	int rc;
+
+	if (q == NULL) {
+		st_error(s, "modbus unit asset");
+		return -1;
+	}
+	snprintf(key, sizeof(key), "modbus-unit:%lld:%u", (long long)gw, unit);
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, ts);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		st_error(s, "modbus unit asset");
+		return -1;
+	}
+	*id = sqlite3_last_insert_rowid(s->db);
+	s->stats.assets_created++;
+	snprintf(detail, sizeof(detail), "modbus unit %u behind asset %lld (keyed by gateway and unit)",
+	    unit, (long long)gw);
+	if (add_event(s, ts, *id, "asset_new", detail) != 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "%u", unit);
+	return ingest_evidence(s, *id, A_UNIT_ID, detail, "modbus/unit", CONF_STATED, ts, NULL, &fresh);
+}
+
+/*
+ * The server had one identified unit, which was the server itself; a
+ * second one makes it a gateway: that unit gets an asset of its own and
+ * its register evidence moves there.
+ */
+static int
+split_direct_unit(struct store *s, int64_t gw, long long ts)
+{
+	int64_t old_unit, child;
+
+	if (exec_ints(s, "SELECT unit FROM modbus_units WHERE gateway_id = ?1 AND asset_id = ?1",
+	    gw, 0, 0, &old_unit) != 0)
+		return -1;
+	if (exec_ints(s, "SELECT COUNT(*) FROM modbus_units WHERE gateway_id = ?1 AND asset_id = ?1",
+	    gw, 0, 0, &child) != 0)
+		return -1;
+	if (child == 0)
+		return 0;
+	if (new_unit_asset(s, gw, (unsigned)old_unit, ts, &child) != 0)
+		return -1;
+	if (exec_ints(s, "UPDATE evidence SET asset_id = ?2 WHERE asset_id = ?1 AND "
+	    "source GLOB '" SRC_MODBUS_UNIT "*'", gw, child, 0, NULL) != 0 ||
+	    exec_ints(s, "UPDATE modbus_units SET asset_id = ?2 WHERE gateway_id = ?1 AND unit = ?3",
+	    gw, child, old_unit, NULL) != 0)
+		return -1;
+	touch_for_risk(s, gw);
+	touch_for_risk(s, child);
+	return add_event(s, ts, gw, "gateway", "answers for several Modbus unit ids: a gateway; "
+	    "each identified unit is an asset of its own");
+}
+
+/* The asset meant by unit `unit` of server `gw`, created as the rules above say. */
+static int
+unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t *id)
+{
+	int64_t n;
+
+	if (exec_ints(s, "SELECT asset_id FROM modbus_units WHERE gateway_id = ?1 AND unit = ?2",
+	    gw, unit, 0, id) != 0)
+		return -1;
+	if (*id != 0)
+		return exec_ints(s, "UPDATE modbus_units SET last_seen = MAX(last_seen, ?3) "
+		    "WHERE gateway_id = ?1 AND unit = ?2", gw, unit, ts, NULL);
+	if (exec_ints(s, "SELECT COUNT(*) FROM modbus_units WHERE gateway_id = ?1", gw, 0, 0, &n) != 0)
+		return -1;
+	if (n == 0)
+		*id = gw;		/* the first identified unit: the server itself, for now */
+	else if (split_direct_unit(s, gw, ts) != 0 || new_unit_asset(s, gw, unit, ts, id) != 0)
+		return -1;
+	return exec_ints(s, "INSERT INTO modbus_units (gateway_id, unit, asset_id, first_seen, "
+	    "last_seen) VALUES (?1, ?2, ?3, " "(SELECT MIN(first_seen) FROM assets WHERE id = ?3), "
+	    "(SELECT MAX(last_seen) FROM assets WHERE id = ?3))", gw, unit, *id, NULL);
+}
+
+/* "12|SUN2000-10KTL": the unit id and where the value starts. */
+static bool
+split_value(const char *v, unsigned *unit, const char **val)
+{
+	unsigned u = 0;
+	int digits = 0;
+
+	for (; *v >= '0' && *v <= '9' && digits < 3; v++, digits++)
+		u = u * 10 + (unsigned)(*v - '0');
+	if (digits == 0 || *v != '|' || u > 255 || v[1] == '\0')
+		return false;
+	*unit = u;
+	*val = v + 1;
+	return true;
+}
+
+int
+units_fact(struct store *s, const struct obs *o, long long ts)
+{
+	char ip[IP_STRLEN] = "", detail[700];
+	const char *val;
+	unsigned unit;
+	int64_t gw, id;
+	bool fresh;
+
+	if (!split_value(o->val, &unit, &val))
+		return 0;			/* not from our dissector's format: dropped */
+	if (ingest_resolve(s, &o->who, ts, &gw) != 0)
+		return -1;
+	if (gw == 0)
+		return 0;
+	if (unit_asset(s, gw, unit, ts, &id) != 0)
+		return -1;
+	if (id != gw && ingest_touch(s, id, ts) != 0)
+		return -1;
+	if (ip_is_unicast_host(&o->who.ip))
+		ip_fmt(&o->who.ip, ip);
+	if (ingest_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
+		return -1;
+	if (!fresh)
+		return 0;
+	if (strcmp(o->attr, A_VENDOR) == 0)
+		touch_for_risk(s, id);
+	if (strcmp(o->attr, A_NOTE) == 0)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s = %s (%s, unit %u)", o->attr, val, o->src, unit);
+	return add_event(s, ts, id, "fact_new", detail);
+}
+
+/* --- read side (CLI) ---------------------------------------------------- */
+
+/* The best value of an attribute: highest confidence, most sightings, newest. */
+#define BEST(attr) "(SELECT value FROM evidence e WHERE e.asset_id = u.asset_id AND " \
+	"e.attribute = '" attr "' ORDER BY confidence DESC, count DESC, last_seen DESC LIMIT 1)"
+
+json_t *
+units_of_gateway(struct sqlite3 *db, int64_t gw)
+{
+	sqlite3_stmt *q = prep(db, "SELECT u.asset_id, u.unit, " BEST("vendor") ", "
+	    BEST("model") ", " BEST("serial") ", " BEST("firmware") ", " BEST("device_type")
+	    " FROM modbus_units u WHERE u.gateway_id = ?1 AND u.asset_id <> ?1 "
+	    "ORDER BY u.unit");
+	static const char *const keys[] = { "vendor", "model", "serial", "firmware", "device_type" };
+	json_t *arr = json_array();
+	int rc;
+
+	if (q == NULL)
+		return arr;	/* a database from before units: none */
+	sqlite3_bind_int64(q, 1, gw);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:I s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+		    "unit", (json_int_t)sqlite3_column_int64(q, 1));
+
+		for (int k = 0; k < 5; k++) {
+			const char *v = (const char *)sqlite3_column_text(q, 2 + k);
+
+			json_object_set_new(o, keys[k], v ? json_string(v) : json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+json_t *
+unit_link(struct sqlite3 *db, int64_t asset_id)
+{
+	sqlite3_stmt *q = prep(db, "SELECT u.gateway_id, u.unit, COALESCE((SELECT ip FROM addresses "
+	    "WHERE asset_id = u.gateway_id ORDER BY last_seen DESC, ip LIMIT 1), g.key_ip) "
+	    "FROM modbus_units u JOIN assets g ON g.id = u.gateway_id "
+	    "WHERE u.asset_id = ?1 AND u.gateway_id <> ?1");
+	json_t *o = NULL;
+
+	if (q == NULL)
+		return NULL;
+	sqlite3_bind_int64(q, 1, asset_id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *ip = (const char *)sqlite3_column_text(q, 2);
+
+		o = json_pack("{s:I s:o s:I}", "gateway", (json_int_t)sqlite3_column_int64(q, 0),
+		    "ip", ip ? json_string(ip) : json_null(),
+		    "unit", (json_int_t)sqlite3_column_int64(q, 1));
+	}
+	sqlite3_finalize(q);
+	return o;
+}
+
+int64_t
+unit_lookup(struct sqlite3 *db, int64_t gw, unsigned unit)
+{
+	sqlite3_stmt *q = prep(db, "SELECT asset_id FROM modbus_units WHERE gateway_id = ?1 "
+	    "AND unit = ?2");
+	int64_t id = 0;
+
+	if (q == NULL)
+		return 0;
+	sqlite3_bind_int64(q, 1, gw);
+	sqlite3_bind_int(q, 2, (int)unit);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return id;
+}

@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	STR("capture", "bpf", bpf),
 	INT("capture", "buffer_mb", buffer_mb, 1, 4096),
 	INT("capture", "snaplen", snaplen, 64, 262144),
+	INT("capture", "workers", workers, 1, WORKERS_MAX),
 	STR("store", "database", database),
 	INT("store", "flush_interval_ms", flush_interval_ms, 50, 60000),
 	INT("store", "flush_max_obs", flush_max_obs, 16, OBSQ_MAX),
@@ -83,6 +84,7 @@ config_defaults(struct config *c)
 	c->flush_interval_ms = STORE_FLUSH_MS_DEFAULT;
 	c->flush_max_obs = STORE_FLUSH_OBS_DEFAULT;
 	c->flows_max = FLOW_MAX_DEFAULT;
+	c->workers = 1;
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/spanwatch/spanwatchd.sock");
 	snprintf(c->memory_max, sizeof(c->memory_max), "1G");
 	c->ndpi = true;

@@ -23,6 +23,7 @@ struct config {
 	char	 bpf[CFG_STR];
 	int	 buffer_mb;		/* kernel capture buffer */
 	int	 snaplen;
+	int	 workers;		/* packet-path threads (1: the pipeline runs in the main loop) */
 	/* [store] */
 	char	 database[CFG_STR];
 	bool	 database_set;		/* given in the file (so -r stores too) */

@@ -104,6 +104,7 @@ enum obs_kind {
 struct obs {
 	enum obs_kind	 kind;
 	uint64_t	 ts_us;		/* packet time, microseconds since the epoch */
+	uint64_t	 seq;		/* with several workers: the packet's place in the capture */
 	struct asset_ref who;
 	/* OBS_FACT */
 	const char	*attr;		/* A_* (static string) */

@@ -76,6 +76,28 @@ obsq_emit(void *arg, const struct obs *o)
 	q->by_kind[o->kind & 3]++;
 }
 
+bool
+obsq_move(struct obsq *q, const struct obs *o)
+{
+	struct obsq_rec *r;
+
+	if (q->len == q->max) {
+		q->dropped++;
+		return false;
+	}
+	r = &q->ring[(q->head + q->len) % q->max];
+	r->o = *o;
+	obs_copy_name(r->val, sizeof(r->val), o->val ? o->val : "");	/* sanitised when first queued */
+	r->o.val = r->val;
+	r->o.val_len = strlen(r->val);
+	if (o->proto) {
+		obs_copy_name(r->proto, sizeof(r->proto), o->proto);
+		r->o.proto = r->proto;
+	}
+	q->len++;
+	return true;
+}
+
 struct obs_sink
 obsq_sink(struct obsq *q)
 {
@@ -98,6 +120,12 @@ obsq_foreach(struct obsq *q, int (*fn)(void *arg, const struct obs *o), void *ar
 			return rc;
 	}
 	return 0;
+}
+
+const struct obs *
+obsq_at(const struct obsq *q, size_t i)
+{
+	return i < q->len ? &q->ring[(q->head + i) % q->max].o : NULL;
 }
 
 void

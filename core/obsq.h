@@ -9,6 +9,7 @@
 #ifndef SW_OBSQ_H
 #define SW_OBSQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,13 @@ uint64_t	 obsq_queued_kind(const struct obsq *q, enum obs_kind k);
 int		 obsq_foreach(struct obsq *q, int (*fn)(void *arg, const struct obs *o), void *arg);
 /* Remove the first n queued observations. */
 void		 obsq_consume(struct obsq *q, size_t n);
+/*
+ * Append an observation taken from another queue (its value is sanitised
+ * already): not counted as queued again.  False, counted as dropped, when full.
+ */
+bool		 obsq_move(struct obsq *q, const struct obs *o);
+/* The i-th waiting observation, oldest first; NULL past the end. */
+const struct obs *obsq_at(const struct obsq *q, size_t i);
 /* obsq_foreach, then consume all if every call returned 0. */
 int		 obsq_drain(struct obsq *q, int (*fn)(void *arg, const struct obs *o), void *arg);
 

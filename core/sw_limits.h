@@ -89,6 +89,11 @@
 #define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */
+/* Workers (packet/workers.c) */
+#define WORKERS_MAX		16	/* [capture] workers, -w */
+#define WORKER_RING_BYTES	(8u << 20)	/* packets waiting for one worker (power of two); live: beyond, dropped + counted */
+#define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
+
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
 #define CAPTURE_FILE_BUF	(1u << 20)	/* stdio buffer for reading a capture file */
 #define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */

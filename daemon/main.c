@@ -35,6 +35,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "obsq.h"
+#include "workers.h"
 #include "oui.h"
 #include "pipeline.h"
 #include "privdrop.h"
@@ -65,9 +66,7 @@ struct daemon {
 	bool			 config_required;
 	struct event_base	*base;
 	struct capture		*cap;
-	struct pipeline		*pl;
-	struct obsq		*q;
-	struct obs_sink		 sink;
+	struct workers		*wk;	/* the pipeline(s): packet/workers.h */
 	struct store		*st;
 	struct oui_db		*oui;
 	struct vendors		*vendors;
@@ -85,6 +84,8 @@ struct daemon {
 	bool			 progress;	/* a progress line on the terminal */
 	bool			 progress_shown; /* ... and it is there now */
 	struct timespec		 t0;
+	struct timespec		 started;	/* main() entered */
+	uint64_t		 startup_us;	/* from main() to the first packet */
 	long long		 events_forwarded;	/* events table id already forwarded */
 	int			 verbose;	/* -v count, added to [daemon] log_level */
 };
@@ -93,7 +94,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: spanwatchd [-dv] [-c CONFIG] [--db FILE] [-u USER] [--no-ndpi]\n"
+	    "usage: spanwatchd [-dv] [-c CONFIG] [--db FILE] [-u USER] [-w N] [--no-ndpi]\n"
 	    "                  (-r FILE | -i IFACE [-f BPF] | --nfqueue N)\n"
 	    "       spanwatchd --list-dissectors | --version | --help\n"
 	    "  -r FILE        read a pcap/pcapng file, print a summary, exit\n"
@@ -106,6 +107,7 @@ usage(FILE *f)
 	    "  -u USER        drop privileges to USER after opening the capture\n"
 	    "  -d             stay in the foreground and log to stderr\n"
 	    "  -v             more log output (repeat for debug)\n"
+	    "  -w N           N packet-path threads, flows split by host pair (default 1)\n"
 	    "  --no-ndpi      do not classify flows with nDPI\n");
 }
 
@@ -150,6 +152,25 @@ forward_new_events(struct daemon *d)
 
 static void	 finish(struct daemon *d);
 
+/* Observations waiting for the store, and those the queues had to drop. */
+static size_t
+backlog(const struct daemon *d)
+{
+	struct workers_qstats qs;
+
+	workers_qstats(d->wk, &qs);
+	return (size_t)qs.waiting;
+}
+
+static uint64_t
+dropped(const struct daemon *d)
+{
+	struct workers_qstats qs;
+
+	workers_qstats(d->wk, &qs);
+	return qs.dropped;
+}
+
 static long
 ms_until(const struct timespec *t)
 {
@@ -183,7 +204,7 @@ retry_later(struct daemon *d)
 		d->sr.next.tv_nsec -= 1000000000;
 	}
 	log_warnx("store: %s; %s; %zu observations wait, next try in %.0f s",
-	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), obsq_len(d->q),
+	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), backlog(d),
 	    (double)ms / 1000);
 }
 
@@ -205,50 +226,44 @@ store_failed(struct daemon *d)
 		finish(d);
 	} else if (d->done && !d->file) {
 		log_warnx("store: %s; %s; %zu observations are lost (stopping)", store_errmsg(d->st),
-		    store_fault_advice(f), obsq_len(d->q));
+		    store_fault_advice(f), backlog(d));
 		d->exit_code = EXIT_DB;
 	} else
 		retry_later(d);
 }
 
-/* Everything queued goes to the database in one transaction. */
-static void
-ingest_queue(struct daemon *d)
+/* Everything queued in one queue goes to the database in one transaction. */
+static bool
+ingest_queue(void *arg, struct obsq *q)
 {
+	struct daemon *d = arg;
 	long n;
 
 	if (d->st == NULL) {
-		obsq_consume(d->q, obsq_len(d->q));	/* summary-only run */
-		return;
+		obsq_consume(q, obsq_len(q));	/* summary-only run */
+		return true;
 	}
 	if (d->sr.gave_up || (!d->done && store_backing_off(d)))
-		return;
+		return false;	/* the flows keep their counts for the next flush */
 	if (d->done && d->file && store_backing_off(d))	/* the file is read: only this is left */
 		usleep((useconds_t)ms_until(&d->sr.next) * 1000);
-	if ((n = store_ingest(d->st, d->q)) < 0) {
+	if ((n = store_ingest(d->st, q)) < 0) {
 		store_failed(d);
-		return;
+		return false;
 	}
 	if (d->sr.failures > 0)
 		log_info("store: writing again after %u failed tries", d->sr.failures);
 	d->sr.failures = 0;
 	if (n > 0)
 		forward_new_events(d);
+	return true;
 }
 
-/* Report the flows' traffic in steps, draining the queue between them. */
+/* Report the flows' traffic in steps, draining the queues between them. */
 static void
 flush(struct daemon *d)
 {
-	size_t pos = 0;
-	bool done;
-
-	do {
-		if (d->sr.gave_up || (!d->done && store_backing_off(d)))
-			return;		/* the flows keep their counts for the next flush */
-		done = pipeline_report_flows_step(d->pl, &pos, OBSQ_MAX / 4);
-		ingest_queue(d);
-	} while (!done);
+	workers_drain(d->wk, true, ingest_queue, d);
 }
 
 /* -r, the file read: the tries left until the store writes or is given up. */
@@ -256,7 +271,7 @@ static void
 settle_store(struct daemon *d)
 {
 	while (d->file && d->st && d->sr.failures > 0 && !d->sr.gave_up)
-		ingest_queue(d);
+		workers_drain(d->wk, false, ingest_queue, d);
 }
 
 /* -r: what could not be stored, where, and what to do (exit status 3). */
@@ -265,7 +280,7 @@ report_unstored(const struct daemon *d, uint64_t packets)
 {
 	fprintf(stderr, "spanwatchd: %s: %llu observations from the %llu packets read could not "
 	    "be stored in %s (%s); %s, then read %s again\n", d->file,
-	    (unsigned long long)(obsq_len(d->q) + obsq_dropped(d->q)), (unsigned long long)packets,
+	    (unsigned long long)(backlog(d) + dropped(d)), (unsigned long long)packets,
 	    d->cfg.database,
 	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), d->file);
 }
@@ -342,7 +357,14 @@ on_packet(void *arg, int linktype, const uint8_t *data, uint32_t caplen, uint32_
 {
 	struct daemon *d = arg;
 
-	pipeline_packet(d->pl, linktype, data, caplen, wirelen, ts_us);
+	if (d->startup_us == 0) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		d->startup_us = (uint64_t)(t.tv_sec - d->started.tv_sec) * 1000000u +
+		    (uint64_t)((t.tv_nsec - d->started.tv_nsec) / 1000);
+	}
+	workers_packet(d->wk, linktype, data, caplen, wirelen, ts_us);
 }
 
 static void
@@ -375,7 +397,7 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	n = capture_dispatch(d->cap, FILE_CHUNK, on_packet, d, err, sizeof(err));
-	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
+	if ((size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk))
 		flush(d);
 	if (d->sr.gave_up)
 		return;
@@ -401,7 +423,7 @@ on_capture_readable(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	if (capture_dispatch(d->cap, 1024, on_packet, d, err, sizeof(err)) < 0)
 		log_warnx("%s", err);
-	if ((size_t)d->cfg.flush_max_obs <= obsq_len(d->q))
+	if ((size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk))
 		flush(d);
 }
 
@@ -409,7 +431,7 @@ static void
 on_progress(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
-	uint64_t off, size, pkts = pipeline_packets(d->pl);
+	uint64_t off, size, pkts = workers_packets(d->wk);
 	double t = elapsed(d);
 
 	(void)fd, (void)what;
@@ -457,18 +479,24 @@ daemon_counters(struct daemon *d, struct printer *p)
 	struct capture_stats cs;
 	struct store_stats ss;
 	struct fwd_stats fs;
+	struct workers_qstats qs;
 
 	p->prefix = "proto.";
-	pipeline_proto_counts(d->pl, print_counter, p);
+	workers_proto_counts(d->wk, print_counter, p);
 	p->prefix = "stat.";
-	pipeline_stats_walk(d->pl, print_counter, p);
-	print_counter(p, "obs.queued", obsq_queued(d->q));
-	print_counter(p, "obs.queued.facts", obsq_queued_kind(d->q, OBS_FACT));
-	print_counter(p, "obs.queued.addresses", obsq_queued_kind(d->q, OBS_ADDR));
-	print_counter(p, "obs.queued.services", obsq_queued_kind(d->q, OBS_SERVICE));
-	print_counter(p, "obs.queued.peers", obsq_queued_kind(d->q, OBS_PEER));
-	print_counter(p, "obs.dropped", obsq_dropped(d->q));
-	print_counter(p, "obs.waiting", obsq_len(d->q));
+	workers_stats_walk(d->wk, print_counter, p);
+	workers_qstats(d->wk, &qs);
+	print_counter(p, "obs.queued", qs.queued);
+	print_counter(p, "obs.queued.facts", qs.by_kind[OBS_FACT]);
+	print_counter(p, "obs.queued.addresses", qs.by_kind[OBS_ADDR]);
+	print_counter(p, "obs.queued.services", qs.by_kind[OBS_SERVICE]);
+	print_counter(p, "obs.queued.peers", qs.by_kind[OBS_PEER]);
+	print_counter(p, "obs.dropped", qs.dropped);
+	print_counter(p, "obs.waiting", qs.waiting);
+	print_counter(p, "daemon.workers", workers_count(d->wk));
+	print_counter(p, "daemon.startup_us", d->startup_us);
+	print_counter(p, "workers.ring_waits", qs.ring_waits);
+	print_counter(p, "workers.ring_drops", qs.ring_drops);
 	capture_get_stats(d->cap, &cs);
 	print_counter(p, "capture.received", cs.received);
 	print_counter(p, "capture.kernel_drops", cs.kernel_drops);
@@ -480,7 +508,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.applied", ss.applied);
 		print_counter(p, "store.failed_batches", ss.failed_batches);
 		print_counter(p, "store.failing", d->sr.failures);
-		print_counter(p, "store.backlog", d->sr.failures ? obsq_len(d->q) : 0);
+		print_counter(p, "store.backlog", d->sr.failures ? backlog(d) : 0);
 		print_counter(p, "store.retry_in_ms", store_backing_off(d) ?
 		    (uint64_t)ms_until(&d->sr.next) : 0);
 		print_counter(p, "store.assets_created", ss.assets_created);
@@ -510,7 +538,7 @@ print_summary(struct daemon *d, const char *file)
 {
 	struct printer p = { stdout, NULL, "", true };
 	double t = elapsed(d);
-	uint64_t n = pipeline_packets(d->pl);
+	uint64_t n = workers_packets(d->wk);
 
 	printf("read %s: %llu packets in %.2f s (%.0f packets/s)\n", file, (unsigned long long)n,
 	    t, t > 0 ? (double)n / t : 0.0);
@@ -820,6 +848,7 @@ main(int argc, char *argv[])
 		{ "nfqueue", required_argument, NULL, 'Q' },
 		{ "control", required_argument, NULL, 'S' },
 		{ "no-ndpi", no_argument, NULL, 'N' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "list-dissectors", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -828,15 +857,16 @@ main(int argc, char *argv[])
 	struct daemon d;
 	const char *file = NULL, *iface = NULL, *bpf = NULL, *db = NULL, *user = NULL, *ctlpath = NULL;
 	char err[1024], *end;
-	long nfq = -1;
+	long nfq = -1, workers = 0;
 	uint64_t keep, packets;
 	int ch, verbose = 0;
 	bool foreground = false, no_ndpi = false;
 	struct pipeline_cfg pc;
 
 	memset(&d, 0, sizeof(d));
+	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	d.config_path = CONFIG_DEFAULT;
-	while ((ch = getopt_long(argc, argv, "r:i:f:c:u:dvVh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:i:f:c:u:w:dvVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': file = optarg; break;
 		case 'i': iface = optarg; break;
@@ -848,6 +878,15 @@ main(int argc, char *argv[])
 		case 'D': db = optarg; break;
 		case 'S': ctlpath = optarg; break;
 		case 'N': no_ndpi = true; break;
+		case 'w':
+			errno = 0;
+			workers = strtol(optarg, &end, 10);
+			if (errno || *end || workers < 1 || workers > WORKERS_MAX) {
+				fprintf(stderr, "spanwatchd: -w: '%s' is not a number of workers 1-%d\n",
+				    optarg, WORKERS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'Q':
 			errno = 0;
 			nfq = strtol(optarg, &end, 10);
@@ -898,6 +937,8 @@ main(int argc, char *argv[])
 		snprintf(d.cfg.interface, sizeof(d.cfg.interface), "%s", iface);
 	if (bpf)
 		snprintf(d.cfg.bpf, sizeof(d.cfg.bpf), "%s", bpf);
+	if (workers > 0)
+		d.cfg.workers = (int)workers;
 	if (no_ndpi)
 		d.cfg.ndpi = false;
 	if (ctlpath) {
@@ -956,14 +997,12 @@ main(int argc, char *argv[])
 	/* Unprivileged from here on. */
 	open_forwarder(&d);
 	forward_from_now(&d);
-	if ((d.q = obsq_new(0)) == NULL)
-		fatalx("out of memory");
-	d.sink = obsq_sink(d.q);
 	memset(&pc, 0, sizeof(pc));
 	pc.flow_max = (size_t)d.cfg.flows_max;
 	pc.ndpi = d.cfg.ndpi;
-	if ((d.pl = pipeline_new(&pc, &d.sink)) == NULL)
-		fatalx("out of memory for %d flows", d.cfg.flows_max);
+	/* a file is read losslessly: the reader waits for a busy worker */
+	if ((d.wk = workers_new((unsigned)d.cfg.workers, &pc, file != NULL, err, sizeof(err))) == NULL)
+		fatalx("%s (%d flows)", err, d.cfg.flows_max);
 	add_signal(&d, 0, SIGTERM);
 	add_signal(&d, 1, SIGINT);
 	add_signal(&d, 2, SIGHUP);
@@ -992,17 +1031,18 @@ main(int argc, char *argv[])
 	}
 	event_base_dispatch(d.base);
 
-	/* Stop: everything queued reaches the database (one last try if it failed). */
+	/* Stop: every packet read is processed, everything queued reaches the database
+	 * (one last try if it failed). */
 	progress_clear(&d);
 	d.done = true;
+	workers_stop(d.wk);
 	flush(&d);
 	settle_store(&d);
 	if (file)
 		print_summary(&d, file);
-	packets = pipeline_packets(d.pl);
-	pipeline_free(d.pl);	/* the flows' last reports go to the queue */
-	d.pl = NULL;
-	ingest_queue(&d);
+	packets = workers_packets(d.wk);
+	workers_release(d.wk);	/* the flows' last reports go to the queues */
+	workers_drain(d.wk, false, ingest_queue, &d);
 	settle_store(&d);
 	if (d.sr.gave_up)
 		report_unstored(&d, packets);
@@ -1011,7 +1051,7 @@ main(int argc, char *argv[])
 	fwd_free(d.fwd);
 	store_close(d.st);
 	capture_close(d.cap);
-	obsq_free(d.q);
+	workers_free(d.wk);
 	oui_free(d.oui);
 	vendors_free(d.vendors);
 	risk_policy_free(d.policy);

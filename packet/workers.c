@@ -1,0 +1,699 @@
+/*
+ * workers.c - the packet path on one core or several (workers.h).
+ *
+ * The reader (the caller's thread) copies each packet into the packet
+ * ring of the worker its host pair hashes to: a single-producer,
+ * single-consumer byte ring, positions only ever growing, published with
+ * release stores.  A worker sleeps on its condition variable when its ring
+ * is empty and nothing is asked of it; the reader wakes it only when it
+ * says it sleeps, so a busy worker costs no system call per packet.
+ *
+ * Observations: a worker emits into its active queue under its own queue
+ * lock; the drain swaps active and spare under that lock and stores the
+ * spare without it, so a worker never waits for SQLite.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bigmem.h"
+#include "decode.h"
+#include "sw_limits.h"
+#include "workers.h"
+
+struct ring_rec {
+	uint32_t	 len;		/* whole record, header included, multiple of 8 */
+	int32_t		 linktype;	/* RING_SKIP: padding to the end of the ring */
+	uint32_t	 caplen, wirelen;
+	uint64_t	 ts_us;
+	uint64_t	 seq;		/* the packet's number in the capture */
+};
+#define RING_SKIP	(-1)
+#define REC_ALIGN(n)	(((n) + 7u) & ~(size_t)7u)
+
+struct worker {
+	struct workers	*ws;
+	pthread_t	 th;
+	bool		 started;
+	struct pipeline	*pl;
+
+	/* observations: emitted into *active, drained from the other */
+	pthread_mutex_t	 qmu;
+	struct obsq	*q[2];
+	unsigned	 active;
+	struct obs_sink	 sink;
+
+	/* packets */
+	uint64_t	 cur_seq;	/* of the packet being processed, or of the report request */
+	uint8_t		*ring;
+	_Atomic size_t	 head, tail;
+	uint64_t	 ring_waits, ring_drops;
+
+	/* sleeping and requests */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 wake, done;
+	atomic_bool	 sleeping, stop;
+	atomic_uint	 req, ack;
+	size_t		 report_pos;
+	bool		 report_done;
+	uint64_t	 report_seq;	/* the reader's place when the report was asked */
+};
+
+struct workers {
+	unsigned	 n;
+	bool		 lossless;
+	struct worker	*w;
+	struct obsq	*merged;	/* n > 1: the workers' observations in capture order */
+	uint64_t	 seq;		/* packets handed out */
+	struct pipeline	*inline_pl;	/* n == 1: no thread */
+	struct obsq	*inline_q;
+	struct obs_sink	 inline_sink;
+};
+
+/* --- the worker's side ----------------------------------------------------- */
+
+static void
+locked_emit(void *arg, const struct obs *o)
+{
+	struct worker *wk = arg;
+	struct obs_sink s;
+	struct obs c = *o;
+
+	c.seq = wk->cur_seq;
+	pthread_mutex_lock(&wk->qmu);
+	s = obsq_sink(wk->q[wk->active]);
+	s.emit(s.arg, &c);
+	pthread_mutex_unlock(&wk->qmu);
+}
+
+/* Run one queued packet; false if the ring is empty. */
+static bool
+run_one(struct worker *wk)
+{
+	size_t tail = atomic_load_explicit(&wk->tail, memory_order_relaxed);
+	size_t head = atomic_load_explicit(&wk->head, memory_order_acquire);
+	size_t off = tail & (WORKER_RING_BYTES - 1);
+	const struct ring_rec *r;
+
+	if (head == tail)
+		return false;
+	if (WORKER_RING_BYTES - off < sizeof(*r)) {	/* too little room for a header: implicit skip */
+		atomic_store_explicit(&wk->tail, tail + (WORKER_RING_BYTES - off), memory_order_release);
+		return true;
+	}
+	r = (const struct ring_rec *)(wk->ring + off);
+	wk->cur_seq = r->seq;
+	if (r->linktype != RING_SKIP)
+		pipeline_packet(wk->pl, r->linktype, (const uint8_t *)(r + 1), r->caplen, r->wirelen,
+		    r->ts_us);
+	atomic_store_explicit(&wk->tail, tail + r->len, memory_order_release);
+	return true;
+}
+
+static void
+answer_request(struct worker *wk)
+{
+	unsigned req = atomic_load(&wk->req);
+
+	if (req == atomic_load(&wk->ack))
+		return;
+	wk->cur_seq = wk->report_seq;
+	wk->report_done = pipeline_report_flows_step(wk->pl, &wk->report_pos, OBSQ_MAX / 4);
+	if (wk->report_done)
+		wk->report_pos = 0;
+	pthread_mutex_lock(&wk->mu);
+	atomic_store(&wk->ack, req);
+	pthread_cond_broadcast(&wk->done);
+	pthread_mutex_unlock(&wk->mu);
+}
+
+static bool
+idle(struct worker *wk)
+{
+	return atomic_load(&wk->head) == atomic_load(&wk->tail) &&
+	    atomic_load(&wk->req) == atomic_load(&wk->ack) && !atomic_load(&wk->stop);
+}
+
+/* Nothing to do: sleep until the reader or the drain wakes us (or 10 ms). */
+static void
+doze(struct worker *wk)
+{
+	struct timespec until;
+
+	pthread_mutex_lock(&wk->mu);
+	atomic_store(&wk->sleeping, true);
+	if (idle(wk)) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&wk->wake, &wk->mu, &until);
+	}
+	atomic_store(&wk->sleeping, false);
+	pthread_mutex_unlock(&wk->mu);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	unsigned burst;
+
+	for (;;) {
+		answer_request(wk);
+		for (burst = 0; burst < 256 && run_one(wk); burst++)
+			;
+		if (burst > 0)
+			continue;
+		if (atomic_load(&wk->stop))
+			break;
+		doze(wk);
+	}
+	return NULL;
+}
+
+/* --- the reader's side ----------------------------------------------------- */
+
+static void
+wake(struct worker *wk)
+{
+	if (!atomic_load(&wk->sleeping))
+		return;
+	pthread_mutex_lock(&wk->mu);
+	pthread_cond_signal(&wk->wake);
+	pthread_mutex_unlock(&wk->mu);
+}
+
+/* FNV-1a of one address; XOR of both ends is the same either way round. */
+static uint64_t
+end_hash(const uint8_t *a, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a[i]) * 1099511628211ull;
+	return h ^ (h >> 31);
+}
+
+/*
+ * The worker of a packet: by its IP pair, an ARP frame by the addresses
+ * it is about, any other frame by its MAC pair.  Decoding twice (here and
+ * in the worker) costs a few hundred instructions; it keeps the hash
+ * exactly where the pipeline reads its addresses.
+ */
+static unsigned
+pick_worker(const struct workers *ws, int linktype, const uint8_t *frame, uint32_t caplen,
+    uint32_t wirelen)
+{
+	struct decode_stats scratch;
+	struct pkt p;
+	uint64_t h;
+
+	memset(&scratch, 0, sizeof(scratch));
+	decode_packet(linktype, frame, caplen, wirelen, 0, &p, &scratch);
+	if (p.src_ip.fam != 0 && p.dst_ip.fam != 0)
+		h = end_hash(p.src_ip.a, sizeof(p.src_ip.a)) ^ end_hash(p.dst_ip.a, sizeof(p.dst_ip.a));
+	else if (p.is_arp)
+		h = end_hash(p.arp_spa.a, sizeof(p.arp_spa.a)) ^ end_hash(p.arp_tpa.a, sizeof(p.arp_tpa.a));
+	else if (p.has_eth)
+		h = end_hash(p.src_mac, 6) ^ end_hash(p.dst_mac, 6);
+	else
+		h = 0;
+	return (unsigned)(h % ws->n);
+}
+
+static size_t
+ring_free(const struct worker *wk)
+{
+	return WORKER_RING_BYTES - (atomic_load_explicit(&wk->head, memory_order_relaxed) -
+	    atomic_load_explicit(&wk->tail, memory_order_acquire));
+}
+
+/* Room for need bytes at the head, padding to the ring's end if needed. */
+static bool
+ring_reserve(struct workers *ws, struct worker *wk, size_t need)
+{
+	size_t off = atomic_load_explicit(&wk->head, memory_order_relaxed) & (WORKER_RING_BYTES - 1);
+	size_t pad = WORKER_RING_BYTES - off < need ? WORKER_RING_BYTES - off : 0;
+	bool waited = false;
+
+	while (ring_free(wk) < need + pad) {
+		if (!ws->lossless) {
+			wk->ring_drops++;
+			return false;
+		}
+		if (!waited)
+			wk->ring_waits++;
+		waited = true;
+		wake(wk);
+		sched_yield();
+	}
+	if (pad > 0) {
+		if (pad >= sizeof(struct ring_rec)) {
+			struct ring_rec *skip = (struct ring_rec *)(wk->ring + off);
+
+			skip->len = (uint32_t)pad;
+			skip->linktype = RING_SKIP;
+		}
+		atomic_store_explicit(&wk->head, atomic_load(&wk->head) + pad, memory_order_release);
+	}
+	return true;
+}
+
+void
+workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t caplen,
+    uint32_t wirelen, uint64_t ts_us)
+{
+	struct worker *wk;
+	struct ring_rec *r;
+	size_t need = REC_ALIGN(sizeof(*r) + caplen);
+	size_t head;
+
+	if (ws->n == 1) {
+		pipeline_packet(ws->inline_pl, linktype, frame, caplen, wirelen, ts_us);
+		return;
+	}
+	wk = &ws->w[pick_worker(ws, linktype, frame, caplen, wirelen)];
+	if (need > WORKER_RING_BYTES / 4 || !ring_reserve(ws, wk, need)) {
+		if (need > WORKER_RING_BYTES / 4)
+			wk->ring_drops++;
+		return;
+	}
+	head = atomic_load_explicit(&wk->head, memory_order_relaxed);
+	r = (struct ring_rec *)(wk->ring + (head & (WORKER_RING_BYTES - 1)));
+	r->len = (uint32_t)need;
+	r->linktype = linktype;
+	r->caplen = caplen;
+	r->wirelen = wirelen;
+	r->ts_us = ts_us;
+	r->seq = ++ws->seq;
+	memcpy(r + 1, frame, caplen);
+	atomic_store_explicit(&wk->head, head + need, memory_order_release);
+	wake(wk);
+}
+
+/* --- draining -------------------------------------------------------------- */
+
+/* Ask the worker for one step of its flow report; wait for the answer. */
+static bool
+request_report_step(struct worker *wk)
+{
+	unsigned req;
+
+	pthread_mutex_lock(&wk->mu);
+	wk->report_seq = wk->ws->seq;
+	req = atomic_fetch_add(&wk->req, 1) + 1;
+	pthread_cond_signal(&wk->wake);
+	while (atomic_load(&wk->ack) != req)
+		pthread_cond_wait(&wk->done, &wk->mu);
+	pthread_mutex_unlock(&wk->mu);
+	return wk->report_done;
+}
+
+/* The queue the worker is not writing, swapped in when it is empty. */
+static struct obsq *
+take_spare(struct worker *wk)
+{
+	struct obsq *spare;
+
+	pthread_mutex_lock(&wk->qmu);
+	if (obsq_len(wk->q[wk->active ^ 1]) == 0)
+		wk->active ^= 1;
+	spare = wk->q[wk->active ^ 1];
+	pthread_mutex_unlock(&wk->qmu);
+	return spare;
+}
+
+/*
+ * The spares of every worker merged in capture order (the number of the
+ * packet that made each observation) into one queue, so the store sees
+ * them in the order one pipeline would have made them: the asset model's
+ * gateway and address rules look at what came before, and a capture's
+ * time may go backwards.  Each spare is in that order already: a k-way
+ * merge.
+ */
+static void
+merge_spares(struct workers *ws, struct obsq **spare)
+{
+	size_t pos[WORKERS_MAX] = { 0 };
+
+	for (;;) {
+		const struct obs *best = NULL, *o;
+		unsigned bi = 0;
+
+		for (unsigned i = 0; i < ws->n; i++)
+			if ((o = obsq_at(spare[i], pos[i])) != NULL && (best == NULL || o->seq < best->seq)) {
+				best = o;
+				bi = i;
+			}
+		if (best == NULL)
+			break;
+		obsq_move(ws->merged, best);
+		pos[bi]++;
+	}
+	for (unsigned i = 0; i < ws->n; i++)
+		obsq_consume(spare[i], pos[i]);
+}
+
+static void
+drain_inline(struct workers *ws, bool report_flows, workers_ingest_fn ingest, void *arg)
+{
+	size_t pos = 0;
+	bool done = !report_flows;
+
+	do {
+		if (report_flows)
+			done = pipeline_report_flows_step(ws->inline_pl, &pos, OBSQ_MAX / 4);
+		if (!ingest(arg, ws->inline_q))
+			return;
+	} while (!done);
+}
+
+/* One step of every worker's flow report (or none); true when all are done. */
+static bool
+report_step(struct workers *ws, bool *done)
+{
+	bool all = true;
+
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+
+		if (done[i])
+			continue;
+		if (wk->pl == NULL)
+			done[i] = true;
+		else if (wk->started)
+			done[i] = request_report_step(wk);
+		else {
+			wk->cur_seq = ws->seq;
+			done[i] = pipeline_report_flows_step(wk->pl, &wk->report_pos, OBSQ_MAX / 4);
+		}
+		all = all && done[i];
+	}
+	return all;
+}
+
+void
+workers_drain(struct workers *ws, bool report_flows, workers_ingest_fn ingest, void *arg)
+{
+	bool done[WORKERS_MAX], all;
+	struct obsq *spare[WORKERS_MAX];
+
+	if (ws->n == 1) {
+		drain_inline(ws, report_flows, ingest, arg);
+		return;
+	}
+	for (unsigned i = 0; i < ws->n; i++)
+		done[i] = !report_flows;
+	do {
+		if (obsq_len(ws->merged) > 0 && !ingest(arg, ws->merged))	/* what a failed store left */
+			return;
+		all = report_step(ws, done);
+		for (unsigned i = 0; i < ws->n; i++)
+			spare[i] = take_spare(&ws->w[i]);
+		merge_spares(ws, spare);
+		if (!ingest(arg, ws->merged))
+			return;
+	} while (!all);
+}
+
+size_t
+workers_queued_max(const struct workers *ws)
+{
+	size_t m = 0;
+
+	if (ws->n == 1)
+		return obsq_len(ws->inline_q);
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+		size_t len;
+
+		pthread_mutex_lock(&wk->qmu);
+		len = obsq_len(wk->q[wk->active]);
+		pthread_mutex_unlock(&wk->qmu);
+		if (len > m)
+			m = len;
+	}
+	return m;
+}
+
+/* --- life cycle ------------------------------------------------------------ */
+
+static int
+worker_init(struct workers *ws, struct worker *wk, const struct pipeline_cfg *cfg)
+{
+	struct pipeline_cfg c = *cfg;
+
+	wk->ws = ws;
+	pthread_mutex_init(&wk->qmu, NULL);
+	pthread_mutex_init(&wk->mu, NULL);
+	pthread_cond_init(&wk->wake, NULL);
+	pthread_cond_init(&wk->done, NULL);
+	if ((wk->q[0] = obsq_new(0)) == NULL || (wk->q[1] = obsq_new(0)) == NULL)
+		return -1;
+	if ((wk->ring = bigmem_alloc(WORKER_RING_BYTES)) == NULL)
+		return -1;
+	wk->sink.emit = locked_emit;
+	wk->sink.arg = wk;
+	/* the flow cap is the whole daemon's: shared out */
+	c.flow_max = (cfg->flow_max ? cfg->flow_max : FLOW_MAX_DEFAULT) / ws->n;
+	if ((wk->pl = pipeline_new(&c, &wk->sink)) == NULL)
+		return -1;
+	if (pthread_create(&wk->th, NULL, worker_main, wk) != 0)
+		return -1;
+	wk->started = true;
+	return 0;
+}
+
+struct workers *
+workers_new(unsigned n, const struct pipeline_cfg *cfg, bool lossless, char *err, size_t errsz)
+{
+	struct workers *ws = calloc(1, sizeof(*ws));
+
+	if (ws == NULL)
+		goto oom;
+	ws->n = n ? n : 1;
+	ws->lossless = lossless;
+	if (ws->n == 1) {
+		if ((ws->inline_q = obsq_new(0)) == NULL)
+			goto oom;
+		ws->inline_sink = obsq_sink(ws->inline_q);
+		if ((ws->inline_pl = pipeline_new(cfg, &ws->inline_sink)) == NULL)
+			goto oom;
+		return ws;
+	}
+	if (ws->n > WORKERS_MAX) {
+		snprintf(err, errsz, "%u workers asked, at most %u", ws->n, WORKERS_MAX);
+		workers_free(ws);
+		return NULL;
+	}
+	if ((ws->w = calloc(ws->n, sizeof(*ws->w))) == NULL ||
+	    (ws->merged = obsq_new(ws->n * OBSQ_MAX)) == NULL)
+		goto oom;
+	for (unsigned i = 0; i < ws->n; i++)
+		if (worker_init(ws, &ws->w[i], cfg) != 0)
+			goto oom;
+	return ws;
+oom:
+	snprintf(err, errsz, "out of memory for %u workers' flow tables and queues", n);
+	workers_free(ws);
+	return NULL;
+}
+
+/* Every packet handed over is processed before the threads end. */
+void
+workers_stop(struct workers *ws)
+{
+	if (ws == NULL || ws->n == 1)
+		return;
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+
+		if (!wk->started)
+			continue;
+		pthread_mutex_lock(&wk->mu);
+		atomic_store(&wk->stop, true);
+		pthread_cond_signal(&wk->wake);
+		pthread_mutex_unlock(&wk->mu);
+		pthread_join(wk->th, NULL);
+		wk->started = false;
+	}
+}
+
+void
+workers_release(struct workers *ws)
+{
+	if (ws == NULL)
+		return;
+	workers_stop(ws);
+	pipeline_free(ws->inline_pl);
+	ws->inline_pl = NULL;
+	for (unsigned i = 0; ws->w && i < ws->n; i++) {
+		ws->w[i].cur_seq = ws->seq;	/* the last reports come after every packet */
+		pipeline_free(ws->w[i].pl);
+		ws->w[i].pl = NULL;
+	}
+}
+
+void
+workers_free(struct workers *ws)
+{
+	if (ws == NULL)
+		return;
+	workers_release(ws);
+	obsq_free(ws->inline_q);
+	obsq_free(ws->merged);
+	for (unsigned i = 0; ws->w && i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+
+		obsq_free(wk->q[0]);
+		obsq_free(wk->q[1]);
+		bigmem_free(wk->ring, WORKER_RING_BYTES);
+		pthread_mutex_destroy(&wk->qmu);
+		pthread_mutex_destroy(&wk->mu);
+		pthread_cond_destroy(&wk->wake);
+		pthread_cond_destroy(&wk->done);
+	}
+	free(ws->w);
+	free(ws);
+}
+
+unsigned
+workers_count(const struct workers *ws)
+{
+	return ws->n;
+}
+
+/* --- counters -------------------------------------------------------------- */
+
+/*
+ * Counters summed by name over the workers.  Every pipeline walks the same
+ * names in the same order, so the sums are kept in walk order and a name
+ * is looked up only when the order differs.
+ */
+struct sum_entry {
+	char		 name[96];
+	uint64_t	 v;
+};
+struct sums {
+	struct sum_entry e[WORKERS_COUNTERS_MAX];
+	size_t		 n, pos;
+	bool		 first;
+};
+
+static void
+sum_counter(void *arg, const char *name, uint64_t v)
+{
+	struct sums *s = arg;
+	size_t i;
+
+	if (s->first) {
+		if (s->n < WORKERS_COUNTERS_MAX) {
+			snprintf(s->e[s->n].name, sizeof(s->e[s->n].name), "%s", name);
+			s->e[s->n++].v = v;
+		}
+		return;
+	}
+	i = s->pos++;
+	if (i >= s->n || strcmp(s->e[i].name, name) != 0)
+		for (i = 0; i < s->n && strcmp(s->e[i].name, name) != 0; i++)
+			;
+	if (i < s->n)
+		s->e[i].v += v;
+}
+
+static void
+walk_sums(const struct workers *ws, bool protos, counter_cb cb, void *arg)
+{
+	struct sums *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < ws->n; i++) {
+		if (ws->w[i].pl == NULL)
+			continue;
+		s->first = s->n == 0;
+		s->pos = 0;
+		if (protos)
+			pipeline_proto_counts(ws->w[i].pl, sum_counter, s);
+		else
+			pipeline_stats_walk(ws->w[i].pl, sum_counter, s);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		cb(arg, s->e[i].name, s->e[i].v);
+	free(s);
+}
+
+void
+workers_stats_walk(const struct workers *ws, counter_cb cb, void *arg)
+{
+	if (ws->n == 1) {
+		if (ws->inline_pl)
+			pipeline_stats_walk(ws->inline_pl, cb, arg);
+		return;
+	}
+	walk_sums(ws, false, cb, arg);
+}
+
+void
+workers_proto_counts(const struct workers *ws, counter_cb cb, void *arg)
+{
+	if (ws->n == 1) {
+		if (ws->inline_pl)
+			pipeline_proto_counts(ws->inline_pl, cb, arg);
+		return;
+	}
+	walk_sums(ws, true, cb, arg);
+}
+
+uint64_t
+workers_packets(const struct workers *ws)
+{
+	uint64_t n = 0;
+
+	if (ws->n == 1)
+		return ws->inline_pl ? pipeline_packets(ws->inline_pl) : 0;
+	for (unsigned i = 0; i < ws->n; i++)
+		if (ws->w[i].pl)
+			n += pipeline_packets(ws->w[i].pl);
+	return n;
+}
+
+static void
+add_queue(struct workers_qstats *out, const struct obsq *q, bool waiting)
+{
+	out->queued += obsq_queued(q);
+	out->dropped += obsq_dropped(q);
+	if (waiting)
+		out->waiting += obsq_len(q);
+	for (int k = 0; k <= OBS_OP; k++)
+		out->by_kind[k] += obsq_queued_kind(q, (enum obs_kind)k);
+}
+
+void
+workers_qstats(const struct workers *ws, struct workers_qstats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ws->n == 1) {
+		add_queue(out, ws->inline_q, true);
+		return;
+	}
+	add_queue(out, ws->merged, true);
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+
+		pthread_mutex_lock(&wk->qmu);
+		add_queue(out, wk->q[0], true);
+		add_queue(out, wk->q[1], true);
+		pthread_mutex_unlock(&wk->qmu);
+		out->ring_waits += wk->ring_waits;
+		out->ring_drops += wk->ring_drops;
+	}
+}

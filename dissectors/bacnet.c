@@ -19,7 +19,6 @@
 
 #include "dissector.h"
 #include "sw_limits.h"
-#include "vendor_ids.h"
 
 #define BACNET_PORT	47808
 #define BVLC_TYPE	0x81
@@ -289,7 +288,6 @@ i_am(struct diss_ctx *dc, const struct who *w, struct cur *c)
 	struct tag t;
 	struct cur val;
 	uint32_t oid = 0, maxapdu = 0, seg = 0, vendor = 0;
-	const char *vname;
 
 	if (!tag_read(c, &t) || t.ctx || t.num != TAG_OBJECT_ID || t.len != 4 ||
 	    !tag_content(c, &t, &val) || !uint_value(&val, &oid))
@@ -307,10 +305,8 @@ i_am(struct diss_ctx *dc, const struct who *w, struct cur *c)
 	if (!tag_read(c, &t) || t.ctx || t.num != TAG_UNSIGNED ||
 	    !tag_content(c, &t, &val) || !uint_value(&val, &vendor))
 		return;
+	/* the store names the vendor from the id (bacnet_vendors.csv) */
 	factf(dc, w, A_VENDOR_ID, "bacnet/i_am", CONF_STATED, "bacnet:%u", vendor);
-	if ((vname = vendor_id_name(VID_BACNET, vendor)) != NULL)
-		fact(dc, w, A_VENDOR, vname, strlen(vname), "bacnet/i_am+bacnet_vendor_table",
-		    CONF_BANNER);
 }
 
 struct prop_map {

@@ -23,7 +23,6 @@
 #include "dissector.h"
 #include "flow.h"
 #include "sw_limits.h"
-#include "vendor_ids.h"
 
 #define ENIP_PORT		44818
 #define ENIP_IO_PORT		2222
@@ -100,37 +99,24 @@ struct cip_identity {
 	bool		 has_vendor, has_devtype, has_product, has_rev, has_serial;
 };
 
-/* Evidence sources: static strings, one pair per origin. */
-struct id_src {
-	const char	*base;
-	const char	*vendor;	/* the name looked up in cip_vendors.csv */
+/* Evidence sources: static strings, one per origin. */
+static const char *const src_slots[] = {
+	"cip/identity/slot 0", "cip/identity/slot 1", "cip/identity/slot 2",
+	"cip/identity/slot 3", "cip/identity/slot 4", "cip/identity/slot 5",
+	"cip/identity/slot 6", "cip/identity/slot 7", "cip/identity/slot 8",
+	"cip/identity/slot 9", "cip/identity/slot 10", "cip/identity/slot 11",
+	"cip/identity/slot 12", "cip/identity/slot 13", "cip/identity/slot 14",
+	"cip/identity/slot 15", "cip/identity/slot 16",
 };
 
-static const struct id_src src_list_identity = {
-	"enip/list_identity", "enip/list_identity+cip_vendor_table"
-};
-static const struct id_src src_identity = {
-	"cip/identity", "cip/identity+cip_vendor_table"
-};
-#define SLOT_SRC(n) { "cip/identity/slot " #n, "cip/identity/slot " #n "+cip_vendor_table" }
-static const struct id_src src_slots[] = {
-	SLOT_SRC(0), SLOT_SRC(1), SLOT_SRC(2), SLOT_SRC(3), SLOT_SRC(4),
-	SLOT_SRC(5), SLOT_SRC(6), SLOT_SRC(7), SLOT_SRC(8), SLOT_SRC(9),
-	SLOT_SRC(10), SLOT_SRC(11), SLOT_SRC(12), SLOT_SRC(13), SLOT_SRC(14),
-	SLOT_SRC(15), SLOT_SRC(16),
-};
-static const struct id_src src_routed = {
-	"cip/identity/routed", "cip/identity/routed+cip_vendor_table"
-};
-
-static const struct id_src *
+static const char *
 slot_src(int slot)
 {
 	if (slot < 0)
-		return &src_identity;
+		return "cip/identity";
 	if ((size_t)slot < sizeof(src_slots) / sizeof(src_slots[0]))
-		return &src_slots[slot];
-	return &src_routed;
+		return src_slots[slot];
+	return "cip/identity/routed";
 }
 
 static bool
@@ -166,28 +152,24 @@ is_io_flow(const struct diss_ctx *dc)
 
 static void
 emit_identity(struct diss_ctx *dc, enum side s, const struct cip_identity *id,
-    const struct id_src *src, uint8_t conf)
+    const char *src, uint8_t conf)
 {
-	const char *vname;
-
-	if (id->has_vendor) {
-		diss_factf(dc, s, A_VENDOR_ID, src->base, conf, "cip:%u", id->vendor);
-		if ((vname = vendor_id_name(VID_CIP, id->vendor)) != NULL)
-			diss_fact_str(dc, s, A_VENDOR, vname, src->vendor, conf);
-	}
+	/* the store names the vendor from the id (cip_vendors.csv) */
+	if (id->has_vendor)
+		diss_factf(dc, s, A_VENDOR_ID, src, conf, "cip:%u", id->vendor);
 	if (id->has_devtype) {
-		diss_factf(dc, s, A_DEVICE_TYPE, src->base, conf, "cip:%u", id->devtype);
+		diss_factf(dc, s, A_DEVICE_TYPE, src, conf, "cip:%u", id->devtype);
 		if (id->devtype == CIP_DEV_PLC)
-			diss_fact_str(dc, s, A_ROLE, R_PLC, src->base, CONF_INFERRED);
+			diss_fact_str(dc, s, A_ROLE, R_PLC, src, CONF_INFERRED);
 	}
 	if (id->has_product)
-		diss_factf(dc, s, A_PRODUCT_CODE, src->base, conf, "%u", id->product);
+		diss_factf(dc, s, A_PRODUCT_CODE, src, conf, "%u", id->product);
 	if (id->has_rev)
-		diss_factf(dc, s, A_FIRMWARE, src->base, conf, "%u.%u", id->major, id->minor);
+		diss_factf(dc, s, A_FIRMWARE, src, conf, "%u.%u", id->major, id->minor);
 	if (id->has_serial)
-		diss_factf(dc, s, A_SERIAL, src->base, conf, "0x%08x", id->serial);
+		diss_factf(dc, s, A_SERIAL, src, conf, "0x%08x", id->serial);
 	if (id->name_len)
-		diss_fact(dc, s, A_MODEL, id->name, id->name_len, src->base, conf);
+		diss_fact(dc, s, A_MODEL, id->name, id->name_len, src, conf);
 }
 
 /*
@@ -543,7 +525,7 @@ list_identity_item(struct diss_ctx *dc, struct cur *item)
 	if (!cur_ok(item) || !identity_all(item, &id))
 		return;
 	diss_count(dc, C_LIST_IDENTITY);
-	emit_identity(dc, SIDE_SRC, &id, &src_list_identity, CONF_STATED);
+	emit_identity(dc, SIDE_SRC, &id, "enip/list_identity", CONF_STATED);
 	diss_fact_str(dc, SIDE_SRC, A_ROLE, R_ENIP_ADAPTER, "enip/list_identity", CONF_INFERRED);
 	diss_ref(dc, SIDE_SRC, &who);
 	if (family != 2)

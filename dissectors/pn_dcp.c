@@ -5,8 +5,8 @@
  * DCP services Identify, Hello, Get/Set and their blocks; carried in
  * PROFINET RT frames, Ethertype 0x8892 (the decoder strips VLAN tags).
  *
- * A layer-2 dissector: dc->flow is NULL and the frame's sender MAC is the
- * asset.  Identify responses, Hello and Get responses describe their
+ * A layer-2 dissector: there is no flow (dc->flow.transport is L4_NONE)
+ * and the frame's sender MAC is the asset.  Identify responses, Hello and Get responses describe their
  * sender (name of station, type of station, vendor and device id, device
  * role, IP parameters).  An Identify request carries at most a filter:
  * the NameOfStation being looked for.  Devices send one for their own name
@@ -17,9 +17,8 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
+#include "ethertype.h"
 #include "sw_limits.h"
-#include "vendor_ids.h"
 
 /* Frame ids */
 #define FID_HELLO		0xfefc
@@ -78,17 +77,14 @@ static void
 device_id(struct diss_ctx *dc, struct cur *v)
 {
 	uint16_t vendor, device;
-	const char *vname;
 
 	if (!cur_be16(v, &vendor) || !cur_be16(v, &device))
 		return;
+	/* the store names the vendor from the id (pn_vendors.csv) */
 	diss_factf(dc, SIDE_SRC, A_VENDOR_ID, "pn_dcp/device_id", CONF_STATED,
 	    "pn:0x%04x", vendor);
 	diss_factf(dc, SIDE_SRC, A_PRODUCT_CODE, "pn_dcp/device_id", CONF_STATED,
 	    "0x%04x", device);
-	if ((vname = vendor_id_name(VID_PN, vendor)) != NULL)
-		diss_fact_str(dc, SIDE_SRC, A_VENDOR, vname,
-		    "pn_dcp/device_id+pn_vendor_table", CONF_BANNER);
 }
 
 /* DeviceRole: role bits 1 | reserved 1 */

@@ -4,9 +4,9 @@
  * EtherNet/IP-CIP (ODVA), BACnet (ASHRAE) and PROFINET (PI) identify the
  * maker of a device by a number.  The tables are CSV files shipped in
  * oui/ (installed to SW_DATADIR), loaded once at start-up into sorted
- * arrays; dissectors only look ids up in memory (no file I/O in the
- * capture path).  Before vendor_ids_load() every lookup returns NULL, and
- * a dissector then reports the number alone.
+ * arrays.  Dissectors report the number; the store's ingest looks it up
+ * in memory and adds the name.  Before vendor_ids_load() every lookup
+ * returns NULL, and the number is then stored alone.
  */
 #ifndef SW_VENDOR_IDS_H
 #define SW_VENDOR_IDS_H

@@ -20,6 +20,7 @@
 #include "fprules.h"
 #include "oui.h"
 #include "store_int.h"
+#include "vendor_ids.h"
 
 #define US_PER_S	1000000ull
 
@@ -677,7 +678,7 @@ rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, u
 }
 
 static int
-on_fact(struct store *s, const struct obs *o, long long ts)
+fact_one(struct store *s, const struct obs *o, long long ts)
 {
 	char ip[IP_STRLEN] = "", detail[700];
 	int64_t id;
@@ -710,6 +711,75 @@ on_fact(struct store *s, const struct obs *o, long long ts)
 		return 0;
 	snprintf(detail, sizeof(detail), "%s = %s (%s)", o->attr, o->val, o->src ? o->src : "?");
 	return add_event(s, ts, id, "fact_new", detail);
+}
+
+/*
+ * Vendor ids that the store names from the vendor tables (vendor_ids.h),
+ * as it names MACs from the OUI registry: a dissector reports the number
+ * ("cip:1"), the store adds the vendor name as evidence of its own, from
+ * the id's source plus the table ("enip/list_identity+cip_vendor_table").
+ */
+struct vid_naming {
+	const char	*scheme;	/* value prefix, then the number */
+	enum vid_table	 table;
+	int		 base;		/* of the number */
+	const char	*table_src;	/* appended to the id's source */
+	uint8_t		 conf;		/* of the name; 0: the id's own */
+	const char	*only_src;	/* the one source named, NULL: every source */
+};
+
+static const struct vid_naming vid_namings[] = {
+	{ "cip:", VID_CIP, 10, "+cip_vendor_table", 0, NULL },
+	/* the I-Am's id; a ReadProperty vendor-identifier reply stays a number */
+	{ "bacnet:", VID_BACNET, 10, "+bacnet_vendor_table", CONF_BANNER, "bacnet/i_am" },
+	{ "pn:0x", VID_PN, 16, "+pn_vendor_table", CONF_BANNER, NULL },
+};
+
+/* A vendor-id fact just stored: its name from the tables, if they know it. */
+static int
+name_vendor_id(struct store *s, const struct obs *o, long long ts)
+{
+	char src[128], val[OBS_VAL_MAX];
+
+	for (size_t i = 0; i < sizeof(vid_namings) / sizeof(vid_namings[0]); i++) {
+		const struct vid_naming *v = &vid_namings[i];
+		size_t plen = strlen(v->scheme);
+		const char *name;
+		struct obs n;
+		char *end;
+		unsigned long id;
+
+		if (strncmp(o->val, v->scheme, plen) != 0)
+			continue;
+		if (v->only_src && (o->src == NULL || strcmp(o->src, v->only_src) != 0))
+			return 0;
+		id = strtoul(o->val + plen, &end, v->base);
+		if (end == o->val + plen || *end != '\0' || id > UINT32_MAX ||
+		    (name = vendor_id_name(v->table, (uint32_t)id)) == NULL)
+			return 0;
+		if ((size_t)snprintf(src, sizeof(src), "%s%s", o->src ? o->src : "?",
+		    v->table_src) >= sizeof(src))
+			return 0;
+		n = *o;
+		n.attr = A_VENDOR;
+		n.val_len = obs_sanitize(name, strlen(name), val, sizeof(val));
+		n.val = val;
+		n.src = src;
+		if (v->conf)
+			n.conf = v->conf;
+		return fact_one(s, &n, ts);
+	}
+	return 0;
+}
+
+static int
+on_fact(struct store *s, const struct obs *o, long long ts)
+{
+	if (fact_one(s, o, ts) != 0)
+		return -1;
+	if (o->attr && o->val && strcmp(o->attr, A_VENDOR_ID) == 0)
+		return name_vendor_id(s, o, ts);
+	return 0;
 }
 
 static const char *

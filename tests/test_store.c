@@ -18,6 +18,7 @@
 #include "risk.h"
 #include "store.h"
 #include "vendors.h"
+#include "vendor_ids.h"
 
 static char dbpath[64];
 static struct store *st;
@@ -280,6 +281,52 @@ START_TEST(conflicting_evidence_is_kept_side_by_side)
 }
 END_TEST
 
+/* Vendor ids are named where MACs are: in the store, from the vendor tables. */
+static void
+fact_conf(const char *mac, const char *attr, const char *val, const char *src, uint8_t conf)
+{
+	struct obs o = { .kind = OBS_FACT, .ts_us = 10 * 1000000, .who = ref(mac, NULL),
+	    .attr = attr, .val = val, .val_len = strlen(val), .src = src, .conf = conf };
+
+	obs_emit(&sink, &o);
+}
+
+static long long
+vendor_conf(const char *name, const char *src)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT confidence FROM evidence WHERE attribute = 'vendor' AND "
+	    "value = '%s' AND source = '%s'", name, src);
+	return scalar(sql);
+}
+
+START_TEST(vendor_ids_are_named_by_the_store)
+{
+	ck_assert_uint_gt(vendor_ids_load("oui"), 0);
+	fact_conf("00:00:bc:01:02:03", A_VENDOR_ID, "cip:1", "cip/identity/slot 2", CONF_INFERRED);
+	fact_conf("00:00:bc:01:02:04", A_VENDOR_ID, "bacnet:15", "bacnet/i_am", CONF_STATED);
+	fact_conf("00:00:bc:01:02:05", A_VENDOR_ID, "bacnet:15", "bacnet/device/vendor-identifier",
+	    CONF_STATED);
+	fact_conf("00:00:bc:01:02:06", A_VENDOR_ID, "pn:0x015a", "pn_dcp/device_id", CONF_STATED);
+	fact_conf("00:00:bc:01:02:07", A_VENDOR_ID, "cip:1x", "cip/identity", CONF_STATED);
+	fact_conf("00:00:bc:01:02:08", A_VENDOR_ID, "snmp:1.3.6.1.4.1.9", "snmp/sysObjectID",
+	    CONF_STATED);
+	flush();
+	vendor_ids_free();
+	/* CIP: the name is as sure as the id; BACnet I-Am and PROFINET: a table's word */
+	ck_assert_int_eq(vendor_conf("Rockwell Automation/Allen-Bradley",
+	    "cip/identity/slot 2+cip_vendor_table"), CONF_INFERRED);
+	ck_assert_int_eq(vendor_conf("Cornell University", "bacnet/i_am+bacnet_vendor_table"),
+	    CONF_BANNER);
+	ck_assert_int_eq(vendor_conf("GE Intelligent Platforms", "pn_dcp/device_id+pn_vendor_table"),
+	    CONF_BANNER);
+	/* one name per id above: not the property reply, not a malformed id, not SNMP */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'vendor' "
+	    "AND source LIKE '%vendor_table'"), 3);
+}
+END_TEST
+
 START_TEST(restart_reloads_instead_of_duplicating)
 {
 	char err[512];
@@ -472,6 +519,7 @@ make_suite(void)
 	tcase_add_test(tc, arp_claim_takes_over_the_ip_in_the_same_batch);
 	tcase_add_test(tc, randomised_mac_ipv6_and_broadcast);
 	tcase_add_test(tc, conflicting_evidence_is_kept_side_by_side);
+	tcase_add_test(tc, vendor_ids_are_named_by_the_store);
 	tcase_add_test(tc, restart_reloads_instead_of_duplicating);
 	tcase_add_test(tc, open_errors_say_what_and_what_to_do);
 	tcase_add_test(tc, locked_database_is_reported_as_such);

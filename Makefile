@@ -2,7 +2,8 @@
 #
 #   make            build spanwatchd, spanwatch and the capture generator
 #   make demo       deps + build + generate a capture + inventory + risk summary
-#   make check      deps + build + the whole test suite (SANITIZE=1: ASan+UBSan)
+#   make check      deps + build + layering + the whole test suite (SANITIZE=1: ASan+UBSan)
+#   make layering   which folder may include which (docs/ARCHITECTURE.md)
 #   make bench      throughput benchmark against a bare pcap loop and ndpiReader
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -83,7 +84,7 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 PROGS	:= $(DAEMON) $(CLI) $(if $(GEN_SRCS),$(GEN))
 
 .SECONDARY:
-.PHONY: all check check-unit check-e2e demo deps bench fuzz install clean deb
+.PHONY: all check check-unit check-e2e layering demo deps bench fuzz install clean deb
 all: $(PROGS)
 	@# Stable paths for scripts and docs: ./spanwatchd, ./spanwatch, ./swgen
 	@for p in $(notdir $(PROGS)); do ln -sf $(BUILD)/$$p $$p; done
@@ -124,7 +125,11 @@ deps:
 # Unit tests (check) then the end-to-end scripts in tests/e2e/.
 check: deps
 	$(MAKE) --no-print-directory all
-	$(MAKE) --no-print-directory check-unit check-e2e
+	$(MAKE) --no-print-directory layering check-unit check-e2e
+
+# Every #include "..." against the folder table (docs/ARCHITECTURE.md).
+layering:
+	@tools/check-layering.sh && echo "layering: every include allowed"
 
 check-unit: $(TESTS)
 	@tests/run-unit $(BUILD) $(TESTS)

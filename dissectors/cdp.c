@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
 #include "sw_limits.h"
 
 #define CDP_SNAP_PID		0x2000

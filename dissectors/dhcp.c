@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
 #include "sw_limits.h"
 
 #define DHCP_SERVER_PORT	67
@@ -266,8 +265,7 @@ dhcp_parse(struct diss_ctx *dc, struct cur *c)
 		return DISS_OK;
 	}
 	memcpy(m.client.mac, m.chaddr, 6);
-	if (dc->pkt)
-		m.client.vlan = dc->pkt->vlan;
+	m.client.vlan = dc->flow.vlan;
 	if (!cur_be32(c, &magic) || magic != DHCP_MAGIC) {
 		diss_count(dc, C_BOOTP);
 		cur_skip(c, cur_left(c));

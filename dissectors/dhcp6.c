@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
 #include "sw_limits.h"
 
 #define DHCP6_CLIENT_PORT	546

@@ -60,16 +60,32 @@ struct diss_stats {
 	uint64_t	 counters[DISS_MAX_COUNTERS];	/* dissector's own, see counter_names */
 };
 
+/*
+ * All a dissector may know about the flow it parses, filled by the
+ * pipeline before each call.  The pipeline's own flow and packet records
+ * stay opaque here, so a dissector cannot come to depend on them.
+ */
+struct diss_flow {
+	uint8_t		 transport;	/* L4_TCP / L4_UDP; L4_NONE: layer 2, or no flow */
+	uint16_t	 cli_port;	/* 0 for layer 2 */
+	uint16_t	 srv_port;
+	uint32_t	 pdus;		/* PDUs parsed on this flow before this call */
+	uint16_t	 vlan;		/* outermost VLAN id of the packet, 0 if untagged */
+};
+
 struct diss_ctx {
 	const struct dissector	*d;
-	struct flow		*flow;	/* NULL for layer-2 dissectors */
-	const struct pkt	*pkt;	/* the packet that delivered these bytes */
+	struct diss_flow	 flow;	/* read-only view of the flow */
 	int			 dir;	/* DIR_C2S / DIR_S2C */
 	void			*state;	/* per-flow, d->state_size bytes, zeroed at start */
 	struct obs_sink		*sink;
 	struct diss_stats	*st;
 	struct fact_cache	*fc;	/* suppresses repeats of the same fact (may be NULL) */
 	unsigned		 pdus;	/* PDUs completed in this call (diss_pdu) */
+
+	/* The pipeline's records, for the diss_* helpers (opaque to dissectors). */
+	struct flow		*flow_rec;	/* NULL for layer 2 */
+	const struct pkt	*pkt;		/* the packet that delivered these bytes */
 };
 
 struct dissector {

@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "flow.h"
 #include "sw_limits.h"
 
 enum dnp3_counter {
@@ -649,7 +648,7 @@ dnp3_frame(struct diss_ctx *dc, struct dnp3_state *st, struct cur *f)
 static bool
 is_datagram(const struct diss_ctx *dc)
 {
-	return dc->flow && dc->flow->proto == L4_UDP;
+	return dc->flow.transport == L4_UDP;
 }
 
 /*

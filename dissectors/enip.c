@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "flow.h"
 #include "sw_limits.h"
 
 #define ENIP_PORT		44818
@@ -142,10 +141,10 @@ valid_command(uint16_t cmd)
 static bool
 is_io_flow(const struct diss_ctx *dc)
 {
-	const struct flow *f = dc->flow;
+	const struct diss_flow *f = &dc->flow;
 
-	return f && f->proto == L4_UDP &&
-	    (f->srv.port == ENIP_IO_PORT || f->cli.port == ENIP_IO_PORT);
+	return f->transport == L4_UDP &&
+	    (f->srv_port == ENIP_IO_PORT || f->cli_port == ENIP_IO_PORT);
 }
 
 /* --- identity facts --------------------------------------------------- */
@@ -619,7 +618,7 @@ enip_pdu(struct diss_ctx *dc, struct cur *c)
 static enum diss_rc
 enip_parse(struct diss_ctx *dc, struct cur *c)
 {
-	bool datagram = dc->flow == NULL || dc->flow->proto == L4_UDP;
+	bool datagram = dc->flow.transport != L4_TCP;
 
 	if (is_io_flow(dc)) {
 		diss_count(dc, C_IO);

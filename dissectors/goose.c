@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
+#include "ethertype.h"
 #include "sw_limits.h"
 
 #define GOOSE_PDU_TAG	0x61

@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "dissector.h"
-#include "flow.h"
 
 enum iec104_counter {
 	IEC_I_FRAMES,
@@ -140,7 +139,7 @@ iec104_parse(struct diss_ctx *dc, struct cur *c)
 
 	while (cur_left(c) >= APCI_HDR_LEN) {
 		if (!apci_peek(c, &len))
-			return dc->pdus || (dc->flow && dc->flow->d_pdus) ?
+			return dc->pdus || dc->flow.pdus ?
 			    DISS_MALFORMED : DISS_NOT_MINE;
 		if (cur_left(c) < APCI_HDR_LEN + (size_t)len)
 			break;

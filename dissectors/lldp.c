@@ -6,8 +6,8 @@
  * ANSI/TIA-1057 (LLDP-MED inventory TLVs), IEC 61158-6-10 (PROFINET
  * org TLVs, OUI 00-0e-cf).
  *
- * A layer-2 dissector: dc->flow is NULL and the frame's sender is the
- * device the LLDPDU describes.
+ * A layer-2 dissector: there is no flow (dc->flow.transport is L4_NONE)
+ * and the frame's sender is the device the LLDPDU describes.
  *
  * LLDPDU: TLVs of  type 7 bits | length 9 bits | value (length bytes);
  * type 0 ends the PDU.  Chassis id (1) and port id (2): subtype 1 | id.
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
+#include "ethertype.h"
 #include "sw_limits.h"
 
 #define TLV_END			0

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "factcache.h"
 #include "modbus_regs.h"
 #include "sw_limits.h"
 

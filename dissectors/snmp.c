@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "dissector.h"
-#include "decode.h"
 #include "sw_limits.h"
 
 #define SNMP_PORT		161

@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "cursor.h"
+#include "ethertype.h"
 
 /* Link types we accept (values of pcap's DLT_/LINKTYPE_). */
 #define LINK_ETHERNET	1
@@ -25,16 +26,6 @@
 #define LINK_SLL2	276	/* Linux cooked v2 */
 #define LINK_IPV4	228
 #define LINK_IPV6	229
-
-#define ETHERTYPE_IPV4	0x0800
-#define ETHERTYPE_ARP	0x0806
-#define ETHERTYPE_VLAN	0x8100
-#define ETHERTYPE_QINQ	0x88a8
-#define ETHERTYPE_QINQ_OLD 0x9100
-#define ETHERTYPE_IPV6	0x86dd
-#define ETHERTYPE_LLDP	0x88cc
-#define ETHERTYPE_PNIO	0x8892	/* PROFINET real-time (DCP) */
-#define ETHERTYPE_GOOSE	0x88b8
 
 struct pkt {
 	uint64_t	 ts_us;		/* capture time, us since epoch */

@@ -37,8 +37,8 @@ void
 diss_ref(const struct diss_ctx *dc, enum side s, struct asset_ref *ref)
 {
 	memset(ref, 0, sizeof(*ref));
-	if (dc->flow) {
-		const struct flow *f = dc->flow;
+	if (dc->flow_rec) {
+		const struct flow *f = dc->flow_rec;
 		bool client;
 
 		switch (s) {
@@ -91,7 +91,7 @@ diss_now(const struct diss_ctx *dc)
 static bool
 flow_memo_has(struct diss_ctx *dc, uint64_t h)
 {
-	struct flow *f = dc->flow;
+	struct flow *f = dc->flow_rec;
 	uint64_t now = now_us(dc);
 
 	if (f == NULL || dc->fc == NULL)

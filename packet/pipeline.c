@@ -286,8 +286,15 @@ ctx_init(struct diss_ctx *dc, struct pipeline *pl, int idx, struct flow *f,
 {
 	memset(dc, 0, sizeof(*dc));
 	dc->d = dissectors[idx];
-	dc->flow = f;
+	dc->flow_rec = f;
 	dc->pkt = p;
+	dc->flow.vlan = p ? p->vlan : f ? f->vlan : 0;
+	if (f) {
+		dc->flow.transport = f->proto;
+		dc->flow.cli_port = f->cli.port;
+		dc->flow.srv_port = f->srv.port;
+		dc->flow.pdus = f->d_pdus;
+	}
 	dc->dir = dir;
 	dc->state = f ? f->dstate : NULL;
 	dc->sink = pl->sink;

@@ -429,8 +429,11 @@ harness_flow(struct harness *h, uint8_t proto, const char *cli_ip, uint16_t cli_
 	h->flow.cli.port = cli_port;
 	h->flow.srv.port = srv_port;
 	h->flow.dstate = h->state;
-	h->dc.flow = &h->flow;
+	h->dc.flow_rec = &h->flow;
 	h->dc.pkt = &h->pkt;
+	h->dc.flow.transport = proto;
+	h->dc.flow.cli_port = cli_port;
+	h->dc.flow.srv_port = srv_port;
 }
 
 enum diss_rc
@@ -442,7 +445,9 @@ harness_parse(struct harness *h, int dir, const void *b, size_t n, size_t *left)
 	/* as the pipeline does: pdus counts this call only */
 	h->dc.dir = dir;
 	h->dc.pdus = 0;
+	h->dc.flow.pdus = h->flow.d_pdus;
 	rc = h->d->parse(&h->dc, &c);
+	h->flow.d_pdus += h->dc.pdus;
 	if (left)
 		*left = cur_left(&c);
 	return rc;

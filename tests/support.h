@@ -124,8 +124,9 @@ void	 put_zeros(struct bytebuf *b, size_t n);
 /*
  * One dissector called directly on byte vectors, without decode, flows or
  * reassembly, so a test controls exactly which bytes each call sees.
- * dc.pkt and dc.flow stay NULL until harness_frame() or harness_flow(): a
- * dissector must cope without them (its facts then name no address).
+ * dc.pkt and dc.flow_rec stay NULL (dc.flow.transport L4_NONE) until
+ * harness_frame() or harness_flow(): a dissector must cope without them
+ * (its facts then name no address).
  */
 struct harness {
 	const struct dissector	*d;

@@ -82,6 +82,7 @@ call_parse(struct diss_ctx *dc, const uint8_t *p, size_t n, size_t *consumed,
 	}
 	dc->pdus = 0;
 	*rc = DISSECTOR.parse(dc, &c);
+	dc->flow.pdus += dc->pdus;	/* as the pipeline counts them */
 	if (cur_left(&c) > n)
 		abort();	/* the cursor grew: a dissector bug */
 	*consumed = n - cur_left(&c);
@@ -156,8 +157,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st, 0, sizeof(st));
 	memset(&dc, 0, sizeof(dc));
 	dc.d = &DISSECTOR;
-	dc.flow = proto == L4_NONE ? NULL : &fl;
+	dc.flow_rec = proto == L4_NONE ? NULL : &fl;
 	dc.pkt = &pk;
+	if (proto != L4_NONE) {
+		dc.flow.transport = proto;
+		dc.flow.cli_port = fl.cli.port;
+		dc.flow.srv_port = fl.srv.port;
+	}
 	dc.state = state;
 	dc.sink = &sink;
 	dc.st = &st;

@@ -1,0 +1,116 @@
+#!/bin/sh
+# check-layering.sh - every #include "..." against the folder table.
+#
+# Each source folder may include headers only from the folders listed for it
+# below (docs/ARCHITECTURE.md has the same table and the reasons).  A header
+# is named by its file name alone, found in exactly one source folder; a path
+# in an include ("../x.h", "store/x.h") is refused, so the folder a header
+# lives in is the only thing that decides who may use it.  tests/ may include
+# anything and is not checked.
+#
+# Usage: tools/check-layering.sh [FILE...]
+#   without FILEs: every .c/.h of the source folders.  With FILEs (e.g. a
+#   deliberately wrong file), those are checked as if they belonged to the
+#   folder they are in (the name of their parent directory).
+#   --graph prints which folder includes which (with counts) and exits.
+# Exit 0 when every include is allowed; 1 with one "file:line: ..." line per
+# forbidden include otherwise.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+
+FOLDERS="core ident dissectors packet store export daemon cli tools"
+
+allowed() {
+	case $1 in
+	core)       echo "core" ;;
+	ident)      echo "core ident" ;;
+	dissectors) echo "core dissectors" ;;
+	packet)     echo "core dissectors packet" ;;
+	store)      echo "core ident store" ;;
+	export)     echo "core store export" ;;
+	daemon)     echo "core ident dissectors packet store export daemon" ;;
+	cli)        echo "core ident store export cli" ;;
+	tools)      echo "core tools" ;;
+	*)          echo "" ;;
+	esac
+}
+
+# The folder a source file belongs to: the directory it is in.
+folder_of() {
+	d=$(dirname "$1"); d=${d##*/}
+	for f in $FOLDERS; do
+		[ "$d" = "$f" ] && { echo "$f"; return; }
+	done
+}
+
+# header name -> folder, for every header of the source folders
+index=$(mktemp)
+trap 'rm -f "$index"' EXIT INT TERM
+for f in $FOLDERS; do
+	for h in "$root/$f"/*.h "$root/$f"/*.c; do
+		[ -f "$h" ] && echo "${h##*/} $f"
+	done
+done >"$index"
+
+graph=0
+if [ "${1:-}" = "--graph" ]; then graph=1; shift; fi
+if [ $# -eq 0 ]; then
+	cd "$root" || exit 2
+	for f in $FOLDERS; do
+		for s in "$f"/*.c "$f"/*.h; do [ -f "$s" ] && set -- "$@" "$s"; done
+	done
+fi
+
+# Every quoted include as "file folder line header" (one awk for all files),
+# then judged against the table.
+bad=$(mktemp)
+edges=$(mktemp)
+trap 'rm -f "$index" "$bad" "$edges"' EXIT INT TERM
+for src in "$@"; do
+	from=$(folder_of "$src")
+	[ -n "$from" ] || { echo "$src: not in a source folder ($FOLDERS)" >>"$bad"; continue; }
+	echo "$src $from"
+done |
+awk -v index_file="$index" '
+	BEGIN { while ((getline l < index_file) > 0) { split(l, f, " "); home[f[1]] = f[2] } }
+	NF == 2 && $1 !~ /:/ {
+		src = $1; from = $2; n = 0
+		while ((getline line < src) > 0) {
+			n++
+			if (line !~ /^[ \t]*#[ \t]*include[ \t]*"/) continue
+			h = line; sub(/^[^"]*"/, "", h); sub(/".*$/, "", h)
+			print src, from, n, h, (h in home) ? home[h] : "-"
+		}
+		close(src); next
+	}
+	{ print }' |
+while read -r src from line hdr to; do
+	case $src in *:*) echo "$src $from $line $hdr $to" >>"$bad"; continue ;; esac
+	case $hdr in
+	*/*) echo "$src:$line: #include \"$hdr\": a path in an include (name the header by its file name only)" >>"$bad"; continue ;;
+	esac
+	if [ "$to" = - ]; then
+		echo "$src:$line: #include \"$hdr\": no such header in the source folders (system headers go in <>)" >>"$bad"
+		continue
+	fi
+	echo "$from $to" >>"$edges"
+	case " $(allowed "$from") " in
+	*" $to "*) ;;
+	*) echo "$src:$line: #include \"$hdr\": $from/ may not include $to/ ($from/ may include: $(allowed "$from"))" >>"$bad" ;;
+	esac
+done
+
+if [ $graph -eq 1 ]; then
+	# "folder -> folder (includes), ...", in pipeline order
+	sort "$edges" | uniq -c | awk -v order="$FOLDERS" '
+		BEGIN { n = split(order, f, " "); for (i = 1; i <= n; i++) rank[f[i]] = i }
+		$2 != $3 { out[$2] = out[$2] (out[$2] == "" ? "" : ", ") $3 " (" $1 ")" }
+		END { for (i = 1; i <= n; i++) if (f[i] in out) printf "%-10s -> %s\n", f[i], out[f[i]] }'
+	exit 0
+fi
+if [ -s "$bad" ]; then
+	cat "$bad"
+	echo "layering: $(wc -l <"$bad") forbidden include(s); the table is in docs/ARCHITECTURE.md"
+	exit 1
+fi
+exit 0

@@ -26,10 +26,10 @@ PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libevent_openssl openssl lib
 # Debian packages: build, test, demo.  `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
-	     libinih-dev libpcre2-dev libssl-dev ieee-data
+	     libinih-dev libpcre2-dev libssl-dev ieee-data libgraphviz-dev
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 iptables rsyslog \
 	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3 \
-	     debootstrap systemd-container
+	     debootstrap systemd-container chromium graphviz
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -62,6 +62,9 @@ CPPFLAGS += -D_GNU_SOURCE $(addprefix -iquote ,$(SRC_DIRS)) \
 CFLAGS	+= -std=c11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) -MMD -MP $(PKG_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LDLIBS	+= $(PKG_LIBS) -lm -lpthread
+# The map's layout (cli/cli_map.c): Graphviz's libraries, linked into the CLI only.
+GV_CFLAGS = $(shell pkg-config --cflags libgvc 2>/dev/null)
+GV_LIBS	  = $(shell pkg-config --libs libgvc 2>/dev/null)
 
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -101,7 +104,9 @@ $(DAEMON): $(BUILD)/daemon/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(CLI): $(CLI_SRCS:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(GV_LIBS)
+
+$(BUILD)/cli/cli_map.o: CFLAGS += $(GV_CFLAGS)
 
 $(GEN): $(GEN_SRCS:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

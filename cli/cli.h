@@ -52,6 +52,7 @@ extern const struct cli_cmd cmd_list, cmd_show, cmd_services,
     cmd_conversations, cmd_stats, cmd_oui;
 extern const struct cli_cmd cmd_risk, cmd_vendors;
 extern const struct cli_cmd cmd_export;
+extern const struct cli_cmd cmd_report, cmd_map;
 
 void	 cmd_help(const struct cli_cmd *c, FILE *f);
 
@@ -67,6 +68,13 @@ enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
  * in *width.  NULL s gives "-".
  */
 char	*term_cell(const char *s, size_t len, size_t maxw, size_t *width);
+/*
+ * One UTF-8 sequence at s (len > 0): its length (1-4) and code point, or 0
+ * for an invalid, overlong, surrogate or truncated one.
+ */
+size_t	 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* C0/C1 controls, DEL and the bidirectional marks and overrides (U+202E). */
+bool	 cp_is_control(uint32_t c);
 /* Display width of valid UTF-8 (East Asian wide = 2, combining = 0). */
 size_t	 utf8_width(const char *s, size_t len);
 

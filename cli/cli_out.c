@@ -21,7 +21,7 @@
  * the code point, or 0 for an invalid, overlong, surrogate or truncated
  * sequence.
  */
-static size_t
+size_t
 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	size_t n;
@@ -53,7 +53,7 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 }
 
 /* Code points a terminal would act on rather than show. */
-static bool
+bool
 cp_is_control(uint32_t c)
 {
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||

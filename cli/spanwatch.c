@@ -34,6 +34,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_risk,
 	&cmd_vendors,
 	&cmd_export,
+	&cmd_report,
+	&cmd_map,
 	NULL
 };
 

@@ -1,0 +1,261 @@
+/*
+ * cli_html.c - escaping for the report (HTML, inline SVG) and the map's
+ * Graphviz labels, the derived view of an asset, and the report's bar
+ * charts.
+ *
+ * Device strings come from the wire: a name can hold "<script>", quotes,
+ * a right-to-left override that turns "gpj.exe" around, or ten kilobytes.
+ * Every string reaches the page through html_text(), which makes it text
+ * (never markup), shows invisible controls instead of obeying them, and
+ * cuts it to a cell's length.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_report.h"
+
+/* --- escaping ---------------------------------------------------------- */
+
+static void
+put_cp_html(FILE *f, const unsigned char *u, size_t n, uint32_t c)
+{
+	switch (c) {
+	case '&': fputs("&amp;", f); return;
+	case '<': fputs("&lt;", f); return;
+	case '>': fputs("&gt;", f); return;
+	case '"': fputs("&quot;", f); return;
+	case '\'': fputs("&#39;", f); return;
+	default: fwrite(u, 1, n, f); return;
+	}
+}
+
+void
+html_textn(FILE *f, const char *s, size_t len, size_t maxchars)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, shown = 0;
+
+	if (s == NULL) {
+		fputs("&#8211;", f);
+		return;
+	}
+	while (i < len) {
+		uint32_t c;
+		size_t n = utf8_decode(u + i, len - i, &c);
+
+		if (maxchars && shown == maxchars) {
+			fputs("&#8230;", f);
+			return;
+		}
+		shown++;
+		if (n == 0 || c == 0) {
+			fprintf(f, "\\x%02X", u[i]);
+			i++;
+		} else if (cp_is_control(c)) {
+			fprintf(f, c < 0x100 ? "\\x%02X" : "\\u%04X", (unsigned)c);
+			i += n;
+		} else {
+			put_cp_html(f, u + i, n, c);
+			i += n;
+		}
+	}
+}
+
+void
+html_text(FILE *f, const char *s, size_t maxchars)
+{
+	html_textn(f, s, s ? strlen(s) : 0, maxchars);
+}
+
+char *
+label_clean(const char *s, size_t maxchars)
+{
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)u), i = 0, shown = 0, o = 0;
+	/* Worst case per input byte: "<0xHH>" (6), or "<U+HHHH>" (8) per 2-3 bytes. */
+	char *out = malloc(len * 6 + 8);
+
+	if (out == NULL)
+		return NULL;
+	while (i < len) {
+		uint32_t c;
+		size_t n = utf8_decode(u + i, len - i, &c);
+
+		if (maxchars && shown == maxchars) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		shown++;
+		if (n == 0) {
+			o += (size_t)sprintf(out + o, "<0x%02X>", u[i]);
+			i++;
+		} else if (cp_is_control(c)) {
+			o += (size_t)sprintf(out + o, c < 0x100 ? "<0x%02X>" : "<U+%04X>", (unsigned)c);
+			i += n;
+		} else if (c == '\\') {
+			memcpy(out + o, "\\\\", 2);
+			o += 2;
+			i++;
+		} else {
+			memcpy(out + o, u + i, n);
+			o += n;
+			i += n;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* --- the derived view ---------------------------------------------------- */
+
+static bool
+has_role(json_t *a, const char *const *names)
+{
+	json_t *roles = json_object_get(a, "roles"), *r;
+	size_t i;
+
+	json_array_foreach(roles, i, r) {
+		const char *s = json_string_value(r);
+
+		for (size_t k = 0; s && names[k]; k++) {
+			size_t nl = strlen(names[k]);
+
+			/* "_client" matches modbus_client; "plc" only plc. */
+			if (names[k][0] == '_' ? (strlen(s) > nl && strcmp(s + strlen(s) - nl, names[k]) == 0)
+			    : strcmp(s, names[k]) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+enum tier
+asset_tier(json_t *a)
+{
+	static const char *const control[] = { "plc", "rtu", "ied", "controller", NULL };
+	static const char *const network[] = { "gateway", "switch", "router", "firewall", NULL };
+	static const char *const superv[] = { "hmi", "scada", "engineering", "_client", "_master",
+	    "_controlling", "_scanner", NULL };
+	static const char *const field[] = { "_server", "_outstation", "_controlled", "_adapter",
+	    "_device", NULL };
+	const char *ip = json_string_value(json_object_get(a, "ip"));
+
+	if (json_is_true(json_object_get(a, "gateway")) || has_role(a, network))
+		return TIER_NETWORK;
+	if (has_role(a, control))
+		return TIER_CONTROL;
+	if (has_role(a, superv))
+		return TIER_SUPERVISORY;
+	if (has_role(a, field))
+		return TIER_CONTROL;
+	if (ip && ip_is_public(ip))
+		return TIER_INTERNET;
+	return TIER_IT;
+}
+
+const char *
+tier_name(enum tier t)
+{
+	static const char *const names[TIER_COUNT] = {
+		"internet endpoints", "IT and other", "network (gateways, switches)",
+		"HMI, SCADA, engineering", "controllers and field devices (PLC/RTU/IED)",
+	};
+
+	return t < TIER_COUNT ? names[t] : "?";
+}
+
+const char *
+tier_short(enum tier t)
+{
+	static const char *const names[TIER_COUNT] = {
+		"internet", "IT/other", "network", "HMI/SCADA", "controller",
+	};
+
+	return t < TIER_COUNT ? names[t] : "?";
+}
+
+bool
+ip_is_public(const char *ip)
+{
+	unsigned char b[16];
+
+	if (inet_pton(AF_INET, ip, b) == 1)
+		return !(b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+		    (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+		    (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] >= 224);
+	if (inet_pton(AF_INET6, ip, b) == 1)
+		return (b[0] & 0xe0) == 0x20;	/* global unicast 2000::/3 */
+	return false;
+}
+
+void
+asset_zone(json_t *a, char *buf, size_t sz)
+{
+	json_int_t vlan = json_integer_value(json_object_get(a, "vlan"));
+	const char *ip = json_string_value(json_object_get(a, "ip"));
+	unsigned char b[16];
+	char txt[INET6_ADDRSTRLEN];
+
+	if (vlan > 0)
+		snprintf(buf, sz, "VLAN %lld", (long long)vlan);
+	else if (ip && ip_is_public(ip))
+		snprintf(buf, sz, "internet");
+	else if (ip && inet_pton(AF_INET, ip, b) == 1)
+		snprintf(buf, sz, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+	else if (ip && inet_pton(AF_INET6, ip, b) == 1) {
+		memset(b + 8, 0, 8);
+		inet_ntop(AF_INET6, b, txt, sizeof(txt));
+		snprintf(buf, sz, "%s/64", txt);
+	} else
+		snprintf(buf, sz, "no address");
+}
+
+bool
+asset_flagged(json_t *a)
+{
+	const char *l = json_string_value(json_object_get(a, "level"));
+
+	return l && (strcmp(l, "high") == 0 || strcmp(l, "elevated") == 0);
+}
+
+/* --- charts ---------------------------------------------------------------- */
+
+#define BAR_H		18
+#define BAR_GAP		6
+#define LABEL_W		230
+#define PLOT_W		300
+#define CHART_W		(LABEL_W + PLOT_W + 60)
+
+void
+svg_bars(FILE *f, const char *title, const char *id, const struct bar *bars, size_t n)
+{
+	long long max = 1;
+	size_t h = 28 + n * (BAR_H + BAR_GAP) + 4;
+
+	for (size_t i = 0; i < n; i++)
+		if (bars[i].value > max)
+			max = bars[i].value;
+	fprintf(f, "<figure class=\"chart\"><svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %zu\" width=\"%d\" height=\"%zu\" role=\"img\" aria-label=\"",
+	    id, CHART_W, h, CHART_W, h);
+	html_text(f, title, 0);
+	fputs("\">\n<text x=\"0\" y=\"16\" class=\"ct\">", f);
+	html_text(f, title, 0);
+	fputs("</text>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		size_t y = 28 + i * (BAR_H + BAR_GAP);
+		long long w = bars[i].value * PLOT_W / max;
+
+		if (bars[i].value > 0 && w < 2)
+			w = 2;
+		fprintf(f, "<text x=\"%d\" y=\"%zu\" class=\"cl\">", LABEL_W - 6, y + BAR_H - 5);
+		html_text(f, bars[i].label, 34);
+		fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%lld\" height=\"%d\" fill=\"%s\" "
+		    "stroke=\"#000\" stroke-width=\"0.5\"/><text x=\"%lld\" y=\"%zu\" class=\"cv\">%lld</text>\n",
+		    LABEL_W, y, w, BAR_H, bars[i].fill, LABEL_W + w + 5, y + BAR_H - 5, bars[i].value);
+	}
+	fputs("</svg></figure>\n", f);
+}

@@ -18,6 +18,7 @@
  * identity is reported on that IP with the source "cip/identity/slot N"
  * at lower confidence than what the IP's own module states (docs/DISSECTORS.md).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dissector.h"
@@ -53,8 +54,24 @@
 #define SVC_UNCONN_SEND		0x52
 #define SVC_FWD_OPEN		0x54
 #define SVC_LARGE_FWD_OPEN	0x5b
+#define SVC_SET_ATTR_ALL	0x02
+#define SVC_SET_ATTR_LIST	0x04
+#define SVC_RESET		0x05
+#define SVC_START		0x06
+#define SVC_STOP		0x07
+#define SVC_MULTIPLE		0x0a
+#define SVC_SET_ATTR_SINGLE	0x10
+#define SVC_VENDOR_LOCK		0x4b	/* Rockwell, on the controller object */
+#define SVC_VENDOR_UNLOCK	0x4c
 #define CLASS_IDENTITY		0x01
+#define CLASS_MSG_ROUTER	0x02
 #define CLASS_CONN_MGR		0x06
+#define CLASS_FILE		0x37
+#define CLASS_TIME_SYNC		0x43
+#define CLASS_WALL_CLOCK	0x8b
+#define CLASS_CONTROLLER	0x8e	/* Rockwell Logix controller object */
+#define CLASS_TCPIP		0xf5
+#define CLASS_ETH_LINK		0xf6
 #define CIP_DEV_PLC		0x0e	/* device profile: programmable logic controller */
 
 enum enip_counter {
@@ -65,6 +82,8 @@ enum enip_counter {
 	C_FWD_OPEN,		/* Forward_Open replies */
 	C_CIP_ERROR,		/* identity requests answered with an error */
 	C_UNMATCHED,		/* replies without a recorded request */
+	C_OPS,			/* operation requests reported */
+	C_OPS_DROPPED,		/* operation requests overwritten before their reply */
 };
 
 struct cip_req {
@@ -73,6 +92,8 @@ struct cip_req {
 	uint8_t		 service;
 	int16_t		 slot;		/* backplane slot when routed, else -1 */
 	bool		 used;
+	uint8_t		 op;		/* enum op_kind of the request, OP_NONE if none */
+	const char	*op_src;
 };
 
 struct enip_state {
@@ -83,7 +104,8 @@ struct enip_state {
 #define CONN_KEY	(1ull << 63)
 
 struct cip_path {
-	uint16_t	 cls, inst, attr;
+	uint16_t	 cls, inst, attr;	/* the last of each */
+	uint16_t	 first_cls;		/* the first class (Rockwell nests 0x8e / 0x74) */
 	bool		 has_cls, has_inst, has_attr;
 	int		 slot;		/* first port segment's 1-byte link address, or -1 */
 };
@@ -309,6 +331,8 @@ cip_path_parse(struct cur *p, struct cip_path *out)
 			return;
 		switch ((seg >> 2) & 0x07) {
 		case 0:
+			if (!out->has_cls)
+				out->first_cls = (uint16_t)v;
 			out->cls = (uint16_t)v;
 			out->has_cls = true;
 			break;
@@ -326,10 +350,18 @@ cip_path_parse(struct cur *p, struct cip_path *out)
 
 /* --- request / reply matching ------------------------------------------ */
 
+/* An operation a request asks for (ops.h), as cip_op_of() names it. */
+struct cip_op {
+	enum op_kind	 kind;
+	const char	*src;		/* service literal */
+	char		 detail[160];
+};
+
 static void
-remember(struct enip_state *st, uint64_t key, uint8_t service,
-    const struct cip_path *path, int slot)
+remember(struct diss_ctx *dc, uint64_t key, uint8_t service,
+    const struct cip_path *path, int slot, const struct cip_op *op)
 {
+	struct enip_state *st = dc->state;
 	struct cip_req *r;
 
 	if (st == NULL)
@@ -341,6 +373,8 @@ remember(struct enip_state *st, uint64_t key, uint8_t service,
 			r = &st->pend[i];
 	if (r == NULL)
 		r = &st->pend[st->next++ % ENIP_MAX_PENDING];
+	if (r->used && r->op != OP_NONE)
+		diss_count(dc, C_OPS_DROPPED);	/* its outcome is lost */
 	r->key = key;
 	r->service = service;
 	r->cls = path->cls;
@@ -348,6 +382,8 @@ remember(struct enip_state *st, uint64_t key, uint8_t service,
 	r->attr = path->attr;
 	r->slot = (int16_t)slot;
 	r->used = true;
+	r->op = op ? (uint8_t)op->kind : OP_NONE;
+	r->op_src = op ? op->src : NULL;
 }
 
 static bool
@@ -374,6 +410,217 @@ worth_matching(uint8_t service, uint16_t cls)
 	    (service == SVC_GET_ATTR_ALL || service == SVC_GET_ATTR_SINGLE);
 }
 
+/* --- operations ------------------------------------------------------------ */
+
+static const char *
+class_name(uint16_t cls)
+{
+	switch (cls) {
+	case CLASS_IDENTITY:	return "Identity";
+	case CLASS_TCPIP:	return "TCP/IP interface";
+	case CLASS_ETH_LINK:	return "Ethernet link";
+	case CLASS_WALL_CLOCK:	return "Wall clock time";
+	case CLASS_TIME_SYNC:	return "Time sync";
+	case CLASS_CONTROLLER:	return "controller";
+	case CLASS_FILE:	return "File";
+	}
+	return "class";
+}
+
+static const char *
+attr_name(uint16_t cls, uint16_t attr)
+{
+	if (cls == CLASS_TCPIP) {
+		switch (attr) {
+		case 3:	return " (configuration control)";
+		case 5:	return " (interface configuration)";
+		case 6:	return " (host name)";
+		case 13: return " (encapsulation inactivity timeout)";
+		}
+	} else if (cls == CLASS_ETH_LINK) {
+		switch (attr) {
+		case 6:	return " (interface control)";
+		case 9:	return " (admin state)";
+		}
+	}
+	return "";
+}
+
+/*
+ * TCP/IP interface configuration (attribute 5): IP address 4 | network
+ * mask 4 | gateway 4 | name servers 4 + 4 | domain name: each address a
+ * UDINT (little endian) whose high byte is the first octet.
+ */
+static void
+append_ip_config(struct cur *v, char *out, size_t outsz)
+{
+	uint32_t ip, mask, gw;
+	size_t used = strlen(out);
+
+	cur_le32(v, &ip);
+	cur_le32(v, &mask);
+	cur_le32(v, &gw);
+	if (!cur_ok(v))
+		return;
+	snprintf(out + used, outsz - used, " ip %u.%u.%u.%u mask %u.%u.%u.%u gateway %u.%u.%u.%u",
+	    ip >> 24, ip >> 16 & 0xff, ip >> 8 & 0xff, ip & 0xff,
+	    mask >> 24, mask >> 16 & 0xff, mask >> 8 & 0xff, mask & 0xff,
+	    gw >> 24, gw >> 16 & 0xff, gw >> 8 & 0xff, gw & 0xff);
+}
+
+/*
+ * Set_Attribute_Single (data: the value), _List (count 2 | attribute id 2 |
+ * value ... : the first attribute is named) or _All on an object whose
+ * attributes are configuration or time.
+ */
+static bool
+set_attribute_op(uint8_t service, const struct cip_path *path, struct cur data,
+    struct cip_op *op)
+{
+	const char *svc = service == SVC_SET_ATTR_SINGLE ? "Set_Attribute_Single" :
+	    service == SVC_SET_ATTR_LIST ? "Set_Attribute_List" : "Set_Attribute_All";
+	uint16_t cls = path->cls, attr = path->attr, count = 0;
+	bool has_attr = path->has_attr && service == SVC_SET_ATTR_SINGLE;
+
+	switch (cls) {
+	case CLASS_WALL_CLOCK:
+	case CLASS_TIME_SYNC:
+		op->kind = OP_TIME_SET;
+		break;
+	case CLASS_IDENTITY:
+	case CLASS_TCPIP:
+	case CLASS_ETH_LINK:
+		op->kind = OP_CONFIG_CHANGE;
+		break;
+	default:
+		return false;
+	}
+	op->src = service == SVC_SET_ATTR_SINGLE ? "cip/set_attribute_single" :
+	    service == SVC_SET_ATTR_LIST ? "cip/set_attribute_list" : "cip/set_attribute_all";
+	if (service == SVC_SET_ATTR_LIST && cur_le16(&data, &count) && count > 0 &&
+	    cur_le16(&data, &attr))
+		has_attr = true;
+	if (has_attr)
+		snprintf(op->detail, sizeof(op->detail), "%s %s (0x%02x) attr %u%s", svc,
+		    class_name(cls), cls, attr, attr_name(cls, attr));
+	else
+		snprintf(op->detail, sizeof(op->detail), "%s %s (0x%02x)", svc, class_name(cls), cls);
+	if (cls == CLASS_TCPIP && has_attr && attr == 5)
+		append_ip_config(&data, op->detail, sizeof(op->detail));
+	return true;
+}
+
+/*
+ * Name the operation a CIP request asks for (docs/DISSECTORS.md lists
+ * them), data being what follows its path.  False: not an operation.
+ */
+static bool
+cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct cip_op *op)
+{
+	uint8_t type = 0;
+
+	memset(op, 0, sizeof(*op));
+	switch (service) {
+	case SVC_SET_ATTR_SINGLE:
+	case SVC_SET_ATTR_LIST:
+	case SVC_SET_ATTR_ALL:
+		return set_attribute_op(service, path, data, op);
+	case SVC_RESET:
+		if (path->cls != CLASS_IDENTITY)
+			return false;
+		/* type 0 emulates a power cycle, 1 and 2 return to factory defaults first */
+		cur_u8(&data, &type);
+		op->kind = type == 0 ? OP_RESTART_COLD : OP_CONFIG_CHANGE;
+		op->src = "cip/identity/reset";
+		snprintf(op->detail, sizeof(op->detail), "Identity Reset type %u%s", type,
+		    type == 0 ? " (power cycle)" : " (factory defaults)");
+		return true;
+	case SVC_START:
+	case SVC_STOP:
+		if (path->first_cls != CLASS_CONTROLLER)
+			return false;
+		op->kind = service == SVC_START ? OP_START : OP_STOP;
+		op->src = service == SVC_START ? "cip/controller/start" : "cip/controller/stop";
+		snprintf(op->detail, sizeof(op->detail), "%s on class 0x8e",
+		    service == SVC_START ? "Start" : "Stop");
+		return true;
+	case SVC_VENDOR_LOCK:
+	case SVC_VENDOR_UNLOCK:
+		if (path->first_cls != CLASS_CONTROLLER)
+			return false;
+		op->kind = service == SVC_VENDOR_LOCK ? OP_LOCK : OP_UNLOCK;
+		op->src = service == SVC_VENDOR_LOCK ? "cip/controller/0x4b" : "cip/controller/0x4c";
+		snprintf(op->detail, sizeof(op->detail), "vendor service 0x%02x on class 0x%02x/0x%02x",
+		    service, path->first_cls, path->cls);
+		return true;
+	}
+	return false;
+}
+
+/* Report an operation request; the op recorded with the request, or NULL. */
+static const struct cip_op *
+report_op(struct diss_ctx *dc, const struct cip_op *op)
+{
+	diss_count(dc, C_OPS);
+	diss_op(dc, op->kind, OP_REQUEST, op->src, op->detail, strlen(op->detail));
+	return op;
+}
+
+/*
+ * Multiple_Service_Packet (0x0a to the message router): count 2 | offsets
+ * 2 x count, from the count | requests.  Every operation inside is
+ * reported; the first is the one whose outcome the reply's status gives.
+ */
+static const struct cip_op *
+multiple_service_ops(struct diss_ctx *dc, struct cur data, struct cip_op *first)
+{
+	struct cur all = data;
+	uint16_t count, off, next;
+	const struct cip_op *rec = NULL;
+
+	if (!cur_le16(&data, &count))
+		return NULL;
+	for (unsigned i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		struct cur from = all, req, pathc;
+		struct cip_path path;
+		struct cip_op op;
+		uint8_t service, words;
+		size_t end = cur_left(&all);
+
+		if (!cur_peek_le16(&all, 2 + 2 * i, &off) || off >= end)
+			return rec;
+		if (i + 1 < count && cur_peek_le16(&all, 2 + 2 * (i + 1), &next) && next > off &&
+		    next <= end)
+			end = next;
+		if (!cur_skip(&from, off) || !cur_take(&from, end - off, &req))
+			return rec;
+		if (!cur_u8(&req, &service) || !cur_u8(&req, &words) ||
+		    !cur_take(&req, 2u * words, &pathc))
+			continue;
+		cip_path_parse(&pathc, &path);
+		if (!cip_op_of(service, &path, req, &op))
+			continue;
+		report_op(dc, &op);
+		if (rec == NULL) {
+			*first = op;
+			rec = first;
+		}
+	}
+	return rec;
+}
+
+/* The operation of a request, reported here and filled into *op; or NULL. */
+static const struct cip_op *
+cip_ops(struct diss_ctx *dc, uint8_t service, const struct cip_path *path, struct cur *data,
+    struct cip_op *op)
+{
+	if (service == SVC_MULTIPLE && path->cls == CLASS_MSG_ROUTER)
+		return multiple_service_ops(dc, *data, op);
+	if (!cip_op_of(service, path, *data, op))
+		return NULL;
+	return report_op(dc, op);
+}
+
 /*
  * Unconnected_Send request data (Connection Manager, service 0x52):
  *   priority/tick 1 | timeout ticks 1 | message size 2 | embedded request
@@ -387,6 +634,7 @@ unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
 	uint16_t size = 0;
 	struct cur msg, mpath, route;
 	struct cip_path path, rpath;
+	struct cip_op op;
 
 	memset(&path, 0, sizeof(path));
 	memset(&rpath, 0, sizeof(rpath));
@@ -395,7 +643,7 @@ unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
 	cur_u8(data, &ticks);
 	cur_le16(data, &size);
 	if (!cur_take(data, size, &msg)) {
-		remember(dc->state, key, SVC_UNCONN_SEND, &path, -1);
+		remember(dc, key, SVC_UNCONN_SEND, &path, -1, NULL);
 		return;
 	}
 	if (size & 1)
@@ -409,7 +657,8 @@ unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
 		cip_path_parse(&mpath, &path);
 	if (rpath.slot >= 0)
 		diss_count(dc, C_ROUTED);
-	remember(dc->state, key, service, &path, rpath.slot);
+	/* the embedded request is the one the target answers */
+	remember(dc, key, service, &path, rpath.slot, cip_ops(dc, service, &path, &msg, &op));
 }
 
 /* Request: service 1 | path size 1 (words) | path | data */
@@ -419,6 +668,7 @@ cip_request(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	uint8_t service, words;
 	struct cur pathc;
 	struct cip_path path;
+	struct cip_op op;
 
 	if (!cur_u8(c, &service) || !cur_u8(c, &words) ||
 	    !cur_take(c, 2u * words, &pathc))
@@ -428,7 +678,7 @@ cip_request(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	if (service == SVC_UNCONN_SEND && path.cls == CLASS_CONN_MGR)
 		unconnected_send(dc, c, key);
 	else
-		remember(dc->state, key, service, &path, -1);
+		remember(dc, key, service, &path, -1, cip_ops(dc, service, &path, c, &op));
 }
 
 static void
@@ -471,6 +721,9 @@ cip_reply(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	}
 	if ((service & 0x7f) != rq.service)
 		return;
+	if (rq.op != OP_NONE)
+		diss_op(dc, (enum op_kind)rq.op, status == 0 ? OP_REPLY_OK : OP_REPLY_FAILED,
+		    rq.op_src, NULL, 0);
 	if (!worth_matching(rq.service, rq.cls))
 		return;
 	if (status != 0) {
@@ -679,5 +932,5 @@ const struct dissector dis_enip = {
 	.probe = enip_probe,
 	.parse = enip_parse,
 	.counter_names = { "list_identity", "cip_identity", "io_packets", "routed_requests",
-	    "forward_open", "cip_identity_errors", "unmatched_replies", NULL },
+	    "forward_open", "cip_identity_errors", "unmatched_replies", "ops", "ops_dropped", NULL },
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
@@ -599,6 +600,236 @@ check_capture(const char *rel)
 	collected_free(&c);
 }
 
+/* --- operations -------------------------------------------------------------- */
+
+/* SendRRData carrying one CIP message (request or reply) as unconnected data. */
+static void
+rr_msg(struct bytebuf *b, uint8_t ctx, const uint8_t *msg, size_t n)
+{
+	size_t il, at = rr_begin(b, ctx, &il);
+
+	put_bytes(b, msg, n);
+	rr_end(b, at, il);
+}
+
+/* Unconnected_Send (to the connection manager) wrapping one request. */
+static void
+unconnected_send_msg(struct bytebuf *b, uint8_t ctx, const uint8_t *emb, size_t n)
+{
+	size_t il, at = rr_begin(b, ctx, &il);
+	static const uint8_t cm_path[] = { 0x20, 0x06, 0x24, 0x01 };
+
+	put_u8(b, 0x52);
+	put_u8(b, 2);
+	put_bytes(b, cm_path, sizeof(cm_path));
+	put_u8(b, 0x06);
+	put_u8(b, 0x9a);
+	put_le16(b, (unsigned)n);
+	put_bytes(b, emb, n);
+	if (n & 1)
+		put_u8(b, 0);
+	put_u8(b, 1);
+	put_u8(b, 0);
+	put_u8(b, 0x01);
+	put_u8(b, 0);
+	rr_end(b, at, il);
+}
+
+START_TEST(set_attribute_on_tcpip_names_the_address)
+{
+	/* Set_Attribute_Single TCP/IP interface (0xf5) inst 1 attr 5: 192.168.1.50/24 gw .1 */
+	static const uint8_t set[] = { 0x10, 3, 0x20, 0xf5, 0x24, 0x01, 0x30, 0x05,
+	    0x32, 0x01, 0xa8, 0xc0, 0x00, 0xff, 0xff, 0xff, 0x01, 0x01, 0xa8, 0xc0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t ok[] = { 0x90, 0, 0, 0 };
+	static const uint8_t refused[] = { 0x90, 0, 0x0c, 0 };	/* object state conflict */
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+
+	enip_harness(&t, L4_TCP, 44818);
+	unconnected_send_msg(&b, 0x21, set, sizeof(set));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	b.n = 0;
+	rr_msg(&b, 0x21, ok, sizeof(ok));
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, b.b, b.n, NULL), DISS_OK);
+	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "Set_Attribute_Single TCP/IP interface (0xf5) attr 5 "
+	    "(interface configuration) ip 192.168.1.50 mask 255.255.255.0 gateway 192.168.1.1");
+	/* the same, refused: the general status is the outcome */
+	b.n = 0;
+	unconnected_send_msg(&b, 0x22, set, sizeof(set));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	b.n = 0;
+	rr_msg(&b, 0x22, refused, sizeof(refused));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.failed, 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(identity_reset_and_refusal)
+{
+	static const uint8_t reset[] = { 0x05, 2, 0x20, 0x01, 0x24, 0x01, 0x00 };
+	static const uint8_t factory[] = { 0x05, 2, 0x20, 0x01, 0x24, 0x01, 0x01 };
+	static const uint8_t unsupported[] = { 0x85, 0, 0x08, 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+
+	enip_harness(&t, L4_TCP, 44818);
+	rr_msg(&b, 0x31, reset, sizeof(reset));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	b.n = 0;
+	rr_msg(&b, 0x31, unsupported, sizeof(unsupported));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_RESTART_COLD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_str_eq(sum.details, "Identity Reset type 0 (power cycle)");
+	b.n = 0;
+	rr_msg(&b, 0x32, factory, sizeof(factory));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok + sum.failed, 0);	/* unanswered: outcome unknown */
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(time_set_inside_multiple_service_packet)
+{
+	/* Multiple_Service_Packet: Get_Attribute_List 0x8b, Set_Attribute_List 0x8b attr 6 */
+	static const uint8_t msp[] = { 0x0a, 2, 0x20, 0x02, 0x24, 0x01,
+	    0x02, 0x00, 0x06, 0x00, 0x10, 0x00,
+	    0x03, 0x02, 0x20, 0x8b, 0x24, 0x01, 0x01, 0x00, 0x06, 0x00,
+	    0x04, 0x02, 0x20, 0x8b, 0x24, 0x01, 0x01, 0x00, 0x06, 0x00,
+	    0xc0, 0x32, 0x5c, 0xff, 0xf3, 0x59, 0x04, 0x00 };
+	/* offsets past the end and an odd count: nothing, no crash */
+	static const uint8_t lying[] = { 0x0a, 2, 0x20, 0x02, 0x24, 0x01,
+	    0xff, 0x7f, 0x40, 0x00, 0xf0, 0xff, 0x04, 0x02 };
+	static const uint8_t reply[] = { 0x8a, 0, 0, 0, 0x02, 0x00 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+
+	enip_harness(&t, L4_TCP, 44818);
+	unit_data(&b, 7, msp, sizeof(msp));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	b.n = 0;
+	unit_data(&b, 7, reply, sizeof(reply));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_TIME_SET, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "Set_Attribute_List Wall clock time (0x8b) attr 6");
+	ck_assert_uint_eq(op_count(&t.col, "enip", OP_REQUEST), 1);
+	b.n = 0;
+	unit_data(&b, 8, lying, sizeof(lying));
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	ck_assert_uint_eq(op_count(&t.col, "enip", OP_REQUEST), 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(reads_forward_open_and_orphan_replies_are_no_operations)
+{
+	static const uint8_t get[] = { 0x0e, 3, 0x20, 0xf5, 0x24, 0x01, 0x30, 0x05 };
+	static const uint8_t orphan[] = { 0x90, 0, 0, 0 };
+	static const uint8_t stop_other[] = { 0x07, 2, 0x20, 0x05, 0x24, 0x01 };	/* connection object */
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+
+	enip_harness(&t, L4_TCP, 44818);
+	rr_msg(&b, 0x41, get, sizeof(get));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	b.n = 0;
+	rr_msg(&b, 0x42, stop_other, sizeof(stop_other));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	b.n = 0;
+	rr_msg(&b, 0x55, orphan, sizeof(orphan));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	ck_assert_uint_eq(harness_counter(&t, "unmatched_replies"), 1);
+	for (size_t i = 0; i < t.col.n; i++)
+		ck_assert_int_ne(t.col.v[i].kind, OBS_OP);
+	harness_free(&t);
+}
+END_TEST
+
+/* 1000 unanswered connected Set_Attribute_Single: bounded table, drops counted. */
+START_TEST(request_flood_is_bounded)
+{
+	static const uint8_t set[] = { 0x10, 3, 0x20, 0xf6, 0x24, 0x01, 0x30, 0x06, 0x02, 0x00 };
+	static const uint8_t ok[] = { 0x90, 0, 0, 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+
+	enip_harness(&t, L4_TCP, 44818);
+	for (unsigned i = 0; i < 1000; i++) {
+		b.n = 0;
+		unit_data(&b, (uint16_t)i, set, sizeof(set));
+		ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_OK);
+	}
+	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
+	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - ENIP_MAX_PENDING);
+	b.n = 0;
+	unit_data(&b, 999, ok, sizeof(ok));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	b.n = 0;
+	unit_data(&b, 0, ok, sizeof(ok));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1000);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "Set_Attribute_Single Ethernet link (0xf6) attr 6 (interface control)");
+	harness_free(&t);
+}
+END_TEST
+
+static void
+check_operations(const char *rel)
+{
+	struct collected c;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
+	ck_assert_uint_ge(assert_ops_match_facts(&c, rel, "cip", "enip"), 1);
+	collected_free(&c);
+}
+
+START_TEST(pcap_change_time)
+{
+	check_operations("operations/iti__EIP-ChangeTimeAttempt.pcap");
+}
+END_TEST
+
+START_TEST(pcap_lock_plc)
+{
+	struct collected c;
+	struct op_sum lock, unlock;
+
+	check_operations("operations/iti__EIP-LockPLCAttempt.pcap");
+	collected_init(&c);
+	run_pcap(shared_pcap("operations/iti__EIP-LockPLCAttempt.pcap"), &c, NULL);
+	op_sum(&c, "enip", OP_LOCK, "192.168.10.105", "192.168.10.120", &lock);
+	op_sum(&c, "enip", OP_UNLOCK, "192.168.10.105", "192.168.10.120", &unlock);
+	ck_assert_uint_eq(lock.requests, 3);
+	ck_assert_uint_eq(unlock.requests, 3);
+	collected_free(&c);
+}
+END_TEST
+
+START_TEST(pcap_stop_plc)
+{
+	check_operations("operations/iti__cip_stop_plc.pcap");
+}
+END_TEST
+
 START_TEST(pcap_enip_test)
 {
 	check_capture("enip/iti__enip_test.pcap");
@@ -648,11 +879,19 @@ make_suite(void)
 	tcase_add_test(u, truncated_identity_reply_keeps_what_it_has);
 	tcase_add_test(u, io_port_is_counted);
 	tcase_add_test(u, probe_accepts_only_encapsulation);
+	tcase_add_test(u, set_attribute_on_tcpip_names_the_address);
+	tcase_add_test(u, identity_reset_and_refusal);
+	tcase_add_test(u, time_set_inside_multiple_service_packet);
+	tcase_add_test(u, reads_forward_open_and_orphan_replies_are_no_operations);
+	tcase_add_test(u, request_flood_is_bounded);
 	suite_add_tcase(s, u);
 	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_enip_test);
 	tcase_add_test(p, pcap_ip_address_change);
 	tcase_add_test(p, pcap_software_upload);
+	tcase_add_test(p, pcap_change_time);
+	tcase_add_test(p, pcap_lock_plc);
+	tcase_add_test(p, pcap_stop_plc);
 	suite_add_tcase(s, p);
 	return s;
 }

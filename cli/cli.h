@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "addr.h"
+
 /* Exit codes (documented in spanwatch(1)). */
 #define EXIT_OK		0
 #define EXIT_NOTFOUND	1
@@ -27,16 +29,29 @@
 #define CLI_DEFAULT_DB	"/var/lib/spanwatch/spanwatch.db"
 #define CLI_DEFAULT_OUI_OVERRIDE "/var/lib/spanwatch/oui-override.csv"	/* as core/config.c */
 
+/*
+ * How tables are printed (cli_table.c): width 0 prints every cell whole
+ * (output piped, COLUMNS unset); columns and sort as --columns / --sort.
+ */
+struct table_view {
+	unsigned	 width;
+	const char	*columns;	/* "ID,IP,VENDOR": which and in what order */
+	const char	*sort;		/* "LAST_SEEN", or "-BYTES" for descending */
+};
+
 struct cli {
 	const char	*db_path;	/* --db, else config `database`, else default */
 	const char	*config;	/* -c, NULL for the default path */
 	const char	*oui_override;	/* config [oui] override, NULL if unset */
+	const char	*control_socket;	/* config [daemon] control_socket */
 	struct store	*store;		/* opened read-only by cli_db_open() */
 	struct sqlite3	*db;		/* its handle, for the CLI's queries */
 	FILE		*out;
 	FILE		*err;
 	bool		 busy;		/* SQLite said busy: main runs the command again */
 	bool		 dberr;		/* another database error was reported */
+	bool		 usage_failed;	/* a table option named no column: exit 2 */
+	struct table_view view;
 };
 
 struct cli_cmd {
@@ -53,6 +68,7 @@ extern const struct cli_cmd cmd_list, cmd_show, cmd_services,
 extern const struct cli_cmd cmd_risk, cmd_vendors;
 extern const struct cli_cmd cmd_export;
 extern const struct cli_cmd cmd_report, cmd_map;
+extern const struct cli_cmd cmd_status;
 
 void	 cmd_help(const struct cli_cmd *c, FILE *f);
 
@@ -61,13 +77,12 @@ void	 cmd_help(const struct cli_cmd *c, FILE *f);
 enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
 
 /*
- * Terminal-safe copy of s for a table cell: control bytes, DEL, C1 and
- * bidirectional-override code points and invalid UTF-8 become "\xHH" (or
- * "\u{HHHH}"); the result is cut to at most maxw display columns (0: no
- * limit), ending in "~" when cut.  Returns a malloc'd string and its width
- * in *width.  NULL s gives "-".
+ * Terminal-safe copy of s: control bytes, DEL, C1 and bidirectional-
+ * override code points and invalid UTF-8 become "\xHH" (or "\uHHHH"),
+ * so the result is valid UTF-8 a terminal only shows.  NULL s gives "-".
+ * Returns a malloc'd string.
  */
-char	*term_cell(const char *s, size_t len, size_t maxw, size_t *width);
+char	*term_cell(const char *s, size_t len);
 /*
  * One UTF-8 sequence at s (len > 0): its length (1-4) and code point, or 0
  * for an invalid, overlong, surrogate or truncated one.
@@ -75,16 +90,32 @@ char	*term_cell(const char *s, size_t len, size_t maxw, size_t *width);
 size_t	 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* C0/C1 controls, DEL and the bidirectional marks and overrides (U+202E). */
 bool	 cp_is_control(uint32_t c);
-/* Display width of valid UTF-8 (East Asian wide = 2, combining = 0). */
-size_t	 utf8_width(const char *s, size_t len);
 
+/*
+ * A table (cli_table.c, on libsmartcols).  maxw[c] > 0 marks a column that
+ * may be cut when the line is wider than cli->view.width, and the width it
+ * asks for; 0 (or maxw NULL) keeps the column whole.  Cells may be NULL or
+ * "" (shown as "-"); they are copied, made terminal-safe.
+ */
+#define TABLE_WRAP	((size_t)-1)	/* maxw: wrap the column instead of cutting it */
 struct table;
 struct table *table_new(size_t ncols, const char *const *headers, const size_t *maxw);
-/* Adds one row; cells may be NULL (shown as "-").  Copies the strings. */
 void	 table_add(struct table *t, const char *const *cells);
 size_t	 table_rows(const struct table *t);
-void	 table_print(const struct table *t, FILE *f);
+/*
+ * On a terminal narrower than `below` columns print only `columns`
+ * ("ID,IP,VENDOR") unless --columns names others.
+ */
+void	 table_narrow(struct table *t, unsigned below, const char *columns);
+/* A secondary table (a summary, key/value pairs): --columns/--sort leave it be. */
+void	 table_fixed(struct table *t);
+/* Prints with cli->view; an unknown --columns/--sort name sets cli->usage_failed. */
+void	 table_print(struct table *t, struct cli *cli);
 void	 table_free(struct table *t);
+/* The width to fit: COLUMNS, else the terminal's, else 0 (piped: no limit). */
+unsigned cli_table_width(void);
+/* Takes --columns and --sort out of argv into cli->view; returns the new argc. */
+int	 cli_view_opts(struct cli *cli, int argc, char **argv);
 
 /*
  * RFC 4180 CSV: fields separated by ",", records end in CRLF, a field
@@ -158,14 +189,77 @@ bool	 q_has_column(struct cli *cli, const char *table, const char *col);
 
 /* --- assets (cli_asset.c) ------------------------------------------ */
 
+/* --- filters (cli_filter.c) ---------------------------------------- */
+
+#define FILTER_VALUES	32	/* values per filter option */
+
+struct strset {
+	char	*v[FILTER_VALUES];
+	size_t	 n;		/* 0: the filter is not set, everything matches */
+};
+
+struct cidr {
+	struct ipaddr	net;
+	unsigned	plen;
+};
+
+struct netset {
+	struct cidr	v[FILTER_VALUES];
+	size_t		n;
+};
+
+/*
+ * What a listing keeps: a row matches one value of every filter set.
+ * --subnet and --ip add to the same set of networks (an address is a /32).
+ */
 struct asset_filter {
-	const char	*vendor;	/* substring of vendor or OUI vendor, any case */
-	const char	*proto;		/* protocol served or used */
-	const char	*role;
-	const char	*risk;		/* risk level name */
+	struct strset	 vendor;	/* substring of vendor or OUI vendor, any case */
+	struct strset	 proto;		/* protocol served or used */
+	struct strset	 role;
+	struct strset	 category;	/* device category */
+	struct strset	 risk;		/* risk level names */
+	struct netset	 nets;
+	int		 ports[FILTER_VALUES];
+	size_t		 nports;
 	int64_t		 since;		/* last seen at or after */
 	bool		 has_since;
+	int64_t		 asset;		/* 0: any */
 };
+
+/* getopt codes of the filter options, and their struct option lines. */
+enum { F_VENDOR = 300, F_PROTO, F_ROLE, F_RISK, F_SUBNET, F_IP, F_PORT, F_SINCE, F_ASSET,
+	F_CATEGORY };
+#define FOPT_VENDOR	{ "vendor", required_argument, NULL, F_VENDOR }
+#define FOPT_PROTO	{ "proto", required_argument, NULL, F_PROTO }
+#define FOPT_ROLE	{ "role", required_argument, NULL, F_ROLE }
+#define FOPT_CATEGORY	{ "category", required_argument, NULL, F_CATEGORY }
+#define FOPT_RISK	{ "risk", required_argument, NULL, F_RISK }
+#define FOPT_SUBNET	{ "subnet", required_argument, NULL, F_SUBNET }
+#define FOPT_IP		{ "ip", required_argument, NULL, F_IP }
+#define FOPT_PORT	{ "port", required_argument, NULL, F_PORT }
+#define FOPT_SINCE	{ "since", required_argument, NULL, F_SINCE }
+#define FOPT_ASSET	{ "asset", required_argument, NULL, F_ASSET }
+/* The help lines of the filters, for the commands' --help texts. */
+#define FHELP_LISTS \
+    "Filters take several values, repeated or comma-separated (--role plc,rtu);\n" \
+    "a row is kept when it matches one value of every filter given.\n"
+#define FHELP_NET \
+    "  --subnet CIDR    an address in CIDR (10.0.0.0/8, 2001:db8::/32)\n" \
+    "  --ip ADDR        this address\n"
+
+/*
+ * One filter option of a command's getopt loop: 1 taken into f, 0 not a
+ * filter option, -1 a bad value (usage error printed).
+ */
+int	 filter_opt(struct cli *cli, const char *cmd, int ch, const char *arg,
+	    struct asset_filter *f);
+void	 filter_free(struct asset_filter *f);
+bool	 set_has(const struct strset *set, const char *s);	/* exact, any case */
+bool	 set_has_any(const struct strset *set, json_t *arr);	/* one element of arr */
+bool	 set_contains(const struct strset *set, const char *s);	/* substring, any case */
+bool	 nets_match(const struct netset *n, const char *ip);
+bool	 nets_match_any(const struct netset *n, json_t *ips);
+bool	 ports_match(const struct asset_filter *f, long port);
 
 /*
  * The assets matching f (NULL: all), as `list --json` objects, or with

@@ -310,38 +310,22 @@ asset_from_row(struct areader *r, sqlite3_stmt *row, bool detail)
 
 /* --- filters ------------------------------------------------------------- */
 
-static bool
-arr_has_ci(json_t *arr, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && strcasecmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
-static bool
-contains_ci(json_t *v, const char *needle)
-{
-	return json_is_string(v) && strcasestr(json_string_value(v), needle) != NULL;
-}
-
 bool
 asset_matches(json_t *a, const struct asset_filter *f)
 {
 	if (f == NULL)
 		return true;
-	if (f->vendor && !contains_ci(json_object_get(a, "vendor"), f->vendor) &&
-	    !contains_ci(json_object_get(a, "oui_vendor"), f->vendor))
+	if (f->vendor.n && !set_contains(&f->vendor, jtext(a, "vendor")) &&
+	    !set_contains(&f->vendor, jtext(a, "oui_vendor")))
 		return false;
-	if (f->proto && !arr_has_ci(json_object_get(a, "protocols"), f->proto))
+	if (!set_has_any(&f->proto, json_object_get(a, "protocols")) ||
+	    !set_has_any(&f->role, json_object_get(a, "roles")) ||
+	    !set_has(&f->risk, jtext(json_object_get(a, "risk"), "level")) ||
+	    !nets_match_any(&f->nets, json_object_get(a, "ips")))
 		return false;
-	if (f->role && !arr_has_ci(json_object_get(a, "roles"), f->role))
+	if (f->category.n && !set_has(&f->category, jtext(a, "category")))
 		return false;
-	if (f->risk && strcasecmp(json_string_value(json_object_get(
-	    json_object_get(a, "risk"), "level")), f->risk) != 0)
+	if (f->asset && json_integer_value(json_object_get(a, "id")) != f->asset)
 		return false;
 	if (f->has_since) {
 		json_t *ls = json_object_get(a, "last_seen");

@@ -7,21 +7,25 @@
 #include <time.h>
 
 #include "cli.h"
-#include "risk.h"
 
 static const char list_help[] =
     "  --vendor SUBSTR  vendor (stated, or OUI registry) contains SUBSTR, any case\n"
     "  --proto NAME     serves or uses the application protocol NAME\n"
     "  --role NAME      has the role NAME (plc, modbus_server, gateway, ...)\n"
     "  --risk LEVEL     risk level: unknown, none, elevated, high\n"
+    FHELP_NET
     "  --since TIME     last seen at or after TIME: ISO 8601 (2026-11-29T10:00:00Z)\n"
     "                   or relative (90s, 30m, 24h, 7d, 2w)\n"
+    FHELP_LISTS
+    "  --columns A,B    the table's columns, in this order (ID,IP,VENDOR,...)\n"
+    "  --sort COL       sort by column COL (-COL: descending; addresses and\n"
+    "                   numbers by value)\n"
     "  --json           one JSON array of asset objects (docs/JSON.md)\n"
     "  --csv            RFC 4180 CSV with a header record\n"
-    "  --table          aligned columns (the default)\n"
+    "  --table          aligned columns fitted to the terminal (the default)\n"
     "Exit status 1 when no asset matches.\n";
 
-enum { L_VENDOR = 256, L_PROTO, L_ROLE, L_RISK, L_SINCE, L_JSON, L_CSV, L_TABLE };
+enum { L_JSON = 256, L_CSV, L_TABLE };
 
 /*
  * First address and how many more: "192.168.1.40 +2"; a device behind a
@@ -54,7 +58,7 @@ list_table(struct cli *cli, json_t *arr)
 {
 	static const char *const hdr[] = { "ID", "MAC", "IP", "VENDOR", "MODEL",
 	    "HOSTNAME", "ROLES", "PROTOCOLS", "RISK", "LAST SEEN" };
-	static const size_t maxw[] = { 0, 17, 44, 24, 24, 24, 28, 24, 8, 20 };
+	static const size_t maxw[] = { 0, 0, 0, 24, 24, 20, 28, 24, 0, 0 };
 	struct table *t = table_new(10, hdr, maxw);
 	size_t i;
 	json_t *a;
@@ -81,7 +85,8 @@ list_table(struct cli *cli, json_t *arr)
 		free(roles);
 		free(protos);
 	}
-	table_print(t, cli->out);
+	table_narrow(t, 150, "ID,IP,VENDOR,MODEL,HOSTNAME,ROLES,RISK");
+	table_print(t, cli);
 	table_free(t);
 }
 
@@ -156,11 +161,8 @@ static int
 list_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "vendor", required_argument, NULL, L_VENDOR },
-		{ "proto", required_argument, NULL, L_PROTO },
-		{ "role", required_argument, NULL, L_ROLE },
-		{ "risk", required_argument, NULL, L_RISK },
-		{ "since", required_argument, NULL, L_SINCE },
+		FOPT_VENDOR, FOPT_PROTO, FOPT_ROLE, FOPT_CATEGORY, FOPT_RISK, FOPT_SUBNET, FOPT_IP,
+		FOPT_SINCE,
 		{ "json", no_argument, NULL, L_JSON },
 		{ "csv", no_argument, NULL, L_CSV },
 		{ "table", no_argument, NULL, L_TABLE },
@@ -168,51 +170,43 @@ list_run(struct cli *cli, int argc, char **argv)
 	};
 	struct asset_filter f = { 0 };
 	enum out_fmt fmt = OUT_TABLE;
-	enum risk_level lvl;
 	json_t *arr;
-	int ch, rc;
+	int ch, rc = EXIT_OK;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (rc == EXIT_OK && (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (filter_opt(cli, "list", ch, optarg, &f)) {
+		case 1: continue;
+		case -1: rc = EXIT_USAGE; continue;
+		}
 		switch (ch) {
-		case L_VENDOR: f.vendor = optarg; break;
-		case L_PROTO: f.proto = optarg; break;
-		case L_ROLE: f.role = optarg; break;
-		case L_RISK:
-			if (!risk_level_parse(optarg, &lvl)) {
-				cli_usage_error(cli, "list", "--risk: '%s' is not unknown, none, elevated or high", optarg);
-				return EXIT_USAGE;
-			}
-			f.risk = optarg;
-			break;
-		case L_SINCE:
-			if (!parse_since(optarg, time(NULL), &f.since)) {
-				cli_usage_error(cli, "list", "--since: cannot read '%s' as ISO 8601 or 24h/7d", optarg);
-				return EXIT_USAGE;
-			}
-			f.has_since = true;
-			break;
 		case L_JSON: fmt = OUT_JSON; break;
 		case L_CSV: fmt = OUT_CSV; break;
 		case L_TABLE: fmt = OUT_TABLE; break;
 		default:
 			cli_usage_error(cli, "list", "unknown option or missing value: %s", argv[optind - 1]);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
+	if (rc == EXIT_OK && optind < argc) {
 		cli_usage_error(cli, "list", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
 	}
-	if ((arr = assets_json(cli, &f, false)) == NULL)
-		return EXIT_DB;
-	rc = print_assets(cli, arr, fmt);
-	json_decref(arr);
+	if (rc == EXIT_OK) {
+		if ((arr = assets_json(cli, &f, false)) == NULL)
+			rc = EXIT_DB;
+		else {
+			rc = print_assets(cli, arr, fmt);
+			json_decref(arr);
+		}
+	}
+	filter_free(&f);
 	return rc;
 }
 
 const struct cli_cmd cmd_list = {
 	"list", list_run,
-	"[--vendor SUBSTR] [--proto NAME] [--role NAME] [--risk LEVEL] [--since TIME] [--json|--csv]",
+	"[--vendor S] [--proto P] [--role R] [--risk L] [--subnet CIDR] [--ip A] [--since T]\n"
+	"       [--columns A,B] [--sort COL] [--json|--csv]",
 	"list the assets, one per line", list_help, true
 };

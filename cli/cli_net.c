@@ -13,59 +13,30 @@
 #include "cli_sql.h"
 
 struct net_opts {
-	enum out_fmt	 fmt;
-	const char	*proto;
-	long		 port;		/* -1: any */
-	int64_t		 asset;		/* 0: any */
+	enum out_fmt		fmt;
+	struct asset_filter	f;
 };
 
-enum { N_JSON = 256, N_CSV, N_TABLE, N_PROTO, N_PORT, N_ASSET };
+enum { N_JSON = 256, N_CSV, N_TABLE };
 
 static int
 parse_net_opts(struct cli *cli, const char *cmd, int argc, char **argv,
-    struct net_opts *no, bool port_opt, bool asset_opt)
+    struct net_opts *no, const struct option *opts)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, N_JSON },
-		{ "csv", no_argument, NULL, N_CSV },
-		{ "table", no_argument, NULL, N_TABLE },
-		{ "proto", required_argument, NULL, N_PROTO },
-		{ "port", required_argument, NULL, N_PORT },
-		{ "asset", required_argument, NULL, N_ASSET },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
 	int ch;
 
+	memset(no, 0, sizeof(*no));
 	no->fmt = OUT_TABLE;
-	no->proto = NULL;
-	no->port = -1;
-	no->asset = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (filter_opt(cli, cmd, ch, optarg, &no->f)) {
+		case 1: continue;
+		case -1: return EXIT_USAGE;
+		}
 		switch (ch) {
 		case N_JSON: no->fmt = OUT_JSON; break;
 		case N_CSV: no->fmt = OUT_CSV; break;
 		case N_TABLE: no->fmt = OUT_TABLE; break;
-		case N_PROTO: no->proto = optarg; break;
-		case N_PORT:
-			no->port = strtol(optarg, &end, 10);
-			if (!port_opt || *optarg == '\0' || *end != '\0') {
-				cli_usage_error(cli, cmd, "--port: '%s' is not a port number", optarg);
-				return EXIT_USAGE;
-			}
-			if (no->port < 0 || no->port > 65535) {
-				cli_usage_error(cli, cmd, "--port: %s is out of range (0-65535)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case N_ASSET:
-			no->asset = strtoll(optarg, &end, 10);
-			if (!asset_opt || *optarg == '\0' || *end != '\0' || no->asset <= 0) {
-				cli_usage_error(cli, cmd, "--asset: '%s' is not an asset id", optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		default:
 			cli_usage_error(cli, cmd, "unknown option or missing value: %s", argv[optind - 1]);
 			return EXIT_USAGE;
@@ -77,6 +48,12 @@ parse_net_opts(struct cli *cli, const char *cmd, int argc, char **argv,
 	}
 	return EXIT_OK;
 }
+
+#define NOPT_FORMATS \
+	{ "json", no_argument, NULL, N_JSON }, \
+	{ "csv", no_argument, NULL, N_CSV }, \
+	{ "table", no_argument, NULL, N_TABLE }, \
+	{ NULL, 0, NULL, 0 }
 
 static json_t *
 col(sqlite3_stmt *st, int c)
@@ -98,10 +75,20 @@ id_or_null(sqlite3_stmt *st, int c)
  * Print rows (objects) with these keys as a table or CSV, or the array as
  * JSON.  Integer members are printed as numbers.
  */
+struct row_table {
+	const char *const	*keys;
+	const char *const	*hdr;
+	const size_t		*maxw;
+	size_t			 n;
+	const char		*what;		/* "services", for "no services found" */
+	const char		*narrow;	/* columns on a terminal under 120 */
+};
+
 static int
-print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const char *const *keys,
-    const char *const *hdr, const size_t *maxw, size_t n, const char *what)
+print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const struct row_table *rt)
 {
+	const char *const *keys = rt->keys;
+	size_t n = rt->n;
 	size_t i, k;
 	json_t *o;
 
@@ -127,7 +114,7 @@ print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const char *const *k
 			csv_eol(&c);
 		}
 	} else if (json_array_size(rows) > 0) {
-		struct table *t = table_new(n, hdr, maxw);
+		struct table *t = table_new(n, rt->hdr, rt->maxw);
 
 		json_array_foreach(rows, i, o) {
 			char nums[16][24];
@@ -145,11 +132,12 @@ print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const char *const *k
 			}
 			table_add(t, cells);
 		}
-		table_print(t, cli->out);
+		table_narrow(t, 120, rt->narrow);
+		table_print(t, cli);
 		table_free(t);
 	}
 	if (json_array_size(rows) == 0) {
-		fprintf(cli->err, "spanwatch: no %s found\n", what);
+		fprintf(cli->err, "spanwatch: no %s found\n", rt->what);
 		return EXIT_NOTFOUND;
 	}
 	return EXIT_OK;
@@ -158,18 +146,22 @@ print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const char *const *k
 static bool
 proto_ok(const struct net_opts *no, sqlite3_stmt *st, int c)
 {
-	const char *p = (const char *)sqlite3_column_text(st, c);
-
-	return no->proto == NULL || (p && strcasecmp(p, no->proto) == 0);
+	return set_has(&no->f.proto, (const char *)sqlite3_column_text(st, c));
 }
 
 /* --- services ------------------------------------------------------------ */
 
 static const char services_help[] =
-    "  --proto NAME  only this application protocol (modbus, enip, s7comm, ...)\n"
-    "  --port N      only this port\n"
-    "  --json        one JSON array of service objects\n"
-    "  --csv         RFC 4180 CSV with a header record\n"
+    "  --proto NAME     only this application protocol (modbus, enip, s7comm, ...)\n"
+    "  --port N         only this port\n"
+    "  --role NAME      only services in this role (modbus_server, ...)\n"
+    "  --asset ID       only this asset's services\n"
+    FHELP_NET
+    FHELP_LISTS
+    "  --columns A,B    the table's columns, in this order\n"
+    "  --sort COL       sort by column COL (-COL: descending)\n"
+    "  --json           one JSON array of service objects\n"
+    "  --csv            RFC 4180 CSV with a header record\n"
     "Exit status 1 when no service matches.\n";
 
 static int
@@ -179,18 +171,28 @@ services_run(struct cli *cli, int argc, char **argv)
 	    "protocol", "role", "first_seen", "last_seen" };
 	static const char *const hdr[] = { "ASSET", "IP", "MAC", "TRANSPORT", "PORT",
 	    "PROTOCOL", "ROLE", "FIRST SEEN", "LAST SEEN" };
-	static const size_t maxw[] = { 0, 44, 17, 0, 0, 24, 8, 20, 20 };
+	static const size_t maxw[] = { 0, 0, 0, 0, 0, 16, 0, 0, 0 };
+	static const struct option opts[] = {
+		FOPT_PROTO, FOPT_PORT, FOPT_ROLE, FOPT_ASSET, FOPT_SUBNET, FOPT_IP, NOPT_FORMATS
+	};
+	static const struct row_table rt = { keys, hdr, maxw, 9, "services",
+	    "ASSET,IP,PORT,TRANSPORT,PROTOCOL,ROLE,LAST SEEN" };
 	struct net_opts no;
 	sqlite3_stmt *st;
 	json_t *rows;
 	int rc;
 
-	if ((rc = parse_net_opts(cli, "services", argc, argv, &no, true, false)) != EXIT_OK)
+	if ((rc = parse_net_opts(cli, "services", argc, argv, &no, opts)) != EXIT_OK) {
+		filter_free(&no.f);
 		return rc;
+	}
 	rows = json_array();
 	st = q_prep(cli, SQL_SERVICES);
 	while (q_step(cli, st)) {
-		if (!proto_ok(&no, st, 5) || (no.port >= 0 && sqlite3_column_int(st, 4) != no.port))
+		if (!proto_ok(&no, st, 5) || !ports_match(&no.f, sqlite3_column_int(st, 4)) ||
+		    !set_has(&no.f.role, (const char *)sqlite3_column_text(st, 6)) ||
+		    !nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 2)) ||
+		    (no.f.asset && sqlite3_column_int64(st, 0) != no.f.asset))
 			continue;
 		json_array_append_new(rows, json_pack("{s:o s:o s:o s:o s:I s:o s:o s:o s:o}",
 		    "asset", id_or_null(st, 0),
@@ -204,14 +206,16 @@ services_run(struct cli *cli, int argc, char **argv)
 		    "last_seen", jtime(sql_time(st, 8))));
 	}
 	q_done(st);
-	rc = cli_db_failed(cli) ? EXIT_DB :
-	    print_rows(cli, rows, no.fmt, keys, hdr, maxw, 9, "services");
+	rc = cli_db_failed(cli) ? EXIT_DB : print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);
+	filter_free(&no.f);
 	return rc;
 }
 
 const struct cli_cmd cmd_services = {
-	"services", services_run, "[--proto NAME] [--port N] [--json|--csv]",
+	"services", services_run,
+	"[--proto P] [--port N] [--role R] [--asset ID] [--subnet CIDR] [--ip A]\n"
+	"       [--columns A,B] [--sort COL] [--json|--csv]",
 	"services offered and used: asset, transport, port, protocol, role",
 	services_help, true
 };
@@ -219,10 +223,16 @@ const struct cli_cmd cmd_services = {
 /* --- conversations ------------------------------------------------------- */
 
 static const char conversations_help[] =
-    "  --proto NAME  only this application protocol\n"
-    "  --asset ID    only conversations of this asset (client or server)\n"
-    "  --json        one JSON array of conversation objects\n"
-    "  --csv         RFC 4180 CSV with a header record\n"
+    "  --proto NAME     only this application protocol\n"
+    "  --port N         only to this server port\n"
+    "  --asset ID       only conversations of this asset (client or server)\n"
+    "  --subnet CIDR    client or server in CIDR\n"
+    "  --ip ADDR        client or server is ADDR\n"
+    FHELP_LISTS
+    "  --columns A,B    the table's columns, in this order\n"
+    "  --sort COL       sort by column COL (-COL: descending; default -BYTES)\n"
+    "  --json           one JSON array of conversation objects\n"
+    "  --csv            RFC 4180 CSV with a header record\n"
     "Exit status 1 when no conversation matches.\n";
 
 static int
@@ -232,21 +242,31 @@ conversations_run(struct cli *cli, int argc, char **argv)
 	    "transport", "port", "protocol", "packets", "bytes", "first_seen", "last_seen" };
 	static const char *const hdr[] = { "CLIENT", "CLIENT IP", "SERVER", "SERVER IP",
 	    "TRANSPORT", "PORT", "PROTOCOL", "PACKETS", "BYTES", "FIRST SEEN", "LAST SEEN" };
-	static const size_t maxw[] = { 0, 44, 0, 44, 0, 0, 24, 0, 0, 20, 20 };
+	static const size_t maxw[] = { 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0 };
+	static const struct option opts[] = {
+		FOPT_PROTO, FOPT_PORT, FOPT_ASSET, FOPT_SUBNET, FOPT_IP, NOPT_FORMATS
+	};
+	static const struct row_table rt = { keys, hdr, maxw, 11, "conversations",
+	    "CLIENT,CLIENT IP,SERVER,SERVER IP,PORT,PROTOCOL,PACKETS,BYTES" };
 	struct net_opts no;
 	sqlite3_stmt *st;
 	json_t *rows;
 	int rc;
 
-	if ((rc = parse_net_opts(cli, "conversations", argc, argv, &no, false, true)) != EXIT_OK)
+	if ((rc = parse_net_opts(cli, "conversations", argc, argv, &no, opts)) != EXIT_OK) {
+		filter_free(&no.f);
 		return rc;
+	}
 	rows = json_array();
 	st = q_prep(cli, SQL_CONVERSATIONS);
 	while (q_step(cli, st)) {
-		if (!proto_ok(&no, st, 8))
+		if (!proto_ok(&no, st, 8) || !ports_match(&no.f, sqlite3_column_int(st, 7)))
 			continue;
-		if (no.asset && sqlite3_column_int64(st, 0) != no.asset &&
-		    sqlite3_column_int64(st, 3) != no.asset)
+		if (no.f.asset && sqlite3_column_int64(st, 0) != no.f.asset &&
+		    sqlite3_column_int64(st, 3) != no.f.asset)
+			continue;
+		if (!nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 2)) &&
+		    !nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 5)))
 			continue;
 		json_array_append_new(rows, json_pack(
 		    "{s:o s:o s:o s:o s:o s:o s:o s:I s:o s:I s:I s:o s:o}",
@@ -265,14 +285,16 @@ conversations_run(struct cli *cli, int argc, char **argv)
 		    "last_seen", jtime(sql_time(st, 12))));
 	}
 	q_done(st);
-	rc = cli_db_failed(cli) ? EXIT_DB :
-	    print_rows(cli, rows, no.fmt, keys, hdr, maxw, 11, "conversations");
+	rc = cli_db_failed(cli) ? EXIT_DB : print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);
+	filter_free(&no.f);
 	return rc;
 }
 
 const struct cli_cmd cmd_conversations = {
-	"conversations", conversations_run, "[--proto NAME] [--asset ID] [--json|--csv]",
+	"conversations", conversations_run,
+	"[--proto P] [--port N] [--asset ID] [--subnet CIDR] [--ip A]\n"
+	"       [--columns A,B] [--sort COL] [--json|--csv]",
 	"who talks to whom: client, server, protocol, port, packets, bytes",
 	conversations_help, true
 };

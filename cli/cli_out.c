@@ -1,5 +1,6 @@
 /*
- * cli_out.c - output writers for the CLI: terminal table, CSV, JSON, time.
+ * cli_out.c - output writers for the CLI: terminal cells, CSV, JSON, time
+ * (the tables themselves are cli_table.c).
  *
  * Device strings come from the wire.  The store already sanitises values
  * (obs_sanitize), but the writers do not rely on it: each escapes what its
@@ -61,30 +62,9 @@ cp_is_control(uint32_t c)
 	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
-static int
-cp_width(uint32_t c)
-{
-	if ((c >= 0x0300 && c <= 0x036f) || (c >= 0x1ab0 && c <= 0x1aff) ||
-	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x200b && c <= 0x200d) ||
-	    (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe00 && c <= 0xfe0f) ||
-	    (c >= 0xfe20 && c <= 0xfe2f))
-		return 0;
-	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
-	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
-	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
-	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
-	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
 struct tok {
 	char	 b[12];		/* bytes to write */
 	size_t	 len;
-	size_t	 width;		/* display columns */
-	bool	 escaped;
 };
 
 /*
@@ -98,36 +78,17 @@ next_tok(const char *s, size_t len, size_t *i, struct tok *t)
 	uint32_t c;
 	size_t n = utf8_decode(u, len - *i, &c);
 
-	t->escaped = false;
 	if (n == 0 || c == 0 || (n == 1 && cp_is_control(c))) {
 		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\x%02X", u[0]);
-		t->escaped = true;
 		*i += 1;
 	} else if (cp_is_control(c)) {
 		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\u%04X", (unsigned)c);
-		t->escaped = true;
 		*i += n;
 	} else {
 		memcpy(t->b, u, n);
 		t->len = n;
-		t->width = (size_t)cp_width(c);
 		*i += n;
-		return;
 	}
-	t->width = t->len;
-}
-
-size_t
-utf8_width(const char *s, size_t len)
-{
-	struct tok t;
-	size_t i = 0, w = 0;
-
-	while (i < len) {
-		next_tok(s, len, &i, &t);
-		w += t.width;
-	}
-	return w;
 }
 
 /* --- growable buffer ------------------------------------------------- */
@@ -162,139 +123,24 @@ buf_take(struct buf *b)
 	return b->p;
 }
 
-/* --- terminal table -------------------------------------------------- */
+/* --- terminal cell ------------------------------------------------- */
 
 char *
-term_cell(const char *s, size_t len, size_t maxw, size_t *width)
+term_cell(const char *s, size_t len)
 {
 	struct buf b = { 0 };
 	struct tok t;
-	size_t i = 0, w = 0;
+	size_t i = 0;
 
 	if (s == NULL) {
 		s = "-";
 		len = 1;
 	}
-	if (maxw > 0 && utf8_width(s, len) > maxw) {
-		/* Cut before the token that would not leave room for "~". */
-		while (i < len) {
-			size_t at = i;
-
-			next_tok(s, len, &i, &t);
-			if (w + t.width > maxw - 1) {
-				i = at;
-				break;
-			}
-			buf_add(&b, t.b, t.len);
-			w += t.width;
-		}
-		buf_add(&b, "~", 1);
-		w++;
-	} else {
-		while (i < len) {
-			next_tok(s, len, &i, &t);
-			buf_add(&b, t.b, t.len);
-			w += t.width;
-		}
+	while (i < len) {
+		next_tok(s, len, &i, &t);
+		buf_add(&b, t.b, t.len);
 	}
-	if (width)
-		*width = w;
 	return buf_take(&b);
-}
-
-struct cell {
-	char	*s;
-	size_t	 w;
-};
-
-struct table {
-	size_t		 ncols, nrows, cap;
-	struct cell	*hdr;
-	size_t		*maxw;
-	size_t		*colw;
-	struct cell	*cells;		/* nrows * ncols */
-};
-
-struct table *
-table_new(size_t ncols, const char *const *headers, const size_t *maxw)
-{
-	struct table *t = calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		abort();
-	t->ncols = ncols;
-	t->hdr = calloc(ncols, sizeof(*t->hdr));
-	t->maxw = calloc(ncols, sizeof(*t->maxw));
-	t->colw = calloc(ncols, sizeof(*t->colw));
-	if (t->hdr == NULL || t->maxw == NULL || t->colw == NULL)
-		abort();
-	for (size_t c = 0; c < ncols; c++) {
-		t->maxw[c] = maxw ? maxw[c] : 0;
-		t->hdr[c].s = term_cell(headers[c], strlen(headers[c]), 0, &t->hdr[c].w);
-		t->colw[c] = t->hdr[c].w;
-	}
-	return t;
-}
-
-void
-table_add(struct table *t, const char *const *cells)
-{
-	if (t->nrows == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 32;
-		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(*t->cells));
-		if (t->cells == NULL)
-			abort();
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		struct cell *cl = &t->cells[t->nrows * t->ncols + c];
-
-		cl->s = term_cell(cells[c], cells[c] ? strlen(cells[c]) : 0,
-		    t->maxw[c], &cl->w);
-		if (cl->w > t->colw[c])
-			t->colw[c] = cl->w;
-	}
-	t->nrows++;
-}
-
-size_t
-table_rows(const struct table *t)
-{
-	return t->nrows;
-}
-
-static void
-print_row(const struct table *t, const struct cell *row, FILE *f)
-{
-	for (size_t c = 0; c < t->ncols; c++) {
-		fputs(row[c].s, f);
-		if (c + 1 < t->ncols)
-			fprintf(f, "%*s", (int)(t->colw[c] - row[c].w + 2), "");
-	}
-	fputc('\n', f);
-}
-
-void
-table_print(const struct table *t, FILE *f)
-{
-	print_row(t, t->hdr, f);
-	for (size_t r = 0; r < t->nrows; r++)
-		print_row(t, &t->cells[r * t->ncols], f);
-}
-
-void
-table_free(struct table *t)
-{
-	if (t == NULL)
-		return;
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].s);
-	for (size_t c = 0; c < t->ncols; c++)
-		free(t->hdr[c].s);
-	free(t->cells);
-	free(t->hdr);
-	free(t->maxw);
-	free(t->colw);
-	free(t);
 }
 
 /* --- CSV (RFC 4180) -------------------------------------------------- */

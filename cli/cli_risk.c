@@ -21,14 +21,18 @@
 #include "risk.h"
 
 static const char risk_help[] =
-    "  --level LEVEL  list the assets of one level: high, elevated, none, unknown\n"
-    "  --all          list every asset (default: high and elevated)\n"
+    "  --level LEVEL    list the assets of these levels: high, elevated, none, unknown\n"
+    "  --risk LEVEL     the same as --level\n"
+    "  --all            list every asset (default: high and elevated)\n"
+    "  --vendor SUBSTR  only assets whose maker contains SUBSTR, any case\n"
+    FHELP_NET
+    FHELP_LISTS
     "  --json         one JSON object: summary, selection, assets (docs/RISK.md)\n"
     "  --table        summary tables and one block per asset (the default)\n"
     "The summary always covers every asset.  Exit status 1 when no asset is\n"
     "selected (nothing flagged), after printing the summary.\n";
 
-enum { R_LEVEL = 256, R_ALL, R_JSON, R_TABLE };
+enum { R_ALL = 256, R_JSON, R_TABLE };
 
 /* Levels in the order they are shown, most severe first. */
 static const enum risk_level shown_levels[] = { RISK_HIGH, RISK_ELEVATED, RISK_NONE, RISK_UNKNOWN };
@@ -102,11 +106,16 @@ asset_verdict(sqlite3_stmt *st)
 }
 
 static bool
-selected(const char *level, const bool *want)
+selected(json_t *a, const bool *want, const struct asset_filter *f)
 {
 	enum risk_level l;
 
-	return risk_level_parse(level, &l) && want[l];
+	if (!risk_level_parse(jtext(a, "level"), &l) || !want[l])
+		return false;
+	if (f->vendor.n && !set_contains(&f->vendor, jtext(a, "vendor")) &&
+	    !set_contains(&f->vendor, jtext(a, "oui_vendor")))
+		return false;
+	return nets_match(&f->nets, jtext(a, "ip"));
 }
 
 /* Assets per vendor or per country (SQL_RISK_PER). */
@@ -137,7 +146,7 @@ per_group(struct cli *cli, const char *sql, const char *key, bool with_country)
  * error (reported, or cli->busy for a retry).
  */
 static json_t *
-risk_report(struct cli *cli, const bool *want)
+risk_report(struct cli *cli, const bool *want, const struct asset_filter *f)
 {
 	sqlite3_stmt *st = q_prep(cli, SQL_RISK_ASSETS);
 	json_t *assets = json_array(), *levels = json_object(), *sel = json_array(), *doc;
@@ -158,7 +167,7 @@ risk_report(struct cli *cli, const bool *want)
 		accepted += !json_is_null(json_object_get(a, "accepted"));
 		if (n)
 			json_integer_set(n, json_integer_value(n) + 1);
-		if (selected(level, want))
+		if (selected(a, want, f))
 			json_array_append_new(assets, a);
 		else
 			json_decref(a);
@@ -187,7 +196,7 @@ risk_report(struct cli *cli, const bool *want)
 static void
 put(struct cli *cli, const char *s)
 {
-	char *c = term_cell(s && *s ? s : NULL, s && *s ? strlen(s) : 0, 0, NULL);
+	char *c = term_cell(s && *s ? s : NULL, s && *s ? strlen(s) : 0);
 
 	fputs(c, cli->out);
 	free(c);
@@ -226,7 +235,8 @@ print_groups(struct cli *cli, json_t *groups, const char *key, bool with_country
 		}
 		table_add(t, cells);
 	}
-	table_print(t, cli->out);
+	table_fixed(t);
+	table_print(t, cli);
 	table_free(t);
 }
 
@@ -334,7 +344,8 @@ static int
 risk_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "level", required_argument, NULL, R_LEVEL },
+		{ "level", required_argument, NULL, F_RISK },
+		FOPT_RISK, FOPT_VENDOR, FOPT_SUBNET, FOPT_IP,
 		{ "all", no_argument, NULL, R_ALL },
 		{ "json", no_argument, NULL, R_JSON },
 		{ "table", no_argument, NULL, R_TABLE },
@@ -342,44 +353,46 @@ risk_run(struct cli *cli, int argc, char **argv)
 	};
 	bool want[4] = { false };
 	bool json = false, all = false, one = false;
+	struct asset_filter f = { 0 };
 	enum risk_level lvl = RISK_HIGH;
 	json_t *doc;
 	int ch, rc = EXIT_OK;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (filter_opt(cli, "risk", ch, optarg, &f)) {
+		case 1: continue;
+		case -1: filter_free(&f); return EXIT_USAGE;
+		}
 		switch (ch) {
-		case R_LEVEL:
-			if (!risk_level_parse(optarg, &lvl)) {
-				cli_usage_error(cli, "risk", "--level: '%s' is not high, elevated, none or unknown",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			one = true;
-			break;
 		case R_ALL: all = true; break;
 		case R_JSON: json = true; break;
 		case R_TABLE: json = false; break;
 		default:
 			cli_usage_error(cli, "risk", "unknown option or missing value: %s", argv[optind - 1]);
+			filter_free(&f);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		cli_usage_error(cli, "risk", "unexpected argument '%s'", argv[optind]);
+	one = f.risk.n > 0;
+	if (optind < argc || (one && all)) {
+		if (optind < argc)
+			cli_usage_error(cli, "risk", "unexpected argument '%s'", argv[optind]);
+		else
+			cli_usage_error(cli, "risk", "--level and --all exclude each other");
+		filter_free(&f);
 		return EXIT_USAGE;
 	}
-	if (one && all) {
-		cli_usage_error(cli, "risk", "--level and --all exclude each other");
-		return EXIT_USAGE;
-	}
-	if (one)
-		want[lvl] = true;
-	else
+	for (size_t i = 0; i < f.risk.n; i++)
+		if (risk_level_parse(f.risk.v[i], &lvl))
+			want[lvl] = true;
+	if (!one)
 		want[RISK_HIGH] = want[RISK_ELEVATED] = true;
 	if (all)
 		want[RISK_HIGH] = want[RISK_ELEVATED] = want[RISK_NONE] = want[RISK_UNKNOWN] = true;
-	if ((doc = risk_report(cli, want)) == NULL)
+	doc = risk_report(cli, want, &f);
+	filter_free(&f);
+	if (doc == NULL)
 		return EXIT_DB;
 	if (json) {
 		if (json_print(doc, cli->out) != 0)
@@ -390,7 +403,7 @@ risk_run(struct cli *cli, int argc, char **argv)
 		if (all)
 			fprintf(cli->err, "spanwatch: no assets\n");
 		else
-			fprintf(cli->err, "spanwatch: no %s assets\n", one ? risk_level_name(lvl) :
+			fprintf(cli->err, "spanwatch: no %s assets\n", one ? "such" :
 			    "flagged (high or elevated)");
 		rc = EXIT_NOTFOUND;
 	}
@@ -399,6 +412,7 @@ risk_run(struct cli *cli, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_risk = {
-	"risk", risk_run, "[--level LEVEL|--all] [--json]",
+	"risk", risk_run,
+	"[--level L|--all] [--vendor S] [--subnet CIDR] [--ip A] [--json]",
 	"supply-chain risk: summary and flagged assets with their reasons", risk_help, true
 };

@@ -25,9 +25,10 @@ static void
 show_summary(struct cli *cli, json_t *a)
 {
 	static const char *const hdr[] = { "FIELD", "VALUE" };
+	static const size_t maxw[] = { 0, TABLE_WRAP };
 	static const char *const keys[] = { "mac", "oui_vendor", "vendor", "model",
 	    "firmware", "serial", "hostname", "os", "first_seen", "last_seen", NULL };
-	struct table *t = table_new(2, hdr, NULL);
+	struct table *t = table_new(2, hdr, maxw);
 	char id[24], *s;
 
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
@@ -53,7 +54,8 @@ show_summary(struct cli *cli, json_t *a)
 	}
 	kv(t, "mac_local", json_is_true(json_object_get(a, "mac_local")) ? "yes" : "no");
 	kv(t, "risk", jtext(json_object_get(a, "risk"), "level"));
-	table_print(t, cli->out);
+	table_fixed(t);
+	table_print(t, cli);
 	table_free(t);
 }
 
@@ -94,7 +96,8 @@ show_section(struct cli *cli, const char *title, json_t *arr,
 		}
 		table_add(t, cells);
 	}
-	table_print(t, cli->out);
+	table_fixed(t);
+	table_print(t, cli);
 	table_free(t);
 }
 

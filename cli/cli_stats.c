@@ -115,7 +115,8 @@ stats_table(struct cli *cli, json_t *s)
 			snprintf(b, sizeof(b), "%s", json_is_string(v) ? json_string_value(v) : "-");
 		table_add(t, cells);
 	}
-	table_print(t, cli->out);
+	table_fixed(t);
+	table_print(t, cli);
 	table_free(t);
 	for (int pass = 0; pass < 2; pass++) {
 		static const char *const hp[] = { "PROTOCOL", "ASSETS" };
@@ -132,7 +133,8 @@ stats_table(struct cli *cli, json_t *s)
 			    (long long)json_integer_value(json_object_get(o, "assets")));
 			table_add(t, cells);
 		}
-		table_print(t, cli->out);
+		table_fixed(t);
+	table_print(t, cli);
 		table_free(t);
 	}
 }

@@ -129,7 +129,7 @@ print_table(struct cli *cli, const struct vendors *vt, const struct vendor_files
 		nlocal += strcmp(v->origin, "local") == 0;
 		table_add(t, cells);
 	}
-	table_print(t, cli->out);
+	table_print(t, cli);
 	table_free(t);
 	fprintf(cli->out, "\n%zu vendors: %zu from %s", vendors_count(vt), vendors_count(vt) - nlocal,
 	    vf->shipped);
@@ -142,7 +142,7 @@ print_table(struct cli *cli, const struct vendors *vt, const struct vendor_files
 static void
 print_field(struct cli *cli, const char *name, const char *value)
 {
-	char *c = term_cell(value[0] ? value : NULL, strlen(value), 0, NULL);
+	char *c = term_cell(value[0] ? value : NULL, strlen(value));
 
 	fprintf(cli->out, "  %-16s %s\n", name, c);
 	free(c);
@@ -151,7 +151,7 @@ print_field(struct cli *cli, const char *name, const char *value)
 static void
 print_match(struct cli *cli, const char *input, const char *norm, const struct vendor *v)
 {
-	char *in = term_cell(input, strlen(input), 0, NULL), *nm = term_cell(norm, strlen(norm), 0, NULL);
+	char *in = term_cell(input, strlen(input)), *nm = term_cell(norm, strlen(norm));
 	char row[320];
 
 	fprintf(cli->out, "\"%s\" (normalised \"%s\")", in, nm);

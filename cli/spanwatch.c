@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_export,
 	&cmd_report,
 	&cmd_map,
+	&cmd_status,
 	NULL
 };
 
@@ -104,6 +106,7 @@ load_config(struct cli *cli, struct config *conf)
 		cli->db_path = conf->database[0] ? conf->database : CLI_DEFAULT_DB;
 	if (conf->oui_override[0])
 		cli->oui_override = conf->oui_override;
+	cli->control_socket = conf->control_socket;
 	return 0;
 }
 
@@ -131,6 +134,8 @@ run_cmd(struct cli *cli, const struct cli_cmd *c, int argc, char **argv)
 		rc = c->needs_db ? cli_db_open(cli) : EXIT_OK;
 		if (rc == EXIT_OK)
 			rc = c->run(cli, argc, argv);
+		if (cli->usage_failed)
+			rc = EXIT_USAGE;
 		cli_db_close(cli);
 		fclose(cli->out);
 		cli->out = stdout_f;
@@ -170,6 +175,10 @@ main(int argc, char **argv)
 
 	cli.out = stdout;
 	cli.err = stderr;
+	/* Cells are UTF-8 (term_cell() escapes the rest): measure them as such. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "");
+	cli.view.width = cli_table_width();
 	/* "+": stop at the command name; its options are its own. */
 	while ((ch = getopt_long(argc, argv, "+c:d:hV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -217,6 +226,7 @@ main(int argc, char **argv)
 		cmd_help(c, stdout);
 		return EXIT_OK;
 	}
+	argc = cli_view_opts(&cli, argc, argv);
 	if ((rc = load_config(&cli, &conf)) == 0)
 		rc = run_cmd(&cli, c, argc, argv);
 	return rc;

@@ -22,6 +22,8 @@
 #include "store.h"
 
 #include "../cli/cli_out.c"
+#include "../cli/cli_table.c"
+#include "../cli/cli_filter.c"
 #include "../cli/cli_db.c"
 #include "../cli/cli_asset.c"
 #include "../cli/cli_list.c"
@@ -38,6 +40,7 @@
 static const char hostile[] = "=HYPERLINK(\"x\"),\r\n\x1b[2J\x1b]0;pwn\x07\xff\xfe end";
 
 static char tmpdir[64], db[128];
+static unsigned run_width;	/* the terminal width run() gives a command; 0: piped */
 
 static void
 ingest(const char *cap, const char *path)
@@ -136,6 +139,7 @@ run(const struct cli_cmd *c, const char *dbpath, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	cli.db_path = dbpath;
+	cli.view.width = run_width;
 	cli.out = open_memstream(&r.out, &r.outlen);
 	cli.err = open_memstream(&r.err, &r.errlen);
 	optind = 0;
@@ -265,8 +269,17 @@ START_TEST(list_table_is_terminal_safe)
 	ck_assert(!has_raw_control(r.out, true));
 	ck_assert_ptr_null(strchr(r.out, '\x1b'));
 	ck_assert_ptr_nonnull(strstr(r.out, PLC_IP));
-	/* cut to the column's 24 cells, escapes whole */
-	ck_assert_ptr_nonnull(strstr(r.out, "=HYPERLINK(\"x\"),\\x0D~"));
+	/* piped (no width): the whole value, escaped */
+	ck_assert_ptr_nonnull(strstr(r.out, "=HYPERLINK(\"x\"),\\x0D\\x0A\\x1B[2J"));
+	run_free(&r);
+	/* on an 80-column terminal every line fits, the address whole */
+	run_width = 80;
+	r = run(&cmd_list, db, NULL);
+	run_width = 0;
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	for (char *ln = r.out, *nl; (nl = strchr(ln, '\n')) != NULL; ln = nl + 1)
+		ck_assert_msg(nl - ln <= 80, "line of %d columns", (int)(nl - ln));
+	ck_assert_ptr_nonnull(strstr(r.out, PLC_IP));
 	run_free(&r);
 	/* show prints the whole value */
 	r = run(&cmd_show, db, PLC_IP, NULL);
@@ -309,6 +322,45 @@ START_TEST(list_filters_and_exit_codes)
 	arr = parse(&r);		/* still a valid (empty) array */
 	ck_assert_uint_eq(json_array_size(arr), 0);
 	json_decref(arr);
+	run_free(&r);
+
+	/* Several values: repeated or comma-separated, any one matches. */
+	r = run(&cmd_list, db, "--role", "dnp3_master", "--role", "plc", "--json", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	arr = parse(&r);
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	json_decref(arr);
+	run_free(&r);
+	r = run(&cmd_list, db, "--role", "plc,s7_client", "--risk", "none,unknown", "--json", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	arr = parse(&r);
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	json_decref(arr);
+	run_free(&r);
+	/* Networks: --subnet CIDR and --ip, together one set. */
+	r = run(&cmd_list, db, "--subnet", "192.168.1.32/28", "--json", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	arr = parse(&r);
+	ck_assert_uint_eq(json_array_size(arr), 1);	/* .40 in .32-.47, .10 not */
+	ck_assert_str_eq(jtext(json_array_get(arr, 0), "mac"), PLC_MAC);
+	json_decref(arr);
+	run_free(&r);
+	r = run(&cmd_list, db, "--subnet", "10.0.0.0/8", "--ip", "192.168.1.10", "--json", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	arr = parse(&r);
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	ck_assert_str_eq(jtext(json_array_get(arr, 0), "mac"), "90:e6:ba:84:5e:41");
+	json_decref(arr);
+	run_free(&r);
+	r = run(&cmd_list, db, "--subnet", "10.0.0.0/8", NULL);
+	ck_assert_int_eq(r.rc, EXIT_NOTFOUND);
+	run_free(&r);
+	r = run(&cmd_list, db, "--subnet", "192.168.1.0/33", NULL);
+	ck_assert_int_eq(r.rc, EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(r.err, "--subnet"));
+	run_free(&r);
+	r = run(&cmd_list, db, "--ip", "192.168.1.0/24", NULL);	/* an address, not a network */
+	ck_assert_int_eq(r.rc, EXIT_USAGE);
 	run_free(&r);
 
 	r = run(&cmd_list, db, "--since", "2100-01-01", NULL);
@@ -406,6 +458,26 @@ START_TEST(services_conversations_stats)
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "client_ip"), "192.168.1.10");
 	ck_assert_int_gt(json_integer_value(json_object_get(json_array_get(j, 0), "packets")), 100);
 	json_decref(j);
+	run_free(&r);
+
+	/* The same filters on services and conversations. */
+	r = run(&cmd_services, db, "--json", "--port", "80,102", "--subnet", "192.168.1.0/24", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);
+	j = parse(&r);
+	ck_assert_uint_eq(json_array_size(j), 1);
+	json_decref(j);
+	run_free(&r);
+	r = run(&cmd_services, db, "--ip", "192.168.1.10", NULL);	/* the client serves nothing */
+	ck_assert_int_eq(r.rc, EXIT_NOTFOUND);
+	run_free(&r);
+	r = run(&cmd_conversations, db, "--json", "--ip", "192.168.1.10", "--proto", "modbus,s7comm", NULL);
+	ck_assert_int_eq(r.rc, EXIT_OK);	/* either side */
+	j = parse(&r);
+	ck_assert_uint_eq(json_array_size(j), 1);
+	json_decref(j);
+	run_free(&r);
+	r = run(&cmd_conversations, db, "--subnet", "10.0.0.0/8", NULL);
+	ck_assert_int_eq(r.rc, EXIT_NOTFOUND);
 	run_free(&r);
 
 	r = run(&cmd_conversations, db, "--proto", "modbus", NULL);

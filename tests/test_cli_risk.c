@@ -31,6 +31,8 @@
 #include "vendors.h"
 
 #include "../cli/cli_out.c"
+#include "../cli/cli_table.c"
+#include "../cli/cli_filter.c"
 #include "../cli/cli_db.c"
 #include "../cli/cli_risk.c"
 #include "../cli/cli_vendors.c"

@@ -78,6 +78,19 @@ grep -Eq '^stat\.store\.batches [1-9]' "$tmp/status" || fail "status: no store f
 ask help | grep -q '^commands: .*status' || fail "help does not list status"
 ask frobnicate | grep -q '^error: unknown command' || fail "unknown command not refused"
 [ -z "$(ask quit)" ] || fail "quit answered something"
+# The CLI asks the same socket: counters by name, zero ones left out unless --all.
+cli=$build/spanwatch
+"$cli" -c /dev/null status --socket "$tmp/sock" >"$tmp/cli-status" || fail "spanwatch status failed"
+grep -q '^spanwatchd is running' "$tmp/cli-status" || fail "spanwatch status: no running line"
+grep -Eq '^proto\.udp +7$' "$tmp/cli-status" || fail "spanwatch status: proto.udp is not 7"
+grep -Eq '^proto\.tcp ' "$tmp/cli-status" && fail "spanwatch status shows a zero counter without --all"
+"$cli" -c /dev/null status --socket "$tmp/sock" --all | grep -Eq '^proto\.tcp +0$' ||
+    fail "spanwatch status --all: no proto.tcp 0"
+[ "$("$cli" -c /dev/null status --socket "$tmp/sock" --json | jq '."proto.udp"')" = 7 ] ||
+    fail "spanwatch status --json: proto.udp is not 7"
+"$cli" -c /dev/null status --socket "$tmp/nosuch" 2>"$tmp/cli-err"
+[ $? -eq 3 ] || fail "spanwatch status on a missing socket: exit is not 3"
+grep -q 'cannot reach spanwatchd' "$tmp/cli-err" || fail "spanwatch status: no clear error for a missing socket"
 
 # The database locked by another process: the backlog waits, `status` shows
 # it with the next try; once the lock is gone the batch is written.

@@ -305,6 +305,12 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 			}
 			f->role_by = ROLE_BY_SYN;
 		}
+		/*
+		 * A sender's own source MAC names it; the destination MAC the
+		 * flow was created with may be a next hop or a stale ARP entry
+		 * (a SYN sent through another router than the answers return by).
+		 */
+		memcpy(*dir == 0 ? f->cli.mac : f->srv.mac, p->src_mac, 6);
 		note_close(f, p, *dir);
 		if (f != ft->lru_head[f->lru_class] || f->lru_class != lru_class_of(f)) {
 			lru_unlink(ft, f);

@@ -29,6 +29,8 @@
 
 /* The CLI's reader is not in the library: compile it in. */
 #include "../cli/cli_out.c"
+#include "../cli/cli_table.c"
+#include "../cli/cli_filter.c"
 #include "../cli/cli_db.c"
 #include "../cli/cli_asset.c"
 

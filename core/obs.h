@@ -105,6 +105,7 @@ struct obs {
 	enum obs_kind	 kind;
 	uint64_t	 ts_us;		/* packet time, microseconds since the epoch */
 	uint64_t	 seq;		/* with several workers: the packet's place in the capture */
+	uint64_t	 first_us;	/* OBS_SERVICE, OBS_PEER: the flow's first packet (0: ts_us) */
 	struct asset_ref who;
 	/* OBS_FACT */
 	const char	*attr;		/* A_* (static string) */

@@ -26,7 +26,7 @@ struct conv {
 	char		 proto[OBS_PROTO_MAX];	/* copied: nDPI's names live in the classifier */
 	uint64_t	 hash;
 	uint64_t	 pkts, bytes;
-	uint64_t	 last_us;
+	uint64_t	 first_us, last_us;
 	uint32_t	 next;		/* chain in the bucket */
 };
 
@@ -103,6 +103,8 @@ convagg_add(struct convagg *ca, const struct obs *o, struct obs_sink *sink)
 			c->bytes += o->bytes;
 			if (o->ts_us > c->last_us)
 				c->last_us = o->ts_us;
+			if (o->first_us && (c->first_us == 0 || o->first_us < c->first_us))
+				c->first_us = o->first_us;
 			ca->st.added++;
 			return;
 		}
@@ -122,6 +124,7 @@ convagg_add(struct convagg *ca, const struct obs *o, struct obs_sink *sink)
 	c->pkts = o->pkts;
 	c->bytes = o->bytes;
 	c->last_us = o->ts_us;
+	c->first_us = o->first_us;
 	c->next = *head;
 	*head = ca->used++;
 	ca->st.added++;
@@ -138,6 +141,7 @@ convagg_drain(struct convagg *ca, struct obs_sink *sink, size_t max)
 		memset(&o, 0, sizeof(o));
 		o.kind = OBS_PEER;
 		o.ts_us = c->last_us;
+		o.first_us = c->first_us;
 		o.who = c->cli;
 		o.peer = c->srv;
 		o.transport = c->transport;

@@ -100,6 +100,7 @@ emit_peer_and_service(struct pipeline *pl, struct flow *f, bool final)
 		return;
 	memset(&o, 0, sizeof(o));
 	o.ts_us = f->last_us;
+	o.first_us = f->first_us;
 	o.transport = f->proto;
 	o.port = f->srv.port;
 	o.proto = proto ? proto : "unknown";

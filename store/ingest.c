@@ -788,6 +788,13 @@ transport_name(uint8_t t)
 	return t == L4_TCP ? "tcp" : t == L4_UDP ? "udp" : "l2";
 }
 
+/* When what a service or conversation report covers began: its first packet. */
+static long long
+first_secs(const struct obs *o, long long ts)
+{
+	return o->first_us && secs(o->first_us) < ts ? secs(o->first_us) : ts;
+}
+
 static int
 on_service(struct store *s, const struct obs *o, long long ts)
 {
@@ -807,7 +814,8 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	sqlite3_bind_int(q, 3, o->port);
 	sqlite3_bind_text(q, 4, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, o->val && o->val[0] ? o->val : "server", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, ts);
+	sqlite3_bind_int64(q, 6, first_secs(o, ts));
+	sqlite3_bind_int64(q, 8, ts);
 	if (ip[0])
 		sqlite3_bind_text(q, 7, ip, -1, SQLITE_STATIC);
 	return st_step(s, S_SVC_UPSERT) == SQLITE_DONE ? 0 : -1;
@@ -831,7 +839,8 @@ on_peer(struct store *s, const struct obs *o, long long ts)
 	sqlite3_bind_text(q, 5, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 6, (sqlite3_int64)o->pkts);
 	sqlite3_bind_int64(q, 7, (sqlite3_int64)o->bytes);
-	sqlite3_bind_int64(q, 8, ts);
+	sqlite3_bind_int64(q, 8, first_secs(o, ts));
+	sqlite3_bind_int64(q, 9, ts);
 	return st_step(s, S_CONV_UPSERT) == SQLITE_DONE ? 0 : -1;
 }
 

@@ -50,12 +50,12 @@ static const char *const sql[S_NSTMTS] = {
 	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
 	    "confidence = max(confidence, excluded.confidence)",
 	[S_SVC_UPSERT] = "INSERT INTO services (asset_id, transport, port, protocol, role, "
-	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7) "
 	    "ON CONFLICT (asset_id, transport, port, protocol, role) DO UPDATE SET "
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "first_seen = min(first_seen, excluded.first_seen)",
 	[S_CONV_UPSERT] = "INSERT INTO conversations (client_id, server_id, transport, port, "
-	    "protocol, packets, bytes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+	    "protocol, packets, bytes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	    "ON CONFLICT (client_id, server_id, transport, port, protocol) DO UPDATE SET "
 	    "packets = packets + excluded.packets, bytes = bytes + excluded.bytes, "
 	    "last_seen = max(last_seen, excluded.last_seen), "

@@ -447,6 +447,7 @@ START_TEST(services_conversations_stats)
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "ip"), PLC_IP);
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "role"), "server");
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "transport"), "tcp");
+	ck_assert_str_eq(jtext(json_array_get(j, 0), "first_seen"), "2014-08-20T10:05:28Z");
 	json_decref(j);
 	run_free(&r);
 
@@ -457,6 +458,9 @@ START_TEST(services_conversations_stats)
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "server_ip"), PLC_IP);
 	ck_assert_str_eq(jtext(json_array_get(j, 0), "client_ip"), "192.168.1.10");
 	ck_assert_int_gt(json_integer_value(json_object_get(json_array_get(j, 0), "packets")), 100);
+	/* first seen is the session's first packet, not the time it was reported */
+	ck_assert_str_eq(jtext(json_array_get(j, 0), "first_seen"), "2014-08-20T10:05:28Z");
+	ck_assert_str_eq(jtext(json_array_get(j, 0), "last_seen"), "2014-08-20T10:05:41Z");
 	json_decref(j);
 	run_free(&r);
 

@@ -7,12 +7,11 @@
  * HMI/SCADA/engineering, controllers and field devices.  Each zone holds
  * its levels in their rows with an invisible spine of its own: anchor k ->
  * every node of level k -> anchor k+1, the same number of rows per level in
- * every zone, so the rows line up across the picture.  (Graphviz 2.43's
- * dot fails in init_rank on rank=same subgraphs spanning clusters, and on
- * newrank with edges between clusters; a spine inside each cluster only
- * needs the classic ranking, and the conversations between zones take no
- * part in it.)  An edge points from client
- * to server; its thickness grows with the bytes exchanged.  A flagged
+ * every zone, so the rows line up across the picture (Graphviz 2.43's dot
+ * fails in init_rank on rank=same subgraphs spanning clusters; a spine
+ * inside each cluster needs only the classic ranking).  An edge points
+ * from client to server; its thickness grows with the bytes exchanged.
+ * A flagged
  * asset gets a red fill, a double octagon and a "! HIGH" line, so it
  * stands out in black-and-white print too.  Above collapse_over assets
  * each (zone, level) becomes one node with counts.
@@ -28,7 +27,7 @@
 #include "cli_report.h"
 
 #define MAP_NODE_MAX	4096	/* nodes drawn; beyond, counted in the legend */
-#define MAP_ROW_NODES	10	/* nodes of one level side by side before another row */
+#define MAP_ROW_NODES	6	/* nodes of one level side by side before another row */
 #define MAP_ROWS_MAX	8
 
 static const char *const tier_fill[TIER_COUNT] = {
@@ -243,9 +242,10 @@ plan_zones(struct map *m)
 		if (++z->count[m->nodes[i].tier] > most[m->nodes[i].tier])
 			most[m->nodes[i].tier] = z->count[m->nodes[i].tier];
 	}
+	/* A level no zone has takes no row at all. */
 	for (int t = 0; t < TIER_COUNT; t++) {
 		m->rows[t] = (most[t] + MAP_ROW_NODES - 1) / MAP_ROW_NODES;
-		m->rows[t] = m->rows[t] < 1 ? 1 : m->rows[t] > MAP_ROWS_MAX ? MAP_ROWS_MAX : m->rows[t];
+		m->rows[t] = m->rows[t] > MAP_ROWS_MAX ? MAP_ROWS_MAX : m->rows[t];
 	}
 	return 0;
 }
@@ -340,23 +340,20 @@ medge_cmp(const void *a, const void *b)
 }
 
 /*
- * Within a zone an edge between levels is laid from the upper node down
- * (dir=back keeps the arrow on the server when the client is the lower
- * one), so it takes part in ordering the rows without pulling them out
- * of place; within a level it takes no part.  The protocol is an xlabel,
- * placed after the layout, so it does not widen the rows.
+ * One conversation edge, client -> server, as thick as its bytes; the
+ * protocol as an xlabel (placed after the layout, beside the line).
+ * Edges between zones are purple, so a path across zones stands out.
  */
 static void
 draw_edge(struct map *m, Agraph_t *g, const struct medge *e)
 {
 	struct mnode *from = &m->nodes[e->from], *to = &m->nodes[e->to];
-	bool up = from->tier > to->tier;
 	char buf[32], tail[32], head[32], *proto = label_clean(e->proto, 20);
 	double w = 1.0 + 1.5 * log10(1.0 + (double)e->bytes / 1000.0);
 	Agedge_t *ed;
 
-	snprintf(tail, sizeof(tail), "n%zu", up ? e->to : e->from);
-	snprintf(head, sizeof(head), "n%zu", up ? e->from : e->to);
+	snprintf(tail, sizeof(tail), "n%zu", e->from);
+	snprintf(head, sizeof(head), "n%zu", e->to);
 	ed = agedge(g, agnode(g, tail, 0), agnode(g, head, 0), NULL, 1);
 	if (ed == NULL) {
 		free(proto);
@@ -368,10 +365,6 @@ draw_edge(struct map *m, Agraph_t *g, const struct medge *e)
 	set(ed, "fontsize", "8");
 	set(ed, "fontcolor", "#334455");
 	set(ed, "color", strcmp(from->zone, to->zone) == 0 ? "#445566" : "#7a5c99");
-	if (up)
-		set(ed, "dir", "back");
-	if (from->tier == to->tier)
-		set(ed, "constraint", "false");
 	free(proto);
 }
 
@@ -428,22 +421,12 @@ collect_edges(struct map *m, const struct lookup *lk, size_t nlk, json_t *convs)
 	m->nedges = out;
 }
 
-/* Pass one: the zones with their own conversations, laid out by dot. */
+/* Pass two: the conversations, over the finished picture. */
 static void
-draw_zone_edges(struct map *m)
+draw_edges(struct map *m, Agraph_t *g)
 {
 	for (size_t i = 0; i < m->nedges; i++)
-		if (strcmp(m->nodes[m->edges[i].from].zone, m->nodes[m->edges[i].to].zone) == 0)
-			draw_edge(m, m->g, &m->edges[i]);
-}
-
-/* Pass two: the conversations between zones, routed over the finished picture. */
-static void
-draw_crossing_edges(struct map *m, Agraph_t *g)
-{
-	for (size_t i = 0; i < m->nedges; i++)
-		if (strcmp(m->nodes[m->edges[i].from].zone, m->nodes[m->edges[i].to].zone) != 0)
-			draw_edge(m, g, &m->edges[i]);
+		draw_edge(m, g, &m->edges[i]);
 }
 
 /* --- selection --------------------------------------------------------------- */
@@ -574,7 +557,6 @@ build(struct map *m, json_t *assets, json_t *convs, const struct map_opts *o, ch
 	for (i = 0; i < m->n; i++)
 		draw_node(m, &m->nodes[i], i);
 	collect_edges(m, lk, nlk, convs);
-	draw_zone_edges(m);
 	free(lk);
 	if (m->n == 0)
 		return snprintf(err, errsz, "no asset to draw%s", o->zone || o->around ?
@@ -601,13 +583,16 @@ render_copy(GVC_t *gvc, Agraph_t *g, const char *fmt, char **out, size_t *len)
 }
 
 /*
- * Two passes, because Graphviz 2.43's dot fails ("trouble in init_rank",
- * then a crash) on clusters joined by many edges: dot lays out the zones
- * with their own conversations; the result, read back with positions,
- * gets the conversations between zones and goes through neato -n2
- * ("nop2"), which keeps every position and routes only the new edges.
- * No gvFreeLayout() after dot: 2.43 frees twice on these graphs; a map
- * is drawn once per command, so that memory goes with the process.
+ * Two passes.  dot places the nodes: zones as clusters, levels as rows
+ * (the spines).  The result, read back with its positions, gets the
+ * conversations and goes through neato -n2 ("nop2"), which keeps every
+ * position and draws the edges as lines over the picture.  Conversations
+ * never take part in dot's layout: Graphviz 2.43's dot fails ("trouble in
+ * init_rank", then a crash) on clusters joined by many edges, and where it
+ * does not, a plant's polling mesh (every HMI to every PLC) gives edges
+ * spanning rows whose virtual nodes spread the rows several times wider.
+ * No gvFreeLayout() after dot: 2.43 frees twice on these graphs; a map is
+ * drawn once per command, so that memory goes with the process.
  */
 static int
 render(struct map *m, enum map_format fmt, char **out, size_t *len, char *err, size_t errsz)
@@ -623,7 +608,7 @@ render(struct map *m, enum map_format fmt, char **out, size_t *len, char *err, s
 	else if ((g2 = agmemread(laid)) == NULL)
 		snprintf(err, errsz, "Graphviz could not read its own layout back");
 	else {
-		draw_crossing_edges(m, g2);
+		draw_edges(m, g2);
 		if (gvLayout(gvc, g2, "nop2") != 0)
 			snprintf(err, errsz, "Graphviz could not route the edges between zones");
 		else if (render_copy(gvc, g2, fmt == MAP_PNG ? "png" : fmt == MAP_DOT ? "dot" : "svg",

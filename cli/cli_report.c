@@ -249,12 +249,15 @@ static const char report_css[] =
     ".na{border:1px dashed #777;padding:2mm;color:#333}\n"
     "figure.chart{display:inline-block;margin:2mm 4mm 2mm 0}figure.chart svg{max-width:100%;height:auto}\n"
     ".ct{font-weight:bold;font-size:12px}.cl{font-size:11px;text-anchor:end}.cv{font-size:11px}\n"
-    ".map svg{max-width:100%;height:auto;border:1px solid #ccc}\n"
+    ".map{overflow-x:auto;border:1px solid #ccc}.map svg{display:block;height:auto}\n"
     ".cover{border-bottom:4px solid #333;margin-bottom:6mm}\n"
     "code{font-family:'DejaVu Sans Mono',monospace;font-size:9pt}\n"
-    "@page{size:A4;margin:14mm 12mm}\n"
+    "td.t{white-space:nowrap}td.z{font-size:90%;overflow-wrap:normal;word-break:normal}table.inv{font-size:8.5pt}\n"
+    "@page{size:A4;margin:14mm 12mm}@page landscape{size:A4 landscape}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
-    "section{break-before:page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}}\n";
+    "section{break-before:page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}"
+    "section#map{page:landscape}.map{overflow:visible;border:0}.map svg{width:100%}"
+    "table.inv{font-size:7.5pt}}\n";
 
 static void
 write_head(FILE *f, const struct rdata *d)
@@ -578,15 +581,20 @@ maker_table(FILE *f, const struct rdata *d, const struct product *p)
 		fputs(")", f);
 	}
 	fputs("</td></tr>\n<tr><th>Source row</th><td>", f);
-	if (row)
-		fprintf(f, "<code>%s:%d</code> (checked %s), ", row->file, row->line, row->checked);
-	json_array_foreach(json_object_get(a, "reasons"), i, r)
-		if (js(r, "rule") && strstr(js(r, "rule"), " (")) {
-			fputs("<code>", f);
-			h(f, js(r, "rule"));
-			fputs("</code>", f);
-			break;
-		}
+	if (row) {
+		fputs("<code>", f);
+		h(f, row->file);
+		fprintf(f, ":%d</code> (checked ", row->line);
+		h(f, row->checked);
+		fputs(")", f);
+	} else
+		json_array_foreach(json_object_get(a, "reasons"), i, r)
+			if (js(r, "rule") && strstr(js(r, "rule"), " (")) {
+				fputs("<code>", f);
+				h(f, js(r, "rule"));
+				fputs("</code>", f);
+				break;
+			}
 	if (row && row->source[0]) {
 		fputs("; source: ", f);
 		h(f, row->source);
@@ -606,7 +614,7 @@ peers_cell(FILE *f, const struct rdata *d, json_t *a)
 	size_t i, shown = 0, more = 0;
 	json_t *c;
 
-	json_array_foreach(d->convs, i, c) {
+	json_array_foreach(json_object_get(a, "_convs"), i, c) {
 		bool client = ji(c, "client") == id;
 		json_t *peer;
 
@@ -641,7 +649,7 @@ where_table(FILE *f, const struct rdata *d, const struct product *p)
 	json_t *a;
 
 	fputs("<table><thead><tr><th style=\"width:7%\">Asset</th><th>Name</th><th>IP / MAC</th>"
-	    "<th style=\"width:12%\">Zone</th><th style=\"width:10%\">Level</th><th style=\"width:34%\">"
+	    "<th style=\"width:13%\">Zone</th><th style=\"width:10%\">Level</th><th style=\"width:34%\">"
 	    "Talks to (OT peers and roles)</th></tr></thead><tbody>\n", f);
 	json_array_foreach(p->assets, i, a) {
 		char zone[96];
@@ -655,7 +663,7 @@ where_table(FILE *f, const struct rdata *d, const struct product *p)
 		h(f, js(a, "ip"));
 		fputs("<br>", f);
 		h(f, js(a, "mac"));
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"z\">", f);
 		h(f, zone);
 		fprintf(f, "</td><td><span class=\"lvl lvl-%s\">%s</span>%s</td><td>", js(a, "level"),
 		    js(a, "level"), js(a, "accepted") ? " (accepted)" : "");
@@ -688,7 +696,7 @@ access_paths(FILE *f, const struct rdata *d, const struct product *p)
 	json_array_foreach(p->assets, i, a) {
 		int64_t id = ji(a, "id");
 
-		json_array_foreach(d->convs, k, c) {
+		json_array_foreach(json_object_get(a, "_convs"), k, c) {
 			bool client = ji(c, "client") == id;
 			json_t *peer;
 
@@ -941,7 +949,7 @@ write_changes(FILE *f, const struct rdata *d)
 	fputs("</tbody></table>\n<table><thead><tr><th style=\"width:22%\">Time</th><th style=\"width:12%\">"
 	    "Change</th><th style=\"width:8%\">Asset</th><th>Detail</th></tr></thead><tbody>\n", f);
 	json_array_foreach(rows, i, v) {
-		fputs("<tr><td>", f);
+		fputs("<tr><td class=\"t\">", f);
 		put_time(f, ji(v, "ts"));
 		fputs("</td><td>", f);
 		h(f, js(v, "kind"));
@@ -1031,9 +1039,9 @@ write_inventory(FILE *f, const struct rdata *d)
 	size_t i;
 	json_t *a;
 
-	fputs("<section id=\"inventory\">\n<h2>Appendix: inventory</h2>\n<table id=\"inventory-table\">"
+	fputs("<section id=\"inventory\">\n<h2>Appendix: inventory</h2>\n<table id=\"inventory-table\" class=\"inv\">"
 	    "<thead><tr><th style=\"width:6%\">ID</th><th>Name</th><th>Maker</th><th>Model / firmware</th>"
-	    "<th>IP / MAC</th><th style=\"width:10%\">Zone</th><th style=\"width:10%\">Kind</th>"
+	    "<th>IP / MAC</th><th style=\"width:12%\">Zone</th><th style=\"width:10%\">Kind</th>"
 	    "<th style=\"width:9%\">Level</th><th style=\"width:7%\">Country</th></tr></thead><tbody>\n", f);
 	json_array_foreach(d->assets, i, a) {
 		char zone[96];
@@ -1053,7 +1061,7 @@ write_inventory(FILE *f, const struct rdata *d)
 		h(f, js(a, "ip"));
 		fputs("<br>", f);
 		h(f, js(a, "mac"));
-		fputs("</td><td>", f);
+		fputs("</td><td class=\"z\">", f);
 		h(f, zone);
 		fprintf(f, "</td><td>%s</td><td><span class=\"lvl lvl-%s\">%s</span></td><td>",
 		    tier_short(asset_tier(a)), js(a, "level"), js(a, "level"));
@@ -1089,6 +1097,21 @@ read_failed(struct cli *cli)
 	return EXIT_DB;
 }
 
+/* Each asset's conversations under "_convs", so a block lists its peers without a scan of all. */
+static void
+link_conversations(struct rdata *d)
+{
+	size_t i;
+	json_t *c, *a;
+
+	json_array_foreach(d->convs, i, c) {
+		if ((a = asset_by_id(d, ji(c, "client"))) != NULL)
+			json_array_append(json_object_get(a, "_convs"), c);
+		if (ji(c, "server") != ji(c, "client") && (a = asset_by_id(d, ji(c, "server"))) != NULL)
+			json_array_append(json_object_get(a, "_convs"), c);
+	}
+}
+
 static int
 rdata_read(struct rdata *d, bool full)
 {
@@ -1102,9 +1125,12 @@ rdata_read(struct rdata *d, bool full)
 		return read_failed(d->cli);
 	if ((d->ix = calloc(json_array_size(d->assets) + 1, sizeof(*d->ix))) == NULL)
 		return EXIT_DB;
-	json_array_foreach(d->assets, i, a)
+	json_array_foreach(d->assets, i, a) {
 		d->ix[d->nix++] = (struct slot){ ji(a, "id"), a };
+		json_object_set_new(a, "_convs", json_array());
+	}
 	qsort(d->ix, d->nix, sizeof(*d->ix), slot_cmp);
+	link_conversations(d);
 	return EXIT_OK;
 }
 

@@ -48,6 +48,8 @@ struct cli {
 	struct sqlite3	*db;		/* its handle, for the CLI's queries */
 	FILE		*out;
 	FILE		*err;
+	FILE		*direct;	/* stdout itself, for output that streams (events --follow) */
+	long long	 learning_s;	/* config [events] learning, in seconds */
 	bool		 busy;		/* SQLite said busy: main runs the command again */
 	bool		 dberr;		/* another database error was reported */
 	bool		 usage_failed;	/* a table option named no column: exit 2 */
@@ -69,6 +71,7 @@ extern const struct cli_cmd cmd_risk, cmd_vendors;
 extern const struct cli_cmd cmd_export;
 extern const struct cli_cmd cmd_report, cmd_map;
 extern const struct cli_cmd cmd_status;
+extern const struct cli_cmd cmd_events, cmd_baseline;
 
 void	 cmd_help(const struct cli_cmd *c, FILE *f);
 

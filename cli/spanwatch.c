@@ -38,6 +38,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_report,
 	&cmd_map,
 	&cmd_status,
+	&cmd_events,
+	&cmd_baseline,
 	NULL
 };
 
@@ -107,6 +109,7 @@ load_config(struct cli *cli, struct config *conf)
 	if (conf->oui_override[0])
 		cli->oui_override = conf->oui_override;
 	cli->control_socket = conf->control_socket;
+	cli->learning_s = (long long)conf->events_learning_h * 3600;
 	return 0;
 }
 
@@ -119,6 +122,8 @@ run_cmd(struct cli *cli, const struct cli_cmd *c, int argc, char **argv)
 {
 	FILE *stdout_f = cli->out;
 	int rc = EXIT_DB;
+
+	cli->direct = stdout_f;
 
 	for (int attempt = 0; attempt < BUSY_TRIES; attempt++) {
 		char *buf = NULL;

@@ -72,6 +72,9 @@ static const struct key keys[] = {
 	STR("forward", "key_file", fwd_key_file),
 	STR("forward", "spool", fwd_spool),
 	INT("forward", "spool_max_mb", fwd_spool_max_mb, 1, 65536),
+	INT("events", "learning_hours", events_learning_h, 0, 87600),
+	INT("events", "silent_hours", events_silent_h, 0, 87600),
+	STR("events", "severity", events_severity),
 };
 
 void
@@ -99,6 +102,7 @@ config_defaults(struct config *c)
 	c->fwd_port = 514;
 	snprintf(c->fwd_spool, sizeof(c->fwd_spool), "/var/lib/spanwatch/forward.spool");
 	c->fwd_spool_max_mb = 64;
+	c->events_learning_h = 7 * 24;
 }
 
 struct parse {

@@ -62,6 +62,10 @@ struct config {
 	char	 fwd_key_file[CFG_STR];
 	char	 fwd_spool[CFG_STR];
 	int	 fwd_spool_max_mb;
+	/* [events] */
+	int	 events_learning_h;	/* learning period (baseline), hours of packet time; 0: none */
+	int	 events_silent_h;	/* asset_silent after this many hours unseen; 0: never */
+	char	 events_severity[CFG_STR];	/* "operation=8, asset_new=3, ..." over the defaults */
 };
 
 /* [daemon] log_level, in the order of the words the file takes. */

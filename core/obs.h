@@ -124,9 +124,15 @@ struct obs {
 	 * OBS_OP: who = client, peer = server, proto = protocol, src = the
 	 * protocol-level service ("modbus/fc16", static string), val/val_len
 	 * = detail text (points, blocks, attribute, file), may be empty.
+	 * The capture path sums them (packet/opagg.c): then op_n says how
+	 * many requests or replies of the phase one observation stands for
+	 * (0 counts as 1), ts_us is the first request's time and op_last_us
+	 * the last one's (0: ts_us).
 	 */
 	uint8_t		 op;		/* enum op_kind */
 	uint8_t		 op_phase;	/* enum op_phase */
+	uint32_t	 op_n;
+	uint64_t	 op_last_us;
 };
 
 /* Copy a protocol name, cut to fit (snprintf's formatting was measurable per report). */

@@ -21,7 +21,7 @@ struct obsq {
 	struct obsq_rec	*ring;
 	size_t		 max, head, len;
 	uint64_t	 queued, dropped;
-	uint64_t	 by_kind[4];	/* accepted, per enum obs_kind */
+	uint64_t	 by_kind[OBS_OP + 1];	/* accepted, per enum obs_kind */
 };
 
 struct obsq *
@@ -61,7 +61,7 @@ obsq_emit(void *arg, const struct obs *o)
 	}
 	r = &q->ring[(q->head + q->len) % q->max];
 	r->o = *o;
-	if (o->kind == OBS_FACT && o->val)
+	if ((o->kind == OBS_FACT || o->kind == OBS_OP) && o->val)
 		obs_sanitize(o->val, o->val_len, r->val, sizeof(r->val));
 	else
 		r->val[0] = '\0';
@@ -73,7 +73,8 @@ obsq_emit(void *arg, const struct obs *o)
 	}
 	q->len++;
 	q->queued++;
-	q->by_kind[o->kind & 3]++;
+	if ((unsigned)o->kind <= OBS_OP)
+		q->by_kind[o->kind]++;
 }
 
 bool
@@ -108,7 +109,7 @@ obsq_sink(struct obsq *q)
 size_t obsq_len(const struct obsq *q) { return q->len; }
 uint64_t obsq_dropped(const struct obsq *q) { return q->dropped; }
 uint64_t obsq_queued(const struct obsq *q) { return q->queued; }
-uint64_t obsq_queued_kind(const struct obsq *q, enum obs_kind k) { return q->by_kind[k & 3]; }
+uint64_t obsq_queued_kind(const struct obsq *q, enum obs_kind k) { return (unsigned)k <= OBS_OP ? q->by_kind[k] : 0; }
 
 int
 obsq_foreach(struct obsq *q, int (*fn)(void *arg, const struct obs *o), void *arg)

@@ -19,6 +19,11 @@
 #define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
 #define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
 #define CONV_AGG_MAX		16384	/* conversations summed between flushes (power of two, ~150 B each); beyond, sent unsummed */
+#define OPAGG_MAX		2048	/* (client, server, protocol, kind) operation sums between flushes (power of two,
+					 * ~600 B each); beyond, operations go to the queue unsummed */
+#define OPAGG_ITEMS		6	/* distinct details kept per sum; more are counted ("+N more") */
+#define OPAGG_ITEM_MAX		72	/* bytes of one detail kept in a sum */
+#define OP_BURST_GAP_S		600	/* silence after which the next request of a (client, server, kind) starts a new event */
 #define FLOW_REPORT_US		(60ull * 1000000)	/* a live flow's traffic reaches the store at most every minute */
 #define FLOW_EXPIRE_EVERY_US	100000	/* age flows every 100 ms of packet time... */
 #define FLOW_EXPIRE_MAX		512	/* ...at most this many at a time, so the reports they
@@ -38,6 +43,9 @@
 /* Store (store/) */
 #define STORE_FLUSH_MS_DEFAULT	1000	/* default batch interval */
 #define STORE_FLUSH_OBS_DEFAULT	8192	/* flush early when this many observations wait */
+#define EVENT_DETAIL_MAX	400	/* bytes of an event's detail ("a; b; +N more") */
+#define EVENT_DETAIL_ITEMS	12	/* distinct details listed in one event */
+#define EVENT_NEW_GRACE_S	600	/* what an asset does in its first 10 min is its discovery: no new_client/new_service */
 #define ASSET_MAX_DEFAULT	100000	/* assets kept in memory caches */
 #define STORE_WRITE_BUSY_MS	200	/* the daemon waits this long for a lock held elsewhere, then backs off */
 #define STORE_RETRY_FIRST_MS	1000	/* first retry after a failed batch; doubles per failure */

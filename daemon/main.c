@@ -40,6 +40,7 @@
 #include "pipeline.h"
 #include "privdrop.h"
 #include "risk.h"
+#include "events.h"
 #include "store.h"
 #include "sw_limits.h"
 #include "vendor_ids.h"
@@ -122,32 +123,93 @@ elapsed(const struct daemon *d)
 
 /* --- flushing ------------------------------------------------------------ */
 
+static const char *
+jstr_or(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && s[0] ? s : dflt;
+}
+
+/* ISO 8601 back to a time_t for the syslog header. */
+static time_t
+iso_time(const char *iso)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (iso == NULL || strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return time(NULL);
+	return timegm(&tm);
+}
+
+/*
+ * One event as one syslog message: MSGID the kind, the structured data
+ * what a SIEM rule keys on (docs/EXPORT.md, "Syslog").  Events of the
+ * learning period are not alerts and stay home.
+ */
+static int
+forward_one(void *arg, json_t *ev)
+{
+	struct daemon *d = arg;
+	json_t *c = json_object_get(ev, "client"), *s = json_object_get(ev, "server");
+	char id[24], sev[8], count[24], asset[24];
+	int severity = (int)json_integer_value(json_object_get(ev, "severity"));
+	const char *kind = jstr_or(ev, "kind", "event");
+	bool op = strcmp(kind, "operation") == 0;
+	const char *sd[40];
+	size_t n = 0;
+
+	d->events_forwarded = json_integer_value(json_object_get(ev, "id"));
+	if (json_is_true(json_object_get(ev, "baseline"))) {
+		json_decref(ev);
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)d->events_forwarded);
+	snprintf(sev, sizeof(sev), "%d", severity);
+	snprintf(asset, sizeof(asset), "%lld", (long long)json_integer_value(json_object_get(ev, "asset")));
+	snprintf(count, sizeof(count), "%lld", (long long)json_integer_value(json_object_get(ev, "count")));
+#define SD(k, v) do { sd[n++] = (k); sd[n++] = (v); } while (0)
+	SD("sensor", d->cfg.sensor_name);
+	SD("site", d->cfg.site);
+	SD("event_id", id);
+	SD("kind", kind);
+	SD("severity", sev);
+	SD("asset", asset);
+	SD("mac", jstr_or(ev, "asset_mac", ""));
+	SD("ip", jstr_or(ev, "asset_ip", ""));
+	if (op) {
+		SD("protocol", jstr_or(ev, "protocol", ""));
+		SD("operation", jstr_or(ev, "operation", ""));
+		SD("client_ip", jstr_or(c, "ip", ""));
+		SD("client_mac", jstr_or(c, "mac", ""));
+		SD("server_ip", jstr_or(s, "ip", ""));
+		SD("server_mac", jstr_or(s, "mac", ""));
+		SD("outcome", jstr_or(ev, "outcome", "unknown"));
+		SD("count", count);
+	} else {
+		SD("field", jstr_or(ev, "field", ""));
+		SD("old", jstr_or(ev, "old", ""));
+		SD("new", jstr_or(ev, "new", ""));
+	}
+#undef SD
+	sd[n] = NULL;
+	fwd_send(d->fwd, ev_syslog_severity(severity), iso_time(jstr_or(ev, "ts", NULL)),
+	    op ? jstr_or(ev, "operation", kind) : kind, sd, jstr_or(ev, "detail", kind));
+	json_decref(ev);
+	return 0;
+}
+
 static void
 forward_new_events(struct daemon *d)
 {
-	sqlite3_stmt *q;
+	struct event_filter f = { .kind = -1, .after_id = 0 };
 
 	if (d->fwd == NULL || d->st == NULL)
 		return;
-	if (sqlite3_prepare_v2(store_db(d->st), "SELECT id, ts, kind, detail, "
-	    "coalesce((SELECT mac FROM assets WHERE id = asset_id), ''), "
-	    "coalesce((SELECT ip FROM addresses WHERE asset_id = events.asset_id "
-	    "ORDER BY last_seen DESC LIMIT 1), '') FROM events WHERE id > ?1 ORDER BY id",
-	    -1, &q, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(q, 1, d->events_forwarded);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(q, 2);
-		const char *sd[] = { "sensor", d->cfg.sensor_name, "site", d->cfg.site,
-		    "mac", (const char *)sqlite3_column_text(q, 4),
-		    "ip", (const char *)sqlite3_column_text(q, 5), NULL };
-		int sev = strcmp(kind, "risk") == 0 ? 4 : 5;
-
-		fwd_send(d->fwd, sev, (time_t)sqlite3_column_int64(q, 1), kind, sd,
-		    (const char *)sqlite3_column_text(q, 3));
-		d->events_forwarded = sqlite3_column_int64(q, 0);
-	}
-	sqlite3_finalize(q);
+	f.after_id = d->events_forwarded;
+	if (store_events(d->st, &f, forward_one, d, NULL) < 0)
+		log_warnx("forward: %s; retried after the next batch", store_errmsg(d->st));
 }
 
 static void	 finish(struct daemon *d);
@@ -491,6 +553,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 	print_counter(p, "obs.queued.addresses", qs.by_kind[OBS_ADDR]);
 	print_counter(p, "obs.queued.services", qs.by_kind[OBS_SERVICE]);
 	print_counter(p, "obs.queued.peers", qs.by_kind[OBS_PEER]);
+	print_counter(p, "obs.queued.operations", qs.by_kind[OBS_OP]);
 	print_counter(p, "obs.dropped", qs.dropped);
 	print_counter(p, "obs.waiting", qs.waiting);
 	print_counter(p, "daemon.workers", workers_count(d->wk));
@@ -560,6 +623,22 @@ data_path(const char *configured, const char *installed_default, const char *in_
 	    access(in_tree, R_OK) == 0)
 		return in_tree;
 	return configured;
+}
+
+/* [events]: the learning period, asset_silent and severities (at start and on SIGHUP). */
+static void
+configure_events(struct daemon *d)
+{
+	struct events_cfg ec;
+	char err[256];
+
+	events_cfg_defaults(&ec);
+	ec.learning_s = (long long)d->cfg.events_learning_h * 3600;
+	ec.silent_s = (long long)d->cfg.events_silent_h * 3600;
+	if (d->cfg.events_severity[0] &&
+	    events_cfg_severity(&ec, d->cfg.events_severity, err, sizeof(err)) != 0)
+		log_warnx("[events] %s; default severities used", err);
+	store_set_events(d->st, &ec);
 }
 
 /* OUI registry, vendor tables and policy: loaded at start and on SIGHUP. */
@@ -637,6 +716,7 @@ load_tables(struct daemon *d, bool fatal_on_error)
 		store_set_oui(d->st, d->oui);
 		store_set_risk(d->st, d->vendors, d->policy);
 		store_set_rules(d->st, d->rules);
+		configure_events(d);
 	}
 	return 0;
 }
@@ -800,14 +880,10 @@ drain_forwarder(struct daemon *d)
 static void
 forward_from_now(struct daemon *d)
 {
-	sqlite3_stmt *q;
+	long long id;
 
-	if (d->st == NULL || sqlite3_prepare_v2(store_db(d->st),
-	    "SELECT coalesce(max(id), 0) FROM events", -1, &q, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		d->events_forwarded = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
+	if (d->st && (id = store_events_last_id(d->st)) >= 0)
+		d->events_forwarded = id;
 }
 
 /* What root created for us must stay writable after the drop. */

@@ -28,6 +28,7 @@
 
 struct fact_cache;
 struct flow;
+struct opagg;
 struct pkt;
 
 enum diss_rc {
@@ -81,6 +82,7 @@ struct diss_ctx {
 	struct obs_sink		*sink;
 	struct diss_stats	*st;
 	struct fact_cache	*fc;	/* suppresses repeats of the same fact (may be NULL) */
+	struct opagg		*ops;	/* sums operations between flushes (NULL: straight to sink) */
 	unsigned		 pdus;	/* PDUs completed in this call (diss_pdu) */
 
 	/* The pipeline's records, for the diss_* helpers (opaque to dissectors). */

@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "factcache.h"
 #include "flow.h"
+#include "opagg.h"
 #include "sw_limits.h"
 
 void
@@ -282,5 +283,8 @@ diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
 	o.op = (uint8_t)kind;
 	o.op_phase = (uint8_t)phase;
 	o.transport = dc->d->transport;
-	obs_emit(dc->sink, &o);
+	if (dc->ops)
+		opagg_add(dc->ops, &o, dc->sink);
+	else
+		obs_emit(dc->sink, &o);
 }

@@ -12,6 +12,7 @@
 #include "dissector.h"
 #include "factcache.h"
 #include "flow.h"
+#include "opagg.h"
 #include "sw_limits.h"
 #include "pipeline.h"
 
@@ -35,6 +36,7 @@ struct pipeline {
 	struct diss_stats	*ds;		/* [n_dissectors] */
 	struct fact_cache	*fc;
 	struct convagg		*ca;		/* flow reports summed per conversation */
+	struct opagg		*oa;		/* operations summed per (client, server, kind) */
 	struct classifier	*cl;		/* nDPI; NULL when cfg.ndpi is off */
 	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
 	struct addr_memo	 addr_memo[ADDR_MEMO_SLOTS];
@@ -203,10 +205,11 @@ pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
 	pl->fc = calloc(1, sizeof(*pl->fc));
 	pl->ca = convagg_new();
+	pl->oa = opagg_new();
 	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
 	if (cfg->ndpi)
 		pl->cl = classify_new();
-	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
+	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->oa == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
 		pipeline_free(pl);
 		return NULL;
 	}
@@ -230,6 +233,9 @@ pipeline_free(struct pipeline *pl)
 	if (pl->ca)
 		convagg_drain(pl->ca, pl->sink, SIZE_MAX);
 	convagg_free(pl->ca);
+	if (pl->oa)
+		opagg_drain(pl->oa, pl->sink);
+	opagg_free(pl->oa);
 	classify_free(pl->cl);		/* after the flows: they point at its names */
 	free(pl->ds);
 	free(pl->fc);
@@ -301,6 +307,7 @@ ctx_init(struct diss_ctx *dc, struct pipeline *pl, int idx, struct flow *f,
 	dc->sink = pl->sink;
 	dc->st = &pl->ds[idx];
 	dc->fc = pl->fc;
+	dc->ops = pl->oa;
 }
 
 static void
@@ -575,11 +582,15 @@ pipeline_report_flows(struct pipeline *pl)
 {
 	flow_walk(pl->ft, report_one, pl);
 	convagg_drain(pl->ca, pl->sink, SIZE_MAX);
+	opagg_drain(pl->oa, pl->sink);
 }
 
 bool
 pipeline_report_flows_step(struct pipeline *pl, size_t *pos, size_t max)
 {
+	/* a step of its own (at most 3 x OPAGG_MAX), so the queue holds it */
+	if (*pos == 0 && opagg_drain(pl->oa, pl->sink))
+		return false;
 	if (!flow_walk_some(pl->ft, pos, max, report_one, pl))
 		return false;
 	return convagg_drain(pl->ca, pl->sink, max);
@@ -639,6 +650,11 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "conversations.flow_reports", convagg_stats(pl->ca)->added);
 	cb(arg, "conversations.sent", convagg_stats(pl->ca)->sent);
 	cb(arg, "conversations.table_full", convagg_stats(pl->ca)->direct);
+	cb(arg, "operations.reported", opagg_stats(pl->oa)->added);
+	cb(arg, "operations.sent", opagg_stats(pl->oa)->sent);
+	cb(arg, "operations.table_full", opagg_stats(pl->oa)->direct);
+	cb(arg, "operations.details_dropped", opagg_stats(pl->oa)->details_dropped);
+	cb(arg, "operations.bursts_split", opagg_stats(pl->oa)->bursts_split);
 	classify_stats_walk(pl->cl, cb, arg);
 	for (size_t i = 0; i < n_dissectors; i++) {
 		const struct dissector *d = dissectors[i];

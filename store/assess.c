@@ -84,6 +84,20 @@ asset_addresses(struct store *s, int64_t id, char *mac, size_t macsz, char *ip, 
 	sqlite3_reset(q);
 }
 
+static bool
+alarming(enum risk_level l)
+{
+	return l == RISK_HIGH || l == RISK_ELEVATED;
+}
+
+static bool
+was_alarming(const char *level)
+{
+	enum risk_level l;
+
+	return level[0] && risk_level_parse(level, &l) && alarming(l);
+}
+
 int
 assess_asset(struct store *s, int64_t id, long long now)
 {
@@ -112,13 +126,18 @@ assess_asset(struct store *s, int64_t id, long long now)
 	if (put(s, id, &r, now) != 0)
 		return -1;
 	if (strcmp(before, risk_level_name(r.level)) == 0 ||
-	    (r.level != RISK_HIGH && r.level != RISK_ELEVATED))
+	    (!alarming(r.level) && !was_alarming(before)))
 		return 0;
 	snprintf(detail, sizeof(detail), "%s: %s%s%s%s: %s%s%s", risk_level_name(r.level),
 	    r.vendor[0] ? r.vendor : "unknown maker", r.country[0] ? " (" : "", r.country,
 	    r.country[0] ? ")" : "", r.nreasons ? r.reasons[0].text : "",
 	    r.accepted ? "; " : "", r.accepted ? r.accepted_text : "");
-	return add_event(s, now, id, "risk", detail);
+	/* a batch's packet time if there is one: the wall clock never ends the learning period */
+	if (ev_batch_time(s))
+		return ev_change(s, ev_batch_time(s), id, EV_RISK_CHANGED, "risk",
+		    before[0] ? before : NULL, risk_level_name(r.level), detail, true);
+	return ev_change(s, now, id, EV_RISK_CHANGED, "risk", before[0] ? before : NULL,
+	    risk_level_name(r.level), detail, false);
 }
 
 int

@@ -109,19 +109,6 @@ ref_has_mac(const struct asset_ref *r)
 	return !mac_is_zero(r->mac) && !mac_is_group(r->mac);
 }
 
-int
-add_event(struct store *s, long long ts, int64_t asset_id, const char *kind, const char *detail)
-{
-	sqlite3_stmt *q = st_get(s, S_EVENT_INS);
-
-	sqlite3_bind_int64(q, 1, ts);
-	if (asset_id)
-		sqlite3_bind_int64(q, 2, asset_id);
-	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, detail, -1, SQLITE_STATIC);
-	return st_step(s, S_EVENT_INS) == SQLITE_DONE ? 0 : -1;
-}
-
 void
 touch_for_risk(struct store *s, int64_t id)
 {
@@ -232,7 +219,7 @@ new_mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t 
 	s->stats.assets_created++;
 	snprintf(detail, sizeof(detail), "mac %s%s%s%s", mac, e ? " (" : "", e ? e->org : "",
 	    e ? ")" : local ? " (locally administered: randomised or virtual)" : "");
-	if (add_event(s, ts, *id, "asset_new", detail) != 0)
+	if (ev_change(s, ts, *id, EV_ASSET_NEW, "mac", NULL, mac, detail, true) != 0)
 		return -1;
 	if (e && evidence(s, *id, A_VENDOR, e->org, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
 		return -1;
@@ -264,7 +251,7 @@ new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64
 	sqlite3_bind_int64(q, 3, ts);
 	if (st_step(s, S_ADDR_INS_KEY) != SQLITE_DONE)
 		return -1;
-	return add_event(s, ts, *id, "asset_new", detail);
+	return ev_change(s, ts, *id, EV_ASSET_NEW, "ip", NULL, ip, detail, true);
 }
 
 /* The MAC-keyed asset of a MAC, created if new; *gw says whether it is a gateway. */
@@ -595,7 +582,7 @@ static int
 on_addr(struct store *s, const struct obs *o, long long ts)
 {
 	const struct asset_ref *r = &o->who;
-	char ip[IP_STRLEN], detail[160];
+	char ip[IP_STRLEN];
 	bool gw, fresh, is_arp = o->src && strcmp(o->src, "arp") == 0;
 	int64_t id, to;
 
@@ -625,24 +612,11 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 		acache_drop(s, AC_VIA_GW, &r->ip);	/* the MAC claims the IP now */
 	if (!fresh)
 		return 0;
-	snprintf(detail, sizeof(detail), "address %s (%s)", ip, o->src ? o->src : "ip");
-	if (add_event(s, ts, id, "address_new", detail) != 0)
+	if (!gw && ev_address(s, id, ip, o->src ? o->src : "ip", ts) != 0)
 		return -1;
 	if (!gw && !is_arp && recent_ips_make_gateway(s, id, ts))
 		return promote_gateway(s, id, ts);
 	return 0;
-}
-
-static bool
-identity_attr(const char *a)
-{
-	static const char *const ids[] = { A_VENDOR, A_MODEL, A_FIRMWARE, A_SERIAL, A_HOSTNAME,
-	    A_OS, A_PRODUCT_CODE, A_DEVICE_NAME, A_ROLE, NULL };
-
-	for (int i = 0; ids[i]; i++)
-		if (strcmp(a, ids[i]) == 0)
-			return true;
-	return false;
 }
 
 /* What a fingerprint rule concluded from a piece of evidence. */
@@ -658,7 +632,7 @@ static void
 rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, uint8_t conf)
 {
 	struct rule_hit *h = arg;
-	char src[96], detail[700];
+	char src[96];
 	bool fresh;
 
 	if (h->rc != 0 || value == NULL || value[0] == '\0')
@@ -672,15 +646,12 @@ rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, u
 		return;
 	if (strcmp(attr, A_VENDOR) == 0)
 		touch_for_risk(h->s, h->id);
-	snprintf(detail, sizeof(detail), "%s = %s (%s)", attr, value, src);
-	if (add_event(h->s, h->ts, h->id, "fact_new", detail) != 0)
-		h->rc = -1;
 }
 
 static int
 fact_one(struct store *s, const struct obs *o, long long ts)
 {
-	char ip[IP_STRLEN] = "", detail[700];
+	char ip[IP_STRLEN] = "";
 	int64_t id;
 	bool fresh;
 
@@ -707,10 +678,7 @@ fact_one(struct store *s, const struct obs *o, long long ts)
 	}
 	if (strcmp(o->attr, A_VENDOR) == 0)
 		touch_for_risk(s, id);
-	if (!identity_attr(o->attr))
-		return 0;
-	snprintf(detail, sizeof(detail), "%s = %s (%s)", o->attr, o->val, o->src ? o->src : "?");
-	return add_event(s, ts, id, "fact_new", detail);
+	return ev_identity(s, id, o->attr, o->val, o->src ? o->src : "?", ts);
 }
 
 /*
@@ -818,7 +786,13 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	sqlite3_bind_int64(q, 8, ts);
 	if (ip[0])
 		sqlite3_bind_text(q, 7, ip, -1, SQLITE_STATIC);
-	return st_step(s, S_SVC_UPSERT) == SQLITE_DONE ? 0 : -1;
+	sqlite3_set_last_insert_rowid(s->db, 0);	/* set only when the upsert inserts */
+	if (st_step(s, S_SVC_UPSERT) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_last_insert_rowid(s->db) == 0 || (o->val && o->val[0] && strcmp(o->val, "server") != 0))
+		return 0;
+	return ev_new_service(s, id, transport_name(o->transport), o->port,
+	    o->proto ? o->proto : "unknown", first_secs(o, ts));
 }
 
 static int
@@ -826,6 +800,7 @@ on_peer(struct store *s, const struct obs *o, long long ts)
 {
 	int64_t cli, srv;
 	sqlite3_stmt *q;
+	char ip[IP_STRLEN];
 
 	if (resolve(s, &o->who, ts, &cli) != 0 || resolve(s, &o->peer, ts, &srv) != 0)
 		return -1;
@@ -841,7 +816,27 @@ on_peer(struct store *s, const struct obs *o, long long ts)
 	sqlite3_bind_int64(q, 7, (sqlite3_int64)o->bytes);
 	sqlite3_bind_int64(q, 8, first_secs(o, ts));
 	sqlite3_bind_int64(q, 9, ts);
-	return st_step(s, S_CONV_UPSERT) == SQLITE_DONE ? 0 : -1;
+	sqlite3_set_last_insert_rowid(s->db, 0);	/* set only when the upsert inserts */
+	if (st_step(s, S_CONV_UPSERT) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_last_insert_rowid(s->db) == 0)
+		return 0;
+	ip_fmt(&o->who.ip, ip);
+	return ev_new_client(s, cli, srv, ip, o->proto ? o->proto : "unknown", first_secs(o, ts),
+	    sqlite3_last_insert_rowid(s->db));
+}
+
+/* OBS_OP: an operation, or a sum of them (packet/opagg.c). */
+static int
+on_op(struct store *s, const struct obs *o, long long ts)
+{
+	int64_t cli, srv;
+
+	if (resolve(s, &o->who, ts, &cli) != 0 || resolve(s, &o->peer, ts, &srv) != 0)
+		return -1;
+	if (cli == srv)
+		srv = 0;	/* one asset cannot be both: keep it as the client */
+	return ev_operation(s, o, cli, srv, ts);
 }
 
 int
@@ -850,6 +845,7 @@ ingest_one(struct store *s, const void *arg)
 	const struct obs *o = arg;
 	long long ts = secs(o->ts_us);
 
+	ev_saw(s, ts);
 	switch (o->kind) {
 	case OBS_ADDR:
 		return on_addr(s, o, ts);
@@ -860,7 +856,7 @@ ingest_one(struct store *s, const void *arg)
 	case OBS_PEER:
 		return on_peer(s, o, ts);
 	case OBS_OP:
-		return 0;	/* operations are not stored yet: the events store takes them */
+		return on_op(s, o, ts);
 	}
 	return 0;
 }

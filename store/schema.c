@@ -98,6 +98,32 @@ static const char *const migrations[] = {
 	"  last_seen INTEGER NOT NULL,"
 	"  PRIMARY KEY (gateway_id, unit));"
 	"CREATE INDEX modbus_units_asset ON modbus_units(asset_id);",
+	/*
+	 * 3: events become operations and change events (docs/JSON.md,
+	 * "Events"): severity, the learning-period flag, old and new value,
+	 * and for operations who did what to whom, how often, with what result.
+	 */
+	"ALTER TABLE events ADD COLUMN severity INTEGER NOT NULL DEFAULT 3;"
+	"ALTER TABLE events ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;"	/* recorded while learning: not an alert */
+	"ALTER TABLE events ADD COLUMN field TEXT;"		/* what changed: firmware, ip, risk, service, ... */
+	"ALTER TABLE events ADD COLUMN old_value TEXT;"
+	"ALTER TABLE events ADD COLUMN new_value TEXT;"
+	"ALTER TABLE events ADD COLUMN protocol TEXT;"		/* operations: dissector name */
+	"ALTER TABLE events ADD COLUMN operation TEXT;"		/* core/ops.h kind name */
+	"ALTER TABLE events ADD COLUMN client_id INTEGER REFERENCES assets(id) ON DELETE SET NULL;"
+	"ALTER TABLE events ADD COLUMN client_ip TEXT;"
+	"ALTER TABLE events ADD COLUMN client_mac TEXT;"
+	"ALTER TABLE events ADD COLUMN server_id INTEGER REFERENCES assets(id) ON DELETE SET NULL;"
+	"ALTER TABLE events ADD COLUMN server_ip TEXT;"
+	"ALTER TABLE events ADD COLUMN server_mac TEXT;"
+	"ALTER TABLE events ADD COLUMN count INTEGER NOT NULL DEFAULT 0;"	/* requests */
+	"ALTER TABLE events ADD COLUMN responses INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN last_ts INTEGER;"	/* operations: the last request */
+	"CREATE INDEX events_operation ON events(client_id, server_id, operation, protocol) "
+	"  WHERE kind = 'operation';"
+	"CREATE INDEX events_asset_kind ON events(asset_id, kind);"
+	"CREATE INDEX events_ts ON events(ts);",
 };
 
 int

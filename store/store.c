@@ -371,7 +371,8 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		exec(s, "PRAGMA synchronous = NORMAL");
 	}
 	exec(s, "PRAGMA foreign_keys = ON");
-	if (check_schema(s, err, errsz) != 0 || (mode == STORE_RW && prepare_all(s, err, errsz) != 0)) {
+	if (check_schema(s, err, errsz) != 0 || (mode == STORE_RW && (prepare_all(s, err, errsz) != 0 ||
+	    ev_open(s, err, errsz) != 0))) {
 		store_close(s);
 		return NULL;
 	}
@@ -385,6 +386,7 @@ store_close(struct store *s)
 		return;
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(s->st[i]);
+	ev_close(s);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->touched);
@@ -463,7 +465,8 @@ store_ingest(struct store *s, struct obsq *q)
 		return -1;
 	}
 	s->ntouched = 0;
-	if (obsq_foreach(q, apply, &b) != 0 || pending_flush(s) != 0 ||
+	ev_batch_begin(s);
+	if (obsq_foreach(q, apply, &b) != 0 || pending_flush(s) != 0 || ev_batch_end(s) != 0 ||
 	    assess_touched(s, now) != 0 || exec(s, "COMMIT") != SQLITE_OK) {
 		if (s->errmsg[0] == '\0')
 			st_error(s, "batch failed");

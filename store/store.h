@@ -81,6 +81,8 @@ struct store_stats {
 	uint64_t	 assets_created;
 	uint64_t	 gateways;
 	uint64_t	 risk_evaluations;
+	uint64_t	 events_written;
+	uint64_t	 replies_unmatched;	/* operation replies with no request event to count into */
 };
 void		 store_get_stats(const struct store *st, struct store_stats *out);
 

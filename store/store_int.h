@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "store.h"
 #include "sw_limits.h"
 
@@ -71,6 +72,7 @@ struct store {
 	int64_t			*touched;	/* assets whose risk must be re-evaluated */
 	size_t			 ntouched, touched_cap;
 	struct store_stats	 stats;
+	struct ev_state		*ev;		/* events.c; NULL when read-only */
 };
 
 /* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */
@@ -85,6 +87,7 @@ void	 pending_drop(struct store *s);		/* forget it (the batch rolled back) */
 void	 touch_for_risk(struct store *s, int64_t asset_id);
 int	 assess_touched(struct store *s, long long now);
 int	 assess_asset(struct store *s, int64_t asset_id, long long now);
+/* A change event by kind name (events.h), without old/new value. */
 int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
 	    const char *detail);
 
@@ -97,5 +100,23 @@ int	 ingest_evidence(struct store *s, int64_t id, const char *attr, const char *
 	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
 /* Evidence about a Modbus unit id behind a server (units.c). */
 int	 units_fact(struct store *s, const struct obs *o, long long ts);
+/* events.c: the writing side of events.h, inside the ingest transaction */
+int	 ev_open(struct store *s, char *err, size_t errsz);
+void	 ev_close(struct store *s);
+void	 ev_batch_begin(struct store *s);
+void	 ev_saw(struct store *s, long long ts);		/* a packet time of the batch */
+long long ev_batch_time(const struct store *s);	/* the newest, 0 if none */
+int	 ev_batch_end(struct store *s);
+/* packet_time false: ts is the wall clock (it never ends the learning period) */
+int	 ev_change(struct store *s, long long ts, int64_t asset, enum ev_kind k, const char *field,
+	    const char *old, const char *new_value, const char *detail, bool packet_time);
+int	 ev_identity(struct store *s, int64_t id, const char *attr, const char *val,
+	    const char *src, long long ts);
+int	 ev_address(struct store *s, int64_t id, const char *ip, const char *src, long long ts);
+int	 ev_new_service(struct store *s, int64_t id, const char *transport, int port,
+	    const char *proto, long long ts);
+int	 ev_new_client(struct store *s, int64_t cli, int64_t srv, const char *cli_addr,
+	    const char *proto, long long ts, int64_t rowid);
+int	 ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, long long ts);
 
 #endif

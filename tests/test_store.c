@@ -138,7 +138,10 @@ START_TEST(dhcp_renewal_is_address_history_not_a_new_asset)
 	ck_assert_int_eq(scalar("SELECT gateway FROM assets"), 0);
 	ck_assert_str_eq(text("SELECT oui_vendor FROM assets"), "Siemens AG");
 	ck_assert_str_eq(text("SELECT value FROM evidence WHERE attribute = 'oui_country'"), "DE");
-	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'address_new'"), 2);
+	/* the first address is part of asset_new; the new lease is a change, with both values */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'address_changed'"), 1);
+	ck_assert_str_eq(text("SELECT old_value || ' ' || new_value FROM events "
+	    "WHERE kind = 'address_changed'"), "10.0.0.5 10.0.0.77");
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 1);
 }
 END_TEST
@@ -495,9 +498,10 @@ START_TEST(risk_verdict_and_event_beside_the_asset)
 	    "WHERE a.mac = '44:19:b6:00:00:01'"), "FCC-COVERED"));
 	ck_assert_str_eq(text("SELECT r.level FROM risk r JOIN assets a ON a.id = r.asset_id "
 	    "WHERE a.mac = '00:0e:8c:01:02:03'"), "none");
-	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk_changed'"), 1);
+	ck_assert_str_eq(text("SELECT new_value FROM events WHERE kind = 'risk_changed'"), "high");
 	ck_assert_int_eq(store_reevaluate_all(st, 99), 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk'"), 1);	/* unchanged: no new event */
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk_changed'"), 1);	/* unchanged: no new event */
 	store_set_risk(st, NULL, NULL);
 	vendors_free(v);
 	risk_policy_free(p);

@@ -1,0 +1,74 @@
+#!/bin/sh
+# 80-events.sh - change events end to end (spanwatch events --json):
+#   * on an EtherNet/IP capture with 12 assets, a first read gives one
+#     asset_new per asset and at most a few other events per asset;
+#   * reading the same capture again into the same database adds no event;
+#   * every event follows docs/JSON.md ("Events"), and --kind/--asset filter;
+#   * `spanwatch baseline --accept` ends the learning period.
+# Usage: tests/e2e/80-events.sh [BUILD_DIR]
+set -u
+build=${1:-build}
+daemon=$build/spanwatchd
+cli=$build/spanwatch
+pcaps=${SW_PCAPS:-../shared/pcaps}
+name=80-events
+cap=$pcaps/enip/iti__EIP-IPAddressChangeAttempt.pcap
+
+fail() { echo "$name: FAIL: $*"; exit 1; }
+[ -x "$daemon" ] && [ -x "$cli" ] || { echo "$name: SKIP: build $daemon and $cli first"; exit 77; }
+command -v python3 >/dev/null || { echo "$name: SKIP: python3 needed to read JSON"; exit 77; }
+[ -f "$cap" ] || { echo "$name: SKIP: no $cap"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+db=$tmp/db
+
+"$daemon" -r "$cap" --db "$db" >/dev/null 2>&1 || fail "spanwatchd -r $cap"
+"$cli" --db "$db" events --json >"$tmp/first.json" || fail "events --json exit $?"
+"$cli" --db "$db" list --json >"$tmp/list.json" || fail "list --json exit $?"
+"$daemon" -r "$cap" --db "$db" >/dev/null 2>&1 || fail "spanwatchd -r $cap (again)"
+"$cli" --db "$db" events --json >"$tmp/second.json" || fail "events --json exit $?"
+"$cli" --db "$db" events --json --kind asset_new >"$tmp/kind.json" || fail "events --kind exit $?"
+"$cli" --db "$db" events --json --asset 3 >"$tmp/asset.json" || fail "events --asset exit $?"
+"$cli" --db "$db" events >"$tmp/table" || fail "events (table) exit $?"
+"$cli" --db "$db" baseline --json >"$tmp/bl1.json" || fail "baseline --json exit $?"
+"$cli" --db "$db" baseline --accept >/dev/null || fail "baseline --accept exit $?"
+"$cli" --db "$db" baseline --json >"$tmp/bl2.json" || fail "baseline --json exit $?"
+
+python3 - "$tmp" <<'PY' || exit 1
+import json, sys, collections
+t = sys.argv[1]
+ld = lambda n: json.load(open(f"{t}/{n}"))
+first, second, assets = ld("first.json"), ld("second.json"), ld("list.json")
+def fail(msg):
+    print("80-events: FAIL:", msg); sys.exit(1)
+keys = {"id", "ts", "kind", "asset", "severity", "baseline", "detail"}
+for e in first:
+    if not keys <= e.keys(): fail(f"event {e.get('id')} lacks {keys - e.keys()}")
+    if not (e["ts"].endswith("Z") and "T" in e["ts"]): fail(f"ts {e['ts']} is not ISO 8601 UTC")
+    if e["kind"] != "operation" and not {"field", "old", "new"} <= e.keys(): fail(f"change {e['id']} lacks old/new")
+ids = [e["id"] for e in first]
+if ids != sorted(ids): fail("events not oldest first")
+per = collections.Counter((e["kind"], e["asset"]) for e in first)
+new = [k for k in per if k[0] == "asset_new"]
+if len(new) != len(assets) or any(per[k] != 1 for k in new):
+    fail(f"{len(new)} assets with asset_new for {len(assets)} assets: {per}")
+other = collections.Counter(e["asset"] for e in first if e["kind"] != "asset_new")
+if other and max(other.values()) > 3: fail(f"more than 3 other events on one asset: {other}")
+if len(first) > 2 * len(assets): fail(f"{len(first)} events for {len(assets)} assets")
+if len(second) != len(first): fail(f"reading the capture again added {len(second) - len(first)} events")
+if not all(e["baseline"] for e in first): fail("a change of the first read is not in the learning period")
+kind = ld("kind.json")
+if len(kind) != len(new) or any(e["kind"] != "asset_new" for e in kind): fail("--kind asset_new")
+if any(e["asset"] != 3 and 3 not in (e.get("client", {}).get("id"), e.get("server", {}).get("id"))
+       for e in ld("asset.json")): fail("--asset 3 shows another asset's events")
+b1, b2 = ld("bl1.json"), ld("bl2.json")
+if b1["state"] != "learning" or b2["state"] != "alerting" or b2["accepted"] is None:
+    fail(f"baseline states {b1['state']} -> {b2['state']}")
+print(f"80-events: {len(first)} events for {len(assets)} assets "
+      f"({dict(collections.Counter(e['kind'] for e in first))}); re-read adds 0")
+PY
+lines=$(wc -l <"$tmp/table")
+[ "$lines" -eq $(( $(python3 -c "import json;print(len(json.load(open('$tmp/first.json'))))") + 1 )) ] ||
+	fail "table has $lines lines"
+echo "$name: ok"

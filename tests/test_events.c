@@ -1,0 +1,359 @@
+/*
+ * test_events.c - operations summed in the capture path (packet/opagg.c)
+ * and events in the store (store/events.c): one event per burst with its
+ * count, details bounded, replies without requests, change events once
+ * per value, the learning period and its end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "support.h"
+#include "events.h"
+#include "obsq.h"
+#include "opagg.h"
+#include "store.h"
+
+#define T0	1224804439ull	/* seconds */
+#define US	1000000ull
+
+static char dbpath[64];
+static struct store *st;
+static struct obsq *q;
+static struct obs_sink sink;
+
+static void
+setup(void)
+{
+	char err[512];
+	int fd;
+
+	strcpy(dbpath, "/tmp/sw-events-XXXXXX");
+	fd = mkstemp(dbpath);
+	close(fd);
+	unlink(dbpath);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	q = obsq_new(0);
+	sink = obsq_sink(q);
+}
+
+static void
+teardown(void)
+{
+	char p[128];
+
+	store_close(st);
+	obsq_free(q);
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+static struct asset_ref
+ref(const char *mac, const char *ip)
+{
+	struct asset_ref r;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert(mac_parse(mac, r.mac));
+	ck_assert(ip_parse(ip, &r.ip));
+	return r;
+}
+
+#define CLI_MAC	"00:1d:09:99:b2:2c"
+#define SRV_MAC	"00:00:bc:3e:eb:e4"
+
+/* What diss_op hands on: a request (client -> server) or its reply. */
+static struct obs
+op(enum op_kind k, enum op_phase ph, uint64_t t_us, const char *detail)
+{
+	struct obs o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = OBS_OP;
+	o.ts_us = t_us;
+	o.who = ref(CLI_MAC, "192.168.10.105");
+	o.peer = ref(SRV_MAC, "192.168.10.120");
+	o.proto = "modbus";
+	o.src = "modbus/fc6";
+	o.op = (uint8_t)k;
+	o.op_phase = (uint8_t)ph;
+	o.val = detail;
+	o.val_len = detail ? strlen(detail) : 0;
+	o.transport = L4_TCP;
+	return o;
+}
+
+static void
+flush(void)
+{
+	long n = store_ingest(st, q);
+
+	ck_assert_msg(n >= 0, "%s", store_errmsg(st));
+	ck_assert_uint_eq(obsq_len(q), 0);
+}
+
+static long long
+scalar(const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static const char *
+text(const char *sql)
+{
+	static char buf[1024];
+	sqlite3_stmt *s;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
+}
+
+/* A SCADA master writing a register every second: one sum per flush, one event. */
+START_TEST(polling_loop_is_one_event_with_its_count)
+{
+	struct opagg *oa = opagg_new();
+
+	ck_assert_ptr_nonnull(oa);
+	for (unsigned i = 0; i < 10000; i++) {
+		struct obs req = op(OP_CONTROL_OPERATE, OP_REQUEST, (T0 + i) * US, "unit 1 reg 40001");
+		struct obs ok = op(OP_CONTROL_OPERATE, OP_REPLY_OK, (T0 + i) * US + 5000, NULL);
+
+		opagg_add(oa, &req, &sink);
+		opagg_add(oa, &ok, &sink);
+		if (i % 1000 == 999) {		/* a flush every 1000 s of traffic */
+			opagg_drain(oa, &sink);
+			ck_assert_uint_le(obsq_len(q), 2);	/* one sum per phase, not a PDU each */
+			flush();
+		}
+	}
+	ck_assert_uint_eq(opagg_stats(oa)->added, 20000);
+	ck_assert_uint_eq(opagg_stats(oa)->direct, 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'operation'"), 1);
+	ck_assert_int_eq(scalar("SELECT count FROM events WHERE kind = 'operation'"), 10000);
+	ck_assert_int_eq(scalar("SELECT responses FROM events WHERE kind = 'operation'"), 10000);
+	ck_assert_int_eq(scalar("SELECT ts FROM events WHERE kind = 'operation'"), (long long)T0);
+	ck_assert_int_eq(scalar("SELECT last_ts FROM events WHERE kind = 'operation'"), (long long)T0 + 9999);
+	ck_assert_str_eq(text("SELECT detail FROM events WHERE kind = 'operation'"), "unit 1 reg 40001");
+	ck_assert_str_eq(text("SELECT client_ip || ' ' || server_mac FROM events WHERE kind = 'operation'"),
+	    "192.168.10.105 " SRV_MAC);
+	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'operation'"), 0);
+	/* after OP_BURST_GAP_S of silence the next write is a new event */
+	{
+		struct obs req = op(OP_CONTROL_OPERATE, OP_REQUEST, (T0 + 9999 + OP_BURST_GAP_S + 1) * US, "x");
+
+		opagg_add(oa, &req, &sink);
+		opagg_drain(oa, &sink);
+		flush();
+	}
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'operation'"), 2);
+	opagg_free(oa);
+}
+END_TEST
+
+/* Outcomes: a refused reply makes it failed; no reply leaves it unknown. */
+START_TEST(outcome_from_the_replies)
+{
+	struct event_filter f = { .kind = EV_OPERATION };
+	struct obs o = op(OP_RESTART_COLD, OP_REQUEST, T0 * US, "cold_restart");
+	struct obs r = op(OP_RESTART_COLD, OP_REPLY_FAILED, T0 * US + 1000, NULL);
+	struct obs s = op(OP_STOP, OP_REQUEST, T0 * US + 2000, NULL);
+	json_t *got = json_array();
+
+	obs_emit(&sink, &o);
+	obs_emit(&sink, &r);
+	obs_emit(&sink, &s);
+	flush();
+	ck_assert_int_eq(store_events(st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "operation")), "restart_cold");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "outcome")), "failed");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "ts")), "2008-10-23T23:27:19Z");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(got, 0),
+	    "client"), "mac")), CLI_MAC);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 1), "outcome")), "unknown");
+	json_decref(got);
+}
+END_TEST
+
+/* Hostile: a reply nobody asked for, and a million distinct points. */
+START_TEST(reply_without_request_and_a_flood_of_points)
+{
+	struct opagg *oa = opagg_new();
+	struct store_stats ss;
+	char d[32];
+
+	ck_assert_ptr_nonnull(oa);
+	{
+		struct obs r = op(OP_STOP, OP_REPLY_OK, T0 * US, NULL);
+
+		opagg_add(oa, &r, &sink);
+		opagg_drain(oa, &sink);
+		flush();
+	}
+	store_get_stats(st, &ss);
+	ck_assert_uint_eq(ss.replies_unmatched, 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'operation'"), 0);
+	for (unsigned i = 0; i < 1000000; i++) {
+		struct obs o = op(OP_CONTROL_OPERATE, OP_REQUEST, T0 * US + i, d);
+
+		snprintf(d, sizeof(d), "point %u", i);
+		o.val_len = strlen(d);
+		opagg_add(oa, &o, &sink);
+	}
+	ck_assert_uint_eq(opagg_stats(oa)->details_dropped, 1000000 - OPAGG_ITEMS);
+	ck_assert_uint_eq(obsq_len(q), 0);	/* nothing reached the queue before the flush */
+	opagg_drain(oa, &sink);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count FROM events WHERE kind = 'operation'"), 1000000);
+	ck_assert_ptr_nonnull(strstr(text("SELECT detail FROM events WHERE kind = 'operation'"), "+999994 more"));
+	ck_assert_uint_le(strlen(text("SELECT detail FROM events WHERE kind = 'operation'")), EVENT_DETAIL_MAX);
+	/* a million distinct servers: the table stays at its cap, the rest goes on unsummed */
+	for (unsigned i = 0; i < 3 * OPAGG_MAX; i++) {
+		struct obs o = op(OP_CONTROL_OPERATE, OP_REQUEST, T0 * US, NULL);
+
+		o.peer.ip.a[3] = (uint8_t)i;
+		o.peer.ip.a[2] = (uint8_t)(i >> 8);
+		memset(o.peer.mac, 0, 6);
+		opagg_add(oa, &o, &sink);
+	}
+	ck_assert_uint_eq(opagg_stats(oa)->direct, 2 * OPAGG_MAX);
+	opagg_free(oa);
+}
+END_TEST
+
+/* Learning: changes flagged baseline, then alerts; the same input twice adds nothing. */
+START_TEST(learning_then_alerts_and_no_repeats)
+{
+	struct events_cfg c;
+	struct baseline_info b;
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref("00:0e:8c:01:02:03", "10.0.0.5"),
+	    .src = "ip" };
+
+	events_cfg_defaults(&c);
+	c.learning_s = 3600;
+	store_set_events(st, &c);
+	obs_emit(&sink, &a);
+	flush();
+	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'asset_new'"), 1);
+	a.ts_us = (T0 + 100) * US;
+	a.who = ref("00:0e:8c:01:02:03", "10.0.0.6");
+	obs_emit(&sink, &a);
+	flush();
+	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'address_changed'"), 1);
+	ck_assert_int_eq(store_baseline_info(st, c.learning_s, &b), 0);
+	ck_assert(b.learning);
+	ck_assert_int_eq(b.end, (long long)T0 + 3600);
+	/* an hour of packet time later: an alert */
+	a.ts_us = (T0 + 4000) * US;
+	a.who = ref("00:0e:8c:01:02:03", "10.0.0.7");
+	obs_emit(&sink, &a);
+	flush();
+	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE new_value = '10.0.0.7'"), 0);
+	ck_assert_int_eq(store_baseline_info(st, c.learning_s, &b), 0);
+	ck_assert(!b.learning);
+	/* the same again: known values, no event */
+	for (int i = 5; i <= 7; i++) {
+		char ip[16];
+
+		snprintf(ip, sizeof(ip), "10.0.0.%d", i);
+		a.who = ref("00:0e:8c:01:02:03", ip);
+		obs_emit(&sink, &a);
+	}
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events"), 3);
+	/* an identity change of the same source, said once whoever repeats it */
+	{
+		struct obs f = { .kind = OBS_FACT, .ts_us = (T0 + 5000) * US,
+		    .who = ref("00:0e:8c:01:02:03", "10.0.0.7"), .attr = A_FIRMWARE, .val = "4.7",
+		    .val_len = 3, .src = "enip/list_identity", .conf = CONF_STATED };
+
+		obs_emit(&sink, &f);
+		f.src = "cip/identity";
+		obs_emit(&sink, &f);
+		flush();
+		ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'identity_changed'"), 0);
+		f.val = "4.8";
+		obs_emit(&sink, &f);
+		f.src = "enip/list_identity";
+		obs_emit(&sink, &f);
+		flush();
+	}
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'identity_changed'"), 1);
+	ck_assert_str_eq(text("SELECT field || ' ' || old_value || ' ' || new_value FROM events "
+	    "WHERE kind = 'identity_changed'"), "firmware 4.7 4.8");
+}
+END_TEST
+
+START_TEST(accept_ends_learning)
+{
+	struct baseline_info b;
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref("00:0e:8c:01:02:03", "10.0.0.5"),
+	    .src = "ip" };
+
+	obs_emit(&sink, &a);
+	flush();
+	ck_assert_int_eq(store_baseline_info(st, EV_LEARNING_DEFAULT_S, &b), 0);
+	ck_assert(b.learning);
+	ck_assert_int_eq(store_baseline_accept(st, 1700000000), 0);
+	ck_assert_int_eq(store_baseline_info(st, EV_LEARNING_DEFAULT_S, &b), 0);
+	ck_assert(!b.learning);
+	ck_assert_int_eq(b.accepted, 1700000000);
+	a.ts_us = (T0 + 10) * US;
+	a.who = ref("00:0e:8c:01:02:03", "10.0.0.9");
+	obs_emit(&sink, &a);
+	flush();
+	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'address_changed'"), 0);
+}
+END_TEST
+
+START_TEST(severity_configuration)
+{
+	struct events_cfg c;
+	char err[128];
+
+	events_cfg_defaults(&c);
+	ck_assert_int_eq(events_cfg_severity(&c, "operation=6, asset_new=1,restart_cold=10", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.severity[EV_OPERATION], 6);
+	ck_assert_int_eq(c.severity[EV_ASSET_NEW], 1);
+	ck_assert_int_eq(c.op_severity[OP_RESTART_COLD], 10);
+	ck_assert_int_eq(events_cfg_severity(&c, "asset_new=11", err, sizeof(err)), -1);
+	ck_assert_int_eq(events_cfg_severity(&c, "bogus=1", err, sizeof(err)), -1);
+	ck_assert_int_eq(c.severity[EV_ASSET_NEW], 1);	/* unchanged by a bad line */
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, polling_loop_is_one_event_with_its_count);
+	tcase_add_test(tc, outcome_from_the_replies);
+	tcase_add_test(tc, reply_without_request_and_a_flood_of_points);
+	tcase_add_test(tc, learning_then_alerts_and_no_repeats);
+	tcase_add_test(tc, accept_ends_learning);
+	tcase_add_test(tc, severity_configuration);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -51,6 +51,7 @@ collect_emit(void *arg, const struct obs *o)
 	v->bytes = o->bytes;
 	v->op = o->op;
 	v->op_phase = o->op_phase;
+	v->op_n = o->op_n ? o->op_n : 1;
 	v->ts_us = o->ts_us;
 }
 

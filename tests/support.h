@@ -36,6 +36,7 @@ struct cobs {
 	char		 peer_mac[18];
 	uint64_t	 pkts, bytes;
 	uint8_t		 op, op_phase;	/* OBS_OP: enum op_kind, enum op_phase */
+	uint32_t	 op_n;		/* OBS_OP: how many it stands for (summed in the pipeline), >= 1 */
 	uint64_t	 ts_us;		/* packet time */
 };
 

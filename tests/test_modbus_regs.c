@@ -503,14 +503,16 @@ sum_ops(const struct collected *c, enum op_kind k, struct op_sum *s)
 
 		if (o->kind != OBS_OP || o->op != k || strcmp(o->proto, "modbus") != 0)
 			continue;
+		/* the pipeline sums operations between flushes: op_n of each phase */
 		if (o->op_phase == OP_REQUEST) {
-			if (s->requests++ == 0) {
+			if (s->requests == 0) {
 				s->first_us = o->ts_us;
 				s->first = o;
 			}
+			s->requests += o->op_n;
 		} else {
-			s->replies++;
-			s->failed += o->op_phase == OP_REPLY_FAILED;
+			s->replies += o->op_n;
+			s->failed += o->op_phase == OP_REPLY_FAILED ? o->op_n : 0;
 		}
 	}
 }

@@ -40,17 +40,19 @@ op_sum(const struct collected *c, const char *proto, enum op_kind k,
 			continue;
 		if (!is_party(client, o->ip, o->mac) || !is_party(server, o->peer_ip, o->peer_mac))
 			continue;
+		/* the pipeline sums operations between flushes: op_n of each phase */
 		switch (o->op_phase) {
 		case OP_REQUEST:
-			if (s->requests++ == 0 || o->ts_us < s->first_us)
+			if (s->requests == 0 || o->ts_us < s->first_us)
 				s->first_us = o->ts_us;
+			s->requests += o->op_n;
 			note_detail(s, o->val);
 			break;
 		case OP_REPLY_OK:
-			s->ok++;
+			s->ok += o->op_n;
 			break;
 		default:
-			s->failed++;
+			s->failed += o->op_n;
 			break;
 		}
 	}
@@ -64,7 +66,7 @@ op_count(const struct collected *c, const char *proto, uint8_t phase)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i].kind == OBS_OP && strcmp(c->v[i].proto, proto) == 0 &&
 		    c->v[i].op_phase == phase)
-			n++;
+			n += c->v[i].op_n;
 	return n;
 }
 

@@ -104,8 +104,7 @@ print_one(void *arg, json_t *ev)
 	if (p->stream) {
 		/* a followed line: the same cells, terminal-safe, one line per event */
 		for (int i = 0; i < 6; i++) {
-			size_t w;
-			char *c = term_cell(cells[i], cells[i] ? strlen(cells[i]) : 0, i == 5 ? 200 : 0, &w);
+			char *c = term_cell(cells[i], cells[i] ? strlen(cells[i]) : 0);
 
 			fprintf(p->f, "%s%s", i ? "  " : "", c);
 			free(c);
@@ -250,7 +249,7 @@ events_run(struct cli *cli, int argc, char **argv)
 	}
 	rc = table_rows(p.t) ? EXIT_OK : EXIT_NOTFOUND;
 	if (table_rows(p.t))
-		table_print(p.t, p.f);
+		table_print(p.t, cli);
 	else
 		fprintf(cli->err, "spanwatch: no events\n");
 	table_free(p.t);

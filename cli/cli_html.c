@@ -160,8 +160,8 @@ const char *
 tier_name(enum tier t)
 {
 	static const char *const names[TIER_COUNT] = {
-		"internet endpoints", "IT and other", "network (gateways, switches)",
-		"HMI, SCADA, engineering", "controllers and field devices (PLC/RTU/IED)",
+		"internet endpoints", "IT and other", "network, gateways",
+		"HMI, SCADA, engineering", "PLC, RTU, IED, field",
 	};
 
 	return t < TIER_COUNT ? names[t] : "?";
@@ -225,9 +225,10 @@ asset_flagged(json_t *a)
 
 #define BAR_H		18
 #define BAR_GAP		6
-#define LABEL_W		230
-#define PLOT_W		300
-#define CHART_W		(LABEL_W + PLOT_W + 60)
+/* Two charts side by side fit the width of an A4 page. */
+#define LABEL_W		150
+#define PLOT_W		150
+#define CHART_W		(LABEL_W + PLOT_W + 40)
 
 void
 svg_bars(FILE *f, const char *title, const char *id, const struct bar *bars, size_t n)
@@ -252,7 +253,7 @@ svg_bars(FILE *f, const char *title, const char *id, const struct bar *bars, siz
 		if (bars[i].value > 0 && w < 2)
 			w = 2;
 		fprintf(f, "<text x=\"%d\" y=\"%zu\" class=\"cl\">", LABEL_W - 6, y + BAR_H - 5);
-		html_text(f, bars[i].label, 34);
+		html_text(f, bars[i].label, 24);
 		fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%lld\" height=\"%d\" fill=\"%s\" "
 		    "stroke=\"#000\" stroke-width=\"0.5\"/><text x=\"%lld\" y=\"%zu\" class=\"cv\">%lld</text>\n",
 		    LABEL_W, y, w, BAR_H, bars[i].fill, LABEL_W + w + 5, y + BAR_H - 5, bars[i].value);

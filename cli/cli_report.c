@@ -247,7 +247,7 @@ static const char report_css[] =
     ".product{border:2px solid #b00020;padding:2mm 4mm;margin:4mm 0;break-inside:avoid-page}\n"
     ".product.elevated{border-color:#c77700}.note{color:#444;font-style:italic}\n"
     ".na{border:1px dashed #777;padding:2mm;color:#333}\n"
-    "figure.chart{display:inline-block;margin:2mm 4mm 2mm 0}figure.chart svg{max-width:100%;height:auto}\n"
+    "figure.chart{display:inline-block;vertical-align:top;margin:2mm 3mm 2mm 0}figure.chart svg{max-width:100%;height:auto}\n"
     ".ct{font-weight:bold;font-size:12px}.cl{font-size:11px;text-anchor:end}.cv{font-size:11px}\n"
     ".map{overflow-x:auto;border:1px solid #ccc}.map svg{display:block;height:auto}\n"
     ".cover{border-bottom:4px solid #333;margin-bottom:6mm}\n"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: generate a plant capture with the project's own generator, read
 # it with spanwatchd into a fresh database, print the inventory and the
-# supply-chain risk summary.  Usage: tools/demo.sh BUILD_DIR
+# supply-chain risk summary, write the report and the map.
+# Usage: tools/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
 dir=$build/demo
@@ -28,5 +29,10 @@ else
 	echo "(the risk summary command is not built in this version)"
 	"$build/spanwatch" --db "$dir/demo.db" list --risk high
 fi
+echo
+echo "== 5. spanwatch report and map: the assessment to hand in, the network map =="
+"$build/spanwatch" -c /dev/null --db "$dir/demo.db" report -o "$dir/report.html" --site "demo plant"
+"$build/spanwatch" -c /dev/null --db "$dir/demo.db" map -o "$dir/map.svg"
+echo "wrote $dir/report.html (open it in a browser) and $dir/map.svg"
 echo
 echo "Database: $dir/demo.db   Try: $build/spanwatch --db $dir/demo.db show 10.10.0.10"

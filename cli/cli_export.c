@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "cli.h"
 #include "config.h"
@@ -32,13 +31,13 @@ static const char export_help[] =
 enum { X_FORMAT = 256, X_FULL, X_SINCE, X_SENSOR, X_SITE };
 
 static int
-export_one(struct cli *cli, struct sqlite3 *ro, struct sqlite3 *rw, struct export_opts *o)
+export_one(struct cli *cli, struct store *st, struct export_opts *o)
 {
 	struct export_result res;
 	char err[1024];
 
-	o->cursor_db = rw;
-	if (export_run2(ro, o, &res, err, sizeof(err)) != 0) {
+	/* read-only: the store writes the cursor through a connection of its own */
+	if (export_run(st, o, &res, err, sizeof(err)) != 0) {
 		fprintf(cli->err, "spanwatch export: %s: %s\n", export_format_name(o->format), err);
 		return EXIT_DB;
 	}
@@ -53,31 +52,6 @@ export_one(struct cli *cli, struct sqlite3 *ro, struct sqlite3 *rw, struct expor
 	if (res.orphans)
 		fprintf(cli->out, "%s: removed %u file(s) of an interrupted export (exported again)\n",
 		    export_format_name(o->format), res.orphans);
-	return EXIT_OK;
-}
-
-static int
-open_handles(struct cli *cli, bool need_rw, struct store **st, struct sqlite3 **rw)
-{
-	char err[512];
-
-	if ((*st = store_open(cli->db_path, STORE_RO, err, sizeof(err))) == NULL) {
-		fprintf(cli->err, "spanwatch: %s\n", err);
-		return EXIT_DB;
-	}
-	sqlite3_busy_timeout(store_db(*st), 5000);
-	*rw = NULL;
-	if (!need_rw)
-		return EXIT_OK;
-	if (sqlite3_open_v2(cli->db_path, rw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		fprintf(cli->err, "spanwatch export: %s: cannot open for the export cursor: %s "
-		    "(run as the spanwatch user, or use --since)\n", cli->db_path,
-		    *rw ? sqlite3_errmsg(*rw) : "out of memory");
-		sqlite3_close(*rw);
-		store_close(*st);
-		return EXIT_DB;
-	}
-	sqlite3_busy_timeout(*rw, 10000);
 	return EXIT_OK;
 }
 
@@ -97,7 +71,6 @@ export_cmd(struct cli *cli, int argc, char **argv)
 	const char *formats = NULL;
 	char err[512], fmts[64], *tok, *save;
 	struct store *st;
-	struct sqlite3 *rw;
 	int ch, rc = EXIT_OK;
 
 	config_defaults(&conf);
@@ -150,14 +123,15 @@ export_cmd(struct cli *cli, int argc, char **argv)
 			cli_usage_error(cli, "export", "unknown format '%s' (ecs, cef or csv)", tok);
 			return EXIT_USAGE;
 		}
-	if ((rc = open_handles(cli, o.window != EXPORT_SINCE, &st, &rw)) != EXIT_OK)
-		return rc;
+	if ((st = store_open(cli->db_path, STORE_RO, err, sizeof(err))) == NULL) {
+		fprintf(cli->err, "spanwatch: %s\n", err);
+		return EXIT_DB;
+	}
 	snprintf(fmts, sizeof(fmts), "%s", formats ? formats : conf.export_formats);
 	for (tok = strtok_r(fmts, ", ", &save); tok && rc == EXIT_OK; tok = strtok_r(NULL, ", ", &save)) {
 		export_format_parse(tok, &o.format);
-		rc = export_one(cli, store_db(st), rw, &o);
+		rc = export_one(cli, st, &o);
 	}
-	sqlite3_close(rw);
 	store_close(st);
 	return rc;
 }

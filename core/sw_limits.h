@@ -48,6 +48,7 @@
 #define EVENT_NEW_GRACE_S	600	/* what an asset does in its first 10 min is its discovery: no new_client/new_service */
 #define ASSET_MAX_DEFAULT	100000	/* assets kept in memory caches */
 #define STORE_WRITE_BUSY_MS	200	/* the daemon waits this long for a lock held elsewhere, then backs off */
+#define EXPORT_CURSOR_BUSY_MS	10000	/* an export waits this long to store its cursor (off the capture thread) */
 #define STORE_RETRY_FIRST_MS	1000	/* first retry after a failed batch; doubles per failure */
 #define STORE_RETRY_MAX_MS	60000	/* ... up to this; the queue meanwhile fills, then drops + counts */
 #define STORE_FILE_TRIES	4	/* -r: attempts at a locked database before giving up (exit 3) */

@@ -382,7 +382,7 @@ run_exports(struct daemon *d)
 		o.sensor_name = d->cfg.sensor_name;
 		o.site = d->cfg.site;
 		o.keep_days = d->cfg.export_keep_days;
-		if (export_run2(store_db(d->st), &o, &res, err, sizeof(err)) != 0)
+		if (export_run(d->st, &o, &res, err, sizeof(err)) != 0)
 			log_warnx("export %s: %s; the next run redoes it", name, err);
 		else
 			log_info("export %s: %s (%llu assets, %llu events)", name,

@@ -3,8 +3,9 @@
  * conversations and events as ECS NDJSON, CEF or CSV files, incremental
  * and exactly-once across runs (docs/EXPORT.md).
  *
- * Pure functions over an open sqlite3 handle: the CLI (`spanwatch export`)
- * and the daemon (`export_at`) both call export_run().
+ * The CLI (`spanwatch export`) and the daemon (`export_at`, on a thread
+ * of its own) both call export_run() with a store handle; the records and
+ * the cursor come from the store (store/q_export.h).
  */
 #ifndef SW_EXPORT_H
 #define SW_EXPORT_H
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sqlite3;
+struct store;
 
 enum export_format { EXPORT_ECS, EXPORT_CEF, EXPORT_CSV };
 
@@ -35,11 +36,6 @@ struct export_opts {
 	const char		*sensor_name;	/* NULL or "": gethostname() */
 	const char		*site;		/* NULL or "": "default" */
 	int			 keep_days;	/* prune older files; 0: never */
-	/*
-	 * Handle for the cursor update (a write to meta) when db is
-	 * read-only; NULL: db itself.
-	 */
-	struct sqlite3		*cursor_db;
 	int64_t			 now;		/* wall clock for the file name; 0: time() */
 };
 
@@ -52,11 +48,11 @@ struct export_result {
 
 /*
  * Run one export.  Returns 0 (res filled if not NULL) or -1 with a
- * sentence in err.  db must not be inside a transaction: the snapshot is
- * one read transaction of its own.
+ * sentence in err.  st may be read-only (the cursor is then stored through
+ * a short connection of its own) and must not be inside a transaction:
+ * the snapshot is one read transaction of its own.
  */
-int	 export_run(struct sqlite3 *db, const struct export_opts *o, char *err, size_t errsz);
-int	 export_run2(struct sqlite3 *db, const struct export_opts *o, struct export_result *res,
+int	 export_run(struct store *st, const struct export_opts *o, struct export_result *res,
 	    char *err, size_t errsz);
 
 /* "ecs" / "cef" / "csv" <-> enum; false for an unknown name. */
@@ -66,16 +62,15 @@ const char *export_format_name(enum export_format f);
 /* The meta key holding the cursor of (format, dir). */
 void	 export_cursor_key(enum export_format f, const char *dir, char *out, size_t outsz);
 
-/* --- escaping (exposed for the tests) ------------------------------ */
+/* --- escaping (escape.c; exposed for the tests) ------------------- */
 
 /*
- * Each returns a malloc'd string (NULL only on out of memory).
- * clean: valid UTF-8 kept, invalid bytes and NUL become "\xHH" text.
- * csv_field: one RFC 4180 field (quoted when needed, formula-neutralised,
- * control bytes as "\xHH").  cef_header / cef_ext: a CEF header field or
- * extension value with the CEF escapes.
+ * Each returns a malloc'd string (NULL only on out of memory); invalid
+ * UTF-8 becomes "\xHH" as in utf8_clean() (core/utf8.h).  csv_field: one
+ * RFC 4180 field (quoted when needed, formula-neutralised, control bytes
+ * as "\xHH").  cef_header / cef_ext: a CEF header field or extension
+ * value with the CEF escapes.
  */
-char	*export_clean(const char *s, size_t len);
 char	*export_csv_field(const char *s, size_t len);
 char	*export_cef_header(const char *s, size_t len);
 char	*export_cef_ext(const char *s, size_t len);

@@ -1,5 +1,5 @@
 /*
- * test_export.c - the SOC export (export/export.c): every format stays
+ * test_export.c - the SOC export (export/): every format stays
  * valid with hostile device strings (ECS lines parse as JSON with the ECS
  * fields, CEF headers have exactly 7 unescaped pipes and escaped
  * extensions, CSV parses back to the same values), the incremental
@@ -21,8 +21,10 @@
 
 #include "support.h"
 #include "export.h"
+#include "export_int.h"
 #include "obsq.h"
 #include "store.h"
+#include "utf8.h"
 
 #define SENSOR	"sensor|one"		/* hostile too: a pipe in the header name */
 #define SITE	"site=A"
@@ -34,7 +36,7 @@
 #define H_HOSTNAME	"plc|1 cs1=forged"
 /* Bypassing the store: raw newline, CR, ESC, invalid UTF-8, quote, pipe, equals. */
 #define H_RAW_FW	"fw\n1\r\x1b[31m\xff\"|=@\\z"
-#define H_RAW_FW_CLEAN	"fw\n1\r\x1b[31m\\xff\"|=@\\z"	/* export_clean: only invalid UTF-8 escaped */
+#define H_RAW_FW_CLEAN	"fw\n1\r\x1b[31m\\xff\"|=@\\z"	/* utf8_clean: only invalid UTF-8 escaped */
 
 static char dbpath[64], dir[64];
 static struct store *st;
@@ -199,7 +201,7 @@ run(const struct export_opts *o, struct export_result *res)
 {
 	char err[512] = "";
 
-	ck_assert_msg(export_run2(store_db(st), o, res, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(export_run(st, o, res, err, sizeof(err)) == 0, "%s", err);
 }
 
 static char *
@@ -284,7 +286,7 @@ START_TEST(escapes_follow_each_format)
 	s = export_csv_field("x\ny", 3);
 	ck_assert_str_eq(s, "x\\x0ay");
 	free(s);
-	s = export_clean("ok\xff\0z", 5);
+	s = utf8_clean("ok\xff\0z", 5);
 	ck_assert_str_eq(s, "ok\\xff\\x00z");
 	free(s);
 	{
@@ -663,6 +665,15 @@ START_TEST(incremental_exports_only_new_changes)
 }
 END_TEST
 
+static const char *crash_where;
+
+static void
+crash_here(const char *where)
+{
+	if (strcmp(where, crash_where) == 0)
+		raise(SIGKILL);
+}
+
 /* Run one export in a child that SIGKILLs itself at `where`. */
 static void
 killed_at(const char *where)
@@ -673,13 +684,15 @@ killed_at(const char *where)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		struct export_opts o = opts(EXPORT_CEF, EXPORT_INCREMENTAL);
-		sqlite3 *db;
+		struct store *ro;
 		char err[256];
 
-		setenv("SPANWATCH_EXPORT_CRASH", where, 1);
-		if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		/* read-only, as the CLI: the cursor goes through the store's own connection */
+		crash_where = where;
+		export_crash_hook = crash_here;
+		if ((ro = store_open(dbpath, STORE_RO, err, sizeof(err))) == NULL)
 			_exit(2);
-		export_run(db, &o, err, sizeof(err));
+		export_run(ro, &o, NULL, err, sizeof(err));
 		_exit(3);	/* not reached: the hook kills the process */
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);

@@ -40,11 +40,14 @@ done
 (cd "$tmp/out" && sha256sum -c --quiet ./*.sha256) || fail "sha256sum -c"
 [ "$(ls "$tmp/out" | grep -c '\.sha256$')" = 3 ] || fail "expected 3 .sha256 files: $(ls "$tmp/out")"
 
-# Killed after the rename, before the cursor: the next run removes the
-# orphan and exports everything again.
-SPANWATCH_EXPORT_CRASH=renamed x --format cef -o "$tmp/crash" >/dev/null 2>&1
-rc=$?
-[ $rc -eq 137 ] || fail "crash hook: exit $rc, expected 137 (SIGKILL)"
+# Killed after the rename, before the cursor (tests/test_export.c kills a
+# run at each step through its test seam): here the state such a kill
+# leaves, a data file without .sha256 and no cursor for it.  The next run
+# removes the orphan and exports everything again.
+x --format cef -o "$tmp/crash" >/dev/null 2>&1 || fail "export before the kill"
+rm -f "$tmp/crash"/*.sha256
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM meta WHERE key LIKE ?", ("export.cursor.cef:%",)); c.commit()' "$db" ||
+	fail "cannot rewind the cursor"
 [ "$(ls "$tmp/crash" | grep -c '\.cef$')" = 1 ] || fail "no orphan after the kill"
 x --format cef -o "$tmp/crash" >"$tmp/crash.log" 2>&1 || fail "export after the kill"
 grep -q "removed 1 file" "$tmp/crash.log" || fail "orphan not reported: $(cat "$tmp/crash.log")"

@@ -1,0 +1,72 @@
+/*
+ * utf8.c - UTF-8 validation and escaping of what is not valid (utf8.h).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sbuf.h"
+#include "utf8.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid or NUL. */
+size_t
+utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Walk s: valid UTF-8 sequences go to keep(), anything else (invalid
+ * bytes, NUL) becomes the text "\xHH".  ctl: also control bytes and DEL.
+ */
+void
+utf8_walk(struct sbuf *b, const char *s, size_t len, bool ctl,
+    void (*keep)(struct sbuf *, const char *, size_t), const char *hexprefix)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; ) {
+		size_t n = utf8_len(u + i, len - i);
+
+		if (n == 0 || (ctl && n == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
+			sb_hex(b, u[i], hexprefix);
+			i++;
+		} else {
+			keep(b, s + i, n);
+			i += n;
+		}
+	}
+}
+
+char *
+utf8_clean(const char *s, size_t len)
+{
+	struct sbuf b = { 0 };
+
+	utf8_walk(&b, s ? s : "", s ? len : 0, false, sb_putn, "\\");
+	return sb_take(&b);
+}

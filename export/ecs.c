@@ -1,0 +1,228 @@
+/*
+ * ecs.c - one record as a line of Elastic Common Schema NDJSON
+ * (docs/EXPORT.md has the fields).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "export.h"
+#include "export_int.h"
+#include "q_export.h"
+#include "sbuf.h"
+
+/* Set a dotted path ("host.os.name") in o, creating the objects on the way. */
+static void
+jset(json_t *o, const char *path, json_t *v)
+{
+	char key[64];
+	const char *dot;
+
+	if (v == NULL)
+		return;
+	while ((dot = strchr(path, '.')) != NULL) {
+		json_t *sub;
+
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		if ((sub = json_object_get(o, key)) == NULL) {
+			sub = json_object();
+			json_object_set_new(o, key, sub);
+		}
+		o = sub;
+		path = dot + 1;
+	}
+	json_object_set_new(o, path, v);
+}
+
+static void
+jset_str(json_t *o, const char *path, const char *s)
+{
+	if (s && *s)
+		jset(o, path, json_string(s));
+}
+
+static void
+jset_list(json_t *o, const char *path, json_t *arr)
+{
+	if (arr && json_array_size(arr) > 0)
+		jset(o, path, json_deep_copy(arr));
+}
+
+json_t *
+export_jtime(int64_t t)
+{
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *
+jcats(const char *a)
+{
+	json_t *arr = json_array();
+
+	json_array_append_new(arr, json_string(a));
+	return arr;
+}
+
+static void
+ecs_mac_list(json_t *o, const char *path, const char *mac)
+{
+	char m[18];
+
+	if (mac == NULL || *mac == '\0')
+		return;
+	export_ecs_mac(mac, m);
+	jset(o, path, json_string(m));
+}
+
+static void
+ecs_asset_host(json_t *o, const struct export_rec *r, const char *sensor)
+{
+	ecs_mac_list(o, "host.mac", r->mac);
+	if (r->ips && json_array_size(r->ips) > 0)
+		jset_list(o, "host.ip", r->ips);
+	else
+		jset_str(o, "host.ip", r->ip);
+	jset_str(o, "host.hostname", r->hostname);
+	jset_str(o, "host.name", r->hostname ? r->hostname : r->ip);
+	jset_str(o, "host.os.name", r->os);
+	jset_str(o, "host.os.full", r->os);
+	jset_str(o, "host.type", r->device_type);
+	jset(o, "host.id", json_sprintf("%s/%" PRId64, sensor, r->asset_id));
+}
+
+const char *
+export_event_action(const struct export_rec *r, char *buf, size_t bufsz)
+{
+	if (r->type == EXPORT_R_ASSET)
+		return "asset-inventory";
+	if (r->type == EXPORT_R_SERVICE)
+		return "service-inventory";
+	if (r->type == EXPORT_R_CONV)
+		return "conversation";
+	if (strcmp(r->kind, "risk") == 0) {
+		size_t n = strcspn(r->detail ? r->detail : "", ":");
+
+		snprintf(buf, bufsz, "risk-%.*s", (int)(n < 16 ? n : 16), r->detail ? r->detail : "");
+		return buf;
+	}
+	snprintf(buf, bufsz, "%s", r->kind);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return buf;
+}
+
+int
+write_ecs(const struct export_ctx *c, const struct export_rec *r)
+{
+	json_t *o = json_object();
+	char act[64], id[160];
+	const char *action = export_event_action(r, act, sizeof(act));
+	const char *type = "info";
+	int rc;
+
+	jset(o, "@timestamp", export_jtime(r->ts));
+	jset_str(o, "ecs.version", "8.11.0");
+	jset_str(o, "observer.name", c->sensor);
+	jset_str(o, "observer.hostname", c->observer_host);
+	jset_str(o, "observer.type", "sensor");
+	jset_str(o, "observer.product", "spanwatch");
+	jset_str(o, "observer.vendor", "spanwatch");
+	jset_str(o, "observer.version", SW_VERSION);
+	jset_str(o, "spanwatch.sensor", c->sensor);
+	jset_str(o, "spanwatch.site", c->site);
+	jset_str(o, "labels.site", c->site);
+	jset_str(o, "event.kind", r->type == EXPORT_R_EVENT ? "event" : "state");
+	jset_str(o, "event.module", "spanwatch");
+	jset_str(o, "event.action", action);
+	snprintf(id, sizeof(id), "spanwatch.%ss", export_rtype_names[r->type]);
+	jset_str(o, "event.dataset", id);
+	jset(o, "spanwatch.asset.id", json_integer(r->asset_id));
+	switch (r->type) {
+	case EXPORT_R_ASSET:
+		jset(o, "event.category", jcats("host"));
+		ecs_asset_host(o, r, c->sensor);
+		jset_str(o, "spanwatch.asset.vendor", r->vendor);
+		jset_str(o, "spanwatch.asset.oui_vendor", r->oui_vendor);
+		jset_str(o, "spanwatch.asset.oui_country", r->oui_country);
+		jset_str(o, "spanwatch.asset.model", r->model);
+		jset_str(o, "spanwatch.asset.firmware", r->firmware);
+		jset_str(o, "spanwatch.asset.hardware", r->hardware);
+		jset_str(o, "spanwatch.asset.serial", r->serial);
+		jset_str(o, "spanwatch.asset.device_type", r->device_type);
+		jset_list(o, "spanwatch.asset.roles", r->roles);
+		jset_list(o, "spanwatch.asset.protocols", r->protocols);
+		jset(o, "spanwatch.asset.gateway", json_boolean(r->gateway));
+		jset(o, "spanwatch.asset.vlan", json_integer(r->vlan));
+		jset(o, "spanwatch.asset.first_seen", export_jtime(r->first));
+		jset(o, "spanwatch.asset.last_seen", export_jtime(r->last));
+		if (r->risk_level) {
+			jset_str(o, "host.risk.calculated_level", r->risk_level);
+			jset_str(o, "spanwatch.risk.level", r->risk_level);
+			jset_str(o, "spanwatch.risk.vendor", r->risk_vendor);
+			jset_str(o, "spanwatch.risk.country", r->risk_country);
+			jset(o, "spanwatch.risk.reasons", json_deep_copy(r->reasons));
+			jset(o, "spanwatch.risk.accepted", json_boolean(r->accepted != NULL));
+			jset_str(o, "spanwatch.risk.accepted_text", r->accepted);
+		}
+		break;
+	case EXPORT_R_SERVICE:
+		jset(o, "event.category", jcats("network"));
+		ecs_mac_list(o, "host.mac", r->mac);
+		jset_str(o, "host.ip", r->ip);
+		ecs_mac_list(o, "server.mac", r->mac);
+		jset_str(o, "server.ip", r->ip);
+		jset(o, "server.port", json_integer(r->port));
+		jset_str(o, "network.transport", r->transport);
+		jset_str(o, "network.protocol", r->protocol);
+		jset_str(o, "spanwatch.service.role", r->role);
+		jset(o, "event.start", export_jtime(r->first));
+		jset(o, "event.end", export_jtime(r->last));
+		break;
+	case EXPORT_R_CONV:
+		type = "connection";
+		jset(o, "event.category", jcats("network"));
+		ecs_mac_list(o, "source.mac", r->mac);
+		jset_str(o, "source.ip", r->ip);
+		ecs_mac_list(o, "destination.mac", r->peer_mac);
+		jset_str(o, "destination.ip", r->peer_ip);
+		jset(o, "destination.port", json_integer(r->port));
+		jset(o, "spanwatch.peer.id", json_integer(r->peer_id));
+		jset_str(o, "network.transport", r->transport);
+		jset_str(o, "network.protocol", r->protocol);
+		jset(o, "network.packets", json_integer(r->packets));
+		jset(o, "network.bytes", json_integer(r->bytes));
+		jset(o, "event.start", export_jtime(r->first));
+		jset(o, "event.end", export_jtime(r->last));
+		break;
+	case EXPORT_R_EVENT:
+		type = strcmp(r->kind, "asset_new") == 0 ? "creation" : "change";
+		jset(o, "event.category", jcats("host"));
+		ecs_mac_list(o, "host.mac", r->mac);
+		jset_str(o, "host.ip", r->ip);
+		snprintf(id, sizeof(id), "%s-%" PRId64, c->sensor, r->event_id);
+		jset_str(o, "event.id", id);
+		jset(o, "event.sequence", json_integer(r->event_id));
+		jset_str(o, "message", r->detail);
+		jset_str(o, "spanwatch.event.kind", r->kind);
+		break;
+	}
+	jset(o, "event.type", jcats(type));
+	rc = json_dumpf(o, c->f, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (rc != 0 || fputc('\n', c->f) == EOF)
+		return -1;
+	return 0;
+}

@@ -29,7 +29,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dissector.h"
-#include "export.h"
+#include "export_job.h"
 #include "fprules.h"
 #include "regmap.h"
 #include "fwd.h"
@@ -358,37 +358,15 @@ on_flush_timer(evutil_socket_t fd, short what, void *arg)
 
 /*
  * At export_at (local time) once a day: every configured format, after a
- * flush so the export holds everything seen until now.  Runs in the loop:
- * the capture buffer absorbs the pause (seconds for a large inventory).
+ * flush so the export holds everything seen until now.  The export runs on
+ * a thread of its own (export_job.c): its reads and fsyncs never stall the
+ * loop, and packets keep flowing while it writes.
  */
 static void
 run_exports(struct daemon *d)
 {
-	char list[64], *save = NULL, *name, err[1024];
-
 	flush(d);
-	snprintf(list, sizeof(list), "%s", d->cfg.export_formats);
-	for (name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
-		struct export_opts o;
-		struct export_result res;
-
-		memset(&o, 0, sizeof(o));
-		if (!export_format_parse(name, &o.format)) {
-			log_warnx("export: unknown format '%s' in export_formats (ecs, cef, csv)", name);
-			continue;
-		}
-		o.window = EXPORT_INCREMENTAL;
-		o.dir = d->cfg.export_dir;
-		o.sensor_name = d->cfg.sensor_name;
-		o.site = d->cfg.site;
-		o.keep_days = d->cfg.export_keep_days;
-		if (export_run(d->st, &o, &res, err, sizeof(err)) != 0)
-			log_warnx("export %s: %s; the next run redoes it", name, err);
-		else
-			log_info("export %s: %s (%llu assets, %llu events)", name,
-			    res.path[0] ? res.path : "nothing new", (unsigned long long)res.assets,
-			    (unsigned long long)res.events);
-	}
+	export_job_start(&d->cfg, d->cfg.database);
 }
 
 static void
@@ -400,6 +378,7 @@ on_export_timer(evutil_socket_t fd, short what, void *arg)
 	struct tm tm;
 
 	(void)fd, (void)what;
+	export_job_busy();	/* joins a job that has finished */
 	if (d->st == NULL || d->cfg.export_at[0] == '\0')
 		return;
 	localtime_r(&now, &tm);
@@ -1122,6 +1101,7 @@ main(int argc, char *argv[])
 	settle_store(&d);
 	if (d.sr.gave_up)
 		report_unstored(&d, packets);
+	export_job_wait();	/* a scheduled export in progress finishes its file */
 	ctl_close(d.ctl);
 	drain_forwarder(&d);
 	fwd_free(d.fwd);

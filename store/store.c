@@ -294,23 +294,25 @@ prepare_all(struct store *s, char *err, size_t errsz)
 }
 
 /*
- * Before SQLite initialises (the first open): every user of SQLite in
- * spanwatch (daemon, CLI, tests) calls it from one thread, and Debian's
- * SQLite is built without lookaside, so each cursor of each statement is
- * a malloc that in the default serialized mode also took the memory-
- * statistics mutex (some 6% of the ingest cost).  Single-thread mode has
- * no mutexes.  Too late (SQLITE_MISUSE) once SQLite is initialised:
- * harmless, it then runs as before.
+ * Before SQLite initialises (the first open).  Debian's SQLite is built
+ * without lookaside, so each cursor of each statement is a malloc that in
+ * the default serialized mode also took the memory-statistics mutex (some
+ * 6% of the ingest cost): memory statistics are off.  Multi-thread mode
+ * drops the per-connection mutexes too; it allows one connection per
+ * thread, which is how spanwatch uses SQLite (the daemon's scheduled
+ * export runs on a thread with a handle of its own).  Too late
+ * (SQLITE_MISUSE) once SQLite is initialised: harmless, it then runs as
+ * before.
  */
 static void
-sqlite_single_thread(void)
+sqlite_setup(void)
 {
 	static bool done;
 
 	if (done)
 		return;
 	done = true;
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
@@ -327,7 +329,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	sqlite_single_thread();
+	sqlite_setup();
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		snprintf(err, errsz, "%s is a directory, not a database file; give a file name "
 		    "such as %s/spanwatch.db", path, path);

@@ -12,9 +12,11 @@
  * S7 protocol id (0x32, 0x72) answers DISS_NOT_MINE on a fresh flow, and
  * CR/CC TPDUs are consumed without counting a PDU, so S7comm may bind.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dissector.h"
+#include "oppend.h"
 #include "sw_limits.h"
 
 #define MMS_PORT	102
@@ -33,6 +35,8 @@
 #define PDV_SINGLE	0xa0	/* single-ASN1-type [0] */
 #define MMS_CONF_REQ	0xa0
 #define MMS_CONF_RESP	0xa1
+#define MMS_CONF_ERROR	0xa2	/* confirmed-ErrorPDU [2] */
+#define MMS_REJECT	0xa4	/* rejectPDU [4] */
 #define MMS_IDENTIFY_REQ 0x82	/* identify [2] NULL */
 #define MMS_IDENTIFY_RESP 0xa2	/* identify [2] constructed */
 
@@ -43,10 +47,14 @@ enum mms_counter {
 	C_SESSION_CONNECT,
 	C_COTP_OTHER,
 	C_UNPARSED,		/* DT payloads that did not lead to an MMS PDU */
+	C_OPS,			/* operation requests reported */
+	C_OPS_DROPPED,		/* operation requests dropped unanswered: OP_PEND_MAX full */
+	C_OPS_UNMATCHED,	/* responses of operation services to no recorded request */
 };
 
 struct mms_state {
 	bool		 seen;		/* an ISO session / MMS PDU was parsed */
+	struct op_pend_table ops;	/* operation requests by invokeID */
 };
 
 /*
@@ -54,12 +62,12 @@ struct mms_state {
  * rest of the enclosing element.
  */
 static bool
-ber_next(struct cur *c, uint8_t *tag, struct cur *val)
+ber_len(struct cur *c, struct cur *val)
 {
 	uint8_t b, n;
 	size_t len = 0;
 
-	if (!cur_u8(c, tag) || (*tag & 0x1f) == 0x1f || !cur_u8(c, &b))
+	if (!cur_u8(c, &b))
 		return false;
 	if (b == 0x80)
 		len = cur_left(c);
@@ -76,6 +84,41 @@ ber_next(struct cur *c, uint8_t *tag, struct cur *val)
 		}
 	}
 	return cur_take(c, len, val);
+}
+
+static bool
+ber_next(struct cur *c, uint8_t *tag, struct cur *val)
+{
+	if (!cur_u8(c, tag) || (*tag & 0x1f) == 0x1f)
+		return false;
+	return ber_len(c, val);
+}
+
+/*
+ * A context-specific element with a tag number of any size (MMS services
+ * above 30 use the long form: 0xbf 0x48 is [72]).  *num is the number.
+ */
+static bool
+ber_next_num(struct cur *c, uint32_t *num, struct cur *val)
+{
+	uint8_t first, b;
+	uint32_t n;
+
+	if (!cur_u8(c, &first))
+		return false;
+	n = first & 0x1f;
+	if (n == 0x1f) {
+		n = 0;
+		for (int i = 0;; i++) {
+			if (i == 4 || !cur_u8(c, &b))
+				return false;
+			n = n << 7 | (b & 0x7f);
+			if (!(b & 0x80))
+				break;
+		}
+	}
+	*num = n;
+	return ber_len(c, val);
 }
 
 /* Find the element with this tag among the next siblings. */
@@ -116,6 +159,261 @@ identify_response(struct diss_ctx *dc, struct cur *c)
 	}
 }
 
+/* --- operations ----------------------------------------------------------- */
+
+/* Confirmed services that are operations (ISO 9506-2 ConfirmedServiceRequest). */
+#define SVC_READ	4
+#define SVC_WRITE	5
+
+static const struct mms_op {
+	uint8_t		 num;
+	enum op_kind	 kind;
+	const char	*src, *name;
+} mms_ops[] = {
+	{ SVC_WRITE, OP_CONTROL_OPERATE, "mms/write", "write" },
+	{ 26, OP_PROGRAM_DOWNLOAD, "mms/initiate_download_sequence", "initiateDownloadSequence" },
+	{ 27, OP_PROGRAM_DOWNLOAD, "mms/download_segment", "downloadSegment" },
+	{ 28, OP_PROGRAM_DOWNLOAD, "mms/terminate_download_sequence", "terminateDownloadSequence" },
+	{ 29, OP_PROGRAM_UPLOAD, "mms/initiate_upload_sequence", "initiateUploadSequence" },
+	{ 30, OP_PROGRAM_UPLOAD, "mms/upload_segment", "uploadSegment" },
+	{ 31, OP_PROGRAM_UPLOAD, "mms/terminate_upload_sequence", "terminateUploadSequence" },
+	{ 32, OP_PROGRAM_DOWNLOAD, "mms/request_domain_download", "requestDomainDownload" },
+	{ 33, OP_PROGRAM_UPLOAD, "mms/request_domain_upload", "requestDomainUpload" },
+	{ 34, OP_PROGRAM_DOWNLOAD, "mms/load_domain_content", "loadDomainContent" },
+	{ 35, OP_PROGRAM_UPLOAD, "mms/store_domain_content", "storeDomainContent" },
+	{ 36, OP_FILE_DELETE, "mms/delete_domain", "deleteDomain" },
+	{ 40, OP_START, "mms/start", "start" },
+	{ 41, OP_STOP, "mms/stop", "stop" },
+	{ 42, OP_START, "mms/resume", "resume" },
+	{ 43, OP_RESTART_WARM, "mms/reset", "reset" },
+	{ 44, OP_STOP, "mms/kill", "kill" },
+	{ 46, OP_FILE_WRITE, "mms/obtain_file", "obtainFile" },
+	{ 72, OP_FILE_READ, "mms/file_open", "fileOpen" },
+	{ 73, OP_FILE_READ, "mms/file_read", "fileRead" },
+	{ 75, OP_FILE_WRITE, "mms/file_rename", "fileRename" },
+	{ 76, OP_FILE_DELETE, "mms/file_delete", "fileDelete" },
+};
+
+/* IEC 61850 select-before-operate, normal security: a read of SBO. */
+static const struct mms_op select_op = {
+	SVC_READ, OP_CONTROL_OPERATE, "mms/read_sbo", "select"
+};
+
+static const struct mms_op *
+mms_op_of(uint32_t num)
+{
+	for (size_t i = 0; i < sizeof(mms_ops) / sizeof(mms_ops[0]); i++)
+		if (mms_ops[i].num == num)
+			return &mms_ops[i];
+	return NULL;
+}
+
+static struct op_pend_table *
+ops_of(struct diss_ctx *dc)
+{
+	struct mms_state *st = dc->state;
+
+	return st ? &st->ops : NULL;
+}
+
+/* Append text, cut at the end of out. */
+static void
+append(char *out, size_t outsz, const char *sep, const uint8_t *p, size_t n)
+{
+	size_t used = strlen(out);
+
+	snprintf(out + used, outsz - used, "%s%.*s", used ? sep : "", (int)n, (const char *)p);
+}
+
+/*
+ * ObjectName: vmd-specific [0] Identifier | domain-specific [1] {
+ * domainId, itemId } | aa-specific [2] Identifier; appended as
+ * "domain/item".
+ */
+static void
+object_name(struct cur *c, char *out, size_t outsz)
+{
+	uint8_t tag;
+	struct cur v, dom, item;
+
+	if (!ber_next(c, &tag, &v))
+		return;
+	if (tag == 0x80 || tag == 0x82) {
+		append(out, outsz, ", ", cur_ptr(&v), cur_left(&v));
+	} else if (tag == 0xa1 && ber_next(&v, &tag, &dom) && ber_next(&v, &tag, &item)) {
+		append(out, outsz, ", ", cur_ptr(&dom), cur_left(&dom));
+		append(out, outsz, "/", cur_ptr(&item), cur_left(&item));
+	}
+}
+
+/*
+ * VariableAccessSpecification: listOfVariable [0] { { variableSpecification
+ * name [0] ObjectName, ... } ... } | variableListName [1] ObjectName.
+ */
+static void
+variable_names(struct cur *c, char *out, size_t outsz)
+{
+	uint8_t tag;
+	struct cur v, list, spec;
+
+	if (!ber_next(c, &tag, &v))
+		return;
+	if (tag == 0xa1) {
+		object_name(&v, out, outsz);
+		return;
+	}
+	if (tag != 0xa0)
+		return;
+	for (int n = 0; cur_left(&v) > 0 && n < DISS_MAX_ITEMS; n++) {
+		if (!ber_next(&v, &tag, &list) || tag != 0x30)
+			return;
+		if (ber_next(&list, &tag, &spec) && tag == 0xa0)
+			object_name(&spec, out, outsz);
+	}
+}
+
+/*
+ * IEC 61850-8-1 controls are writes (and, for select-before-operate with
+ * normal security, a read) of the CO attributes Oper, SBOw, SBO, Cancel.
+ */
+static const char *
+control_step(const char *names)
+{
+	if (strstr(names, "$Oper"))
+		return "operate ";
+	if (strstr(names, "$SBOw") || strstr(names, "$SBO"))
+		return "select ";
+	if (strstr(names, "$Cancel"))
+		return "cancel ";
+	return "";
+}
+
+/*
+ * The name a service acts on: its first string (a domain or program
+ * invocation Identifier, a FileName's first GraphicString), looked for
+ * also one level into a constructed first element (fileOpen's fileName [0]).
+ */
+static void
+first_name(struct cur svc, char *out, size_t outsz)
+{
+	uint8_t tag;
+	struct cur v;
+
+	for (int depth = 0; depth < 3; depth++) {
+		if (!ber_next(&svc, &tag, &v))
+			return;
+		if (tag == 0x19 || tag == 0x1a || tag == 0x80 || tag == 0x81) {
+			append(out, outsz, "", cur_ptr(&v), cur_left(&v));
+			return;
+		}
+		if (!(tag & 0x20))
+			return;
+		svc = v;	/* constructed: look inside */
+	}
+}
+
+/* A confirmed request: reported when its service is an operation. */
+static void
+op_request(struct diss_ctx *dc, uint32_t invoke, uint32_t num, struct cur svc)
+{
+	const struct mms_op *m = mms_op_of(num);
+	char names[160] = "", detail[192];
+	struct cur spec;
+
+	if (num == SVC_READ) {
+		/* Read-Request { specificationWithResult [0] opt, variableAccessSpecification [1] } */
+		if (ber_find(&svc, 0xa1, &spec))
+			variable_names(&spec, names, sizeof(names));
+		if (strstr(names, "$SBO") == NULL)
+			return;		/* reads are no operations; a select is */
+		snprintf(detail, sizeof(detail), "select %s", names);
+		m = &select_op;
+	} else if (m == NULL) {
+		return;
+	} else if (num == SVC_WRITE) {
+		variable_names(&svc, names, sizeof(names));
+		snprintf(detail, sizeof(detail), "%swrite%s%s", control_step(names),
+		    names[0] ? " " : "", names);
+	} else {
+		first_name(svc, names, sizeof(names));
+		snprintf(detail, sizeof(detail), "%s%s%s", m->name, names[0] ? " " : "", names);
+	}
+	diss_count(dc, C_OPS);
+	if (!op_pend_request(dc, ops_of(dc), invoke, SIDE_SRC, m->kind, m->src, detail,
+	    strlen(detail)))
+		diss_count(dc, C_OPS_DROPPED);
+}
+
+/*
+ * Write-Response: SEQUENCE OF { failure [0] DataAccessError | success [1] };
+ * Read-Response: { variableAccessSpecification [0] opt, listOfAccessResult
+ * [1] { failure [0] | data } }.  Any failure fails the operation.
+ */
+static bool
+results_ok(uint32_t num, struct cur svc)
+{
+	uint8_t tag;
+	struct cur v;
+
+	if (num != SVC_READ && num != SVC_WRITE)
+		return true;		/* a confirmed response is success */
+	if (num == SVC_READ && !ber_find(&svc, 0xa1, &svc))
+		return false;
+	for (int n = 0; cur_left(&svc) > 0 && n < DISS_MAX_ITEMS; n++) {
+		if (!ber_next(&svc, &tag, &v))
+			return false;
+		if (tag == 0x80)
+			return false;
+	}
+	return true;
+}
+
+/* An invokeID: INTEGER, or [0] IMPLICIT in error and reject PDUs. */
+static bool
+invoke_id(struct cur *pdu, uint8_t want, uint32_t *id)
+{
+	uint8_t tag, b;
+	struct cur v;
+
+	if (!ber_next(pdu, &tag, &v) || tag != want || cur_left(&v) == 0 || cur_left(&v) > 4)
+		return false;
+	*id = 0;
+	while (cur_u8(&v, &b))
+		*id = *id << 8 | b;
+	return true;
+}
+
+/*
+ * Operations of one MMS PDU: confirmed requests, and the outcome of their
+ * responses (confirmed-ErrorPDU and reject are failures).
+ */
+static void
+mms_ops_of_pdu(struct diss_ctx *dc, uint8_t tag, struct cur pdu)
+{
+	uint32_t invoke, num;
+	struct cur svc;
+
+	switch (tag) {
+	case MMS_CONF_REQ:
+		if (invoke_id(&pdu, 0x02, &invoke) && ber_next_num(&pdu, &num, &svc))
+			op_request(dc, invoke, num, svc);
+		return;
+	case MMS_CONF_RESP:
+		if (!invoke_id(&pdu, 0x02, &invoke) || !ber_next_num(&pdu, &num, &svc))
+			return;
+		if (op_pend_waiting(ops_of(dc), invoke, dc->dir))
+			op_pend_reply(dc, ops_of(dc), invoke, results_ok(num, svc));
+		else if (mms_op_of(num) != NULL)
+			diss_count(dc, C_OPS_UNMATCHED);
+		return;
+	case MMS_CONF_ERROR:
+	case MMS_REJECT:
+		if (invoke_id(&pdu, 0x80, &invoke) && op_pend_waiting(ops_of(dc), invoke, dc->dir))
+			op_pend_reply(dc, ops_of(dc), invoke, false);
+		return;
+	}
+}
+
 /*
  * Confirmed-RequestPDU [0] { invokeID INTEGER, service } and
  * Confirmed-ResponsePDU [1] { invokeID INTEGER, service }.
@@ -128,6 +426,7 @@ mms_pdu(struct diss_ctx *dc, struct cur *c)
 
 	if (!ber_next(c, &tag, &pdu))
 		return;
+	mms_ops_of_pdu(dc, tag, pdu);
 	if (tag != MMS_CONF_REQ && tag != MMS_CONF_RESP)
 		return;
 	if (!ber_next(&pdu, &stag, &id) || stag != 0x02 || !ber_next(&pdu, &stag, &svc))
@@ -273,5 +572,5 @@ const struct dissector dis_mms = {
 	.probe = mms_probe,
 	.parse = mms_parse,
 	.counter_names = { "requests", "responses", "identify", "session_connect",
-	    "cotp_other", "unparsed", NULL },
+	    "cotp_other", "unparsed", "ops", "ops_dropped", "ops_unmatched", NULL },
 };

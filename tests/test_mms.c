@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
@@ -87,6 +88,238 @@ mms_harness(struct harness *t)
 	harness_init(t, &dis_mms);
 	harness_flow(t, L4_TCP, CLI_IP, 0, SRV_IP, 102);
 }
+
+/* --- operations ------------------------------------------------------------ */
+
+/* confirmed-RequestPDU / -ResponsePDU { invokeID, service (tag bytes given) }. */
+static void
+confirmed(struct bytebuf *out, unsigned pdu_tag, uint16_t invoke, const uint8_t *svc_tag,
+    size_t tag_len, const struct bytebuf *svc)
+{
+	struct bytebuf body = { .n = 0 }, m = { .n = 0 };
+	uint8_t inv[2] = { (uint8_t)(invoke >> 8), (uint8_t)invoke };
+
+	tlv(&body, 0x02, inv, 2);
+	put_bytes(&body, svc_tag, tag_len - 1);
+	tlv(&body, svc_tag[tag_len - 1], svc->b, svc->n);
+	tlv(&m, pdu_tag, body.b, body.n);
+	wrap(out, &m);
+}
+
+/* Write-Request of one domain-specific variable with a boolean. */
+static void
+write_request(struct bytebuf *out, uint16_t invoke, const char *dom, const char *item)
+{
+	struct bytebuf on = { .n = 0 }, name = { .n = 0 }, spec = { .n = 0 }, var = { .n = 0 },
+	    list = { .n = 0 }, data = { .n = 0 }, svc = { .n = 0 };
+	static const uint8_t tag[] = { 0xa5 }, yes[] = { 1 };
+
+	tlv(&on, 0x1a, dom, strlen(dom));
+	tlv(&on, 0x1a, item, strlen(item));
+	tlv(&name, 0xa1, on.b, on.n);
+	tlv(&spec, 0xa0, name.b, name.n);
+	tlv(&var, 0x30, spec.b, spec.n);
+	tlv(&list, 0xa0, var.b, var.n);
+	tlv(&data, 0x83, yes, 1);
+	put_bytes(&svc, list.b, list.n);
+	tlv(&svc, 0xa0, data.b, data.n);
+	confirmed(out, 0xa0, invoke, tag, 1, &svc);
+}
+
+static void
+write_response(struct bytebuf *out, uint16_t invoke, bool ok)
+{
+	struct bytebuf svc = { .n = 0 };
+	static const uint8_t tag[] = { 0xa5 }, err[] = { 3 };
+
+	if (ok)
+		tlv(&svc, 0x81, NULL, 0);
+	else
+		tlv(&svc, 0x80, err, 1);	/* object-access-denied */
+	confirmed(out, 0xa1, invoke, tag, 1, &svc);
+}
+
+/* confirmed-ErrorPDU { invokeID [0], serviceError [2] { errorClass { file [11] 7 } } } */
+static void
+error_pdu(struct bytebuf *out, uint16_t invoke)
+{
+	static const uint8_t body[] = { 0x80, 0x02, 0x00, 0x00, 0xa2, 0x05, 0xa0, 0x03, 0x8b, 0x01, 0x07 };
+	struct bytebuf m = { .n = 0 };
+	struct bytebuf b = { .n = 0 };
+
+	put_bytes(&b, body, sizeof(body));
+	b.b[2] = (uint8_t)(invoke >> 8);
+	b.b[3] = (uint8_t)invoke;
+	tlv(&m, 0xa2, b.b, b.n);
+	wrap(out, &m);
+}
+
+static void
+parse_ok(struct harness *t, int dir, const struct bytebuf *b)
+{
+	ck_assert_int_eq(harness_parse(t, dir, b->b, b->n, NULL), DISS_OK);
+}
+
+START_TEST(control_operate_accepted_and_denied)
+{
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
+	struct op_sum sum;
+
+	mms_harness(&t);
+	write_request(&f, 11, "IED1LD0", "CSWI1$CO$Pos$Oper");
+	parse_ok(&t, DIR_C2S, &f);
+	f.n = 0;
+	write_response(&f, 11, true);
+	parse_ok(&t, DIR_S2C, &f);
+	op_sum(&t.col, "mms", OP_CONTROL_OPERATE, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "operate write IED1LD0/CSWI1$CO$Pos$Oper");
+	f.n = 0;
+	write_request(&f, 12, "IED1LD0", "CSWI1$CO$Pos$SBOw");
+	parse_ok(&t, DIR_C2S, &f);
+	f.n = 0;
+	write_response(&f, 12, false);
+	parse_ok(&t, DIR_S2C, &f);
+	op_sum(&t.col, "mms", OP_CONTROL_OPERATE, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_ptr_nonnull(strstr(sum.details, "select write IED1LD0/CSWI1$CO$Pos$SBOw"));
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(file_services_and_reset)
+{
+	static const uint8_t del_tag[] = { 0xbf, 0x4c };	/* fileDelete [76] */
+	static const uint8_t open_tag[] = { 0xbf, 0x48 };	/* fileOpen [72] */
+	static const uint8_t reset_tag[] = { 0xbf, 0x2b };	/* reset [43] */
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, svc = { .n = 0 }, fn = { .n = 0 };
+	static const uint8_t zero[] = { 0 };
+	struct op_sum sum;
+
+	mms_harness(&t);
+	tlv(&svc, 0x19, "COMTRADE/fault1.cfg", 19);
+	confirmed(&f, 0xa0, 21, del_tag, 2, &svc);
+	parse_ok(&t, DIR_C2S, &f);
+	f.n = 0;
+	error_pdu(&f, 21);
+	parse_ok(&t, DIR_S2C, &f);
+	op_sum(&t.col, "mms", OP_FILE_DELETE, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_str_eq(sum.details, "fileDelete COMTRADE/fault1.cfg");
+	/* fileOpen { fileName [0] { GraphicString }, initialPosition [1] 0 } */
+	svc.n = 0;
+	tlv(&fn, 0x19, "settings.xml", 12);
+	tlv(&svc, 0xa0, fn.b, fn.n);
+	tlv(&svc, 0x81, zero, 1);
+	f.n = 0;
+	confirmed(&f, 0xa0, 22, open_tag, 2, &svc);
+	parse_ok(&t, DIR_C2S, &f);
+	svc.n = 0;
+	tlv(&svc, 0x80, zero, 1);
+	f.n = 0;
+	confirmed(&f, 0xa1, 22, open_tag, 2, &svc);
+	parse_ok(&t, DIR_S2C, &f);
+	op_sum(&t.col, "mms", OP_FILE_READ, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "fileOpen settings.xml");
+	/* reset [43] { programInvocationName [0] }: no answer, outcome unknown */
+	svc.n = 0;
+	tlv(&svc, 0x80, "P1", 2);
+	f.n = 0;
+	confirmed(&f, 0xa0, 23, reset_tag, 2, &svc);
+	parse_ok(&t, DIR_C2S, &f);
+	op_sum(&t.col, "mms", OP_RESTART_WARM, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok + sum.failed, 0);
+	ck_assert_str_eq(sum.details, "reset P1");
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(orphan_response_and_lying_lengths)
+{
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
+
+	mms_harness(&t);
+	write_response(&f, 99, true);
+	parse_ok(&t, DIR_S2C, &f);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	ck_assert_uint_eq(op_count(&t.col, "mms", OP_REPLY_OK), 0);
+	/* a write whose service element claims more bytes than the PDU holds: nothing */
+	{
+		static const uint8_t lie[] = { 0xa0, 0x08, 0x02, 0x01, 0x05, 0xa5, 0x7f, 0xa0, 0x00, 0x00 };
+		struct bytebuf m = { .n = 0 };
+
+		put_bytes(&m, lie, sizeof(lie));
+		f.n = 0;
+		wrap(&f, &m);
+		parse_ok(&t, DIR_C2S, &f);
+		ck_assert_uint_eq(op_count(&t.col, "mms", OP_REQUEST), 0);
+	}
+	/* a write whose variable list lies inside a sound service: a write, no name */
+	{
+		static const uint8_t lie[] = { 0xa0, 0x0a, 0x02, 0x01, 0x06, 0xa5, 0x05, 0xa0, 0x7f, 0x30,
+		    0x00, 0x00 };
+		struct bytebuf m = { .n = 0 };
+		struct op_sum sum;
+
+		put_bytes(&m, lie, sizeof(lie));
+		f.n = 0;
+		wrap(&f, &m);
+		parse_ok(&t, DIR_C2S, &f);
+		op_sum(&t.col, "mms", OP_CONTROL_OPERATE, CLI_IP, SRV_IP, &sum);
+		ck_assert_uint_eq(sum.requests, 1);
+		ck_assert_str_eq(sum.details, "write");
+	}
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(request_flood_is_bounded)
+{
+	struct harness t;
+	struct bytebuf f = { .n = 0 };
+	struct op_sum sum;
+
+	mms_harness(&t);
+	for (unsigned i = 0; i < 1000; i++) {
+		f.n = 0;
+		write_request(&f, (uint16_t)i, "LD0", "GGIO1$SP$Val");
+		parse_ok(&t, DIR_C2S, &f);
+	}
+	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
+	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - OP_PEND_MAX);
+	f.n = 0;
+	write_response(&f, 999, true);
+	parse_ok(&t, DIR_S2C, &f);
+	f.n = 0;
+	write_response(&f, 0, true);		/* dropped long ago */
+	parse_ok(&t, DIR_S2C, &f);
+	op_sum(&t.col, "mms", OP_CONTROL_OPERATE, CLI_IP, SRV_IP, &sum);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(pcap_iccp_writes)
+{
+	const char *rel = "operations/iti__8d7c7db0-9804-012b-b2a6-0016cb8cea27.pcap";
+	struct collected c;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
+	ck_assert_uint_eq(assert_ops_match_facts(&c, rel, "mms", "mms"), 2);
+	collected_free(&c);
+}
+END_TEST
 
 START_TEST(identify_names_the_server)
 {
@@ -235,6 +468,11 @@ make_suite(void)
 	tcase_add_test(u, indefinite_presentation_length);
 	tcase_add_test(u, pipeline_mms_flow);
 	tcase_add_test(u, pipeline_s7_flow_goes_to_s7comm);
+	tcase_add_test(u, control_operate_accepted_and_denied);
+	tcase_add_test(u, file_services_and_reset);
+	tcase_add_test(u, orphan_response_and_lying_lengths);
+	tcase_add_test(u, request_flood_is_bounded);
+	tcase_add_test(u, pcap_iccp_writes);
 	suite_add_tcase(s, u);
 	return s;
 }

@@ -97,7 +97,7 @@ struct dissector {
 	uint16_t	 ports[DISS_MAX_PORTS];	/* well-known ports, 0-terminated */
 	uint16_t	 ethertype;	/* layer 2: Ethertype after VLAN tags */
 	uint16_t	 snap_pid;	/* layer 2: LLC/SNAP protocol id (Cisco OUI) */
-	size_t		 state_size;	/* per-flow state, 0 if none */
+	size_t		 state_size;	/* per-flow state (layer 2: one per pipeline), 0 if none */
 
 	/*
 	 * Optional heuristic for flows on other ports: look at the first

@@ -18,6 +18,7 @@
 
 #include "dissector.h"
 #include "ethertype.h"
+#include "oppend.h"
 #include "sw_limits.h"
 
 /* Frame ids */
@@ -37,6 +38,12 @@
 /* Options / suboptions */
 #define OPT_IP			1
 #define SUB_IP_PARAM		2
+#define SUB_IP_FULL_SUITE	3
+#define OPT_CONTROL		5
+#define SUB_CTL_SIGNAL		3
+#define SUB_CTL_RESPONSE	4
+#define SUB_CTL_FACTORY_RESET	5	/* ResetFactorySettings */
+#define SUB_CTL_RESET_TO_FACTORY 6
 #define OPT_DEVICE		2
 #define SUB_TYPE_OF_STATION	1
 #define SUB_NAME_OF_STATION	2
@@ -54,6 +61,14 @@ enum pn_counter {
 	C_HELLO,
 	C_GET_SET,
 	C_OTHER_RT,		/* cyclic data, alarms, ...: counted only */
+	C_OPS,			/* Set requests reported */
+	C_OPS_DROPPED,		/* Set requests dropped unanswered: OP_PEND_MAX full */
+	C_OPS_UNMATCHED,	/* Set responses to no recorded request */
+};
+
+/* No flow at layer 2: one state for the pipeline (dissector.h). */
+struct pn_dcp_state {
+	struct op_pend_table ops;	/* Set requests by Xid and requester */
 };
 
 static void
@@ -159,6 +174,152 @@ dcp_block(struct diss_ctx *dc, struct cur *c, bool has_info, bool request)
 	return DISS_OK;
 }
 
+/* --- Set: operations ------------------------------------------------------ */
+
+static void
+append(char *out, size_t outsz, const char *fmt, const char *arg)
+{
+	size_t used = strlen(out);
+
+	snprintf(out + used, outsz - used, fmt, used ? " " : "", arg);
+}
+
+/* A Set request and its response pair by Xid and the requester's MAC. */
+static uint32_t
+set_key(struct diss_ctx *dc, enum side requester, uint32_t xid)
+{
+	struct asset_ref r;
+
+	diss_ref(dc, requester, &r);
+	return xid ^ ((uint32_t)r.mac[2] << 24 | (uint32_t)r.mac[3] << 16 |
+	    (uint32_t)r.mac[4] << 8 | r.mac[5]);
+}
+
+/*
+ * What one Set block asks: option 1 | suboption 1 | length 2 | block
+ * qualifier 2 | value.  Names it in detail, and says whether it changes
+ * configuration, resets to factory or only signals.
+ */
+struct set_ask {
+	bool		 config, factory, signal;
+	uint32_t	 optmask;	/* options seen (bit n: option n) */
+	char		 what[160];
+};
+
+static void
+set_block(struct set_ask *a, uint8_t opt, uint8_t sub, struct cur v)
+{
+	uint16_t qual;
+	uint8_t ip[12];
+	char text[72];
+	size_t n;
+
+	if (opt < 32)
+		a->optmask |= 1u << opt;
+	if (!cur_be16(&v, &qual))
+		return;
+	if (opt == OPT_IP && (sub == SUB_IP_PARAM || sub == SUB_IP_FULL_SUITE) && cur_copy(&v, ip, 12)) {
+		a->config = true;
+		snprintf(text, sizeof(text), "%u.%u.%u.%u mask %u.%u.%u.%u gateway %u.%u.%u.%u",
+		    ip[0], ip[1], ip[2], ip[3], ip[4], ip[5], ip[6], ip[7], ip[8], ip[9], ip[10], ip[11]);
+		append(a->what, sizeof(a->what), "%sip %s", text);
+	} else if (opt == OPT_DEVICE && sub == SUB_NAME_OF_STATION) {
+		a->config = true;
+		n = cur_left(&v) < sizeof(text) - 3 ? cur_left(&v) : sizeof(text) - 3;
+		text[0] = '\'';
+		cur_copy(&v, text + 1, n);
+		text[n + 1] = '\'';
+		text[n + 2] = '\0';
+		for (size_t i = 1; i <= n; i++)
+			if ((uint8_t)text[i] < 0x20 || (uint8_t)text[i] > 0x7e)
+				text[i] = '?';
+		append(a->what, sizeof(a->what), "%sname of station %s", text);
+	} else if (opt == OPT_CONTROL && sub == SUB_CTL_SIGNAL) {
+		a->signal = true;
+		append(a->what, sizeof(a->what), "%s%s", "signal");
+	} else if (opt == OPT_CONTROL &&
+	    (sub == SUB_CTL_FACTORY_RESET || sub == SUB_CTL_RESET_TO_FACTORY)) {
+		a->factory = true;
+		append(a->what, sizeof(a->what), "%s%s", "reset to factory");
+	} else if (opt != OPT_CONTROL) {
+		a->config = true;	/* other device properties, DHCP option, ... */
+	}
+}
+
+/*
+ * A Set request: blocks without block info.  One operation per request:
+ * config_change (IP, name, factory reset, other options), or
+ * control_operate when all it does is make the device signal (flash).
+ */
+static void
+set_request(struct diss_ctx *dc, struct cur data, uint32_t xid)
+{
+	struct pn_dcp_state *st = dc->state;
+	struct set_ask a;
+	char detail[256], opts[96] = "", num[4];
+	size_t used;
+
+	memset(&a, 0, sizeof(a));
+	for (int n = 0; cur_left(&data) >= 4 && n < DISS_MAX_ITEMS; n++) {
+		uint8_t opt, sub, pad;
+		uint16_t len;
+		struct cur v;
+
+		if (!cur_u8(&data, &opt) || !cur_u8(&data, &sub) || !cur_be16(&data, &len) ||
+		    !cur_take(&data, len, &v))
+			break;		/* a lying length ends the walk: what came before counts */
+		if ((len & 1) && cur_left(&data) > 0)
+			cur_u8(&data, &pad);
+		set_block(&a, opt, sub, v);
+	}
+	for (unsigned o = 0; o < 32; o++) {
+		if (!(a.optmask & 1u << o))
+			continue;
+		snprintf(num, sizeof(num), "%u", o);
+		used = strlen(opts);
+		snprintf(opts + used, sizeof(opts) - used, "%s%s", used ? "," : "", num);
+	}
+	snprintf(detail, sizeof(detail), "DCP Set %s%s(options %s)", a.what, a.what[0] ? " " : "",
+	    opts[0] ? opts : "none");
+	diss_count(dc, C_OPS);
+	dc->dir = DIR_C2S;
+	if (!op_pend_request(dc, st ? &st->ops : NULL, set_key(dc, SIDE_SRC, xid), SIDE_SRC,
+	    a.config || a.factory || !a.signal ? OP_CONFIG_CHANGE : OP_CONTROL_OPERATE,
+	    a.factory ? "pn_dcp/set/factory_reset" : a.config || !a.signal ? "pn_dcp/set" :
+	    "pn_dcp/set/signal", detail, strlen(detail)))
+		diss_count(dc, C_OPS_DROPPED);
+}
+
+/*
+ * A Set response: success or not by its service type, then each Response
+ * block (option 5, suboption 4: option 1 | suboption 1 | error 1) must
+ * say 0.
+ */
+static void
+set_response(struct diss_ctx *dc, struct cur data, uint32_t xid, bool success)
+{
+	struct pn_dcp_state *st = dc->state;
+	bool ok = success;
+
+	for (int n = 0; cur_left(&data) >= 4 && n < DISS_MAX_ITEMS; n++) {
+		uint8_t opt, sub, pad, ropt, rsub, err;
+		uint16_t len;
+		struct cur v;
+
+		if (!cur_u8(&data, &opt) || !cur_u8(&data, &sub) || !cur_be16(&data, &len) ||
+		    !cur_take(&data, len, &v))
+			break;
+		if ((len & 1) && cur_left(&data) > 0)
+			cur_u8(&data, &pad);
+		if (opt == OPT_CONTROL && sub == SUB_CTL_RESPONSE && cur_u8(&v, &ropt) &&
+		    cur_u8(&v, &rsub) && cur_u8(&v, &err) && err != 0)
+			ok = false;
+	}
+	dc->dir = DIR_S2C;
+	if (!op_pend_reply(dc, st ? &st->ops : NULL, set_key(dc, SIDE_DST, xid), ok))
+		diss_count(dc, C_OPS_UNMATCHED);
+}
+
 /*
  * RT frame: FrameID 2 | DCP header: ServiceID 1 | ServiceType 1 | Xid 4 |
  * ResponseDelay (requests) or reserved 2 | DCPDataLength 2 | blocks.
@@ -168,7 +329,7 @@ pn_dcp_parse(struct diss_ctx *dc, struct cur *c)
 {
 	uint16_t fid, delay, dlen;
 	uint8_t svc, type;
-	uint32_t xid;
+	uint32_t xid = 0;
 	struct cur data;
 	bool has_info, request;
 
@@ -203,9 +364,14 @@ pn_dcp_parse(struct diss_ctx *dc, struct cur *c)
 	case SVC_GET:
 	case SVC_SET:
 		diss_count(dc, C_GET_SET);
-		if (svc == SVC_SET)
-			return DISS_OK;	/* a tool's settings, not the device's word */
-		break;
+		if (svc != SVC_SET)
+			break;
+		/* a tool's settings, not the device's word: an operation, no facts */
+		if (request)
+			set_request(dc, data, xid);
+		else
+			set_response(dc, data, xid, (type & 0x07) == TYPE_RESPONSE);
+		return DISS_OK;
 	default:
 		return DISS_OK;
 	}
@@ -224,7 +390,8 @@ const struct dissector dis_pn_dcp = {
 	.name = "pn_dcp",
 	.transport = L4_NONE,
 	.ethertype = ETHERTYPE_PNIO,
+	.state_size = sizeof(struct pn_dcp_state),
 	.parse = pn_dcp_parse,
 	.counter_names = { "identify_requests", "identify_responses", "hello", "get_set",
-	    "other_rt_frames", NULL },
+	    "other_rt_frames", "ops", "ops_dropped", "ops_unmatched", NULL },
 };

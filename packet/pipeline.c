@@ -34,6 +34,7 @@ struct pipeline {
 	struct decode_stats	 dec;
 	struct reasm_stats	 rs;
 	struct diss_stats	*ds;		/* [n_dissectors] */
+	void			**l2state;	/* [n_dissectors]: a layer-2 dissector's one state */
 	struct fact_cache	*fc;
 	struct convagg		*ca;		/* flow reports summed per conversation */
 	struct opagg		*oa;		/* operations summed per (client, server, kind) */
@@ -193,6 +194,26 @@ flow_released(void *arg, struct flow *f)
 	reasm_free(&f->rs[1], &pl->rs);
 }
 
+/*
+ * Layer-2 dissectors have no flow: one state block each for the whole
+ * pipeline (PROFINET DCP's requests awaiting their response).
+ */
+static bool
+l2state_alloc(struct pipeline *pl)
+{
+	if (pl->l2state == NULL)
+		return false;
+	for (size_t i = 0; i < n_dissectors; i++) {
+		const struct dissector *d = dissectors[i];
+
+		if (d->transport != L4_NONE || d->state_size == 0)
+			continue;
+		if ((pl->l2state[i] = calloc(1, d->state_size)) == NULL)
+			return false;
+	}
+	return true;
+}
+
 struct pipeline *
 pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 {
@@ -203,13 +224,15 @@ pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 	pl->cfg = *cfg;
 	pl->sink = sink;
 	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
+	pl->l2state = calloc(n_dissectors + 1, sizeof(*pl->l2state));
 	pl->fc = calloc(1, sizeof(*pl->fc));
 	pl->ca = convagg_new();
 	pl->oa = opagg_new();
 	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
 	if (cfg->ndpi)
 		pl->cl = classify_new();
-	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->oa == NULL || pl->ft == NULL || (cfg->ndpi && pl->cl == NULL)) {
+	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->oa == NULL || pl->ft == NULL ||
+	    (cfg->ndpi && pl->cl == NULL) || !l2state_alloc(pl)) {
 		pipeline_free(pl);
 		return NULL;
 	}
@@ -238,6 +261,9 @@ pipeline_free(struct pipeline *pl)
 	opagg_free(pl->oa);
 	classify_free(pl->cl);		/* after the flows: they point at its names */
 	free(pl->ds);
+	for (size_t i = 0; pl->l2state && i < n_dissectors; i++)
+		free(pl->l2state[i]);
+	free(pl->l2state);
 	free(pl->fc);
 	free(pl);
 }
@@ -335,6 +361,7 @@ dissect_l2(struct pipeline *pl, const struct pkt *p)
 		    !(d->snap_pid && p->llc_snap && d->snap_pid == p->snap_pid))
 			continue;
 		ctx_init(&dc, pl, (int)i, NULL, p, DIR_C2S);
+		dc.state = pl->l2state[i];
 		c = cur_make(p->l2pay, p->l2pay_len);
 		rc = d->parse(&dc, &c);
 		count_rc(dc.st, rc);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "dissector.h"
 #include "decode.h"
 #include "vendor_ids.h"
@@ -162,6 +163,177 @@ START_TEST(set_request_is_not_the_device_speaking)
 }
 END_TEST
 
+/* --- Set: operations ------------------------------------------------------------ */
+
+#define TOOL_MAC	"00:80:c8:38:a4:8b"
+#define DEV_MAC		"00:02:e3:17:c7:50"
+
+/* A Get/Set frame with this Xid, from src to dst. */
+static size_t
+set_begin(struct harness *t, struct bytebuf *b, const char *src, const char *dst,
+    unsigned type, uint32_t xid)
+{
+	harness_frame(t, src, dst);
+	put_be16(b, 0xfefd);
+	put_u8(b, 4);
+	put_u8(b, type);
+	put_be32(b, xid);
+	put_be16(b, 0);
+	put_be16(b, 0);
+	return b->n;
+}
+
+/* Set request block: option, suboption, qualifier (1: permanent), value. */
+static void
+set_block(struct bytebuf *b, unsigned opt, unsigned sub, const void *v, size_t n)
+{
+	struct bytebuf q = { .n = 0 };
+
+	put_be16(&q, 1);
+	put_bytes(&q, v, n);
+	block(b, opt, sub, false, q.b, q.n);
+}
+
+/* Set response: one Response block (option 5 / 4) per option answered. */
+static void
+set_response(struct harness *t, struct bytebuf *b, uint32_t xid, unsigned opt, unsigned sub,
+    unsigned err)
+{
+	size_t s = set_begin(t, b, DEV_MAC, TOOL_MAC, 1, xid);
+	uint8_t r[3] = { (uint8_t)opt, (uint8_t)sub, (uint8_t)err };
+
+	block(b, 5, 4, false, r, 3);
+	dcp_end(b, s);
+}
+
+START_TEST(set_ip_accepted_and_factory_reset_refused)
+{
+	static const uint8_t ip[] = { 192, 168, 0, 50, 255, 255, 255, 0, 192, 168, 0, 1 };
+	static const uint8_t none[] = { 0, 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+	size_t s;
+
+	pn_dcp_harness(&t);
+	s = set_begin(&t, &b, TOOL_MAC, DEV_MAC, 0, 0x1000001);
+	set_block(&b, 1, 2, ip, sizeof(ip));
+	dcp_end(&b, s);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	b.n = 0;
+	set_response(&t, &b, 0x1000001, 1, 2, 0);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	op_sum(&t.col, "pn_dcp", OP_CONFIG_CHANGE, TOOL_MAC, DEV_MAC, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details,
+	    "DCP Set ip 192.168.0.50 mask 255.255.255.0 gateway 192.168.0.1 (options 1)");
+	/* reset to factory (control 5 / 6), refused: the Response block's error */
+	b.n = 0;
+	s = set_begin(&t, &b, TOOL_MAC, DEV_MAC, 0, 0x1000002);
+	set_block(&b, 5, 6, none, sizeof(none));
+	dcp_end(&b, s);
+	harness_feed(&t, b.b, b.n);
+	b.n = 0;
+	set_response(&t, &b, 0x1000002, 5, 6, 0x03);	/* suboption not set */
+	harness_feed(&t, b.b, b.n);
+	op_sum(&t.col, "pn_dcp", OP_CONFIG_CHANGE, TOOL_MAC, DEV_MAC, &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_ptr_nonnull(strstr(sum.details, "DCP Set reset to factory (options 5)"));
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(signal_only_is_a_control)
+{
+	static const uint8_t flash[] = { 0x01, 0x00 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+	size_t s;
+
+	pn_dcp_harness(&t);
+	s = set_begin(&t, &b, TOOL_MAC, DEV_MAC, 0, 7);
+	set_block(&b, 5, 3, flash, sizeof(flash));
+	dcp_end(&b, s);
+	harness_feed(&t, b.b, b.n);
+	op_sum(&t.col, "pn_dcp", OP_CONTROL_OPERATE, TOOL_MAC, DEV_MAC, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_str_eq(sum.details, "DCP Set signal (options 5)");
+	ck_assert_uint_eq(op_count(&t.col, "pn_dcp", OP_REQUEST), 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(response_without_request_and_lying_block)
+{
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	size_t s;
+
+	pn_dcp_harness(&t);
+	set_response(&t, &b, 0x42, 2, 2, 0);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	ck_assert_uint_eq(op_count(&t.col, "pn_dcp", OP_REPLY_OK), 0);
+	/* a block length beyond the DCP data: still one Set, no name */
+	b.n = 0;
+	s = set_begin(&t, &b, TOOL_MAC, DEV_MAC, 0, 0x43);
+	put_u8(&b, 2); put_u8(&b, 2); put_be16(&b, 0x0400); put_be16(&b, 1);
+	dcp_end(&b, s);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_uint_eq(op_count(&t.col, "pn_dcp", OP_REQUEST), 1);
+	ck_assert_ptr_nonnull(strstr(t.col.v[t.col.n - 1].val, "(options none)"));
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(set_flood_is_bounded)
+{
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+	size_t s;
+
+	pn_dcp_harness(&t);
+	for (uint32_t x = 0; x < 1000; x++) {
+		b.n = 0;
+		s = set_begin(&t, &b, TOOL_MAC, DEV_MAC, 0, x);
+		set_block(&b, 2, 2, "plc1", 4);
+		dcp_end(&b, s);
+		ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	}
+	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
+	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - OP_PEND_MAX);
+	b.n = 0;
+	set_response(&t, &b, 999, 2, 2, 0);
+	harness_feed(&t, b.b, b.n);
+	b.n = 0;
+	set_response(&t, &b, 0, 2, 2, 0);
+	harness_feed(&t, b.b, b.n);
+	op_sum(&t.col, "pn_dcp", OP_CONFIG_CHANGE, TOOL_MAC, DEV_MAC, &sum);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(pcap_set_name_of_station)
+{
+	const char *rel = "operations/iti__profinet-wireshark-bug.pcap";
+	struct collected c;
+	struct op_sum sum;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap(rel), &c, NULL), 0);
+	ck_assert_uint_eq(assert_ops_match_facts(&c, rel, "pn_dcp", "pn_dcp"), 1);
+	op_sum(&c, "pn_dcp", OP_CONFIG_CHANGE, TOOL_MAC, DEV_MAC, &sum);
+	ck_assert_str_eq(sum.details, "DCP Set name of station '%n%n%n ' (options 2,5)");
+	collected_free(&c);
+}
+END_TEST
+
 START_TEST(malformed_inputs)
 {
 	static const uint8_t cyclic[] = { 0x80, 0x00, 1, 2, 3, 4 };
@@ -313,10 +485,15 @@ make_suite(void)
 	tcase_add_test(u, set_request_is_not_the_device_speaking);
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, through_the_pipeline_behind_a_vlan_tag);
+	tcase_add_test(u, set_ip_accepted_and_factory_reset_refused);
+	tcase_add_test(u, signal_only_is_a_control);
+	tcase_add_test(u, response_without_request_and_lying_block);
+	tcase_add_test(u, set_flood_is_bounded);
 	suite_add_tcase(s, u);
 	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_profinet_rt);
 	tcase_add_test(p, pcap_io_cm_mixed);
+	tcase_add_test(p, pcap_set_name_of_station);
 	suite_add_tcase(s, p);
 	return s;
 }

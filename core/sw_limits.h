@@ -66,6 +66,7 @@
 #define TLS_HS_MAX		32768	/* bytes of one TLS handshake message reassembled per direction */
 #define DNS_MAX_JUMPS		16	/* compression pointers followed in one DNS name */
 #define DNS_NAME_MAX		255	/* bytes of a decoded DNS name (RFC 1035) */
+#define DNS_MAX_RECORDS		64	/* questions or answers read from one DNS message; beyond, records_cut */
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
 #define MODBUS_MAX_UNITS	8	/* unit ids per flow whose identity registers are tracked (least recent reused, counted) */
 #define SUNSPEC_MAX_MODELS	32	/* SunSpec model headers walked per base and unit */

@@ -113,6 +113,48 @@ emit_realm(struct diss_ctx *dc, const char *v)
 	}
 }
 
+/*
+ * The host a request names ("Host: h:8080", or the authority of an
+ * absolute URI): a fact about the client (the name it asked for) and
+ * about the server (a name it answers to).  Port and userinfo dropped.
+ */
+static void
+emit_host(struct diss_ctx *dc, const char *v, const char *src)
+{
+	const char *at = NULL, *e;
+
+	e = v + strcspn(v, "/?# \t");
+	for (const char *p = v; p < e; p++)
+		if (*p == '@')
+			at = p;
+	if (at)
+		v = at + 1;
+	if (*v == '[')				/* IPv6 literal: keep it whole */
+		e = v + strcspn(v, "]") + (strchr(v, ']') ? 1 : 0);
+	else
+		e = v + strcspn(v, ":/?# \t");
+	if (e <= v)
+		return;
+	diss_fact(dc, SIDE_SRC, A_HTTP_HOST, v, (size_t)(e - v), src, CONF_STATED);
+	diss_fact(dc, SIDE_DST, A_HTTP_HOST, v, (size_t)(e - v), "http/served_host",
+	    CONF_INFERRED);
+}
+
+/* "GET http://host/path HTTP/1.1": a proxy-style request names its host. */
+static void
+absolute_uri(struct diss_ctx *dc, const char *line)
+{
+	const char *t = strchr(line, ' ');
+
+	if (t == NULL)
+		return;
+	t++;
+	if (strncasecmp(t, "http://", 7) == 0)
+		emit_host(dc, t + 7, "http/absolute_uri");
+	else if (strncasecmp(t, "https://", 8) == 0)
+		emit_host(dc, t + 8, "http/absolute_uri");
+}
+
 static void
 header_field(struct diss_ctx *dc, struct http_head *h, char *line)
 {
@@ -133,6 +175,8 @@ header_field(struct diss_ctx *dc, struct http_head *h, char *line)
 		diss_fact_str(dc, SIDE_SRC, A_SOFTWARE, v, "http/x-powered-by", CONF_BANNER);
 	else if (strcasecmp(line, "WWW-Authenticate") == 0)
 		emit_realm(dc, v);
+	else if (strcasecmp(line, "Host") == 0 && !h->response)
+		emit_host(dc, v, "http/host");
 	else if (strcasecmp(line, "Content-Length") == 0) {
 		char *end;
 		unsigned long long n;
@@ -203,6 +247,8 @@ parse_head(struct diss_ctx *dc, struct cur *c, struct http_head *h, bool *done)
 		if (i == 0) {
 			if (!start_line(h, buf))
 				return DISS_NOT_MINE;
+			if (!h->response)
+				absolute_uri(dc, buf);
 		} else if (buf[0])
 			header_field(dc, h, buf);
 	}

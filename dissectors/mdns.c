@@ -7,7 +7,8 @@
  * name type(2) class(2) ttl(4) rdlength(2) rdata.  Names are labels
  * (length(1) + bytes, length <= 63) ending in 0, or a 2-byte pointer
  * 0xC000|offset to a name earlier in the message: at most DNS_MAX_JUMPS
- * pointers are followed, each to an earlier offset, so loops end.
+ * pointers are followed, each to an earlier offset, so loops end
+ * (dnsname.c, shared with the DNS dissector).
  * From responses: A/AAAA and SRV targets -> host names, PTR -> service
  * instance names, TXT model keys -> model.
  */
@@ -18,6 +19,7 @@
 #include <strings.h>
 
 #include "dissector.h"
+#include "dnsname.h"
 #include "sw_limits.h"
 
 enum mdns_counter { MDNS_QUERIES, MDNS_RESPONSES, MDNS_BAD_NAMES };
@@ -29,61 +31,6 @@ enum mdns_counter { MDNS_QUERIES, MDNS_RESPONSES, MDNS_BAD_NAMES };
 #define T_SRV	33
 
 #define FLAG_QR	0x8000
-
-/*
- * Read a name at c into out ("a.b.local", no trailing dot).  msg is the
- * whole message, for pointers.  False on a malformed or looping name.
- */
-static bool
-dns_name(const struct cur *msg, struct cur *c, char *out, size_t outsz)
-{
-	struct cur at = *c;
-	size_t n = 0, here = msg->left - c->left;
-	int jumps = 0;
-	bool jumped = false;
-
-	out[0] = '\0';
-	for (int labels = 0; labels < 128; labels++) {
-		uint8_t len = 0, lo = 0;
-
-		if (!cur_u8(&at, &len))
-			return false;
-		if ((len & 0xc0) == 0xc0) {
-			size_t off;
-			struct cur j = *msg;
-
-			if (!cur_u8(&at, &lo) || ++jumps > DNS_MAX_JUMPS)
-				return false;
-			off = (size_t)(len & 0x3f) << 8 | lo;
-			if (off >= here)	/* pointers go backwards: no loops */
-				return false;
-			if (!jumped)
-				*c = at;
-			jumped = true;
-			here = off;
-			cur_skip(&j, off);
-			at = j;
-			continue;
-		}
-		if (len & 0xc0)
-			return false;
-		if (len == 0) {
-			if (!jumped)
-				*c = at;
-			out[n] = '\0';
-			return true;
-		}
-		if (n + len + 2 > outsz || n + len + 1 > DNS_NAME_MAX + 1)
-			return false;
-		if (n)
-			out[n++] = '.';
-		if (!cur_copy(&at, out + n, len))
-			return false;
-		n += len;
-		here = msg->left - at.left;
-	}
-	return false;
-}
 
 /* "host.local" -> "host"; false if not under .local. */
 static bool
@@ -164,7 +111,7 @@ resource(struct diss_ctx *dc, const struct cur *msg, struct cur *c)
 	uint32_t ttl = 0;
 	struct cur rd;
 
-	if (!dns_name(msg, c, owner, sizeof(owner)))
+	if (!dnsname_read(msg, c, owner, sizeof(owner)))
 		return DISS_MALFORMED;
 	cur_be16(c, &type);
 	cur_be16(c, &cls);
@@ -179,13 +126,13 @@ resource(struct diss_ctx *dc, const struct cur *msg, struct cur *c)
 			diss_fact_str(dc, SIDE_SRC, A_HOSTNAME, owner, "mdns/a", CONF_STATED);
 		break;
 	case T_PTR:
-		if (!dns_name(msg, &rd, target, sizeof(target)))
+		if (!dnsname_read(msg, &rd, target, sizeof(target)))
 			return DISS_MALFORMED;
 		rr_ptr(dc, owner, target);
 		break;
 	case T_SRV:
 		if (!cur_be16(&rd, &prio) || !cur_be16(&rd, &weight) || !cur_be16(&rd, &port) ||
-		    !dns_name(msg, &rd, target, sizeof(target)))
+		    !dnsname_read(msg, &rd, target, sizeof(target)))
 			return DISS_MALFORMED;
 		if (strip_local(target))
 			diss_fact_str(dc, SIDE_SRC, A_HOSTNAME, target, "mdns/srv", CONF_STATED);
@@ -215,7 +162,7 @@ mdns_parse(struct diss_ctx *dc, struct cur *c)
 	if (!cur_ok(c))
 		return DISS_SHORT;
 	for (n = 0; n < qd && n < DISS_MAX_ITEMS; n++) {
-		if (!dns_name(&msg, c, name, sizeof(name))) {
+		if (!dnsname_read(&msg, c, name, sizeof(name))) {
 			diss_count(dc, MDNS_BAD_NAMES);
 			return DISS_MALFORMED;
 		}

@@ -13,6 +13,7 @@ extern const struct dissector dis_cdp;
 extern const struct dissector dis_dhcp;
 extern const struct dissector dis_dhcp6;
 extern const struct dissector dis_dnp3;
+extern const struct dissector dis_dns;
 extern const struct dissector dis_enip;
 extern const struct dissector dis_goose;
 extern const struct dissector dis_iec104;
@@ -52,6 +53,7 @@ const struct dissector *const dissectors[] = {
 	&dis_tls,
 	&dis_ssdp,
 	&dis_http,
+	&dis_dns,
 	NULL
 };
 

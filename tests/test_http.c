@@ -41,6 +41,36 @@ START_TEST(request_split_over_segments)
 }
 END_TEST
 
+START_TEST(request_host_and_absolute_uri)
+{
+	static const char two[] =
+	    "GET /pv HTTP/1.1\r\nHost: eu5.fusionsolar.huawei.com:8443\r\n\r\n"
+	    "GET http://user@download.windowsupdate.com/msdownload/x.cab HTTP/1.1\r\n"
+	    "Host: proxy.local\r\n\r\n";
+	struct harness t;
+	size_t left;
+
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, two, strlen(two), &left), DISS_OK);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_HTTP_HOST,
+	    "eu5.fusionsolar.huawei.com", "http/host"));
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_HTTP_HOST,
+	    "eu5.fusionsolar.huawei.com", "http/served_host"));
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_HTTP_HOST,
+	    "download.windowsupdate.com", "http/absolute_uri"));
+	ck_assert_ptr_nonnull(find_fact_src(&t.col, NULL, A_HTTP_HOST, "proxy.local", "http/host"));
+	/* a response's Host header (there is none by the spec) names nothing */
+	harness_free(&t);
+	harness_init(&t, &dis_http);
+	ck_assert_int_eq(harness_parse(&t, DIR_S2C, "HTTP/1.1 200 OK\r\nHost: x\r\n\r\n",
+	    strlen("HTTP/1.1 200 OK\r\nHost: x\r\n\r\n"),
+	    &left), DISS_OK);
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HTTP_HOST, NULL));
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(response_server_realm_title_then_next)
 {
 	static const char body[] =
@@ -230,6 +260,7 @@ make_suite(void)
 	TCase *tc = tcase_create("http");
 
 	tcase_add_test(tc, request_split_over_segments);
+	tcase_add_test(tc, request_host_and_absolute_uri);
 	tcase_add_test(tc, response_server_realm_title_then_next);
 	tcase_add_test(tc, body_skipped_across_calls);
 	tcase_add_test(tc, chunked_body_stops_looking);

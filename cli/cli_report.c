@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_report.h"
 #include "config.h"
+#include "events.h"
 #include "q_report.h"
 #include "vendors.h"
 
@@ -34,7 +35,7 @@
 #define SW_VERSION "0.0.0"
 #endif
 
-#define REPORT_CHANGES_MAX	500	/* change rows listed; the rest counted */
+#define REPORT_EVENTS_MAX	500	/* changes, and operations, listed; the rest counted */
 #define REPORT_PEERS_MAX	12	/* OT peers listed per asset */
 #define REPORT_CHART_BARS	12	/* bars per chart; the rest summed as "other" */
 
@@ -55,7 +56,10 @@ static const char map_help[] =
 /* Everything the report shows, read in one snapshot. */
 struct rdata {
 	struct cli	*cli;
-	json_t		*ov, *assets, *convs, *changes;
+	json_t		*ov, *assets, *convs;
+	json_t		*changes, *ops;	/* events (store/events.h), at most REPORT_EVENTS_MAX each */
+	json_t		*kinds;		/* events per kind, all of them */
+	size_t		 changes_dropped, ops_dropped;
 	struct slot	*ix;		/* id -> asset, sorted by id */
 	size_t		 nix;
 	const char	*site, *sensor;
@@ -105,13 +109,26 @@ h(FILE *f, const char *s)
 	html_text(f, s, REPORT_CELL_MAX);
 }
 
+/* An ISO 8601 time with a space for the T, so a narrow cell breaks between date and time. */
+static void
+put_iso(FILE *f, const char *iso)
+{
+	char buf[ISO_LEN + 8];
+	char *t;
+
+	snprintf(buf, sizeof(buf), "%s", iso ? iso : "-");
+	if ((t = strchr(buf, 'T')) != NULL)
+		*t = ' ';
+	h(f, buf);
+}
+
 static void
 put_time(FILE *f, long long t)
 {
 	char buf[ISO_LEN];
 
 	fmt_iso(t, buf);
-	fputs(buf, f);
+	put_iso(f, buf);
 }
 
 /* The name an asset goes by in the report. */
@@ -252,7 +269,7 @@ static const char report_css[] =
     ".map{overflow-x:auto;border:1px solid #ccc}.map svg{display:block;height:auto}\n"
     ".cover{border-bottom:4px solid #333;margin-bottom:6mm}\n"
     "code{font-family:'DejaVu Sans Mono',monospace;font-size:9pt}\n"
-    "td.t{white-space:nowrap}td.z{font-size:90%;overflow-wrap:normal;word-break:normal}table.inv{font-size:8.5pt}\n"
+    "td.z{font-size:90%;overflow-wrap:normal;word-break:normal}table.inv{font-size:8.5pt}\n"
     "@page{size:A4;margin:14mm 12mm}@page landscape{size:A4 landscape}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
     "section{break-before:page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}"
@@ -685,6 +702,61 @@ remote_access_proto(const char *p)
 	return false;
 }
 
+static bool
+in_product(const struct product *p, long long id)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(p->assets, i, a)
+		if (ji(a, "id") == id)
+			return true;
+	return false;
+}
+
+static void
+put_operation(FILE *f, json_t *ev)
+{
+	json_t *cl = json_object_get(ev, "client");
+
+	put_iso(f, js(ev, "ts"));
+	fputs(": ", f);
+	h(f, js(ev, "operation"));
+	fputs(" (", f);
+	h(f, js(ev, "protocol"));
+	fprintf(f, ", %lld request%s, outcome ", ji(ev, "count"), ji(ev, "count") == 1 ? "" : "s");
+	h(f, js(ev, "outcome"));
+	fputs(") by ", f);
+	h(f, js(cl, "ip") ? js(cl, "ip") : js(cl, "mac"));
+	if (js(ev, "detail")) {
+		fputs(": ", f);
+		h(f, js(ev, "detail"));
+	}
+}
+
+/* The operations (writes, downloads, stops) done to the product's assets. */
+static void
+operations_on(FILE *f, const struct rdata *d, const struct product *p)
+{
+	size_t i, n = 0;
+	json_t *ev;
+
+	json_array_foreach(d->ops, i, ev) {
+		if (!in_product(p, ji(ev, "asset")))
+			continue;
+		if (++n > REPORT_PEERS_MAX * 2)
+			continue;
+		fputs("<li>operation on ", f);
+		fprintf(f, "<a href=\"#asset-%lld\">%lld</a> ", ji(ev, "asset"), ji(ev, "asset"));
+		put_operation(f, ev);
+		fputs("</li>\n", f);
+	}
+	if (n > REPORT_PEERS_MAX * 2)
+		fprintf(f, "<li>and %zu more operations</li>\n", n - REPORT_PEERS_MAX * 2);
+	if (n == 0)
+		fputs("<li>No operation (write, download, stop, restart, time set) was seen on it.</li>\n", f);
+}
+
 /* Remote access and vendor-cloud paths: management protocols, and peers outside the plant. */
 static void
 access_paths(FILE *f, const struct rdata *d, const struct product *p)
@@ -723,8 +795,8 @@ access_paths(FILE *f, const struct rdata *d, const struct product *p)
 	if (n == 0)
 		fputs("<li>No remote-access protocol (SSH, Telnet, RDP, VNC, web) and no connection "
 		    "outside the plant was seen.</li>\n", f);
-	fputs("<li class=\"note\">Operations seen on it (writes, downloads, mode changes) are not "
-	    "available in this database.</li>\n</ul>\n", f);
+	operations_on(f, d, p);
+	fputs("</ul>\n", f);
 }
 
 /* One reason with the evidence it rests on and the assets it applies to. */
@@ -931,40 +1003,99 @@ write_cybercheck(FILE *f, const struct rdata *d)
 /* --- changes, internet, map, inventory --------------------------------------- */
 
 static void
+change_row(FILE *f, json_t *ev)
+{
+	fputs("<tr><td>", f);
+	put_iso(f, js(ev, "ts"));
+	fputs("</td><td>", f);
+	h(f, js(ev, "kind"));
+	if (json_is_true(json_object_get(ev, "baseline")))
+		fputs("<br><span class=\"note\">learning</span>", f);
+	fputs("</td><td>", f);
+	if (json_is_integer(json_object_get(ev, "asset")))
+		fprintf(f, "<a href=\"#asset-%lld\">%lld</a>", ji(ev, "asset"), ji(ev, "asset"));
+	fputs("</td><td>", f);
+	if (js(ev, "field")) {
+		h(f, js(ev, "field"));
+		fputs(": ", f);
+		h(f, js(ev, "old") ? js(ev, "old") : "none");
+		fputs(" &#8594; ", f);
+		h(f, js(ev, "new") ? js(ev, "new") : "none");
+		fputs("<br>", f);
+	}
+	h(f, js(ev, "detail"));
+	fputs("</td></tr>\n", f);
+}
+
+static void
+operation_row(FILE *f, json_t *ev)
+{
+	json_t *cl = json_object_get(ev, "client"), *sv = json_object_get(ev, "server");
+
+	fputs("<tr><td>", f);
+	put_iso(f, js(ev, "ts"));
+	fputs("</td><td>", f);
+	h(f, js(ev, "operation"));
+	fputs("<br>", f);
+	h(f, js(ev, "protocol"));
+	fputs("</td><td>", f);
+	h(f, js(cl, "ip") ? js(cl, "ip") : js(cl, "mac"));
+	fputs(" &#8594; ", f);
+	if (json_is_integer(json_object_get(ev, "asset")))
+		fprintf(f, "<a href=\"#asset-%lld\">", ji(ev, "asset"));
+	h(f, js(sv, "ip") ? js(sv, "ip") : js(sv, "mac"));
+	if (json_is_integer(json_object_get(ev, "asset")))
+		fputs("</a>", f);
+	fprintf(f, "</td><td>%lld (%lld answered, %lld refused): ", ji(ev, "count"), ji(ev, "responses"),
+	    ji(ev, "failed"));
+	h(f, js(ev, "outcome"));
+	fputs("</td><td>", f);
+	h(f, js(ev, "detail"));
+	fputs("</td></tr>\n", f);
+}
+
+static void
 write_changes(FILE *f, const struct rdata *d)
 {
-	json_t *kinds = json_object_get(d->changes, "kinds"), *rows = json_object_get(d->changes, "rows");
 	json_t *v;
 	const char *k;
 	size_t i;
 
 	fputs("<section id=\"changes\">\n<h2>Changes and operations in the period</h2>\n"
-	    "<h3>Changes to the inventory</h3>\n<table id=\"change-kinds\"><thead><tr><th>Change</th>"
+	    "<h3>Events per kind</h3>\n<table id=\"event-kinds\"><thead><tr><th>Kind</th>"
 	    "<th>Count</th></tr></thead><tbody>\n", f);
-	json_object_foreach(kinds, k, v) {
+	json_object_foreach(d->kinds, k, v) {
 		fputs("<tr><td>", f);
 		h(f, k);
-		fprintf(f, "</td><td class=\"n\">%lld</td></tr>\n", (long long)json_integer_value(v));
+		fprintf(f, "</td><td class=\"n\" data-kind=\"");
+		h(f, k);
+		fprintf(f, "\">%lld</td></tr>\n", (long long)json_integer_value(v));
 	}
-	fputs("</tbody></table>\n<table><thead><tr><th style=\"width:22%\">Time</th><th style=\"width:12%\">"
-	    "Change</th><th style=\"width:8%\">Asset</th><th>Detail</th></tr></thead><tbody>\n", f);
-	json_array_foreach(rows, i, v) {
-		fputs("<tr><td class=\"t\">", f);
-		put_time(f, ji(v, "ts"));
-		fputs("</td><td>", f);
-		h(f, js(v, "kind"));
-		fputs("</td><td>", f);
-		if (!json_is_null(json_object_get(v, "asset")))
-			fprintf(f, "<a href=\"#asset-%lld\">%lld</a>", ji(v, "asset"), ji(v, "asset"));
-		fputs("</td><td>", f);
-		h(f, js(v, "detail"));
-		fputs("</td></tr>\n", f);
-	}
+	if (json_object_size(d->kinds) == 0)
+		fputs("<tr><td colspan=\"2\">No event recorded.</td></tr>\n", f);
+	fputs("</tbody></table>\n<h3 id=\"operations\">Operations</h3>\n<p>What clients did to controllers: "
+	    "writes, program downloads, stops and restarts, time sets; a burst of the same request is "
+	    "one row.</p>\n<table><thead><tr><th style=\"width:14%\">First request</th><th style=\"width:15%\">"
+	    "Operation</th><th style=\"width:22%\">Client &#8594; server</th><th style=\"width:13%\">Requests"
+	    "</th><th>Detail</th></tr></thead><tbody>\n", f);
+	json_array_foreach(d->ops, i, v)
+		operation_row(f, v);
+	if (json_array_size(d->ops) == 0)
+		fputs("<tr><td colspan=\"5\">No operation seen.</td></tr>\n", f);
 	fputs("</tbody></table>\n", f);
-	if (ji(d->changes, "rows_dropped"))
-		fprintf(f, "<p class=\"note\">%lld more changes not listed.</p>\n", ji(d->changes, "rows_dropped"));
-	fputs("<h3>Operations</h3>\n<p class=\"na\" id=\"operations-na\">Operations on devices (writes, "
-	    "program downloads, mode changes) are not available in this database.</p>\n</section>\n", f);
+	if (d->ops_dropped)
+		fprintf(f, "<p class=\"note\">%zu more operations not listed.</p>\n", d->ops_dropped);
+	fputs("<h3>Changes to the inventory</h3>\n<table><thead><tr><th style=\"width:14%\">Time</th>"
+	    "<th style=\"width:15%\">Change</th><th style=\"width:8%\">Asset</th><th>What</th></tr>"
+	    "</thead><tbody>\n", f);
+	json_array_foreach(d->changes, i, v)
+		change_row(f, v);
+	if (json_array_size(d->changes) == 0)
+		fputs("<tr><td colspan=\"4\">No change recorded.</td></tr>\n", f);
+	fputs("</tbody></table>\n", f);
+	if (d->changes_dropped)
+		fprintf(f, "<p class=\"note\">%zu more changes not listed.</p>\n", d->changes_dropped);
+	fputs("</section>\n", f);
 }
 
 static void
@@ -1080,6 +1211,8 @@ rdata_free(struct rdata *d)
 	json_decref(d->assets);
 	json_decref(d->convs);
 	json_decref(d->changes);
+	json_decref(d->ops);
+	json_decref(d->kinds);
 	free(d->ix);
 	vendors_free(d->vendors);
 }
@@ -1112,6 +1245,38 @@ link_conversations(struct rdata *d)
 	}
 }
 
+/* Every event counted by kind; the first REPORT_EVENTS_MAX operations and changes kept. */
+static int
+collect_event(void *arg, json_t *ev)
+{
+	struct rdata *d = arg;
+	const char *kind = js(ev, "kind") ? js(ev, "kind") : "?";
+	bool op = strcmp(kind, "operation") == 0;
+	json_t *n = json_object_get(d->kinds, kind);
+	json_t *into = op ? d->ops : d->changes;
+
+	json_object_set_new(d->kinds, kind, json_integer(n ? json_integer_value(n) + 1 : 1));
+	if (json_array_size(into) < REPORT_EVENTS_MAX)
+		json_array_append_new(into, ev);
+	else {
+		*(op ? &d->ops_dropped : &d->changes_dropped) += 1;
+		json_decref(ev);
+	}
+	return 0;
+}
+
+static int
+read_events(struct rdata *d)
+{
+	struct event_filter all = { .kind = -1 };
+	int rc = SQLITE_OK;
+
+	d->changes = json_array();
+	d->ops = json_array();
+	d->kinds = json_object();
+	return store_events(d->cli->store, &all, collect_event, d, &rc) < 0 ? -1 : 0;
+}
+
 static int
 rdata_read(struct rdata *d, bool full)
 {
@@ -1120,8 +1285,7 @@ rdata_read(struct rdata *d, bool full)
 
 	if ((d->assets = qr_assets(d->cli->db)) == NULL || (d->convs = qr_conversations(d->cli->db)) == NULL)
 		return read_failed(d->cli);
-	if (full && ((d->ov = qr_overview(d->cli->db)) == NULL ||
-	    (d->changes = qr_changes(d->cli->db, REPORT_CHANGES_MAX)) == NULL))
+	if (full && ((d->ov = qr_overview(d->cli->db)) == NULL || read_events(d) != 0))
 		return read_failed(d->cli);
 	if ((d->ix = calloc(json_array_size(d->assets) + 1, sizeof(*d->ix))) == NULL)
 		return EXIT_DB;

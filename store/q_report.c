@@ -354,7 +354,7 @@ qr_assets(sqlite3 *db)
 	return arr;
 }
 
-/* --- conversations, evidence, changes ------------------------------------ */
+/* --- conversations, evidence ---------------------------------------------- */
 
 json_t *
 qr_conversations(sqlite3 *db)
@@ -406,53 +406,4 @@ qr_asset_evidence(sqlite3 *db, int64_t asset_id)
 		return NULL;
 	}
 	return arr;
-}
-
-static bool
-change_kinds(sqlite3 *db, json_t *kinds)
-{
-	sqlite3_stmt *st = prep(db, "SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind");
-	int rc;
-
-	if (st == NULL)
-		return false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			json_object_set_new(kinds, (const char *)sqlite3_column_text(st, 0), col_int(st, 1));
-	return done(st, rc);
-}
-
-json_t *
-qr_changes(sqlite3 *db, size_t max)
-{
-	/* A new address or fact is detail of an asset the appendix already lists. */
-	sqlite3_stmt *st = prep(db,
-	    "SELECT id, ts, asset_id, kind, detail FROM events "
-	    "WHERE kind NOT IN ('address_new', 'fact_new') ORDER BY id");
-	json_t *kinds = json_object(), *rows = json_array();
-	size_t dropped = 0;
-	int rc;
-
-	if (st == NULL || !change_kinds(db, kinds)) {
-		sqlite3_finalize(st);
-		json_decref(kinds);
-		json_decref(rows);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (json_array_size(rows) >= max) {
-			dropped++;
-			continue;
-		}
-		json_array_append_new(rows, json_pack("{s:o s:o s:o s:o s:o}",
-		    "id", col_int(st, 0), "ts", col_int(st, 1), "asset", sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() : col_int(st, 2),
-		    "kind", col_str(st, 3), "detail", col_str(st, 4)));
-	}
-	if (!done(st, rc)) {
-		json_decref(kinds);
-		json_decref(rows);
-		return NULL;
-	}
-	return json_pack("{s:o s:o s:I}", "kinds", kinds, "rows", rows, "rows_dropped",
-	    (json_int_t)dropped);
 }

@@ -48,12 +48,4 @@ json_t	*qr_conversations(struct sqlite3 *db);
 /* Every piece of evidence of one asset, best first within an attribute. */
 json_t	*qr_asset_evidence(struct sqlite3 *db, int64_t asset_id);
 
-/*
- * The changes of the events table: {kinds: {kind: count}, rows: [{id, ts,
- * asset, kind, detail}]}, the rows of the kinds that matter to a reader
- * of the report (new assets, gateways, risk verdicts), newest last, at
- * most max of them; rows_dropped counts the rest.
- */
-json_t	*qr_changes(struct sqlite3 *db, size_t max);
-
 #endif

@@ -3,7 +3,7 @@
 # spanwatchd wrote from the generator's plant capture (tools/swgen.c, as
 # `make demo`), checked by a parser and by a real browser:
 #   1. the HTML is well formed, self-contained, and its numbers are those of
-#      `spanwatch risk --json`; every flagged asset is in the Cybercheck
+#      `spanwatch risk --json` and `events --json`; every flagged asset is in the Cybercheck
 #      section with its maker and country (report-check.py html)
 #   2. the map as SVG (well-formed XML), DOT (read back by Graphviz) and
 #      PNG; --zone and --around draw part of it
@@ -39,7 +39,8 @@ db=$tmp/plant.db
 [ $? -le 1 ] || fail "risk --json"
 "$cli" -c /dev/null --db "$db" report -o "$tmp/report.html" --site "Plant Noord" --sensor span-1 ||
 	fail "report exited $?"
-$check html "$tmp/report.html" "$tmp/risk.json" || fail "the report's HTML (above)"
+"$cli" -c /dev/null --db "$db" events --json >"$tmp/events.json" || fail "events --json"
+$check html "$tmp/report.html" "$tmp/risk.json" --events "$tmp/events.json" || fail "the report's HTML (above)"
 grep -q 'Plant Noord' "$tmp/report.html" || fail "the site is not on the cover"
 
 # --- 2. the map -------------------------------------------------------------------

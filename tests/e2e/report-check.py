@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """report-check.py - checks of `spanwatch report` output and its rendering.
 
-  report-check.py html REPORT.html RISK.json [--hostile]
+  report-check.py html REPORT.html RISK.json [--events EVENTS.json] [--hostile]
       Parses the report with html.parser: every element closed in order,
       every table row as wide as its table's header, no external URL in any
       src/href/xlink:href/url(), no script, the summary's numbers equal to
       `spanwatch risk --json`, every flagged asset in the Cybercheck section
-      with its maker and country.  --hostile: the hostile strings the test
+      with its maker and country; with --events, the events per kind equal to
+      `spanwatch events --json`.  --hostile: the hostile strings the test
       planted appear as text, never as markup, and no string is longer than
       a cell allows.
   report-check.py dom DOM.html
@@ -50,6 +51,7 @@ class Report(HTMLParser):
         self.cells = []         # every cell's text
         self.summary = {}
         self.countries = {}
+        self.kinds = {}
         self.scripts = 0
         self.in_svg = 0
         self.data_attr = None
@@ -95,7 +97,7 @@ class Report(HTMLParser):
             else:
                 self.row += int(a.get("colspan", "1"))
             self.cell = []
-            self.data_attr = (a.get("data-summary"), a.get("data-country"))
+            self.data_attr = (a.get("data-summary"), a.get("data-country"), a.get("data-kind"))
 
     def handle_startendtag(self, tag, attrs):
         # <rect .../> in SVG, <br/>: no content, nothing to close.
@@ -120,6 +122,8 @@ class Report(HTMLParser):
                 self.summary[self.data_attr[0]] = int(text)
             if self.data_attr and self.data_attr[1]:
                 self.countries[self.data_attr[1]] = int(text)
+            if self.data_attr and self.data_attr[2]:
+                self.kinds[self.data_attr[2]] = int(text)
             self.cell = None
         elif tag == "tr" and self.tables and self.row is not None:
             t = self.tables[-1]
@@ -138,7 +142,19 @@ class Report(HTMLParser):
             self.text_by_id[i].append(data)
 
 
-def check_html(path, risk_path, hostile):
+def check_events(p, events_path):
+    """The events per kind in the report equal `spanwatch events --json`."""
+    want = {}
+    for e in json.load(open(events_path)):
+        want[e["kind"]] = want.get(e["kind"], 0) + 1
+    if p.kinds != want:
+        fail(f"events per kind: report {p.kinds}, events --json {want}")
+    ops = "".join(p.text_by_id.get("changes", []))
+    if want.get("operation") and "No operation seen" in ops:
+        fail("events --json has operations, the report says none was seen")
+
+
+def check_html(path, risk_path, hostile, events_path=None):
     raw = open(path, "rb").read()
     text = raw.decode("utf-8")
     risk = json.load(open(risk_path))
@@ -162,6 +178,8 @@ def check_html(path, risk_path, hostile):
     if p.countries != wantc:
         fail(f"countries: report {p.countries}, risk --json {wantc}")
     check_flagged(p, risk)
+    if events_path:
+        check_events(p, events_path)
     if hostile:
         check_hostile(p, text)
     return p
@@ -311,7 +329,8 @@ def check_png(path):
 
 def main(argv):
     if len(argv) >= 4 and argv[1] == "html":
-        check_html(argv[2], argv[3], "--hostile" in argv[4:])
+        ev = argv[argv.index("--events") + 1] if "--events" in argv else None
+        check_html(argv[2], argv[3], "--hostile" in argv[4:], ev)
     elif len(argv) == 4 and argv[1] == "dom":
         check_dom(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "pngsize":

@@ -52,6 +52,9 @@ enum obs_kind {
 #define A_DNP3_ADDR	"dnp3_address"
 #define A_IEC104_CA	"iec104_common_address"
 #define A_BACNET_DEV	"bacnet_device_instance"
+#define A_C37_IDCODE	"c37118_idcode"		/* IEEE C37.118 stream id code */
+#define A_C37_STATION	"c37118_station"	/* a PMU in a C37.118 configuration: "STN (id N)" */
+#define A_C37_CHANNELS	"c37118_channels"	/* its channel names: "STN: VA, VB, ..." */
 #define A_FUNCTION	"function"	/* protocol functions used, "modbus:16" */
 #define A_FINGERPRINT	"fingerprint"	/* "dhcp55:1,3,6", "ja3:...", "ja4:..." */
 #define A_TLS_SNI	"tls_sni"
@@ -87,6 +90,7 @@ enum obs_kind {
 #define R_IEC104_SERVER	"iec104_controlled"
 #define R_IEC104_CLIENT	"iec104_controlling"
 #define R_GATEWAY	"gateway"
+#define R_MODBUS_GATEWAY "modbus_gateway"	/* answers for several identified Modbus unit ids */
 #define R_ENIP_SCANNER	"enip_scanner"	/* EtherNet/IP originator (explicit client, I/O scanner) */
 #define R_ENIP_ADAPTER	"enip_adapter"	/* EtherNet/IP target */
 #define R_S7_CLIENT	"s7_client"	/* sends S7comm jobs (HMI, engineering station) */
@@ -96,6 +100,9 @@ enum obs_kind {
 #define R_MMS_CLIENT	"mms_client"
 #define R_OPCUA_SERVER	"opcua_server"
 #define R_OPCUA_CLIENT	"opcua_client"
+#define R_PMU		"pmu"		/* phasor measurement unit: one C37.118 station */
+#define R_PDC		"pdc"		/* phasor data concentrator: a stream of several PMUs */
+#define R_C37_CLIENT	"c37118_client"	/* sends C37.118 commands (a PDC or historian) */
 
 /* Confidence, 0-100: how far the source can be trusted for the attribute. */
 #define CONF_STATED	90	/* the device says so in an identity message */

@@ -22,18 +22,29 @@
 #define RM_LINE_MAX	512
 #define RM_FILE_MAX	(1u << 20)
 
+/*
+ * Packet threads read the installed map while the main thread may install
+ * another: the pointer is published with release/acquire, and a map once
+ * installed is never freed while the daemon runs (regmap.h).
+ */
 static const struct regmap *active;
 
 void
 regmap_install(const struct regmap *m)
 {
-	active = m;
+	__atomic_store_n(&active, m, __ATOMIC_RELEASE);
 }
 
 const struct regmap *
 regmap_active(void)
 {
-	return active;
+	return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+}
+
+bool
+regmap_same(const struct regmap *a, const struct regmap *b)
+{
+	return a && b && memcmp(a, b, sizeof(*a)) == 0;
 }
 
 /* Attributes a map may fill: the static names the fact cache keys on. */
@@ -235,6 +246,7 @@ parse_line(struct parse *ps, char *line)
 struct regmap *
 regmap_parse(const char *text, const char *name, char *err, size_t errsz)
 {
+	/* calloc: unused bytes stay zero, so two parses of one text compare equal */
 	struct parse ps = { calloc(1, sizeof(struct regmap)), name, 0, err, errsz };
 	const char *s = text;
 
@@ -299,8 +311,8 @@ regmap_load(const char *path, char *err, size_t errsz)
 void
 regmap_free(struct regmap *m)
 {
-	if (active == m)
-		active = NULL;
+	if (regmap_active() == m)
+		regmap_install(NULL);
 	free(m);
 }
 

@@ -12,7 +12,9 @@
  *
  * Loaded once at start (and on reload) by the daemon and installed with
  * regmap_install(); the Modbus dissector reads the installed map and never
- * changes it.
+ * changes it.  Packet threads may hold the installed map at any time, so
+ * the daemon keeps every map it installed until it exits, and installs a
+ * new one only when the file's content changed (regmap_same).
  */
 #ifndef SW_REGMAP_H
 #define SW_REGMAP_H
@@ -61,6 +63,8 @@ struct regmap	*regmap_load(const char *path, char *err, size_t errsz);
 /* Parse map text (tests, and regmap_load). */
 struct regmap	*regmap_parse(const char *text, const char *name, char *err, size_t errsz);
 void		 regmap_free(struct regmap *m);
+/* Did two loads give the same maps? */
+bool		 regmap_same(const struct regmap *a, const struct regmap *b);
 
 /* The map the dissectors use (NULL: none); not owned. */
 void		 regmap_install(const struct regmap *m);

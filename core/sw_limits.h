@@ -73,6 +73,7 @@
 #define REGMAP_MAX_MAPS		16	/* vendor register maps (oui/registers.map) */
 #define REGMAP_MAX_ROWS		128	/* rows over all maps */
 #define REGMAP_MAX_VALUES	512	/* u16 code -> text entries over all rows */
+#define REGMAP_MAX_RELOADS	16	/* changed register maps installed since start (kept: threads read them) */
 #define C37_MAX_PMUS		64	/* PMUs read from one C37.118 configuration frame */
 #define C37_MAX_CHANNELS	256	/* channel names read per PMU */
 #define OP_PEND_MAX		16	/* operation requests awaiting their reply per flow (S7, MMS, BACnet); oldest dropped + counted */

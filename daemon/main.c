@@ -72,7 +72,8 @@ struct daemon {
 	struct oui_db		*oui;
 	struct vendors		*vendors;
 	struct fprules		*rules;
-	struct regmap		*regmap;	/* installed for the Modbus dissector */
+	struct regmap		*regmaps[REGMAP_MAX_RELOADS];	/* installed, newest last */
+	int			 nregmaps;
 	struct risk_policy	*policy;
 	struct ctl		*ctl;
 	struct fwd		*fwd;
@@ -682,12 +683,18 @@ load_tables(struct daemon *d, bool fatal_on_error)
 		if (access(path, R_OK) != 0 && access("oui/registers.map", R_OK) == 0)
 			path = "oui/registers.map";
 		if ((m = regmap_load(path, err, sizeof(err))) == NULL)
-			log_warnx("%s; %s", err, d->regmap ? "keeping the previous register maps" :
+			log_warnx("%s; %s", err, d->nregmaps ? "keeping the previous register maps" :
 			    "no vendor register maps until it is fixed");
-		else {
+		else if (d->nregmaps > 0 && regmap_same(m, d->regmaps[d->nregmaps - 1]))
+			regmap_free(m);		/* unchanged */
+		else if (d->nregmaps == REGMAP_MAX_RELOADS) {
+			log_warnx("%s: changed more than %d times since start; restart spanwatchd "
+			    "to load it", path, REGMAP_MAX_RELOADS);
+			regmap_free(m);
+		} else {
+			/* packet threads may still read the old map: it stays until exit */
 			regmap_install(m);
-			regmap_free(d->regmap);
-			d->regmap = m;
+			d->regmaps[d->nregmaps++] = m;
 		}
 	}
 	vendor_ids_load(NULL);
@@ -1112,7 +1119,9 @@ main(int argc, char *argv[])
 	vendors_free(d.vendors);
 	risk_policy_free(d.policy);
 	fprules_free(d.rules);
-	regmap_free(d.regmap);
+	regmap_install(NULL);
+	for (int i = 0; i < d.nregmaps; i++)
+		regmap_free(d.regmaps[i]);
 	vendor_ids_free();
 	for (int i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);

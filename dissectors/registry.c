@@ -9,6 +9,7 @@
 #include "dissector.h"
 
 extern const struct dissector dis_bacnet;
+extern const struct dissector dis_c37118;
 extern const struct dissector dis_cdp;
 extern const struct dissector dis_dhcp;
 extern const struct dissector dis_dhcp6;
@@ -33,6 +34,7 @@ extern const struct dissector dis_http;
 
 const struct dissector *const dissectors[] = {
 	&dis_bacnet,
+	&dis_c37118,
 	&dis_cdp,
 	&dis_dhcp,
 	&dis_dhcp6,

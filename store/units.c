@@ -103,6 +103,7 @@ static int
 split_direct_unit(struct store *s, int64_t gw, long long ts)
 {
 	int64_t old_unit, child;
+	bool fresh;
 
 	if (exec_ints(s, "SELECT unit FROM modbus_units WHERE gateway_id = ?1 AND asset_id = ?1",
 	    gw, 0, 0, &old_unit) != 0)
@@ -121,6 +122,9 @@ split_direct_unit(struct store *s, int64_t gw, long long ts)
 		return -1;
 	touch_for_risk(s, gw);
 	touch_for_risk(s, child);
+	if (ingest_evidence(s, gw, A_ROLE, R_MODBUS_GATEWAY, "spanwatch/modbus_units", CONF_INFERRED,
+	    ts, NULL, &fresh) != 0)
+		return -1;
 	return add_event(s, ts, gw, "gateway", "answers for several Modbus unit ids: a gateway; "
 	    "each identified unit is an asset of its own");
 }

@@ -9,8 +9,8 @@ dir=$build/demo
 mkdir -p "$dir"
 rm -f "$dir/demo.db" "$dir/demo.db-wal" "$dir/demo.db-shm"
 
-echo "== 1. generating a plant capture (tools/swgen.c, seed 7) =="
-"$build/swgen" -o "$dir/demo.pcap" -n 20000 -s 7 --hosts 60 --expected "$dir/demo.expected.json"
+echo "== 1. generating a plant capture with a solar park (tools/swgen.c, seed 7) =="
+"$build/swgen" -o "$dir/demo.pcap" -n 20000 -s 7 --hosts 60 --solar --expected "$dir/demo.expected.json"
 
 echo
 echo "== 2. spanwatchd -r $dir/demo.pcap --db $dir/demo.db =="

@@ -2,7 +2,7 @@
  * swgen - writes a deterministic, realistic OT/IT capture of any size,
  * and the inventory it contains, for the demo, the benchmark and tests.
  *
- *   swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]
+ *   swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--solar] [--expected FILE.json]
  *   swgen --crowd -o FILE -n PACKETS --hosts N   N distinct hosts (tools/swgen_crowd.c)
  *   swgen --loop FILE          a bare libpcap read loop with spanwatchd's 1 MiB buffer: the floor
  *   swgen --loop-stock FILE    the same with libpcap's stock stdio reading
@@ -55,7 +55,7 @@ static uint32_t rnd_below(uint32_t n) { return n ? rnd() % n : 0; }
 /* --- the plant ------------------------------------------------------------- */
 
 enum kind { K_PLC_S7, K_PLC_MODBUS, K_RTU_DNP3, K_RTU_104, K_PLC_ENIP, K_BACNET, K_CAMERA,
-	K_HMI, K_ENGWS, K_SWITCH, K_HISTORIAN, K_NKINDS };
+	K_HMI, K_ENGWS, K_SWITCH, K_HISTORIAN, K_SOLAR, K_NKINDS };
 
 struct model {
 	enum kind	 kind;
@@ -124,6 +124,8 @@ struct gen {
 	uint8_t		 router_mac[6];
 	uint8_t		 router_ip[4];
 	uint32_t	 malformed, split, retrans;
+	struct host	*solar[8];	/* the solar park (--solar), see solar_hosts */
+	int		 nsolar;
 };
 
 static int
@@ -1004,6 +1006,183 @@ one_exchange(struct gen *g)
 		gen_malformed(g, c, pick(g, K_PLC_MODBUS));
 }
 
+/* --- a solar park (--solar) ------------------------------------------------ */
+
+/*
+ * A park controller polls, over Modbus/TCP, inverters, a meter and a
+ * battery that speak SunSpec, and a Moxa gateway to an RS-485 bus with two
+ * Huawei SUN2000 inverters (Huawei's own register map) and a GoodWe ET.
+ * Registers are laid out as SunSpec and oui/registers.map say.
+ */
+enum { S_CTRL, S_SMA, S_BYD, S_JANITZA, S_GATEWAY, S_NSOLAR };
+
+static const struct model solar_models[S_NSOLAR] = {
+	[S_CTRL] = { K_SOLAR, "00d0c9", "ADVANTECH CO., LTD.", "Advantech", "UNO-2271G", "", "" },
+	[S_SMA] = { K_SOLAR, "0015bb", "SMA Solar Technology AG", "SMA", "STP 25000TL-30",
+	    "2.13.33.R", "" },
+	[S_BYD] = { K_SOLAR, "001ede", "BYD COMPANY LIMITED", "BYD", "Battery-Box Premium HVS",
+	    "3.26", "" },
+	[S_JANITZA] = { K_SOLAR, "000e6b", "Janitza electronics GmbH", "Janitza", "UMG 604-PRO",
+	    "5.027", "" },
+	[S_GATEWAY] = { K_SOLAR, "0090e8", "MOXA TECHNOLOGIES CORP., LTD.", "Moxa", "MB3170",
+	    "4.1", "" },
+};
+
+/* A SunSpec device: base of "SunS", unit id, the models after the common one. */
+struct sunspec_dev {
+	int		 host;		/* S_* */
+	uint16_t	 base;
+	uint8_t		 unit;
+	uint16_t	 model, model_len;
+};
+
+static const struct sunspec_dev sunspec_devs[] = {
+	{ S_SMA, 40000, 3, 103, 50 },		/* three-phase inverter */
+	{ S_BYD, 50000, 1, 802, 62 },		/* battery */
+	{ S_JANITZA, 0, 1, 203, 105 },		/* three-phase wye meter */
+};
+
+/* Devices on the gateway's RS-485 bus, named by their vendor map. */
+static const struct {
+	uint8_t		 unit;
+	uint16_t	 model_reg, model_regs, serial_reg, serial_regs;
+	const char	*model, *serial;
+} bus_devs[] = {
+	{ 1, 30000, 15, 30015, 10, "SUN2000-100KTL-M2", "HV2260098765" },
+	{ 2, 30000, 15, 30015, 10, "SUN2000-50KTL-M3", "HV2310044321" },
+	{ 3, 35011, 5, 35003, 8, "GW10K-ET", "9010KETU229W0123" },
+};
+
+static void
+regs_text(uint16_t *r, unsigned n, const char *s)
+{
+	size_t len = strlen(s);
+
+	for (unsigned i = 0; i < n; i++)
+		r[i] = (uint16_t)((2 * i < len ? (uint8_t)s[2 * i] : 0) << 8 |
+		    (2 * i + 1 < len ? (uint8_t)s[2 * i + 1] : 0));
+}
+
+/* One read (3) of qty registers at addr and its answer. */
+static void
+mb_read(struct tcp *t, uint16_t *tid, uint8_t unit, uint16_t addr, const uint16_t *regs,
+    uint16_t qty)
+{
+	struct frame p = { .n = 0 };
+
+	put16(&p, *tid); put16(&p, 0); put16(&p, 6); put8(&p, unit);
+	put8(&p, 3); put16(&p, addr); put16(&p, qty);
+	tcp_data(t, true, &p);
+	p.n = 0;
+	put16(&p, *tid); put16(&p, 0); put16(&p, 3u + 2u * qty); put8(&p, unit);
+	put8(&p, 3); put8(&p, 2u * qty);
+	for (unsigned i = 0; i < qty; i++)
+		put16(&p, regs[i]);
+	tcp_data(t, false, &p);
+	(*tid)++;
+}
+
+/* An active-power limit written by the park controller (a control operation). */
+static void
+mb_setpoint(struct tcp *t, uint16_t *tid, uint8_t unit, uint16_t addr)
+{
+	struct frame p = { .n = 0 };
+
+	put16(&p, *tid); put16(&p, 0); put16(&p, 11); put8(&p, unit);
+	put8(&p, 16); put16(&p, addr); put16(&p, 2); put8(&p, 4);
+	put16(&p, 0); put16(&p, (unsigned)(500 + rnd_below(500)));
+	tcp_data(t, true, &p);
+	p.n = 0;
+	put16(&p, *tid); put16(&p, 0); put16(&p, 6); put8(&p, unit);
+	put8(&p, 16); put16(&p, addr); put16(&p, 2);
+	tcp_data(t, false, &p);
+	(*tid)++;
+}
+
+static void
+gen_sunspec(struct gen *g, const struct sunspec_dev *d)
+{
+	struct host *h = g->solar[d->host];
+	uint16_t r[4 + 66 + 2 + 110 + 2], tid = (uint16_t)rnd();
+	unsigned n = 0;
+	struct tcp t;
+
+	r[n++] = 0x5375;
+	r[n++] = 0x6e53;
+	r[n++] = 1;
+	r[n++] = 66;
+	memset(r + n, 0, 66 * sizeof(r[0]));
+	regs_text(r + n, 16, h->m->vendor);
+	regs_text(r + n + 16, 16, h->m->model);
+	regs_text(r + n + 40, 8, h->m->firmware);
+	regs_text(r + n + 48, 16, h->serial);
+	r[n + 64] = d->unit;
+	n += 66;
+	r[n++] = d->model;
+	r[n++] = d->model_len;
+	for (unsigned i = 0; i < d->model_len; i++)
+		r[n++] = (uint16_t)rnd();
+	r[n++] = 0xffff;
+	r[n++] = 0;
+	tcp_open(&t, g, g->solar[S_CTRL], h, 502);
+	/* the header and common model, then the chain: two reads, as masters do */
+	mb_read(&t, &tid, d->unit, d->base, r, 72);
+	mb_read(&t, &tid, d->unit, (uint16_t)(d->base + 72), r + 72, (uint16_t)(n - 72));
+	if (d->model == 103)
+		mb_setpoint(&t, &tid, d->unit, (uint16_t)(d->base + 72 + 2 + 40));
+	tcp_close(&t);
+	said(g, h, SAID_VENDOR | SAID_MODEL | SAID_FIRMWARE | SAID_SERIAL);
+}
+
+static void
+gen_bus(struct gen *g)
+{
+	struct host *gw = g->solar[S_GATEWAY];
+	uint16_t tid = (uint16_t)rnd(), r[40];
+	struct tcp t;
+
+	tcp_open(&t, g, g->solar[S_CTRL], gw, 502);
+	for (size_t i = 0; i < sizeof(bus_devs) / sizeof(bus_devs[0]); i++) {
+		uint16_t lo = bus_devs[i].serial_reg < bus_devs[i].model_reg ?
+		    bus_devs[i].serial_reg : bus_devs[i].model_reg;
+		uint16_t qty = bus_devs[i].model_reg == 30000 ? 35 : 13;
+
+		memset(r, 0, sizeof(r));
+		regs_text(r + (bus_devs[i].model_reg - lo), bus_devs[i].model_regs, bus_devs[i].model);
+		regs_text(r + (bus_devs[i].serial_reg - lo), bus_devs[i].serial_regs, bus_devs[i].serial);
+		mb_read(&t, &tid, bus_devs[i].unit, lo, r, qty);
+	}
+	tcp_close(&t);
+}
+
+static void
+solar_hosts(struct gen *g)
+{
+	for (int i = 0; i < S_NSOLAR && g->nhosts < MAX_HOSTS; i++) {
+		struct host *h = &g->hosts[g->nhosts];
+
+		add_host(g, &solar_models[i], 3000 + i, false);
+		h->ip[1] = 30;
+		h->ip[2] = 0;
+		h->ip[3] = (uint8_t)(10 + i);
+		h->vlan = 0;
+		snprintf(h->hostname, sizeof(h->hostname), "solar-%02d", i);
+		g->solar[g->nsolar++] = h;
+	}
+}
+
+/* One round of the park controller's poll. */
+static void
+gen_solar(struct gen *g)
+{
+	if (g->nsolar < S_NSOLAR)
+		return;
+	for (size_t i = 0; i < sizeof(sunspec_devs) / sizeof(sunspec_devs[0]); i++)
+		gen_sunspec(g, &sunspec_devs[i]);
+	gen_bus(g);
+	gen_modbus(g, g->solar[S_CTRL], g->solar[S_GATEWAY]);	/* the gateway's own 43/14 */
+}
+
 /* Every device says who it is at least once, whatever the size asked for. */
 static void
 introductions(struct gen *g)
@@ -1022,12 +1201,14 @@ introductions(struct gen *g)
 		case K_BACNET: gen_bacnet_iam(g, h, (uint32_t)(1000 + i)); break;
 		case K_CAMERA: gen_http(g, c, h); break;
 		case K_SWITCH: gen_lldp(g, h); break;
+		case K_SOLAR: break;		/* gen_solar() */
 		default: gen_arp(g, h, c); break;
 		}
 	}
 	for (int i = 0; i < g->nhosts; i++)	/* and the remote site through the router */
 		if (g->hosts[i].remote)
 			gen_http(g, pick(g, K_HMI), &g->hosts[i]);
+	gen_solar(g);
 }
 
 /* --- expected inventory --------------------------------------------------------- */
@@ -1087,6 +1268,16 @@ write_expected(const struct gen *g, const char *path, uint64_t seed)
 		json_object_set_new(o, "behind_router", json_boolean(h->remote));
 		json_object_set_new(o, "oui_org", json_string(h->m->oui_org));
 		host_facts(h, facts);
+		if (g->nsolar == S_NSOLAR && h == g->solar[S_GATEWAY]) {
+			json_t *units = json_array();
+
+			for (size_t k = 0; k < sizeof(bus_devs) / sizeof(bus_devs[0]); k++)
+				json_array_append_new(units, json_pack("{s:i s:s s:s s:s}",
+				    "unit", bus_devs[k].unit, "vendor",
+				    bus_devs[k].model_reg == 30000 ? "Huawei" : "GoodWe",
+				    "model", bus_devs[k].model, "serial", bus_devs[k].serial));
+			json_object_set_new(o, "modbus_units", units);
+		}
 		json_object_set_new(o, "facts", facts);
 		json_array_append_new(hosts, o);
 	}
@@ -1157,7 +1348,7 @@ loop(const char *path, bool stock)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--expected FILE.json]\n"
+	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--solar] [--expected FILE.json]\n"
 	    "       swgen --crowd -o FILE -n PACKETS --hosts N [-s SEED] [--expected FILE.json]\n"
 	    "       swgen --loop FILE | --loop-stock FILE\n");
 }
@@ -1171,6 +1362,7 @@ main(int argc, char *argv[])
 		{ "loop", required_argument, NULL, 'L' },
 		{ "loop-stock", required_argument, NULL, 'P' },
 		{ "crowd", no_argument, NULL, 'C' },
+		{ "solar", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1179,7 +1371,7 @@ main(int argc, char *argv[])
 	uint64_t seed = 1;
 	long long n = 100000;
 	int nhosts = 200, ch;
-	bool crowd = false;
+	bool crowd = false, solar = false;
 	pcap_t *dead;
 
 	while ((ch = getopt_long(argc, argv, "o:n:s:h", opts, NULL)) != -1) {
@@ -1192,6 +1384,7 @@ main(int argc, char *argv[])
 		case 'L': return loop(optarg, false);
 		case 'P': return loop(optarg, true);
 		case 'C': crowd = true; break;
+		case 'S': solar = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1205,6 +1398,8 @@ main(int argc, char *argv[])
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	build_plant(&g, nhosts);
+	if (solar)
+		solar_hosts(&g);
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
 	if ((g.out = pcap_dump_open(dead, out)) == NULL) {
 		fprintf(stderr, "swgen: %s: %s\n", out, pcap_geterr(dead));
@@ -1212,8 +1407,11 @@ main(int argc, char *argv[])
 	}
 	g.target = (uint64_t)n;
 	introductions(&g);
-	while (g.npkts < g.target)
+	while (g.npkts < g.target) {
 		one_exchange(&g);
+		if (g.nsolar && rnd_below(200) == 0)
+			gen_solar(&g);		/* the park controller polls again */
+	}
 	pcap_dump_close(g.out);
 	pcap_close(dead);
 	if (expected && write_expected(&g, expected, seed) != 0)

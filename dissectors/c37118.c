@@ -1,0 +1,379 @@
+/*
+ * c37118.c - IEEE C37.118 synchrophasor frames (IEEE Std C37.118-2005 and
+ * C37.118.2-2011, "Synchrophasor data transfer"), TCP 4712 and UDP 4713.
+ *
+ * Every frame:
+ *   SYNC (2: 0xaa, then frame type in bits 6-4 and version in bits 3-0)
+ *   | FRAMESIZE (2, whole frame) | IDCODE (2, stream source) | SOC (4)
+ *   | FRACSEC (4) | body | CHK (2, CRC-CCITT of everything before it)
+ * Types: 0 data, 1 header (free text), 2 CFG-1, 3 CFG-2, 4 command,
+ * 5 CFG-3.  A configuration names each PMU of the stream: a PMU's own
+ * stream has one, a PDC's has every PMU it concentrates.
+ *
+ * CFG-1/2 body: TIME_BASE (4) | NUM_PMU (2) | per PMU: STN (16) | IDCODE (2)
+ *   | FORMAT (2) | PHNMR (2) | ANNMR (2) | DGNMR (2)
+ *   | CHNAM (16 each: phasors, analogs, 16 per digital word)
+ *   | PHUNIT (4 each) | ANUNIT (4 each) | DIGUNIT (4 each) | FNOM (2)
+ *   | CFGCNT (2) ... | DATA_RATE (2)
+ * CFG-3 body: CONT_IDX (2) | TIME_BASE (4) | NUM_PMU (2) | per PMU:
+ *   STN (length byte + name) | IDCODE (2) | G_PMU_ID (16) | FORMAT (2)
+ *   | PHNMR | ANNMR | DGNMR (2 each) | CHNAM (length byte + name each)
+ *   | PHSCALE (8 each) | ANSCALE (8 each) | DIGUNIT (4 each) | PMU_LAT,
+ *   PMU_LON, PMU_ELEV (4 each) | SVC_CLASS (1) | WINDOW (4) | GRP_DLY (4)
+ *   | FNOM (2) | CFGCNT (2) ... | DATA_RATE (2)
+ * A fragmented CFG-3 (CONT_IDX not 0) is counted and not read.
+ *
+ * The sender of data, header and configuration frames is the data source
+ * (PMU or PDC); the sender of commands is its client.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "sw_limits.h"
+
+enum c37_counter {
+	C37_FRAMES,
+	C37_DATA,
+	C37_HEADER,
+	C37_CONFIG,
+	C37_COMMAND,
+	C37_BAD_CRC,		/* frames whose CHK is wrong: not read */
+	C37_BAD_CONFIG,		/* configuration bodies that run past the frame */
+	C37_CFG3_FRAGMENTS,	/* fragmented CFG-3 frames (not read) */
+	C37_PMUS_DROPPED,	/* PMUs beyond C37_MAX_PMUS in one configuration */
+};
+
+#define C37_SYNC	0xaa
+#define C37_HDR_LEN	14	/* SYNC, FRAMESIZE, IDCODE, SOC, FRACSEC */
+#define C37_CHK_LEN	2
+#define C37_MIN_FRAME	(C37_HDR_LEN + C37_CHK_LEN)
+#define C37_NAME_LEN	16	/* CFG-1/2 station and channel names */
+
+enum c37_type { T_DATA, T_HEADER, T_CFG1, T_CFG2, T_CMD, T_CFG3 };
+
+struct c37_state {
+	bool		 synced;	/* a whole frame was seen on this flow */
+	uint64_t	 role_at;	/* last role report (diss_due) */
+};
+
+/* CRC-CCITT as C37.118 specifies it: polynomial 0x1021, initial 0xffff, no final xor. */
+static uint16_t
+crc_ccitt(struct cur c, size_t n)
+{
+	uint16_t crc = 0xffff;
+	uint8_t b;
+
+	for (size_t i = 0; i < n && cur_u8(&c, &b); i++) {
+		crc ^= (uint16_t)(b << 8);
+		for (int k = 0; k < 8; k++)
+			crc = (uint16_t)(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
+	}
+	return crc;
+}
+
+/* A name without its padding (spaces, NULs); false if nothing is left. */
+static bool
+trim_name(const uint8_t *p, size_t n, size_t *len)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\0'))
+		n--;
+	*len = n;
+	return n > 0;
+}
+
+/* Channel names of one PMU, joined: "STN: VA, VB, ..." cut to fit. */
+struct chanlist {
+	char		 buf[OBS_VAL_MAX];
+	size_t		 len, head;	/* head: the "STN: " prefix */
+	unsigned	 n;
+};
+
+/* PMUs of one PDC often share channel names: the station keeps them apart. */
+static void
+chan_init(struct chanlist *cl, const uint8_t *stn, size_t n)
+{
+	if (n > sizeof(cl->buf) / 2)
+		n = sizeof(cl->buf) / 2;
+	memcpy(cl->buf, stn, n);
+	memcpy(cl->buf + n, ": ", 2);
+	cl->len = cl->head = n + 2;
+	cl->n = 0;
+}
+
+static void
+chan_add(struct chanlist *cl, const uint8_t *name, size_t n)
+{
+	size_t sep = cl->n ? 2 : 0;
+
+	if (cl->n++ >= C37_MAX_CHANNELS || cl->len + sep + n >= sizeof(cl->buf))
+		return;		/* the fact keeps what fits */
+	memcpy(cl->buf + cl->len, ", ", sep);
+	memcpy(cl->buf + cl->len + sep, name, n);
+	cl->len += sep + n;
+}
+
+static void
+station_facts(struct diss_ctx *dc, const uint8_t *stn, size_t stn_len, uint16_t id,
+    struct chanlist *cl, bool single, const char *src)
+{
+	char v[OBS_VAL_MAX];
+	int n = snprintf(v, sizeof(v), "%.*s (id %u)", (int)stn_len, (const char *)stn, id);
+
+	diss_fact(dc, SIDE_SRC, A_C37_STATION, v, (size_t)n < sizeof(v) ? (size_t)n : sizeof(v) - 1,
+	    src, CONF_STATED);
+	if (cl->n > 0)
+		diss_fact(dc, SIDE_SRC, A_C37_CHANNELS, cl->buf, cl->len, src, CONF_STATED);
+	if (single)
+		diss_fact(dc, SIDE_SRC, A_DEVICE_NAME, stn, stn_len, src, CONF_STATED);
+}
+
+/* The stream's role: one PMU, or a PDC concentrating several. */
+static void
+source_facts(struct diss_ctx *dc, uint16_t num_pmu, uint16_t idcode, const char *src)
+{
+	bool pdc = num_pmu > 1;
+
+	diss_fact_str(dc, SIDE_SRC, A_ROLE, pdc ? R_PDC : R_PMU, src, CONF_STATED);
+	diss_fact_str(dc, SIDE_SRC, A_DEVICE_TYPE, pdc ? "pdc" : "pmu", src, CONF_STATED);
+	diss_fact_num(dc, SIDE_SRC, A_C37_IDCODE, src, CONF_STATED, "", idcode);
+}
+
+/* One PMU block of a CFG-1/2; false if it runs past the frame. */
+static bool
+cfg12_pmu(struct diss_ctx *dc, struct cur *c, bool single, const char *src)
+{
+	uint16_t id, format, phn, ann, dgn;
+	const uint8_t *stn, *name;
+	struct chanlist cl = { .len = 0 };
+	size_t stn_len, n, nnames;
+
+	if (!diss_str(c, C37_NAME_LEN, &stn))
+		return false;
+	cur_be16(c, &id);
+	cur_be16(c, &format);
+	cur_be16(c, &phn);
+	cur_be16(c, &ann);
+	cur_be16(c, &dgn);
+	if (!cur_ok(c))
+		return false;
+	nnames = (size_t)phn + ann + 16u * dgn;
+	if (nnames * C37_NAME_LEN > cur_left(c))
+		return false;		/* a count that lies about the frame */
+	if (!trim_name(stn, C37_NAME_LEN, &stn_len))
+		stn_len = 0;
+	chan_init(&cl, stn, stn_len);
+	for (size_t i = 0; i < nnames; i++) {
+		if (!diss_str(c, C37_NAME_LEN, &name))
+			return false;
+		if (trim_name(name, C37_NAME_LEN, &n))
+			chan_add(&cl, name, n);
+	}
+	/* PHUNIT, ANUNIT, DIGUNIT, FNOM, CFGCNT */
+	if (!cur_skip(c, 4u * phn + 4u * ann + 4u * dgn + 4u))
+		return false;
+	if (stn_len > 0)
+		station_facts(dc, stn, stn_len, id, &cl, single, src);
+	return true;
+}
+
+/* A length-prefixed CFG-3 name. */
+static bool
+cfg3_name(struct cur *c, const uint8_t **p, size_t *len)
+{
+	uint8_t n;
+
+	if (!cur_u8(c, &n) || !diss_str(c, n, p))
+		return false;
+	return trim_name(*p, n, len) || (*len = 0, true);
+}
+
+static bool
+cfg3_pmu(struct diss_ctx *dc, struct cur *c, bool single)
+{
+	uint16_t id, format, phn, ann, dgn;
+	const uint8_t *stn, *name;
+	struct chanlist cl = { .len = 0 };
+	size_t stn_len, n, nnames;
+
+	if (!cfg3_name(c, &stn, &stn_len))
+		return false;
+	cur_be16(c, &id);
+	cur_skip(c, 16);		/* G_PMU_ID */
+	cur_be16(c, &format);
+	cur_be16(c, &phn);
+	cur_be16(c, &ann);
+	cur_be16(c, &dgn);
+	if (!cur_ok(c))
+		return false;
+	nnames = (size_t)phn + ann + 16u * dgn;
+	if (nnames > cur_left(c))
+		return false;		/* each name takes at least its length byte */
+	chan_init(&cl, stn, stn_len);
+	for (size_t i = 0; i < nnames; i++) {
+		if (!cfg3_name(c, &name, &n))
+			return false;
+		if (n > 0)
+			chan_add(&cl, name, n);
+	}
+	/* PHSCALE, ANSCALE, DIGUNIT, LAT, LON, ELEV, SVC_CLASS, WINDOW, GRP_DLY, FNOM, CFGCNT */
+	if (!cur_skip(c, 8u * phn + 8u * ann + 4u * dgn + 12u + 1u + 8u + 4u))
+		return false;
+	if (stn_len > 0)
+		station_facts(dc, stn, stn_len, id, &cl, single, "c37118/cfg3");
+	return true;
+}
+
+static void
+config_frame(struct diss_ctx *dc, enum c37_type t, uint16_t idcode, struct cur *body)
+{
+	static const char *const srcs[] = { [T_CFG1] = "c37118/cfg1", [T_CFG2] = "c37118/cfg2",
+	    [T_CFG3] = "c37118/cfg3" };
+	uint16_t cont = 0, num = 0;
+	bool ok = true;
+
+	diss_count(dc, C37_CONFIG);
+	if (t == T_CFG3) {
+		if (!cur_be16(body, &cont))
+			goto bad;
+		if (cont != 0) {
+			diss_count(dc, C37_CFG3_FRAGMENTS);
+			return;
+		}
+	}
+	if (!cur_skip(body, 4) || !cur_be16(body, &num))	/* TIME_BASE, NUM_PMU */
+		goto bad;
+	if (num == 0)
+		goto bad;
+	source_facts(dc, num, idcode, srcs[t]);
+	for (unsigned i = 0; i < num && ok; i++) {
+		if (i == C37_MAX_PMUS) {
+			diss_count(dc, C37_PMUS_DROPPED);
+			return;
+		}
+		ok = t == T_CFG3 ? cfg3_pmu(dc, body, num == 1) :
+		    cfg12_pmu(dc, body, num == 1, srcs[t]);
+	}
+	if (ok)
+		return;
+bad:
+	diss_count(dc, C37_BAD_CONFIG);
+}
+
+static void
+header_frame(struct diss_ctx *dc, struct cur *body)
+{
+	const uint8_t *text;
+	size_t n = cur_left(body), len;
+
+	diss_count(dc, C37_HEADER);
+	if (n > TEXT_VAL_MAX)
+		n = TEXT_VAL_MAX;
+	if (diss_str(body, n, &text) && trim_name(text, n, &len))
+		diss_fact(dc, SIDE_SRC, A_DESCRIPTION, text, len, "c37118/header", CONF_BANNER);
+}
+
+/* One whole frame, CRC checked. */
+static void
+c37_frame(struct diss_ctx *dc, struct c37_state *st, struct cur *frame)
+{
+	size_t size = cur_left(frame);
+	uint16_t chk = 0, idcode = 0;
+	uint8_t sync2 = 0;
+	struct cur body;
+	enum c37_type t;
+
+	diss_count(dc, C37_FRAMES);
+	diss_pdu(dc);
+	cur_peek_be16(frame, size - C37_CHK_LEN, &chk);
+	if (crc_ccitt(*frame, size - C37_CHK_LEN) != chk) {
+		diss_count(dc, C37_BAD_CRC);
+		return;
+	}
+	cur_peek_u8(frame, 1, &sync2);
+	cur_peek_be16(frame, 4, &idcode);
+	t = (enum c37_type)((sync2 >> 4) & 7);
+	if (!cur_skip(frame, C37_HDR_LEN) || !cur_take(frame, size - C37_MIN_FRAME, &body))
+		return;
+	switch (t) {
+	case T_DATA:
+		diss_count(dc, C37_DATA);
+		break;
+	case T_HEADER:
+		header_frame(dc, &body);
+		break;
+	case T_CFG1: case T_CFG2: case T_CFG3:
+		config_frame(dc, t, idcode, &body);
+		break;
+	case T_CMD:
+		diss_count(dc, C37_COMMAND);
+		if (diss_due(dc, &st->role_at))
+			diss_fact_str(dc, SIDE_SRC, A_ROLE, R_C37_CLIENT, "c37118/command",
+			    CONF_INFERRED);
+		break;
+	default:
+		break;		/* reserved type with a good CRC */
+	}
+}
+
+/* SYNC and FRAMESIZE of the frame at the cursor; false if it cannot be one. */
+static bool
+frame_peek(const struct cur *c, uint16_t *size)
+{
+	uint8_t s0, s1;
+
+	if (!cur_peek_u8(c, 0, &s0) || !cur_peek_u8(c, 1, &s1) || !cur_peek_be16(c, 2, size))
+		return false;
+	return s0 == C37_SYNC && ((s1 >> 4) & 7) <= T_CFG3 && (s1 & 0x80) == 0 &&
+	    *size >= C37_MIN_FRAME;
+}
+
+static enum diss_rc
+c37_parse(struct diss_ctx *dc, struct cur *c)
+{
+	struct c37_state *st = dc->state;
+	bool datagram = dc->flow.transport == L4_UDP;
+	uint16_t size;
+
+	while (cur_left(c) >= 4) {
+		struct cur frame;
+
+		if (!frame_peek(c, &size))
+			return st->synced ? DISS_MALFORMED : DISS_NOT_MINE;
+		if (cur_left(c) < size)
+			return datagram ? DISS_SHORT : DISS_OK;	/* the rest is still to come */
+		if (!cur_take(c, size, &frame))
+			break;
+		st->synced = true;
+		c37_frame(dc, st, &frame);
+	}
+	if (datagram && cur_left(c) > 0)
+		return DISS_SHORT;
+	return DISS_OK;
+}
+
+/* Other ports: a plausible header whose CRC is right. */
+static bool
+c37_probe(const struct cur *c, int dir)
+{
+	uint16_t size, chk;
+
+	(void)dir;
+	if (!frame_peek(c, &size) || cur_left(c) < size || !cur_peek_be16(c, size - 2u, &chk))
+		return false;
+	return crc_ccitt(*c, size - 2u) == chk;
+}
+
+const struct dissector dis_c37118 = {
+	.name = "c37118",
+	.transport = L4_TCP,
+	.also_udp = true,
+	.ports = { 4712, 4713 },
+	.state_size = sizeof(struct c37_state),
+	.probe = c37_probe,
+	.parse = c37_parse,
+	.counter_names = { "frames", "data", "header", "config", "command", "bad_crc",
+	    "bad_config", "cfg3_fragments", "pmus_dropped" },
+};

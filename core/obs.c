@@ -7,6 +7,8 @@
  */
 #include "obs.h"
 
+const char *const obs_kind_names[OBS_NKINDS] = { "fact", "addr", "service", "peer", "op" };
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t
 utf8_seq_len(const unsigned char *s, size_t n)

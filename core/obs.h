@@ -27,6 +27,8 @@ enum obs_kind {
 	OBS_PEER,	/* who talked to peer over transport/port/proto: pkts, bytes */
 	OBS_OP,		/* who (the client) did op to peer (the server): see ops.h */
 };
+#define OBS_NKINDS	5	/* kinds above */
+extern const char *const obs_kind_names[OBS_NKINDS];	/* "fact", "addr", ... */
 
 /* Identity attributes (evidence about a device). */
 #define A_VENDOR	"vendor"	/* manufacturer name as the device states it */

@@ -550,6 +550,12 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.batches", ss.batches);
 		print_counter(p, "store.applied", ss.applied);
 		print_counter(p, "store.failed_batches", ss.failed_batches);
+		for (int k = 0; k < OBS_NKINDS; k++) {
+			char name[48];
+
+			snprintf(name, sizeof(name), "store.rejected_%s", obs_kind_names[k]);
+			print_counter(p, name, ss.rejected[k]);
+		}
 		print_counter(p, "store.failing", d->sr.failures);
 		print_counter(p, "store.backlog", d->sr.failures ? backlog(d) : 0);
 		print_counter(p, "store.retry_in_ms", store_backing_off(d) ?

@@ -404,6 +404,12 @@ store_errmsg(const struct store *s)
 	return s->errmsg;
 }
 
+const char *
+store_rejected_msg(const struct store *s)
+{
+	return s->rejected_msg;
+}
+
 struct sqlite3 *
 store_db(struct store *s)
 {
@@ -437,50 +443,116 @@ store_get_stats(const struct store *s, struct store_stats *out)
 
 struct batch {
 	struct store	*s;
-	size_t		 n;
+	size_t		 n;		/* observations consumed */
+	size_t		 rejected;	/* of them, refused by the store */
+	bool		 careful;	/* each observation in a savepoint of its own */
 };
+
+/*
+ * Did the failure come from this one observation (a constraint, a value
+ * SQLite refuses), rather than from the database (busy, full, I/O, ...)
+ * which would fail every other observation too?
+ */
+static bool
+observation_at_fault(const struct store *s)
+{
+	return store_fault_of(s->last_rc) == STORE_FAULT_OTHER;
+}
+
+/*
+ * One observation inside a savepoint: when the store rejects it, what it
+ * wrote is undone, it is counted by kind, and the batch goes on.  What the
+ * batch holds back is written first, so the savepoint holds only this
+ * observation's work; the address cache and the risk list forget what it
+ * added.  0 applied, 1 refused, -1 failed.
+ */
+static int
+apply_careful(struct store *s, const struct obs *o)
+{
+	size_t ntouched = s->ntouched;
+
+	if (pending_flush(s) != 0 || exec(s, "SAVEPOINT obs") != SQLITE_OK)
+		return -1;
+	if (ingest_one(s, o) == 0)
+		return exec(s, "RELEASE obs") == SQLITE_OK ? 0 : -1;
+	if (!observation_at_fault(s))
+		return -1;
+	if (exec(s, "ROLLBACK TO obs") != SQLITE_OK || exec(s, "RELEASE obs") != SQLITE_OK)
+		return -1;
+	pending_drop(s);
+	acache_clear(s);
+	s->ntouched = ntouched;
+	s->stats.rejected[o->kind < OBS_NKINDS ? o->kind : OBS_FACT]++;
+	snprintf(s->rejected_msg, sizeof(s->rejected_msg), "%s", s->errmsg);
+	s->errmsg[0] = '\0';
+	return 1;
+}
 
 static int
 apply(void *arg, const struct obs *o)
 {
 	struct batch *b = arg;
+	int rc = b->careful ? apply_careful(b->s, o) : ingest_one(b->s, o);
 
-	if (ingest_one(b->s, o) != 0)
+	if (rc < 0 || (!b->careful && rc != 0))
 		return -1;
+	b->rejected += (size_t)rc;
 	b->n++;
 	return 0;
 }
 
-long
-store_ingest(struct store *s, struct obsq *q)
+/* One try at the whole batch in one transaction; 0, or -1 rolled back. */
+static int
+ingest_batch(struct store *s, struct obsq *q, struct batch *b, long long now)
 {
-	struct batch b = { s, 0 };
-	long long now = (long long)time(NULL);
-
-	if (obsq_len(q) == 0)
-		return 0;
 	s->errmsg[0] = '\0';	/* this batch's failure, not an earlier one's */
 	s->last_rc = SQLITE_OK;
 	if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		st_error(s, "cannot start a batch");
-		s->stats.failed_batches++;
 		return -1;
 	}
 	s->ntouched = 0;
 	ev_batch_begin(s);
-	if (obsq_foreach(q, apply, &b) != 0 || pending_flush(s) != 0 || ev_batch_end(s) != 0 ||
+	if (obsq_foreach(q, apply, b) != 0 || pending_flush(s) != 0 || ev_batch_end(s) != 0 ||
 	    assess_touched(s, now) != 0 || exec(s, "COMMIT") != SQLITE_OK) {
 		if (s->errmsg[0] == '\0')
 			st_error(s, "batch failed");
 		exec(s, "ROLLBACK");
 		acache_clear(s);
 		pending_drop(s);
-		s->stats.failed_batches++;
-		return -1;		/* observations stay queued for the next try */
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The fast way first: the whole batch in one transaction.  When one
+ * observation is at fault, again with each in a savepoint, so the rest is
+ * committed and the bad one counted instead of blocking the queue; when
+ * the database is (busy, full, ...), the observations stay queued.
+ */
+long
+store_ingest(struct store *s, struct obsq *q)
+{
+	struct batch b = { s, 0, 0, false };
+	long long now = (long long)time(NULL);
+
+	if (obsq_len(q) == 0)
+		return 0;
+	if (ingest_batch(s, q, &b, now) != 0) {
+		if (!observation_at_fault(s)) {
+			s->stats.failed_batches++;
+			return -1;	/* observations stay queued for the next try */
+		}
+		b = (struct batch){ s, 0, 0, true };
+		if (ingest_batch(s, q, &b, now) != 0) {
+			s->stats.failed_batches++;
+			return -1;
+		}
 	}
 	obsq_consume(q, b.n);
 	s->stats.batches++;
-	s->stats.applied += b.n;
+	s->stats.applied += b.n - b.rejected;
 	return (long)b.n;
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obs.h"
+
 struct obsq;
 struct oui_db;
 struct risk_policy;
@@ -31,11 +33,14 @@ void		 store_close(struct store *st);
 
 /*
  * Drain the observation queue into the database in one transaction.
- * Returns the number of observations applied, or -1 (message in
- * store_errmsg; the observations stay queued for the next try).
+ * Returns the number of observations consumed, or -1 (message in
+ * store_errmsg; the observations stay queued for the next try).  An
+ * observation the store refuses is left out and counted (stats.rejected,
+ * store_rejected_msg); the rest of its batch is committed.
  */
 long		 store_ingest(struct store *st, struct obsq *q);
 const char	*store_errmsg(const struct store *st);
+const char	*store_rejected_msg(const struct store *st);	/* the last refusal, "" if none */
 
 /*
  * What the last failure means (store/fault.c): a class, whether waiting
@@ -83,6 +88,8 @@ struct store_stats {
 	uint64_t	 risk_evaluations;
 	uint64_t	 events_written;
 	uint64_t	 replies_unmatched;	/* operation replies with no request event to count into */
+	/* observations the store refused (the rest of their batch was kept), by kind */
+	uint64_t	 rejected[OBS_NKINDS];
 };
 void		 store_get_stats(const struct store *st, struct store_stats *out);
 

@@ -58,6 +58,7 @@ struct store {
 	enum store_mode		 mode;
 	char			 path[1024];
 	char			 errmsg[1024];
+	char			 rejected_msg[1024];	/* why the last refused observation was */
 	int			 last_rc;	/* SQLite's extended code of the last failure */
 	sqlite3_stmt		*st[S_NSTMTS];
 	const struct oui_db	*oui;

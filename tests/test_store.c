@@ -330,6 +330,40 @@ START_TEST(vendor_ids_are_named_by_the_store)
 }
 END_TEST
 
+/*
+ * One observation the store refuses (here a trigger stands for any
+ * constraint) does not cost the rest of its batch, nor block the queue:
+ * it is left out and counted by kind.
+ */
+START_TEST(a_refused_observation_is_counted_and_the_rest_committed)
+{
+	struct store_stats ss;
+	char *e = NULL;
+
+	ck_assert_int_eq(sqlite3_exec(store_db(st), "CREATE TRIGGER poison BEFORE INSERT ON "
+	    "evidence WHEN NEW.value = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+	    NULL, NULL, &e), SQLITE_OK);
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_FIRMWARE, "V1", "s7comm/szl/0x0011", 10);
+	fact("00:0e:8c:01:02:03", "10.0.0.5", A_MODEL, "poison", "s7comm/szl/0x0011", 11);
+	fact("00:0e:8c:01:02:04", "10.0.0.6", A_FIRMWARE, "V2", "s7comm/szl/0x0011", 12);
+	ck_assert_int_eq(store_ingest(st, q), 3);
+	ck_assert_uint_eq(obsq_len(q), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'firmware'"), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE value = 'poison'"), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE mac = '00:0e:8c:01:02:04'"), 1);
+	store_get_stats(st, &ss);
+	ck_assert_uint_eq(ss.rejected[OBS_FACT], 1);
+	ck_assert_uint_eq(ss.rejected[OBS_ADDR], 0);
+	ck_assert_uint_eq(ss.applied, 2);
+	ck_assert_uint_eq(ss.failed_batches, 0);
+	ck_assert_ptr_nonnull(strstr(store_rejected_msg(st), "refused"));
+	/* the next batch is a fast one again */
+	fact("00:0e:8c:01:02:04", "10.0.0.6", A_FIRMWARE, "V3", "s7comm/szl/0x0011", 13);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'firmware'"), 3);
+}
+END_TEST
+
 START_TEST(restart_reloads_instead_of_duplicating)
 {
 	char err[512];
@@ -524,6 +558,7 @@ make_suite(void)
 	tcase_add_test(tc, randomised_mac_ipv6_and_broadcast);
 	tcase_add_test(tc, conflicting_evidence_is_kept_side_by_side);
 	tcase_add_test(tc, vendor_ids_are_named_by_the_store);
+	tcase_add_test(tc, a_refused_observation_is_counted_and_the_rest_committed);
 	tcase_add_test(tc, restart_reloads_instead_of_duplicating);
 	tcase_add_test(tc, open_errors_say_what_and_what_to_do);
 	tcase_add_test(tc, locked_database_is_reported_as_such);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "oppend.h"
 #include "sw_limits.h"
 
 #define BACNET_PORT	47808
@@ -30,8 +31,13 @@
 #define BVLC_BROADCAST	0x0b
 
 /* APDU types and services */
+#define PDU_CONFIRMED	0
 #define PDU_UNCONFIRMED	1
+#define PDU_SIMPLE_ACK	2
 #define PDU_COMPLEX_ACK	3
+#define PDU_ERROR	5
+#define PDU_REJECT	6
+#define PDU_ABORT	7
 #define SVC_I_AM	0
 #define SVC_READ_PROP	12
 #define SVC_READ_PROP_M	14
@@ -69,6 +75,13 @@ enum bacnet_counter {
 	C_NETWORK_MSG,		/* network layer messages (no APDU) */
 	C_SEGMENTED,		/* segmented ACKs, not reassembled */
 	C_BAD_CHARSET,		/* strings in a character set we do not convert */
+	C_OPS,			/* operation requests reported */
+	C_OPS_DROPPED,		/* operation requests dropped unanswered: OP_PEND_MAX full */
+	C_OPS_UNMATCHED,	/* ACK / Error / Reject / Abort of an operation to no request */
+};
+
+struct bacnet_state {
+	struct op_pend_table ops;	/* operation requests by invoke id */
 };
 
 /* Who the APDU is about: the datagram's sender or a forwarded original. */
@@ -436,6 +449,275 @@ read_property_multiple_ack(struct diss_ctx *dc, const struct who *w, struct cur 
 	}
 }
 
+/* --- operations (clauses 14-16) -------------------------------------------- */
+
+/* Confirmed services that change a device (clause 21 BACnetConfirmedServiceChoice). */
+#define SVC_READ_FILE		6
+#define SVC_WRITE_FILE		7
+#define SVC_CREATE_OBJECT	10
+#define SVC_DELETE_OBJECT	11
+#define SVC_WRITE_PROP		15
+#define SVC_WRITE_PROP_M	16
+#define SVC_DCC			17
+#define SVC_REINIT		20
+
+static struct op_pend_table *
+ops_of(struct diss_ctx *dc)
+{
+	struct bacnet_state *st = dc->state;
+
+	return st ? &st->ops : NULL;
+}
+
+static const char *
+object_type_name(unsigned t)
+{
+	static const char *const names[] = {
+		[0] = "analog-input", [1] = "analog-output", [2] = "analog-value",
+		[3] = "binary-input", [4] = "binary-output", [5] = "binary-value",
+		[6] = "calendar", [7] = "command", [8] = "device", [10] = "file",
+		[13] = "multi-state-input", [14] = "multi-state-output", [17] = "schedule",
+		[19] = "multi-state-value",
+	};
+
+	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : NULL;
+}
+
+/* "analog-value 3" (or "object-type 130 3") from a BACnetObjectIdentifier. */
+static void
+object_text(uint32_t oid, char *out, size_t outsz)
+{
+	const char *n = object_type_name(oid >> 22);
+
+	if (n)
+		snprintf(out, outsz, "%s %u", n, oid & 0x3fffff);
+	else
+		snprintf(out, outsz, "object-type %u %u", oid >> 22, oid & 0x3fffff);
+}
+
+static void
+property_text(uint32_t prop, char *out, size_t outsz)
+{
+	switch (prop) {
+	case 85:	snprintf(out, outsz, "present-value"); break;
+	case 77:	snprintf(out, outsz, "object-name"); break;
+	case 28:	snprintf(out, outsz, "description"); break;
+	case 81:	snprintf(out, outsz, "out-of-service"); break;
+	case 104:	snprintf(out, outsz, "relinquish-default"); break;
+	default:	snprintf(out, outsz, "property %u", prop); break;
+	}
+}
+
+/*
+ * WriteProperty-Request: objectIdentifier [0] | propertyIdentifier [1] |
+ * propertyArrayIndex [2] opt | propertyValue [3] (open/close) | priority [4] opt.
+ */
+static void
+write_property(struct cur c, char *out, size_t outsz)
+{
+	struct cur v;
+	struct tag t;
+	uint32_t oid, prop, prio;
+	char obj[40], pr[32];
+
+	snprintf(out, outsz, "WriteProperty");
+	if (!ctx_value(&c, 0, &v) || !uint_value(&v, &oid) || !ctx_value(&c, 1, &v) ||
+	    !uint_value(&v, &prop))
+		return;
+	object_text(oid, obj, sizeof(obj));
+	property_text(prop, pr, sizeof(pr));
+	snprintf(out, outsz, "WriteProperty %s %s", obj, pr);
+	if (peek_is(&c, 2, false, false) && !ctx_value(&c, 2, &v))
+		return;
+	if (!tag_read(&c, &t) || !t.open || t.num != 3 || !skip_value(&c, &t))
+		return;
+	if (ctx_value(&c, 4, &v) && uint_value(&v, &prio)) {
+		size_t used = strlen(out);
+
+		snprintf(out + used, outsz - used, " priority %u", prio);
+	}
+}
+
+/*
+ * WritePropertyMultiple-Request: { objectIdentifier [0] | listOfProperties
+ * [1] (open/close) } ...: the objects are named.
+ */
+static void
+write_property_multiple(struct cur c, char *out, size_t outsz)
+{
+	struct cur v;
+	struct tag t;
+	uint32_t oid;
+	char obj[40];
+
+	snprintf(out, outsz, "WritePropertyMultiple");
+	for (int n = 0; cur_left(&c) > 0 && n < DISS_MAX_ITEMS; n++) {
+		size_t used = strlen(out);
+
+		if (!ctx_value(&c, 0, &v) || !uint_value(&v, &oid))
+			return;
+		object_text(oid, obj, sizeof(obj));
+		snprintf(out + used, outsz - used, "%s%s", n ? ", " : " ", obj);
+		if (!tag_read(&c, &t) || !t.open || t.num != 1 || !skip_value(&c, &t))
+			return;
+	}
+}
+
+/* AtomicWriteFile-Request: fileIdentifier (application object id) | stream [0] / record [1] access. */
+static void
+atomic_write_file(struct cur c, char *out, size_t outsz)
+{
+	struct tag t;
+	struct cur v;
+	uint32_t oid;
+
+	snprintf(out, outsz, "AtomicWriteFile");
+	if (tag_read(&c, &t) && !t.ctx && t.num == TAG_OBJECT_ID && tag_content(&c, &t, &v) &&
+	    uint_value(&v, &oid))
+		snprintf(out, outsz, "AtomicWriteFile file %u", oid & 0x3fffff);
+}
+
+/*
+ * ReinitializeDevice-Request: reinitializedStateOfDevice [0] | password [1] opt.
+ * coldstart 0, warmstart 1, startbackup 2, endbackup 3, startrestore 4,
+ * endrestore 5, abortrestore 6, activate-changes 7 (135-2016).  A cold
+ * start is restart_cold, every other state restart_warm (named in detail).
+ */
+static enum op_kind
+reinitialize(struct cur c, char *out, size_t outsz, const char **src)
+{
+	static const char *const states[] = { "coldstart", "warmstart", "startbackup",
+	    "endbackup", "startrestore", "endrestore", "abortrestore", "activate-changes" };
+	struct cur v;
+	uint32_t state;
+
+	*src = "bacnet/reinitialize_device";
+	if (!ctx_value(&c, 0, &v) || !uint_value(&v, &state) || state > 7) {
+		snprintf(out, outsz, "ReinitializeDevice");
+		return OP_RESTART_WARM;
+	}
+	snprintf(out, outsz, "ReinitializeDevice %s", states[state]);
+	return state == 0 ? OP_RESTART_COLD : OP_RESTART_WARM;
+}
+
+/*
+ * DeviceCommunicationControl-Request: timeDuration [0] opt (minutes) |
+ * enable-disable [1] (enable 0, disable 1, disable-initiation 2) | password [2] opt.
+ */
+static void
+device_comm_control(struct cur c, char *out, size_t outsz)
+{
+	static const char *const modes[] = { "enable", "disable", "disable-initiation" };
+	struct cur v;
+	uint32_t minutes = 0, mode;
+	bool timed = false;
+
+	snprintf(out, outsz, "DeviceCommunicationControl");
+	if (peek_is(&c, 0, false, false)) {
+		if (!ctx_value(&c, 0, &v) || !uint_value(&v, &minutes))
+			return;
+		timed = true;
+	}
+	if (!ctx_value(&c, 1, &v) || !uint_value(&v, &mode) || mode > 2)
+		return;
+	if (timed)
+		snprintf(out, outsz, "DeviceCommunicationControl %s for %u min", modes[mode], minutes);
+	else
+		snprintf(out, outsz, "DeviceCommunicationControl %s", modes[mode]);
+}
+
+/* The operation a confirmed request asks for; OP_NONE if it is none. */
+static enum op_kind
+confirmed_op(uint8_t svc, struct cur req, char *detail, size_t dsz, const char **src)
+{
+	switch (svc) {
+	case SVC_WRITE_PROP:
+		*src = "bacnet/write_property";
+		write_property(req, detail, dsz);
+		return OP_CONTROL_OPERATE;
+	case SVC_WRITE_PROP_M:
+		*src = "bacnet/write_property_multiple";
+		write_property_multiple(req, detail, dsz);
+		return OP_CONTROL_OPERATE;
+	case SVC_WRITE_FILE:
+		*src = "bacnet/atomic_write_file";
+		atomic_write_file(req, detail, dsz);
+		return OP_FILE_WRITE;
+	case SVC_DCC:
+		*src = "bacnet/device_communication_control";
+		device_comm_control(req, detail, dsz);
+		return OP_MODE_CHANGE;
+	case SVC_REINIT:
+		return reinitialize(req, detail, dsz, src);
+	case SVC_CREATE_OBJECT:
+	case SVC_DELETE_OBJECT:
+		*src = svc == SVC_CREATE_OBJECT ? "bacnet/create_object" : "bacnet/delete_object";
+		snprintf(detail, dsz, svc == SVC_CREATE_OBJECT ? "CreateObject" : "DeleteObject");
+		return OP_CONFIG_CHANGE;
+	}
+	return OP_NONE;
+}
+
+static bool
+is_op_service(uint8_t svc)
+{
+	return svc == SVC_WRITE_PROP || svc == SVC_WRITE_PROP_M || svc == SVC_WRITE_FILE ||
+	    svc == SVC_DCC || svc == SVC_REINIT || svc == SVC_CREATE_OBJECT ||
+	    svc == SVC_DELETE_OBJECT;
+}
+
+/*
+ * Confirmed-Request: type/flags 1 (SEG 0x08, MOR 0x04, SA 0x02) | max
+ * segments / max APDU 1 | invoke id 1 | [sequence 1, window 1 if SEG] |
+ * service choice 1 | request.  A segment after the first carries no
+ * start of the request: only the first is reported.
+ */
+static void
+confirmed_request(struct diss_ctx *dc, uint8_t b0, struct cur *c)
+{
+	uint8_t maxes, invoke, seq = 0, window, svc;
+	char detail[160] = "";
+	const char *src = NULL;
+	enum op_kind kind;
+
+	if (!cur_u8(c, &maxes) || !cur_u8(c, &invoke))
+		return;
+	if ((b0 & 0x08) && (!cur_u8(c, &seq) || !cur_u8(c, &window)))
+		return;
+	if (!cur_u8(c, &svc) || seq != 0)
+		return;
+	if ((kind = confirmed_op(svc, *c, detail, sizeof(detail), &src)) == OP_NONE)
+		return;
+	diss_count(dc, C_OPS);
+	if (!op_pend_request(dc, ops_of(dc), invoke, SIDE_SRC, kind, src, detail, strlen(detail)))
+		diss_count(dc, C_OPS_DROPPED);
+}
+
+/*
+ * The answer to a confirmed request: SimpleACK / ComplexACK (ok), Error,
+ * Reject, Abort (failed).  Simple and complex ACK and Error: type 1 |
+ * invoke id 1 | service choice 1 (complex: sequence and window first when
+ * segmented); Reject and Abort: type 1 | invoke id 1 | reason 1.
+ */
+static void
+confirmed_answer(struct diss_ctx *dc, uint8_t b0, struct cur c)
+{
+	uint8_t type = b0 >> 4, invoke, svc = 0, seq, window;
+	bool known;
+
+	if (!cur_u8(&c, &invoke))
+		return;
+	if (type == PDU_COMPLEX_ACK && (b0 & 0x08) && (!cur_u8(&c, &seq) || !cur_u8(&c, &window)))
+		return;
+	if (type == PDU_SIMPLE_ACK || type == PDU_COMPLEX_ACK || type == PDU_ERROR)
+		cur_u8(&c, &svc);
+	known = op_pend_waiting(ops_of(dc), invoke, dc->dir);
+	if (known)
+		op_pend_reply(dc, ops_of(dc), invoke, type == PDU_SIMPLE_ACK || type == PDU_COMPLEX_ACK);
+	else if (is_op_service(svc))
+		diss_count(dc, C_OPS_UNMATCHED);
+}
+
 /*
  * APDU: type 4 bits | flags 4 bits | ...
  *   unconfirmed request: service choice 1 | service request
@@ -449,6 +731,13 @@ apdu(struct diss_ctx *dc, const struct who *w, struct cur *c)
 
 	if (!cur_u8(c, &b0))
 		return;
+	if (!w->forwarded) {		/* operations between the two ends of this datagram */
+		if (b0 >> 4 == PDU_CONFIRMED)
+			confirmed_request(dc, b0, c);
+		else if (b0 >> 4 == PDU_SIMPLE_ACK || b0 >> 4 == PDU_COMPLEX_ACK ||
+		    b0 >> 4 >= PDU_ERROR)
+			confirmed_answer(dc, b0, *c);
+	}
 	switch (b0 >> 4) {
 	case PDU_UNCONFIRMED:
 		if (cur_u8(c, &svc) && svc == SVC_I_AM)
@@ -586,8 +875,10 @@ const struct dissector dis_bacnet = {
 	.name = "bacnet",
 	.transport = L4_UDP,
 	.ports = { BACNET_PORT },
+	.state_size = sizeof(struct bacnet_state),
 	.probe = bacnet_probe,
 	.parse = bacnet_parse,
 	.counter_names = { "i_am", "read_property_ack", "forwarded_npdu", "routed_apdu",
-	    "network_messages", "segmented_acks", "unconverted_charset", NULL },
+	    "network_messages", "segmented_acks", "unconverted_charset", "ops", "ops_dropped",
+	    "ops_unmatched", NULL },
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
@@ -287,6 +288,211 @@ START_TEST(read_property_multiple_ack)
 }
 END_TEST
 
+/* --- operations ------------------------------------------------------------- */
+
+#define WS	"10.0.0.1"	/* the workstation: client */
+#define DEV	"10.0.0.2"
+
+/* Confirmed-Request header: invoke id, service choice. */
+static void
+confirmed_begin(struct bytebuf *a, uint8_t invoke, uint8_t svc)
+{
+	put_u8(a, 0x00);
+	put_u8(a, 0x05);	/* max segments / max APDU */
+	put_u8(a, invoke);
+	put_u8(a, svc);
+}
+
+/* Send one APDU: the workstation (C2S) or the device (S2C). */
+static void
+send_apdu(struct harness *t, int dir, const struct bytebuf *a)
+{
+	struct bytebuf f = { .n = 0 };
+
+	bvlc_npdu(&f, 0x0a, a);
+	ck_assert_int_eq(harness_parse(t, dir, f.b, f.n, NULL), DISS_OK);
+}
+
+/* SimpleACK (0x20), Error (0x50, class/code), Reject (0x60), Abort (0x71, from the server). */
+static void
+answer(struct harness *t, unsigned type, uint8_t invoke, uint8_t svc)
+{
+	struct bytebuf a = { .n = 0 };
+
+	put_u8(&a, type);
+	put_u8(&a, invoke);
+	if (type == 0x20 || type == 0x50)
+		put_u8(&a, svc);
+	else
+		put_u8(&a, 0x02);	/* reason */
+	if (type == 0x50) {
+		tag(&a, 9, false, 1); put_u8(&a, 5);	/* error class: services */
+		tag(&a, 9, false, 1); put_u8(&a, 26);	/* error code: password failure */
+	}
+	send_apdu(t, DIR_S2C, &a);
+}
+
+START_TEST(reinitialize_device_cold_ok_warm_refused)
+{
+	struct harness t;
+	struct bytebuf a = { .n = 0 };
+	struct op_sum sum;
+
+	bacnet_harness(&t);
+	confirmed_begin(&a, 1, 20);
+	ctx_unsigned(&a, 0, 0);			/* coldstart */
+	send_apdu(&t, DIR_C2S, &a);
+	answer(&t, 0x20, 1, 20);
+	op_sum(&t.col, "bacnet", OP_RESTART_COLD, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "ReinitializeDevice coldstart");
+	a.n = 0;
+	confirmed_begin(&a, 2, 20);
+	ctx_unsigned(&a, 0, 1);			/* warmstart, with a password */
+	tag(&a, 1, true, 5); put_u8(&a, 0); put_bytes(&a, "pass", 4);
+	send_apdu(&t, DIR_C2S, &a);
+	answer(&t, 0x50, 2, 20);
+	op_sum(&t.col, "bacnet", OP_RESTART_WARM, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_str_eq(sum.details, "ReinitializeDevice warmstart");
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(writes_file_and_communication_control)
+{
+	struct harness t;
+	struct bytebuf a = { .n = 0 };
+	struct op_sum sum;
+
+	bacnet_harness(&t);
+	/* WriteProperty analog-value 3 present-value := 21.5 priority 8, rejected */
+	confirmed_begin(&a, 10, 15);
+	tag(&a, 0, true, 4); put_be32(&a, oid(2, 3));
+	ctx_unsigned(&a, 1, 85);
+	open_tag(&a, 3); tag(&a, 4, false, 4); put_be32(&a, 0x41ac0000); close_tag(&a, 3);
+	ctx_unsigned(&a, 4, 8);
+	send_apdu(&t, DIR_C2S, &a);
+	answer(&t, 0x60, 10, 0);
+	/* WritePropertyMultiple binary-output 1, accepted */
+	a.n = 0;
+	confirmed_begin(&a, 11, 16);
+	tag(&a, 0, true, 4); put_be32(&a, oid(4, 1));
+	open_tag(&a, 1); ctx_unsigned(&a, 0, 85); open_tag(&a, 2); tag(&a, 9, false, 1);
+	put_u8(&a, 1); close_tag(&a, 2); close_tag(&a, 1);
+	send_apdu(&t, DIR_C2S, &a);
+	answer(&t, 0x20, 11, 16);
+	op_sum(&t.col, "bacnet", OP_CONTROL_OPERATE, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_str_eq(sum.details, "WriteProperty analog-value 3 present-value priority 8; "
+	    "WritePropertyMultiple binary-output 1");
+	/* DeviceCommunicationControl: disable for 60 minutes, aborted */
+	a.n = 0;
+	confirmed_begin(&a, 12, 17);
+	ctx_unsigned(&a, 0, 60);
+	ctx_unsigned(&a, 1, 1);
+	send_apdu(&t, DIR_C2S, &a);
+	answer(&t, 0x71, 12, 0);
+	op_sum(&t.col, "bacnet", OP_MODE_CHANGE, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.failed, 1);
+	ck_assert_str_eq(sum.details, "DeviceCommunicationControl disable for 60 min");
+	/* AtomicWriteFile file 2, stream access, answered with a ComplexACK */
+	a.n = 0;
+	confirmed_begin(&a, 13, 7);
+	tag(&a, 12, false, 4); put_be32(&a, oid(10, 2));
+	open_tag(&a, 0); tag(&a, 3, false, 1); put_u8(&a, 0); tag(&a, 6, false, 3);
+	put_bytes(&a, "abc", 3); close_tag(&a, 0);
+	send_apdu(&t, DIR_C2S, &a);
+	a.n = 0;
+	put_u8(&a, 0x30); put_u8(&a, 13); put_u8(&a, 7); ctx_unsigned(&a, 0, 0);
+	send_apdu(&t, DIR_S2C, &a);
+	op_sum(&t.col, "bacnet", OP_FILE_WRITE, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "AtomicWriteFile file 2");
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(orphan_answer_reads_and_lying_lengths)
+{
+	struct harness t;
+	struct bytebuf a = { .n = 0 };
+	struct op_sum sum;
+
+	bacnet_harness(&t);
+	answer(&t, 0x20, 77, 15);		/* a SimpleACK of WriteProperty nobody asked for */
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	ck_assert_uint_eq(op_count(&t.col, "bacnet", OP_REPLY_OK), 0);
+	/* ReadProperty is no operation */
+	confirmed_begin(&a, 3, 12);
+	tag(&a, 0, true, 4); put_be32(&a, oid(8, 1));
+	ctx_unsigned(&a, 1, 77);
+	send_apdu(&t, DIR_C2S, &a);
+	ck_assert_uint_eq(op_count(&t.col, "bacnet", OP_REQUEST), 0);
+	/* WriteProperty whose object id tag claims 200 bytes: a write, unnamed */
+	a.n = 0;
+	confirmed_begin(&a, 4, 15);
+	put_u8(&a, 0x0d); put_u8(&a, 200); put_be32(&a, oid(2, 1));
+	send_apdu(&t, DIR_C2S, &a);
+	op_sum(&t.col, "bacnet", OP_CONTROL_OPERATE, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_str_eq(sum.details, "WriteProperty");
+	harness_free(&t);
+}
+END_TEST
+
+START_TEST(request_flood_is_bounded)
+{
+	struct harness t;
+	struct bytebuf a = { .n = 0 };
+	struct op_sum sum;
+
+	bacnet_harness(&t);
+	for (unsigned i = 0; i < 1000; i++) {
+		a.n = 0;
+		confirmed_begin(&a, (uint8_t)i, 15);
+		tag(&a, 0, true, 4); put_be32(&a, oid(2, i));
+		ctx_unsigned(&a, 1, 85);
+		send_apdu(&t, DIR_C2S, &a);
+	}
+	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
+	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - OP_PEND_MAX);
+	answer(&t, 0x20, (uint8_t)999, 15);	/* the newest is still waiting */
+	answer(&t, 0x20, 0, 15);		/* invoke 0 was dropped long ago */
+	op_sum(&t.col, "bacnet", OP_CONTROL_OPERATE, WS, DEV, &sum);
+	ck_assert_uint_eq(sum.requests, 1000);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	harness_free(&t);
+}
+END_TEST
+
+/*
+ * The ICSNPP example has 120 ReinitializeDevice requests (tshark: confirmed
+ * service 20) from one workstation; their answers carry a BVLC length
+ * larger than the datagram and are refused (docs/DISSECTORS.md), so none
+ * has an outcome.
+ */
+START_TEST(pcap_icsnpp_reinitialize)
+{
+	struct collected c;
+	struct op_sum cold, warm;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap("bacnet/icsnpp-bacnet__bacnet_example.pcap"), &c, NULL), 0);
+	op_sum(&c, "bacnet", OP_RESTART_COLD, "172.20.32.250", NULL, &cold);
+	op_sum(&c, "bacnet", OP_RESTART_WARM, "172.20.32.250", NULL, &warm);
+	ck_assert_uint_eq(cold.requests + warm.requests, 120);
+	ck_assert_uint_eq(op_count(&c, "bacnet", OP_REQUEST), 120);
+	ck_assert_uint_eq(cold.ok + cold.failed + warm.ok + warm.failed, 0);
+	collected_free(&c);
+}
+END_TEST
+
 START_TEST(malformed_inputs)
 {
 	struct harness t;
@@ -409,10 +615,15 @@ make_suite(void)
 	tcase_add_test(u, read_property_multiple_ack);
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, probe_wants_bvlc_with_its_length);
+	tcase_add_test(u, reinitialize_device_cold_ok_warm_refused);
+	tcase_add_test(u, writes_file_and_communication_control);
+	tcase_add_test(u, orphan_answer_reads_and_lying_lengths);
+	tcase_add_test(u, request_flood_is_bounded);
 	suite_add_tcase(s, u);
 	tcase_add_checked_fixture(p, vendor_ids_setup, vendor_ids_teardown);
 	tcase_add_test(p, pcap_icsnpp_example);
 	tcase_add_test(p, pcap_ndpi);
+	tcase_add_test(p, pcap_icsnpp_reinitialize);
 	suite_add_tcase(s, p);
 	return s;
 }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_report.h"
+#include "obs.h"
 
 /* --- escaping ---------------------------------------------------------- */
 
@@ -117,30 +118,28 @@ has_role(json_t *a, const char *const *names)
 	json_t *roles = json_object_get(a, "roles"), *r;
 	size_t i;
 
-	json_array_foreach(roles, i, r) {
-		const char *s = json_string_value(r);
-
-		for (size_t k = 0; s && names[k]; k++) {
-			size_t nl = strlen(names[k]);
-
-			/* "_client" matches modbus_client; "plc" only plc. */
-			if (names[k][0] == '_' ? (strlen(s) > nl && strcmp(s + strlen(s) - nl, names[k]) == 0)
-			    : strcmp(s, names[k]) == 0)
+	json_array_foreach(roles, i, r)
+		for (size_t k = 0; json_string_value(r) && names[k]; k++)
+			if (strcmp(json_string_value(r), names[k]) == 0)
 				return true;
-		}
-	}
 	return false;
 }
 
+/*
+ * The level from the roles the dissectors state (core/obs.h R_*): what
+ * makes a device a controller first (a PLC that also polls others is a
+ * PLC), then the OT clients and masters, then the OT servers.
+ */
 enum tier
 asset_tier(json_t *a)
 {
-	static const char *const control[] = { "plc", "rtu", "ied", "controller", NULL };
-	static const char *const network[] = { "gateway", "switch", "router", "firewall", NULL };
-	static const char *const superv[] = { "hmi", "scada", "engineering", "_client", "_master",
-	    "_controlling", "_scanner", NULL };
-	static const char *const field[] = { "_server", "_outstation", "_controlled", "_adapter",
-	    "_device", NULL };
+	static const char *const network[] = { R_GATEWAY, "switch", "router", "firewall", NULL };
+	static const char *const control[] = { R_PLC, R_RTU, R_IED, R_PN_CONTROLLER, NULL };
+	static const char *const superv[] = { R_HMI, "scada", "engineering", R_MODBUS_CLIENT,
+	    R_DNP3_MASTER, R_IEC104_CLIENT, R_ENIP_SCANNER, R_S7_CLIENT, R_MMS_CLIENT, R_OPCUA_CLIENT,
+	    R_OPCUA_SERVER, NULL };
+	static const char *const field[] = { R_MODBUS_SERVER, R_DNP3_OUTSTATION, R_IEC104_SERVER,
+	    R_ENIP_ADAPTER, R_PN_DEVICE, NULL };
 	const char *ip = json_string_value(json_object_get(a, "ip"));
 
 	if (json_is_true(json_object_get(a, "gateway")) || has_role(a, network))

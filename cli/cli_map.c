@@ -482,6 +482,8 @@ static void
 graph_defaults(struct map *m)
 {
 	set(m->g, "rankdir", "TB");
+	/* lines under the boxes: a label stays readable where the mesh is dense */
+	set(m->g, "outputorder", "edgesfirst");
 	set(m->g, "ranksep", "0.9");
 	set(m->g, "nodesep", "0.25");
 	set(m->g, "fontname", "Helvetica");

@@ -1011,10 +1011,11 @@ one_exchange(struct gen *g)
 /*
  * A park controller polls, over Modbus/TCP, inverters, a meter and a
  * battery that speak SunSpec, and a Moxa gateway to an RS-485 bus with two
- * Huawei SUN2000 inverters (Huawei's own register map) and a GoodWe ET.
- * Registers are laid out as SunSpec and oui/registers.map say.
+ * Huawei SUN2000 inverters (Huawei's own register map) and a GoodWe ET;
+ * registers are laid out as SunSpec and oui/registers.map say.  It also
+ * takes the synchrophasors of the substation's PDC (C37.118).
  */
-enum { S_CTRL, S_SMA, S_BYD, S_JANITZA, S_GATEWAY, S_NSOLAR };
+enum { S_CTRL, S_SMA, S_BYD, S_JANITZA, S_GATEWAY, S_PDC, S_NSOLAR };
 
 static const struct model solar_models[S_NSOLAR] = {
 	[S_CTRL] = { K_SOLAR, "00d0c9", "ADVANTECH CO., LTD.", "Advantech", "UNO-2271G", "", "" },
@@ -1026,6 +1027,7 @@ static const struct model solar_models[S_NSOLAR] = {
 	    "5.027", "" },
 	[S_GATEWAY] = { K_SOLAR, "0090e8", "MOXA TECHNOLOGIES CORP., LTD.", "Moxa", "MB3170",
 	    "4.1", "" },
+	[S_PDC] = { K_SOLAR, "0030a7", "SCHWEITZER ENGINEERING", "SEL", "SEL-3573", "R110", "" },
 };
 
 /* A SunSpec device: base of "SunS", unit id, the models after the common one. */
@@ -1171,6 +1173,92 @@ solar_hosts(struct gen *g)
 	}
 }
 
+/* C37.118 CRC-CCITT: polynomial 0x1021, initial 0xffff. */
+static uint16_t
+c37_crc(const uint8_t *b, size_t n)
+{
+	uint16_t c = 0xffff;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= (uint16_t)(b[i] << 8);
+		for (int k = 0; k < 8; k++)
+			c = (uint16_t)(c & 0x8000 ? (c << 1) ^ 0x1021 : c << 1);
+	}
+	return c;
+}
+
+static void
+c37_head(struct frame *p, unsigned type, unsigned idcode, const struct gen *g)
+{
+	p->n = 0;
+	put8(p, 0xaa); put8(p, (type << 4) | 1); put16(p, 0); put16(p, idcode);
+	put32(p, (uint32_t)(BASE_TIME + g->ts_us / 1000000)); put32(p, 0);
+}
+
+static void
+c37_end(struct frame *p)
+{
+	p->b[2] = (uint8_t)((p->n + 2) >> 8);
+	p->b[3] = (uint8_t)(p->n + 2);
+	put16(p, c37_crc(p->b, p->n));
+}
+
+static void
+c37_name(struct frame *p, const char *s)
+{
+	for (size_t i = 0; i < 16; i++)
+		put8(p, i < strlen(s) ? (uint8_t)s[i] : ' ');
+}
+
+/*
+ * The substation's PDC streams two PMUs to the park controller (IEEE
+ * C37.118-2005 over TCP 4712): asked for its configuration, it sends
+ * CFG-2 and a header frame, then data frames.
+ */
+static void
+gen_pdc(struct gen *g)
+{
+	static const char *const stations[2] = { "SOLAR PARK 150KV", "FEEDER 12" };
+	struct host *pdc = g->solar[S_PDC];
+	struct frame p;
+	struct tcp t;
+
+	tcp_open(&t, g, g->solar[S_CTRL], pdc, 4712);
+	c37_head(&p, 4, 300, g);
+	put16(&p, 5);			/* command: send CFG-2 */
+	c37_end(&p);
+	tcp_data(&t, true, &p);
+	c37_head(&p, 3, 300, g);
+	put32(&p, 1000000); put16(&p, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		c37_name(&p, stations[i]);
+		put16(&p, 301 + i); put16(&p, 0x0007); put16(&p, 3); put16(&p, 0); put16(&p, 0);
+		c37_name(&p, "VA"); c37_name(&p, "VB"); c37_name(&p, "VC");
+		for (int k = 0; k < 3; k++)
+			put32(&p, 915527);	/* PHUNIT: voltage, 10^-5 V per bit */
+		put16(&p, 1); put16(&p, 1);	/* FNOM 50 Hz, CFGCNT */
+	}
+	put16(&p, 50);			/* DATA_RATE */
+	c37_end(&p);
+	tcp_data(&t, false, &p);
+	c37_head(&p, 1, 300, g);
+	puts_(&p, "SEL-3573 PDC, substation Solar Park 150 kV");
+	c37_end(&p);
+	tcp_data(&t, false, &p);
+	for (int f = 0; f < 3; f++) {
+		c37_head(&p, 0, 300, g);
+		for (int i = 0; i < 2; i++) {
+			put16(&p, 0);		/* STAT */
+			for (int k = 0; k < 3; k++)
+				put32(&p, rnd());	/* phasors, polar float */
+			put16(&p, 0); put16(&p, 0);	/* FREQ, DFREQ */
+		}
+		c37_end(&p);
+		tcp_data(&t, false, &p);
+	}
+	tcp_close(&t);
+}
+
 /* One round of the park controller's poll. */
 static void
 gen_solar(struct gen *g)
@@ -1181,6 +1269,7 @@ gen_solar(struct gen *g)
 		gen_sunspec(g, &sunspec_devs[i]);
 	gen_bus(g);
 	gen_modbus(g, g->solar[S_CTRL], g->solar[S_GATEWAY]);	/* the gateway's own 43/14 */
+	gen_pdc(g);
 }
 
 /* Every device says who it is at least once, whatever the size asked for. */

@@ -3,7 +3,8 @@
 # a battery and a meter named by their SunSpec registers, a Modbus gateway
 # whose three RS-485 units (two Huawei SUN2000 by Huawei's register map, a
 # GoodWe ET by GoodWe's) are assets of their own behind it, each with its
-# maker, model, serial and risk; the gateway keeps its own identity.
+# maker, model, serial and risk; the gateway keeps its own identity; the
+# substation's PDC shows its PMUs as stations (C37.118).
 # Usage: tests/e2e/55-solar.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -47,4 +48,10 @@ for dev in "SMA STP 25000TL-30" "BYD Battery-Box Premium HVS" "Janitza UMG 604-P
 	[ "$(jq --arg v "$v" --arg m "$m" '[.[] | select(.vendor == $v and .model == $m and
 	    .behind == null)] | length' "$tmp/list.json")" = 1 ] || fail "no $dev from SunSpec"
 done
+# the substation PDC (C37.118) with its two PMUs as stations
+pdc=$(jq -r '[.[] | select(.roles | index("pdc"))] | .[0].ips[0]' "$tmp/list.json")
+[ "$pdc" != null ] || fail "no asset with the role pdc"
+"$build/spanwatch" --db "$tmp/s.db" show --json "$pdc" >"$tmp/pdc.json" || fail "show $pdc failed"
+[ "$(jq '[.evidence[] | select(.attribute == "c37118_station") | .value] | sort' -c "$tmp/pdc.json")" = \
+    '["FEEDER 12 (id 302)","SOLAR PARK 150KV (id 301)"]' ] || fail "the PDC's stations are wrong"
 echo "55-solar: ok"

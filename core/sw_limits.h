@@ -68,6 +68,7 @@
 #define DNS_NAME_MAX		255	/* bytes of a decoded DNS name (RFC 1035) */
 #define DNS_MAX_RECORDS		64	/* questions or answers read from one DNS message; beyond, records_cut */
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
+#define IEC104_MAX_PENDING	8	/* IEC 104 commands awaiting their confirmation per flow (oldest overwritten, counted) */
 #define MODBUS_MAX_UNITS	8	/* unit ids per flow whose identity registers are tracked (least recent reused, counted) */
 #define SUNSPEC_MAX_MODELS	32	/* SunSpec model headers walked per base and unit */
 #define REGMAP_MAX_MAPS		16	/* vendor register maps (oui/registers.map) */

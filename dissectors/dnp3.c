@@ -15,9 +15,17 @@
  *   request  application control (1) | function (1) | objects
  *   response application control (1) | function (1) | IIN (2) | objects
  * A frame with any bad CRC is counted and ignored as a whole.
+ *
+ * Operations (core/ops.h): the request functions that act on an outstation
+ * (clause 4.2.2.5, table 4-1) are reported with the objects they name; the
+ * response with the same application sequence number makes the outcome:
+ * refused when IIN2 says function not supported, object unknown, parameter
+ * error or already executing (clause 4.2.2.7.2), or when an echoed control
+ * (g12v1 CROB, g41 analog output) carries a non-zero status (table 11-7).
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +62,11 @@ enum dnp3_counter {
 
 #define ADDR_RESERVED	0xfff0	/* 0xfff0..0xffff: self address and broadcast */
 
+#define FC_READ		1
 #define FC_WRITE	2
+#define FC_SELECT	3
+#define FC_OPEN_FILE	25
+#define FC_CLOSE_FILE	26
 #define FC_RESPONSE	129
 #define FC_UNSOLICITED	130
 
@@ -69,8 +81,17 @@ struct dnp3_reasm {
 	bool		 active;
 };
 
+/* The last operation requested in one direction, until its response. */
+struct dnp3_pending {
+	uint8_t		 kind;		/* enum op_kind; OP_NONE: nothing awaited */
+	uint8_t		 seq;		/* application sequence number */
+	const char	*src;		/* service literal of the request */
+};
+
 struct dnp3_state {
 	struct dnp3_reasm rs[2];	/* [DIR_C2S], [DIR_S2C] */
+	struct dnp3_pending pending[2];	/* by the request's direction */
+	uint8_t		 file_kind;	/* what the last open_file opened for (close_file is that) */
 	uint32_t	 frames;	/* good frames on this flow */
 	/* link addresses last reported per direction, and when */
 	uint32_t	 roles_pair[2];
@@ -247,8 +268,11 @@ writes_time(const struct cur *objs)
 	return cur_peek_u8(objs, 0, &group) && group == 50;
 }
 
+static void	dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *objs);
+static void	dnp3_op_response(struct diss_ctx *dc, uint8_t ac, uint16_t iin, const struct cur *objs);
+
 static void
-dnp3_request(struct diss_ctx *dc, uint8_t fc, const struct cur *objs)
+dnp3_request(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *objs)
 {
 	diss_fact_num(dc, SIDE_SRC, A_FUNCTION, "dnp3/request", CONF_STATED,
 	    "dnp3:", fc);
@@ -260,6 +284,7 @@ dnp3_request(struct diss_ctx *dc, uint8_t fc, const struct cur *objs)
 		call_out(dc, DNP3_FILE, "dnp3_file", fc);
 	else if (fc == 23 || fc == 24 || (fc == FC_WRITE && writes_time(objs)))
 		call_out(dc, DNP3_TIME_SYNC, "dnp3_time_sync", fc);
+	dnp3_operation(dc, ac, fc, objs);
 }
 
 /*
@@ -498,6 +523,276 @@ walk_objects(struct diss_ctx *dc, struct cur *c)
 	}
 }
 
+/* --- operations ---------------------------------------------------------- */
+
+#define AC_FIR		0x40
+#define AC_SEQ		0x0f
+#define IIN2_REFUSED	0x17	/* no function support, object unknown, parameter error, already executing */
+#define OP_DETAIL_MAX	96
+
+/* Request functions that act on an outstation (IEEE 1815-2012 table 4-1). */
+static const struct dnp3_op {
+	uint8_t		 fc;
+	uint8_t		 kind;		/* OP_NONE: decided by the objects (file functions) */
+	bool		 answered;	/* the outstation responds ("no ack" variants do not) */
+	const char	*name;
+	const char	*src;
+} dnp3_ops[] = {
+	{ 3, OP_CONTROL_OPERATE, true, "select", "dnp3/select" },
+	{ 4, OP_CONTROL_OPERATE, true, "operate", "dnp3/operate" },
+	{ 5, OP_CONTROL_OPERATE, true, "direct_operate", "dnp3/direct_operate" },
+	{ 6, OP_CONTROL_OPERATE, false, "direct_operate_nr", "dnp3/direct_operate_nr" },
+	{ 7, OP_CONTROL_OPERATE, true, "immediate_freeze", "dnp3/immediate_freeze" },
+	{ 8, OP_CONTROL_OPERATE, false, "immediate_freeze_nr", "dnp3/immediate_freeze_nr" },
+	{ 9, OP_CONTROL_OPERATE, true, "freeze_clear", "dnp3/freeze_clear" },
+	{ 10, OP_CONTROL_OPERATE, false, "freeze_clear_nr", "dnp3/freeze_clear_nr" },
+	{ 11, OP_CONTROL_OPERATE, true, "freeze_at_time", "dnp3/freeze_at_time" },
+	{ 12, OP_CONTROL_OPERATE, false, "freeze_at_time_nr", "dnp3/freeze_at_time_nr" },
+	{ 13, OP_RESTART_COLD, true, "cold_restart", "dnp3/cold_restart" },
+	{ 14, OP_RESTART_WARM, true, "warm_restart", "dnp3/warm_restart" },
+	{ 15, OP_CONFIG_CHANGE, true, "initialize_data", "dnp3/initialize_data" },
+	{ 16, OP_CONFIG_CHANGE, true, "initialize_application", "dnp3/initialize_application" },
+	{ 17, OP_START, true, "start_application", "dnp3/start_application" },
+	{ 18, OP_STOP, true, "stop_application", "dnp3/stop_application" },
+	{ 19, OP_CONFIG_CHANGE, true, "save_configuration", "dnp3/save_configuration" },
+	{ 20, OP_CONFIG_CHANGE, true, "enable_unsolicited", "dnp3/enable_unsolicited" },
+	{ 21, OP_CONFIG_CHANGE, true, "disable_unsolicited", "dnp3/disable_unsolicited" },
+	{ 22, OP_CONFIG_CHANGE, true, "assign_class", "dnp3/assign_class" },
+	{ 25, OP_NONE, true, "open_file", "dnp3/open_file" },
+	{ 26, OP_NONE, true, "close_file", "dnp3/close_file" },
+	{ 27, OP_FILE_DELETE, true, "delete_file", "dnp3/delete_file" },
+	{ 28, OP_FILE_READ, true, "get_file_info", "dnp3/get_file_info" },
+	{ 30, OP_NONE, true, "abort_file", "dnp3/abort_file" },
+};
+
+static const struct dnp3_op *
+find_op(uint8_t fc)
+{
+	for (size_t i = 0; i < sizeof(dnp3_ops) / sizeof(dnp3_ops[0]); i++)
+		if (dnp3_ops[i].fc == fc)
+			return &dnp3_ops[i];
+	return NULL;
+}
+
+/* Append to a bounded detail string (cut silently at its end). */
+static void
+detail_add(char *d, size_t dsz, const char *fmt, unsigned a, unsigned b)
+{
+	size_t n = strlen(d);
+
+	if (n + 1 < dsz)
+		snprintf(d + n, dsz - n, fmt, a, b);
+}
+
+/*
+ * Indices of one object header's objects, for the detail: a range as
+ * "idx S-E", an index-prefixed list as "idx A,B,C" (the first four, then
+ * "+N").  Advances c past the objects; false if they cannot be walked.
+ */
+static bool
+header_points(struct cur *c, uint8_t g, uint8_t v, uint8_t q, char *d, size_t dsz)
+{
+	size_t pw = prefix_width((uint8_t)(q >> 4)), size = object_size(g, v);
+	uint8_t rc = q & 0x0f;
+	struct cur r = *c;
+	uint32_t start = 0, idx;
+	long count;
+
+	if (rc <= 5) {		/* start-stop: read them again for the detail */
+		uint8_t s8 = 0;
+		uint16_t s16 = 0;
+
+		if (rc == 0 || rc == 3)
+			cur_u8(&r, &s8), start = s8;
+		else if (rc == 1 || rc == 4)
+			cur_le16(&r, &s16), start = s16;
+		else
+			cur_le32(&r, &start);
+	}
+	if ((count = range_count(c, q)) < 0)
+		return false;
+	if (rc <= 5 && count > 0)
+		detail_add(d, dsz, count > 1 ? " idx %u-%u" : " idx %u", start,
+		    start + (unsigned)count - 1);
+	if (pw == 0 || ((q >> 4) & 7) >= 4)
+		return skip_objects(c, g, v, q, count);
+	if (size == 0)
+		return false;
+	for (long i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
+		if (!read_prefix(c, pw, &idx) || !cur_skip(c, size))
+			return false;
+		if (i < 4)
+			detail_add(d, dsz, i ? ",%u" : " idx %u", idx, 0);
+	}
+	if (count > 4)
+		detail_add(d, dsz, " +%u", (unsigned)(count - 4), 0);
+	return count <= DISS_MAX_ITEMS;
+}
+
+/* "gGvV idx ..." for the first object headers of a request. */
+static void
+objects_detail(const struct cur *objs, char *d, size_t dsz, uint8_t *first_group)
+{
+	struct cur c = *objs;
+	uint8_t g, v, q;
+
+	*first_group = 0;
+	for (int n = 0; n < 3 && cur_left(&c) >= 3; n++) {
+		if (!cur_u8(&c, &g) || !cur_u8(&c, &v) || !cur_u8(&c, &q))
+			return;
+		if (n == 0)
+			*first_group = g;
+		detail_add(d, dsz, " g%uv%u", g, v);
+		if (!header_points(&c, g, v, q, d, dsz))
+			return;
+	}
+}
+
+/*
+ * open_file (g70v3 file command, clause A.39.3): the mode says whether it
+ * reads or writes, and the name what.
+ *   [size prefix 2] name offset (2) | name size (2) | created (6) |
+ *   permissions (2) | auth key (4) | file size (4) | mode (2: 1 read,
+ *   2 write, 3 append) | max block (2) | request id (2) | name
+ */
+static uint8_t
+open_file_kind(const struct cur *objs, char *d, size_t dsz)
+{
+	struct cur c = *objs, obj;
+	uint8_t g, v, q, count;
+	uint16_t size, name_off = 0, name_len = 0, mode = 0;
+	const uint8_t *name;
+
+	if (!cur_u8(&c, &g) || !cur_u8(&c, &v) || !cur_u8(&c, &q) || g != 70 || v != 3 ||
+	    q != 0x5b || !cur_u8(&c, &count) || count < 1 || !cur_le16(&c, &size) ||
+	    !cur_take(&c, size, &obj))
+		return OP_FILE_WRITE;	/* an open we cannot read: assume the worse */
+	cur_le16(&obj, &name_off);
+	cur_le16(&obj, &name_len);
+	cur_skip(&obj, 6 + 2 + 4 + 4);
+	cur_le16(&obj, &mode);
+	cur_skip(&obj, 4);
+	if (!cur_ok(&obj))
+		return OP_FILE_WRITE;
+	detail_add(d, dsz, mode == 1 ? " read" : mode == 3 ? " append" : " write", 0, 0);
+	if (name_len > 0 && name_len <= cur_left(&obj) && diss_str(&obj, name_len, &name)) {
+		size_t n = strlen(d);
+
+		if (n + 2 < dsz)
+			snprintf(d + n, dsz - n, " %.*s", (int)name_len, (const char *)name);
+	}
+	return mode == 1 ? OP_FILE_READ : OP_FILE_WRITE;
+}
+
+/* Which operation a write (fc 2) or read (fc 1) is, by its first object. */
+static uint8_t
+object_op(uint8_t fc, uint8_t group, const char **name, const char **src)
+{
+	if (fc == FC_READ) {
+		*name = "read", *src = "dnp3/read";
+		return group == 70 ? OP_FILE_READ : OP_NONE;
+	}
+	*name = "write", *src = "dnp3/write";
+	switch (group) {
+	case 50:
+		return OP_TIME_SET;
+	case 70:
+		return OP_FILE_WRITE;
+	case 80:
+		return OP_NONE;		/* clearing IIN1.7 after a restart: routine */
+	case 0:
+		return OP_NONE;
+	}
+	return OP_CONFIG_CHANGE;
+}
+
+static void
+dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *objs)
+{
+	struct dnp3_state *st = dc->state;
+	const struct dnp3_op *op = find_op(fc);
+	const char *name = NULL, *src = NULL;
+	char d[OP_DETAIL_MAX] = "";
+	uint8_t kind, group;
+	bool answered = true;
+
+	if (op == NULL && fc != FC_READ && fc != FC_WRITE)
+		return;
+	if (op) {
+		name = op->name, src = op->src, answered = op->answered;
+		snprintf(d, sizeof(d), "%s", name);
+	}
+	if (fc == FC_OPEN_FILE) {
+		kind = open_file_kind(objs, d, sizeof(d));
+		if (st)
+			st->file_kind = kind;
+	} else if (op && op->kind == OP_NONE) {	/* close / abort: what the open was for */
+		kind = st && st->file_kind ? st->file_kind : OP_FILE_WRITE;
+	} else {
+		objects_detail(objs, d + strlen(d), sizeof(d) - strlen(d), &group);
+		kind = op ? op->kind : object_op(fc, group, &name, &src);
+		if (op == NULL && kind != OP_NONE) {
+			char tmp[OP_DETAIL_MAX];
+
+			snprintf(tmp, sizeof(tmp), "%s%s", name, d);
+			snprintf(d, sizeof(d), "%s", tmp);
+		}
+	}
+	if (kind == OP_NONE)
+		return;
+	diss_op(dc, (enum op_kind)kind, OP_REQUEST, src, d, strlen(d));
+	if (st) {
+		struct dnp3_pending *p = &st->pending[dc->dir & 1];
+
+		p->kind = answered ? kind : OP_NONE;
+		p->seq = ac & AC_SEQ;
+		p->src = src;
+	}
+}
+
+/* The status byte of the first echoed control object (CROB g12v1, analog output g41). */
+static bool
+control_refused(const struct cur *objs)
+{
+	static const uint8_t g41_value[5] = { 0, 4, 2, 4, 8 };
+	struct cur c = *objs;
+	uint8_t g, v, q, status;
+	uint32_t prefix;
+	size_t skip;
+
+	if (!cur_u8(&c, &g) || !cur_u8(&c, &v) || !cur_u8(&c, &q) || range_count(&c, q) <= 0)
+		return false;
+	if (g == 12 && v == 1)
+		skip = 10;		/* code, count, on-time, off-time */
+	else if (g == 41 && v >= 1 && v <= 4)
+		skip = g41_value[v];
+	else
+		return false;
+	if (!read_prefix(&c, prefix_width((uint8_t)(q >> 4)), &prefix) || !cur_skip(&c, skip) ||
+	    !cur_u8(&c, &status))
+		return false;
+	return status != 0;
+}
+
+/* A response (fc 129) to the operation awaited in the other direction. */
+static void
+dnp3_op_response(struct diss_ctx *dc, uint8_t ac, uint16_t iin, const struct cur *objs)
+{
+	struct dnp3_state *st = dc->state;
+	struct dnp3_pending *p;
+	bool refused;
+
+	if (st == NULL || !(ac & AC_FIR))
+		return;
+	p = &st->pending[(dc->dir ^ 1) & 1];
+	if (p->kind == OP_NONE || p->seq != (ac & AC_SEQ))
+		return;
+	refused = ((iin >> 8) & IIN2_REFUSED) != 0 ||
+	    (p->kind == OP_CONTROL_OPERATE && control_refused(objs));
+	diss_op(dc, (enum op_kind)p->kind, refused ? OP_REPLY_FAILED : OP_REPLY_OK, p->src, NULL, 0);
+	p->kind = OP_NONE;
+}
+
 static void
 dnp3_app(struct diss_ctx *dc, struct cur *app)
 {
@@ -509,13 +804,15 @@ dnp3_app(struct diss_ctx *dc, struct cur *app)
 		return;
 	}
 	if (fc < FC_RESPONSE) {
-		dnp3_request(dc, fc, app);
+		dnp3_request(dc, ac, fc, app);
 		return;
 	}
 	if (!cur_le16(app, &iin)) {
 		diss_count(dc, DNP3_BAD_APP);
 		return;
 	}
+	if (fc == FC_RESPONSE)
+		dnp3_op_response(dc, ac, iin, app);
 	if (fc == FC_UNSOLICITED) {
 		diss_fact_num(dc, SIDE_SRC, A_FUNCTION, "dnp3/unsolicited",
 		    CONF_STATED, "dnp3:", fc);

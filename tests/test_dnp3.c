@@ -499,6 +499,144 @@ START_TEST(shared_captures)
 }
 END_TEST
 
+/* --- operations ---------------------------------------------------------- */
+
+static void
+app_send(struct harness *d, bool from_master, const uint8_t *app, size_t n)
+{
+	uint8_t out[600];
+	size_t len = app_frames(out, from_master ? CTL_FROM_MASTER : CTL_FROM_OUTST,
+	    from_master ? OUTST_ADDR : MASTER_ADDR, from_master ? MASTER_ADDR : OUTST_ADDR,
+	    app, n, 249);
+
+	ck_assert_int_eq(harness_parse(d, from_master ? DIR_C2S : DIR_S2C, out, len, NULL), DISS_OK);
+}
+
+static unsigned
+ops(const struct collected *c, enum op_kind k, enum op_phase ph)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_OP && c->v[i].op == k && c->v[i].op_phase == ph)
+			n += c->v[i].op_n ? c->v[i].op_n : 1;
+	return n;
+}
+
+static bool
+op_detail(const struct collected *c, enum op_kind k, const char *detail)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_OP && c->v[i].op == k && c->v[i].op_phase == OP_REQUEST &&
+		    strcmp(c->v[i].val, detail) == 0)
+			return true;
+	return false;
+}
+
+/* Every function that acts on an outstation, with the response making the outcome. */
+START_TEST(operations_and_outcomes)
+{
+	/* direct operate g12v1 CROB, index 3 (qualifier 0x17: 1-byte count, 1-byte index) */
+	static const uint8_t dop[] = { 0xc1, 0x05, 0x0c, 0x01, 0x17, 0x01, 0x03,
+	    0x03, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0x00 };
+	static const uint8_t dop_ok[] = { 0xc1, 0x81, 0x00, 0x00, 0x0c, 0x01, 0x17, 0x01, 0x03,
+	    0x03, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0x00 };
+	/* the same refused in the echo: status 4 (not supported) */
+	static const uint8_t dop2[] = { 0xc2, 0x05, 0x0c, 0x01, 0x17, 0x01, 0x04,
+	    0x03, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0x00 };
+	static const uint8_t dop2_refused[] = { 0xc2, 0x81, 0x00, 0x00, 0x0c, 0x01, 0x17, 0x01, 0x04,
+	    0x03, 0x01, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 0x04 };
+	/* cold restart answered "function code not supported" (IIN2.0) */
+	static const uint8_t cold[] = { 0xc3, 0x0d };
+	static const uint8_t cold_refused[] = { 0xc3, 0x81, 0x00, 0x01 };
+	/* write g50v1 time; write g80v1 (clear restart bit: routine, not an operation) */
+	static const uint8_t wtime[] = { 0xc4, 0x02, 0x32, 0x01, 0x07, 0x01, 1, 2, 3, 4, 5, 6 };
+	static const uint8_t wiin[] = { 0xc5, 0x02, 0x50, 0x01, 0x00, 0x07, 0x07, 0x00 };
+	/* warm restart, enable unsolicited, assign class, freeze, stop application */
+	static const uint8_t warm[] = { 0xc6, 0x0e };
+	static const uint8_t enable_unsol[] = { 0xc7, 0x14, 0x3c, 0x02, 0x06 };
+	static const uint8_t freeze_nr[] = { 0xc8, 0x08, 0x14, 0x00, 0x06 };
+	static const uint8_t stop_app[] = { 0xc9, 0x12 };
+	/* a response with a sequence number nothing asked for */
+	static const uint8_t stray[] = { 0xcf, 0x81, 0x00, 0x00 };
+	struct harness d;
+
+	harness_init(&d, &dis_dnp3);
+	harness_flow(&d, L4_TCP, "10.0.0.1", 40000, "10.0.0.2", 20000);
+	app_send(&d, true, dop, sizeof(dop));
+	app_send(&d, false, dop_ok, sizeof(dop_ok));
+	app_send(&d, true, dop2, sizeof(dop2));
+	app_send(&d, false, dop2_refused, sizeof(dop2_refused));
+	app_send(&d, true, cold, sizeof(cold));
+	app_send(&d, false, cold_refused, sizeof(cold_refused));
+	app_send(&d, true, wtime, sizeof(wtime));
+	app_send(&d, true, wiin, sizeof(wiin));
+	app_send(&d, true, warm, sizeof(warm));
+	app_send(&d, true, enable_unsol, sizeof(enable_unsol));
+	app_send(&d, true, freeze_nr, sizeof(freeze_nr));
+	app_send(&d, true, stop_app, sizeof(stop_app));
+	app_send(&d, false, stray, sizeof(stray));
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REQUEST), 3);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_OK), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_FAILED), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_COLD, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_COLD, OP_REPLY_FAILED), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_TIME_SET, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_CONFIG_CHANGE, OP_REQUEST), 1);	/* enable unsolicited; not g80 */
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_WARM, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_STOP, OP_REQUEST), 1);
+	ck_assert(op_detail(&d.col, OP_CONTROL_OPERATE, "direct_operate g12v1 idx 3"));
+	ck_assert(op_detail(&d.col, OP_CONTROL_OPERATE, "immediate_freeze_nr g20v0"));
+	ck_assert(op_detail(&d.col, OP_TIME_SET, "write g50v1"));
+	ck_assert(op_detail(&d.col, OP_CONFIG_CHANGE, "enable_unsolicited g60v2"));
+	/* nothing answered the warm restart, freeze (no ack), stop, or the stray */
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_WARM, OP_REPLY_OK) + ops(&d.col, OP_STOP, OP_REPLY_OK), 0);
+	harness_free(&d);
+}
+END_TEST
+
+/* File transfer: open for read or write decides the kind; close follows the open. */
+START_TEST(file_operations)
+{
+	/* open_file g70v3, qualifier 0x5b: name "a.txt", mode 1 (read) */
+	uint8_t open[64] = { 0xc1, 0x19, 0x46, 0x03, 0x5b, 0x01 };
+	static const uint8_t close_f[] = { 0xc2, 0x1a, 0x46, 0x04, 0x5b, 0x01, 0x0b, 0x00,
+	    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t del[] = { 0xc3, 0x1b };
+	/* a lying object size: claims 200 bytes, has 4 */
+	static const uint8_t open_lies[] = { 0xc4, 0x19, 0x46, 0x03, 0x5b, 0x01, 0xc8, 0x00, 1, 2, 3, 4 };
+	size_t n = 6, body;
+	struct harness d;
+
+	body = 26 + 5;
+	open[n++] = (uint8_t)body;
+	open[n++] = 0;
+	open[n++] = 26;		/* name offset */
+	open[n++] = 0;
+	open[n++] = 5;		/* name size */
+	open[n++] = 0;
+	memset(open + n, 0, 6 + 2 + 4 + 4);
+	n += 16;
+	open[n++] = 1;		/* mode: read */
+	open[n++] = 0;
+	memset(open + n, 0, 4);
+	n += 4;
+	memcpy(open + n, "a.txt", 5);
+	n += 5;
+	harness_init(&d, &dis_dnp3);
+	harness_flow(&d, L4_TCP, "10.0.0.1", 40000, "10.0.0.2", 20000);
+	app_send(&d, true, open, n);
+	app_send(&d, true, close_f, sizeof(close_f));
+	app_send(&d, true, del, sizeof(del));
+	app_send(&d, true, open_lies, sizeof(open_lies));
+	ck_assert_uint_eq(ops(&d.col, OP_FILE_READ, OP_REQUEST), 2);	/* open and its close */
+	ck_assert(op_detail(&d.col, OP_FILE_READ, "open_file read a.txt"));
+	ck_assert_uint_eq(ops(&d.col, OP_FILE_DELETE, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_FILE_WRITE, OP_REQUEST), 1);	/* unreadable open: the worse */
+	harness_free(&d);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -509,6 +647,8 @@ make_suite(void)
 	tcase_add_test(tc, group0_attributes_over_two_segments);
 	tcase_add_test(tc, group0_after_static_objects);
 	tcase_add_test(tc, functions_called_out);
+	tcase_add_test(tc, operations_and_outcomes);
+	tcase_add_test(tc, file_operations);
 	tcase_add_test(tc, bad_crcs_and_framing);
 	tcase_add_test(tc, bad_objects);
 	tcase_add_test(tc, transport_sequence_and_bound);

@@ -9,10 +9,11 @@
 
 #include "support.h"
 #include "dissector.h"
+#include "sw_limits.h"
 
 extern const struct dissector dis_iec104;
 
-enum { I_I_FRAMES, I_S_FRAMES, I_U_FRAMES, I_COMMANDS, I_BAD_APDU };
+enum { I_I_FRAMES, I_S_FRAMES, I_U_FRAMES, I_COMMANDS, I_BAD_APDU, I_PENDING_LOST };
 
 #define CTRL_IP	"10.3.0.1"
 #define RTU_IP	"10.3.0.2"
@@ -179,6 +180,148 @@ START_TEST(shared_captures)
 }
 END_TEST
 
+/* --- operations ---------------------------------------------------------- */
+
+/*
+ * One I-frame APDU around an ASDU: type, one object, cause, CA, IOA and
+ * the element bytes (IEC 60870-5-104 clause 5, 101 clause 7.2).
+ */
+static size_t
+asdu(uint8_t *out, uint8_t type, uint8_t cot, uint16_t ca, uint32_t ioa,
+    const uint8_t *elem, size_t n)
+{
+	size_t len = 4 + 6 + 3 + n;
+
+	out[0] = 0x68;
+	out[1] = (uint8_t)len;
+	memset(out + 2, 0, 4);			/* I frame, sequence numbers 0 */
+	out[6] = type;
+	out[7] = 1;				/* one object */
+	out[8] = cot;
+	out[9] = 0;
+	out[10] = (uint8_t)ca;
+	out[11] = (uint8_t)(ca >> 8);
+	out[12] = (uint8_t)ioa;
+	out[13] = (uint8_t)(ioa >> 8);
+	out[14] = (uint8_t)(ioa >> 16);
+	memcpy(out + 15, elem, n);
+	return 2 + len;
+}
+
+static unsigned
+ops(const struct collected *c, enum op_kind k, enum op_phase ph)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_OP && c->v[i].op == k && c->v[i].op_phase == ph)
+			n += c->v[i].op_n ? c->v[i].op_n : 1;
+	return n;
+}
+
+static const struct cobs *
+op_with(const struct collected *c, enum op_kind k, const char *detail)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == OBS_OP && c->v[i].op == k && c->v[i].op_phase == OP_REQUEST &&
+		    strstr(c->v[i].val, detail))
+			return &c->v[i];
+	return NULL;
+}
+
+static void
+send(struct harness *d, int dir, uint8_t type, uint8_t cot, uint16_t ca, uint32_t ioa,
+    const uint8_t *elem, size_t n)
+{
+	uint8_t b[64];
+	size_t len = asdu(b, type, cot, ca, ioa, elem, n);
+
+	ck_assert_int_eq(harness_parse(d, dir, b, len, NULL), DISS_OK);
+}
+
+/* Commands with activation, their confirmations positive and negative, and refusals. */
+START_TEST(commands_and_confirmations)
+{
+	static const uint8_t sco_select_on[] = { 0x81 }, sco_exec_on[] = { 0x01 };
+	static const uint8_t dco_on[] = { 0x02 }, rco_up[] = { 0x02 };
+	static const uint8_t setpoint_scaled[] = { 0xe8, 0x03, 0x00 };	/* 1000, execute */
+	static const uint8_t setpoint_float[] = { 0, 0, 0x80, 0x3f, 0x00 };
+	static const uint8_t bitstring[] = { 1, 2, 3, 4 };
+	static const uint8_t cp56[] = { 0x10, 0x27, 0x1e, 0x0c, 0x02, 0x0b, 0x1a };
+	static const uint8_t qrp_general[] = { 0x01 };
+	struct harness d;
+
+	harness_init(&d, &dis_iec104);
+	harness_flow(&d, L4_TCP, CTRL_IP, 40000, RTU_IP, 2404);
+	/* select then execute a single command: both confirmed */
+	send(&d, DIR_C2S, 45, 6, 7, 5000, sco_select_on, 1);
+	send(&d, DIR_S2C, 45, 7, 7, 5000, sco_select_on, 1);
+	send(&d, DIR_C2S, 45, 6, 7, 5000, sco_exec_on, 1);
+	send(&d, DIR_S2C, 45, 7, 7, 5000, sco_exec_on, 1);
+	/* a double command refused: negative confirmation (P/N) */
+	send(&d, DIR_C2S, 46, 6, 7, 5001, dco_on, 1);
+	send(&d, DIR_S2C, 46, 7 | 0x40, 7, 5001, dco_on, 1);
+	/* regulating step to an object the station does not know (cause 47) */
+	send(&d, DIR_C2S, 47, 6, 7, 9999, rco_up, 1);
+	send(&d, DIR_S2C, 47, 47 | 0x40, 7, 9999, rco_up, 1);
+	/* set points and a bitstring: no confirmation seen */
+	send(&d, DIR_C2S, 49, 6, 7, 6000, setpoint_scaled, 3);
+	send(&d, DIR_C2S, 50, 6, 7, 6001, setpoint_float, 5);
+	send(&d, DIR_C2S, 51, 6, 7, 6002, bitstring, 4);
+	/* clock synchronisation and reset process, confirmed */
+	send(&d, DIR_C2S, 103, 6, 7, 0, cp56, 7);
+	send(&d, DIR_S2C, 103, 7, 7, 0, cp56, 7);
+	send(&d, DIR_C2S, 105, 6, 7, 0, qrp_general, 1);
+	send(&d, DIR_S2C, 105, 7, 7, 0, qrp_general, 1);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REQUEST), 7);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_OK), 2);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_FAILED), 2);
+	ck_assert_uint_eq(ops(&d.col, OP_TIME_SET, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_TIME_SET, OP_REPLY_OK), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_COLD, OP_REQUEST), 1);
+	ck_assert_uint_eq(ops(&d.col, OP_RESTART_COLD, OP_REPLY_OK), 1);
+	ck_assert_ptr_nonnull(op_with(&d.col, OP_CONTROL_OPERATE, "C_SC_NA_1 ca 7 ioa 5000 select"));
+	ck_assert_ptr_nonnull(op_with(&d.col, OP_CONTROL_OPERATE, "C_SC_NA_1 ca 7 ioa 5000 execute"));
+	ck_assert_ptr_nonnull(op_with(&d.col, OP_CONTROL_OPERATE, "C_SE_NB_1 ca 7 ioa 6000 execute"));
+	ck_assert_ptr_nonnull(op_with(&d.col, OP_CONTROL_OPERATE, "C_BO_NA_1 ca 7 ioa 6002"));
+	ck_assert_ptr_nonnull(op_with(&d.col, OP_RESTART_COLD, "general reset"));
+	/* the request's sender is the client, the station the server */
+	ck_assert_str_eq(op_with(&d.col, OP_TIME_SET, "C_CS_NA_1")->ip, CTRL_IP);
+	ck_assert_str_eq(op_with(&d.col, OP_TIME_SET, "C_CS_NA_1")->peer_ip, RTU_IP);
+	ck_assert_uint_eq(d.st.counters[I_BAD_APDU], 0);
+	harness_free(&d);
+}
+END_TEST
+
+/* Hostile: confirmations of nothing, lying element lengths, a flood of commands. */
+START_TEST(hostile_commands)
+{
+	static const uint8_t sco[] = { 0x01 };
+	static const uint8_t short_setpoint[] = { 0xe8 };	/* C_SE_NB_1 needs 3 bytes */
+	static const uint8_t short_cp56[] = { 1, 2, 3 };
+	struct harness d;
+
+	harness_init(&d, &dis_iec104);
+	harness_flow(&d, L4_TCP, CTRL_IP, 40000, RTU_IP, 2404);
+	send(&d, DIR_S2C, 45, 7, 7, 1, sco, 1);		/* confirmation without command */
+	send(&d, DIR_C2S, 45, 7, 7, 1, sco, 1);		/* a confirmation the wrong way */
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_OK), 0);
+	send(&d, DIR_C2S, 49, 6, 7, 2, short_setpoint, 1);
+	send(&d, DIR_C2S, 58, 6, 7, 3, short_cp56, 3);	/* time tag cut */
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REQUEST), 0);
+	ck_assert_uint_eq(d.st.counters[I_BAD_APDU], 2);
+	/* more commands awaiting confirmation than the flow keeps: counted, bounded */
+	for (uint32_t i = 0; i < 100; i++)
+		send(&d, DIR_C2S, 45, 6, 7, 100 + i, sco, 1);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REQUEST), 100);
+	ck_assert_uint_eq(d.st.counters[I_PENDING_LOST], 100 - IEC104_MAX_PENDING);
+	send(&d, DIR_S2C, 45, 7, 7, 100, sco, 1);	/* pushed out long ago: unmatched */
+	send(&d, DIR_S2C, 45, 7, 7, 199, sco, 1);	/* the last one: matched */
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REPLY_OK), 1);
+	harness_free(&d);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -189,6 +332,8 @@ make_suite(void)
 	tcase_add_test(tc, malformed_apdus);
 	tcase_add_test(tc, probe_strict);
 	tcase_add_test(tc, pipeline_roles);
+	tcase_add_test(tc, commands_and_confirmations);
+	tcase_add_test(tc, hostile_commands);
 	tcase_add_loop_test(tc, shared_captures, 0,
 	    (int)(sizeof(captures) / sizeof(captures[0])));
 	suite_add_tcase(s, tc);

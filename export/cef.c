@@ -38,10 +38,9 @@ cef_severity(const struct export_rec *r)
 	const char *lvl = r->type == EXPORT_R_ASSET ? r->risk_level :
 	    (r->type == EXPORT_R_EVENT && strcmp(r->kind, "risk") == 0) ? r->detail : NULL;
 
-	if (r->type == EXPORT_R_EVENT && strcmp(r->kind, "asset_new") == 0)
-		return 3;
-	if (r->type == EXPORT_R_EVENT && strcmp(r->kind, "gateway") == 0)
-		return 3;
+	/* an event carries its own (configurable) severity; schema-1 risk rows their level */
+	if (r->type == EXPORT_R_EVENT && lvl == NULL)
+		return (int)(r->severity < 0 ? 0 : r->severity > 10 ? 10 : r->severity);
 	if (lvl == NULL)
 		return 1;
 	if (strncmp(lvl, "high", 4) == 0)
@@ -89,6 +88,42 @@ cef_kn(struct sbuf *b, const char *key, int64_t v)
 
 	snprintf(n, sizeof(n), "%" PRId64, v);
 	cef_kv(b, key, n);
+}
+
+/*
+ * An event: an operation's client is the source and its server the
+ * destination; a change names the asset as source, with what changed.
+ */
+static void
+cef_event(struct sbuf *x, const struct export_rec *r)
+{
+	cef_kn(x, "externalId", r->event_id);
+	cef_cs(x, "cs2", "eventKind", r->kind);
+	cef_cs(x, "cs3", "baseline", r->baseline ? "true" : "false");
+	cef_kv(x, "msg", r->detail);
+	if (r->operation == NULL) {
+		cef_kv(x, "smac", r->mac);
+		cef_kv(x, "src", r->ip);
+		cef_kv(x, "act", r->kind);
+		cef_cs(x, "cs4", "field", r->field);
+		cef_cs(x, "cs5", "oldValue", r->old_value);
+		cef_cs(x, "cs6", "newValue", r->new_value);
+		return;
+	}
+	cef_kv(x, "smac", r->client_mac);
+	cef_kv(x, "src", r->client_ip);
+	cef_kv(x, "dmac", r->peer_mac);
+	cef_kv(x, "dst", r->peer_ip);
+	cef_kv(x, "app", r->protocol);
+	cef_kv(x, "act", r->operation);
+	cef_kv(x, "outcome", r->outcome);
+	cef_kn(x, "cnt", r->count);
+	cef_kv(x, "cn2Label", "responses");
+	cef_kn(x, "cn2", r->responses);
+	cef_kv(x, "cn3Label", "failed");
+	cef_kn(x, "cn3", r->failed);
+	cef_kn(x, "start", r->first * 1000);
+	cef_kn(x, "end", r->last * 1000);
 }
 
 int
@@ -167,11 +202,7 @@ write_cef(const struct export_ctx *c, const struct export_rec *r)
 		cef_kn(&x, "end", r->last * 1000);
 		break;
 	case EXPORT_R_EVENT:
-		cef_kv(&x, "smac", r->mac);
-		cef_kv(&x, "src", r->ip);
-		cef_kn(&x, "externalId", r->event_id);
-		cef_kv(&x, "act", r->kind);
-		cef_kv(&x, "msg", r->detail);
+		cef_event(&x, r);
 		break;
 	}
 	if ((s = sb_take(&x)) == NULL)

@@ -21,7 +21,8 @@ const char csv_header[] =
     "record_type,sensor,site,timestamp,asset_id,mac,ip,ips,hostname,vendor,oui_vendor,"
     "oui_country,model,firmware,serial,os,device_type,roles,protocols,gateway,vlan,"
     "risk_level,risk_reasons,risk_accepted,transport,port,protocol,role,peer_asset_id,"
-    "peer_mac,peer_ip,packets,bytes,first_seen,last_seen,event_id,event_kind,detail\r\n";
+    "peer_mac,peer_ip,packets,bytes,first_seen,last_seen,event_id,event_kind,detail,"
+    "severity,baseline,operation,outcome,count,client_ip,client_mac,field,old_value,new_value\r\n";
 
 static void
 csv_s(struct sbuf *b, const char *s, bool first)
@@ -108,6 +109,16 @@ write_csv(const struct export_ctx *c, const struct export_rec *r)
 	csv_n(&b, r->event_id, r->type == EXPORT_R_EVENT);
 	csv_s(&b, r->kind, false);
 	csv_s(&b, r->detail, false);
+	csv_n(&b, r->severity, r->type == EXPORT_R_EVENT);
+	csv_n(&b, r->baseline, r->type == EXPORT_R_EVENT);
+	csv_s(&b, r->operation, false);
+	csv_s(&b, r->outcome, false);
+	csv_n(&b, r->count, r->operation != NULL);
+	csv_s(&b, r->client_ip, false);
+	csv_s(&b, r->client_mac, false);
+	csv_s(&b, r->field, false);
+	csv_s(&b, r->old_value, false);
+	csv_s(&b, r->new_value, false);
 	sb_puts(&b, "\r\n");
 	if ((s = sb_take(&b)) == NULL)
 		return -1;

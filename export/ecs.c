@@ -102,26 +102,76 @@ ecs_asset_host(json_t *o, const struct export_rec *r, const char *sensor)
 	jset(o, "host.id", json_sprintf("%s/%" PRId64, sensor, r->asset_id));
 }
 
-const char *
-export_event_action(const struct export_rec *r, char *buf, size_t bufsz)
+/* related.ip: each address once. */
+static void
+related_ip(json_t *o, const char *ip)
 {
-	if (r->type == EXPORT_R_ASSET)
-		return "asset-inventory";
-	if (r->type == EXPORT_R_SERVICE)
-		return "service-inventory";
-	if (r->type == EXPORT_R_CONV)
-		return "conversation";
-	if (strcmp(r->kind, "risk") == 0) {
-		size_t n = strcspn(r->detail ? r->detail : "", ":");
+	json_t *arr, *v;
+	size_t i;
 
-		snprintf(buf, bufsz, "risk-%.*s", (int)(n < 16 ? n : 16), r->detail ? r->detail : "");
-		return buf;
+	if (ip == NULL || *ip == '\0' || strchr(ip, ' '))
+		return;
+	if ((arr = json_object_get(json_object_get(o, "related"), "ip")) == NULL) {
+		arr = json_array();
+		jset(o, "related.ip", arr);
 	}
-	snprintf(buf, bufsz, "%s", r->kind);
-	for (char *p = buf; *p; p++)
-		if (*p == '_')
-			*p = '-';
-	return buf;
+	json_array_foreach(arr, i, v)
+		if (strcmp(json_string_value(v), ip) == 0)
+			return;
+	json_array_append_new(arr, json_string(ip));
+}
+
+/*
+ * An event: the asset as host, an operation's client as source and its
+ * server as destination, every address involved in related.ip.
+ */
+static void
+ecs_event(json_t *o, const struct export_rec *r, const char *sensor)
+{
+	char id[160];
+
+	jset(o, "event.category", export_event_categories(r, false));
+	jset(o, "event.type", export_event_categories(r, true));
+	jset(o, "event.severity", json_integer(r->severity));
+	ecs_mac_list(o, "host.mac", r->mac);
+	jset_str(o, "host.ip", r->ip);
+	snprintf(id, sizeof(id), "%s-%" PRId64, sensor, r->event_id);
+	jset_str(o, "event.id", id);
+	jset(o, "event.sequence", json_integer(r->event_id));
+	jset_str(o, "message", r->detail);
+	jset_str(o, "spanwatch.event.kind", r->kind);
+	jset(o, "spanwatch.event.baseline", json_boolean(r->baseline));
+	related_ip(o, r->ip);
+	if (r->operation) {
+		jset(o, "event.start", export_jtime(r->first));
+		jset(o, "event.end", export_jtime(r->last));
+		jset_str(o, "event.outcome", r->outcome);
+		ecs_mac_list(o, "source.mac", r->client_mac);
+		jset_str(o, "source.ip", r->client_ip);
+		ecs_mac_list(o, "destination.mac", r->peer_mac);
+		jset_str(o, "destination.ip", r->peer_ip);
+		jset_str(o, "network.protocol", r->protocol);
+		related_ip(o, r->client_ip);
+		related_ip(o, r->peer_ip);
+		jset_str(o, "spanwatch.operation.kind", r->operation);
+		jset_str(o, "spanwatch.operation.protocol", r->protocol);
+		jset(o, "spanwatch.operation.count", json_integer(r->count));
+		jset(o, "spanwatch.operation.responses", json_integer(r->responses));
+		jset(o, "spanwatch.operation.failed", json_integer(r->failed));
+		jset_str(o, "spanwatch.operation.detail", r->detail);
+		if (r->client_id)
+			jset(o, "spanwatch.client.id", json_integer(r->client_id));
+		if (r->peer_id)
+			jset(o, "spanwatch.server.id", json_integer(r->peer_id));
+		return;
+	}
+	jset_str(o, "spanwatch.event.field", r->field);
+	jset_str(o, "spanwatch.event.old", r->old_value);
+	jset_str(o, "spanwatch.event.new", r->new_value);
+	if (r->field && strcmp(r->field, "ip") == 0) {
+		related_ip(o, r->old_value);
+		related_ip(o, r->new_value);
+	}
 }
 
 int
@@ -144,7 +194,7 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 	jset_str(o, "spanwatch.sensor", c->sensor);
 	jset_str(o, "spanwatch.site", c->site);
 	jset_str(o, "labels.site", c->site);
-	jset_str(o, "event.kind", r->type == EXPORT_R_EVENT ? "event" : "state");
+	jset_str(o, "event.kind", r->type == EXPORT_R_EVENT ? export_event_kind(r) : "state");
 	jset_str(o, "event.module", "spanwatch");
 	jset_str(o, "event.action", action);
 	snprintf(id, sizeof(id), "spanwatch.%ss", export_rtype_names[r->type]);
@@ -208,18 +258,12 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 		jset(o, "event.end", export_jtime(r->last));
 		break;
 	case EXPORT_R_EVENT:
-		type = strcmp(r->kind, "asset_new") == 0 ? "creation" : "change";
-		jset(o, "event.category", jcats("host"));
-		ecs_mac_list(o, "host.mac", r->mac);
-		jset_str(o, "host.ip", r->ip);
-		snprintf(id, sizeof(id), "%s-%" PRId64, c->sensor, r->event_id);
-		jset_str(o, "event.id", id);
-		jset(o, "event.sequence", json_integer(r->event_id));
-		jset_str(o, "message", r->detail);
-		jset_str(o, "spanwatch.event.kind", r->kind);
+		type = NULL;
+		ecs_event(o, r, c->sensor);
 		break;
 	}
-	jset(o, "event.type", jcats(type));
+	if (type)
+		jset(o, "event.type", jcats(type));
 	rc = json_dumpf(o, c->f, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (rc != 0 || fputc('\n', c->f) == EOF)

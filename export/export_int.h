@@ -33,8 +33,16 @@ extern const char csv_header[];
 
 /* An ECS/CSV time: "2024-01-02T03:04:05Z". */
 json_t	*export_jtime(int64_t t);
-/* The event.action of a record ("asset-inventory", "risk-high", "fact-new"); may use buf. */
+/*
+ * The event.action of a record (ev_class.c): "asset-inventory", ... for
+ * state records; for an event its kind ("asset_new"), for an operation its
+ * operation ("restart_cold").  It is the CEF signature too.  May use buf.
+ */
 const char *export_event_action(const struct export_rec *r, char *buf, size_t bufsz);
+/* An event's ECS event.kind: "alert" (operations, changes after the learning period) or "event". */
+const char *export_event_kind(const struct export_rec *r);
+/* Its ECS event.category (types false) or event.type (true), a new array. */
+json_t	*export_event_categories(const struct export_rec *r, bool types);
 /* The strings of arr joined by sep (malloc'd, NULL on out of memory). */
 char	*export_join(json_t *arr, const char *sep);
 

@@ -35,7 +35,8 @@ rec_free(struct export_rec *r)
 	char **strs[] = { &r->mac, &r->ip, &r->hostname, &r->os, &r->vendor, &r->oui_vendor,
 	    &r->oui_country, &r->model, &r->firmware, &r->serial, &r->hardware, &r->device_type,
 	    &r->risk_level, &r->risk_vendor, &r->risk_country, &r->accepted, &r->transport,
-	    &r->protocol, &r->role, &r->peer_mac, &r->peer_ip, &r->kind, &r->detail };
+	    &r->protocol, &r->role, &r->peer_mac, &r->peer_ip, &r->kind, &r->detail, &r->field,
+	    &r->old_value, &r->new_value, &r->operation, &r->outcome, &r->client_mac, &r->client_ip };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
@@ -289,6 +290,26 @@ event_row(struct store_export *c, sqlite3_stmt *q, struct export_rec *r)
 	r->ip = col_clean(q, 6);
 	if (r->kind == NULL)
 		r->kind = strdup("");
+	r->severity = sqlite3_column_int64(q, 7);
+	r->baseline = sqlite3_column_int64(q, 8);
+	r->field = col_clean(q, 9);
+	r->old_value = col_clean(q, 10);
+	r->new_value = col_clean(q, 11);
+	r->protocol = col_clean(q, 12);
+	r->operation = col_clean(q, 13);
+	r->client_id = sqlite3_column_int64(q, 14);
+	r->client_ip = col_clean(q, 15);
+	r->client_mac = col_clean(q, 16);
+	r->peer_id = sqlite3_column_int64(q, 17);
+	r->peer_ip = col_clean(q, 18);
+	r->peer_mac = col_clean(q, 19);
+	r->count = sqlite3_column_int64(q, 20);
+	r->responses = sqlite3_column_int64(q, 21);
+	r->failed = sqlite3_column_int64(q, 22);
+	r->first = r->ts;
+	r->last = sqlite3_column_type(q, 23) == SQLITE_NULL ? r->ts : sqlite3_column_int64(q, 23);
+	if (r->operation)	/* as docs/JSON.md: refused if any reply refused, else ok if one accepted */
+		r->outcome = strdup(r->failed > 0 ? "failure" : r->responses > 0 ? "success" : "unknown");
 }
 
 /*
@@ -319,7 +340,10 @@ static const struct rec_query {
 	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol",
 	    conversation_row },
 	{ EXPORT_R_EVENT, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
-	    SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") ") FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
+	    SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), v.severity, v.baseline, v.field, "
+	    "v.old_value, v.new_value, v.protocol, v.operation, v.client_id, v.client_ip, v.client_mac, "
+	    "v.server_id, v.server_ip, v.server_mac, v.count, v.responses, v.failed, v.last_ts "
+	    "FROM events v LEFT JOIN assets a ON a.id = v.asset_id "
 	    "WHERE v.id > :e_lo AND v.id <= :e_hi AND v.ts >= :ev_ts_lo ORDER BY v.id",
 	    event_row },
 };

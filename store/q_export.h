@@ -41,6 +41,11 @@ struct export_rec {
 	char		*peer_mac, *peer_ip;
 	int64_t		 event_id;
 	char		*kind, *detail;
+	/* events (docs/JSON.md, "Events"): peer_* is an operation's server, client_* its client */
+	int64_t		 severity, baseline, count, responses, failed;
+	char		*field, *old_value, *new_value, *operation, *outcome;
+	int64_t		 client_id;
+	char		*client_mac, *client_ip;
 };
 
 /*

@@ -169,7 +169,13 @@ setup(void)
 	    "'[{\"text\":\"maker \\\"Evil\\\" | = flagged\",\"rule\":\"r1\"}]', '=cmd|accepted', 1002 "
 	    "FROM assets WHERE mac = '00:0e:8c:01:02:03';"
 	    "INSERT INTO events (ts, asset_id, kind, detail) SELECT 1003, id, 'risk', "
-	    "'high: Evil|Corp \\ =x' || char(10) || 'second line' FROM assets WHERE mac = '00:0e:8c:01:02:03';");
+	    "'high: Evil|Corp \\ =x' || char(10) || 'second line' FROM assets WHERE mac = '00:0e:8c:01:02:03';"
+	    /* an operation on the PLC: a cold restart, three times, one refused */
+	    "INSERT INTO events (ts, asset_id, kind, detail, severity, baseline, protocol, operation, "
+	    "client_ip, client_mac, server_id, server_ip, server_mac, count, responses, failed, last_ts) "
+	    "SELECT 1004, id, 'operation', 'cold_restart', 9, 0, 'dnp3', 'restart_cold', '10.0.0.9', "
+	    "'00:1b:1b:aa:bb:cc', id, '10.0.0.5', '00:0e:8c:01:02:03', 3, 3, 1, 1010 FROM assets "
+	    "WHERE mac = '00:0e:8c:01:02:03';");
 }
 
 static void
@@ -306,7 +312,7 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 	struct export_result res;
 	char *buf, *lines[256];
 	size_t n, assets = 0, events = 0, convs = 0;
-	bool saw_plc = false;
+	bool saw_plc = false, saw_op = false;
 
 	run(&o, &res);
 	ck_assert_uint_eq(res.assets, 2);
@@ -352,8 +358,33 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 				    "spanwatch"), "risk"), "accepted")));
 			}
 		} else if (strcmp(ds, "spanwatch.events") == 0) {
+			json_t *bl = json_object_get(json_object_get(json_object_get(j, "spanwatch"),
+			    "event"), "baseline");
+
 			events++;
-			ck_assert_str_eq(jget(j, "event.kind"), "event");
+			/* learnt changes are events; operations and later changes alerts */
+			ck_assert_str_eq(jget(j, "event.kind"), json_is_true(bl) ? "event" : "alert");
+			if (strcmp(jget(j, "spanwatch.event.kind"), "operation") == 0) {
+				json_t *rel = json_object_get(json_object_get(j, "related"), "ip");
+
+				saw_op = true;
+				ck_assert_str_eq(jget(j, "event.kind"), "alert");
+				ck_assert_str_eq(jget(j, "event.action"), "restart_cold");
+				ck_assert_str_eq(jget(j, "event.category"), "network");
+				ck_assert_str_eq(jget(j, "event.type"), "start");
+				ck_assert_str_eq(jget(j, "event.outcome"), "failure");
+				ck_assert_str_eq(jget(j, "source.ip"), "10.0.0.9");
+				ck_assert_str_eq(jget(j, "source.mac"), "00-1B-1B-AA-BB-CC");
+				ck_assert_str_eq(jget(j, "destination.ip"), "10.0.0.5");
+				ck_assert_str_eq(jget(j, "network.protocol"), "dnp3");
+				ck_assert_str_eq(jget(j, "event.start"), "1970-01-01T00:16:44Z");
+				ck_assert_str_eq(jget(j, "event.end"), "1970-01-01T00:16:50Z");
+				ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "event"),
+				    "severity")), 9);
+				ck_assert_uint_eq(json_array_size(rel), 2);	/* client and server, once each */
+				ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+				    json_object_get(j, "spanwatch"), "operation"), "count")), 3);
+			}
 			if (strcmp(jget(j, "spanwatch.event.kind"), "risk") == 0) {
 				ck_assert_str_eq(jget(j, "event.action"), "risk-high");
 				ck_assert_str_eq(jget(j, "message"), "high: Evil|Corp \\ =x\nsecond line");
@@ -368,6 +399,7 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 		json_decref(j);
 	}
 	ck_assert(saw_plc);
+	ck_assert(saw_op);
 	ck_assert_uint_eq(assets, 2);
 	ck_assert_uint_eq(events, res.events);
 	ck_assert_uint_eq(convs, 1);
@@ -440,7 +472,7 @@ START_TEST(cef_headers_have_seven_pipes_and_escaped_extensions)
 	struct export_result res;
 	char *buf, *lines[256], v[1024];
 	size_t n;
-	bool saw_plc = false, saw_risk = false;
+	bool saw_plc = false, saw_risk = false, saw_op = false;
 
 	run(&o, &res);
 	buf = slurp(res.path, NULL);
@@ -501,9 +533,22 @@ START_TEST(cef_headers_have_seven_pipes_and_escaped_extensions)
 			ck_assert(cef_value(ext, "msg", v, sizeof(v)));
 			ck_assert_str_eq(v, "high: Evil|Corp \\ =x\nsecond line");
 		}
+		if (strstr(l, "|restart_cold|") != NULL) {
+			saw_op = true;	/* signature = the operation, severity its own */
+			ck_assert(strstr(l, "|restart_cold|cold_restart|9|") != NULL);
+			ck_assert(cef_value(ext, "src", v, sizeof(v)));
+			ck_assert_str_eq(v, "10.0.0.9");
+			ck_assert(cef_value(ext, "dst", v, sizeof(v)));
+			ck_assert_str_eq(v, "10.0.0.5");
+			ck_assert(cef_value(ext, "outcome", v, sizeof(v)));
+			ck_assert_str_eq(v, "failure");
+			ck_assert(cef_value(ext, "cnt", v, sizeof(v)));
+			ck_assert_str_eq(v, "3");
+		}
 	}
 	ck_assert(saw_plc);
 	ck_assert(saw_risk);
+	ck_assert(saw_op);
 	free(buf);
 }
 END_TEST

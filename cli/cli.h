@@ -72,6 +72,7 @@ extern const struct cli_cmd cmd_export;
 extern const struct cli_cmd cmd_report, cmd_map;
 extern const struct cli_cmd cmd_status;
 extern const struct cli_cmd cmd_events, cmd_baseline;
+extern const struct cli_cmd cmd_internet;
 
 void	 cmd_help(const struct cli_cmd *c, FILE *f);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "q_internet.h"
 
 static const char show_help[] =
     "  ID|IP|MAC  the asset: its number in `list`, an address it used, or its MAC\n"
@@ -101,6 +102,54 @@ show_section(struct cli *cli, const char *title, json_t *arr,
 	table_free(t);
 }
 
+/*
+ * The asset's Internet side (store/q_internet.c) as "internet": its
+ * destinations by owner and country, and its exposure.
+ */
+static void
+iso_last_seen(json_t *row)
+{
+	char iso[ISO_LEN];
+
+	fmt_iso(json_integer_value(json_object_get(row, "last_seen")), iso);
+	json_object_set_new(row, "last_seen", json_string(iso));
+}
+
+static void
+internet_of(struct cli *cli, json_t *a, int64_t id)
+{
+	json_t *o = qi_asset_internet(cli->db, id), *d = json_array(), *e = json_array();
+	size_t i, k;
+	json_t *g, *x;
+
+	if (o == NULL) {
+		json_decref(d);
+		json_decref(e);
+		return;
+	}
+	json_array_foreach(json_object_get(o, "destinations"), i, g)
+		json_array_foreach(json_object_get(g, "endpoints"), k, x) {
+			json_t *names = json_object_get(x, "names");
+
+			json_array_append_new(d, json_pack("{s:O, s:O, s:O, s:O, s:s, s:O, s:O, s:O, s:O}",
+			    "ip", json_object_get(x, "ip"), "owner", json_object_get(g, "owner"),
+			    "country", json_object_get(g, "country"), "asn", json_object_get(g, "asn"),
+			    "name", json_array_size(names) ?
+			    json_string_value(json_object_get(json_array_get(names, 0), "name")) : "-",
+			    "ports", json_object_get(x, "ports"), "bytes", json_object_get(x, "bytes"),
+			    "first_seen", json_object_get(x, "first_seen"),
+			    "last_seen", json_object_get(x, "last_seen")));
+			iso_last_seen(json_array_get(d, json_array_size(d) - 1));
+		}
+	json_array_foreach(json_object_get(o, "exposure"), i, x) {
+		json_array_append_new(e, json_deep_copy(x));
+		iso_last_seen(json_array_get(e, json_array_size(e) - 1));
+	}
+	json_object_set_new(a, "internet", o);
+	json_object_set_new(a, "_endpoints", d);
+	json_object_set_new(a, "_exposure", e);
+}
+
 static void
 show_table(struct cli *cli, json_t *a)
 {
@@ -128,11 +177,26 @@ show_table(struct cli *cli, json_t *a)
 	    "FIRMWARE", "TYPE" };
 	static const size_t un_w[] = { 0, 0, 24, 28, 24, 16, 12 };
 
+	static const char *const ie_k[] = { "ip", "name", "owner", "country", "asn", "ports",
+	    "bytes", "last_seen" };
+	static const char *const ie_h[] = { "IP", "NAME", "OWNER", "CC", "AS", "PORTS", "BYTES",
+	    "LAST SEEN" };
+	static const size_t ie_w[] = { 39, 36, 20, 2, 0, 24, 0, 20 };
+	static const char *const ex_k[] = { "ip", "country", "asn", "as_name", "ports", "last_seen" };
+	static const char *const ex_h[] = { "FROM", "CC", "AS", "AS NAME", "PORTS", "LAST SEEN" };
+	static const size_t ex_w[] = { 39, 2, 0, 28, 32, 20 };
+
 	show_summary(cli, a);
 	show_section(cli, "EVIDENCE", json_object_get(a, "evidence"), ev_k, ev_h, ev_w, 7);
 	show_section(cli, "ADDRESSES", json_object_get(a, "addresses"), ad_k, ad_h, ad_w, 4);
 	show_section(cli, "SERVICES", json_object_get(a, "services"), sv_k, sv_h, sv_w, 6);
 	show_section(cli, "PEERS", json_object_get(a, "peers"), pe_k, pe_h, pe_w, 8);
+	if (json_array_size(json_object_get(a, "_endpoints")) > 0)
+		show_section(cli, "INTERNET ENDPOINTS", json_object_get(a, "_endpoints"), ie_k, ie_h,
+		    ie_w, 8);
+	if (json_array_size(json_object_get(a, "_exposure")) > 0)
+		show_section(cli, "REACHED FROM THE INTERNET", json_object_get(a, "_exposure"), ex_k,
+		    ex_h, ex_w, 6);
 	if (json_array_size(json_object_get(a, "units")) > 0)
 		show_section(cli, "MODBUS UNITS BEHIND IT", json_object_get(a, "units"), un_k, un_h,
 		    un_w, 7);
@@ -178,7 +242,10 @@ show_run(struct cli *cli, int argc, char **argv)
 	}
 	if ((a = asset_json(cli, id, true)) == NULL)
 		return cli_db_failed(cli) ? EXIT_DB : EXIT_NOTFOUND;
+	internet_of(cli, a, id);
 	if (json) {
+		json_object_del(a, "_endpoints");
+		json_object_del(a, "_exposure");
 		if (json_print(a, cli->out) != 0) {
 			json_decref(a);
 			return EXIT_DB;

@@ -39,6 +39,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_map,
 	&cmd_status,
 	&cmd_events,
+	&cmd_internet,
 	&cmd_baseline,
 	NULL
 };

@@ -58,6 +58,10 @@ static const struct key keys[] = {
 	STR("risk", "policy", risk_policy),
 	STR("risk", "vendors", vendors),
 	STR("risk", "local_vendors", local_vendors),
+	STR("risk", "services", services),
+	STR("risk", "local_services", local_services),
+	STR("site", "networks", site_networks),
+	STR("site", "location_db", location_db),
 	STR("export", "sensor_name", sensor_name),
 	STR("export", "site", site),
 	STR("export", "export_at", export_at),
@@ -95,6 +99,7 @@ config_defaults(struct config *c)
 	snprintf(c->oui_override, sizeof(c->oui_override), "/var/lib/spanwatch/oui-override.csv");
 	snprintf(c->risk_policy, sizeof(c->risk_policy), SW_SYSCONFDIR "/risk.conf");
 	snprintf(c->vendors, sizeof(c->vendors), SW_DATADIR "/vendors.csv");
+	snprintf(c->services, sizeof(c->services), SW_DATADIR "/services.csv");
 	snprintf(c->site, sizeof(c->site), "default");
 	snprintf(c->export_dir, sizeof(c->export_dir), "/var/lib/spanwatch/exports");
 	snprintf(c->export_formats, sizeof(c->export_formats), "ecs");

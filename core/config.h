@@ -46,6 +46,11 @@ struct config {
 	char	 risk_policy[CFG_STR];
 	char	 vendors[CFG_STR];
 	char	 local_vendors[CFG_STR];
+	char	 services[CFG_STR];		/* the service table, "" = shipped oui/services.csv */
+	char	 local_services[CFG_STR];	/* operator's rows over it */
+	/* [site] */
+	char	 site_networks[CFG_STR];	/* "" = RFC 1918, RFC 6598, link-local, ULA */
+	char	 location_db[CFG_STR];		/* libloc database, "" = /var/lib/location/database.db */
 	/* [export] */
 	char	 sensor_name[128];
 	char	 site[128];

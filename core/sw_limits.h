@@ -98,6 +98,10 @@
 #define GW_MIN_IPS		3	/* IPv4 sources behind one MAC within GW_WINDOW_S: a gateway */
 #define GW_WINDOW_S		600
 #define ACACHE_SLOTS		65536	/* asset-id cache slots, power of two; collisions overwrite */
+#define SITE_NETS_MAX		64	/* [site] networks entries */
+#define EP_MEMO_SLOTS		4096	/* external addresses remembered (endpoint id, asset or not); power of two */
+#define PDNS_MAX		100000	/* passive DNS rows (asset, name, address); the least recently seen go, counted */
+#define PDNS_CHECK_EVERY	1024	/* answers stored between checks of that bound */
 #define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */

@@ -45,6 +45,8 @@
 #include "sw_limits.h"
 #include "vendor_ids.h"
 #include "vendors.h"
+#include "services.h"
+#include "asinfo.h"
 
 #define EXIT_USAGE	2
 #define EXIT_DB		3
@@ -75,6 +77,8 @@ struct daemon {
 	struct regmap		*regmaps[REGMAP_MAX_RELOADS];	/* installed, newest last */
 	int			 nregmaps;
 	struct risk_policy	*policy;
+	struct services		*services;	/* oui/services.csv + local rows */
+	struct asinfo		*asinfo;	/* libloc: who runs an Internet address */
 	struct ctl		*ctl;
 	struct fwd		*fwd;
 	struct store_retry	 sr;
@@ -611,6 +615,36 @@ data_path(const char *configured, const char *installed_default, const char *in_
 	return configured;
 }
 
+/*
+ * The service table and the location database.  A table that does not
+ * load keeps the previous one; the database is opened once (libloc maps
+ * it) and re-opened on reload, so `location update` is picked up.
+ */
+static void
+load_internet(struct daemon *d)
+{
+	char err[1024];
+	struct services *sv;
+	struct asinfo *ai;
+	const char *db = d->cfg.location_db[0] ? d->cfg.location_db : ASINFO_DEFAULT_DB;
+
+	sv = services_load(data_path(d->cfg.services, SW_DATADIR "/services.csv", "oui/services.csv"),
+	    d->cfg.local_services[0] ? d->cfg.local_services : NULL, err, sizeof(err));
+	if (sv == NULL)
+		log_warnx("%s; %s", err, d->services ? "keeping the previous service table" :
+		    "no services are named until it is fixed");
+	else {
+		services_free(d->services);
+		d->services = sv;
+	}
+	if ((ai = asinfo_open(db, err, sizeof(err))) == NULL)
+		log_warnx("%s: Internet endpoints get no country or AS", err);
+	else {
+		asinfo_close(d->asinfo);
+		d->asinfo = ai;
+	}
+}
+
 /* [events]: the learning period, asset_silent and severities (at start and on SIGHUP). */
 static void
 configure_events(struct daemon *d)
@@ -704,10 +738,14 @@ load_tables(struct daemon *d, bool fatal_on_error)
 		}
 	}
 	vendor_ids_load(NULL);
+	load_internet(d);
 	if (d->st) {
 		store_set_oui(d->st, d->oui);
 		store_set_risk(d->st, d->vendors, d->policy);
 		store_set_rules(d->st, d->rules);
+		if (store_set_site(d->st, d->cfg.site_networks, d->services, d->asinfo, err,
+		    sizeof(err)) != 0)
+			log_warnx("[site] networks: %s; keeping the default site networks", err);
 		configure_events(d);
 	}
 	return 0;
@@ -1124,6 +1162,8 @@ main(int argc, char *argv[])
 	oui_free(d.oui);
 	vendors_free(d.vendors);
 	risk_policy_free(d.policy);
+	services_free(d.services);
+	asinfo_close(d.asinfo);
 	fprules_free(d.rules);
 	regmap_install(NULL);
 	for (int i = 0; i < d.nregmaps; i++)

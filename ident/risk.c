@@ -463,3 +463,62 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 		    r->vendor, r->country[0] ? " in " : "", r->country);
 	apply_accepts(p, mac, ip, r);
 }
+
+enum risk_level
+risk_judge_vendor(const struct risk_policy *p, const struct vendor *row, char *why, size_t whysz,
+    char *rule, size_t rulesz)
+{
+	const struct risk_supplier *sup = named_supplier(p, row->canonical);
+	const struct risk_country *hq = risk_country(p, row->country);
+	const struct risk_country *ctl = risk_country(p, row->parent_country);
+	char listing[32];
+	bool listed = flagged_listing(p, row, listing, sizeof(listing)) != NULL;
+	const char *cc = ctl ? row->parent_country : row->country;
+
+	snprintf(why, whysz, "%s%s%s%s%s", row->canonical, cc[0] ? ", " : "", cc,
+	    listed ? "; " : "", listed ? listing : "");
+	snprintf(rule, rulesz, "%s:%d (%s)", row->file, row->line, row->canonical);
+	if (sup == NULL && !listed && hq == NULL && ctl == NULL)
+		return RISK_NONE;
+	if (hq || ctl) {
+		size_t n = strlen(rule);
+
+		snprintf(rule + n, rulesz - n, "; policy %s:%d [country %s]", p->path,
+		    (hq ? hq : ctl)->line, (hq ? hq : ctl)->code);
+	} else if (sup) {
+		size_t n = strlen(rule);
+
+		snprintf(rule + n, rulesz - n, "; policy %s:%d [supplier %s]", p->path, sup->line,
+		    sup->name);
+	}
+	return RISK_HIGH;
+}
+
+bool
+risk_country_flagged(const struct risk_policy *p, const char *cc, char *rule, size_t rulesz)
+{
+	const struct risk_country *c = cc && cc[0] ? risk_country(p, cc) : NULL;
+
+	if (c)
+		snprintf(rule, rulesz, "policy %s:%d [country %s]", p->path, c->line, c->code);
+	return c != NULL;
+}
+
+void
+risk_reason_add(struct risk_result *r, enum risk_level l, const char *source, const char *value,
+    const char *rule, const char *fmt, ...)
+{
+	struct risk_reason *rs;
+	va_list ap;
+
+	raise_to(r, l);
+	if (r->nreasons == RISK_MAX_REASONS)
+		return;
+	rs = &r->reasons[r->nreasons++];
+	va_start(ap, fmt);
+	vsnprintf(rs->text, sizeof(rs->text), fmt, ap);
+	va_end(ap);
+	snprintf(rs->source, sizeof(rs->source), "%s", source ? source : "");
+	snprintf(rs->value, sizeof(rs->value), "%s", value ? value : "");
+	snprintf(rs->rule, sizeof(rs->rule), "%s", rule ? rule : "");
+}

@@ -28,7 +28,7 @@ enum risk_level { RISK_UNKNOWN, RISK_NONE, RISK_ELEVATED, RISK_HIGH };
 #define RISK_MAX_COUNTRIES	32
 #define RISK_MAX_SUPPLIERS	128
 #define RISK_MAX_ACCEPTS	1024
-#define RISK_MAX_REASONS	8
+#define RISK_MAX_REASONS	16
 #define RISK_TEXT_MAX		512
 
 struct risk_country {
@@ -96,6 +96,24 @@ void	 risk_policy_free(struct risk_policy *p);
 void	 risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 	    const struct risk_evidence *ev, size_t nev, const char *mac, const char *ip,
 	    struct risk_result *out);
+
+/*
+ * Software and services: what a vendor row (the one a service or an AS
+ * owner resolves to) means as the other end of a device's traffic.
+ * RISK_HIGH when the vendor is a named supplier, on a flagged listing, or
+ * headquartered in or controlled from a risk country; RISK_NONE otherwise.
+ * why gets "CN; FCC-COVERED"-style detail, rule the table and policy rows.
+ */
+struct vendor;
+enum risk_level risk_judge_vendor(const struct risk_policy *p, const struct vendor *row,
+	    char *why, size_t whysz, char *rule, size_t rulesz);
+/* Is cc one of the policy's risk countries?  rule gets the policy line. */
+bool	 risk_country_flagged(const struct risk_policy *p, const char *cc, char *rule,
+	    size_t rulesz);
+/* Add a reason (dropped beyond RISK_MAX_REASONS) and raise the level. */
+void	 risk_reason_add(struct risk_result *r, enum risk_level l, const char *source,
+	    const char *value, const char *rule, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 
 const char *risk_level_name(enum risk_level l);
 bool	 risk_level_parse(const char *s, enum risk_level *l);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "risk.h"
+#include "endpoints.h"
 #include "store_int.h"
 
 #define ASSESS_MAX_EVIDENCE	64
@@ -121,6 +122,8 @@ assess_asset(struct store *s, int64_t id, long long now)
 	sqlite3_reset(q);
 	asset_addresses(s, id, mac, sizeof(mac), ip, sizeof(ip));
 	risk_evaluate(s->policy, s->vendors, ev, n, mac[0] ? mac : NULL, ip[0] ? ip : NULL, &r);
+	if (ep_assess(s, id, &r) != 0)		/* software and services: what it talks to */
+		return -1;
 	s->stats.risk_evaluations++;
 	previous_level(s, id, before, sizeof(before));
 	if (put(s, id, &r, now) != 0)

@@ -19,6 +19,7 @@
 #include "obs.h"
 #include "fprules.h"
 #include "oui.h"
+#include "endpoints.h"
 #include "store_int.h"
 #include "vendor_ids.h"
 
@@ -425,6 +426,13 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	if (ref_has_mac(r)) {
 		if (mac_asset(s, r, ts, id, &gw) != 0)
 			return -1;
+		/* a remote OT server behind the router: its own asset */
+		if (has_ip && s->ep && !ep_in_site(s, &r->ip) && ep_ip_is_asset(s, &r->ip) && !gw) {
+			if (touch(s, *id, ts) != 0)
+				return -1;
+			ip_fmt(&r->ip, ip);
+			return ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+		}
 		/* the gateway's MAC was on the wire too: it is seen, the IP's asset is meant */
 		if (touch(s, *id, ts) != 0)
 			return -1;
@@ -447,6 +455,78 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	default:
 		return -1;
 	}
+}
+
+/*
+ * Is r an address outside the site's networks reached through a router
+ * (an endpoint, store/endpoints.c) rather than a host of the plant?  A
+ * MAC-keyed host whose own address is public stays an asset: only a MAC
+ * that is a gateway, or that also has a site address (so it forwards the
+ * outside one), or no MAC at all, makes the address external.  An outside
+ * address already kept as an asset (it serves an OT protocol) stays one.
+ */
+static int
+external(struct store *s, const struct asset_ref *r, long long ts, bool *ext)
+{
+	int64_t id;
+	bool gw;
+
+	*ext = false;
+	if (s->ep == NULL || !ip_is_unicast_host(&r->ip) || ep_in_site(s, &r->ip) ||
+	    mac_is_group(r->mac) || ep_ip_is_asset(s, &r->ip))
+		return 0;
+	if (ref_has_mac(r)) {
+		if (mac_asset(s, r, ts, &id, &gw) != 0)
+			return -1;
+		if (!gw && !ep_asset_has_site_addr(s, id))
+			return 0;
+		if (touch(s, id, ts) != 0)	/* the router's MAC was on the wire */
+			return -1;
+	}
+	*ext = true;
+	return 0;
+}
+
+/* An outside address that serves an OT protocol: an asset of its own, keyed by IP. */
+static int
+remote_ot_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
+{
+	char ip[IP_STRLEN];
+
+	ip_fmt(&r->ip, ip);
+	ep_mark_asset(s, &r->ip);
+	return ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+}
+
+/*
+ * Traffic with an outside address: an endpoint flow of the local side
+ * (outbound, or inbound exposure), never an asset; *done when handled.
+ */
+static int
+peer_external(struct store *s, const struct obs *o, long long ts, bool *done)
+{
+	bool cli_ext, srv_ext;
+	int64_t local;
+
+	*done = false;
+	if (external(s, &o->who, ts, &cli_ext) != 0 || external(s, &o->peer, ts, &srv_ext) != 0)
+		return -1;
+	if (!cli_ext && !srv_ext)
+		return 0;
+	*done = true;
+	if (cli_ext && srv_ext) {
+		s->stats.transit_dropped++;
+		return 0;
+	}
+	if (srv_ext && ep_ot_protocol(o->proto, o->port)) {
+		*done = false;		/* a remote RTU: the conversation is between assets */
+		return ep_ip_is_asset(s, &o->peer.ip) ? 0 : remote_ot_asset(s, &o->peer, ts, &local);
+	}
+	if (resolve(s, cli_ext ? &o->peer : &o->who, ts, &local) != 0)
+		return -1;
+	if (local == 0)
+		return 0;
+	return ep_flow(s, local, cli_ext ? &o->who.ip : &o->peer.ip, srv_ext, o, ts);
 }
 
 /*
@@ -508,8 +588,18 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 		}
 		sqlite3_reset(q);
 		for (int i = 0; i < n; i++) {
+			struct ipaddr a;
 			int64_t to;
 
+			if (s->ep && ip_parse(ips[i], &a) && !ep_in_site(s, &a) && !ep_ip_is_asset(s, &a)) {
+				/* forwarded from outside: an endpoint, not an address of the router */
+				q = st_get(s, S_ADDR_DEL);
+				sqlite3_bind_int64(q, 1, gw);
+				sqlite3_bind_text(q, 2, ips[i], -1, SQLITE_TRANSIENT);
+				if (st_step(s, S_ADDR_DEL) != SQLITE_DONE)
+					return -1;
+				continue;
+			}
 			if (ip_asset_str(s, ips[i], 0, first[i], &to) != 0 || rehome(s, gw, to, ips[i]) != 0)
 				return -1;
 		}
@@ -588,6 +678,14 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 
 	if (mac_is_group(r->mac))
 		return 0;			/* a broadcast or multicast frame names no host */
+	if (!is_arp) {
+		bool ext;
+
+		if (external(s, r, ts, &ext) != 0)
+			return -1;
+		if (ext)
+			return 0;	/* forwarded from outside: not an address of the router */
+	}
 	if (mac_is_zero(r->mac)) {
 		int64_t any;
 
@@ -740,9 +838,46 @@ name_vendor_id(struct store *s, const struct obs *o, long long ts)
 	return 0;
 }
 
+/* A role fact that says the device serves an OT protocol (a remote RTU keeps its asset). */
+static bool
+serves_ot(const struct obs *o)
+{
+	static const char *const roles[] = { R_PLC, R_RTU, R_MODBUS_SERVER, R_DNP3_OUTSTATION,
+	    R_IEC104_SERVER, R_ENIP_ADAPTER, R_PN_DEVICE, R_IED, R_OPCUA_SERVER, NULL };
+
+	if (strcmp(o->attr, A_ROLE) != 0)
+		return false;
+	for (int i = 0; roles[i]; i++)
+		if (strcmp(o->val, roles[i]) == 0)
+			return true;
+	return false;
+}
+
 static int
 on_fact(struct store *s, const struct obs *o, long long ts)
 {
+	bool ext;
+
+	if (o->attr == NULL || o->val == NULL)
+		return 0;
+	if (external(s, &o->who, ts, &ext) != 0)
+		return -1;
+	if (ext && serves_ot(o)) {
+		int64_t id;
+
+		if (remote_ot_asset(s, &o->who, ts, &id) != 0)
+			return -1;
+		ext = false;
+	}
+	if (ext)
+		return ep_fact(s, &o->who.ip, o, ts, 0);
+	if (strcmp(o->attr, A_DNS_ANSWER) == 0) {	/* passive DNS, not evidence */
+		int64_t id;
+
+		if (resolve(s, &o->who, ts, &id) != 0)
+			return -1;
+		return id ? ep_dns_answer(s, id, o->val, ts) : 0;
+	}
 	if (fact_one(s, o, ts) != 0)
 		return -1;
 	if (o->attr && o->val && strcmp(o->attr, A_VENDOR_ID) == 0)
@@ -769,8 +904,13 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	char ip[IP_STRLEN] = "";
 	sqlite3_stmt *q;
 	int64_t id;
+	bool ext, serves = !(o->val && o->val[0] && strcmp(o->val, "server") != 0);
 
-	if (resolve(s, &o->who, ts, &id) != 0)
+	if (external(s, &o->who, ts, &ext) != 0)
+		return -1;
+	if (ext && !(serves && ep_ot_protocol(o->proto, o->port)))
+		return 0;		/* an endpoint's service: its flows say it */
+	if (ext ? remote_ot_asset(s, &o->who, ts, &id) != 0 : resolve(s, &o->who, ts, &id) != 0)
 		return -1;
 	if (id == 0)
 		return 0;
@@ -801,7 +941,12 @@ on_peer(struct store *s, const struct obs *o, long long ts)
 	int64_t cli, srv;
 	sqlite3_stmt *q;
 	char ip[IP_STRLEN];
+	bool done;
 
+	if (peer_external(s, o, ts, &done) != 0)
+		return -1;
+	if (done)
+		return 0;
 	if (resolve(s, &o->who, ts, &cli) != 0 || resolve(s, &o->peer, ts, &srv) != 0)
 		return -1;
 	if (cli == 0 || srv == 0 || cli == srv)

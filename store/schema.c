@@ -124,6 +124,49 @@ static const char *const migrations[] = {
 	"  WHERE kind = 'operation';"
 	"CREATE INDEX events_asset_kind ON events(asset_id, kind);"
 	"CREATE INDEX events_ts ON events(ts);",
+	/* the Internet side: endpoints (not assets), who talks to them, passive DNS */
+	"CREATE TABLE endpoints ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ip TEXT NOT NULL UNIQUE,"
+	"  country TEXT,"			/* location database (libloc) */
+	"  asn INTEGER,"
+	"  as_name TEXT,"
+	"  network TEXT,"
+	"  owner TEXT,"				/* the AS name's vendor (vendors.csv canonical) */
+	"  looked_up INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL);"
+	"CREATE TABLE endpoint_flows ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	"  direction TEXT NOT NULL,"		/* out: the asset connected; in: probed from outside */
+	"  transport TEXT NOT NULL,"
+	"  port INTEGER NOT NULL,"
+	"  protocol TEXT NOT NULL,"
+	"  packets INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (asset_id, endpoint_id, direction, transport, port, protocol));"
+	"CREATE INDEX endpoint_flows_ep ON endpoint_flows(endpoint_id);"
+	"CREATE TABLE endpoint_names ("
+	"  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"		/* tls/server_name, http/served_host, tls/certificate */
+	"  asset_id INTEGER REFERENCES assets(id) ON DELETE SET NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (endpoint_id, name, source));"
+	"CREATE TABLE dns_answers ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (asset_id, name, address));"
+	"CREATE INDEX dns_answers_address ON dns_answers(address);",
 };
 
 int

@@ -16,6 +16,7 @@
 #include "bigmem.h"
 #include "obsq.h"
 #include "schema.h"
+#include "endpoints.h"
 #include "store_int.h"
 
 #define BUSY_TIMEOUT_MS	5000	/* a reader (the CLI) waits this long for a lock */
@@ -374,7 +375,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	}
 	exec(s, "PRAGMA foreign_keys = ON");
 	if (check_schema(s, err, errsz) != 0 || (mode == STORE_RW && (prepare_all(s, err, errsz) != 0 ||
-	    ev_open(s, err, errsz) != 0))) {
+	    ev_open(s, err, errsz) != 0 || ep_open(s, err, errsz) != 0))) {
 		store_close(s);
 		return NULL;
 	}
@@ -389,6 +390,7 @@ store_close(struct store *s)
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(s->st[i]);
 	ev_close(s);
+	ep_close(s);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->touched);

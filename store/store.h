@@ -75,6 +75,18 @@ long		 store_reevaluate_all(struct store *st, long long now);
 struct fprules;
 void		 store_set_rules(struct store *st, const struct fprules *r);
 
+/*
+ * The Internet side (store/endpoints.c): the site's networks ("" for the
+ * default: RFC 1918, RFC 6598, link-local, ULA), the service table and the
+ * location database (neither owned; either may be NULL).  An address
+ * outside the site reached through a router is an endpoint, not an asset.
+ * -1 with a sentence in err for a malformed network list.
+ */
+struct services;
+struct asinfo;
+int		 store_set_site(struct store *st, const char *networks,
+		    const struct services *svc, struct asinfo *ai, char *err, size_t errsz);
+
 /* The underlying handle, for read-only tools (the CLI's queries). */
 struct sqlite3	*store_db(struct store *st);
 
@@ -86,6 +98,11 @@ struct store_stats {
 	uint64_t	 assets_created;
 	uint64_t	 gateways;
 	uint64_t	 risk_evaluations;
+	uint64_t	 endpoints_created;	/* external addresses seen (not assets) */
+	uint64_t	 endpoint_lookups;	/* of them, found in the location database */
+	uint64_t	 endpoint_facts_dropped;	/* facts about endpoints that name nothing */
+	uint64_t	 transit_dropped;	/* traffic between two external addresses */
+	uint64_t	 pdns_dropped;		/* passive DNS rows dropped at PDNS_MAX */
 	uint64_t	 events_written;
 	uint64_t	 replies_unmatched;	/* operation replies with no request event to count into */
 	/* observations the store refused (the rest of their batch was kept), by kind */

@@ -74,6 +74,7 @@ struct store {
 	size_t			 ntouched, touched_cap;
 	struct store_stats	 stats;
 	struct ev_state		*ev;		/* events.c; NULL when read-only */
+	struct ep_state		*ep;		/* endpoints.c; NULL when read-only */
 };
 
 /* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */

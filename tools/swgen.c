@@ -1439,6 +1439,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--solar] [--expected FILE.json]\n"
 	    "       swgen --crowd -o FILE -n PACKETS --hosts N [-s SEED] [--expected FILE.json]\n"
+	    "       swgen --internet -o FILE [--location-db FILE.db]\n"
 	    "       swgen --loop FILE | --loop-stock FILE\n");
 }
 
@@ -1452,15 +1453,17 @@ main(int argc, char *argv[])
 		{ "loop-stock", required_argument, NULL, 'P' },
 		{ "crowd", no_argument, NULL, 'C' },
 		{ "solar", no_argument, NULL, 'S' },
+		{ "internet", no_argument, NULL, 'I' },
+		{ "location-db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct gen g;
-	const char *out = NULL, *expected = NULL;
+	const char *out = NULL, *expected = NULL, *locdb = NULL;
 	uint64_t seed = 1;
 	long long n = 100000;
 	int nhosts = 200, ch;
-	bool crowd = false, solar = false;
+	bool crowd = false, solar = false, internet = false;
 	pcap_t *dead;
 
 	while ((ch = getopt_long(argc, argv, "o:n:s:h", opts, NULL)) != -1) {
@@ -1474,10 +1477,14 @@ main(int argc, char *argv[])
 		case 'P': return loop(optarg, true);
 		case 'C': crowd = true; break;
 		case 'S': solar = true; break;
+		case 'I': internet = true; break;
+		case 'D': locdb = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (internet && out != NULL)
+		return swgen_internet(out, locdb);
 	if (crowd && out != NULL && n > 0)
 		return swgen_crowd(out, (uint64_t)n, seed, (uint32_t)nhosts, expected);
 	if (out == NULL || n <= 0 || nhosts < 20 || nhosts > MAX_HOSTS) {

@@ -17,4 +17,11 @@
 int	swgen_crowd(const char *out, uint64_t npkts, uint64_t seed, uint32_t nhosts,
 	    const char *expected);
 
+/*
+ * The calling-home plant (swgen_internet.c): devices that use Internet
+ * services, a scanner probing in; locdb (may be NULL) gets a location
+ * database naming the owners of the outside addresses.
+ */
+int	swgen_internet(const char *out, const char *locdb);
+
 #endif

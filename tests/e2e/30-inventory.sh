@@ -40,6 +40,8 @@ for exp in "$pcaps"/*/*.expected.json; do
 	id=$(sed -n 2p "$o.table" | cut -d' ' -f1)
 	"$cli" --db "$db" show "$id" --json >"$o.show.json" || fail "$cap: show $id exit $?"
 	"$cli" --db "$db" stats --json >"$o.stats.json" || fail "$cap: stats exit $?"
+	"$cli" --db "$db" internet --json >"$o.inet.json"
+	[ $? -le 1 ] || fail "$cap: internet exit $?"
 done
 [ $n -gt 0 ] || fail "no captures"
 
@@ -96,8 +98,15 @@ for i in range(1, n + 1):
             continue
         if m not in macs:
             err("host MAC %s (%s) is not an asset" % (m, h.get("oui_vendor")))
+    # outside the site networks and reached through a router: an endpoint, not an asset
+    inet = json.load(open(o + ".inet.json"))
+    outside = {ipaddress.ip_address(e["ip"]) for a in inet for e in a["exposure"]} | \
+        {ipaddress.ip_address(e["ip"]) for a in inet for g in a["destinations"] for e in g["endpoints"]}
+    for x in outside:
+        if x.is_private or x in ips:
+            err("endpoint %s is a site address or an asset too" % x)
     for ip in exp.get("ip_addresses", []):
-        if host(ip) and ipaddress.ip_address(ip) not in ips:
+        if host(ip) and ipaddress.ip_address(ip) not in ips | outside:
             err("IP %s is on no asset" % ip)
     for ip in ips:
         if not host(str(ip)):

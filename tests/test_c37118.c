@@ -389,6 +389,37 @@ START_TEST(iti_pdc_four_pmus)
 }
 END_TEST
 
+/* The same PMU over UDP: one station, so it is a pmu named after it. */
+START_TEST(iti_one_pmu_udp)
+{
+	static const struct want_fact want[] = {
+		{ A_ROLE, R_PMU, "c37118/cfg2" },
+		{ A_DEVICE_NAME, "PMU1", "c37118/cfg2" },
+		{ A_C37_STATION, "PMU1 (id 61)", "c37118/cfg2" },
+	};
+	const char *path = extra_pcap("C37.118/C37.118_1PMU_UDP.pcap");
+	struct collected c;
+	struct pipeline *pl;
+
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "test_c37118: %s absent (ITI ICS-Security-Tools, "
+		    "pcaps/C37.118/C37.118_1PMU_UDP.pcap; SW_EXTRA_PCAPS): skipped\n", path);
+		return;
+	}
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(path, &c, &pl), 0);
+	ASSERT_FACTS(&c, "192.168.0.60", want);
+	ck_assert_ptr_nonnull(find_fact(&c, "192.168.0.10", A_ROLE, R_C37_CLIENT));
+	/* tshark: 1 CFG-2, 356 data frames, 4 commands, one frame per datagram */
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.config"), 1);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.data"), 356);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.command"), 4);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.bad_crc"), 0);
+	pipeline_free(pl);
+	collected_free(&c);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -403,6 +434,7 @@ make_suite(void)
 	tcase_add_test(tc, lying_counts);
 	tcase_add_test(tc, probe);
 	tcase_add_test(tc, iti_pdc_four_pmus);
+	tcase_add_test(tc, iti_one_pmu_udp);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -136,7 +136,7 @@ load_asset(struct store_export *c, int64_t id, struct export_rec *r)
 		r->gateway = sqlite3_column_int64(q, 5);
 		r->vlan = sqlite3_column_int64(q, 6);
 		r->ip = col_clean(q, 7);	/* key_ip, replaced by the newest address */
-		if (r->ip && strncmp(r->ip, "modbus-unit:", 12) == 0) {
+		if (r->ip && !ip_parse(r->ip, &(struct ipaddr){ 0 })) {
 			free(r->ip);	/* a Modbus unit behind a gateway: no address of its own */
 			r->ip = NULL;
 		}
@@ -231,7 +231,8 @@ set_err(char *err, size_t errsz, const char *fmt, ...)
 }
 
 /* A key that is not an address (a Modbus unit behind a gateway) is no IP. */
-#define SQL_KEY_IP(k) "(CASE WHEN " k " GLOB 'modbus-unit:*' THEN NULL ELSE " k " END)"
+#define SQL_KEY_IP(k) "(CASE WHEN " k " GLOB 'modbus-unit:*' OR " k " GLOB '* unit *' " \
+	"THEN NULL ELSE " k " END)"
 #define SQL_NEWEST_IP(id) \
 	"COALESCE((SELECT ip FROM addresses WHERE asset_id = " id \
 	" ORDER BY last_seen DESC, ip LIMIT 1), "

@@ -86,8 +86,8 @@ static const char *const migrations[] = {
 	/*
 	 * 2: devices behind a Modbus server (a gateway to an RS-485 bus), one
 	 * asset per unit id that identified itself in its registers.  The
-	 * unit's asset is keyed key_ip = 'modbus-unit:<gateway id>:<unit>'
-	 * (never an IP: it has no address of its own).  asset_id equal to
+	 * unit's asset has key_ip '<gateway IP> unit <unit>' (never an IP: it
+	 * has no address of its own; store/units.c).  asset_id equal to
 	 * gateway_id: the server's only identified unit is the server itself.
 	 */
 	"CREATE TABLE modbus_units ("

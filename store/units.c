@@ -8,7 +8,8 @@
  * - A server whose registers identify one unit only is that device (an
  *   inverter speaking Modbus/TCP itself): the evidence is its own.
  * - When a second unit identifies itself, the server is a gateway: every
- *   identified unit becomes an asset keyed by (gateway, unit), the first
+ *   identified unit becomes an asset keyed by (gateway, unit) (modbus_units;
+ *   its key_ip reads "10.30.0.14 unit 3", no address of its own), the first
  *   one's register evidence moves to its asset, and the gateway keeps its
  *   own identity (its OUI, LLDP, 43/14 answers).
  * Identity evidence is rare (the fact cache sends it once per five
@@ -61,21 +62,56 @@ exec_ints(struct store *s, const char *sql, int64_t a, int64_t b, int64_t c, int
 	return 0;
 }
 
-/* A new asset for unit `unit` behind gateway `gw`. */
+/*
+ * The key of a unit's asset: "10.30.0.14 unit 3", which is also what every
+ * view that shows an asset's key for want of an address should show; the
+ * gateway's id is added if another gateway used that address before, and
+ * replaces the address if there is none.
+ */
 static int
-new_unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t *id)
+unit_key(struct store *s, int64_t gw, unsigned unit, const char *ip, char *key, size_t keysz)
 {
-	sqlite3_stmt *q = prep(s->db, "INSERT INTO assets (key_ip, first_seen, last_seen) "
-	    "VALUES (?1, ?2, ?2)");
-	char key[64], detail[160];
+	sqlite3_stmt *q;
+	int rc;
+
+	if (ip == NULL || ip[0] == '\0') {
+		snprintf(key, keysz, "modbus-unit:%lld:%u", (long long)gw, unit);
+		return 0;
+	}
+	snprintf(key, keysz, "%s unit %u", ip, unit);
+	if ((q = prep(s->db, "SELECT 1 FROM assets WHERE key_ip = ?1")) == NULL) {
+		st_error(s, "modbus unit key");
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW)
+		snprintf(key, keysz, "%s unit %u (gateway %lld)", ip, unit, (long long)gw);
+	else if (rc != SQLITE_DONE) {
+		st_error(s, "modbus unit key");
+		return -1;
+	}
+	return 0;
+}
+
+/* A new asset for unit `unit` behind gateway `gw` (ip: the gateway's, may be empty). */
+static int
+new_unit_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long long ts,
+    int64_t *id)
+{
+	sqlite3_stmt *q;
+	char key[IP_STRLEN + 48], detail[160];
 	bool fresh;
 	int rc;
 
-	if (q == NULL) {
+	if (unit_key(s, gw, unit, ip, key, sizeof(key)) != 0)
+		return -1;
+	if ((q = prep(s->db, "INSERT INTO assets (key_ip, first_seen, last_seen) "
+	    "VALUES (?1, ?2, ?2)")) == NULL) {
 		st_error(s, "modbus unit asset");
 		return -1;
 	}
-	snprintf(key, sizeof(key), "modbus-unit:%lld:%u", (long long)gw, unit);
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 2, ts);
 	rc = sqlite3_step(q);
@@ -100,7 +136,7 @@ new_unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t
  * its register evidence moves there.
  */
 static int
-split_direct_unit(struct store *s, int64_t gw, long long ts)
+split_direct_unit(struct store *s, int64_t gw, const char *ip, long long ts)
 {
 	int64_t old_unit, child;
 	bool fresh;
@@ -113,7 +149,7 @@ split_direct_unit(struct store *s, int64_t gw, long long ts)
 		return -1;
 	if (child == 0)
 		return 0;
-	if (new_unit_asset(s, gw, (unsigned)old_unit, ts, &child) != 0)
+	if (new_unit_asset(s, gw, (unsigned)old_unit, ip, ts, &child) != 0)
 		return -1;
 	if (exec_ints(s, "UPDATE evidence SET asset_id = ?2 WHERE asset_id = ?1 AND "
 	    "source GLOB '" SRC_MODBUS_UNIT "*'", gw, child, 0, NULL) != 0 ||
@@ -131,7 +167,7 @@ split_direct_unit(struct store *s, int64_t gw, long long ts)
 
 /* The asset meant by unit `unit` of server `gw`, created as the rules above say. */
 static int
-unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t *id)
+unit_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long long ts, int64_t *id)
 {
 	int64_t n;
 
@@ -145,7 +181,7 @@ unit_asset(struct store *s, int64_t gw, unsigned unit, long long ts, int64_t *id
 		return -1;
 	if (n == 0)
 		*id = gw;		/* the first identified unit: the server itself, for now */
-	else if (split_direct_unit(s, gw, ts) != 0 || new_unit_asset(s, gw, unit, ts, id) != 0)
+	else if (split_direct_unit(s, gw, ip, ts) != 0 || new_unit_asset(s, gw, unit, ip, ts, id) != 0)
 		return -1;
 	return exec_ints(s, "INSERT INTO modbus_units (gateway_id, unit, asset_id, first_seen, "
 	    "last_seen) VALUES (?1, ?2, ?3, " "(SELECT MIN(first_seen) FROM assets WHERE id = ?3), "
@@ -183,12 +219,12 @@ units_fact(struct store *s, const struct obs *o, long long ts)
 		return -1;
 	if (gw == 0)
 		return 0;
-	if (unit_asset(s, gw, unit, ts, &id) != 0)
+	if (ip_is_unicast_host(&o->who.ip))
+		ip_fmt(&o->who.ip, ip);
+	if (unit_asset(s, gw, unit, ip, ts, &id) != 0)
 		return -1;
 	if (id != gw && ingest_touch(s, id, ts) != 0)
 		return -1;
-	if (ip_is_unicast_host(&o->who.ip))
-		ip_fmt(&o->who.ip, ip);
 	if (ingest_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
 		return -1;
 	if (!fresh)

@@ -200,6 +200,8 @@ START_TEST(gateway_with_three_units)
 	ck_assert_str_eq(text(EVID("model"), u12), "SUN2000-100KTL-M2");
 	ck_assert_str_eq(text(EVID("model"), u3), "STP 25000TL-30");
 	ck_assert_str_eq(text(EVID("modbus_unit_id"), u3), "3");
+	/* what every view shows for want of an address of its own */
+	ck_assert_str_eq(text("SELECT key_ip FROM assets WHERE id = %lld", u12), GW_IP " unit 12");
 	/* the gateway: nothing of its units left, its own maker and verdict */
 	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM evidence e JOIN assets a ON a.id = e.asset_id "
 	    "WHERE a.mac = '" GW_MAC "' AND e.source GLOB 'modbus/unit/*'"), 0);

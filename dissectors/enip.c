@@ -528,9 +528,12 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 	case SVC_RESET:
 		if (path->cls != CLASS_IDENTITY)
 			return false;
-		/* type 0 emulates a power cycle, 1 and 2 return to factory defaults first */
+		/*
+		 * Every type emulates a power cycle; 1 and 2 return to the
+		 * factory defaults first (2 keeping the communication ones).
+		 */
 		cur_u8(&data, &type);
-		op->kind = type == 0 ? OP_RESTART_COLD : OP_CONFIG_CHANGE;
+		op->kind = OP_RESTART_COLD;
 		op->src = "cip/identity/reset";
 		snprintf(op->detail, sizeof(op->detail), "Identity Reset type %u%s", type,
 		    type == 0 ? " (power cycle)" : " (factory defaults)");

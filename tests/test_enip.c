@@ -694,9 +694,11 @@ START_TEST(identity_reset_and_refusal)
 	b.n = 0;
 	rr_msg(&b, 0x32, factory, sizeof(factory));
 	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
-	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &sum);
-	ck_assert_uint_eq(sum.requests, 1);
-	ck_assert_uint_eq(sum.ok + sum.failed, 0);	/* unanswered: outcome unknown */
+	op_sum(&t.col, "enip", OP_RESTART_COLD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 2);
+	ck_assert_uint_eq(sum.failed, 1);		/* the second is unanswered: unknown */
+	ck_assert_str_eq(sum.details, "Identity Reset type 0 (power cycle); "
+	    "Identity Reset type 1 (factory defaults)");
 	harness_free(&t);
 }
 END_TEST

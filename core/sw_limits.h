@@ -58,6 +58,7 @@
 #define DISS_MAX_FRAGMENT	65536	/* application-layer reassembly (DNP3 transport, ...) */
 #define S7_SZL_MAX		2048	/* bytes of one fragmented S7comm SZL answer reassembled per flow */
 #define ENIP_MAX_PENDING	8	/* CIP requests awaiting a reply per EtherNet/IP flow (oldest overwritten) */
+#define ENIP_MSP_OPS		4	/* operations of one Multiple_Service_Packet whose outcome is kept (more: reported, outcome unknown) */
 #define HTTP_HDR_MAX		16384	/* bytes of one HTTP header block awaited; beyond, the flow is dropped */
 #define HTTP_LINE_MAX		1024	/* bytes of one HTTP header line looked at (longer are cut) */
 #define HTTP_MAX_HEADERS	128	/* header lines per message */

@@ -92,8 +92,11 @@ struct cip_req {
 	uint8_t		 service;
 	int16_t		 slot;		/* backplane slot when routed, else -1 */
 	bool		 used;
-	uint8_t		 op;		/* enum op_kind of the request, OP_NONE if none */
-	const char	*op_src;
+	/* its operations: one, or those of a Multiple_Service_Packet by index */
+	uint8_t		 nops;
+	uint8_t		 op_kind[ENIP_MSP_OPS];	/* enum op_kind */
+	uint8_t		 op_at[ENIP_MSP_OPS];	/* index of the embedded request */
+	const char	*op_src[ENIP_MSP_OPS];
 };
 
 struct enip_state {
@@ -357,9 +360,16 @@ struct cip_op {
 	char		 detail[160];
 };
 
+/* The operations of one request, for its pending entry. */
+struct cip_oplist {
+	uint8_t		 n;
+	uint8_t		 kind[ENIP_MSP_OPS], at[ENIP_MSP_OPS];
+	const char	*src[ENIP_MSP_OPS];
+};
+
 static void
 remember(struct diss_ctx *dc, uint64_t key, uint8_t service,
-    const struct cip_path *path, int slot, const struct cip_op *op)
+    const struct cip_path *path, int slot, const struct cip_oplist *ops)
 {
 	struct enip_state *st = dc->state;
 	struct cip_req *r;
@@ -373,7 +383,7 @@ remember(struct diss_ctx *dc, uint64_t key, uint8_t service,
 			r = &st->pend[i];
 	if (r == NULL)
 		r = &st->pend[st->next++ % ENIP_MAX_PENDING];
-	if (r->used && r->op != OP_NONE)
+	if (r->used && r->nops > 0)
 		diss_count(dc, C_OPS_DROPPED);	/* its outcome is lost */
 	r->key = key;
 	r->service = service;
@@ -382,8 +392,12 @@ remember(struct diss_ctx *dc, uint64_t key, uint8_t service,
 	r->attr = path->attr;
 	r->slot = (int16_t)slot;
 	r->used = true;
-	r->op = op ? (uint8_t)op->kind : OP_NONE;
-	r->op_src = op ? op->src : NULL;
+	r->nops = ops ? ops->n : 0;
+	for (unsigned i = 0; i < r->nops; i++) {
+		r->op_kind[i] = ops->kind[i];
+		r->op_at[i] = ops->at[i];
+		r->op_src[i] = ops->src[i];
+	}
 }
 
 static bool
@@ -560,29 +574,34 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 	return false;
 }
 
-/* Report an operation request; the op recorded with the request, or NULL. */
-static const struct cip_op *
-report_op(struct diss_ctx *dc, const struct cip_op *op)
+/* Report an operation request and add it to the request's list (at: its index). */
+static void
+report_op(struct diss_ctx *dc, const struct cip_op *op, unsigned at, struct cip_oplist *list)
 {
 	diss_count(dc, C_OPS);
 	diss_op(dc, op->kind, OP_REQUEST, op->src, op->detail, strlen(op->detail));
-	return op;
+	if (list->n >= ENIP_MSP_OPS)
+		return;		/* reported; its outcome will not be known */
+	list->kind[list->n] = (uint8_t)op->kind;
+	list->at[list->n] = (uint8_t)at;
+	list->src[list->n] = op->src;
+	list->n++;
 }
 
 /*
  * Multiple_Service_Packet (0x0a to the message router): count 2 | offsets
  * 2 x count, from the count | requests.  Every operation inside is
- * reported; the first is the one whose outcome the reply's status gives.
+ * reported; the reply has the same layout, and each embedded reply's
+ * status is the outcome of its request.
  */
-static const struct cip_op *
-multiple_service_ops(struct diss_ctx *dc, struct cur data, struct cip_op *first)
+static void
+multiple_service_ops(struct diss_ctx *dc, struct cur data, struct cip_oplist *list)
 {
 	struct cur all = data;
 	uint16_t count, off, next;
-	const struct cip_op *rec = NULL;
 
 	if (!cur_le16(&data, &count))
-		return NULL;
+		return;
 	for (unsigned i = 0; i < count && i < DISS_MAX_ITEMS; i++) {
 		struct cur from = all, req, pathc;
 		struct cip_path path;
@@ -591,37 +610,62 @@ multiple_service_ops(struct diss_ctx *dc, struct cur data, struct cip_op *first)
 		size_t end = cur_left(&all);
 
 		if (!cur_peek_le16(&all, 2 + 2 * i, &off) || off >= end)
-			return rec;
+			return;
 		if (i + 1 < count && cur_peek_le16(&all, 2 + 2 * (i + 1), &next) && next > off &&
 		    next <= end)
 			end = next;
 		if (!cur_skip(&from, off) || !cur_take(&from, end - off, &req))
-			return rec;
+			return;
 		if (!cur_u8(&req, &service) || !cur_u8(&req, &words) ||
 		    !cur_take(&req, 2u * words, &pathc))
 			continue;
 		cip_path_parse(&pathc, &path);
-		if (!cip_op_of(service, &path, req, &op))
-			continue;
-		report_op(dc, &op);
-		if (rec == NULL) {
-			*first = op;
-			rec = first;
-		}
+		if (cip_op_of(service, &path, req, &op))
+			report_op(dc, &op, i, list);
 	}
-	return rec;
 }
 
-/* The operation of a request, reported here and filled into *op; or NULL. */
-static const struct cip_op *
+/* The operations of a request, reported here and listed in *list; NULL if none. */
+static const struct cip_oplist *
 cip_ops(struct diss_ctx *dc, uint8_t service, const struct cip_path *path, struct cur *data,
-    struct cip_op *op)
+    struct cip_oplist *list)
 {
+	struct cip_op op;
+
+	memset(list, 0, sizeof(*list));
 	if (service == SVC_MULTIPLE && path->cls == CLASS_MSG_ROUTER)
-		return multiple_service_ops(dc, *data, op);
-	if (!cip_op_of(service, path, *data, op))
-		return NULL;
-	return report_op(dc, op);
+		multiple_service_ops(dc, *data, list);
+	else if (cip_op_of(service, path, *data, &op))
+		report_op(dc, &op, 0, list);
+	return list->n ? list : NULL;
+}
+
+/*
+ * The general status of embedded reply `at` of a Multiple_Service_Packet
+ * reply (data: count 2 | offsets | replies: service 1 | reserved 1 |
+ * status 1 | ...); false if the reply does not hold it.
+ */
+static bool
+embedded_status(struct cur data, unsigned at, uint8_t *status)
+{
+	uint16_t count, off;
+
+	return cur_peek_le16(&data, 0, &count) && at < count &&
+	    cur_peek_le16(&data, 2 + 2 * at, &off) && cur_peek_u8(&data, off + 2u, status);
+}
+
+/* Outcome of each operation of a request: its status, or its embedded reply's. */
+static void
+op_outcomes(struct diss_ctx *dc, const struct cip_req *rq, uint8_t status, struct cur data)
+{
+	for (unsigned i = 0; i < rq->nops; i++) {
+		uint8_t st = status;
+
+		if (rq->service == SVC_MULTIPLE)
+			embedded_status(data, rq->op_at[i], &st);
+		diss_op(dc, (enum op_kind)rq->op_kind[i], st == 0 ? OP_REPLY_OK : OP_REPLY_FAILED,
+		    rq->op_src[i], NULL, 0);
+	}
 }
 
 /*
@@ -637,7 +681,7 @@ unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
 	uint16_t size = 0;
 	struct cur msg, mpath, route;
 	struct cip_path path, rpath;
-	struct cip_op op;
+	struct cip_oplist ops;
 
 	memset(&path, 0, sizeof(path));
 	memset(&rpath, 0, sizeof(rpath));
@@ -661,7 +705,7 @@ unconnected_send(struct diss_ctx *dc, struct cur *data, uint64_t key)
 	if (rpath.slot >= 0)
 		diss_count(dc, C_ROUTED);
 	/* the embedded request is the one the target answers */
-	remember(dc, key, service, &path, rpath.slot, cip_ops(dc, service, &path, &msg, &op));
+	remember(dc, key, service, &path, rpath.slot, cip_ops(dc, service, &path, &msg, &ops));
 }
 
 /* Request: service 1 | path size 1 (words) | path | data */
@@ -671,7 +715,7 @@ cip_request(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	uint8_t service, words;
 	struct cur pathc;
 	struct cip_path path;
-	struct cip_op op;
+	struct cip_oplist ops;
 
 	if (!cur_u8(c, &service) || !cur_u8(c, &words) ||
 	    !cur_take(c, 2u * words, &pathc))
@@ -681,7 +725,7 @@ cip_request(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	if (service == SVC_UNCONN_SEND && path.cls == CLASS_CONN_MGR)
 		unconnected_send(dc, c, key);
 	else
-		remember(dc, key, service, &path, -1, cip_ops(dc, service, &path, c, &op));
+		remember(dc, key, service, &path, -1, cip_ops(dc, service, &path, c, &ops));
 }
 
 static void
@@ -724,9 +768,7 @@ cip_reply(struct diss_ctx *dc, struct cur *c, uint64_t key)
 	}
 	if ((service & 0x7f) != rq.service)
 		return;
-	if (rq.op != OP_NONE)
-		diss_op(dc, (enum op_kind)rq.op, status == 0 ? OP_REPLY_OK : OP_REPLY_FAILED,
-		    rq.op_src, NULL, 0);
+	op_outcomes(dc, &rq, status, *c);
 	if (!worth_matching(rq.service, rq.cls))
 		return;
 	if (status != 0) {

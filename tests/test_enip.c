@@ -738,6 +738,38 @@ START_TEST(time_set_inside_multiple_service_packet)
 }
 END_TEST
 
+/* Two Set_Attribute_Single in one packet: each embedded reply gives its own outcome. */
+START_TEST(multiple_service_packet_outcomes_per_request)
+{
+	static const uint8_t msp[] = { 0x0a, 2, 0x20, 0x02, 0x24, 0x01,
+	    0x02, 0x00, 0x06, 0x00, 0x10, 0x00,
+	    0x10, 0x03, 0x20, 0xf5, 0x24, 0x01, 0x30, 0x06, 0x00, 0x00,	/* host name "" */
+	    0x10, 0x03, 0x20, 0x8b, 0x24, 0x01, 0x30, 0x06,
+	    0xc0, 0x32, 0x5c, 0xff, 0xf3, 0x59, 0x04, 0x00 };
+	/* embedded error (0x1e), first reply ok, second privilege violation (0x0f) */
+	static const uint8_t reply[] = { 0x8a, 0, 0x1e, 0, 0x02, 0x00, 0x06, 0x00, 0x0a, 0x00,
+	    0x90, 0, 0, 0, 0x90, 0, 0x0f, 0 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum cfg, tim;
+
+	enip_harness(&t, L4_TCP, 44818);
+	unit_data(&b, 9, msp, sizeof(msp));
+	harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+	b.n = 0;
+	unit_data(&b, 9, reply, sizeof(reply));
+	harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	op_sum(&t.col, "enip", OP_CONFIG_CHANGE, "10.0.0.1", "10.0.0.2", &cfg);
+	op_sum(&t.col, "enip", OP_TIME_SET, "10.0.0.1", "10.0.0.2", &tim);
+	ck_assert_uint_eq(cfg.requests, 1);
+	ck_assert_uint_eq(cfg.ok, 1);
+	ck_assert_uint_eq(tim.requests, 1);
+	ck_assert_uint_eq(tim.failed, 1);
+	ck_assert_str_eq(cfg.details, "Set_Attribute_Single TCP/IP interface (0xf5) attr 6 (host name)");
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(reads_forward_open_and_orphan_replies_are_no_operations)
 {
 	static const uint8_t get[] = { 0x0e, 3, 0x20, 0xf5, 0x24, 0x01, 0x30, 0x05 };
@@ -884,6 +916,7 @@ make_suite(void)
 	tcase_add_test(u, set_attribute_on_tcpip_names_the_address);
 	tcase_add_test(u, identity_reset_and_refusal);
 	tcase_add_test(u, time_set_inside_multiple_service_packet);
+	tcase_add_test(u, multiple_service_packet_outcomes_per_request);
 	tcase_add_test(u, reads_forward_open_and_orphan_replies_are_no_operations);
 	tcase_add_test(u, request_flood_is_bounded);
 	suite_add_tcase(s, u);

@@ -15,7 +15,7 @@ cli=$build/spanwatch
 pcaps=${SW_PCAPS:-../shared/pcaps}
 name=81-operations
 # dissector names (the facts say "cip" for enip)
-IMPLEMENTED="dnp3 iec104 enip modbus s7comm"
+IMPLEMENTED="dnp3 iec104 enip modbus s7comm pn_dcp mms bacnet"
 
 fail() { echo "$name: FAIL: $*"; exit 1; }
 [ -x "$daemon" ] && [ -x "$cli" ] || { echo "$name: SKIP: build $daemon and $cli first"; exit 77; }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "dnsname.h"
 #include "sw_limits.h"
 
 #define DHCP_SERVER_PORT	67
@@ -108,9 +109,8 @@ param_list(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 static void
 fqdn(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 {
-	uint8_t flags, r1, r2, lab;
-	char name[256];
-	size_t n = 0;
+	uint8_t flags, r1, r2;
+	char name[DNS_NAME_MAX + 2];
 
 	if (!cur_u8(v, &flags) || !cur_u8(v, &r1) || !cur_u8(v, &r2) || cur_left(v) == 0)
 		return;
@@ -119,16 +119,8 @@ fqdn(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 		    CONF_STATED);
 		return;
 	}
-	for (int i = 0; i < DISS_MAX_ITEMS && cur_u8(v, &lab) && lab != 0; i++) {
-		if (lab > 63 || n + lab + 1 >= sizeof(name) || cur_left(v) < lab)
-			return;
-		if (n)
-			name[n++] = '.';
-		cur_copy(v, name + n, lab);
-		n += lab;
-	}
-	if (n)
-		client_fact(dc, m, A_HOSTNAME, name, n, "dhcp/81", CONF_STATED);
+	if (dnsname_read_partial(v, name, sizeof(name)) && name[0])
+		client_fact(dc, m, A_HOSTNAME, name, strlen(name), "dhcp/81", CONF_STATED);
 }
 
 static void

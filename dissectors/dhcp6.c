@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "dnsname.h"
 #include "sw_limits.h"
 
 #define DHCP6_CLIENT_PORT	546
@@ -90,22 +91,14 @@ oro(struct diss_ctx *dc, struct dhcp6_msg *m, struct cur *v)
 static void
 fqdn(struct diss_ctx *dc, struct dhcp6_msg *m, struct cur *v)
 {
-	char name[256];
-	size_t n = 0;
-	uint8_t flags, lab;
+	char name[DNS_NAME_MAX + 2];
+	uint8_t flags;
 
 	if (!cur_u8(v, &flags))
 		return;
-	for (int i = 0; i < DISS_MAX_ITEMS && cur_u8(v, &lab) && lab != 0; i++) {
-		if (lab > 63 || n + lab + 1 >= sizeof(name) || cur_left(v) < lab)
-			return;
-		if (n)
-			name[n++] = '.';
-		cur_copy(v, name + n, lab);
-		n += lab;
-	}
-	if (n)
-		diss_fact_ref(dc, &m->client, A_HOSTNAME, name, n, "dhcp6/39", CONF_STATED);
+	if (dnsname_read_partial(v, name, sizeof(name)) && name[0])
+		diss_fact_ref(dc, &m->client, A_HOSTNAME, name, strlen(name), "dhcp6/39",
+		    CONF_STATED);
 }
 
 /* Vendor class: enterprise 4 | (length 2 | data)*: the first data string. */

@@ -35,7 +35,10 @@ enum diss_rc {
 	DISS_OK,		/* parsed (or waiting for the rest of a PDU) */
 	DISS_SHORT,		/* truncated: the capture cut it (counted) */
 	DISS_MALFORMED,		/* the sender lied: stream resyncs (counted) */
-	DISS_NOT_MINE,		/* not this protocol: try another dissector */
+	DISS_NOT_MINE,		/* not this protocol: try another dissector.  The pipeline
+				 * believes it only before the flow's first PDU (diss_pdu);
+				 * after one it counts the bytes malformed instead, so a
+				 * dissector just returns it */
 };
 
 /* Which side of the flow an observation is about. */

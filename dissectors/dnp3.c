@@ -92,7 +92,6 @@ struct dnp3_state {
 	struct dnp3_reasm rs[2];	/* [DIR_C2S], [DIR_S2C] */
 	struct dnp3_pending pending[2];	/* by the request's direction */
 	uint8_t		 file_kind;	/* what the last open_file opened for (close_file is that) */
-	uint32_t	 frames;	/* good frames on this flow */
 	/* link addresses last reported per direction, and when */
 	uint32_t	 roles_pair[2];
 	bool		 roles_master[2];
@@ -930,8 +929,6 @@ dnp3_frame(struct diss_ctx *dc, struct dnp3_state *st, struct cur *f)
 		}
 		n += b;
 	}
-	if (st)
-		st->frames++;
 	diss_pdu(dc);
 	link_roles(dc, ctl, src, dst);
 	if ((ctl & CTL_PRM) && ud_len > 0 &&
@@ -968,8 +965,7 @@ dnp3_parse(struct diss_ctx *dc, struct cur *c)
 			cur_peek_u8(c, 1, &s1);
 			if (s0 == LINK_START0 && s1 == LINK_START1)
 				diss_count(dc, DNP3_BAD_CRC);
-			return (st && st->frames) || dc->pdus ?
-			    DISS_MALFORMED : DISS_NOT_MINE;
+			return DISS_NOT_MINE;
 		}
 		size = frame_size(len);
 		if (cur_left(c) < size)

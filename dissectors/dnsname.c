@@ -31,8 +31,8 @@ jump(const struct cur *msg, struct cur *at, uint8_t len, size_t *here)
 	return true;
 }
 
-bool
-dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz)
+static bool
+read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool partial)
 {
 	struct cur at = *c, after = *c;
 	size_t n = 0, here = offset_in(msg, c);
@@ -45,8 +45,13 @@ dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz)
 	for (int labels = 0; labels < 128; labels++) {
 		uint8_t len = 0;
 
-		if (!cur_u8(&at, &len))
-			return false;
+		if (!cur_u8(&at, &len)) {
+			if (!partial || jumped || n == 0)
+				return false;
+			*c = at;	/* a partial name: the bytes end after a label */
+			out[n] = '\0';
+			return true;
+		}
 		if ((len & 0xc0) == 0xc0) {
 			if (++jumps > DNS_MAX_JUMPS)
 				return false;
@@ -76,4 +81,16 @@ dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz)
 		here = offset_in(msg, &at);
 	}
 	return false;
+}
+
+bool
+dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz)
+{
+	return read_name(msg, c, out, outsz, false);
+}
+
+bool
+dnsname_read_partial(struct cur *c, char *out, size_t outsz)
+{
+	return read_name(c, c, out, outsz, true);
 }

@@ -24,4 +24,11 @@
  */
 bool	 dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz);
 
+/*
+ * A name filling c (a DHCP client FQDN option, RFC 4702 / 4704): as above,
+ * and a partial name, whose bytes end after a label without the zero
+ * length, is accepted too.  The option is the message pointers refer to.
+ */
+bool	 dnsname_read_partial(struct cur *c, char *out, size_t outsz);
+
 #endif

@@ -937,7 +937,7 @@ enip_parse(struct diss_ctx *dc, struct cur *c)
 			break;		/* wait for the rest of the header */
 		}
 		if (!valid_command(cmd))
-			return dc->pdus == 0 ? DISS_NOT_MINE : DISS_MALFORMED;
+			return DISS_NOT_MINE;
 		if (cur_left(c) < (size_t)ENIP_HDR_LEN + len) {
 			if (datagram)
 				return DISS_SHORT;

@@ -314,8 +314,7 @@ iec104_parse(struct diss_ctx *dc, struct cur *c)
 
 	while (cur_left(c) >= APCI_HDR_LEN) {
 		if (!apci_peek(c, &len))
-			return dc->pdus || dc->flow.pdus ?
-			    DISS_MALFORMED : DISS_NOT_MINE;
+			return DISS_NOT_MINE;
 		if (cur_left(c) < APCI_HDR_LEN + (size_t)len)
 			break;
 		if (!cur_skip(c, APCI_HDR_LEN) || !cur_take(c, len, &apdu))

@@ -50,7 +50,6 @@ struct mb_pending {
 struct mb_state {
 	struct mb_pending pend[MODBUS_MAX_PENDING];
 	unsigned	 next;		/* slot the next request overwrites */
-	uint32_t	 adus;		/* ADUs parsed on this flow */
 	/*
 	 * What this flow already reported: a poll loop says the same unit
 	 * and function thousands of times.  Forgotten every FACT_REFRESH_US
@@ -558,7 +557,6 @@ modbus_adu(struct diss_ctx *dc, struct mb_state *st, uint16_t tid, struct cur *a
 
 	cur_u8(adu, &unit);
 	cur_u8(adu, &fc);
-	st->adus++;
 	diss_pdu(dc);
 	memo_refresh(dc, st);
 	if (!st->roles_sent) {
@@ -611,7 +609,7 @@ modbus_parse(struct diss_ctx *dc, struct cur *c)
 	}
 	while (cur_left(c) > MBAP_HDR_LEN) {
 		if (!mbap_peek(c, &tid, &len))
-			return st->adus ? DISS_MALFORMED : DISS_NOT_MINE;
+			return DISS_NOT_MINE;
 		if (cur_left(c) < MBAP_HDR_LEN + (size_t)len)
 			break;
 		if (!cur_skip(c, MBAP_HDR_LEN) || !cur_take(c, len, &adu))

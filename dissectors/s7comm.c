@@ -65,7 +65,6 @@ enum s7_counter {
 };
 
 struct s7_state {
-	bool		 s7_seen;	/* an S7 PDU was parsed on this flow */
 	bool		 collecting;	/* an SZL answer continues in the next PDU */
 	uint8_t		 szl_dir;	/* the direction it comes in */
 	uint8_t		 dur;		/* its data unit reference */
@@ -645,7 +644,6 @@ s7plus_pdu(struct diss_ctx *dc, struct cur *c)
 static enum diss_rc
 tpkt_pdu(struct diss_ctx *dc, struct cur *c)
 {
-	struct s7_state *st = dc->state;
 	uint8_t li, type, nr, id;
 	struct cur cotp, payload;
 
@@ -661,9 +659,7 @@ tpkt_pdu(struct diss_ctx *dc, struct cur *c)
 	if (!cur_peek_u8(&payload, 0, &id))
 		return DISS_OK;		/* empty DT: nothing to say */
 	if (id != S7_ID && id != S7P_ID)
-		return st && st->s7_seen ? DISS_MALFORMED : DISS_NOT_MINE;
-	if (st)
-		st->s7_seen = true;
+		return DISS_NOT_MINE;
 	diss_pdu(dc);
 	if (!(nr & COTP_EOT))
 		return DISS_OK;		/* S7 PDU continues in the next TPDU: not reassembled */
@@ -687,11 +683,8 @@ s7_parse(struct diss_ctx *dc, struct cur *c)
 			break;		/* wait for the rest of the header */
 		if (!cur_peek_u8(c, 0, &ver) || !cur_peek_be16(c, 2, &len))
 			break;
-		if (ver != 3 || len < TPKT_HDR + 2) {
-			struct s7_state *st = dc->state;
-
-			return st && st->s7_seen ? DISS_MALFORMED : DISS_NOT_MINE;
-		}
+		if (ver != 3 || len < TPKT_HDR + 2)
+			return DISS_NOT_MINE;
 		if (cur_left(c) < len)
 			break;		/* wait for the whole TPKT */
 		if (!cur_skip(c, TPKT_HDR) || !cur_take(c, len - TPKT_HDR, &pdu))

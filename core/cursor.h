@@ -199,6 +199,16 @@ cur_find(const struct cur *c, uint8_t b)
 	return hit ? (size_t)(hit - c->p) : (size_t)-1;
 }
 
+/*
+ * How far at has read past from: at must be from, or a copy of it read
+ * further (a pointer inside a message: its offset from the message start).
+ */
+static inline size_t
+cur_offset(const struct cur *from, const struct cur *at)
+{
+	return from->left - at->left;
+}
+
 /* The unread bytes, for handing to a sink that copies them (never kept). */
 static inline const uint8_t *cur_ptr(const struct cur *c) { return c->p; }
 

@@ -4,13 +4,6 @@
 #include "dnsname.h"
 #include "sw_limits.h"
 
-/* Offset of c's next byte from the start of msg. */
-static size_t
-offset_in(const struct cur *msg, const struct cur *c)
-{
-	return msg->left - c->left;
-}
-
 /* Follow a pointer whose first byte was len: *at moves to the target. */
 static bool
 jump(const struct cur *msg, struct cur *at, uint8_t len, size_t *here)
@@ -35,7 +28,7 @@ static bool
 read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool partial)
 {
 	struct cur at = *c, after = *c;
-	size_t n = 0, here = offset_in(msg, c);
+	size_t n = 0, here = cur_offset(msg, c);
 	int jumps = 0;
 	bool jumped = false;
 
@@ -78,7 +71,7 @@ read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool pa
 		if (!cur_copy(&at, out + n, len))
 			return false;
 		n += len;
-		here = offset_in(msg, &at);
+		here = cur_offset(msg, &at);
 	}
 	return false;
 }

@@ -71,7 +71,7 @@ nb_name(const struct cur *msg, struct cur *c, uint8_t raw[16])
 		*c = at;
 		jumped = true;
 		at = *msg;
-		if (off >= msg->left - c->left - 2 || !cur_skip(&at, off))
+		if (off + 2 >= cur_offset(msg, c) || !cur_skip(&at, off))
 			return false;
 	}
 	if (!cur_u8(&at, &len) || len != 32)

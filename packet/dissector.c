@@ -7,6 +7,7 @@
 #include "dissector.h"
 #include "decode.h"
 #include "factcache.h"
+#include "pipeline.h"
 #include "flow.h"
 #include "opagg.h"
 #include "sw_limits.h"
@@ -287,4 +288,10 @@ diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
 		opagg_add(dc->ops, &o, dc->sink);
 	else
 		obs_emit(dc->sink, &o);
+}
+
+enum diss_rc
+diss_verdict(enum diss_rc rc, uint32_t flow_pdus)
+{
+	return rc == DISS_NOT_MINE && flow_pdus > 0 ? DISS_MALFORMED : rc;
 }

@@ -486,7 +486,8 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 			dc.st->pkts++;
 			f->d_pdus += dc.pdus;
 		}
-		if (rc == DISS_NOT_MINE && f->d_pdus == 0) {
+		rc = diss_verdict(rc, f->d_pdus);
+		if (rc == DISS_NOT_MINE) {
 			/* Wrong guess from the port: let another dissector try. */
 			unbind(f);
 			pl->not_mine_rebinds++;
@@ -494,7 +495,7 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 		}
 		if (rc == DISS_OK)
 			return len - cur_left(&c);
-		count_rc(dc.st, rc == DISS_NOT_MINE ? DISS_MALFORMED : rc);
+		count_rc(dc.st, rc);
 		return len;	/* resynchronise at the next segment */
 	}
 	return len;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "dissector.h"
 #include "obs.h"
 
 struct pipeline_cfg {
@@ -45,5 +46,12 @@ void	 pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg);
 /* Per-protocol packet counts for the summary ("eth", "tcp", "modbus", ...). */
 void	 pipeline_proto_counts(const struct pipeline *pl, counter_cb cb, void *arg);
 uint64_t pipeline_packets(const struct pipeline *pl);
+
+/*
+ * The one place "not mine" is decided: a dissector's DISS_NOT_MINE stands
+ * only before the flow's first PDU (flow_pdus, this call's included);
+ * after one the bytes are malformed (packet/dissector.c).
+ */
+enum diss_rc diss_verdict(enum diss_rc rc, uint32_t flow_pdus);
 
 #endif

@@ -449,9 +449,6 @@ harness_parse(struct harness *h, int dir, const void *b, size_t n, size_t *left)
 	h->dc.flow.pdus = h->flow.d_pdus;
 	rc = h->d->parse(&h->dc, &c);
 	h->flow.d_pdus += h->dc.pdus;
-	/* as the pipeline decides: "not mine" only before the flow's first PDU */
-	if (rc == DISS_NOT_MINE && h->flow.d_pdus > 0)
-		rc = DISS_MALFORMED;
 	if (left)
 		*left = cur_left(&c);
 	return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "pipeline.h"
 #include "dissector.h"
 #include "sw_limits.h"
 
@@ -94,10 +95,10 @@ START_TEST(bad_mbap_headers)
 	ck_assert_uint_eq(d.col.n, 0);
 	/* after one: the stream lost sync */
 	harness_parse(&d, DIR_C2S, req_fc3, sizeof(req_fc3), NULL);
-	ck_assert_int_eq(harness_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
-	    DISS_MALFORMED);
-	ck_assert_int_eq(harness_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto), NULL),
-	    DISS_MALFORMED);
+	ck_assert_int_eq(diss_verdict(harness_parse(&d, DIR_C2S, len_big, sizeof(len_big), NULL),
+	    d.flow.d_pdus), DISS_MALFORMED);
+	ck_assert_int_eq(diss_verdict(harness_parse(&d, DIR_C2S, bad_proto, sizeof(bad_proto),
+	    NULL), d.flow.d_pdus), DISS_MALFORMED);
 	/* a short header is just waiting for more */
 	ck_assert_int_eq(harness_parse(&d, DIR_C2S, req_fc3, 5, &left), DISS_OK);
 	ck_assert_uint_eq(left, 5);

@@ -71,6 +71,7 @@
 #define MODBUS_MAX_PENDING	32	/* Modbus requests awaiting a reply per flow (oldest overwritten) */
 #define IEC104_MAX_PENDING	8	/* IEC 104 commands awaiting their confirmation per flow (oldest overwritten, counted) */
 #define MODBUS_MAX_UNITS	8	/* unit ids per flow whose identity registers are tracked (least recent reused, counted) */
+#define MODBUS_REGS_MAX_FLOWS	4096	/* flows holding register state at once (~3.8 KiB each); beyond, counted in regs_refused */
 #define SUNSPEC_MAX_MODELS	32	/* SunSpec model headers walked per base and unit */
 #define REGMAP_MAX_MAPS		16	/* vendor register maps (oui/registers.map) */
 #define REGMAP_MAX_ROWS		128	/* rows over all maps */

@@ -59,7 +59,7 @@ struct mb_state {
 	bool		 roles_sent;
 	uint8_t		 units_sent[32];	/* bitmap of unit ids */
 	uint8_t		 fcs_sent[32];		/* bitmap of function codes */
-	struct mb_regs	 regs;			/* identity registers per unit */
+	struct mb_regs	*regs;			/* identity registers per unit, NULL until read */
 };
 
 static bool
@@ -82,7 +82,7 @@ memo_refresh(struct diss_ctx *dc, struct mb_state *st)
 	st->roles_sent = false;
 	memset(st->units_sent, 0, sizeof(st->units_sent));
 	memset(st->fcs_sent, 0, sizeof(st->fcs_sent));
-	mb_regs_refresh(&st->regs);
+	mb_regs_refresh(st->regs);
 }
 
 static bool
@@ -644,6 +644,15 @@ modbus_probe(const struct cur *c, int dir)
 	return mbap_peek(&next, &tid2, &len2);
 }
 
+static void
+modbus_close(void *state)
+{
+	struct mb_state *st = state;
+
+	mb_regs_free(st->regs);
+	st->regs = NULL;
+}
+
 const struct dissector dis_modbus = {
 	.name = "modbus",
 	.transport = L4_TCP,
@@ -651,8 +660,9 @@ const struct dissector dis_modbus = {
 	.state_size = sizeof(struct mb_state),
 	.probe = modbus_probe,
 	.parse = modbus_parse,
+	.on_close = modbus_close,
 	.counter_names = { "requests", "responses", "exceptions", "writes",
 	    "program", "unmatched", "bad_adu", "devid_objects", "register_reads",
 	    "bad_byte_count", "units_reused", "sunspec_models", "sunspec_bad",
-	    "regmap_hits", "operations" },
+	    "regmap_hits", "operations", "regs_refused" },
 };

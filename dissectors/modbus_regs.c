@@ -20,9 +20,13 @@
  * Facts are about the unit, not the server: a Modbus/TCP gateway answers
  * for every device on its serial bus (SRC_MODBUS_UNIT in obs.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "modbus_regs.h"
+
+/* Register states allocated over all flows and packet threads. */
+static unsigned regs_live;
 
 static const uint16_t ss_bases[SS_NBASES] = { 0, 40000, 50000 };
 
@@ -75,6 +79,8 @@ unit_slot(struct diss_ctx *dc, struct mb_regs *r, uint8_t unit)
 void
 mb_regs_refresh(struct mb_regs *r)
 {
+	if (r == NULL)
+		return;
 	for (unsigned i = 0; i < MODBUS_MAX_UNITS; i++)
 		for (unsigned b = 0; b < SS_NBASES; b++)
 			r->units[i].ss[b].sent = 0;
@@ -341,13 +347,58 @@ regmap_read(struct diss_ctx *dc, struct mb_unit *u, enum mb_table table, uint16_
 		}
 }
 
+/* Does a read cover anything register identity looks at? */
+static bool
+read_wanted(enum mb_table table, uint16_t start, uint16_t qty)
+{
+	const struct regmap *m = regmap_active();
+	uint32_t end = (uint32_t)start + qty;
+
+	if (table == MB_HOLDING)
+		for (unsigned b = 0; b < SS_NBASES; b++)
+			if (start < ss_bases[b] + SS_WIN && end > ss_bases[b])
+				return true;
+	for (size_t i = 0; m && i < m->nrows; i++)
+		if (m->rows[i].table == (uint8_t)table && m->rows[i].start >= start &&
+		    (uint32_t)m->rows[i].start + m->rows[i].count <= end)
+			return true;
+	return false;
+}
+
+static struct mb_regs *
+regs_alloc(struct diss_ctx *dc)
+{
+	struct mb_regs *r;
+
+	if (__atomic_add_fetch(&regs_live, 1, __ATOMIC_RELAXED) > MODBUS_REGS_MAX_FLOWS ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
+		__atomic_sub_fetch(&regs_live, 1, __ATOMIC_RELAXED);
+		diss_count(dc, MB_REGS_REFUSED);
+		return NULL;
+	}
+	return r;
+}
+
 void
-mb_regs_read(struct diss_ctx *dc, struct mb_regs *r, uint8_t unit, enum mb_table table,
+mb_regs_free(struct mb_regs *r)
+{
+	if (r == NULL)
+		return;
+	free(r);
+	__atomic_sub_fetch(&regs_live, 1, __ATOMIC_RELAXED);
+}
+
+void
+mb_regs_read(struct diss_ctx *dc, struct mb_regs **rp, uint8_t unit, enum mb_table table,
     uint16_t start, uint16_t qty, struct cur *values)
 {
-	struct mb_unit *u = unit_slot(dc, r, unit);
+	struct mb_unit *u;
 
 	diss_count(dc, MB_REG_READS);
+	/* once a flow has state, every read counts: a model chain runs past the windows */
+	if (*rp == NULL && (!read_wanted(table, start, qty) || (*rp = regs_alloc(dc)) == NULL))
+		return;
+	u = unit_slot(dc, *rp, unit);
 	if (table == MB_HOLDING)
 		sunspec_read(dc, u, start, qty, values);
 	regmap_read(dc, u, table, start, qty, values);

@@ -31,6 +31,7 @@ enum mb_counter {
 	MB_SUNSPEC_BAD,		/* "SunS" marker followed by no valid common model */
 	MB_REGMAP_HITS,		/* vendor map rows that matched */
 	MB_OPERATIONS,		/* requests reported as operations */
+	MB_REGS_REFUSED,	/* flows whose register state MODBUS_REGS_MAX_FLOWS refused */
 };
 
 /* SunSpec bases (register address of "SunS" as on the wire). */
@@ -64,11 +65,16 @@ enum mb_table { MB_HOLDING, MB_INPUT };
 
 /*
  * The values of a read: table, first address and quantity from the
- * request, values (2 * qty bytes) from the response.
+ * request, values (2 * qty bytes) from the response.  *r is the flow's
+ * register state, allocated here on the first read that covers a SunSpec
+ * window or a vendor map row (most flows never read one), at most
+ * MODBUS_REGS_MAX_FLOWS at a time over all flows (refusals counted).
  */
-void	 mb_regs_read(struct diss_ctx *dc, struct mb_regs *r, uint8_t unit,
+void	 mb_regs_read(struct diss_ctx *dc, struct mb_regs **r, uint8_t unit,
 	    enum mb_table table, uint16_t start, uint16_t qty, struct cur *values);
 /* Forget what was reported, so that facts are sent again (FACT_REFRESH_US). */
 void	 mb_regs_refresh(struct mb_regs *r);
+/* The flow is going away (NULL: nothing). */
+void	 mb_regs_free(struct mb_regs *r);
 
 #endif

@@ -326,6 +326,42 @@ START_TEST(unit_slots_bounded)
 }
 END_TEST
 
+/*
+ * Register state is allocated only for flows that read a SunSpec window or
+ * a map row, and at most MODBUS_REGS_MAX_FLOWS at once over all flows.
+ */
+START_TEST(register_state_bounded_over_flows)
+{
+	struct harness *h = calloc(MODBUS_REGS_MAX_FLOWS + 1, sizeof(*h));
+	uint16_t img[200];
+
+	ck_assert_ptr_nonnull(h);
+	sunspec_image(img, "SMA", "STP 25000TL-30", "2.13.33.R", "3005123456", inverter_models, 1);
+	for (unsigned i = 0; i <= MODBUS_REGS_MAX_FLOWS; i++) {
+		gw_harness(&h[i]);
+		if (i < MODBUS_REGS_MAX_FLOWS)
+			read_image(&h[i], 3, 3, img, 40000, 40000, 2);
+	}
+	/* the last flow: a process-value poll far from any window asks for no state */
+	read_image(&h[MODBUS_REGS_MAX_FLOWS], 1, 3, img, 1000, 1000, 10);
+	ck_assert_uint_eq(harness_counter(&h[MODBUS_REGS_MAX_FLOWS], "regs_refused"), 0);
+	/* the marker does, and every slot is taken */
+	read_image(&h[MODBUS_REGS_MAX_FLOWS], 3, 3, img, 40000, 40000, 2);
+	ck_assert_uint_eq(harness_counter(&h[MODBUS_REGS_MAX_FLOWS], "regs_refused"), 1);
+	for (unsigned i = 0; i < MODBUS_REGS_MAX_FLOWS; i++)
+		ck_assert_uint_eq(harness_counter(&h[i], "regs_refused"), 0);
+	for (unsigned i = 0; i <= MODBUS_REGS_MAX_FLOWS; i++)
+		harness_free(&h[i]);
+	/* freed on close: a new flow gets state again */
+	gw_harness(&h[0]);
+	read_image(&h[0], 3, 3, img, 40000, 40000, 70);
+	ck_assert_uint_eq(harness_counter(&h[0], "regs_refused"), 0);
+	ck_assert_ptr_nonnull(unit_fact(&h[0], A_VENDOR, 3, "SMA"));
+	harness_free(&h[0]);
+	free(h);
+}
+END_TEST
+
 /* --- vendor register maps ---------------------------------------------------- */
 
 static const char test_map[] =
@@ -620,6 +656,7 @@ make_suite(void)
 	tcase_add_test(tc, lying_byte_counts);
 	tcase_add_test(tc, response_without_request);
 	tcase_add_test(tc, unit_slots_bounded);
+	tcase_add_test(tc, register_state_bounded_over_flows);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tm, map_setup, map_teardown);
 	tcase_add_test(tm, huawei_behind_gateway_two_units);

@@ -7,6 +7,10 @@
  * found, else ndpi_detection_giveup (with port guessing).  Names come from
  * ndpi_protocol2name (written into our buffer) and ndpi_category_get_name;
  * both are copied into a bounded table so a flow can keep a pointer.
+ *
+ * The module is made when the first flow needs it, not at start: its
+ * initialisation (protocol tables, IP lists, automata) is about half of
+ * spanwatchd's start-up, and most OT flows never reach nDPI at all.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,12 +31,13 @@ struct cflow {
 };
 
 struct classifier {
-	struct ndpi_detection_module_struct *ndpi;
+	struct ndpi_detection_module_struct *ndpi;	/* NULL until the first flow */
+	bool		 init_failed;
 	size_t		 live;
 	uint64_t	 classified;	/* nDPI named the protocol from traffic */
 	uint64_t	 guessed;	/* given up, guessed (ports, IP lists) */
 	uint64_t	 unknown;	/* given up, nothing */
-	uint64_t	 no_room;	/* CLASSIFY_MAX_LIVE reached: not classified */
+	uint64_t	 no_room;	/* CLASSIFY_MAX_LIVE reached, or no module: not classified */
 	uint64_t	 names_full;
 	size_t		 nnames;
 	char		 names[CLASSIFY_MAX_NAMES][NAME_LEN];
@@ -43,20 +48,25 @@ static const char unknown_name[] = "Unknown";
 struct classifier *
 classify_new(void)
 {
-	struct classifier *cl = calloc(1, sizeof(*cl));
+	return calloc(1, sizeof(struct classifier));
+}
+
+/* The nDPI module, made on first use; NULL (counted) if it cannot be. */
+static struct ndpi_detection_module_struct *
+module(struct classifier *cl)
+{
 	NDPI_PROTOCOL_BITMASK all;
 
-	if (cl == NULL)
-		return NULL;
-	cl->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
-	if (cl->ndpi == NULL) {
-		free(cl);
+	if (cl->ndpi != NULL || cl->init_failed)
+		return cl->ndpi;
+	if ((cl->ndpi = ndpi_init_detection_module(ndpi_no_prefs)) == NULL) {
+		cl->init_failed = true;
 		return NULL;
 	}
 	NDPI_BITMASK_SET_ALL(all);
 	ndpi_set_protocol_detection_bitmask2(cl->ndpi, &all);
 	ndpi_finalize_initialization(cl->ndpi);
-	return cl;
+	return cl->ndpi;
 }
 
 void
@@ -64,7 +74,8 @@ classify_free(struct classifier *cl)
 {
 	if (cl == NULL)
 		return;
-	ndpi_exit_detection_module(cl->ndpi);
+	if (cl->ndpi)
+		ndpi_exit_detection_module(cl->ndpi);
 	free(cl);
 }
 
@@ -138,7 +149,7 @@ classify_packet(struct classifier *cl, struct flow *f, const struct pkt *p, int 
 	if (cl == NULL || f->classified || p->l3 == NULL || p->l3_len == 0)
 		return;
 	if (f->ndpi == NULL) {
-		if (cl->live >= CLASSIFY_MAX_LIVE) {
+		if (cl->live >= CLASSIFY_MAX_LIVE || module(cl) == NULL) {
 			cl->no_room++;
 			return;
 		}
@@ -187,4 +198,5 @@ classify_stats_walk(const struct classifier *cl, counter_cb cb, void *arg)
 	cb(arg, "ndpi.no_room", cl->no_room);
 	cb(arg, "ndpi.names_full", cl->names_full);
 	cb(arg, "ndpi.live", cl->live);
+	cb(arg, "ndpi.init_failed", cl->init_failed);
 }

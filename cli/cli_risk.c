@@ -118,6 +118,40 @@ selected(json_t *a, const bool *want, const struct asset_filter *f)
 	return nets_match(&f->nets, jtext(a, "ip"));
 }
 
+/*
+ * Does a reason come from what the asset talks to (software and services:
+ * DNS, TLS, HTTP names, the location database) rather than its equipment?
+ */
+static bool
+service_reason(json_t *r)
+{
+	const char *src = json_string_value(json_object_get(r, "source"));
+
+	return src && (strncmp(src, "dns/", 4) == 0 || strncmp(src, "tls/", 4) == 0 ||
+	    strncmp(src, "http/", 5) == 0 || strcmp(src, "libloc") == 0);
+}
+
+/* Count the asset under each kind of reason that bears risk (findings without risk do not). */
+static void
+count_reasons(json_t *a, json_int_t *svc, json_int_t *equip)
+{
+	bool s = false, e = false;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(a, "reasons"), i, r) {
+		const char *rule = json_string_value(json_object_get(r, "rule"));
+		const char *src = json_string_value(json_object_get(r, "source"));
+
+		if (service_reason(r))
+			s |= rule && strstr(rule, "policy ") != NULL;	/* a policy row made it count */
+		else
+			e |= src && src[0];
+	}
+	*svc += s;
+	*equip += e;
+}
+
 /* Assets per vendor or per country (SQL_RISK_PER). */
 static json_t *
 per_group(struct cli *cli, const char *sql, const char *key, bool with_country)
@@ -150,7 +184,7 @@ risk_report(struct cli *cli, const bool *want, const struct asset_filter *f)
 {
 	sqlite3_stmt *st = q_prep(cli, SQL_RISK_ASSETS);
 	json_t *assets = json_array(), *levels = json_object(), *sel = json_array(), *doc;
-	json_int_t total = 0, unevaluated = 0, accepted = 0;
+	json_int_t total = 0, unevaluated = 0, accepted = 0, by_service = 0, by_equipment = 0;
 
 	for (size_t i = 0; i < NLEVELS; i++) {
 		json_object_set_new(levels, risk_level_name(shown_levels[i]), json_integer(0));
@@ -165,6 +199,7 @@ risk_report(struct cli *cli, const bool *want, const struct asset_filter *f)
 		total++;
 		unevaluated += json_is_null(json_object_get(a, "evaluated"));
 		accepted += !json_is_null(json_object_get(a, "accepted"));
+		count_reasons(a, &by_service, &by_equipment);
 		if (n)
 			json_integer_set(n, json_integer_value(n) + 1);
 		if (selected(a, want, f))
@@ -173,11 +208,13 @@ risk_report(struct cli *cli, const bool *want, const struct asset_filter *f)
 			json_decref(a);
 	}
 	q_done(st);
-	doc = json_pack("{s:{s:I s:I s:I s:o s:o s:o} s:o s:o}",
+	doc = json_pack("{s:{s:I s:I s:I s:I s:I s:o s:o s:o} s:o s:o}",
 	    "summary",
 	    "assets", total,
 	    "not_evaluated", unevaluated,
 	    "accepted", accepted,
+	    "service_reasons", by_service,
+	    "equipment_reasons", by_equipment,
 	    "levels", levels,
 	    "vendors", per_group(cli, SQL_RISK_PER_VENDOR, "vendor", true),
 	    "countries", per_group(cli, SQL_RISK_PER_COUNTRY, "country", false),
@@ -256,6 +293,10 @@ print_summary(struct cli *cli, json_t *sum)
 	}
 	fprintf(cli->out, "; %lld with accepted risk\n", (long long)json_integer_value(
 	    json_object_get(sum, "accepted")));
+	fprintf(cli->out, "reasons: %lld assets for the software and services they use, "
+	    "%lld for their equipment\n",
+	    (long long)json_integer_value(json_object_get(sum, "service_reasons")),
+	    (long long)json_integer_value(json_object_get(sum, "equipment_reasons")));
 	if (ne > 0)
 		fprintf(cli->out, "%lld assets not evaluated yet (counted as unknown): spanwatchd has "
 		    "no vendor table or risk policy loaded, or has not flushed them\n", (long long)ne);

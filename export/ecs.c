@@ -121,6 +121,71 @@ related_ip(json_t *o, const char *ip)
 	json_array_append_new(arr, json_string(ip));
 }
 
+/* related.hosts: each name once. */
+static void
+related_host(json_t *o, const char *name)
+{
+	json_t *arr, *v;
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		return;
+	if ((arr = json_object_get(json_object_get(o, "related"), "hosts")) == NULL) {
+		arr = json_array();
+		jset(o, "related.hosts", arr);
+	}
+	json_array_foreach(arr, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return;
+	json_array_append_new(arr, json_string(name));
+}
+
+/*
+ * A flow with an Internet endpoint: the asset as source and the endpoint
+ * as destination (the other way round for a probe from outside), the
+ * endpoint's country and AS (geo, as) and the names it went by
+ * (destination.domain, related.hosts).
+ */
+static void
+ecs_endpoint_conv(json_t *o, const struct export_rec *r)
+{
+	const char *local = r->inbound ? "destination" : "source";
+	const char *ext = r->inbound ? "source" : "destination";
+	char k[64];
+	size_t i;
+	json_t *n;
+
+	snprintf(k, sizeof(k), "%s.mac", local);
+	ecs_mac_list(o, k, r->mac);
+	snprintf(k, sizeof(k), "%s.ip", local);
+	jset_str(o, k, r->ip);
+	snprintf(k, sizeof(k), "%s.ip", ext);
+	jset_str(o, k, r->peer_ip);
+	jset(o, "destination.port", json_integer(r->port));
+	snprintf(k, sizeof(k), "%s.geo.country_iso_code", ext);
+	jset_str(o, k, r->ext_country);
+	if (r->ext_asn) {
+		snprintf(k, sizeof(k), "%s.as.number", ext);
+		jset(o, k, json_integer(r->ext_asn));
+	}
+	snprintf(k, sizeof(k), "%s.as.organization.name", ext);
+	jset_str(o, k, r->ext_as_name);
+	jset_str(o, "spanwatch.endpoint.owner", r->ext_owner);
+	jset_str(o, "network.direction", r->inbound ? "inbound" : "outbound");
+	if (!r->inbound && json_array_size(r->ext_names))
+		jset_str(o, "destination.domain", json_string_value(json_array_get(r->ext_names, 0)));
+	json_array_foreach(r->ext_names, i, n)
+		related_host(o, json_string_value(n));
+	related_ip(o, r->ip);
+	related_ip(o, r->peer_ip);
+	jset_str(o, "network.transport", r->transport);
+	jset_str(o, "network.protocol", r->protocol);
+	jset(o, "network.packets", json_integer(r->packets));
+	jset(o, "network.bytes", json_integer(r->bytes));
+	jset(o, "event.start", export_jtime(r->first));
+	jset(o, "event.end", export_jtime(r->last));
+}
+
 /*
  * An event: the asset as host, an operation's client as source and its
  * server as destination, every address involved in related.ip.
@@ -244,6 +309,10 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 	case EXPORT_R_CONV:
 		type = "connection";
 		jset(o, "event.category", jcats("network"));
+		if (r->external) {
+			ecs_endpoint_conv(o, r);
+			break;
+		}
 		ecs_mac_list(o, "source.mac", r->mac);
 		jset_str(o, "source.ip", r->ip);
 		ecs_mac_list(o, "destination.mac", r->peer_mac);

@@ -36,7 +36,8 @@ rec_free(struct export_rec *r)
 	    &r->oui_country, &r->model, &r->firmware, &r->serial, &r->hardware, &r->device_type,
 	    &r->risk_level, &r->risk_vendor, &r->risk_country, &r->accepted, &r->transport,
 	    &r->protocol, &r->role, &r->peer_mac, &r->peer_ip, &r->kind, &r->detail, &r->field,
-	    &r->old_value, &r->new_value, &r->operation, &r->outcome, &r->client_mac, &r->client_ip };
+	    &r->old_value, &r->new_value, &r->operation, &r->outcome, &r->client_mac, &r->client_ip,
+	    &r->ext_country, &r->ext_as_name, &r->ext_owner };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
@@ -44,6 +45,7 @@ rec_free(struct export_rec *r)
 	json_decref(r->roles);
 	json_decref(r->protocols);
 	json_decref(r->reasons);
+	json_decref(r->ext_names);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -278,6 +280,27 @@ conversation_row(struct store_export *c, sqlite3_stmt *q, struct export_rec *r)
 	r->last = r->ts = sqlite3_column_int64(q, 12);
 }
 
+/* A flow between an asset and an Internet endpoint (store/endpoints.c). */
+static void
+endpoint_row(struct store_export *c, sqlite3_stmt *q, struct export_rec *r)
+{
+	json_t *names = NULL;
+
+	conversation_row(c, q, r);
+	r->external = true;
+	r->inbound = sqlite3_column_type(q, 13) != SQLITE_NULL &&
+	    strcmp((const char *)sqlite3_column_text(q, 13), "in") == 0;
+	r->ext_country = col_clean(q, 14);
+	r->ext_asn = sqlite3_column_int64(q, 15);
+	r->ext_as_name = col_clean(q, 16);
+	r->ext_owner = col_clean(q, 17);
+	if (sqlite3_column_type(q, 18) != SQLITE_NULL)
+		names = json_loads((const char *)sqlite3_column_text(q, 18), 0, NULL);
+	r->ext_names = json_is_array(names) ? names : json_array();
+	if (names && !json_is_array(names))
+		json_decref(names);
+}
+
 static void
 event_row(struct store_export *c, sqlite3_stmt *q, struct export_rec *r)
 {
@@ -340,6 +363,16 @@ static const struct rec_query {
 	    "JOIN assets sa ON sa.id = c.server_id WHERE c.last_seen > :t_lo "
 	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol",
 	    conversation_row },
+	{ EXPORT_R_CONV, "SELECT f.asset_id, a.mac, " SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), "
+	    "0, NULL, e.ip, f.transport, f.port, f.protocol, f.packets, f.bytes, f.first_seen, "
+	    "f.last_seen, f.direction, e.country, e.asn, e.as_name, e.owner, "
+	    "(SELECT json_group_array(name) FROM (SELECT name FROM dns_answers d WHERE d.address = e.ip "
+	    "  AND d.asset_id = f.asset_id UNION SELECT name FROM endpoint_names n "
+	    "  WHERE n.endpoint_id = e.id LIMIT 16)) "
+	    "FROM endpoint_flows f JOIN endpoints e ON e.id = f.endpoint_id "
+	    "JOIN assets a ON a.id = f.asset_id WHERE f.last_seen > :t_lo "
+	    "ORDER BY f.asset_id, e.ip, f.direction, f.transport, f.port, f.protocol",
+	    endpoint_row },
 	{ EXPORT_R_EVENT, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
 	    SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), v.severity, v.baseline, v.field, "
 	    "v.old_value, v.new_value, v.protocol, v.operation, v.client_id, v.client_ip, v.client_mac, "
@@ -417,7 +450,8 @@ scalar(sqlite3 *db, const char *sql, bool *ok)
 	"SELECT max(m) FROM (SELECT max(last_seen) AS m FROM assets " \
 	"UNION ALL SELECT max(last_seen) FROM evidence UNION ALL SELECT max(last_seen) FROM addresses " \
 	"UNION ALL SELECT max(last_seen) FROM services " \
-	"UNION ALL SELECT max(last_seen) FROM conversations)"
+	"UNION ALL SELECT max(last_seen) FROM conversations " \
+	"UNION ALL SELECT max(last_seen) FROM endpoint_flows)"
 
 struct store_export *
 store_export_begin(struct store *st, char *err, size_t errsz)

@@ -46,6 +46,15 @@ struct export_rec {
 	char		*field, *old_value, *new_value, *operation, *outcome;
 	int64_t		 client_id;
 	char		*client_mac, *client_ip;
+	/*
+	 * A conversation with an Internet endpoint (peer_id 0, peer_ip the
+	 * endpoint): who runs it and the names it went by; inbound when the
+	 * endpoint was the client (a probe: peer is then the source).
+	 */
+	bool		 external, inbound;
+	char		*ext_country, *ext_as_name, *ext_owner;
+	int64_t		 ext_asn;
+	json_t		*ext_names;	/* ["eu5.fusionsolar.huawei.com", ...] */
 };
 
 /*

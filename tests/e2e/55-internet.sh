@@ -63,4 +63,15 @@ grep -q "probed from 167.94.138.50" "$tmp/inet.txt" || fail "the table does not 
 id=$(jq -r '.[] | select(.ips[0] == "192.168.10.30") | .id' "$tmp/list.json")
 "$cli" --db "$tmp/sw.db" show "$id" >"$tmp/show.txt" || fail "show $id: exit $?"
 grep -q "119.8.1.1" "$tmp/show.txt" || { cat "$tmp/show.txt"; fail "show lists no external endpoint"; }
+svc=$("$cli" --db "$tmp/sw.db" risk --json | jq .summary.service_reasons)
+[ "$svc" = 7 ] || fail "risk counts $svc assets with service reasons, expected 7"
+# the exports carry the endpoints: ECS destination.* with geo and AS, related.hosts
+mkdir "$tmp/exp"
+"$cli" --db "$tmp/sw.db" export --format ecs --full -o "$tmp/exp" >/dev/null || fail "export: exit $?"
+n=$(jq -c 'select(.destination.domain == "eu5.fusionsolar.huawei.com" and .destination.as.number == 136907
+    and .destination.geo.country_iso_code == "SG" and (.related.hosts | index("eu5.fusionsolar.huawei.com")) != null
+    and .network.direction == "outbound")' "$tmp"/exp/*.ndjson | wc -l)
+[ "$n" = 1 ] || fail "ECS export: $n records of the SmartLogger's FusionSolar flow"
+n=$(jq -c 'select(.network.direction == "inbound" and .source.ip == "167.94.138.50")' "$tmp"/exp/*.ndjson | wc -l)
+[ "$n" = 2 ] || fail "ECS export: $n records of the scanner's probes"
 echo "$name: ok"

@@ -68,7 +68,6 @@ extern const char *const obs_kind_names[OBS_NKINDS];	/* "fact", "addr", ... */
 #define A_DNS_ANSWER	"dns_answer"	/* "name=address": what an answer told the device */
 #define A_DNS_CNAME	"dns_cname"	/* "owner=target": a CNAME in an answer's chain */
 #define A_HTTP_HOST	"http_host"	/* Host header / absolute-URI authority of a request */
-#define A_NTP_SERVER	"ntp_server"	/* the address of a time server the device asks */
 #define A_NOTE		"note"		/* anything else worth keeping, e.g. "snmp community seen" */
 #define A_CHASSIS_ID	"chassis_id"	/* LLDP chassis id (MAC, address or name) */
 #define A_PORT_ID	"port_id"	/* LLDP/CDP port the device sent from */

@@ -125,10 +125,17 @@ has_role(json_t *a, const char *const *names)
 	return false;
 }
 
+const char *
+asset_category(json_t *a)
+{
+	return tier_short(asset_tier(a));
+}
+
 /*
- * The level from the roles the dissectors state (core/obs.h R_*): what
+ * The level, from the roles the dissectors state (core/obs.h R_*): what
  * makes a device a controller first (a PLC that also polls others is a
- * PLC), then the OT clients and masters, then the OT servers.
+ * PLC), then the OT clients and masters, then the OT servers.  An
+ * IP-keyed address outside the private ranges is an internet endpoint.
  */
 enum tier
 asset_tier(json_t *a)
@@ -142,6 +149,8 @@ asset_tier(json_t *a)
 	    R_ENIP_ADAPTER, R_PN_DEVICE, NULL };
 	const char *ip = json_string_value(json_object_get(a, "ip"));
 
+	if (ip && ip_is_public(ip) && !json_is_string(json_object_get(a, "mac")))
+		return TIER_INTERNET;
 	if (json_is_true(json_object_get(a, "gateway")) || has_role(a, network))
 		return TIER_NETWORK;
 	if (has_role(a, control))
@@ -195,10 +204,16 @@ asset_zone(json_t *a, char *buf, size_t sz)
 {
 	json_int_t vlan = json_integer_value(json_object_get(a, "vlan"));
 	const char *ip = json_string_value(json_object_get(a, "ip"));
+	const char *zone = json_string_value(json_object_get(a, "zone"));
 	unsigned char b[16];
 	char txt[INET6_ADDRSTRLEN];
 
-	if (vlan > 0)
+	/* a device behind a Modbus server stands where the server stands */
+	if (ip == NULL)
+		ip = json_string_value(json_object_get(json_object_get(a, "behind"), "ip"));
+	if (zone && *zone)
+		snprintf(buf, sz, "%s", zone);
+	else if (vlan > 0)
 		snprintf(buf, sz, "VLAN %lld", (long long)vlan);
 	else if (ip && ip_is_public(ip))
 		snprintf(buf, sz, "internet");

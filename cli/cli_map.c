@@ -193,7 +193,16 @@ asset_label(json_t *a, char *buf, size_t sz)
 		cat_clean(buf, sz, model ? model : maker);
 	else if (!host && model && maker)
 		cat_clean(buf, sz, maker);
-	cat_clean(buf, sz, jget(a, "ip") ? jget(a, "ip") : jget(a, "mac") ? jget(a, "mac") : "no address");
+	if (!jget(a, "ip") && json_is_object(json_object_get(a, "behind"))) {
+		json_t *b = json_object_get(a, "behind");
+
+		snprintf(idtxt, sizeof(idtxt), "unit %lld behind ", (long long)json_integer_value(
+		    json_object_get(b, "unit")));
+		cat_clean(buf, sz, idtxt);
+		strncat(buf, jget(b, "ip") ? jget(b, "ip") : "its gateway", sz - strlen(buf) - 1);
+	} else
+		cat_clean(buf, sz, jget(a, "ip") ? jget(a, "ip") : jget(a, "mac") ? jget(a, "mac") :
+		    "no address");
 }
 
 static void

@@ -145,6 +145,19 @@ asset_maker(json_t *a)
 	return js(a, "maker") ? js(a, "maker") : js(a, "vendor") ? js(a, "vendor") : js(a, "oui_vendor");
 }
 
+/* Its IP, or for a device behind a Modbus server "unit N behind IP". */
+static void
+put_address(FILE *f, json_t *a)
+{
+	json_t *b = json_object_get(a, "behind");
+
+	if (js(a, "ip") == NULL && json_is_object(b)) {
+		fprintf(f, "unit %lld behind ", ji(b, "unit"));
+		h(f, js(b, "ip"));
+	} else
+		h(f, js(a, "ip"));
+}
+
 static void
 asset_ref(FILE *f, json_t *a)
 {
@@ -494,12 +507,14 @@ write_summary(FILE *f, const struct rdata *d)
 		lv[l] = (struct bar){ level_names[l], s.levels[l], level_fill[l] };
 	svg_bars(f, "Assets per risk level", "chart-levels", lv, 4);
 	counts_chart(f, &s.country, "Assets per maker's country", "chart-countries", "#5b8cc6");
-	counts_chart(f, &s.tier, "Assets per kind (from the protocols they speak)", "chart-kinds", "#8c7bc6");
+	counts_chart(f, &s.tier, "Assets per kind (from the protocols they speak)", "chart-kinds",
+	    "#8c7bc6");
 	counts_chart(f, &s.zone_flagged, "Flagged assets per zone", "chart-zones", "#d9534f");
 	country_table(f, &s.country);
 	fputs("<p class=\"note\">The kind of an asset is derived from the roles its protocols show "
-	    "(a Modbus server, a DNP3 master, a gateway). Device categories (PLC/RTU/IED, HMI, camera, "
-	    "inverter) are not available in this database.</p>\n</section>\n", f);
+	    "(a Modbus server, a DNP3 master, a gateway). Device categories (PLC/RTU/IED, HMI, "
+	    "camera, inverter) are not available in this database.</p>\n", f);
+	fputs("</section>\n", f);
 	free(s.country.c);
 	free(s.tier.c);
 	free(s.zone_flagged.c);
@@ -676,8 +691,19 @@ where_table(FILE *f, const struct rdata *d, const struct product *p)
 		asset_ref(f, a);
 		fputs("</td><td>", f);
 		h(f, asset_name(a));
+		fputs("<br><span class=\"note\">", f);
+		h(f, asset_category(a));
+		fputs("</span>", f);
+		if (js(a, "criticality")) {
+			fputs("<br>criticality: ", f);
+			h(f, js(a, "criticality"));
+		}
+		if (js(a, "note")) {
+			fputs("<br>note: ", f);
+			h(f, js(a, "note"));
+		}
 		fputs("</td><td>", f);
-		h(f, js(a, "ip"));
+		put_address(f, a);
 		fputs("<br>", f);
 		h(f, js(a, "mac"));
 		fputs("</td><td class=\"z\">", f);
@@ -1172,14 +1198,18 @@ write_inventory(FILE *f, const struct rdata *d)
 
 	fputs("<section id=\"inventory\">\n<h2>Appendix: inventory</h2>\n<table id=\"inventory-table\" class=\"inv\">"
 	    "<thead><tr><th style=\"width:6%\">ID</th><th>Name</th><th>Maker</th><th>Model / firmware</th>"
-	    "<th>IP / MAC</th><th style=\"width:12%\">Zone</th><th style=\"width:10%\">Kind</th>"
+	    "<th>IP / MAC</th><th style=\"width:12%\">Zone</th><th style=\"width:11%\">Kind</th>"
 	    "<th style=\"width:9%\">Level</th><th style=\"width:7%\">Country</th></tr></thead><tbody>\n", f);
 	json_array_foreach(d->assets, i, a) {
 		char zone[96];
 
 		asset_zone(a, zone, sizeof(zone));
 		fprintf(f, "<tr id=\"asset-%lld\"><td>%lld</td><td>", ji(a, "id"), ji(a, "id"));
-		h(f, js(a, "hostname"));
+		h(f, js(a, "name") ? js(a, "name") : js(a, "hostname"));
+		if (js(a, "name") && js(a, "hostname")) {
+			fputs("<br>", f);
+			h(f, js(a, "hostname"));
+		}
 		fputs("</td><td>", f);
 		h(f, asset_maker(a));
 		fputs("</td><td>", f);
@@ -1189,13 +1219,15 @@ write_inventory(FILE *f, const struct rdata *d)
 			h(f, js(a, "firmware"));
 		}
 		fputs("</td><td>", f);
-		h(f, js(a, "ip"));
+		put_address(f, a);
 		fputs("<br>", f);
 		h(f, js(a, "mac"));
 		fputs("</td><td class=\"z\">", f);
 		h(f, zone);
-		fprintf(f, "</td><td>%s</td><td><span class=\"lvl lvl-%s\">%s</span></td><td>",
-		    tier_short(asset_tier(a)), js(a, "level"), js(a, "level"));
+		fputs("</td><td>", f);
+		h(f, asset_category(a));
+		fprintf(f, "</td><td><span class=\"lvl lvl-%s\">%s</span></td><td>", js(a, "level"),
+		    js(a, "level"));
 		h(f, js(a, "country"));
 		fputs("</td></tr>\n", f);
 	}

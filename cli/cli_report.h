@@ -48,9 +48,15 @@ enum tier {
 };
 
 enum tier asset_tier(json_t *asset);
+/* What the asset is, for a table cell: the level's short name ("controller"). */
+const char *asset_category(json_t *asset);
 const char *tier_name(enum tier t);		/* "controllers (PLC/RTU/IED)", ... */
 const char *tier_short(enum tier t);		/* "controller", ... */
-/* The asset's zone: its VLAN, else the /24 (IPv4) or /64 (IPv6) of its address. */
+/*
+ * The asset's zone: the one it is given ("zone"), else its VLAN, else
+ * the /24 (IPv4) or /64 (IPv6) of its address (a device behind a Modbus
+ * server: of the server's).
+ */
 void	 asset_zone(json_t *asset, char *buf, size_t sz);
 bool	 asset_flagged(json_t *asset);		/* level high or elevated */
 bool	 ip_is_public(const char *ip);

@@ -17,6 +17,8 @@
 static const char *const best_attrs[] = {
 	"vendor", "model", "firmware", "serial", "hostname", "os", NULL
 };
+/* Filled in where the database has them. */
+static const char *const extra_attrs[] = { "behind", NULL };
 
 static json_t *
 col_str(sqlite3_stmt *st, int col)
@@ -196,6 +198,8 @@ asset_row(sqlite3_stmt *st, bool with_risk)
 
 	for (size_t i = 0; best_attrs[i]; i++)
 		json_object_set_new(a, best_attrs[i], json_null());
+	for (size_t i = 0; extra_attrs[i]; i++)
+		json_object_set_new(a, extra_attrs[i], json_null());
 	if (with_risk && sqlite3_column_type(st, 9) != SQLITE_NULL) {
 		json_object_set_new(a, "level", col_str(st, 9));
 		json_object_set_new(a, "maker", col_str(st, 10));
@@ -212,6 +216,37 @@ asset_row(sqlite3_stmt *st, bool with_risk)
 		json_object_set_new(a, "evaluated", json_null());
 	}
 	return a;
+}
+
+/*
+ * A device behind a Modbus server (store/units.c) has no address of its
+ * own (its key_ip is "modbus-unit:GW:UNIT"): it gets "behind" {gateway,
+ * ip, unit}, no ip, and the gateway's VLAN, so it is drawn in its zone.
+ */
+static bool
+add_units(sqlite3 *db, const struct index *ix)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!has_table(db, "modbus_units"))
+		return true;
+	if ((st = prep(db, "SELECT asset_id, gateway_id, unit FROM modbus_units "
+	    "WHERE asset_id != gateway_id ORDER BY asset_id")) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *a = find(ix, sqlite3_column_int64(st, 0));
+		json_t *gw = find(ix, sqlite3_column_int64(st, 1));
+
+		if (a == NULL || gw == NULL)
+			continue;
+		json_object_set_new(a, "behind", json_pack("{s:I s:O s:I}",
+		    "gateway", (json_int_t)sqlite3_column_int64(st, 1),
+		    "ip", json_object_get(gw, "ip"), "unit", (json_int_t)sqlite3_column_int64(st, 2)));
+		json_object_set_new(a, "ip", json_null());
+		json_object_set(a, "vlan", json_object_get(gw, "vlan"));
+	}
+	return done(st, rc);
 }
 
 static json_t *
@@ -346,7 +381,8 @@ qr_assets(sqlite3 *db)
 	struct index ix = { NULL, 0 };
 	json_t *arr = read_assets(db, &ix);
 
-	if (arr && !(add_evidence(db, &ix) && add_addresses(db, &ix) && add_services(db, &ix))) {
+	if (arr && !(add_evidence(db, &ix) && add_addresses(db, &ix) && add_services(db, &ix) &&
+	    add_units(db, &ix))) {
 		json_decref(arr);
 		arr = NULL;
 	}

@@ -128,6 +128,25 @@ START_TEST(zones_are_vlans_else_subnets)
 }
 END_TEST
 
+START_TEST(given_zone_and_gateway_zone_win)
+{
+	json_t *a = asset("10.10.0.7", 40, "", false), *u = asset("10.10.0.8", 0, "", false);
+	char z[96];
+
+	json_object_set_new(a, "zone", json_string("Level 1 / Line 3"));
+	asset_zone(a, z, sizeof(z));
+	ck_assert_str_eq(z, "Level 1 / Line 3");
+	/* a Modbus unit behind a server: no address of its own, the server's zone */
+	json_object_set_new(u, "ip", json_null());
+	json_object_set_new(u, "behind", json_pack("{s:i s:s s:i}", "gateway", 3, "ip", "10.30.0.14",
+	    "unit", 2));
+	asset_zone(u, z, sizeof(z));
+	ck_assert_str_eq(z, "10.30.0.0/24");
+	json_decref(a);
+	json_decref(u);
+}
+END_TEST
+
 START_TEST(levels_follow_the_roles)
 {
 	static const struct { const char *roles; bool gw; const char *ip; enum tier want; } cases[] = {
@@ -184,6 +203,7 @@ make_suite(void)
 	tcase_add_test(tc, public_addresses);
 	tcase_add_test(tc, zones_are_vlans_else_subnets);
 	tcase_add_test(tc, levels_follow_the_roles);
+	tcase_add_test(tc, given_zone_and_gateway_zone_win);
 	tcase_add_test(tc, chart_escapes_labels_and_scales_bars);
 	suite_add_tcase(s, tc);
 	return s;

@@ -227,6 +227,27 @@ asset_zone(json_t *a, char *buf, size_t sz)
 		snprintf(buf, sz, "no address");
 }
 
+void
+owner_label(json_t *g, char *buf, size_t sz)
+{
+	const char *owner = json_string_value(json_object_get(g, "owner"));
+	const char *as_name = json_string_value(json_object_get(g, "as_name"));
+	const char *cc = json_string_value(json_object_get(g, "country"));
+	json_int_t asn = json_integer_value(json_object_get(g, "asn"));
+	int n;
+
+	if (owner && *owner)
+		n = snprintf(buf, sz, "%s", owner);
+	else if (as_name && *as_name)
+		n = snprintf(buf, sz, "%s", as_name);
+	else if (asn > 0)
+		n = snprintf(buf, sz, "AS%lld", (long long)asn);
+	else
+		n = snprintf(buf, sz, "unknown owner");
+	if (cc && *cc && n > 0 && (size_t)n < sz)
+		snprintf(buf + n, sz - (size_t)n, " (%s)", cc);
+}
+
 bool
 asset_flagged(json_t *a)
 {

@@ -103,6 +103,30 @@ node_key(struct map *m, json_t *a, char *key, size_t sz, char *zone, size_t zsz,
 }
 
 static struct mnode *
+node_add(struct map *m, const char *key, const char *zone, enum tier t)
+{
+	struct mnode *nd;
+
+	if (m->n == MAP_NODE_MAX) {
+		m->dropped++;
+		return NULL;
+	}
+	if (m->n == m->cap) {
+		struct mnode *p = realloc(m->nodes, (m->cap = m->cap ? m->cap * 2 : 64) * sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		m->nodes = p;
+	}
+	nd = &m->nodes[m->n++];
+	memset(nd, 0, sizeof(*nd));
+	snprintf(nd->key, sizeof(nd->key), "%s", key);
+	snprintf(nd->zone, sizeof(nd->zone), "%s", zone);
+	nd->tier = t;
+	return nd;
+}
+
+static struct mnode *
 node_find(struct map *m, const char *key)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -120,24 +144,8 @@ node_for(struct map *m, json_t *a)
 	struct mnode *nd;
 
 	node_key(m, a, key, sizeof(key), zone, sizeof(zone), &t);
-	if ((nd = node_find(m, key)) == NULL) {
-		if (m->n == MAP_NODE_MAX) {
-			m->dropped++;
-			return NULL;
-		}
-		if (m->n == m->cap) {
-			struct mnode *p = realloc(m->nodes, (m->cap = m->cap ? m->cap * 2 : 64) * sizeof(*p));
-
-			if (p == NULL)
-				return NULL;
-			m->nodes = p;
-		}
-		nd = &m->nodes[m->n++];
-		memset(nd, 0, sizeof(*nd));
-		snprintf(nd->key, sizeof(nd->key), "%s", key);
-		snprintf(nd->zone, sizeof(nd->zone), "%s", zone);
-		nd->tier = t;
-	}
+	if ((nd = node_find(m, key)) == NULL)
+		nd = node_add(m, key, zone, t);
 	return nd;
 }
 
@@ -273,7 +281,8 @@ cluster_for(struct map *m, struct mzone *z)
 	c = z->c = agsubg(m->g, name, 1);
 	label = label_clean(z->name, 60);
 	set(c, "label", label ? label : "");
-	set(c, "style", "rounded,filled");
+	/* the internet is no zone of the site: its clouds float in the top row, no box */
+	set(c, "style", strcmp(z->name, "internet") == 0 ? "invis" : "rounded,filled");
 	set(c, "fillcolor", "#fbfbfb");
 	set(c, "color", "#777777");
 	set(c, "fontname", "Helvetica-Bold");
@@ -438,6 +447,77 @@ draw_edges(struct map *m, Agraph_t *g)
 		draw_edge(m, g, &m->edges[i]);
 }
 
+/*
+ * The outside addresses the drawn assets talk to (qi_internet): one cloud
+ * per owner and country, an edge from the asset (outbound) or to it (a
+ * probe from outside), summed per owner.  The edges wait in *pending
+ * until the conversations are collected.
+ */
+static void
+add_clouds(struct map *m, const struct lookup *lk, size_t nlk, json_t *internet,
+    struct medge **pending, size_t *npending)
+{
+	size_t i, k, e, n = 0;
+	json_t *a, *g, *ep;
+	struct medge *pe = NULL;
+
+	json_array_foreach(internet, i, a) {
+		size_t from = node_of(lk, nlk, json_integer_value(json_object_get(a, "id")));
+		static const char *const sides[] = { "destinations", "exposure" };
+
+		if (from == SIZE_MAX)
+			continue;
+		for (size_t side = 0; side < 2; side++)
+			json_array_foreach(json_object_get(a, sides[side]), k, g) {
+				char owner[200], key[220];
+				struct mnode *cloud;
+				struct medge *p;
+				json_t *eps = json_object_get(g, "endpoints");
+				long long bytes = 0;
+				const char *ports = NULL;
+
+				owner_label(g, owner, sizeof(owner));
+				snprintf(key, sizeof(key), "c:%s", owner);
+				if ((cloud = node_find(m, key)) == NULL &&
+				    (cloud = node_add(m, key, "internet", TIER_INTERNET)) == NULL)
+					continue;
+				cloud->assets += json_is_array(eps) ? json_array_size(eps) : 1;
+				json_array_foreach(eps, e, ep) {
+					bytes += json_integer_value(json_object_get(ep, "bytes"));
+					if (ports == NULL)
+						ports = json_string_value(json_object_get(ep, "ports"));
+				}
+				if (!json_is_array(eps)) {
+					bytes = json_integer_value(json_object_get(g, "packets")) * 60;
+					ports = json_string_value(json_object_get(g, "ports"));
+				}
+				if ((p = realloc(pe, (n + 1) * sizeof(*pe))) == NULL)
+					continue;
+				pe = p;
+				pe[n] = (struct medge){ side ? (size_t)(cloud - m->nodes) : from,
+				    side ? from : (size_t)(cloud - m->nodes), "", bytes };
+				/* "tcp/443 tls" -> "tls" */
+				snprintf(pe[n].proto, sizeof(pe[n].proto), "%s", ports && strchr(ports, ' ') ?
+				    strchr(ports, ' ') + 1 : ports ? ports : "?");
+				n++;
+			}
+	}
+	*pending = pe;
+	*npending = n;
+}
+
+static void
+append_edges(struct map *m, struct medge *more, size_t n)
+{
+	struct medge *p = realloc(m->edges, (m->nedges + n + 1) * sizeof(*p));
+
+	if (p == NULL)
+		return;
+	memcpy(p + m->nedges, more, n * sizeof(*more));
+	m->edges = p;
+	m->nedges += n;
+}
+
 /* --- selection --------------------------------------------------------------- */
 
 static bool
@@ -531,6 +611,8 @@ build(struct map *m, json_t *assets, json_t *convs, const struct map_opts *o, ch
 {
 	size_t nlk = json_array_size(assets), i, shown = 0;
 	struct lookup *lk = calloc(nlk + 1, sizeof(*lk));
+	struct medge *clouds = NULL;
+	size_t nclouds = 0;
 	bool *want;
 	json_t *a;
 
@@ -557,8 +639,10 @@ build(struct map *m, json_t *assets, json_t *convs, const struct map_opts *o, ch
 		lk[i].node = nd ? (size_t)(nd - m->nodes) : SIZE_MAX;
 	}
 	free(want);
+	add_clouds(m, lk, nlk, o->internet, &clouds, &nclouds);
 	if (plan_zones(m) != 0) {
 		free(lk);
+		free(clouds);
 		return snprintf(err, errsz, "out of memory"), -1;
 	}
 	/* Graphviz's own complaints would reach the user's terminal unexplained. */
@@ -568,6 +652,8 @@ build(struct map *m, json_t *assets, json_t *convs, const struct map_opts *o, ch
 	for (i = 0; i < m->n; i++)
 		draw_node(m, &m->nodes[i], i);
 	collect_edges(m, lk, nlk, convs);
+	append_edges(m, clouds, nclouds);
+	free(clouds);
 	free(lk);
 	if (m->n == 0)
 		return snprintf(err, errsz, "no asset to draw%s", o->zone || o->around ?

@@ -28,6 +28,7 @@
 #include "cli_report.h"
 #include "config.h"
 #include "events.h"
+#include "q_internet.h"
 #include "q_report.h"
 #include "vendors.h"
 
@@ -57,6 +58,7 @@ static const char map_help[] =
 struct rdata {
 	struct cli	*cli;
 	json_t		*ov, *assets, *convs;
+	json_t		*internet;	/* qi_internet(): who talks to which outside owner */
 	json_t		*changes, *ops;	/* events (store/events.h), at most REPORT_EVENTS_MAX each */
 	json_t		*kinds;		/* events per kind, all of them */
 	size_t		 changes_dropped, ops_dropped;
@@ -282,7 +284,7 @@ static const char report_css[] =
     ".map{overflow-x:auto;border:1px solid #ccc}.map svg{display:block;height:auto}\n"
     ".cover{border-bottom:4px solid #333;margin-bottom:6mm}\n"
     "code{font-family:'DejaVu Sans Mono',monospace;font-size:9pt}\n"
-    "td.z{font-size:90%;overflow-wrap:normal;word-break:normal}table.inv{font-size:8.5pt}\n"
+    "td.z{font-size:90%}table.inv{font-size:8.5pt}\n"
     "@page{size:A4;margin:14mm 12mm}@page landscape{size:A4 landscape}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
     "section{break-before:page}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}"
@@ -582,8 +584,16 @@ product_kind(const struct product *p, const struct vendor *row)
 {
 	json_t *a = json_array_get(p->assets, 0);
 
+	size_t i, k;
+	json_t *x, *r;
+
 	if (asset_tier(a) == TIER_INTERNET)
 		return "cloud service (an address outside the plant)";
+	/* a verdict resting on the service table: what the device runs or uses, not who made it */
+	json_array_foreach(p->assets, i, x)
+		json_array_foreach(json_object_get(x, "reasons"), k, r)
+			if (js(r, "rule") && strstr(js(r, "rule"), "services.csv"))
+				return "software or cloud service the device runs or uses (see the evidence)";
 	if (js(a, "mac") == NULL && js(a, "model") == NULL)
 		return "a host behind a gateway: hardware or software, not told apart";
 	if (row && strcmp(row->category, "module") == 0)
@@ -728,6 +738,44 @@ remote_access_proto(const char *p)
 	return false;
 }
 
+/* The outside owners an asset talks to (outbound) or is probed by (inbound). */
+static void
+owners_cell(FILE *f, json_t *groups, bool names)
+{
+	size_t k, e, shown = 0;
+	json_t *g, *ep, *nm;
+
+	json_array_foreach(groups, k, g) {
+		char owner[200];
+
+		if (shown++ == REPORT_PEERS_MAX) {
+			fprintf(f, "<br>and %zu more", json_array_size(groups) - REPORT_PEERS_MAX);
+			break;
+		}
+		owner_label(g, owner, sizeof(owner));
+		fputs(k ? "<br><strong>" : "<strong>", f);
+		h(f, owner);
+		fputs("</strong>: ", f);
+		if (json_is_array(json_object_get(g, "endpoints")))
+			json_array_foreach(json_object_get(g, "endpoints"), e, ep) {
+				fputs(e ? ", " : "", f);
+				h(f, js(ep, "ip"));
+				if (names && (nm = json_array_get(json_object_get(ep, "names"), 0)) != NULL) {
+					fputs(" (", f);
+					h(f, js(nm, "name"));
+					fputs(")", f);
+				}
+				fputs(" ", f);
+				h(f, js(ep, "ports"));
+			}
+		else {
+			h(f, js(g, "ip"));
+			fputs(" ", f);
+			h(f, js(g, "ports"));
+		}
+	}
+}
+
 static bool
 in_product(const struct product *p, long long id)
 {
@@ -818,9 +866,29 @@ access_paths(FILE *f, const struct rdata *d, const struct product *p)
 	}
 	if (n > REPORT_PEERS_MAX * 2)
 		fprintf(f, "<li>and %zu more</li>\n", n - REPORT_PEERS_MAX * 2);
+	json_array_foreach(p->assets, i, a) {
+		json_t *inet = json_object_get(a, "_internet");
+
+		if (json_array_size(json_object_get(inet, "destinations")) > 0) {
+			n++;
+			fputs("<li>", f);
+			asset_ref(f, a);
+			fputs(" connects outside the site to ", f);
+			owners_cell(f, json_object_get(inet, "destinations"), true);
+			fputs("</li>\n", f);
+		}
+		if (json_array_size(json_object_get(inet, "exposure")) > 0) {
+			n++;
+			fputs("<li>", f);
+			asset_ref(f, a);
+			fputs(" is reached from outside by ", f);
+			owners_cell(f, json_object_get(inet, "exposure"), false);
+			fputs("</li>\n", f);
+		}
+	}
 	if (n == 0)
 		fputs("<li>No remote-access protocol (SSH, Telnet, RDP, VNC, web) and no connection "
-		    "outside the plant was seen.</li>\n", f);
+		    "outside the site was seen.</li>\n", f);
 	operations_on(f, d, p);
 	fputs("</ul>\n", f);
 }
@@ -878,7 +946,8 @@ collect_reasons(const struct product *p, struct reason_row *rows, size_t max)
 			}
 			snprintf(ev, sizeof(ev), "%s = %s", js(r, "source") ? js(r, "source") : "?",
 			    js(r, "value") ? js(r, "value") : "?");
-			add_unique_str(rows[j].evidence, ev);
+			if (js(r, "source") || js(r, "value"))
+				add_unique_str(rows[j].evidence, ev);
 			add_unique_int(rows[j].assets, ji(a, "id"));
 		}
 	return n;
@@ -1124,49 +1193,64 @@ write_changes(FILE *f, const struct rdata *d)
 	fputs("</section>\n", f);
 }
 
-static void
-write_internet(FILE *f, const struct rdata *d)
+static size_t
+internet_table(FILE *f, const struct rdata *d, bool ot)
 {
 	size_t i, n = 0;
-	json_t *c;
+	json_t *e;
 
-	fputs("<section id=\"internet\">\n<h2>Internet-connected OT devices</h2>\n"
-	    "<p>OT devices (controllers, field devices, HMI/SCADA) seen in a conversation with an "
-	    "address outside the private ranges. The owner of an address is not available in this "
-	    "database.</p>\n<table><thead><tr><th>Asset</th><th>Kind</th><th>Maker</th><th>Peer</th>"
-	    "<th>Protocol</th><th>Bytes</th></tr></thead><tbody>\n", f);
-	json_array_foreach(d->convs, i, c) {
-		json_t *x = asset_by_id(d, ji(c, "client")), *y = asset_by_id(d, ji(c, "server"));
-		json_t *ot, *ext;
+	fputs("<table><thead><tr><th style=\"width:8%\">Asset</th><th style=\"width:14%\">Category</th>"
+	    "<th style=\"width:16%\">Maker</th><th style=\"width:10%\">Level</th><th>Talks to (owner: "
+	    "address, name, port)</th><th style=\"width:18%\">Reached from outside</th></tr></thead>"
+	    "<tbody>\n", f);
+	json_array_foreach(d->internet, i, e) {
+		json_t *a = asset_by_id(d, ji(e, "id"));
 
-		if (x == NULL || y == NULL)
-			continue;
-		if (asset_tier(y) == TIER_INTERNET && asset_tier(x) >= TIER_SUPERVISORY)
-			ot = x, ext = y;
-		else if (asset_tier(x) == TIER_INTERNET && asset_tier(y) >= TIER_SUPERVISORY)
-			ot = y, ext = x;
-		else
+		if (a == NULL || (asset_tier(a) >= TIER_SUPERVISORY) != ot)
 			continue;
 		n++;
 		fputs("<tr><td>", f);
-		asset_ref(f, ot);
-		fprintf(f, "</td><td>%s</td><td>", tier_short(asset_tier(ot)));
-		h(f, asset_maker(ot));
+		asset_ref(f, a);
+		fputs("<br>", f);
+		put_address(f, a);
 		fputs("</td><td>", f);
-		h(f, js(ext, "ip"));
+		h(f, asset_category(a));
 		fputs("</td><td>", f);
-		h(f, js(c, "protocol"));
-		fprintf(f, "</td><td class=\"n\">%lld</td></tr>\n", ji(c, "bytes"));
+		h(f, asset_maker(a));
+		fprintf(f, "</td><td><span class=\"lvl lvl-%s\">%s</span></td><td>", js(a, "level"),
+		    js(a, "level"));
+		owners_cell(f, json_object_get(e, "destinations"), true);
+		fputs("</td><td>", f);
+		if (json_array_size(json_object_get(e, "exposure")) == 0)
+			fputs("&#8211;", f);
+		else
+			owners_cell(f, json_object_get(e, "exposure"), false);
+		fputs("</td></tr>\n", f);
 	}
 	if (n == 0)
 		fputs("<tr><td colspan=\"6\">None seen.</td></tr>\n", f);
-	fputs("</tbody></table>\n</section>\n", f);
+	fputs("</tbody></table>\n", f);
+	return n;
+}
+
+static void
+write_internet(FILE *f, const struct rdata *d)
+{
+	fputs("<section id=\"internet\">\n<h2>Internet-connected OT devices</h2>\n"
+	    "<p>OT devices (controllers, field devices, HMI, SCADA, engineering) seen talking to "
+	    "addresses outside the site, grouped by who runs the address space (the location "
+	    "database's AS and the vendor table), with the names the addresses went by (DNS answers, "
+	    "TLS server names); and the outside addresses that reached them.</p>\n", f);
+	internet_table(f, d, true);
+	fputs("<h3>Other devices talking to the internet</h3>\n", f);
+	internet_table(f, d, false);
+	fputs("</section>\n", f);
 }
 
 static void
 write_map(FILE *f, const struct rdata *d)
 {
-	struct map_opts o = { MAP_SVG, NULL, 0, MAP_COLLAPSE_DEFAULT };
+	struct map_opts o = { MAP_SVG, NULL, 0, MAP_COLLAPSE_DEFAULT, d->internet };
 	char *svg = NULL, err[256];
 	size_t len = 0;
 
@@ -1242,6 +1326,7 @@ rdata_free(struct rdata *d)
 	json_decref(d->ov);
 	json_decref(d->assets);
 	json_decref(d->convs);
+	json_decref(d->internet);
 	json_decref(d->changes);
 	json_decref(d->ops);
 	json_decref(d->kinds);
@@ -1315,7 +1400,8 @@ rdata_read(struct rdata *d, bool full)
 	size_t i;
 	json_t *a;
 
-	if ((d->assets = qr_assets(d->cli->db)) == NULL || (d->convs = qr_conversations(d->cli->db)) == NULL)
+	if ((d->assets = qr_assets(d->cli->db)) == NULL || (d->convs = qr_conversations(d->cli->db)) == NULL ||
+	    (d->internet = qi_internet(d->cli->db)) == NULL)
 		return read_failed(d->cli);
 	if (full && ((d->ov = qr_overview(d->cli->db)) == NULL || read_events(d) != 0))
 		return read_failed(d->cli);
@@ -1327,6 +1413,12 @@ rdata_read(struct rdata *d, bool full)
 	}
 	qsort(d->ix, d->nix, sizeof(*d->ix), slot_cmp);
 	link_conversations(d);
+	json_array_foreach(d->internet, i, a) {
+		json_t *asset = asset_by_id(d, ji(a, "id"));
+
+		if (asset)
+			json_object_set(asset, "_internet", a);
+	}
 	return EXIT_OK;
 }
 
@@ -1453,7 +1545,7 @@ map_run(struct cli *cli, int argc, char **argv)
 		{ "collapse", required_argument, NULL, O_COLLAPSE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct map_opts o = { MAP_SVG, NULL, 0, MAP_COLLAPSE_DEFAULT };
+	struct map_opts o = { MAP_SVG, NULL, 0, MAP_COLLAPSE_DEFAULT, NULL };
 	struct rdata d = { .cli = cli };
 	const char *out = NULL, *around = NULL;
 	char *buf = NULL, err[256], *end;
@@ -1498,6 +1590,7 @@ map_run(struct cli *cli, int argc, char **argv)
 		rdata_free(&d);
 		return rc;
 	}
+	o.internet = d.internet;
 	if (map_render(d.assets, d.convs, &o, &buf, &len, err, sizeof(err)) != 0) {
 		fprintf(cli->err, "spanwatch map: %s\n", err);
 		rc = EXIT_NOTFOUND;

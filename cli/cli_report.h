@@ -81,9 +81,13 @@ struct map_opts {
 	const char	*zone;		/* only this zone (and its peers outside); NULL: all */
 	int64_t		 around;	/* only this asset and its peers; 0: all */
 	size_t		 collapse_over;	/* more assets than this: one node per zone and level */
+	json_t		*internet;	/* qi_internet(): one cloud per owner of the addresses; NULL: none */
 };
 
 #define MAP_COLLAPSE_DEFAULT	300
+
+/* Who runs an outside address, for people: the owner, else the AS name, else the AS number. */
+void	 owner_label(json_t *dest, char *buf, size_t sz);
 
 /*
  * Lay out and render the map of assets and conversations (qr_assets,

@@ -11,6 +11,9 @@
 #      sections and the map, the screenshots are not blank
 #   4. hostile device strings (<script>, quotes, U+202E, a 10 kB name)
 #      planted in a copy of the database stay text in HTML, SVG and DOT
+#   5. swgen's calling-home plant (--internet): every device of `spanwatch
+#      internet --json` in the report with the owners it talks to, and one
+#      cloud per owner in the map
 # Usage: tests/e2e/80-report.sh [BUILD_DIR]
 set -u
 build=${1:-build}
@@ -135,4 +138,27 @@ EOF
 if command -v neato >/dev/null; then
 	neato -n2 -Tsvg "$tmp/hostile.dot" -o /dev/null 2>/dev/null || fail "Graphviz cannot read the hostile DOT back"
 fi
-echo "$name: ok (report $(wc -c <"$tmp/report.html") bytes, map $nodes nodes)"
+# --- 5. the internet side: swgen's calling-home plant -----------------------------------
+"$build/swgen" --internet -o "$tmp/inet.pcap" --location-db "$tmp/loc.db" >/dev/null 2>&1 ||
+	fail "swgen --internet"
+printf '[site]\nlocation_db = %s\n' "$tmp/loc.db" >"$tmp/inet.conf"
+"$build/spanwatchd" -c "$tmp/inet.conf" -r "$tmp/inet.pcap" --db "$tmp/inet.db" >/dev/null 2>&1 ||
+	fail "spanwatchd -r (internet)"
+"$cli" -c "$tmp/inet.conf" --db "$tmp/inet.db" internet --json >"$tmp/inet.json" || fail "internet --json"
+"$cli" -c "$tmp/inet.conf" --db "$tmp/inet.db" risk --json >"$tmp/inet-risk.json"
+"$cli" -c "$tmp/inet.conf" --db "$tmp/inet.db" report -o "$tmp/inet.html" || fail "report (internet)"
+$check html "$tmp/inet.html" "$tmp/inet-risk.json" --internet "$tmp/inet.json" ||
+	fail "the internet side of the report"
+"$cli" -c "$tmp/inet.conf" --db "$tmp/inet.db" map -o "$tmp/inet.svg" || fail "map (internet)"
+clouds=$(python3 - "$tmp/inet.json" <<'EOF'
+import json, sys
+owners = set()
+for a in json.load(open(sys.argv[1])):
+    for g in a["destinations"] + a["exposure"]:
+        owners.add((g.get("owner") or g.get("as_name") or f"AS{g.get('asn')}", g.get("country")))
+print(len(owners))
+EOF
+)
+drawn=$(grep -c '>Internet</text>' "$tmp/inet.svg")
+[ "$drawn" -eq "$clouds" ] || fail "the map draws $drawn clouds for $clouds owners"
+echo "$name: ok (report $(wc -c <"$tmp/report.html") bytes, map $nodes nodes, $clouds clouds)"

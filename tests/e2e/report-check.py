@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """report-check.py - checks of `spanwatch report` output and its rendering.
 
-  report-check.py html REPORT.html RISK.json [--events EVENTS.json] [--hostile]
+  report-check.py html REPORT.html RISK.json [--events EVENTS.json]
+                  [--internet INTERNET.json] [--hostile]
       Parses the report with html.parser: every element closed in order,
       every table row as wide as its table's header, no external URL in any
       src/href/xlink:href/url(), no script, the summary's numbers equal to
       `spanwatch risk --json`, every flagged asset in the Cybercheck section
       with its maker and country; with --events, the events per kind equal to
-      `spanwatch events --json`.  --hostile: the hostile strings the test
+      `spanwatch events --json`; with --internet, every asset of `spanwatch
+      internet --json` in the internet section with each owner it talks
+      to or is reached from.  --hostile: the hostile strings the test
       planted appear as text, never as markup, and no string is longer than
       a cell allows.
   report-check.py dom DOM.html
@@ -154,7 +157,27 @@ def check_events(p, events_path):
         fail("events --json has operations, the report says none was seen")
 
 
-def check_html(path, risk_path, hostile, events_path=None):
+def owner_of(g):
+    """As the report names who runs an address: owner, else AS name, else AS number."""
+    return g.get("owner") or g.get("as_name") or (f"AS{g['asn']}" if g.get("asn") else "unknown owner")
+
+
+def check_internet(p, internet_path):
+    """Every asset of `spanwatch internet --json` in #internet, with each owner it talks to."""
+    inet = json.load(open(internet_path))
+    if not inet:
+        fail("internet --json lists no asset: the test needs some")
+    text = "".join(p.text_by_id.get("internet", []))
+    links = p.links_by_id.get("internet", set())
+    for a in inet:
+        if a["id"] not in links:
+            fail(f"asset {a['id']} talks to the internet but is not in #internet")
+        for g in a["destinations"] + a["exposure"]:
+            if owner_of(g)[:60] not in text:
+                fail(f"asset {a['id']}: owner {owner_of(g)!r} not in #internet")
+
+
+def check_html(path, risk_path, hostile, events_path=None, internet_path=None):
     raw = open(path, "rb").read()
     text = raw.decode("utf-8")
     risk = json.load(open(risk_path))
@@ -180,6 +203,8 @@ def check_html(path, risk_path, hostile, events_path=None):
     check_flagged(p, risk)
     if events_path:
         check_events(p, events_path)
+    if internet_path:
+        check_internet(p, internet_path)
     if hostile:
         check_hostile(p, text)
     return p
@@ -330,7 +355,8 @@ def check_png(path):
 def main(argv):
     if len(argv) >= 4 and argv[1] == "html":
         ev = argv[argv.index("--events") + 1] if "--events" in argv else None
-        check_html(argv[2], argv[3], "--hostile" in argv[4:], ev)
+        inet = argv[argv.index("--internet") + 1] if "--internet" in argv else None
+        check_html(argv[2], argv[3], "--hostile" in argv[4:], ev, inet)
     elif len(argv) == 4 and argv[1] == "dom":
         check_dom(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "pngsize":

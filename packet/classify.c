@@ -20,6 +20,7 @@
 
 #include "classify.h"
 #include "flow.h"
+#include "obs.h"
 #include "sw_limits.h"
 
 #define NAME_LEN	48
@@ -149,6 +150,12 @@ classify_packet(struct classifier *cl, struct flow *f, const struct pkt *p, int 
 	if (cl == NULL || f->classified || p->l3 == NULL || p->l3_len == 0)
 		return;
 	if (f->ndpi == NULL) {
+		/*
+		 * Not before the first payload: nDPI classifies by payload, and a
+		 * flood of spoofed SYNs would otherwise take every slot.
+		 */
+		if (f->proto == L4_TCP && p->payload_len == 0)
+			return;
 		if (cl->live >= CLASSIFY_MAX_LIVE || module(cl) == NULL) {
 			cl->no_room++;
 			return;

@@ -16,7 +16,8 @@
 #include "sw_limits.h"
 #include "obs.h"
 
-#define LRU_CLASSES	3
+#define LRU_CLASSES	4
+#define LRU_UNANSWERED	3	/* TCP the server never answered: evicted first */
 
 struct flow_table {
 	struct flow	*pool;
@@ -93,7 +94,8 @@ flow_table_new(size_t max_flows, flow_release_cb cb, void *arg)
 static uint64_t
 idle_limit_us(uint8_t class)
 {
-	static const uint64_t s[LRU_CLASSES] = { FLOW_IDLE_TCP_CLOSED_S, FLOW_IDLE_UDP_S, FLOW_IDLE_TCP_S };
+	static const uint64_t s[LRU_CLASSES] = { FLOW_IDLE_TCP_CLOSED_S, FLOW_IDLE_UDP_S, FLOW_IDLE_TCP_S,
+	    FLOW_IDLE_TCP_S };
 
 	return s[class] * 1000000ull;
 }
@@ -103,7 +105,9 @@ lru_class_of(const struct flow *f)
 {
 	if (f->proto != L4_TCP)
 		return 1;
-	return f->rst_seen || f->fin_seen == 3 ? 0 : 2;
+	if (f->rst_seen || f->fin_seen == 3)
+		return 0;
+	return f->pkts[1] == 0 ? LRU_UNANSWERED : 2;
 }
 
 static void
@@ -136,12 +140,18 @@ lru_push_head(struct flow_table *ft, struct flow *f)
 		ft->lru_tail[k] = f;
 }
 
-/* The least recently seen flow of all, for eviction; NULL if none. */
+/*
+ * The flow to evict: the oldest TCP flow nobody answered if there is one
+ * (a SYN flood from spoofed senders must not push out the plant's real
+ * connections), else the least recently seen of all; NULL if none.
+ */
 static struct flow *
 lru_oldest(const struct flow_table *ft)
 {
 	struct flow *best = NULL;
 
+	if (ft->lru_tail[LRU_UNANSWERED])
+		return ft->lru_tail[LRU_UNANSWERED];
 	for (int k = 0; k < LRU_CLASSES; k++)
 		if (ft->lru_tail[k] && (best == NULL || ft->lru_tail[k]->last_us < best->last_us))
 			best = ft->lru_tail[k];

@@ -47,6 +47,10 @@ static const struct key keys[] = {
 	STR("store", "database", database),
 	INT("store", "flush_interval_ms", flush_interval_ms, 50, 60000),
 	INT("store", "flush_max_obs", flush_max_obs, 16, OBSQ_MAX),
+	INT("store", "max_db_mb", max_db_mb, 0, 1048576),
+	INT("store", "event_keep_days", event_keep_days, 0, 36500),
+	INT("store", "new_assets_burst", new_assets_burst, 1, 1000000),
+	INT("store", "new_assets_per_min", new_assets_per_min, 0, 1000000),
 	INT("limits", "flows_max", flows_max, 1024, 16777216),
 	STR("daemon", "user", user),
 	STR("daemon", "control_socket", control_socket),
@@ -90,6 +94,10 @@ config_defaults(struct config *c)
 	snprintf(c->database, sizeof(c->database), "/var/lib/spanwatch/spanwatch.db");
 	c->flush_interval_ms = STORE_FLUSH_MS_DEFAULT;
 	c->flush_max_obs = STORE_FLUSH_OBS_DEFAULT;
+	c->max_db_mb = STORE_MAX_DB_MB_DEFAULT;
+	c->event_keep_days = STORE_EVENT_KEEP_DAYS_DEFAULT;
+	c->new_assets_burst = FLOOD_BURST_DEFAULT;
+	c->new_assets_per_min = FLOOD_RATE_DEFAULT;
 	c->flows_max = FLOW_MAX_DEFAULT;
 	c->workers = 1;
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/spanwatch/spanwatchd.sock");

@@ -29,6 +29,10 @@ struct config {
 	bool	 database_set;		/* given in the file (so -r stores too) */
 	int	 flush_interval_ms;
 	int	 flush_max_obs;
+	int	 max_db_mb;		/* database budget (0: none) */
+	int	 event_keep_days;	/* events older are deleted (0: kept) */
+	int	 new_assets_burst;	/* flood handling: new assets at once ... */
+	int	 new_assets_per_min;	/* ... and a minute (0: no flood handling) */
 	/* [limits] */
 	int	 flows_max;
 	/* [daemon] */

@@ -52,6 +52,20 @@
 #define STORE_RETRY_FIRST_MS	1000	/* first retry after a failed batch; doubles per failure */
 #define STORE_RETRY_MAX_MS	60000	/* ... up to this; the queue meanwhile fills, then drops + counts */
 #define STORE_FILE_TRIES	4	/* -r: attempts at a locked database before giving up (exit 3) */
+#define STORE_MAX_DB_MB_DEFAULT	512	/* database budget: half the 1 GiB disk of the smallest deployment */
+#define STORE_PRUNE_AT_PCT	90	/* pruning starts when the used pages reach this share of the budget */
+#define STORE_PRUNE_TO_PCT	80	/* ... and stops below this one */
+#define STORE_PRUNE_ROWS	1000	/* assets (or 10x events) deleted per pruning step */
+#define STORE_EVENT_KEEP_DAYS_DEFAULT 180 /* events older than this (packet time) are deleted */
+#define STORE_MAINT_EVERY_S	60	/* retention runs at most this often (wall clock) */
+
+/* Floods of new senders (store/flood.c) */
+#define FLOOD_BURST_DEFAULT	1024	/* new assets admitted at once (a first start on a plant) */
+#define FLOOD_RATE_DEFAULT	120	/* ... then this many a minute; beyond, a flood: held back */
+#define FLOOD_PROMOTE_S		30	/* a held sender seen sending this long after its first frame is real */
+#define FLOOD_LOOKBACK_S	10	/* at a flood's start, unvouched assets this recent are taken back */
+#define FLOOD_QUIET_S		300	/* a flood ends after this long without a held sender */
+#define FLOOD_TRANSIENT_MAX	65536	/* held senders kept in memory (4-way sets); beyond, the oldest forgotten + counted */
 
 /* Dissector-specific bounds */
 #define DISS_MAX_ITEMS		256	/* TLVs / options / objects walked in one PDU */

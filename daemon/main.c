@@ -321,6 +321,9 @@ ingest_queue(void *arg, struct obsq *q)
 	if (d->sr.failures > 0)
 		log_info("store: writing again after %u failed tries", d->sr.failures);
 	d->sr.failures = 0;
+	if (store_maintain(d->st) < 0)
+		log_warnx("store: keeping the database within its bounds: %s; %s", store_errmsg(d->st),
+		    store_fault_advice(store_last_fault(d->st)));
 	if (n > 0)
 		forward_new_events(d);
 	return true;
@@ -567,6 +570,15 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.assets_created", ss.assets_created);
 		print_counter(p, "store.gateways", ss.gateways);
 		print_counter(p, "store.risk_evaluations", ss.risk_evaluations);
+		print_counter(p, "store.used_bytes", store_used_bytes(d->st));
+		print_counter(p, "store.pruned_assets", ss.pruned_assets);
+		print_counter(p, "store.pruned_events", ss.pruned_events);
+		print_counter(p, "store.over_budget", ss.over_budget);
+		print_counter(p, "flood.events", ss.floods);
+		print_counter(p, "flood.senders_held", ss.flood_senders);
+		print_counter(p, "flood.senders_promoted", ss.flood_promoted);
+		print_counter(p, "flood.senders_forgotten", ss.flood_forgotten);
+		print_counter(p, "flood.observations_held", ss.flood_held_obs);
 	}
 	if (d->fwd) {
 		fwd_get_stats(d->fwd, &fs);
@@ -740,6 +752,9 @@ load_tables(struct daemon *d, bool fatal_on_error)
 	vendor_ids_load(NULL);
 	load_internet(d);
 	if (d->st) {
+		store_set_limits(d->st, &(struct store_limits){
+		    (uint64_t)d->cfg.max_db_mb << 20, d->cfg.event_keep_days,
+		    d->cfg.new_assets_burst, d->cfg.new_assets_per_min });
 		store_set_oui(d->st, d->oui);
 		store_set_risk(d->st, d->vendors, d->policy);
 		store_set_rules(d->st, d->rules);

@@ -76,6 +76,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_GATEWAY] = "gateway",
 	[EV_RISK_CHANGED] = "risk_changed",
 	[EV_ASSET_SILENT] = "asset_silent",
+	[EV_FLOOD] = "flood",
 };
 
 const char *
@@ -100,6 +101,7 @@ events_cfg_defaults(struct events_cfg *c)
 		[EV_OPERATION] = 8, [EV_ASSET_NEW] = 3, [EV_ADDRESS_CHANGED] = 5,
 		[EV_IDENTITY_CHANGED] = 7, [EV_NEW_CLIENT] = 6, [EV_NEW_SERVICE] = 4,
 		[EV_GATEWAY] = 3, [EV_RISK_CHANGED] = 7, [EV_ASSET_SILENT] = 4,
+		[EV_FLOOD] = 7,
 	};
 
 	memset(c, 0, sizeof(*c));

@@ -32,6 +32,7 @@ enum ev_kind {
 	EV_GATEWAY,
 	EV_RISK_CHANGED,
 	EV_ASSET_SILENT,
+	EV_FLOOD,		/* many new senders at once: held back (store/flood.c) */
 	EV_KIND_COUNT
 };
 

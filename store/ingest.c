@@ -277,7 +277,12 @@ mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t *id,
 		*id = sqlite3_column_int64(q, 0);
 		*gw = sqlite3_column_int(q, 1) != 0;
 		sqlite3_reset(q);
-	} else if (rc != SQLITE_DONE || (*gw = false, new_mac_asset(s, r, ts, id)) != 0)
+	} else if (rc != SQLITE_DONE)
+		return -1;
+	else if ((*gw = false, rc = flood_admit(s, AC_MAC, r->mac, 6, ts)) <= 0) {
+		*id = 0;		/* held back: a flood of new senders */
+		return rc;
+	} else if (new_mac_asset(s, r, ts, id) != 0)
 		return -1;
 	acache_put(s, AC_MAC, r->mac, 6, *id, *gw);
 	return 0;
@@ -288,6 +293,7 @@ static int
 ip_asset(struct store *s, const struct ipaddr *a, const char *ip_str, uint16_t vlan, long long ts,
     int64_t *id)
 {
+	int admit;
 	struct acache_ent *e = NULL;
 	uint8_t key[17];
 	sqlite3_stmt *q;
@@ -303,7 +309,12 @@ ip_asset(struct store *s, const struct ipaddr *a, const char *ip_str, uint16_t v
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
-	} else if (rc != SQLITE_DONE || new_ip_asset(s, ip_str, vlan, ts, id) != 0)
+	} else if (rc != SQLITE_DONE)
+		return -1;
+	else if ((admit = a->fam ? flood_admit(s, AC_KEYIP, key, sizeof(key), ts) : 1) <= 0) {
+		*id = 0;		/* held back: a flood of new senders */
+		return admit;
+	} else if (new_ip_asset(s, ip_str, vlan, ts, id) != 0)
 		return -1;
 	if (a->fam)
 		acache_put(s, AC_KEYIP, key, sizeof(key), *id, false);
@@ -316,9 +327,15 @@ ip_asset_str(struct store *s, const char *ip_str, uint16_t vlan, long long ts, i
 {
 	struct ipaddr a;
 
+	const struct obs *o = s->cur_obs;
+	int rc;
+
 	if (!ip_parse(ip_str, &a))
 		memset(&a, 0, sizeof(a));	/* not cached: fam 0 never matches a sighting */
-	return ip_asset(s, &a, ip_str, vlan, ts, id);
+	s->cur_obs = NULL;	/* an address already in the database: never held back */
+	rc = ip_asset(s, &a, ip_str, vlan, ts, id);
+	s->cur_obs = o;
+	return rc;
 }
 
 static unsigned
@@ -403,6 +420,8 @@ via_gateway(struct store *s, int64_t gw, const struct asset_ref *r, long long ts
 			*id = gw;
 		else if (ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0)
 			return -1;
+		if (*id == 0)
+			return 0;	/* held back */
 		e = acache_put(s, AC_VIA_GW, key, sizeof(key), *id, false);
 		e->via = gw;
 	}
@@ -426,6 +445,8 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 	if (ref_has_mac(r)) {
 		if (mac_asset(s, r, ts, id, &gw) != 0)
 			return -1;
+		if (*id == 0)
+			return 0;	/* held back */
 		/* a remote OT server behind the router: its own asset */
 		if (has_ip && s->ep && !ep_in_site(s, &r->ip) && ep_ip_is_asset(s, &r->ip) && !gw) {
 			if (touch(s, *id, ts) != 0)
@@ -451,7 +472,9 @@ resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
 		sqlite3_reset(q);
 		return touch(s, *id, ts);
 	case SQLITE_DONE:
-		return ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0 ? -1 : touch(s, *id, ts);
+		if (ip_asset(s, &r->ip, ip, r->vlan, ts, id) != 0)
+			return -1;
+		return *id == 0 ? 0 : touch(s, *id, ts);
 	default:
 		return -1;
 	}
@@ -691,7 +714,11 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 
 		return resolve(s, r, ts, &any);	/* an IP stated without a MAC */
 	}
-	if (mac_asset(s, r, ts, &id, &gw) != 0 || touch(s, id, ts) != 0)
+	if (mac_asset(s, r, ts, &id, &gw) != 0)
+		return -1;
+	if (id == 0)
+		return 0;		/* held back */
+	if (touch(s, id, ts) != 0)
 		return -1;
 	if (!ip_is_unicast_host(&r->ip))
 		return 0;
@@ -699,6 +726,8 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 	if (gw && !is_arp) {
 		if (via_gateway(s, id, r, ts, &to) != 0)
 			return -1;
+		if (to == 0)
+			return 0;	/* held back */
 		if (to != id)
 			return address(s, to, ip, o->src ? o->src : "ip", ts, &fresh);
 	}
@@ -715,6 +744,18 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 	if (!gw && !is_arp && recent_ips_make_gateway(s, id, ts))
 		return promote_gateway(s, id, ts);
 	return 0;
+}
+
+bool
+identity_attr(const char *a)
+{
+	static const char *const ids[] = { A_VENDOR, A_MODEL, A_FIRMWARE, A_SERIAL, A_HOSTNAME,
+	    A_OS, A_PRODUCT_CODE, A_DEVICE_NAME, A_ROLE, NULL };
+
+	for (int i = 0; ids[i]; i++)
+		if (strcmp(a, ids[i]) == 0)
+			return true;
+	return false;
 }
 
 /* What a fingerprint rule concluded from a piece of evidence. */
@@ -984,13 +1025,9 @@ on_op(struct store *s, const struct obs *o, long long ts)
 	return ev_operation(s, o, cli, srv, ts);
 }
 
-int
-ingest_one(struct store *s, const void *arg)
+static int
+dispatch(struct store *s, const struct obs *o, long long ts)
 {
-	const struct obs *o = arg;
-	long long ts = secs(o->ts_us);
-
-	ev_saw(s, ts);
 	switch (o->kind) {
 	case OBS_ADDR:
 		return on_addr(s, o, ts);
@@ -1023,4 +1060,20 @@ ingest_evidence(struct store *s, int64_t id, const char *attr, const char *val, 
     int conf, long long ts, const char *via_ip, bool *is_new)
 {
 	return evidence(s, id, attr, val, src, conf, ts, via_ip, is_new);
+}
+
+int
+ingest_one(struct store *s, const void *arg)
+{
+	const struct obs *o = arg;
+	long long ts = secs(o->ts_us);
+	int rc;
+
+	ev_saw(s, ts);
+	if (ts > s->newest_ts)
+		s->newest_ts = ts;
+	s->cur_obs = o;		/* the flood gate judges new senders by it */
+	rc = dispatch(s, o, ts);
+	s->cur_obs = NULL;
+	return rc;
 }

@@ -167,6 +167,13 @@ static const char *const migrations[] = {
 	"  count INTEGER NOT NULL DEFAULT 1,"
 	"  PRIMARY KEY (asset_id, name, address));"
 	"CREATE INDEX dns_answers_address ON dns_answers(address);",
+	/*
+	 * 5: deleting an asset (the size budget, a flood's burst taken back)
+	 * sets the client_id and server_id of its operations to NULL: without
+	 * an index each deleted asset scanned the whole events table.
+	 */
+	"CREATE INDEX events_client ON events(client_id) WHERE client_id IS NOT NULL;"
+	"CREATE INDEX events_server ON events(server_id) WHERE server_id IS NOT NULL;",
 };
 
 int

@@ -338,6 +338,8 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 		return NULL;
 	}
 	s->mode = mode;
+	s->limits = (struct store_limits){ (uint64_t)STORE_MAX_DB_MB_DEFAULT << 20,
+	    STORE_EVENT_KEEP_DAYS_DEFAULT, FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT };
 	s->cache_gen = 1;	/* zeroed entries (generation 0) never match */
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||
@@ -394,6 +396,7 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->touched);
+	flood_free(s);
 	bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
 	free(s->touch);
 	free(s->touch_used);
@@ -516,12 +519,14 @@ ingest_batch(struct store *s, struct obsq *q, struct batch *b, long long now)
 	s->ntouched = 0;
 	ev_batch_begin(s);
 	if (obsq_foreach(q, apply, b) != 0 || pending_flush(s) != 0 || ev_batch_end(s) != 0 ||
-	    assess_touched(s, now) != 0 || exec(s, "COMMIT") != SQLITE_OK) {
+	    assess_touched(s, now) != 0 || flood_batch_end(s) != 0 ||
+	    exec(s, "COMMIT") != SQLITE_OK) {
 		if (s->errmsg[0] == '\0')
 			st_error(s, "batch failed");
 		exec(s, "ROLLBACK");
 		acache_clear(s);
 		pending_drop(s);
+		flood_rollback(s);
 		return -1;
 	}
 	return 0;

@@ -87,6 +87,29 @@ struct asinfo;
 int		 store_set_site(struct store *st, const char *networks,
 		    const struct services *svc, struct asinfo *ai, char *err, size_t errsz);
 
+/*
+ * Bounds on what the database keeps (store/bound.c, store/flood.c):
+ * max_db_bytes of used pages (0: none) -- beyond 90% of it, weakly
+ * evidenced, short-lived assets go first, then the oldest events;
+ * events older than event_keep_days (packet time; 0: kept); new assets
+ * admitted at once (burst) and per minute before a flood holds them back
+ * (per_min 0: no flood handling).
+ */
+struct store_limits {
+	uint64_t	 max_db_bytes;
+	int		 event_keep_days;
+	int		 new_assets_burst;
+	int		 new_assets_per_min;
+};
+void		 store_set_limits(struct store *st, const struct store_limits *l);
+/*
+ * Retention and the budget; cheap when nothing is due (called after each
+ * batch).  Returns the rows deleted, or -1 (store_errmsg).
+ */
+long		 store_maintain(struct store *st);
+/* Used bytes of the database file (pages in use times page size). */
+uint64_t	 store_used_bytes(struct store *st);
+
 /* The underlying handle, for read-only tools (the CLI's queries). */
 struct sqlite3	*store_db(struct store *st);
 
@@ -107,6 +130,14 @@ struct store_stats {
 	uint64_t	 replies_unmatched;	/* operation replies with no request event to count into */
 	/* observations the store refused (the rest of their batch was kept), by kind */
 	uint64_t	 rejected[OBS_NKINDS];
+	uint64_t	 floods;		/* flood events opened */
+	uint64_t	 flood_senders;		/* new senders held back */
+	uint64_t	 flood_promoted;	/* ... that became assets */
+	uint64_t	 flood_forgotten;	/* ... dropped from the full tier */
+	uint64_t	 flood_held_obs;	/* observations of held senders not stored */
+	uint64_t	 pruned_assets;		/* deleted for the budget */
+	uint64_t	 pruned_events;		/* deleted for the budget or by age */
+	uint64_t	 over_budget;		/* maintenance runs that could not get under it */
 };
 void		 store_get_stats(const struct store *st, struct store_stats *out);
 

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "events.h"
 #include "store.h"
@@ -75,7 +76,25 @@ struct store {
 	struct store_stats	 stats;
 	struct ev_state		*ev;		/* events.c; NULL when read-only */
 	struct ep_state		*ep;		/* endpoints.c; NULL when read-only */
+	struct store_limits	 limits;
+	struct flood		*flood;		/* held senders (flood.c), allocated on first use */
+	const struct obs	*cur_obs;	/* the observation being applied, NULL otherwise */
+	long long		 newest_ts;	/* latest packet time stored: retention's "now" */
+	struct timespec		 maint_at;	/* last retention run (monotonic) */
 };
+
+struct obs;
+bool	 identity_attr(const char *attr);
+
+/* An asset some source vouches for: evidence stated or bannered, not the OUI's guess. */
+#define SQL_VOUCHED_FOR(a) "EXISTS (SELECT 1 FROM evidence e WHERE e.asset_id = " a ".id " \
+	"AND e.confidence >= 70 AND e.source <> 'oui')"
+
+/* flood.c: 1 admit a new asset, 0 hold it back, -1 database error */
+int	 flood_admit(struct store *s, uint8_t type, const uint8_t *addr, size_t len, long long ts);
+int	 flood_batch_end(struct store *s);
+void	 flood_rollback(struct store *s);
+void	 flood_free(struct store *s);
 
 /* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */
 int	 st_step(struct store *s, enum stmt_id id);

@@ -4,6 +4,7 @@
  *
  *   swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--solar] [--expected FILE.json]
  *   swgen --crowd -o FILE -n PACKETS --hosts N   N distinct hosts (tools/swgen_crowd.c)
+ *   swgen --spoof N -r BASE -o FILE              BASE plus a flood of N spoofed senders (tools/swgen_spoof.c)
  *   swgen --loop FILE          a bare libpcap read loop with spanwatchd's 1 MiB buffer: the floor
  *   swgen --loop-stock FILE    the same with libpcap's stock stdio reading
  *
@@ -1440,6 +1441,7 @@ usage(FILE *f)
 	fprintf(f, "usage: swgen -o FILE -n PACKETS [-s SEED] [--hosts N] [--solar] [--expected FILE.json]\n"
 	    "       swgen --crowd -o FILE -n PACKETS --hosts N [-s SEED] [--expected FILE.json]\n"
 	    "       swgen --internet -o FILE [--location-db FILE.db]\n"
+	    "       swgen --spoof N -r BASE -o FILE [-s SEED]\n"
 	    "       swgen --loop FILE | --loop-stock FILE\n");
 }
 
@@ -1455,18 +1457,20 @@ main(int argc, char *argv[])
 		{ "solar", no_argument, NULL, 'S' },
 		{ "internet", no_argument, NULL, 'I' },
 		{ "location-db", required_argument, NULL, 'D' },
+		{ "spoof", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct gen g;
-	const char *out = NULL, *expected = NULL, *locdb = NULL;
+	const char *out = NULL, *expected = NULL, *locdb = NULL, *base = NULL;
+	long long spoof = -1;
 	uint64_t seed = 1;
 	long long n = 100000;
 	int nhosts = 200, ch;
 	bool crowd = false, solar = false, internet = false;
 	pcap_t *dead;
 
-	while ((ch = getopt_long(argc, argv, "o:n:s:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:n:s:r:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': out = optarg; break;
 		case 'n': n = atoll(optarg); break;
@@ -1479,12 +1483,16 @@ main(int argc, char *argv[])
 		case 'S': solar = true; break;
 		case 'I': internet = true; break;
 		case 'D': locdb = optarg; break;
+		case 'F': spoof = atoll(optarg); break;
+		case 'r': base = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (internet && out != NULL)
 		return swgen_internet(out, locdb);
+	if (spoof >= 0 && base != NULL && out != NULL)
+		return swgen_spoof(base, out, (uint64_t)spoof, seed);
 	if (crowd && out != NULL && n > 0)
 		return swgen_crowd(out, (uint64_t)n, seed, (uint32_t)nhosts, expected);
 	if (out == NULL || n <= 0 || nhosts < 20 || nhosts > MAX_HOSTS) {

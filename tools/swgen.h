@@ -24,4 +24,10 @@ int	swgen_crowd(const char *out, uint64_t npkts, uint64_t seed, uint32_t nhosts,
  */
 int	swgen_internet(const char *out, const char *locdb);
 
+/*
+ * A flood: the packets of base with nspoof TCP SYNs from random spoofed
+ * source MACs and IPs spread over its middle half, written to out.
+ */
+int	swgen_spoof(const char *base, const char *out, uint64_t nspoof, uint64_t seed);
+
 #endif

@@ -1,0 +1,247 @@
+/*
+ * test_bound.c - a bounded database: a flood of new senders is one event
+ * and no assets; held senders become assets when they show evidence; the
+ * size budget prunes unvouched assets first; old events expire.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "support.h"
+#include "obsq.h"
+#include "store.h"
+#include "sw_limits.h"
+
+static char dbpath[64];
+static struct store *st;
+static struct obsq *q;
+static struct obs_sink sink;
+
+static void
+setup(void)
+{
+	char err[512];
+	int fd;
+
+	strcpy(dbpath, "/tmp/sw-bound-XXXXXX");
+	fd = mkstemp(dbpath);
+	close(fd);
+	unlink(dbpath);
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	q = obsq_new(0);
+	sink = obsq_sink(q);
+}
+
+static void
+teardown(void)
+{
+	char p[128];
+
+	store_close(st);
+	obsq_free(q);
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+static void
+limits(uint64_t max_bytes, int keep_days, int burst, int per_min)
+{
+	struct store_limits l = { max_bytes, keep_days, burst, per_min };
+
+	store_set_limits(st, &l);
+}
+
+/* Host n: MAC 02:00:xx:xx:xx:xx is locally administered; use a global one. */
+static struct asset_ref
+host(uint32_t n)
+{
+	struct asset_ref r;
+
+	memset(&r, 0, sizeof(r));
+	r.mac[0] = 0x00;
+	r.mac[1] = 0x11;
+	r.mac[2] = (uint8_t)(n >> 24);
+	r.mac[3] = (uint8_t)(n >> 16);
+	r.mac[4] = (uint8_t)(n >> 8);
+	r.mac[5] = (uint8_t)n;
+	r.ip.fam = 4;
+	r.ip.a[0] = 10;
+	r.ip.a[1] = (uint8_t)(n >> 16);
+	r.ip.a[2] = (uint8_t)(n >> 8);
+	r.ip.a[3] = (uint8_t)(n | 1);
+	return r;
+}
+
+static void
+sent(uint32_t n, uint64_t t)
+{
+	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = host(n), .src = "ip" };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+fact(uint32_t n, const char *attr, const char *val, uint8_t conf, uint64_t t)
+{
+	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = host(n), .attr = attr,
+	    .val = val, .val_len = strlen(val), .src = "test/ident", .conf = conf };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+ingest(void)
+{
+	while (obsq_len(q) > 0)
+		ck_assert_msg(store_ingest(st, q) >= 0, "%s", store_errmsg(st));
+}
+
+static long long
+count(const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+START_TEST(flood_is_one_event_and_no_assets)
+{
+	struct store_stats ss;
+
+	limits(0, 0, 50, 60);
+	/* ten real hosts, well before the flood, stated identities */
+	for (uint32_t n = 0; n < 10; n++) {
+		sent(n, 1000);
+		fact(n, "vendor", "Real Maker", 90, 1000);
+	}
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 10);
+	/* 20,000 spoofed senders within two seconds */
+	for (uint32_t n = 1000; n < 21000; n++) {
+		sent(n, 2000 + n / 10000);
+		if (obsq_len(q) > 4000)
+			ingest();
+	}
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 10);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 10);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood' AND "
+	    "detail LIKE '%20000 new MAC or IP addresses held back%'"), 1);
+	store_get_stats(st, &ss);
+	ck_assert_uint_eq(ss.floods, 1);
+	ck_assert_uint_eq(ss.flood_senders, 20000);
+
+	/* a held sender that states an identity is an asset at once */
+	fact(5000, "hostname", "plc-7", 90, 2003);
+	/* one that keeps sending for FLOOD_PROMOTE_S is one too; one seen again sooner is not */
+	sent(6000, 2000 + FLOOD_PROMOTE_S + 1);
+	sent(7000, 2001);
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 12);
+	ck_assert_int_eq(count("SELECT count(*) FROM evidence WHERE value = 'plc-7'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets WHERE mac = '00:11:00:00:1b:58'"), 0);
+	store_get_stats(st, &ss);
+	ck_assert_uint_eq(ss.flood_promoted, 2);
+}
+END_TEST
+
+START_TEST(the_burst_before_the_flood_is_taken_back)
+{
+	limits(0, 0, 100, 60);
+	sent(1, 100);			/* a real host, long before */
+	fact(1, "model", "X-200", 90, 100);
+	ingest();
+	for (uint32_t n = 1000; n < 1500; n++)	/* the first 100 of these get in, then the flood */
+		sent(n, 5000);
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood' AND "
+	    "detail LIKE '%100 of them assets of the first seconds, taken back%'"), 1);
+}
+END_TEST
+
+START_TEST(below_the_rate_nothing_is_held)
+{
+	limits(0, 0, 10, 60);
+	/* one new host a second: the rate (60 a minute) keeps up */
+	for (uint32_t n = 0; n < 200; n++)
+		sent(n, 1000 + n);
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 200);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 0);
+}
+END_TEST
+
+START_TEST(budget_prunes_unvouched_assets_first)
+{
+	struct store_stats ss;
+	uint64_t budget = 512 << 10;
+
+	limits(0, 0, 1, 0);		/* no flood handling: the budget alone */
+	fact(7, "vendor", "Vouched Maker", 90, 10);
+	sent(7, 10);
+	for (uint32_t n = 100; n < 20100; n++) {
+		sent(n, 20 + n % 5);
+		if (obsq_len(q) > 4000)
+			ingest();
+	}
+	ingest();
+	ck_assert_uint_gt(store_used_bytes(st), budget);
+	limits(budget, 0, 1, 0);
+	ck_assert_int_gt(store_maintain(st), 0);
+	ck_assert_uint_le(store_used_bytes(st), budget / 100 * STORE_PRUNE_AT_PCT);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets WHERE mac = '00:11:00:00:00:07'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE asset_id IS NULL"), 0);
+	store_get_stats(st, &ss);
+	ck_assert_uint_gt(ss.pruned_assets, 1000);
+	/* what remains is consistent: no row names a deleted asset */
+	ck_assert_int_eq(count("SELECT count(*) FROM addresses WHERE asset_id NOT IN (SELECT id FROM assets)"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM evidence WHERE asset_id NOT IN (SELECT id FROM assets)"), 0);
+}
+END_TEST
+
+START_TEST(old_events_expire_by_packet_time)
+{
+	limits(0, 30, 1000, 1000);
+	sent(1, 1000000);
+	ingest();
+	ck_assert_int_gt(count("SELECT count(*) FROM events WHERE ts = 1000000"), 0);
+	sent(2, 1000000 + 31 * 86400);
+	ingest();
+	ck_assert_int_ge(store_maintain(st), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE ts = 1000000"), 0);
+	ck_assert_int_gt(count("SELECT count(*) FROM events WHERE ts > 1000000"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 2);	/* assets stay */
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("bound");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, flood_is_one_event_and_no_assets);
+	tcase_add_test(tc, the_burst_before_the_flood_is_taken_back);
+	tcase_add_test(tc, below_the_rate_nothing_is_held);
+	tcase_add_test(tc, budget_prunes_unvouched_assets_first);
+	tcase_add_test(tc, old_events_expire_by_packet_time);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -159,14 +159,15 @@ exec_ts(struct store *s, const char *sql, long long ts, long *changed)
 	return 0;
 }
 
-#define FLOOD_RECENT "SELECT a.id FROM assets a WHERE a.first_seen >= ?1 AND NOT " \
-	SQL_VOUCHED_FOR("a")
+#define FLOOD_RECENT "SELECT a.id FROM assets a WHERE a.first_seen >= ?1 AND " \
+	"a.last_seen = a.first_seen AND a.gateway = 0 AND NOT " SQL_VOUCHED_FOR("a")
 
 /*
  * The bucket ran dry a little after the flood began: the burst went to
  * spoofed senders.  The assets admitted in the last FLOOD_LOOKBACK_S that
- * no source vouches for are taken back (a real one among them comes back
- * when it shows evidence); they count as held senders.  Run at the end of
+ * were seen in one second only, are no gateway and that no source vouches
+ * for are taken back (a real one among them comes back when it shows
+ * evidence); they count as held senders.  Run at the end of
  * the batch, when no observation holds an asset id any more.
  */
 static int

@@ -128,7 +128,11 @@ expect_app(const char *rel, uint8_t proto, uint16_t port, const char *app, const
 	ck_assert_str_eq(s->app, app);
 	if (cat)
 		ck_assert_str_eq(s->cat, cat);
-	ck_assert_uint_gt(r.max_live, 0);
+	/*
+	 * No assertion that state was held between packets: a TCP flow gets
+	 * nDPI state at its first payload, which in these captures is often
+	 * classified (and the state freed) at once.
+	 */
 	run_done(&r);
 }
 

@@ -92,14 +92,14 @@ grep -Eq '^proto\.tcp ' "$tmp/cli-status" && fail "spanwatch status shows a zero
 [ $? -eq 3 ] || fail "spanwatch status on a missing socket: exit is not 3"
 grep -q 'cannot reach spanwatchd' "$tmp/cli-err" || fail "spanwatch status: no clear error for a missing socket"
 
-# The database locked by another process: the backlog waits, `status` shows
+# The database locked by another process for 4 s: the backlog waits, `status` shows
 # it with the next try; once the lock is gone the batch is written.
 applied=$(sed -n 's/^stat\.store\.applied //p' "$tmp/status")
 python3 -c 'import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
-time.sleep(2.5)' "$tmp/db" >"$tmp/lock.out" &
+time.sleep(4)' "$tmp/db" >"$tmp/lock.out" &
 locker=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do grep -q locked "$tmp/lock.out" && break; sleep 0.2; done
 python3 -c '
@@ -108,15 +108,21 @@ u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(5):
     u.sendto(b"spanwatch-test", ("127.0.0.1", 41000 + i))
 '
-sleep 1.2
-ask status >"$tmp/status.locked"
-grep -Eq '^stat\.store\.failing [1-9]' "$tmp/status.locked" || fail "locked: status shows no failing store"
-grep -Eq '^stat\.store\.backlog [1-9]' "$tmp/status.locked" || fail "locked: status shows no backlog"
-grep -Eq '^stat\.store\.retry_in_ms [1-9]' "$tmp/status.locked" || fail "locked: status shows no next try"
+# (polled: a status asked at the very moment of a retry shows no next try)
+seen=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	sleep 0.3
+	ask status >"$tmp/status.locked"
+	grep -Eq '^stat\.store\.failing [1-9]' "$tmp/status.locked" &&
+	    grep -Eq '^stat\.store\.backlog [1-9]' "$tmp/status.locked" &&
+	    grep -Eq '^stat\.store\.retry_in_ms [1-9]' "$tmp/status.locked" && { seen=1; break; }
+done
+[ -n "$seen" ] || fail "locked: status never showed a failing store, its backlog and the next try:" \
+    "$(grep -E '^stat\.store\.(failing|backlog|retry_in_ms) ' "$tmp/status.locked" | tr '\n' ' ')"
 grep -q 'database is locked; another process holds its write lock.*observations wait, next try in' "$tmp/err" ||
     fail "locked: no log line with the reason and the next try"
 wait "$locker"
-sleep 4.5
+sleep 5
 ask status >"$tmp/status.after"
 grep -Eq '^stat\.store\.failing 0$' "$tmp/status.after" || fail "lock released: store still failing"
 grep -Eq '^stat\.store\.backlog 0$' "$tmp/status.after" || fail "lock released: backlog left"

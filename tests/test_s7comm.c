@@ -490,6 +490,48 @@ START_TEST(download_sequence_is_one_client_operation)
 }
 END_TEST
 
+/* An upload: start upload names the block; the PLC answers with an upload id. */
+START_TEST(upload_and_pi_services)
+{
+	static const uint8_t dele[] = { 0x28, 0, 0, 0, 0, 0, 0, 0xfd, 0x00, 0x0a,
+	    0x01, 0x00, '0', 'E', '0', '0', '0', '1', '2', 'P', 0x05, '_', 'D', 'E', 'L', 'E' };
+	static const uint8_t cold[] = { 0x28, 0, 0, 0, 0, 0, 0, 0xfd, 0x00, 0x02, 'C', ' ',
+	    0x09, 'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M' };
+	struct harness t;
+	struct bytebuf f = { .n = 0 }, p = { .n = 0 }, a = { .n = 0 };
+	struct op_sum sum;
+
+	s7_harness(&t);
+	transfer_param(&p, 0x1d, "_0800001A");
+	s7_msg(&f, 1, 0x20, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	put_u8(&a, 0x1d);
+	f.n = 0;
+	s7_msg(&f, 3, 0x20, 0, 0, &a, NULL);
+	harness_parse(&t, DIR_S2C, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_PROGRAM_UPLOAD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_str_eq(sum.details, "OB1");
+	p.n = 0;
+	put_bytes(&p, dele, sizeof(dele));
+	f.n = 0;
+	s7_msg(&f, 1, 0x21, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_FILE_DELETE, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_str_eq(sum.details, "_DELE FB12");
+	p.n = 0;
+	put_bytes(&p, cold, sizeof(cold));
+	f.n = 0;
+	s7_msg(&f, 1, 0x22, 0, 0, &p, NULL);
+	harness_parse(&t, DIR_C2S, f.b, f.n, NULL);
+	op_sum(&t.col, "s7comm", OP_RESTART_COLD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 1);
+	ck_assert_str_eq(sum.details, "PI P_PROGRAM cold restart");
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(reply_without_request_and_lying_lengths)
 {
 	/* write var job whose parameter length (0x40) runs past the TPKT */
@@ -671,6 +713,7 @@ make_suite(void)
 	tcase_add_test(u, clock_set_accepted_and_refused);
 	tcase_add_test(u, password_and_stop_refused);
 	tcase_add_test(u, download_sequence_is_one_client_operation);
+	tcase_add_test(u, upload_and_pi_services);
 	tcase_add_test(u, reply_without_request_and_lying_lengths);
 	tcase_add_test(u, request_flood_is_bounded);
 	suite_add_tcase(s, u);

@@ -3,6 +3,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbuf.h"
 #include "utf8.h"
@@ -40,6 +41,34 @@ utf8_len(const unsigned char *s, size_t left)
 }
 
 /*
+ * Code points that change how the text around them is displayed without
+ * showing themselves (a name that reads differently from what it is):
+ * C1 controls, the Arabic letter mark, zero-width spaces, joiners and
+ * direction marks, bidi embeddings, overrides and isolates, and the
+ * zero-width no-break space.
+ */
+static bool
+hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+size_t
+utf8_shown_len(const unsigned char *s, size_t left)
+{
+	size_t n = utf8_len(s, left);
+	uint32_t cp;
+
+	if (n < 2)
+		return n;
+	cp = s[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return hidden(cp) ? 0 : n;
+}
+
+/*
  * Walk s: valid UTF-8 sequences go to keep(), anything else (invalid
  * bytes, NUL) becomes the text "\xHH".  ctl: also control bytes and DEL.
  */
@@ -50,7 +79,7 @@ utf8_walk(struct sbuf *b, const char *s, size_t len, bool ctl,
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < len; ) {
-		size_t n = utf8_len(u + i, len - i);
+		size_t n = utf8_shown_len(u + i, len - i);
 
 		if (n == 0 || (ctl && n == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
 			sb_hex(b, u[i], hexprefix);

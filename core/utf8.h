@@ -17,15 +17,24 @@ struct sbuf;
 size_t	 utf8_len(const unsigned char *s, size_t left);
 
 /*
- * Walk s: valid UTF-8 sequences go to keep(), anything else (invalid
- * bytes, NUL) becomes hexprefix "xHH".  ctl: also control bytes and DEL.
+ * As utf8_len, and 0 for a sequence that must not reach a reader as it
+ * is: C1 controls and the invisible format characters that reorder or
+ * hide text (U+061C, U+200B-200F, U+202A-202E, U+2066-2069, U+FEFF).
+ * Every output escapes those bytes as "\xHH" like invalid ones.
+ */
+size_t	 utf8_shown_len(const unsigned char *s, size_t left);
+
+/*
+ * Walk s: valid, shown UTF-8 sequences (utf8_shown_len) go to keep(),
+ * anything else (invalid bytes, NUL, hidden characters) becomes
+ * hexprefix "xHH" byte by byte.  ctl: also control bytes and DEL.
  */
 void	 utf8_walk(struct sbuf *b, const char *s, size_t len, bool ctl,
 	    void (*keep)(struct sbuf *, const char *, size_t), const char *hexprefix);
 
 /*
  * A malloc'd copy (NULL only on out of memory; NULL s gives ""): valid
- * UTF-8 kept, invalid bytes and NUL as "\xHH".
+ * UTF-8 kept, invalid bytes, NUL and hidden characters as "\xHH".
  */
 char	*utf8_clean(const char *s, size_t len);
 

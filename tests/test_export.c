@@ -295,6 +295,15 @@ START_TEST(escapes_follow_each_format)
 	s = utf8_clean("ok\xff\0z", 5);
 	ck_assert_str_eq(s, "ok\\xff\\x00z");
 	free(s);
+	s = utf8_clean("a\xe2\x80\xae" "b\xc3\xa9", 7);	/* an override hidden in a stored value */
+	ck_assert_str_eq(s, "a\\xe2\\x80\\xae" "b\xc3\xa9");
+	free(s);
+	s = export_cef_ext("\xe2\x81\xa7x", 4);
+	ck_assert_str_eq(s, "\\\\xe2\\\\x81\\\\xa7x");
+	free(s);
+	s = export_csv_field("\xef\xbb\xbfx", 4);
+	ck_assert_str_eq(s, "\\xef\\xbb\\xbfx");
+	free(s);
 	{
 		char m[18];
 

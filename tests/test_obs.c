@@ -1,6 +1,7 @@
 /*
  * test_obs.c - hostile strings made safe, and the bounded observation queue.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "support.h"
@@ -28,6 +29,38 @@ START_TEST(sanitize_keeps_text_and_escapes_the_rest)
 	ck_assert_str_eq(san("cut\xe2\x82", 5), "cut\\xe2\\x82");		/* truncated sequence */
 	ck_assert_str_eq(san("c1\xc2\x9b", 4), "c1\\xc2\\x9b");		/* C1 CSI */
 	ck_assert_str_eq(san("\"quoted\",x", 10), "\"quoted\",x");	/* quotes are the writers' job */
+}
+END_TEST
+
+/* Characters that would make a name read differently on screen are shown as bytes. */
+START_TEST(sanitize_escapes_bidi_and_invisible_characters)
+{
+	/* input: "a" X "b"; out: "a" and X's bytes as \xHH and "b" */
+	static const struct { const char *x, *esc; } hide[] = {
+		{ "\xe2\x80\xae", "\\xe2\\x80\\xae" },	/* RLO U+202E */
+		{ "\xe2\x80\xaa", "\\xe2\\x80\\xaa" },	/* LRE U+202A */
+		{ "\xe2\x81\xa6", "\\xe2\\x81\\xa6" },	/* LRI U+2066 */
+		{ "\xe2\x81\xa9", "\\xe2\\x81\\xa9" },	/* PDI U+2069 */
+		{ "\xe2\x80\x8b", "\\xe2\\x80\\x8b" },	/* ZWSP U+200B */
+		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },	/* RLM U+200F */
+		{ "\xd8\x9c", "\\xd8\\x9c" },		/* ALM U+061C */
+		{ "\xef\xbb\xbf", "\\xef\\xbb\\xbf" },	/* BOM U+FEFF */
+	};
+	/* their neighbours stay text */
+	static const char *const shown[] = {
+		"\xe2\x80\xaf", "\xe2\x80\x8a", "\xe2\x81\xa5", "\xd8\x9b", "\xef\xbb\xbe",
+	};
+	char in[16], want[32];
+
+	for (size_t i = 0; i < sizeof(hide) / sizeof(hide[0]); i++) {
+		snprintf(in, sizeof(in), "a%sb", hide[i].x);
+		snprintf(want, sizeof(want), "a%sb", hide[i].esc);
+		ck_assert_str_eq(san(in, strlen(in)), want);
+	}
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		snprintf(in, sizeof(in), "a%sb", shown[i]);
+		ck_assert_str_eq(san(in, strlen(in)), in);
+	}
 }
 END_TEST
 
@@ -107,6 +140,7 @@ make_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, sanitize_keeps_text_and_escapes_the_rest);
+	tcase_add_test(tc, sanitize_escapes_bidi_and_invisible_characters);
 	tcase_add_test(tc, sanitize_never_overflows);
 	tcase_add_test(tc, queue_drops_and_counts_when_full);
 	tcase_add_test(tc, failed_batch_stays_queued);

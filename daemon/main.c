@@ -556,6 +556,8 @@ daemon_counters(struct daemon *d, struct printer *p)
 		store_get_stats(d->st, &ss);
 		print_counter(p, "store.batches", ss.batches);
 		print_counter(p, "store.applied", ss.applied);
+		print_counter(p, "store.events_written", ss.events_written);
+		print_counter(p, "store.replies_unmatched", ss.replies_unmatched);
 		print_counter(p, "store.failed_batches", ss.failed_batches);
 		for (int k = 0; k < OBS_NKINDS; k++) {
 			char name[48];

@@ -323,6 +323,79 @@ START_TEST(accept_ends_learning)
 }
 END_TEST
 
+static void
+peer(const char *cli_mac, const char *cli_ip, const char *srv_mac, const char *srv_ip,
+    uint16_t port, const char *proto, uint64_t t)
+{
+	struct obs o = { .kind = OBS_PEER, .ts_us = t * US, .who = ref(cli_mac, cli_ip),
+	    .peer = ref(srv_mac, srv_ip), .transport = L4_TCP, .port = port, .proto = proto,
+	    .pkts = 2, .bytes = 120 };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+service(const char *mac, const char *ip, uint16_t port, const char *proto, uint64_t t)
+{
+	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * US, .who = ref(mac, ip),
+	    .transport = L4_TCP, .port = port, .proto = proto, .val = "server", .val_len = 6 };
+
+	obs_emit(&sink, &o);
+}
+
+/* What an asset does in its first minutes is its discovery; later it is a change. */
+START_TEST(new_clients_and_services_after_discovery)
+{
+	peer(CLI_MAC, "192.168.10.105", SRV_MAC, "192.168.10.120", 502, "modbus", T0);
+	service(SRV_MAC, "192.168.10.120", 502, "modbus", T0);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind IN ('new_client', 'new_service')"), 0);
+	/* an hour later a new master writes to the PLC, which also opens a web server */
+	peer("00:0e:8c:09:09:09", "192.168.10.66", SRV_MAC, "192.168.10.120", 502, "modbus", T0 + 3600);
+	service(SRV_MAC, "192.168.10.120", 80, "http", T0 + 3600);
+	/* the known master on another port, and a client of a non-industrial service: not new clients */
+	peer(CLI_MAC, "192.168.10.105", SRV_MAC, "192.168.10.120", 44818, "enip", T0 + 3600);
+	peer(CLI_MAC, "192.168.10.105", SRV_MAC, "192.168.10.120", 80, "http", T0 + 3600);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'new_client'"), 1);
+	ck_assert_str_eq(text("SELECT detail FROM events WHERE kind = 'new_client'"),
+	    "new modbus client: asset 3 (192.168.10.66)");
+	ck_assert_int_eq(scalar("SELECT asset_id FROM events WHERE kind = 'new_client'"),
+	    scalar("SELECT id FROM assets WHERE mac = '" SRV_MAC "'"));
+	ck_assert_str_eq(text("SELECT new_value FROM events WHERE kind = 'new_service'"), "tcp/80 http");
+	/* the same again: nothing new */
+	peer("00:0e:8c:09:09:09", "192.168.10.66", SRV_MAC, "192.168.10.120", 502, "modbus", T0 + 7200);
+	service(SRV_MAC, "192.168.10.120", 80, "http", T0 + 7200);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind IN ('new_client', 'new_service')"), 2);
+}
+END_TEST
+
+START_TEST(silent_assets_once_per_silence)
+{
+	struct events_cfg c;
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref(CLI_MAC, "192.168.10.105"),
+	    .src = "ip" };
+
+	events_cfg_defaults(&c);
+	c.silent_s = 3600;
+	store_set_events(st, &c);
+	obs_emit(&sink, &a);
+	flush();
+	a.who = ref(SRV_MAC, "192.168.10.120");
+	for (uint64_t t = T0 + 600; t <= T0 + 3 * 3600; t += 600) {	/* the server keeps talking */
+		a.ts_us = t * US;
+		obs_emit(&sink, &a);
+		flush();
+	}
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'asset_silent'"), 1);
+	ck_assert_int_eq(scalar("SELECT ts FROM events WHERE kind = 'asset_silent'"), (long long)T0 + 3600);
+	ck_assert_str_eq(text("SELECT old_value FROM events WHERE kind = 'asset_silent'"), "2008-10-23T23:27:19Z");
+	ck_assert_int_eq(scalar("SELECT a.mac = '" CLI_MAC "' FROM events e JOIN assets a ON a.id = e.asset_id "
+	    "WHERE kind = 'asset_silent'"), 1);
+}
+END_TEST
+
 START_TEST(severity_configuration)
 {
 	struct events_cfg c;
@@ -354,6 +427,8 @@ make_suite(void)
 	tcase_add_test(tc, learning_then_alerts_and_no_repeats);
 	tcase_add_test(tc, accept_ends_learning);
 	tcase_add_test(tc, severity_configuration);
+	tcase_add_test(tc, new_clients_and_services_after_discovery);
+	tcase_add_test(tc, silent_assets_once_per_silence);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,7 +4,8 @@
 #     asset_new per asset and at most a few other events per asset;
 #   * reading the same capture again into the same database adds no event;
 #   * every event follows docs/JSON.md ("Events"), and --kind/--asset filter;
-#   * `spanwatch baseline --accept` ends the learning period.
+#   * `spanwatch baseline --accept` ends the learning period;
+#   * --follow shows the events the daemon writes while it runs.
 # Usage: tests/e2e/80-events.sh [BUILD_DIR]
 set -u
 build=${1:-build}
@@ -68,6 +69,20 @@ if b1["state"] != "learning" or b2["state"] != "alerting" or b2["accepted"] is N
 print(f"80-events: {len(first)} events for {len(assets)} assets "
       f"({dict(collections.Counter(e['kind'] for e in first))}); re-read adds 0")
 PY
+# --follow prints what is there, then what the daemon writes while it runs
+ops=$pcaps/operations/iti__cold_restart_and_response.pcap
+if [ -f "$ops" ]; then
+	timeout 6 "$cli" --db "$db" events --follow --json >"$tmp/follow" 2>&1 &
+	fpid=$!
+	sleep 1.5
+	"$daemon" -r "$ops" --db "$db" >/dev/null 2>&1 || fail "spanwatchd -r $ops"
+	wait $fpid
+	before=$(python3 -c "import json;print(len(json.load(open('$tmp/second.json'))))")
+	got=$(wc -l <"$tmp/follow")
+	[ "$got" -gt "$before" ] || fail "--follow printed $got lines, $before were there before"
+	tail -n 1 "$tmp/follow" | grep -q '"operation":"restart_cold"' ||
+		fail "--follow did not show the new operation: $(tail -n 1 "$tmp/follow")"
+fi
 lines=$(wc -l <"$tmp/table")
 [ "$lines" -eq $(( $(python3 -c "import json;print(len(json.load(open('$tmp/first.json'))))") + 1 )) ] ||
 	fail "table has $lines lines"

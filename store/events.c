@@ -24,7 +24,12 @@ enum ev_stmt {
 static const char *const ev_sql[E_NSTMTS] = {
 	[E_INS_CHANGE] = "INSERT INTO events (ts, asset_id, kind, detail, severity, baseline, field, "
 	    "old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[E_DUP] = "SELECT 1 FROM events WHERE asset_id = ?1 AND kind = ?2 AND "
+	/*
+	 * kind compared with an expression, not a bare parameter: a bare ?2
+	 * would be tested against the partial index on kind = 'operation', and
+	 * SQLite then recompiles the statement every time ?2 is bound.
+	 */
+	[E_DUP] = "SELECT 1 FROM events WHERE asset_id = ?1 AND kind = ?2 || '' AND "
 	    "coalesce(field, '') = ?3 AND coalesce(new_value, '') = ?4 LIMIT 1",
 	[E_OP_FIND] = "SELECT id, ts, last_ts, detail FROM events WHERE kind = 'operation' AND "
 	    "client_id IS ?1 AND server_id IS ?2 AND operation = ?3 AND protocol = ?4 "

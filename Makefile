@@ -87,7 +87,7 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 PROGS	:= $(DAEMON) $(CLI) $(if $(GEN_SRCS),$(GEN))
 
 .SECONDARY:
-.PHONY: all check check-unit check-e2e layering demo deps bench fuzz install clean deb
+.PHONY: all check check-unit check-e2e layering print-flags demo deps bench fuzz install clean deb
 all: $(PROGS)
 	@# Stable paths for scripts and docs: ./spanwatchd, ./spanwatch, ./swgen
 	@for p in $(notdir $(PROGS)); do ln -sf $(BUILD)/$$p $$p; done
@@ -131,6 +131,16 @@ deps:
 check: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory layering check-unit check-e2e
+
+# The flags of this build, one "NAME value" line each, shell-quoted as in a
+# recipe, for scripts that compile on their own (tests/fuzz/run.sh):
+#   make -s print-flags CC=clang
+print-flags:
+	$(info CPPFLAGS $(CPPFLAGS))
+	$(info WARN $(WARN))
+	$(info PKG_CFLAGS $(PKG_CFLAGS))
+	$(info LDLIBS $(LDLIBS))
+	@:
 
 # Every #include "..." against the folder table (docs/ARCHITECTURE.md).
 layering:

@@ -1,8 +1,11 @@
 /*
  * registry.c - the one list of dissectors.
  *
- * Order matters only for heuristic probing of flows on unknown ports:
- * cheaper and stricter probes first.  Port lookups consider all entries.
+ * Order matters only for heuristic probing of flows on unknown ports: the
+ * probes are asked in this order and the first that says yes binds.  The
+ * list is alphabetical, except that the probes of the text and name
+ * protocols (NetBIOS, mDNS, TLS, SSDP, HTTP, DNS), the loosest, come last.
+ * Port lookups consider all entries.
  */
 #include <string.h>
 

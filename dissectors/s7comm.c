@@ -708,7 +708,10 @@ s7_on_gap(struct diss_ctx *dc)
 	}
 }
 
-/* TPKT version 3, a COTP CR or DT, and for DT an S7 protocol id. */
+/*
+ * TPKT version 3, a COTP DT and an S7 protocol id.  A connection request
+ * (CR) is not enough: it carries nothing that tells S7 from MMS.
+ */
 static bool
 s7_probe(const struct cur *c, int dir)
 {

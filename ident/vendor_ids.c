@@ -32,7 +32,10 @@ static const char *const vid_files[VID_NTABLES] = {
 	"cip_vendors.csv", "bacnet_vendors.csv", "pn_vendors.csv",
 };
 
-/* Written only by vendor_ids_load() at start-up; read-only afterwards. */
+/*
+ * Written only by vendor_ids_load(), at start-up and on SIGHUP, on the
+ * thread that also reads them (the store names vendor ids at ingest).
+ */
 static struct vid_tab tabs[VID_NTABLES];
 
 static int

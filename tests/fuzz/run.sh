@@ -27,27 +27,17 @@ CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Same packages, defines and include paths as the Makefile (PKGS read from it).
-# shellcheck disable=SC2016
-read -r -a PKGS <<<"$(make -s --no-print-directory -f Makefile -f - sw-print-pkgs \
-    <<<'sw-print-pkgs: ; @echo $(PKGS)' 2>/dev/null || true)"
-if [ "${#PKGS[@]}" -eq 0 ]; then
-	PKGS=(libpcap libnetfilter_queue sqlite3 libevent libndpi jansson inih libpcre2-8)
-fi
-have=()
-for p in "${PKGS[@]}"; do
-	if pkg-config --exists "$p" 2>/dev/null; then have+=("$p"); fi
-done
-read -r -a PKG_CFLAGS <<<"$(pkg-config --cflags "${have[@]}")"
-read -r -a PKG_LIBS <<<"$(pkg-config --libs "${have[@]}") -lm -lpthread"
-VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
+# The Makefile's own defines, include paths, warnings and libraries
+# (`make print-flags`), so the fuzzed code is compiled as the build compiles it.
+flags=$(make -s --no-print-directory print-flags CC="$CC")
+flag() { sed -n "s/^$1 //p" <<<"$flags"; }
+eval "CPPFLAGS=($(flag CPPFLAGS))"
+eval "WARN=($(flag WARN))"
+eval "PKG_CFLAGS=($(flag PKG_CFLAGS))"
+eval "PKG_LIBS=($(flag LDLIBS))"
 DIRS=(core ident dissectors packet store export daemon)
-CPPFLAGS=(-D_GNU_SOURCE $(printf -- "-iquote %s " "${DIRS[@]}")
-	"-DSW_DATADIR=\"/usr/local/share/spanwatch\""
-	"-DSW_SYSCONFDIR=\"/usr/local/etc/spanwatch\""
-	"-DSW_VERSION=\"$VERSION\"")
 # shellcheck disable=SC2054
-CFLAGS=(-std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CFLAGS=(-std=c11 -O1 -g "${WARN[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined
 	-fno-omit-frame-pointer "${PKG_CFLAGS[@]}")
 
 if ! command -v "$CC" >/dev/null 2>&1; then

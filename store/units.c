@@ -207,7 +207,7 @@ split_value(const char *v, unsigned *unit, const char **val)
 int
 units_fact(struct store *s, const struct obs *o, long long ts)
 {
-	char ip[IP_STRLEN] = "", detail[700];
+	char ip[IP_STRLEN] = "";
 	const char *val;
 	unsigned unit;
 	int64_t gw, id;
@@ -231,10 +231,8 @@ units_fact(struct store *s, const struct obs *o, long long ts)
 		return 0;
 	if (strcmp(o->attr, A_VENDOR) == 0)
 		touch_for_risk(s, id);
-	if (strcmp(o->attr, A_NOTE) == 0)
-		return 0;
-	snprintf(detail, sizeof(detail), "%s = %s (%s, unit %u)", o->attr, val, o->src, unit);
-	return add_event(s, ts, id, "fact_new", detail);
+	/* a first value is identity learnt; another from the same source is a change */
+	return ev_identity(s, id, o->attr, val, o->src, ts);
 }
 
 /* --- read side (CLI) ---------------------------------------------------- */

@@ -65,8 +65,13 @@ static const char *const sql[S_NSTMTS] = {
 	[S_GW_RECENT] = "SELECT count(*) FROM addresses WHERE asset_id = ?1 AND source = 'ip' "
 	    "AND last_seen >= ?2 AND instr(ip, ':') = 0 AND ip NOT LIKE '169.254.%'",
 	[S_GW_SET] = "UPDATE assets SET gateway = 1 WHERE id = ?1 AND gateway = 0",
+	/*
+	 * +attribute: the asset's few rows by asset_id, the IN list tested on
+	 * each; an IN that drives the index search builds a temporary table at
+	 * every run (same rows, same order into the sort).
+	 */
 	[S_RISK_EVID] = "SELECT attribute, value, source, confidence FROM evidence "
-	    "WHERE asset_id = ?1 AND attribute IN ('vendor', 'oui_country') "
+	    "WHERE asset_id = ?1 AND +attribute IN ('vendor', 'oui_country') "
 	    "ORDER BY confidence DESC, count DESC",
 	[S_ADDR_CLAIMED] = "SELECT 1 FROM addresses WHERE asset_id = ?1 AND ip = ?2 AND source = 'arp'",
 	/* every IP a new gateway carried that it does not claim in ARP */

@@ -34,6 +34,8 @@ DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
 BUILD	:= build-san
+# Leaks inside Graphviz and fontconfig are theirs (tests/lsan.supp says why).
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT	:= -O1 -g
 else

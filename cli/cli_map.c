@@ -428,7 +428,8 @@ collect_edges(struct map *m, const struct lookup *lk, size_t nlk, json_t *convs)
 		snprintf(es[n].proto, sizeof(es[n].proto), "%s", proto ? proto : "?");
 		n++;
 	}
-	qsort(es, n, sizeof(*es), medge_cmp);
+	if (n > 0)	/* qsort's base must not be NULL, even for nothing */
+		qsort(es, n, sizeof(*es), medge_cmp);
 	for (i = 0; i < n; i++) {
 		if (out > 0 && medge_cmp(&es[out - 1], &es[i]) == 0)
 			es[out - 1].bytes += es[i].bytes;
@@ -509,9 +510,11 @@ add_clouds(struct map *m, const struct lookup *lk, size_t nlk, json_t *internet,
 static void
 append_edges(struct map *m, struct medge *more, size_t n)
 {
-	struct medge *p = realloc(m->edges, (m->nedges + n + 1) * sizeof(*p));
+	struct medge *p;
 
-	if (p == NULL)
+	if (n == 0)	/* more may be NULL then: memcpy must not see it */
+		return;
+	if ((p = realloc(m->edges, (m->nedges + n + 1) * sizeof(*p))) == NULL)
 		return;
 	memcpy(p + m->nedges, more, n * sizeof(*more));
 	m->edges = p;
@@ -620,7 +623,8 @@ build(struct map *m, json_t *assets, json_t *convs, const struct map_opts *o, ch
 		return snprintf(err, errsz, "out of memory"), -1;
 	json_array_foreach(assets, i, a)
 		lk[i] = (struct lookup){ json_integer_value(json_object_get(a, "id")), i };
-	qsort(lk, nlk, sizeof(*lk), lookup_cmp);
+	if (nlk > 0)
+		qsort(lk, nlk, sizeof(*lk), lookup_cmp);
 	if ((want = select_assets(assets, convs, o, lk, nlk)) == NULL) {
 		free(lk);
 		return snprintf(err, errsz, "out of memory"), -1;

@@ -416,7 +416,8 @@ counts_chart(FILE *f, struct counts *cs, const char *title, const char *id, cons
 	size_t n = 0;
 	long long other = 0;
 
-	qsort(cs->c, cs->n, sizeof(*cs->c), counter_cmp);
+	if (cs->n > 0)	/* qsort's base must not be NULL, even for nothing */
+		qsort(cs->c, cs->n, sizeof(*cs->c), counter_cmp);
 	for (size_t i = 0; i < cs->n; i++) {
 		if (n < REPORT_CHART_BARS)
 			bars[n++] = (struct bar){ cs->c[i].key, cs->c[i].n, fill };
@@ -573,7 +574,8 @@ group_products(const struct rdata *d, size_t *np)
 		if (strcmp(js(a, "level"), "high") == 0)
 			p[k].rank = 0;
 	}
-	qsort(p, n, sizeof(*p), product_cmp);
+	if (n > 0)
+		qsort(p, n, sizeof(*p), product_cmp);
 	*np = n;
 	return p;
 }
@@ -1411,7 +1413,8 @@ rdata_read(struct rdata *d, bool full)
 		d->ix[d->nix++] = (struct slot){ ji(a, "id"), a };
 		json_object_set_new(a, "_convs", json_array());
 	}
-	qsort(d->ix, d->nix, sizeof(*d->ix), slot_cmp);
+	if (d->nix > 0)
+		qsort(d->ix, d->nix, sizeof(*d->ix), slot_cmp);
 	link_conversations(d);
 	json_array_foreach(d->internet, i, a) {
 		json_t *asset = asset_by_id(d, ji(a, "id"));

@@ -21,12 +21,13 @@ CC	?= cc
 SANITIZE ?= 0
 
 PKGS	:= libpcap libnetfilter_queue sqlite3 libevent libevent_openssl openssl libndpi libloc \
-	   jansson inih libpcre2-8 smartcols
+	   jansson inih libpcre2-8 smartcols libseccomp
 
 # Debian packages: build, test, demo.  `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config clang libpcap-dev libnetfilter-queue-dev \
 	     libsqlite3-dev sqlite3 libevent-dev libndpi-dev libjansson-dev \
-	     libinih-dev libpcre2-dev libssl-dev libsmartcols-dev ieee-data libgraphviz-dev libloc-dev
+	     libinih-dev libpcre2-dev libssl-dev libsmartcols-dev ieee-data libgraphviz-dev libloc-dev \
+	     libseccomp-dev
 DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 iptables rsyslog \
 	     rsyslog-gnutls gnutls-bin debhelper lintian fakeroot dpkg-dev time python3 \
 	     debootstrap systemd-container chromium graphviz libloc-database

@@ -40,6 +40,7 @@
 #include "pipeline.h"
 #include "privdrop.h"
 #include "risk.h"
+#include "sandbox.h"
 #include "events.h"
 #include "store.h"
 #include "sw_limits.h"
@@ -949,6 +950,28 @@ give_files(struct daemon *d, const char *user)
 		log_warnx("%s", err);
 }
 
+/*
+ * From here the process cannot transmit (daemon/sandbox.c).  The syslog
+ * forwarder still runs in this process and needs the network: with a
+ * forwarder configured the filter is not installed, and the log says so.
+ */
+static void
+enter_sandbox(struct daemon *d)
+{
+	enum capture_kind k = capture_kind(d->cap);
+	char err[256];
+
+	if (d->fwd != NULL) {
+		log_info("sandbox: not installed: the syslog forwarder runs in this process");
+		return;
+	}
+	if (sandbox_enter(k == CAP_LIVE ? capture_fd(d->cap) : -1,
+	    k == CAP_NFQ ? capture_fd(d->cap) : -1, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	log_info("sandbox: seccomp filter on: no IP or packet socket, no connect, no send "
+	    "on the capture socket (checked: socket(AF_INET) and a send fail with EPERM)");
+}
+
 static void
 add_signal(struct daemon *d, int i, int sig)
 {
@@ -1126,6 +1149,7 @@ main(int argc, char *argv[])
 	/* a file is read losslessly: the reader waits for a busy worker */
 	if ((d.wk = workers_new((unsigned)d.cfg.workers, &pc, file != NULL, err, sizeof(err))) == NULL)
 		fatalx("%s (%d flows)", err, d.cfg.flows_max);
+	enter_sandbox(&d);
 	add_signal(&d, 0, SIGTERM);
 	add_signal(&d, 1, SIGINT);
 	add_signal(&d, 2, SIGHUP);

@@ -58,6 +58,10 @@ grep -Eq "^Uid:[[:space:]]+$(id -u nobody)[[:space:]]+$(id -u nobody)[[:space:]]
 grep -Eq '^CapEff:[[:space:]]+0+$' "$st" || fail "capabilities kept: $(grep ^CapEff "$st")"
 grep -Eq '^CapPrm:[[:space:]]+0+$' "$st" || fail "permitted capabilities kept: $(grep ^CapPrm "$st")"
 grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st" || fail "no_new_privs not set"
+# The capture process cannot transmit: its seccomp filter is on (mode 2)
+# and checked itself (socket(AF_INET) and a send on the capture fail, EPERM).
+grep -Eq '^Seccomp:[[:space:]]+2$' "$st" || fail "no seccomp filter: $(grep ^Seccomp "$st")"
+grep -q 'sandbox: seccomp filter on' "$tmp/err" || fail "the sandbox did not report itself"
 [ "$(stat -c %U "$tmp/db")" = nobody ] || fail "database not given to nobody"
 [ "$(stat -c %a "$tmp/sock")" = 660 ] || fail "control socket mode $(stat -c %a "$tmp/sock"), want 660"
 

@@ -100,6 +100,9 @@ grep -Eq "^Uid:[[:space:]]+$(id -u nobody)[[:space:]]" "$st" || fail "not runnin
 grep -Eq '^CapEff:[[:space:]]+0*1000$' "$st" || fail "effective capabilities not CAP_NET_ADMIN alone: $(grep ^CapEff "$st")"
 grep -Eq '^CapPrm:[[:space:]]+0*1000$' "$st" || fail "permitted capabilities not CAP_NET_ADMIN alone: $(grep ^CapPrm "$st")"
 grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st" || fail "no_new_privs not set"
+# verdicts go out on the netlink socket, yet the process cannot transmit
+grep -Eq '^Seccomp:[[:space:]]+2$' "$st" || fail "no seccomp filter: $(grep ^Seccomp "$st")"
+grep -q 'sandbox: seccomp filter on' "$tmp/err" || fail "the sandbox did not report itself"
 
 kill -TERM "$pid"
 wait "$pid"

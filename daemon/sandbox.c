@@ -1,0 +1,127 @@
+/*
+ * sandbox.c - "never transmits" as a mechanism, not a promise.
+ *
+ * Once the capture is open the process needs no way to put a packet on
+ * the monitored network, so a seccomp filter (Debian's libseccomp) takes
+ * it away; a call it refuses fails with EPERM:
+ *  - socket() of the IPv4, IPv6 and packet families, and connect();
+ *  - sendmsg() and sendmmsg(), except on the NFQUEUE netlink socket
+ *    (libnetfilter_queue sends its verdicts with sendmsg/sendto);
+ *  - sendto() with a destination address, except on that netlink socket,
+ *    and any send, write or writev on the capture socket (a packet socket
+ *    bound to the interface transmits what is written to it);
+ *  - setsockopt(PACKET_TX_RING) on the capture socket.
+ * What stays: the local UNIX sockets already connected or accepted (the
+ * control socket's clients; syslog, whose socket is connected before the
+ * filter with LOG_NDELAY), sendto() without an address on them, files.
+ * The filter is a deny list on top of the privilege drop (no capability,
+ * no_new_privs): every call that can emit a frame is on it.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+#define DENY	SCMP_ACT_ERRNO(EPERM)
+
+static int
+deny_sockets(scmp_filter_ctx ctx)
+{
+	static const int fams[] = { AF_INET, AF_INET6, AF_PACKET };
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		if (seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i])) != 0)
+			return -1;
+	return seccomp_rule_add(ctx, DENY, SCMP_SYS(connect), 0);
+}
+
+static int
+deny_sends(scmp_filter_ctx ctx, int nfq_fd)
+{
+	/* no fd is (scmp_datum_t)-1: "except the netlink socket" then excepts nothing */
+	scmp_datum_t nl = nfq_fd >= 0 ? (scmp_datum_t)nfq_fd : (scmp_datum_t)-1;
+
+	if (seccomp_rule_add(ctx, DENY, SCMP_SYS(sendmmsg), 0) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendmsg), 1, SCMP_A0(SCMP_CMP_NE, nl)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 2, SCMP_A0(SCMP_CMP_NE, nl),
+	    SCMP_A4(SCMP_CMP_NE, 0)) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+deny_capture_tx(scmp_filter_ctx ctx, int cap_fd)
+{
+	scmp_datum_t fd = (scmp_datum_t)cap_fd;
+
+	if (cap_fd < 0)
+		return 0;
+	if (seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(writev), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(setsockopt), 3, SCMP_A0(SCMP_CMP_EQ, fd),
+	    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET), SCMP_A2(SCMP_CMP_EQ, PACKET_TX_RING)) != 0)
+		return -1;
+	return 0;
+}
+
+/* The filter must refuse what it is for; if it does not, do not run. */
+static int
+self_check(int cap_fd, char *err, size_t errsz)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s >= 0 || errno != EPERM) {
+		snprintf(err, errsz, "sandbox: socket(AF_INET) was not refused (%s)",
+		    s >= 0 ? "it succeeded" : strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	if (cap_fd >= 0 && (send(cap_fd, "", 0, 0) != -1 || errno != EPERM)) {
+		snprintf(err, errsz, "sandbox: a send on the capture socket was not refused");
+		return -1;
+	}
+	return 0;
+}
+
+int
+sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	/*
+	 * One or the other: libseccomp mis-combines an "fd != N" rule with an
+	 * "fd == M" rule on the same call (a live capture has no NFQUEUE).
+	 */
+	if (cap_fd >= 0 && nfq_fd >= 0) {
+		snprintf(err, errsz, "sandbox: a capture socket and an NFQUEUE socket at once");
+		return -1;
+	}
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		snprintf(err, errsz, "sandbox: seccomp_init failed");
+		return -1;
+	}
+	if (deny_sockets(ctx) != 0 || deny_sends(ctx, nfq_fd) != 0 ||
+	    deny_capture_tx(ctx, cap_fd) != 0) {
+		snprintf(err, errsz, "sandbox: cannot build the seccomp filter");
+		seccomp_release(ctx);
+		return -1;
+	}
+	rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0) {
+		snprintf(err, errsz, "sandbox: cannot load the seccomp filter: %s", strerror(-rc));
+		return -1;
+	}
+	return self_check(cap_fd, err, errsz);
+}

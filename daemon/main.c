@@ -968,8 +968,9 @@ enter_sandbox(struct daemon *d)
 	if (sandbox_enter(k == CAP_LIVE ? capture_fd(d->cap) : -1,
 	    k == CAP_NFQ ? capture_fd(d->cap) : -1, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	log_info("sandbox: seccomp filter on: no IP or packet socket, no connect, no send "
-	    "on the capture socket (checked: socket(AF_INET) and a send fail with EPERM)");
+	if (d->file == NULL)	/* reading a file prints nothing but errors and the summary */
+		log_info("sandbox: seccomp filter on: no IP or packet socket, no connect, no send "
+		    "on the capture socket (checked: socket(AF_INET) and a send fail with EPERM)");
 }
 
 static void

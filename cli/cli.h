@@ -70,7 +70,7 @@ extern const struct cli_cmd cmd_list, cmd_show, cmd_services,
 extern const struct cli_cmd cmd_risk, cmd_vendors;
 extern const struct cli_cmd cmd_export;
 extern const struct cli_cmd cmd_report, cmd_map;
-extern const struct cli_cmd cmd_status;
+extern const struct cli_cmd cmd_status, cmd_annotate;
 extern const struct cli_cmd cmd_events, cmd_baseline;
 extern const struct cli_cmd cmd_internet;
 
@@ -175,6 +175,8 @@ struct sqlite3_stmt;
  * EXIT_DB (message printed, or cli->busy set for a retry).
  */
 int	 cli_db_open(struct cli *cli);
+/* The same, read-write (spanwatch annotate only): the file must exist. */
+int	 cli_db_open_mode(struct cli *cli, bool rw);
 void	 cli_db_close(struct cli *cli);
 /*
  * Prepare / step with the CLI's error policy: SQLITE_BUSY and

@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "annotate.h"
+#include "category.h"
 #include "cli.h"
 #include "cli_sql.h"
 #include "units.h"
@@ -281,13 +283,25 @@ asset_from_row(struct areader *r, sqlite3_stmt *row, bool detail)
 	add_evidence(r, o, id, detail);
 	add_services(r, o, id, detail);
 	json_object_set_new(o, "risk", risk_of(r, id));
+	json_object_set_new(o, "category", col_str(row, 10));
+	if (json_is_null(json_object_get(o, "category")))
+		json_object_set_new(o, "category", json_string("unknown"));
+	json_object_set_new(o, "category_reason", col_str(row, 11));
+	{
+		json_t *ann = annotation_get(r->cli->db, id);
+
+		json_object_set_new(o, "annotation", ann ? ann : json_null());
+	}
 	/* Extra keys: consumers must ignore keys they do not know. */
 	json_object_set_new(o, "oui_vendor", col_str(row, 4));
 	json_object_set_new(o, "oui_country", col_str(row, 8));
 	json_object_set_new(o, "vlan", json_integer(sqlite3_column_int64(row, 9)));
 	json_object_set_new(o, "mac_local", json_boolean(sqlite3_column_int(row, 5)));
 	json_object_set_new(o, "gateway", json_boolean(sqlite3_column_int(row, 6)));
-	if (json_is_null(json_object_get(o, "vendor")) && !json_is_null(json_object_get(o, "oui_vendor")))
+	/* The maker as the vendor table names it; what the device or the IEEE said is evidence. */
+	if (jtext(json_object_get(o, "risk"), "vendor"))
+		json_object_set(o, "vendor", json_object_get(json_object_get(o, "risk"), "vendor"));
+	else if (json_is_null(json_object_get(o, "vendor")) && !json_is_null(json_object_get(o, "oui_vendor")))
 		json_object_set(o, "vendor", json_object_get(o, "oui_vendor"));
 	if (json_is_true(json_object_get(o, "gateway")))
 		add_unique(json_object_get(o, "roles"), "gateway", 7);

@@ -9,7 +9,9 @@
  * "Busy" is never shown: it sets cli->busy and main() runs the whole
  * command again.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -46,11 +48,23 @@ db_error(struct cli *cli, int rc, const char *what)
 int
 cli_db_open(struct cli *cli)
 {
+	return cli_db_open_mode(cli, false);
+}
+
+int
+cli_db_open_mode(struct cli *cli, bool rw)
+{
 	char err[512];
 	int rc;
 
 	cli->dberr = false;
-	if ((cli->store = store_open(cli->db_path, STORE_RO, err, sizeof(err))) == NULL) {
+	/* Writing never creates a database: annotating a mistyped path is an error. */
+	if (rw && access(cli->db_path, F_OK) != 0) {
+		fprintf(cli->err, "spanwatch: %s: %s\n", cli->db_path, strerror(errno));
+		return EXIT_DB;
+	}
+	if ((cli->store = store_open(cli->db_path, rw ? STORE_RW : STORE_RO, err,
+	    sizeof(err))) == NULL) {
 		/* A daemon creating or migrating the file right now: try again. */
 		if (strstr(err, "locked") || strstr(err, "busy"))
 			cli->busy = true;
@@ -60,7 +74,8 @@ cli_db_open(struct cli *cli)
 	}
 	cli->db = store_db(cli->store);
 	sqlite3_busy_timeout(cli->db, CLI_BUSY_MS);
-	if ((rc = sqlite3_exec(cli->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK) {
+	if ((rc = sqlite3_exec(cli->db, rw ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
 		db_error(cli, rc, "cannot begin a read");
 		cli_db_close(cli);
 		return EXIT_DB;

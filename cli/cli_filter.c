@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "category.h"
 #include "cli.h"
 #include "risk.h"
 
@@ -127,6 +128,29 @@ risk_add(struct cli *cli, const char *cmd, struct asset_filter *f, const char *a
 	return true;
 }
 
+/* Categories by name or label ("PLC", "engineering workstation"), kept as names. */
+static bool
+category_add(struct cli *cli, const char *cmd, struct asset_filter *f, const char *arg)
+{
+	size_t from = f->category.n;
+	enum dev_category c;
+
+	if (!set_add(cli, cmd, "--category", &f->category, arg))
+		return false;
+	for (size_t i = from; i < f->category.n; i++) {
+		if (!category_parse(f->category.v[i], &c)) {
+			cli_usage_error(cli, cmd, "--category: '%s' is not a category (plc, rtu, ied, "
+			    "hmi, engineering_workstation, scada_server, historian, network_device, "
+			    "firewall_router, camera, inverter_energy, it_host, unknown)", f->category.v[i]);
+			return false;
+		}
+		free(f->category.v[i]);
+		if ((f->category.v[i] = strdup(category_name(c))) == NULL)
+			abort();
+	}
+	return true;
+}
+
 int
 filter_opt(struct cli *cli, const char *cmd, int ch, const char *arg, struct asset_filter *f)
 {
@@ -137,7 +161,7 @@ filter_opt(struct cli *cli, const char *cmd, int ch, const char *arg, struct ass
 	case F_VENDOR: ok = set_add(cli, cmd, "--vendor", &f->vendor, arg); break;
 	case F_PROTO: ok = set_add(cli, cmd, "--proto", &f->proto, arg); break;
 	case F_ROLE: ok = set_add(cli, cmd, "--role", &f->role, arg); break;
-	case F_CATEGORY: ok = set_add(cli, cmd, "--category", &f->category, arg); break;
+	case F_CATEGORY: ok = category_add(cli, cmd, f, arg); break;
 	case F_RISK: ok = risk_add(cli, cmd, f, arg); break;
 	case F_SUBNET: ok = net_add(cli, cmd, "--subnet", f, arg, true); break;
 	case F_IP: ok = net_add(cli, cmd, "--ip", f, arg, false); break;

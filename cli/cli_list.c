@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "category.h"
 #include "cli.h"
 
 static const char list_help[] =
@@ -13,6 +14,9 @@ static const char list_help[] =
     "  --proto NAME     serves or uses the application protocol NAME\n"
     "  --role NAME      has the role NAME (plc, modbus_server, gateway, ...)\n"
     "  --risk LEVEL     risk level: unknown, none, elevated, high\n"
+    "  --category CAT   device category: plc, rtu, ied, hmi, engineering_workstation,\n"
+    "                   scada_server, historian, network_device, firewall_router,\n"
+    "                   camera, inverter_energy, it_host, unknown\n"
     FHELP_NET
     "  --since TIME     last seen at or after TIME: ISO 8601 (2026-11-29T10:00:00Z)\n"
     "                   or relative (90s, 30m, 24h, 7d, 2w)\n"
@@ -56,10 +60,11 @@ ips_cell(json_t *ips, json_t *behind)
 static void
 list_table(struct cli *cli, json_t *arr)
 {
-	static const char *const hdr[] = { "ID", "MAC", "IP", "VENDOR", "MODEL",
+	static const char *const hdr[] = { "ID", "MAC", "IP", "NAME", "CATEGORY", "VENDOR", "MODEL",
 	    "HOSTNAME", "ROLES", "PROTOCOLS", "RISK", "LAST SEEN" };
-	static const size_t maxw[] = { 0, 0, 0, 24, 24, 20, 28, 24, 0, 0 };
-	struct table *t = table_new(10, hdr, maxw);
+	static const size_t maxw[] = { 0, 0, 0, 20, 0, 22, 22, 18, 28, 24, 0, 0 };
+	struct table *t = table_new(12, hdr, maxw);
+	bool named = false;
 	size_t i;
 	json_t *a;
 
@@ -67,25 +72,30 @@ list_table(struct cli *cli, json_t *arr)
 		char id[24], *ips = ips_cell(json_object_get(a, "ips"), json_object_get(a, "behind"));
 		char *roles = json_join(json_object_get(a, "roles"), ",");
 		char *protos = json_join(json_object_get(a, "protocols"), ",");
-		const char *cells[10];
+		const char *cells[12], *cat = jtext(a, "category");
+		enum dev_category c;
 
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
 		cells[0] = id;
 		cells[1] = jtext(a, "mac");
 		cells[2] = ips;
-		cells[3] = jtext(a, "vendor");
-		cells[4] = jtext(a, "model");
-		cells[5] = jtext(a, "hostname");
-		cells[6] = *roles ? roles : NULL;
-		cells[7] = *protos ? protos : NULL;
-		cells[8] = jtext(json_object_get(a, "risk"), "level");
-		cells[9] = jtext(a, "last_seen");
+		cells[3] = jtext(json_object_get(a, "annotation"), "name");
+		cells[4] = cat && category_parse(cat, &c) ? category_label(c) : cat;
+		cells[5] = jtext(a, "vendor");
+		cells[6] = jtext(a, "model");
+		cells[7] = jtext(a, "hostname");
+		cells[8] = *roles ? roles : NULL;
+		cells[9] = *protos ? protos : NULL;
+		cells[10] = jtext(json_object_get(a, "risk"), "level");
+		cells[11] = jtext(a, "last_seen");
+		named |= cells[3] != NULL;
 		table_add(t, cells);
 		free(ips);
 		free(roles);
 		free(protos);
 	}
-	table_narrow(t, 150, "ID,IP,VENDOR,MODEL,HOSTNAME,ROLES,RISK");
+	table_narrow(t, 160, named ? "ID,IP,NAME,CATEGORY,VENDOR,MODEL,RISK" :
+	    "ID,IP,CATEGORY,VENDOR,MODEL,HOSTNAME,RISK");
 	table_print(t, cli);
 	table_free(t);
 }
@@ -104,7 +114,8 @@ list_csv(struct cli *cli, json_t *arr)
 {
 	static const char *const hdr[] = { "id", "mac", "ips", "vendor", "oui_vendor",
 	    "model", "firmware", "serial", "hostname", "os", "roles", "protocols",
-	    "risk", "first_seen", "last_seen", NULL };
+	    "risk", "first_seen", "last_seen", "category", "category_reason", "name", "zone",
+	    "criticality", "note", NULL };
 	struct csv c;
 	size_t i;
 	json_t *a;
@@ -129,6 +140,13 @@ list_csv(struct cli *cli, json_t *arr)
 		csv_str(&c, jtext(json_object_get(a, "risk"), "level"));
 		csv_str(&c, jtext(a, "first_seen"));
 		csv_str(&c, jtext(a, "last_seen"));
+		csv_str(&c, jtext(a, "category"));
+		csv_str(&c, jtext(a, "category_reason"));
+		for (size_t k = 0; k < 4; k++) {
+			static const char *const ann[] = { "name", "zone", "criticality", "note" };
+
+			csv_str(&c, jtext(json_object_get(a, "annotation"), ann[k]));
+		}
 		csv_eol(&c);
 	}
 }

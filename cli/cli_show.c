@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "category.h"
 #include "cli.h"
 #include "q_internet.h"
 
@@ -22,6 +23,32 @@ kv(struct table *t, const char *k, const char *v)
 	table_add(t, cells);
 }
 
+/* The operator's fields first: they are what the plant calls the asset. */
+static void
+show_annotation(struct table *t, json_t *ann)
+{
+	static const char *const keys[] = { "name", "zone", "criticality", "note", NULL };
+
+	for (size_t i = 0; json_is_object(ann) && keys[i]; i++)
+		if (jtext(ann, keys[i]))
+			kv(t, keys[i], jtext(ann, keys[i]));
+}
+
+/* "PLC: device_type plc (rule:plc-koyo-hostname)" */
+static void
+show_category(struct table *t, json_t *a)
+{
+	const char *cat = jtext(a, "category"), *why = jtext(a, "category_reason");
+	enum dev_category c;
+	char line[320];
+
+	if (cat == NULL)
+		return;
+	snprintf(line, sizeof(line), "%s%s%s", category_parse(cat, &c) ? category_label(c) : cat,
+	    why ? ", from " : "", why ? why : "");
+	kv(t, "category", line);
+}
+
 static void
 show_summary(struct cli *cli, json_t *a)
 {
@@ -34,6 +61,8 @@ show_summary(struct cli *cli, json_t *a)
 
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
 	kv(t, "id", id);
+	show_annotation(t, json_object_get(a, "annotation"));
+	show_category(t, a);
 	for (size_t i = 0; keys[i]; i++)
 		kv(t, keys[i], jtext(a, keys[i]));
 	kv(t, "ips", (s = json_join(json_object_get(a, "ips"), " ")));

@@ -10,10 +10,11 @@
 
 #include "addr.h"
 
-/* id, mac, first_seen, last_seen, oui_vendor, mac_local, gateway, key_ip, oui_country, vlan */
+/* id, mac, first_seen, last_seen, oui_vendor, mac_local, gateway, key_ip, oui_country, vlan,
+ * category, category_reason */
 #define SQL_ASSET_COLS \
 	"a.id, a.mac, a.first_seen, a.last_seen, a.oui_vendor, a.mac_local, a.gateway, " \
-	"a.key_ip, a.oui_country, a.vlan"
+	"a.key_ip, a.oui_country, a.vlan, a.category, a.category_reason"
 #define SQL_ASSETS \
 	"SELECT " SQL_ASSET_COLS " FROM assets a ORDER BY a.id"
 #define SQL_ASSET_BY_ID \

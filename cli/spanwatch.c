@@ -41,6 +41,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_events,
 	&cmd_internet,
 	&cmd_baseline,
+	&cmd_annotate,
 	NULL
 };
 

@@ -12,11 +12,108 @@
 
 #include <jansson.h>
 
+#include "category.h"
+#include "obs.h"
 #include "risk.h"
 #include "endpoints.h"
 #include "store_int.h"
+#include "vendors.h"
 
 #define ASSESS_MAX_EVIDENCE	64
+#define CATEGORY_MAX_FACTS	64	/* facts read per asset; the rest cannot change the answer much */
+
+/* --- device category ------------------------------------------------------ */
+
+struct cat_facts {
+	struct cat_fact	 f[CATEGORY_MAX_FACTS + 1];	/* + the maker's category */
+	char		 attr[CATEGORY_MAX_FACTS + 1][24];
+	char		 val[CATEGORY_MAX_FACTS + 1][128];
+	char		 src[CATEGORY_MAX_FACTS + 1][64];
+	size_t		 n;
+	bool		 gateway;
+	bool		 has_model;
+	long long	 last_seen;	/* the asset's, in packet time */
+	char		 order_number[64];	/* a Siemens one, for the model */
+};
+
+static void
+fact_add(struct cat_facts *c, const char *attr, const char *val, const char *src)
+{
+	size_t i = c->n++;
+
+	snprintf(c->attr[i], sizeof(c->attr[i]), "%s", attr);
+	snprintf(c->val[i], sizeof(c->val[i]), "%s", val);
+	snprintf(c->src[i], sizeof(c->src[i]), "%s", src);
+	c->f[i] = (struct cat_fact){ c->attr[i], c->val[i], c->src[i] };
+}
+
+static void
+read_facts(struct store *s, int64_t id, struct cat_facts *c)
+{
+	sqlite3_stmt *q = st_get(s, S_CAT_FACTS);
+	const struct vendor *maker = NULL;
+
+	memset(c, 0, sizeof(*c));
+	sqlite3_bind_int64(q, 1, id);
+	while (c->n < CATEGORY_MAX_FACTS && sqlite3_step(q) == SQLITE_ROW) {
+		const char *attr = (const char *)sqlite3_column_text(q, 0);
+		const char *val = (const char *)sqlite3_column_text(q, 1);
+		const char *src = (const char *)sqlite3_column_text(q, 2);
+
+		if (attr == NULL || val == NULL)
+			continue;
+		if (strcmp(attr, "gateway") == 0) {
+			c->gateway = strcmp(val, "1") == 0;
+			c->last_seen = sqlite3_column_int64(q, 2);
+			continue;
+		}
+		if (strcmp(attr, A_MODEL) == 0)
+			c->has_model = true;
+		if (strcmp(attr, A_PRODUCT_CODE) == 0 && c->order_number[0] == '\0' &&
+		    strncasecmp(val, "6ES7", 4) == 0)
+			snprintf(c->order_number, sizeof(c->order_number), "%s", val);
+		if (strcmp(attr, A_VENDOR) == 0 && maker == NULL && s->vendors)
+			maker = vendors_match(s->vendors, val);
+		fact_add(c, attr, val, src ? src : "");
+	}
+	sqlite3_reset(q);
+	if (maker && maker->category[0])
+		fact_add(c, "maker_category", maker->category, maker->canonical);
+}
+
+/*
+ * Decide and keep the asset's category (and fill its model from a SIMATIC
+ * order number when nothing named the model).
+ */
+static int
+categorise(struct store *s, int64_t id, long long now)
+{
+	struct cat_facts *c = malloc(sizeof(*c));
+	char reason[CATEGORY_REASON_MAX], model[64];
+	enum dev_category cat;
+	sqlite3_stmt *q;
+	bool fresh;
+	int rc = 0;
+
+	if (c == NULL)
+		return -1;
+	read_facts(s, id, c);
+	if (!c->has_model && c->order_number[0] && siemens_model(c->order_number, model, sizeof(model)))
+		rc = ingest_evidence(s, id, A_MODEL, model, "product_code+siemens_order_number",
+		    CONF_INFERRED, c->last_seen ? c->last_seen : now, NULL, &fresh);
+	cat = category_of(c->f, c->n, c->gateway, reason, sizeof(reason));
+	free(c);
+	if (rc != 0)
+		return -1;
+	q = st_get(s, S_CAT_PUT);
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, category_name(cat), -1, SQLITE_STATIC);
+	if (reason[0])
+		sqlite3_bind_text(q, 3, reason, -1, SQLITE_TRANSIENT);
+	return st_step(s, S_CAT_PUT) == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- risk ------------------------------------------------------------------ */
 
 static char *
 reasons_json(const struct risk_result *r)
@@ -109,6 +206,8 @@ assess_asset(struct store *s, int64_t id, long long now)
 	sqlite3_stmt *q = st_get(s, S_RISK_EVID);
 	size_t n = 0;
 
+	if (categorise(s, id, now) != 0)
+		return -1;
 	if (s->policy == NULL || s->vendors == NULL)
 		return 0;
 	sqlite3_bind_int64(q, 1, id);

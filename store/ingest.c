@@ -746,6 +746,18 @@ on_addr(struct store *s, const struct obs *o, long long ts)
 	return 0;
 }
 
+static bool
+category_attr(const char *a)
+{
+	static const char *const attrs[] = { A_ROLE, A_DEVICE_TYPE, A_PRODUCT_CODE, A_MODEL,
+	    A_HOSTNAME, A_OS, NULL };
+
+	for (size_t i = 0; attrs[i]; i++)
+		if (strcmp(a, attrs[i]) == 0)
+			return true;
+	return false;
+}
+
 bool
 identity_attr(const char *a)
 {
@@ -815,7 +827,8 @@ fact_one(struct store *s, const struct obs *o, long long ts)
 		if (h.rc != 0)
 			return -1;
 	}
-	if (strcmp(o->attr, A_VENDOR) == 0)
+	/* the maker decides the risk, these the category: assess again */
+	if (strcmp(o->attr, A_VENDOR) == 0 || category_attr(o->attr))
 		touch_for_risk(s, id);
 	return ev_identity(s, id, o->attr, o->val, o->src ? o->src : "?", ts);
 }
@@ -970,6 +983,7 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	sqlite3_set_last_insert_rowid(s->db, 0);	/* set only when the upsert inserts */
 	if (st_step(s, S_SVC_UPSERT) != SQLITE_DONE)
 		return -1;
+	touch_for_risk(s, id);	/* a service it serves can decide its category (reported rarely) */
 	if (sqlite3_last_insert_rowid(s->db) == 0 || (o->val && o->val[0] && strcmp(o->val, "server") != 0))
 		return 0;
 	return ev_new_service(s, id, transport_name(o->transport), o->port,

@@ -174,6 +174,26 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX events_client ON events(client_id) WHERE client_id IS NOT NULL;"
 	"CREATE INDEX events_server ON events(server_id) WHERE server_id IS NOT NULL;",
+	/*
+	 * 6: the device category decided from all of an asset's evidence
+	 * (ident/category.c) and the fact that decided it, written with the
+	 * risk verdict; NULL until first assessed.
+	 */
+	"ALTER TABLE assets ADD COLUMN category TEXT;"
+	"ALTER TABLE assets ADD COLUMN category_reason TEXT;",
+	/*
+	 * 7: what the operator says about an asset (spanwatch annotate).
+	 * Keyed by the asset's identity, its MAC or, for an IP-keyed asset,
+	 * its key_ip, as assets.mac / assets.key_ip hold them: reading a
+	 * capture again, or a merge that renumbers the asset, keeps it.
+	 */
+	"CREATE TABLE annotations ("
+	"  asset_key TEXT PRIMARY KEY,"
+	"  name TEXT,"
+	"  zone TEXT,"
+	"  criticality TEXT,"			/* the process it serves, or a level */
+	"  note TEXT,"
+	"  updated INTEGER NOT NULL);",
 };
 
 int

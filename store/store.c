@@ -145,6 +145,15 @@ static const char *const sql[S_NSTMTS] = {
 	    "WHERE asset_id = ?1 ORDER BY last_seen DESC LIMIT 1), key_ip, '') FROM assets WHERE id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* what decides the device category (ident/category.c), strongest first */
+	[S_CAT_FACTS] = "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 AND "
+	    "attribute IN ('role', 'device_type', 'product_code', 'model', 'hostname', 'os', "
+	    "'vendor') "
+	    "UNION ALL SELECT 'service', protocol, role FROM services WHERE asset_id = ?1 "
+	    "AND role = 'server' "
+	    "UNION ALL SELECT 'gateway', gateway, last_seen FROM assets WHERE id = ?1",
+	[S_CAT_PUT] = "UPDATE assets SET category = ?2, category_reason = ?3 WHERE id = ?1 AND "
+	    "(category IS NOT ?2 OR category_reason IS NOT ?3)",
 };
 
 void

@@ -43,6 +43,7 @@
 #include "sandbox.h"
 #include "events.h"
 #include "store.h"
+#include "summary.h"
 #include "sw_limits.h"
 #include "vendor_ids.h"
 #include "vendors.h"
@@ -95,6 +96,9 @@ struct daemon {
 	uint64_t		 startup_us;	/* from main() to the first packet */
 	long long		 events_forwarded;	/* events table id already forwarded */
 	int			 verbose;	/* -v count, added to [daemon] log_level */
+	bool			 stats;		/* --stats: -r prints the counters, not the summary */
+	struct summary_in	 sum;		/* -r: what the summary says */
+	char			 sum_protos[1024];
 };
 
 static void
@@ -105,6 +109,7 @@ usage(FILE *f)
 	    "                  (-r FILE | -i IFACE [-f BPF] | --nfqueue N)\n"
 	    "       spanwatchd --list-dissectors | --version | --help\n"
 	    "  -r FILE        read a pcap/pcapng file, print a summary, exit\n"
+	    "  --stats        with -r: print the counters instead of the summary\n"
 	    "  -i IFACE       capture live on a SPAN/mirror port (promiscuous)\n"
 	    "  -f BPF         capture filter for -i\n"
 	    "  --nfqueue N    read NFQUEUE N; the verdict is always ACCEPT (fail-open)\n"
@@ -601,16 +606,96 @@ on_status(void *arg, struct evbuffer *out)
 	daemon_counters(arg, &p);
 }
 
+/* Counters of packets a decoder or dissector skipped as malformed or cut short. */
+static void
+count_skipped(void *arg, const char *name, uint64_t v)
+{
+	static const char *const marks[] = { "short", "bad", "malformed", "trunc", "invalid", NULL };
+
+	for (size_t i = 0; marks[i]; i++)
+		if (strstr(name, marks[i])) {
+			*(uint64_t *)arg += v;
+			return;
+		}
+}
+
+/* Application protocols seen ("modbus 10801, s7comm 524"), most packets first. */
+struct proto_list {
+	char		 name[32][24];
+	uint64_t	 n[32];
+	size_t		 len;
+};
+
+static void
+collect_proto(void *arg, const char *name, uint64_t v)
+{
+	static const char *const layers[] = { "eth", "vlan", "arp", "ipv4", "ipv6", "tcp", "udp",
+	    "icmp", "icmpv6", NULL };
+	struct proto_list *pl = arg;
+	size_t i;
+
+	if (v == 0 || pl->len == 32)
+		return;
+	for (i = 0; layers[i]; i++)
+		if (strcmp(name, layers[i]) == 0)
+			return;
+	for (i = pl->len++; i > 0 && pl->n[i - 1] < v; i--) {
+		memcpy(pl->name[i], pl->name[i - 1], sizeof(pl->name[i]));
+		pl->n[i] = pl->n[i - 1];
+	}
+	snprintf(pl->name[i], sizeof(pl->name[i]), "%s", name);
+	pl->n[i] = v;
+}
+
+/*
+ * -r: the packet line, then the counters (--stats) or what the packets
+ * counted for the summary, which is printed once the flows' last reports
+ * are stored (print_findings).
+ */
 static void
 print_summary(struct daemon *d, const char *file)
 {
 	struct printer p = { stdout, NULL, "", true };
 	double t = elapsed(d);
 	uint64_t n = workers_packets(d->wk);
+	struct proto_list pl = { .len = 0 };
+	struct workers_qstats qs;
 
 	printf("read %s: %llu packets in %.2f s (%.0f packets/s)\n", file, (unsigned long long)n,
 	    t, t > 0 ? (double)n / t : 0.0);
-	daemon_counters(d, &p);
+	if (d->stats) {
+		daemon_counters(d, &p);
+		fflush(stdout);
+		return;
+	}
+	d->sum.file = file;
+	d->sum.skipped = 0;
+	workers_stats_walk(d->wk, count_skipped, &d->sum.skipped);
+	workers_proto_counts(d->wk, collect_proto, &pl);
+	d->sum_protos[0] = '\0';
+	for (size_t i = 0; i < pl.len; i++)
+		snprintf(d->sum_protos + strlen(d->sum_protos), sizeof(d->sum_protos) -
+		    strlen(d->sum_protos), "%s%s %llu", i ? ", " : "", pl.name[i],
+		    (unsigned long long)pl.n[i]);
+	d->sum.protocols = d->sum_protos;
+	workers_qstats(d->wk, &qs);
+	d->sum.drops = qs.dropped;
+}
+
+static void
+print_findings(struct daemon *d)
+{
+	struct store_stats ss;
+
+	if (d->stats)
+		return;
+	if (d->st) {
+		store_get_stats(d->st, &ss);
+		d->sum.db = store_db(d->st);
+		d->sum.dbpath = d->cfg.database;
+		d->sum.new_assets = ss.assets_created;
+	}
+	summary_print(stdout, &d->sum);
 	fflush(stdout);
 }
 
@@ -995,6 +1080,7 @@ main(int argc, char *argv[])
 		{ "nfqueue", required_argument, NULL, 'Q' },
 		{ "control", required_argument, NULL, 'S' },
 		{ "no-ndpi", no_argument, NULL, 'N' },
+		{ "stats", no_argument, NULL, 'T' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "list-dissectors", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1025,6 +1111,7 @@ main(int argc, char *argv[])
 		case 'D': db = optarg; break;
 		case 'S': ctlpath = optarg; break;
 		case 'N': no_ndpi = true; break;
+		case 'T': d.stats = true; break;
 		case 'w':
 			errno = 0;
 			workers = strtol(optarg, &end, 10);
@@ -1192,6 +1279,8 @@ main(int argc, char *argv[])
 	workers_release(d.wk);	/* the flows' last reports go to the queues */
 	workers_drain(d.wk, false, ingest_queue, &d);
 	settle_store(&d);
+	if (file)
+		print_findings(&d);	/* the inventory as stored, the flows' last reports too */
 	if (d.sr.gave_up)
 		report_unstored(&d, packets);
 	export_job_wait();	/* a scheduled export in progress finishes its file */

@@ -121,7 +121,7 @@ conf_off=$(config no)
 # T s"), which leaves out start-up (OUI registry, vendor tables, schema).
 run_daemon() {
 	fresh_db "$tmp/$1.db"
-	timed "$1" "$daemon" -c "$2" -r "$3" --db "$tmp/$1.db"
+	timed "$1" "$daemon" -c "$2" -r "$3" --stats --db "$tmp/$1.db"
 	cp "$tmp/out" "$tmp/$1.summary"
 	awk '/^read / { for (i = 1; i < NF; i++) if ($i == "in") print $(i + 1) }' "$tmp/out" >>"$tmp/$1.loop"
 }

@@ -14,8 +14,7 @@ echo "== 1. generating a plant capture with a solar park (tools/swgen.c, seed 7)
 
 echo
 echo "== 2. spanwatchd -r $dir/demo.pcap --db $dir/demo.db =="
-"$build/spanwatchd" -c /dev/null -r "$dir/demo.pcap" --db "$dir/demo.db" |
-	grep -E '^read|^proto\.|^stat\.store\.(assets_created|gateways)|malformed|truncated' || true
+"$build/spanwatchd" -c /dev/null -r "$dir/demo.pcap" --db "$dir/demo.db" || true
 
 echo
 echo "== 3. spanwatch list: the inventory =="

@@ -69,13 +69,13 @@ expect 1 "user 'no-such-user-sw' does not exist" "$daemon" -r "$good" -u no-such
 
 if [ -f "$good" ]; then
 	# The whole file, for reference.
-	"$daemon" -r "$good" >"$tmp/full.out" 2>&1 || fail "-r $good: exit $?"
+	"$daemon" -r "$good" --stats >"$tmp/full.out" 2>&1 || fail "-r $good: exit $?"
 	total=$(sed -n 's/^read .*: \([0-9]*\) packets in .*/\1/p' "$tmp/full.out")
 	[ -n "$total" ] && [ "$total" -gt 0 ] || fail "no summary line for $good"
 
 	# Truncated in the middle of a packet: error, offset, packets kept, exit 1.
 	head -c 100000 "$good" >"$tmp/cut.pcap"
-	"$daemon" -r "$tmp/cut.pcap" --db "$tmp/cut.db" >"$tmp/cut.out" 2>"$tmp/cut.err"
+	"$daemon" -r "$tmp/cut.pcap" --stats --db "$tmp/cut.db" >"$tmp/cut.out" 2>"$tmp/cut.err"
 	rc=$?
 	[ $rc -eq 1 ] || fail "truncated capture: exit $rc, want 1"
 	grep -Eq "$tmp/cut.pcap: .*truncated.* byte offset [0-9]+ after packet [0-9]+" "$tmp/cut.err" ||
@@ -138,7 +138,21 @@ f = open(sys.argv[1], "r+b"); f.seek((int(sys.argv[2]) - 1) * int(sys.argv[3]));
 	# Off a terminal: nothing on stderr but errors, the summary on stdout.
 	"$daemon" -r "$good" >/dev/null 2>"$tmp/quiet.err"
 	[ ! -s "$tmp/quiet.err" ] || fail "stderr not empty off a terminal: $(head -c 200 "$tmp/quiet.err")"
-	grep -Eq '^proto\.eth [0-9]+$' "$tmp/full.out" || fail "summary has no proto.eth line"
+	grep -Eq '^proto\.eth [0-9]+$' "$tmp/full.out" || fail "--stats has no proto.eth line"
+
+	# Without --stats: findings, not counters.
+	"$daemon" -r "$good" --db "$tmp/sum.db" >"$tmp/sum.out" 2>&1 || fail "-r --db: exit $?"
+	grep -Eq '^read .*: [0-9]+ packets in ' "$tmp/sum.out" || fail "summary: no read line"
+	grep -Eq '^[0-9]+ assets in .*sum\.db, [0-9]+ new in this run$' "$tmp/sum.out" ||
+	    fail "summary: no asset count: $(head -c 300 "$tmp/sum.out")"
+	grep -Eq '^  by category: ' "$tmp/sum.out" || fail "summary: no categories"
+	grep -Eq '^  by risk: +[0-9]+ high, [0-9]+ elevated, [0-9]+ none, [0-9]+ unknown$' "$tmp/sum.out" ||
+	    fail "summary: no risk levels"
+	grep -q "spanwatch --db $tmp/sum.db list" "$tmp/sum.out" || fail "summary: no next step"
+	grep -Eq '^(proto|stat)\.' "$tmp/sum.out" && fail "summary prints counters without --stats"
+	[ "$(wc -l <"$tmp/sum.out")" -le 25 ] || fail "summary longer than 25 lines"
+	"$daemon" -r "$good" >"$tmp/nodb.out" 2>&1
+	grep -q 'Add --db FILE' "$tmp/nodb.out" || fail "summary without a database does not say how to keep one"
 fi
 
 # An interface that does not exist: the ones that do are listed (needs root:

@@ -41,7 +41,7 @@ for cap in "$pcaps"/*/*.pcap "$pcaps"/*/*.pcapng; do
 	[ -f "$cap" ] || continue
 	rel=${cap#"$pcaps"/}
 	ncap=$((ncap + 1))
-	"$daemon" -r "$cap" >"$tmp/out" 2>"$tmp/err"
+	"$daemon" -r "$cap" --stats >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "$name: $rel: spanwatchd exit $rc: $(head -n 3 "$tmp/err")"

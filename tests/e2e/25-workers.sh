@@ -37,7 +37,7 @@ for exp in "$pcaps"/*/*.expected.json; do
 	cap=${exp%.expected.json}
 	n=$((n + 1))
 	for w in 1 2; do
-		"$daemon" -w $w -r "$cap" --db "$tmp/w$w.db" >"$tmp/w$w.out" 2>&1 ||
+		"$daemon" -w $w -r "$cap" --stats --db "$tmp/w$w.db" >"$tmp/w$w.out" 2>&1 ||
 		    { tail -n 5 "$tmp/w$w.out"; fail "spanwatchd -w $w -r $cap: exit $?"; }
 		inventory "$tmp/w$w.db" "$tmp/w$w.json"
 	done

@@ -47,7 +47,7 @@ port = $port
 spool = $tmp/spool
 EOC
 run() {	# run CAPTURE: ingest it with forwarding configured; prints forward.queued
-	"$daemon" -c "$tmp/spanwatch.conf" -r "$pcaps/$1" --db "$tmp/db" >"$tmp/run.out" 2>>"$tmp/daemon.log" ||
+	"$daemon" -c "$tmp/spanwatch.conf" -r "$pcaps/$1" --stats --db "$tmp/db" >"$tmp/run.out" 2>>"$tmp/daemon.log" ||
 		fail "spanwatchd -r $1"
 	sed -n 's/^stat\.forward\.queued //p' "$tmp/run.out"
 }

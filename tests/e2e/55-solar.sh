@@ -38,13 +38,14 @@ done || exit 1
 # the gateway keeps its own maker (43/14 and its OUI), none of its units'
 [ "$(jq -r --arg ip "$gw" '.[] | select(.ips == [$ip] and .behind == null) | .vendor' \
     "$tmp/list.json")" = Moxa ] || fail "the gateway $gw lost its own identity"
-"$build/spanwatch" --db "$tmp/s.db" list | grep -q "^[0-9]* *- *$gw unit 3 *GoodWe *GW10K-ET" ||
+"$build/spanwatch" --db "$tmp/s.db" list --columns id,mac,ip,vendor,model | grep -q "^[0-9]* *- *$gw unit 3 *GoodWe *GW10K-ET" ||
 	fail "list does not show unit 3 with the gateway's IP"
 "$build/spanwatch" --db "$tmp/s.db" show "$gw" | grep -q "MODBUS UNITS BEHIND IT (3)" ||
 	fail "show of the gateway does not list its units"
 # SunSpec devices speaking Modbus/TCP themselves: the maker is their own
-for dev in "SMA STP 25000TL-30" "BYD Battery-Box Premium HVS" "Janitza UMG 604-PRO"; do
-	v=${dev%% *}; m=${dev#* }
+# (as the vendor table names it: SunSpec's "SMA" is SMA Solar)
+for dev in "SMA Solar|STP 25000TL-30" "BYD|Battery-Box Premium HVS" "Janitza|UMG 604-PRO"; do
+	v=${dev%%|*}; m=${dev#*|}
 	[ "$(jq --arg v "$v" --arg m "$m" '[.[] | select(.vendor == $v and .model == $m and
 	    .behind == null)] | length' "$tmp/list.json")" = 1 ] || fail "no $dev from SunSpec"
 done

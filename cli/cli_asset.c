@@ -93,6 +93,23 @@ add_unique(json_t *arr, const char *s, size_t len)
 }
 
 /*
+ * Layer-2 protocols have no service or conversation: an asset speaks
+ * PROFINET DCP or GOOSE when its evidence came from their messages.
+ */
+static void
+add_l2_protocol(json_t *o, const char *source)
+{
+	static const char *const l2[] = { "pn_dcp", "goose", NULL };
+
+	for (size_t i = 0; source && l2[i]; i++) {
+		size_t n = strlen(l2[i]);
+
+		if (strncmp(source, l2[i], n) == 0 && (source[n] == '/' || source[n] == '\0'))
+			add_unique(json_object_get(o, "protocols"), l2[i], n);
+	}
+}
+
+/*
  * Evidence rows come ordered by attribute, then best first, so the first
  * row of each attribute is the resolved value.
  */
@@ -116,6 +133,7 @@ add_evidence(struct areader *r, json_t *o, int64_t id, bool detail)
 				json_object_set_new(o, attr, jstrn(val, vlen));
 		if (strcmp(attr, "role") == 0)
 			add_unique(roles, val, vlen);
+		add_l2_protocol(o, (const char *)sqlite3_column_text(st, 2));
 		if (evs)
 			json_array_append_new(evs, json_pack("{s:o s:o s:o s:I s:o s:o s:I}",
 			    "attribute", jstr(attr),

@@ -128,6 +128,25 @@ risk_add(struct cli *cli, const char *cmd, struct asset_filter *f, const char *a
 	return true;
 }
 
+/*
+ * Protocols in the vocabulary of docs/PROTOCOLS.md, any case; "profinet"
+ * also finds PROFINET DCP (pn_dcp), the part of PROFINET spanwatch reads.
+ */
+static bool
+proto_add(struct cli *cli, const char *cmd, struct asset_filter *f, const char *arg)
+{
+	size_t from = f->proto.n, to;
+
+	if (!set_add(cli, cmd, "--proto", &f->proto, arg))
+		return false;
+	to = f->proto.n;
+	for (size_t i = from; i < to; i++)
+		if (strcasecmp(f->proto.v[i], "profinet") == 0 && !set_add(cli, cmd, "--proto",
+		    &f->proto, "pn_dcp"))
+			return false;
+	return true;
+}
+
 /* Categories by name or label ("PLC", "engineering workstation"), kept as names. */
 static bool
 category_add(struct cli *cli, const char *cmd, struct asset_filter *f, const char *arg)
@@ -159,7 +178,7 @@ filter_opt(struct cli *cli, const char *cmd, int ch, const char *arg, struct ass
 
 	switch (ch) {
 	case F_VENDOR: ok = set_add(cli, cmd, "--vendor", &f->vendor, arg); break;
-	case F_PROTO: ok = set_add(cli, cmd, "--proto", &f->proto, arg); break;
+	case F_PROTO: ok = proto_add(cli, cmd, f, arg); break;
 	case F_ROLE: ok = set_add(cli, cmd, "--role", &f->role, arg); break;
 	case F_CATEGORY: ok = category_add(cli, cmd, f, arg); break;
 	case F_RISK: ok = risk_add(cli, cmd, f, arg); break;

@@ -13,8 +13,11 @@
  * spanwatchd's start-up, and most OT flows never reach nDPI at all.
  */
 #include <stdbool.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ndpi/ndpi_api.h>
 
@@ -44,7 +47,7 @@ struct classifier {
 	char		 names[CLASSIFY_MAX_NAMES][NAME_LEN];
 };
 
-static const char unknown_name[] = "Unknown";
+static const char unknown_name[] = "unknown";
 
 struct classifier *
 classify_new(void)
@@ -97,12 +100,45 @@ intern(struct classifier *cl, const char *s)
 	return cl->names[cl->nnames++];
 }
 
+/*
+ * nDPI's names in spanwatch's protocol vocabulary (docs/PROTOCOLS.md): the
+ * wire protocol, not the application on top ("DNS.GMail" is dns: the
+ * master protocol when nDPI names one), lower case, the dissectors' own
+ * name where spanwatch has a dissector for it.
+ */
+static const struct {
+	const char	*ndpi;
+	const char	*ours;
+} vocab[] = {
+	{ "EthernetIP", "enip" }, { "IEC60870", "iec104" }, { "S7Comm", "s7comm" },
+	{ "S7CommPlus", "s7comm_plus" }, { "DCE_RPC", "dcerpc" }, { "NetBIOS", "netbios" },
+	{ "OPC-UA", "opcua" }, { "Unknown", "unknown" },
+};
+
+static void
+vocab_name(const char *ndpi, char *out, size_t outsz)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vocab) / sizeof(vocab[0]); i++)
+		if (strcasecmp(ndpi, vocab[i].ndpi) == 0) {
+			snprintf(out, outsz, "%s", vocab[i].ours);
+			return;
+		}
+	for (i = 0; ndpi[i] && i + 1 < outsz; i++)
+		out[i] = ndpi[i] == '-' || ndpi[i] == '.' ? '_' : (char)tolower((unsigned char)ndpi[i]);
+	out[i] = '\0';
+}
+
 static void
 set_result(struct classifier *cl, struct flow *f, ndpi_protocol proto)
 {
+	uint16_t id = proto.master_protocol != NDPI_PROTOCOL_UNKNOWN ? proto.master_protocol :
+	    proto.app_protocol;
 	char buf[NAME_LEN];
 
-	f->app_proto = intern(cl, ndpi_protocol2name(cl->ndpi, proto, buf, sizeof(buf)));
+	vocab_name(ndpi_get_proto_name(cl->ndpi, id), buf, sizeof(buf));
+	f->app_proto = intern(cl, buf);
 	f->app_category = intern(cl, ndpi_category_get_name(cl->ndpi, proto.category));
 	f->classified = true;
 }

@@ -51,7 +51,7 @@ col_json(sqlite3_stmt *st, int col)
 static json_t *
 reason_json(json_t *r)
 {
-	static const char *const keys[] = { "text", "source", "value", "rule" };
+	static const char *const keys[] = { "text", "source", "value", "rule", "policy" };
 	json_t *o = json_object();
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
@@ -308,12 +308,91 @@ print_summary(struct cli *cli, json_t *sum)
 	}
 }
 
+/* Reason i's text was printed before (reasons are grouped by text). */
+static bool
+text_seen(json_t *reasons, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(jtext(json_array_get(reasons, k), "text"),
+		    jtext(json_array_get(reasons, i), "text")) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Each reason once, with every piece of evidence it rests on under it
+ * (the same sentence comes once per vendor evidence: the device's own
+ * statement, a banner rule, the MAC block).
+ */
+static void
+print_reasons(struct cli *cli, json_t *reasons)
+{
+	size_t i, n = 0;
+	json_t *r;
+
+	json_array_foreach(reasons, i, r) {
+		if (text_seen(reasons, i))
+			continue;
+		fprintf(cli->out, "  %zu. ", ++n);
+		put(cli, jtext(r, "text"));
+		fputc('\n', cli->out);
+		for (size_t k = i; k < json_array_size(reasons); k++) {
+			json_t *e = json_array_get(reasons, k);
+
+			if (strcmp(jtext(e, "text"), jtext(r, "text")) != 0 ||
+			    (!*jtext(e, "source") && !*jtext(e, "value")))
+				continue;
+			fputs("     evidence: ", cli->out);
+			put(cli, jtext(e, "source"));
+			fputs(" = ", cli->out);
+			put(cli, jtext(e, "value"));
+			fputc('\n', cli->out);
+		}
+		if (*jtext(r, "rule")) {
+			fputs("     rule:     ", cli->out);
+			put(cli, jtext(r, "rule"));
+			fputc('\n', cli->out);
+		}
+	}
+}
+
+/* The policy's words for each country or supplier named, once for the whole answer. */
+static void
+print_policies(struct cli *cli, json_t *assets)
+{
+	json_t *seen = json_array(), *a, *r;
+	size_t i, k;
+
+	json_array_foreach(assets, i, a)
+		json_array_foreach(json_object_get(a, "reasons"), k, r) {
+			const char *p = jtext(r, "policy");
+			bool dup = false;
+			size_t j;
+			json_t *s;
+
+			if (p == NULL || *p == '\0')
+				continue;
+			json_array_foreach(seen, j, s)
+				dup |= strcmp(json_string_value(s), p) == 0;
+			if (!dup)
+				json_array_append_new(seen, json_string(p));
+		}
+	if (json_array_size(seen) > 0) {
+		fputs("\nWHY THESE COUNTRIES AND SUPPLIERS COUNT (the risk policy)\n", cli->out);
+		json_array_foreach(seen, i, r) {
+			fputs("  ", cli->out);
+			put(cli, json_string_value(r));
+			fputc('\n', cli->out);
+		}
+	}
+	json_decref(seen);
+}
+
 static void
 print_asset(struct cli *cli, json_t *a)
 {
-	json_t *reasons = json_object_get(a, "reasons"), *r;
+	json_t *reasons = json_object_get(a, "reasons");
 	const char *accepted = jtext(a, "accepted");
-	size_t i;
 
 	fprintf(cli->out, "\n[%s] asset %lld  ", jtext(a, "level"),
 	    (long long)json_integer_value(json_object_get(a, "id")));
@@ -348,23 +427,7 @@ print_asset(struct cli *cli, json_t *a)
 	}
 	if (json_is_null(json_object_get(a, "evaluated")))
 		fputs("  not evaluated yet\n", cli->out);
-	json_array_foreach(reasons, i, r) {
-		fprintf(cli->out, "  %zu. ", i + 1);
-		put(cli, jtext(r, "text"));
-		fputc('\n', cli->out);
-		if (*jtext(r, "source") || *jtext(r, "value")) {
-			fputs("     evidence: ", cli->out);
-			put(cli, jtext(r, "source"));
-			fputs(" = ", cli->out);
-			put(cli, jtext(r, "value"));
-			fputc('\n', cli->out);
-		}
-		if (*jtext(r, "rule")) {
-			fputs("     rule:     ", cli->out);
-			put(cli, jtext(r, "rule"));
-			fputc('\n', cli->out);
-		}
-	}
+	print_reasons(cli, reasons);
 }
 
 static void
@@ -375,6 +438,7 @@ print_report(struct cli *cli, json_t *doc)
 	size_t i;
 
 	print_summary(cli, json_object_get(doc, "summary"));
+	print_policies(cli, assets);
 	fprintf(cli->out, "\nASSETS (%s): %zu\n", sel, json_array_size(assets));
 	json_array_foreach(assets, i, a)
 		print_asset(cli, a);

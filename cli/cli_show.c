@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "category.h"
 #include "cli.h"
@@ -32,6 +33,24 @@ show_annotation(struct table *t, json_t *ann)
 	for (size_t i = 0; json_is_object(ann) && keys[i]; i++)
 		if (jtext(ann, keys[i]))
 			kv(t, keys[i], jtext(ann, keys[i]));
+}
+
+/*
+ * Say it when the maker shown is not the name the MAC block is registered
+ * under: "Siemens Numerical Control Ltd., Nanjing" counts as Siemens.
+ */
+static void
+show_maker(struct table *t, json_t *a)
+{
+	const char *maker = jtext(json_object_get(a, "risk"), "vendor");
+	const char *oui = jtext(a, "oui_vendor");
+	char line[512];
+
+	if (maker == NULL || oui == NULL || strcasecmp(maker, oui) == 0)
+		return;
+	snprintf(line, sizeof(line), "%s (the MAC block is registered to \"%s\"; the vendor table "
+	    "counts it as %s, whose country decides)", maker, oui, maker);
+	kv(t, "maker", line);
 }
 
 /* "PLC: device_type plc (rule:plc-koyo-hostname)" */
@@ -63,6 +82,7 @@ show_summary(struct cli *cli, json_t *a)
 	kv(t, "id", id);
 	show_annotation(t, json_object_get(a, "annotation"));
 	show_category(t, a);
+	show_maker(t, a);
 	for (size_t i = 0; keys[i]; i++)
 		kv(t, keys[i], jtext(a, keys[i]));
 	kv(t, "ips", (s = json_join(json_object_get(a, "ips"), " ")));
@@ -101,7 +121,8 @@ num(char *b, size_t sz, json_t *v)
 /* A section: a title, then a table of the keys of each object in arr. */
 static void
 show_section(struct cli *cli, const char *title, json_t *arr,
-    const char *const *keys, const char *const *hdr, const size_t *maxw, size_t n)
+    const char *const *keys, const char *const *hdr, const size_t *maxw, size_t n,
+    const char *narrow)
 {
 	struct table *t;
 	size_t i;
@@ -127,6 +148,8 @@ show_section(struct cli *cli, const char *title, json_t *arr,
 		table_add(t, cells);
 	}
 	table_fixed(t);
+	if (narrow)
+		table_narrow(t, 120, narrow);
 	table_print(t, cli);
 	table_free(t);
 }
@@ -186,20 +209,20 @@ show_table(struct cli *cli, json_t *a)
 	    "count", "first_seen", "last_seen" };
 	static const char *const ev_h[] = { "ATTRIBUTE", "VALUE", "SOURCE", "CONF",
 	    "COUNT", "FIRST SEEN", "LAST SEEN" };
-	static const size_t ev_w[] = { 24, 48, 36, 0, 0, 20, 20 };
+	static const size_t ev_w[] = { 0, 40, 28, 0, 0, 0, 0 };
 	static const char *const ad_k[] = { "ip", "source", "first_seen", "last_seen" };
 	static const char *const ad_h[] = { "IP", "SOURCE", "FIRST SEEN", "LAST SEEN" };
-	static const size_t ad_w[] = { 44, 24, 20, 20 };
+	static const size_t ad_w[] = { 0, 0, 0, 0 };
 	static const char *const sv_k[] = { "transport", "port", "protocol", "role",
 	    "first_seen", "last_seen" };
 	static const char *const sv_h[] = { "TRANSPORT", "PORT", "PROTOCOL", "ROLE",
 	    "FIRST SEEN", "LAST SEEN" };
-	static const size_t sv_w[] = { 0, 0, 24, 8, 20, 20 };
+	static const size_t sv_w[] = { 0, 0, 16, 0, 0, 0 };
 	static const char *const pe_k[] = { "id", "ip", "mac", "direction", "protocol",
 	    "port", "packets", "bytes" };
 	static const char *const pe_h[] = { "PEER", "IP", "MAC", "IT IS", "PROTOCOL",
 	    "PORT", "PACKETS", "BYTES" };
-	static const size_t pe_w[] = { 0, 44, 17, 0, 24, 0, 0, 0 };
+	static const size_t pe_w[] = { 0, 0, 0, 0, 16, 0, 0, 0 };
 	static const char *const un_k[] = { "id", "unit", "vendor", "model", "serial",
 	    "firmware", "device_type" };
 	static const char *const un_h[] = { "ASSET", "UNIT", "VENDOR", "MODEL", "SERIAL",
@@ -216,19 +239,21 @@ show_table(struct cli *cli, json_t *a)
 	static const size_t ex_w[] = { 39, 2, 0, 28, 32, 20 };
 
 	show_summary(cli, a);
-	show_section(cli, "EVIDENCE", json_object_get(a, "evidence"), ev_k, ev_h, ev_w, 7);
-	show_section(cli, "ADDRESSES", json_object_get(a, "addresses"), ad_k, ad_h, ad_w, 4);
-	show_section(cli, "SERVICES", json_object_get(a, "services"), sv_k, sv_h, sv_w, 6);
-	show_section(cli, "PEERS", json_object_get(a, "peers"), pe_k, pe_h, pe_w, 8);
+	show_section(cli, "EVIDENCE", json_object_get(a, "evidence"), ev_k, ev_h, ev_w, 7,
+	    "ATTRIBUTE,VALUE,SOURCE,CONF,COUNT,LAST SEEN");
+	show_section(cli, "ADDRESSES", json_object_get(a, "addresses"), ad_k, ad_h, ad_w, 4, NULL);
+	show_section(cli, "SERVICES", json_object_get(a, "services"), sv_k, sv_h, sv_w, 6, NULL);
+	show_section(cli, "PEERS", json_object_get(a, "peers"), pe_k, pe_h, pe_w, 8,
+	    "PEER,IP,IT IS,PROTOCOL,PORT,PACKETS,BYTES");
 	if (json_array_size(json_object_get(a, "_endpoints")) > 0)
 		show_section(cli, "INTERNET ENDPOINTS", json_object_get(a, "_endpoints"), ie_k, ie_h,
-		    ie_w, 8);
+		    ie_w, 8, NULL);
 	if (json_array_size(json_object_get(a, "_exposure")) > 0)
 		show_section(cli, "REACHED FROM THE INTERNET", json_object_get(a, "_exposure"), ex_k,
-		    ex_h, ex_w, 6);
+		    ex_h, ex_w, 6, NULL);
 	if (json_array_size(json_object_get(a, "units")) > 0)
 		show_section(cli, "MODBUS UNITS BEHIND IT", json_object_get(a, "units"), un_k, un_h,
-		    un_w, 7);
+		    un_w, 7, NULL);
 }
 
 static int

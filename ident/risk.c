@@ -291,6 +291,16 @@ add_reason(struct risk_result *r, const struct risk_evidence *e, const char *rul
 	snprintf(rs->source, sizeof(rs->source), "%s", e ? e->source : "");
 	snprintf(rs->value, sizeof(rs->value), "%s", e ? e->value : "");
 	snprintf(rs->rule, sizeof(rs->rule), "%s", rule);
+	rs->policy[0] = '\0';
+}
+
+/* The policy's own words for the last reason (a country's, a supplier's). */
+static void
+reason_policy(struct risk_result *r, const char *code, const char *text)
+{
+	if (r->nreasons > 0)
+		snprintf(r->reasons[r->nreasons - 1].policy, sizeof(r->reasons[0].policy), "%s: %s",
+		    code, text);
 }
 
 static void
@@ -338,23 +348,39 @@ judge_row(const struct risk_policy *p, const struct vendor *row, const struct ri
 	snprintf(rule, sizeof(rule), "%s:%d (%s)", row->file, row->line, row->canonical);
 	if (sup) {
 		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [supplier %s]", p->path, sup->line, sup->name);
-		add_reason(r, e, policy_rule, "%s is a named supplier: %s", row->canonical, sup->reason);
+		add_reason(r, e, policy_rule, "%s is a named supplier", row->canonical);
+		reason_policy(r, sup->name, sup->reason);
 		l = RISK_HIGH;
 	}
 	if (flagged_listing(p, row, listing, sizeof(listing))) {
 		add_reason(r, e, rule, "%s is on the %s listing (%s)", row->canonical, listing, row->source);
 		l = RISK_HIGH;
 	}
-	if (hq) {
-		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
-		add_reason(r, e, policy_rule, "%s is headquartered in %s: %s", row->canonical, hq->code, hq->reason);
-		if (l < RISK_HIGH)
-			l = module ? RISK_ELEVATED : RISK_HIGH;
-	}
+	/*
+	 * Where a subsidiary is registered is evidence about the subsidiary;
+	 * the company that controls it decides.  Headquarters and parent in
+	 * the same risk country are one reason.
+	 */
 	if (ctl) {
 		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, ctl->line, ctl->code, rule);
-		add_reason(r, e, policy_rule, "%s is controlled by %s (%s): %s", row->canonical,
-		    row->parent, ctl->code, ctl->reason);
+		if (hq && strcmp(hq->code, ctl->code) == 0)
+			add_reason(r, e, policy_rule, "%s is headquartered in %s and controlled by %s (%s)",
+			    row->canonical, hq->code, row->parent, ctl->code);
+		else
+			add_reason(r, e, policy_rule, "%s is controlled by %s (%s)", row->canonical,
+			    row->parent, ctl->code);
+		reason_policy(r, ctl->code, ctl->reason);
+		if (l < RISK_HIGH)
+			l = module ? RISK_ELEVATED : RISK_HIGH;
+	} else if (hq && row->parent[0]) {
+		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
+		add_reason(r, e, policy_rule, "%s is registered in %s but controlled by %s (%s), which "
+		    "decides: not flagged for its country", row->canonical, hq->code, row->parent,
+		    row->parent_country[0] ? row->parent_country : "country not in the table");
+	} else if (hq) {
+		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
+		add_reason(r, e, policy_rule, "%s is headquartered in %s", row->canonical, hq->code);
+		reason_policy(r, hq->code, hq->reason);
 		if (l < RISK_HIGH)
 			l = module ? RISK_ELEVATED : RISK_HIGH;
 	}
@@ -442,7 +468,8 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 		if (curated)
 			continue;
 		add_reason(r, e, "IEEE registry (ieee-data)", "the MAC address block is registered in %s "
-		    "and the maker is not in the vendor table: weaker evidence (%s)", c->code, c->reason);
+		    "and the maker is not in the vendor table: weaker evidence", c->code);
+		reason_policy(r, c->code, c->reason);
 		raise_to(r, RISK_ELEVATED);
 	}
 	if (!any_vendor) {
@@ -458,9 +485,7 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 				set_maker(r, ev[i].value, vendors_match(v, ev[i].value));
 				break;
 			}
-	if (r->level == RISK_NONE && r->nreasons == 0)
-		add_reason(r, stated, "", "maker %s%s%s: no risk country, named supplier or flagged listing",
-		    r->vendor, r->country[0] ? " in " : "", r->country);
+	/* none: nothing to say (not to the operator, not to the SIEM) */
 	apply_accepts(p, mac, ip, r);
 }
 

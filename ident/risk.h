@@ -74,6 +74,7 @@ struct risk_evidence {
 
 struct risk_reason {
 	char	 text[RISK_TEXT_MAX];	/* a sentence for the operator */
+	char	 policy[RISK_TEXT_MAX];	/* the policy's text for the country or supplier, once per report */
 	char	 source[64];		/* evidence source */
 	char	 value[256];		/* evidence value */
 	char	 rule[256];		/* "vendors.csv:12 (Hikvision)", "policy risk.conf:8 [country CN]" */

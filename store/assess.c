@@ -122,9 +122,10 @@ reasons_json(const struct risk_result *r)
 	char *s;
 
 	for (size_t i = 0; i < r->nreasons; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
 		    "text", r->reasons[i].text, "source", r->reasons[i].source,
-		    "value", r->reasons[i].value, "rule", r->reasons[i].rule));
+		    "value", r->reasons[i].value, "rule", r->reasons[i].rule,
+		    "policy", r->reasons[i].policy));
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;

@@ -360,7 +360,10 @@ START_TEST(json_levels_reasons_evidence_rules_and_acceptance)
 	snprintf(rule, sizeof(rule), " [country CN]; oui/vendors.csv:%d (Hikvision)", hik_line);
 	ck_assert_ptr_nonnull(strstr(jtext(rs, "rule"), rule));
 	ck_assert(strstr(jtext(rs, "rule"), ":4 [") || strstr(jtext(rs, "rule"), ":5 ["));
-	ck_assert_ptr_nonnull(strstr(jtext(rs, "text"), "offensive cyber programme"));
+	/* the policy's words for the country are apart from the reason, said once */
+	ck_assert_ptr_null(strstr(jtext(rs, "text"), "offensive cyber programme"));
+	ck_assert_ptr_nonnull(strstr(jtext(rs, "policy"), "CN: "));
+	ck_assert_ptr_nonnull(strstr(jtext(rs, "policy"), "offensive cyber programme"));
 	ck_assert_ptr_nonnull(jtext(a, "accepted"));
 	ck_assert_ptr_nonnull(strstr(jtext(a, "accepted"), "2026-11-01 by OT security: isolated camera VLAN 40"));
 	ck_assert_ptr_nonnull(strstr(jtext(a, "accepted"), policy));
@@ -435,7 +438,8 @@ START_TEST(json_level_and_all_selections)
 	a = json_array_get(json_object_get(doc, "assets"), 0);
 	ck_assert_str_eq(jtext(a, "mac"), ROUTER_MAC);
 	ck_assert_str_eq(jtext(a, "vendor"), "Siemens");
-	ck_assert_ptr_nonnull(reason_with(a, "no risk country"));
+	/* none: nothing to say */
+	ck_assert_uint_eq(json_array_size(json_object_get(a, "reasons")), 0);
 	ck_assert_int_eq(count_of(json_object_get(json_object_get(doc, "summary"), "levels"), "high"), 4);
 	json_decref(doc);
 	run_free(&r);
@@ -476,6 +480,25 @@ START_TEST(table_shows_reasons_evidence_rules_acceptance_and_is_terminal_safe)
 	ck_assert_ptr_nonnull(strstr(r.out, "[elevated] asset"));
 	ck_assert_ptr_nonnull(strstr(r.out, "     rule:     IEEE registry (ieee-data)\n"));
 	ck_assert_ptr_nonnull(strstr(r.out, "controlled by Midea Group (CN)"));
+	/* the country's policy text once for the whole answer, never inside a reason */
+	{
+		const char *first = strstr(r.out, "offensive cyber programme");
+
+		ck_assert_ptr_nonnull(first);
+		ck_assert_ptr_null(strstr(first + 1, "offensive cyber programme"));
+		ck_assert_ptr_nonnull(strstr(r.out, "(the risk policy)\n  CN: "));
+	}
+	/* a reason is printed once, its pieces of evidence listed under it */
+	{
+		const char *hq = strstr(r.out, "Hikvision is headquartered in CN");
+
+		const char *next, *again;
+
+		ck_assert_ptr_nonnull(hq);
+		next = strstr(hq, "\n[");
+		again = strstr(hq + 1, "Hikvision is headquartered in CN");
+		ck_assert(again == NULL || (next != NULL && again > next));	/* not twice in one block */
+	}
 	/* the planted model is escaped, never raw */
 	ck_assert_ptr_null(strchr(r.out, '\x1b'));
 	ck_assert_ptr_null(strchr(r.out, '\x07'));

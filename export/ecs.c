@@ -2,6 +2,7 @@
  * ecs.c - one record as a line of Elastic Common Schema NDJSON
  * (docs/EXPORT.md has the fields).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -86,6 +87,29 @@ ecs_mac_list(json_t *o, const char *path, const char *mac)
 	jset(o, path, json_string(m));
 }
 
+/* ECS host.ip is an array: always write one, also for a single address. */
+static void
+jset_ip_list(json_t *o, const char *path, const char *ip)
+{
+	if (ip && *ip)
+		jset(o, path, json_pack("[s]", ip));
+}
+
+/* ECS network.protocol: "the name in lowercase". */
+static void
+jset_lower(json_t *o, const char *path, const char *s)
+{
+	char buf[64];
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return;
+	for (i = 0; s[i] && i + 1 < sizeof(buf); i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	jset_str(o, path, buf);
+}
+
 static void
 ecs_asset_host(json_t *o, const struct export_rec *r, const char *sensor)
 {
@@ -93,12 +117,13 @@ ecs_asset_host(json_t *o, const struct export_rec *r, const char *sensor)
 	if (r->ips && json_array_size(r->ips) > 0)
 		jset_list(o, "host.ip", r->ips);
 	else
-		jset_str(o, "host.ip", r->ip);
+		jset_ip_list(o, "host.ip", r->ip);
 	jset_str(o, "host.hostname", r->hostname);
 	jset_str(o, "host.name", r->hostname ? r->hostname : r->ip);
 	jset_str(o, "host.os.name", r->os);
 	jset_str(o, "host.os.full", r->os);
-	jset_str(o, "host.type", r->device_type);
+	/* ECS host.type: what kind of host; the device category, not a protocol's code */
+	jset_str(o, "host.type", r->category);
 	jset(o, "host.id", json_sprintf("%s/%" PRId64, sensor, r->asset_id));
 }
 
@@ -199,7 +224,7 @@ ecs_event(json_t *o, const struct export_rec *r, const char *sensor)
 	jset(o, "event.type", export_event_categories(r, true));
 	jset(o, "event.severity", json_integer(r->severity));
 	ecs_mac_list(o, "host.mac", r->mac);
-	jset_str(o, "host.ip", r->ip);
+	jset_ip_list(o, "host.ip", r->ip);
 	snprintf(id, sizeof(id), "%s-%" PRId64, sensor, r->event_id);
 	jset_str(o, "event.id", id);
 	jset(o, "event.sequence", json_integer(r->event_id));
@@ -259,7 +284,9 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 	jset_str(o, "spanwatch.sensor", c->sensor);
 	jset_str(o, "spanwatch.site", c->site);
 	jset_str(o, "labels.site", c->site);
-	jset_str(o, "event.kind", r->type == EXPORT_R_EVENT ? export_event_kind(r) : "state");
+	/* an inventory record is an asset document (ECS 8.8+ event.kind asset) */
+	jset_str(o, "event.kind", r->type == EXPORT_R_EVENT ? export_event_kind(r) :
+	    r->type == EXPORT_R_ASSET ? "asset" : "state");
 	jset_str(o, "event.module", "spanwatch");
 	jset_str(o, "event.action", action);
 	snprintf(id, sizeof(id), "spanwatch.%ss", export_rtype_names[r->type]);
@@ -277,6 +304,12 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 		jset_str(o, "spanwatch.asset.hardware", r->hardware);
 		jset_str(o, "spanwatch.asset.serial", r->serial);
 		jset_str(o, "spanwatch.asset.device_type", r->device_type);
+		jset_str(o, "spanwatch.asset.category", r->category);
+		jset_str(o, "spanwatch.asset.category_reason", r->category_reason);
+		jset_str(o, "spanwatch.asset.name", r->ann_name);
+		jset_str(o, "spanwatch.asset.zone", r->ann_zone);
+		jset_str(o, "spanwatch.asset.criticality", r->ann_crit);
+		jset_str(o, "spanwatch.asset.note", r->ann_note);
 		jset_list(o, "spanwatch.asset.roles", r->roles);
 		jset_list(o, "spanwatch.asset.protocols", r->protocols);
 		jset(o, "spanwatch.asset.gateway", json_boolean(r->gateway));
@@ -296,12 +329,12 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 	case EXPORT_R_SERVICE:
 		jset(o, "event.category", jcats("network"));
 		ecs_mac_list(o, "host.mac", r->mac);
-		jset_str(o, "host.ip", r->ip);
+		jset_ip_list(o, "host.ip", r->ip);
 		ecs_mac_list(o, "server.mac", r->mac);
 		jset_str(o, "server.ip", r->ip);
 		jset(o, "server.port", json_integer(r->port));
 		jset_str(o, "network.transport", r->transport);
-		jset_str(o, "network.protocol", r->protocol);
+		jset_lower(o, "network.protocol", r->protocol);
 		jset_str(o, "spanwatch.service.role", r->role);
 		jset(o, "event.start", export_jtime(r->first));
 		jset(o, "event.end", export_jtime(r->last));
@@ -320,7 +353,7 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 		jset(o, "destination.port", json_integer(r->port));
 		jset(o, "spanwatch.peer.id", json_integer(r->peer_id));
 		jset_str(o, "network.transport", r->transport);
-		jset_str(o, "network.protocol", r->protocol);
+		jset_lower(o, "network.protocol", r->protocol);
 		jset(o, "network.packets", json_integer(r->packets));
 		jset(o, "network.bytes", json_integer(r->bytes));
 		jset(o, "event.start", export_jtime(r->first));

@@ -13,6 +13,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "annotate.h"
+#include "category.h"
 #include "q_export.h"
 #include "sw_limits.h"
 #include "store_int.h"
@@ -34,6 +36,7 @@ rec_free(struct export_rec *r)
 {
 	char **strs[] = { &r->mac, &r->ip, &r->hostname, &r->os, &r->vendor, &r->oui_vendor,
 	    &r->oui_country, &r->model, &r->firmware, &r->serial, &r->hardware, &r->device_type,
+	    &r->category, &r->category_reason, &r->ann_name, &r->ann_zone, &r->ann_crit, &r->ann_note,
 	    &r->risk_level, &r->risk_vendor, &r->risk_country, &r->accepted, &r->transport,
 	    &r->protocol, &r->role, &r->peer_mac, &r->peer_ip, &r->kind, &r->detail, &r->field,
 	    &r->old_value, &r->new_value, &r->operation, &r->outcome, &r->client_mac, &r->client_ip,
@@ -119,6 +122,40 @@ reason_texts(const char *reason_json)
 	return arr;
 }
 
+/* A CIP device type by its ODVA name: "Communications Adapter", not "cip:12". */
+static void
+name_device_type(char **dt)
+{
+	char *end;
+	unsigned long code;
+	const char *name;
+
+	if (*dt == NULL || strncmp(*dt, "cip:", 4) != 0)
+		return;
+	code = strtoul(*dt + 4, &end, 10);
+	if (*end != '\0' || (name = cip_device_type_name((unsigned)code)) == NULL)
+		return;
+	free(*dt);
+	*dt = strdup(name);
+}
+
+/* The operator's annotation (store/annotate.h), sanitised like the rest. */
+static void
+load_annotation(struct store_export *c, int64_t id, struct export_rec *r)
+{
+	json_t *a = annotation_get(c->db, id);
+	char **dst[] = { &r->ann_name, &r->ann_zone, &r->ann_crit, &r->ann_note };
+	static const char *const keys[] = { "name", "zone", "criticality", "note" };
+
+	for (size_t i = 0; json_is_object(a) && i < 4; i++) {
+		const char *v = json_string_value(json_object_get(a, keys[i]));
+
+		if (v)
+			*dst[i] = strdup(v);
+	}
+	json_decref(a);
+}
+
 /* Fill the asset part of r from the database. */
 static void
 load_asset(struct store_export *c, int64_t id, struct export_rec *r)
@@ -138,6 +175,8 @@ load_asset(struct store_export *c, int64_t id, struct export_rec *r)
 		r->gateway = sqlite3_column_int64(q, 5);
 		r->vlan = sqlite3_column_int64(q, 6);
 		r->ip = col_clean(q, 7);	/* key_ip, replaced by the newest address */
+		r->category = col_clean(q, 8);
+		r->category_reason = col_clean(q, 9);
 		if (r->ip && !ip_parse(r->ip, &(struct ipaddr){ 0 })) {
 			free(r->ip);	/* a Modbus unit behind a gateway: no address of its own */
 			r->ip = NULL;
@@ -161,6 +200,7 @@ load_asset(struct store_export *c, int64_t id, struct export_rec *r)
 	r->serial = best(c, id, "serial");
 	r->hardware = best(c, id, "hardware");
 	r->device_type = best(c, id, "device_type");
+	name_device_type(&r->device_type);
 	sqlite3_bind_int64(c->roles_q, 1, id);
 	r->roles = col_list(c->roles_q);
 	sqlite3_bind_int64(c->protos_q, 1, id);
@@ -180,8 +220,12 @@ load_asset(struct store_export *c, int64_t id, struct export_rec *r)
 	sqlite3_reset(q);
 	if (r->reasons == NULL)
 		r->reasons = json_array();
-	if (r->vendor == NULL && r->risk_vendor && *r->risk_vendor)
+	/* the maker as the vendor table names it; what the device said stays evidence */
+	if (r->risk_vendor && *r->risk_vendor) {
+		free(r->vendor);
 		r->vendor = strdup(r->risk_vendor);
+	}
+	load_annotation(c, id, r);
 	if (r->vendor == NULL && r->oui_vendor)
 		r->vendor = strdup(r->oui_vendor);
 }
@@ -190,7 +234,7 @@ static int
 prepare_asset_queries(struct store_export *c)
 {
 	c->asset_q = prep(c, "SELECT mac, first_seen, last_seen, oui_vendor, oui_country, gateway, "
-	    "vlan, key_ip FROM assets WHERE id = ?1");
+	    "vlan, key_ip, coalesce(category, 'unknown'), category_reason FROM assets WHERE id = ?1");
 	c->attr_q = prep(c, "SELECT value FROM evidence WHERE asset_id = ?1 AND attribute = ?2 "
 	    "ORDER BY confidence DESC, count DESC, last_seen DESC, value LIMIT 1");
 	c->ips_q = prep(c, "SELECT ip FROM addresses WHERE asset_id = ?1 ORDER BY last_seen DESC, ip");

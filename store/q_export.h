@@ -32,6 +32,8 @@ struct export_rec {
 	json_t		*ips;		/* asset: every address, newest first */
 	char		*hostname, *os, *vendor, *oui_vendor, *oui_country, *model;
 	char		*firmware, *serial, *hardware, *device_type;
+	char		*category, *category_reason;	/* ident/category.c's name and why */
+	char		*ann_name, *ann_zone, *ann_crit, *ann_note;	/* spanwatch annotate */
 	json_t		*roles, *protocols, *reasons;
 	char		*risk_level, *risk_vendor, *risk_country, *accepted;
 	int64_t		 gateway, vlan, first, last;

@@ -165,7 +165,7 @@ setup(void)
 	sqlite3_finalize(s);
 	exec_sql("UPDATE evidence SET value = CAST(value AS TEXT) WHERE attribute = 'firmware';"
 	    "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, accepted, evaluated) "
-	    "SELECT id, 'high', 'Evil|Corp=1', 'XX', "
+	    "SELECT id, 'high', 'ACME \"Industrial\", Inc. |pipe| key=val', 'XX', "
 	    "'[{\"text\":\"maker \\\"Evil\\\" | = flagged\",\"rule\":\"r1\"}]', '=cmd|accepted', 1002 "
 	    "FROM assets WHERE mac = '00:0e:8c:01:02:03';"
 	    "INSERT INTO events (ts, asset_id, kind, detail) SELECT 1003, id, 'risk', "
@@ -349,7 +349,7 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 		ck_assert_ptr_nonnull(ds);
 		if (strcmp(ds, "spanwatch.assets") == 0) {
 			assets++;
-			ck_assert_str_eq(jget(j, "event.kind"), "state");
+			ck_assert_str_eq(jget(j, "event.kind"), "asset");	/* ECS 8.8+ */
 			ck_assert_str_eq(jget(j, "event.category"), "host");
 			ck_assert_str_eq(jget(j, "event.action"), "asset-inventory");
 			if (strcmp(jget(j, "host.mac"), "00-0E-8C-01-02-03") == 0) {
@@ -362,6 +362,8 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 				ck_assert_str_eq(jget(j, "spanwatch.asset.firmware"), H_RAW_FW_CLEAN);
 				ck_assert_str_eq(jget(j, "spanwatch.asset.roles"), R_PLC);
 				ck_assert_str_eq(jget(j, "spanwatch.risk.level"), "high");
+				ck_assert_str_eq(jget(j, "host.type"), "plc");	/* the category */
+				ck_assert_str_eq(jget(j, "spanwatch.asset.category"), "plc");
 				ck_assert_str_eq(jget(j, "spanwatch.risk.reasons"), "maker \"Evil\" | = flagged");
 				ck_assert(json_is_true(json_object_get(json_object_get(json_object_get(j,
 				    "spanwatch"), "risk"), "accepted")));
@@ -371,6 +373,9 @@ START_TEST(ecs_lines_are_json_with_ecs_fields)
 			    "event"), "baseline");
 
 			events++;
+			/* ECS: host.ip is an array, also for one address */
+			if (json_object_get(json_object_get(j, "host"), "ip"))
+				ck_assert(json_is_array(json_object_get(json_object_get(j, "host"), "ip")));
 			/* learnt changes are events; operations and later changes alerts */
 			ck_assert_str_eq(jget(j, "event.kind"), json_is_true(bl) ? "event" : "alert");
 			if (strcmp(jget(j, "spanwatch.event.kind"), "operation") == 0) {

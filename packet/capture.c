@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "pcapng.h"
 #include "sw_limits.h"
 
 #define NFQ_COPY_MAX	0xffff
@@ -39,10 +40,24 @@ struct capture {
 	uint8_t			*buf;
 	uint8_t			*frame;		/* NFQUEUE: cooked header + packet */
 	uint8_t			*filebuf;	/* file: stdio buffer, freed after pcap_close */
+	struct pcapng		*ng;		/* a pcapng file: read by pcapng.c, not libpcap */
+	FILE			*fp;		/* its FILE */
 	capture_cb		 cb;
 	void			*cb_arg;
 	struct capture_stats	 st;
 };
+
+/* The file starts with a pcapng Section Header Block; leaves fp at its start. */
+static bool
+is_pcapng(FILE *fp)
+{
+	uint8_t m[4];
+	bool yes = fread(m, 1, 4, fp) == 4 && m[0] == 0x0a && m[1] == 0x0d && m[2] == 0x0d &&
+	    m[3] == 0x0a;
+
+	rewind(fp);
+	return yes;
+}
 
 struct capture *
 capture_open_file(const char *path, char *err, size_t errsz)
@@ -75,6 +90,22 @@ capture_open_file(const char *path, char *err, size_t errsz)
 	/* glibc ignores the size unless given the buffer itself */
 	if ((c->filebuf = malloc(CAPTURE_FILE_BUF)) != NULL)
 		setvbuf(fp, (char *)c->filebuf, _IOFBF, CAPTURE_FILE_BUF);
+	/*
+	 * pcapng is read by pcapng.c: libpcap refuses a file whose interfaces
+	 * differ in link type or snapshot length, which is what mergecap
+	 * writes by default.  A pipe ("-") cannot be peeked: libpcap reads it.
+	 */
+	if (fp != stdin && is_pcapng(fp)) {
+		c->fp = fp;
+		if ((c->ng = pcapng_open(fp, perr, sizeof(perr))) == NULL) {
+			snprintf(err, errsz, "cannot read capture %s: %s", path, perr);
+			capture_close(c);
+			return NULL;
+		}
+		if (stat(path, &sb) == 0)
+			c->size = (uint64_t)sb.st_size;
+		return c;
+	}
 	if ((c->pc = pcap_fopen_offline(fp, perr)) == NULL) {
 		snprintf(err, errsz, "cannot read capture %s: %s", path, perr);
 		fclose(fp);
@@ -93,6 +124,28 @@ capture_open_file(const char *path, char *err, size_t errsz)
 		return NULL;
 	}
 	return c;
+}
+
+static void
+note_first_time(void *arg, int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us)
+{
+	(void)linktype, (void)data, (void)caplen, (void)wirelen;
+	*(uint64_t *)arg = ts_us;
+}
+
+int
+capture_first_time(const char *path, uint64_t *ts_us, char *err, size_t errsz)
+{
+	struct capture *c = capture_open_file(path, err, errsz);
+	int rc;
+
+	*ts_us = 0;
+	if (c == NULL)
+		return -1;
+	rc = capture_dispatch(c, 1, note_first_time, ts_us, err, errsz);
+	capture_close(c);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The interfaces one can capture on, "eth0, eth1, lo", for a mistyped name. */
@@ -275,6 +328,9 @@ capture_close(struct capture *c)
 		nfq_close(c->nh);
 	if (c->pc)
 		pcap_close(c->pc);
+	pcapng_close(c->ng);
+	if (c->fp)
+		fclose(c->fp);
 	free(c->filebuf);
 	free(c->buf);
 	free(c->frame);
@@ -287,16 +343,43 @@ int capture_fd(const struct capture *c) { return c->fd; }
 int
 capture_linktype(const struct capture *c)
 {
+	if (c->ng)
+		return pcapng_first_linktype(c->ng);	/* each packet has its interface's own */
 	return c->kind == CAP_NFQ ? LINK_RAW : pcap_datalink(c->pc);
 }
 
 static uint64_t
 file_offset(const struct capture *c)
 {
-	FILE *fp = c->pc && c->kind == CAP_FILE ? pcap_file(c->pc) : NULL;
+	FILE *fp = c->fp ? c->fp : c->pc && c->kind == CAP_FILE ? pcap_file(c->pc) : NULL;
 	long off = fp ? ftell(fp) : -1;
 
 	return off < 0 ? 0 : (uint64_t)off;
+}
+
+/* A pcapng file's packets, each with its interface's link type. */
+static int
+dispatch_pcapng(struct capture *c, int max, capture_cb cb, void *arg, char *err, size_t errsz)
+{
+	char why[256];
+	const uint8_t *data;
+	uint32_t caplen, len;
+	uint64_t ts;
+	int n = 0, rc = 0, link;
+
+	while (n < max && (rc = pcapng_next(c->ng, &link, &data, &caplen, &len, &ts, why,
+	    sizeof(why))) == 1) {
+		c->packets++;
+		cb(arg, link, data, caplen, len, ts);
+		n++;
+	}
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
+		    "before it were kept", c->name, why, (unsigned long long)file_offset(c),
+		    (unsigned long long)c->packets);
+		return -1;
+	}
+	return n;
 }
 
 int
@@ -317,6 +400,8 @@ capture_dispatch(struct capture *c, int max, capture_cb cb, void *arg, char *err
 		}
 		return n;
 	}
+	if (c->ng)
+		return dispatch_pcapng(c, max, cb, arg, err, errsz);
 	link = pcap_datalink(c->pc);
 	while (n < max && (rc = pcap_next_ex(c->pc, &h, &data)) == 1) {
 		c->packets++;

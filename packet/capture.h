@@ -33,6 +33,11 @@ struct capture	*capture_open_live(const char *iface, const char *bpf, int snaple
 		    int buffer_mb, char *err, size_t errsz);
 struct capture	*capture_open_nfq(unsigned queue, char *err, size_t errsz);
 void		 capture_close(struct capture *c);
+/*
+ * The time of the first packet of a capture file (0 when it has none), to
+ * read several files in time order; -1 with err if it cannot be read.
+ */
+int		 capture_first_time(const char *path, uint64_t *ts_us, char *err, size_t errsz);
 
 enum capture_kind capture_kind(const struct capture *c);
 int		 capture_fd(const struct capture *c);	/* live / NFQUEUE: poll this */

@@ -178,7 +178,7 @@ install: all
 	for f in docs/man/*.5; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in docs/man/*.8; do [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
 	install -d $(DESTDIR)$(SYSTEMDDIR)/system $(DESTDIR)$(SYSTEMDDIR)/system-generators
-	for f in packaging/systemd/*.service packaging/systemd/*.timer; do \
+	for f in packaging/systemd/*.service; do \
 		sed -e 's|/usr/sbin/|$(PREFIX)/sbin/|g' -e 's|/usr/bin/|$(PREFIX)/bin/|g' \
 		    -e 's|/etc/spanwatch/|$(SW_ETC)/|g' $$f >$(DESTDIR)$(SYSTEMDDIR)/system/$${f##*/} && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/system/$${f##*/} || exit 1; \

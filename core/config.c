@@ -109,6 +109,7 @@ config_defaults(struct config *c)
 	snprintf(c->vendors, sizeof(c->vendors), SW_DATADIR "/vendors.csv");
 	snprintf(c->services, sizeof(c->services), SW_DATADIR "/services.csv");
 	snprintf(c->site, sizeof(c->site), "default");
+	snprintf(c->export_at, sizeof(c->export_at), "02:30");	/* nightly, on out of the box */
 	snprintf(c->export_dir, sizeof(c->export_dir), "/var/lib/spanwatch/exports");
 	snprintf(c->export_formats, sizeof(c->export_formats), "ecs");
 	c->export_keep_days = 30;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "export.h"
 #include "export_job.h"
@@ -17,6 +18,9 @@ static struct {
 	pthread_t	 th;
 	bool		 started;	/* th is joinable (touched by the loop only) */
 	atomic_bool	 done;		/* set by the thread as its last act */
+	atomic_bool	 failed;	/* a format of this run failed */
+	bool		 unreported;	/* finished, result not taken by export_job_result */
+	struct export_job_stats st;	/* the loop's: updated when a job is joined */
 	struct config	 cfg;		/* the job's own copy: SIGHUP may change the loop's */
 	char		 db_path[PATH_MAX];
 } job;
@@ -38,9 +42,10 @@ export_format(struct store *st, const char *name)
 	o.sensor_name = job.cfg.sensor_name;
 	o.site = job.cfg.site;
 	o.keep_days = job.cfg.export_keep_days;
-	if (export_run(st, &o, &res, err, sizeof(err)) != 0)
-		log_warnx("export %s: %s; the next run redoes it", name, err);
-	else
+	if (export_run(st, &o, &res, err, sizeof(err)) != 0) {
+		log_warnx("export %s: %s; it is tried again", name, err);
+		atomic_store(&job.failed, true);
+	} else
 		log_info("export %s: %s (%llu assets, %llu events)", name,
 		    res.path[0] ? res.path : "nothing new", (unsigned long long)res.assets,
 		    (unsigned long long)res.events);
@@ -53,9 +58,10 @@ run(void *arg)
 	struct store *st;
 
 	(void)arg;
-	if ((st = store_open(job.db_path, STORE_RO, err, sizeof(err))) == NULL)
-		log_warnx("export: %s; the next run redoes it", err);
-	else {
+	if ((st = store_open(job.db_path, STORE_RO, err, sizeof(err))) == NULL) {
+		log_warnx("export: %s; it is tried again", err);
+		atomic_store(&job.failed, true);
+	} else {
 		snprintf(list, sizeof(list), "%s", job.cfg.export_formats);
 		for (name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save))
 			export_format(st, name);
@@ -74,7 +80,30 @@ export_job_busy(void)
 		return true;
 	pthread_join(job.th, NULL);
 	job.started = false;
+	job.unreported = true;
+	if (atomic_load(&job.failed)) {
+		job.st.runs_failed++;
+		job.st.last_failed = (int64_t)time(NULL);
+	} else {
+		job.st.runs_ok++;
+		job.st.last_ok = (int64_t)time(NULL);
+	}
 	return false;
+}
+
+void
+export_job_stats(struct export_job_stats *st)
+{
+	*st = job.st;
+}
+
+int
+export_job_result(void)
+{
+	if (export_job_busy() || !job.unreported)
+		return -1;
+	job.unreported = false;
+	return atomic_load(&job.failed) ? 0 : 1;
 }
 
 bool
@@ -89,6 +118,7 @@ export_job_start(const struct config *cfg, const char *db_path)
 	job.cfg = *cfg;
 	snprintf(job.db_path, sizeof(job.db_path), "%s", db_path);
 	atomic_store(&job.done, false);
+	atomic_store(&job.failed, false);
 	if ((rc = pthread_create(&job.th, NULL, run, NULL)) != 0) {
 		log_warnx("export: cannot start its thread: %s; the next run redoes it",
 		    strerror(rc));

@@ -11,6 +11,7 @@
 #define SW_EXPORT_JOB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -24,5 +25,17 @@ bool	 export_job_start(const struct config *cfg, const char *db_path);
 bool	 export_job_busy(void);
 /* Wait for a running job (shutdown). */
 void	 export_job_wait(void);
+
+/* How the scheduled exports went, for `spanwatch status`. */
+struct export_job_stats {
+	uint64_t	 runs_ok, runs_failed;	/* a run fails when one of its formats does */
+	int64_t		 last_ok, last_failed;	/* wall-clock seconds, 0: never */
+};
+void	 export_job_stats(struct export_job_stats *st);
+/*
+ * The result of a finished job not asked for yet: 1 it succeeded, 0 it
+ * failed, -1 none (still running, or already asked).
+ */
+int	 export_job_result(void);
 
 #endif

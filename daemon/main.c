@@ -10,13 +10,16 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +89,8 @@ struct daemon {
 	struct store_retry	 sr;
 	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export;
 	char			 exported_on[16];	/* local date of the last scheduled export */
+	time_t			 export_retry_at;	/* a failed export is tried again then, 0: none */
+	unsigned		 export_failing;	/* failed runs in a row */
 	struct event		*ev_sig[4];
 	int			 exit_code;
 	bool			 done;
@@ -97,6 +102,9 @@ struct daemon {
 	long long		 events_forwarded;	/* events table id already forwarded */
 	int			 verbose;	/* -v count, added to [daemon] log_level */
 	bool			 stats;		/* --stats: -r prints the counters, not the summary */
+	char			*files[CAPTURE_FILES_MAX];	/* -r: the files, in time order */
+	size_t			 nfiles, nfile;	/* how many; the one being read */
+	char			 file_label[600];	/* "a.pcap" or "3 files (a.pcap ... c.pcap)" */
 	struct summary_in	 sum;		/* -r: what the summary says */
 	char			 sum_protos[1024];
 };
@@ -108,7 +116,8 @@ usage(FILE *f)
 	    "usage: spanwatchd [-dv] [-c CONFIG] [--db FILE] [-u USER] [-w N] [--no-ndpi]\n"
 	    "                  (-r FILE | -i IFACE [-f BPF] | --nfqueue N)\n"
 	    "       spanwatchd --list-dissectors | --version | --help\n"
-	    "  -r FILE        read a pcap/pcapng file, print a summary, exit\n"
+	    "  -r FILE|DIR    read pcap/pcapng files (repeat -r, or a directory of them),\n"
+	    "                 in the order of their first packets, print a summary, exit\n"
 	    "  --stats        with -r: print the counters instead of the summary\n"
 	    "  -i IFACE       capture live on a SPAN/mirror port (promiscuous)\n"
 	    "  -f BPF         capture filter for -i\n"
@@ -383,6 +392,35 @@ run_exports(struct daemon *d)
 	export_job_start(&d->cfg, d->cfg.database);
 }
 
+/*
+ * A failed run is tried again after EXPORT_RETRY_MIN_S, doubling up to
+ * EXPORT_RETRY_MAX_S (the SOC share may be back in minutes or in hours),
+ * until one succeeds; the nightly time stays as it is.
+ */
+static void
+export_result(struct daemon *d, time_t now)
+{
+	int r = export_job_result();
+	time_t wait = EXPORT_RETRY_MIN_S;
+
+	if (r == 1) {
+		if (d->export_failing)
+			log_info("export: written again after %u failed run%s", d->export_failing,
+			    d->export_failing == 1 ? "" : "s");
+		d->export_failing = 0;
+		d->export_retry_at = 0;
+	} else if (r == 0) {
+		d->export_failing++;
+		for (unsigned i = 1; i < d->export_failing && wait < EXPORT_RETRY_MAX_S; i++)
+			wait *= 2;
+		if (wait > EXPORT_RETRY_MAX_S)
+			wait = EXPORT_RETRY_MAX_S;
+		d->export_retry_at = now + wait;
+		log_warnx("export: run failed (%u in a row); next try in %lld s", d->export_failing,
+		    (long long)wait);
+	}
+}
+
 static void
 on_export_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -392,9 +430,16 @@ on_export_timer(evutil_socket_t fd, short what, void *arg)
 	struct tm tm;
 
 	(void)fd, (void)what;
-	export_job_busy();	/* joins a job that has finished */
+	export_result(d, now);
 	if (d->st == NULL || d->cfg.export_at[0] == '\0')
 		return;
+	if (d->export_retry_at && now >= d->export_retry_at && !export_job_busy()) {
+		d->export_retry_at = 0;
+		log_info("export: trying again after %u failed run%s", d->export_failing,
+		    d->export_failing == 1 ? "" : "s");
+		run_exports(d);
+		return;
+	}
 	localtime_r(&now, &tm);
 	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
@@ -431,6 +476,29 @@ finish(struct daemon *d)
 
 static void	 progress_clear(struct daemon *d);
 
+/*
+ * The next of several -r files: true when it is open.  One that cannot be
+ * read ends the run with exit status 1, the packets before it kept.
+ */
+static bool
+next_file(struct daemon *d)
+{
+	char err[1024];
+	struct capture *c;
+
+	if (d->nfile + 1 >= d->nfiles)
+		return false;
+	if ((c = capture_open_file(d->files[++d->nfile], err, sizeof(err))) == NULL) {
+		progress_clear(d);
+		log_warnx("%s; the files before it were read", err);
+		d->exit_code = 1;
+		return false;
+	}
+	capture_close(d->cap);
+	d->cap = c;
+	return true;
+}
+
 /* Files: a chunk per loop turn, so timers and signals still run. */
 static void
 on_file_turn(evutil_socket_t fd, short what, void *arg)
@@ -461,7 +529,9 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 		log_warnx("%s", err);
 		d->exit_code = 1;
 		finish(d);
-	} else if (n == 0)
+	} else if (n == 0 && next_file(d))
+		event_add(d->ev_cap, &(struct timeval){ 0, 0 });
+	else if (n == 0)
 		finish(d);
 	else if (d->sr.failures > 0)	/* retried above, once due */
 		event_add(d->ev_cap, &(struct timeval){ 0, 1000 * ms_until(&d->sr.next) });
@@ -588,6 +658,18 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "flood.senders_forgotten", ss.flood_forgotten);
 		print_counter(p, "flood.observations_held", ss.flood_held_obs);
 	}
+	if (!d->file) {
+		struct export_job_stats es;
+
+		export_job_stats(&es);
+		print_counter(p, "export.runs_ok", es.runs_ok);
+		print_counter(p, "export.runs_failed", es.runs_failed);
+		print_counter(p, "export.last_ok", (uint64_t)es.last_ok);
+		print_counter(p, "export.last_failed", (uint64_t)es.last_failed);
+		print_counter(p, "export.failing", d->export_failing);
+		print_counter(p, "export.retry_in_s", d->export_retry_at > time(NULL) ?
+		    (uint64_t)(d->export_retry_at - time(NULL)) : 0);
+	}
 	if (d->fwd) {
 		fwd_get_stats(d->fwd, &fs);
 		print_counter(p, "forward.queued", fs.queued);
@@ -610,7 +692,8 @@ on_status(void *arg, struct evbuffer *out)
 static void
 count_skipped(void *arg, const char *name, uint64_t v)
 {
-	static const char *const marks[] = { "short", "bad", "malformed", "trunc", "invalid", NULL };
+	static const char *const marks[] = { "short", "bad", "malformed", "trunc", "invalid",
+	    "unknown_link", NULL };
 
 	for (size_t i = 0; marks[i]; i++)
 		if (strstr(name, marks[i])) {
@@ -697,6 +780,114 @@ print_findings(struct daemon *d)
 	}
 	summary_print(stdout, &d->sum);
 	fflush(stdout);
+}
+
+/* --- the files of -r ------------------------------------------------------ */
+
+static bool
+capture_name(const char *n)
+{
+	static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".pcap.ng", NULL };
+	size_t len = strlen(n);
+
+	for (size_t i = 0; ext[i]; i++)
+		if (len > strlen(ext[i]) && strcasecmp(n + len - strlen(ext[i]), ext[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+add_file(struct daemon *d, const char *path)
+{
+	if (d->nfiles == CAPTURE_FILES_MAX) {
+		fprintf(stderr, "spanwatchd: -r: more than %d files\n", CAPTURE_FILES_MAX);
+		return -1;
+	}
+	if ((d->files[d->nfiles++] = strdup(path)) == NULL)
+		fatalx("out of memory");
+	return 0;
+}
+
+/* A directory: its capture files (.pcap, .pcapng, .cap), not its subdirectories. */
+static int
+add_dir(struct daemon *d, const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort), rc = 0, found = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "spanwatchd: -r %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		if (rc == 0 && capture_name(ents[i]->d_name) && stat(path, &sb) == 0 &&
+		    S_ISREG(sb.st_mode)) {
+			rc = add_file(d, path);
+			found++;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (rc == 0 && found == 0) {
+		fprintf(stderr, "spanwatchd: -r %s: no capture files (.pcap, .pcapng, .cap) in it\n", dir);
+		return -1;
+	}
+	return rc;
+}
+
+struct timed_file {
+	char		*path;
+	uint64_t	 first;
+	size_t		 order;
+};
+
+static int
+by_first_packet(const void *a, const void *b)
+{
+	const struct timed_file *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * The files of every -r, a directory giving its capture files, in the
+ * order of their first packets (flows age on packet time: read out of
+ * order, a later file would look like time going back).  Returns the
+ * label of the run, NULL on an error (printed).
+ */
+static const char *
+read_list(struct daemon *d, const char *const *args, size_t nargs)
+{
+	struct timed_file tf[CAPTURE_FILES_MAX];
+	char err[1024];
+	struct stat sb;
+
+	for (size_t i = 0; i < nargs; i++)
+		if (strcmp(args[i], "-") != 0 && stat(args[i], &sb) == 0 && S_ISDIR(sb.st_mode) ?
+		    add_dir(d, args[i]) != 0 : add_file(d, args[i]) != 0)
+			return NULL;
+	if (d->nfiles > 1) {
+		for (size_t i = 0; i < d->nfiles; i++) {
+			tf[i] = (struct timed_file){ d->files[i], 0, i };
+			if (capture_first_time(d->files[i], &tf[i].first, err, sizeof(err)) != 0) {
+				fprintf(stderr, "spanwatchd: %s\n", err);
+				return NULL;
+			}
+		}
+		qsort(tf, d->nfiles, sizeof(tf[0]), by_first_packet);
+		for (size_t i = 0; i < d->nfiles; i++)
+			d->files[i] = tf[i].path;
+		snprintf(d->file_label, sizeof(d->file_label), "%zu files (%s ... %s)", d->nfiles,
+		    d->files[0], d->files[d->nfiles - 1]);
+	} else
+		snprintf(d->file_label, sizeof(d->file_label), "%s", d->files[0]);
+	return d->file_label;
 }
 
 /* --- tables, signals ------------------------------------------------------ */
@@ -1089,6 +1280,8 @@ main(int argc, char *argv[])
 	};
 	struct daemon d;
 	const char *file = NULL, *iface = NULL, *bpf = NULL, *db = NULL, *user = NULL, *ctlpath = NULL;
+	const char *files[CAPTURE_FILES_MAX];
+	size_t nfiles = 0;
 	char err[1024], *end;
 	long nfq = -1, workers = 0;
 	uint64_t keep, packets;
@@ -1101,7 +1294,14 @@ main(int argc, char *argv[])
 	d.config_path = CONFIG_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "r:i:f:c:u:w:dvVh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': file = optarg; break;
+		case 'r':
+			if (nfiles == CAPTURE_FILES_MAX) {
+				fprintf(stderr, "spanwatchd: -r: more than %d files\n", CAPTURE_FILES_MAX);
+				return EXIT_USAGE;
+			}
+			files[nfiles++] = optarg;
+			file = files[0];
+			break;
 		case 'i': iface = optarg; break;
 		case 'f': bpf = optarg; break;
 		case 'c': d.config_path = optarg; d.config_required = true; break;
@@ -1144,6 +1344,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (file && (file = read_list(&d, files, nfiles)) == NULL)
+		return 1;
 	d.file = file;
 	if ((file != NULL) + (iface != NULL) + (nfq >= 0) > 1) {
 		fprintf(stderr, "spanwatchd: choose one of -r, -i and --nfqueue\n");
@@ -1188,7 +1390,7 @@ main(int argc, char *argv[])
 
 	/* Privileged part: the capture, the database, the control socket. */
 	if (file)
-		d.cap = capture_open_file(file, err, sizeof(err));
+		d.cap = capture_open_file(d.files[0], err, sizeof(err));
 	else if (nfq >= 0)
 		d.cap = capture_open_nfq((unsigned)nfq, err, sizeof(err));
 	else

@@ -302,6 +302,46 @@ START_TEST(memory_max_daemon_and_generator_agree)
 }
 END_TEST
 
+/*
+ * export_dir outside /var/lib/spanwatch: the generator makes it writable
+ * under ProtectSystem=strict; under it, or unusable in a unit file, not.
+ */
+START_TEST(generator_makes_the_export_dir_writable)
+{
+	static const struct { const char *dir, *want; } dirs[] = {
+		{ "/mnt/soc/spanwatch", "ReadWritePaths=-/mnt/soc/spanwatch\n" },
+		{ "/var/lib/spanwatch/exports", NULL },
+		{ "/mnt/soc share", NULL }, { "relative/dir", NULL }, { "/mnt/%h", NULL },
+	};
+	char text[200], cmd[400], dropin[300], got[200];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		FILE *f;
+		size_t n = 0;
+
+		snprintf(text, sizeof(text), "[daemon]\n[export]\nexport_dir = %s ; the share\n",
+		    dirs[i].dir);
+		conf_file(text);
+		snprintf(dropin, sizeof(dropin), "%s.d/spanwatchd.service.d/50-export-dir.conf", path);
+		snprintf(cmd, sizeof(cmd), "SPANWATCH_CONF=%s sh packaging/systemd/spanwatch-generator "
+		    "%s.d %s.e %s.l 2>/dev/null </dev/null >/dev/null", path, path, path, path);
+		ck_assert_int_eq(system(cmd), 0);
+		if ((f = fopen(dropin, "r")) != NULL) {
+			n = fread(got, 1, sizeof(got) - 1, f);
+			fclose(f);
+		}
+		got[n] = '\0';
+		if (dirs[i].want)
+			ck_assert_msg(strstr(got, dirs[i].want) != NULL, "%s: %s", dirs[i].dir, got);
+		else
+			ck_assert_msg(f == NULL, "a drop-in for %s", dirs[i].dir);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s.d", path);
+		ck_assert_int_eq(system(cmd), 0);
+		remove_conf();
+	}
+}
+END_TEST
+
 /* The shipped, commented configuration parses and changes nothing. */
 START_TEST(shipped_file_parses_to_the_defaults)
 {
@@ -340,6 +380,7 @@ make_suite(void)
 	tcase_add_test(tc, diff_names_changed_keys);
 	tcase_add_test(tc, shipped_file_parses_to_the_defaults);
 	tcase_add_test(tc, memory_max_daemon_and_generator_agree);
+	tcase_add_test(tc, generator_makes_the_export_dir_writable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,7 +16,8 @@ static const char list_help[] =
     "  --risk LEVEL     risk level: unknown, none, elevated, high\n"
     "  --category CAT   device category: plc, rtu, ied, hmi, engineering_workstation,\n"
     "                   scada_server, historian, network_device, firewall_router,\n"
-    "                   camera, inverter_energy, it_host, unknown\n"
+    "                   camera, inverter_energy, it_host, unknown (the table shows\n"
+    "                   EWS, SCADA, network, firewall, energy for the long ones)\n"
     FHELP_NET
     "  --since TIME     last seen at or after TIME: ISO 8601 (2026-11-29T10:00:00Z)\n"
     "                   or relative (90s, 30m, 24h, 7d, 2w)\n"
@@ -62,7 +63,7 @@ list_table(struct cli *cli, json_t *arr)
 {
 	static const char *const hdr[] = { "ID", "MAC", "IP", "NAME", "CATEGORY", "VENDOR", "MODEL",
 	    "HOSTNAME", "ROLES", "PROTOCOLS", "RISK", "LAST SEEN" };
-	static const size_t maxw[] = { 0, 0, 0, 20, 0, 22, 22, 18, 28, 24, 0, 0 };
+	static const size_t maxw[] = { 0, 0, 0, 0, 0, 22, 22, 18, 28, 24, 0, 0 };
 	struct table *t = table_new(12, hdr, maxw);
 	bool named = false;
 	size_t i;
@@ -80,7 +81,7 @@ list_table(struct cli *cli, json_t *arr)
 		cells[1] = jtext(a, "mac");
 		cells[2] = ips;
 		cells[3] = jtext(json_object_get(a, "annotation"), "name");
-		cells[4] = cat && category_parse(cat, &c) ? category_label(c) : cat;
+		cells[4] = cat && category_parse(cat, &c) ? category_short(c) : cat;
 		cells[5] = jtext(a, "vendor");
 		cells[6] = jtext(a, "model");
 		cells[7] = jtext(a, "hostname");

@@ -10,7 +10,9 @@
 #include <strings.h>
 
 #include "cli.h"
-#include "cli_sql.h"
+#include <sqlite3.h>
+
+#include "q_net.h"
 
 struct net_opts {
 	enum out_fmt		fmt;
@@ -55,20 +57,79 @@ parse_net_opts(struct cli *cli, const char *cmd, int argc, char **argv,
 	{ "table", no_argument, NULL, N_TABLE }, \
 	{ NULL, 0, NULL, 0 }
 
-static json_t *
-col(sqlite3_stmt *st, int c)
-{
-	size_t len;
-	const char *s = q_text(st, c, &len);
+struct net_rows {
+	const struct net_opts	*no;
+	json_t			*rows;
+};
 
-	return s ? jstrn(s, len) : json_null();
+/* A database answer as an exit code: busy is tried again (cli->busy). */
+static int
+db_rc(struct cli *cli, int rc)
+{
+	if (rc == SQLITE_DONE)
+		return EXIT_OK;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		cli->busy = true;
+	else
+		fprintf(cli->err, "spanwatch: %s: query: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
+	return EXIT_DB;
 }
 
 static json_t *
-id_or_null(sqlite3_stmt *st, int c)
+str_or_null(const char *s)
 {
-	return sqlite3_column_type(st, c) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(st, c));
+	return s ? jstr(s) : json_null();
+}
+
+static bool
+service_row(void *arg, const struct qn_service *s)
+{
+	struct net_rows *nr = arg;
+	const struct asset_filter *f = &nr->no->f;
+
+	if (!set_has(&f->proto, s->protocol) || !ports_match(f, s->port) ||
+	    !set_has(&f->role, s->role) || !nets_match(&f->nets, s->ip) ||
+	    (f->asset && s->asset != f->asset))
+		return true;
+	json_array_append_new(nr->rows, json_pack("{s:I s:o s:o s:o s:I s:o s:o s:o s:o}",
+	    "asset", (json_int_t)s->asset,
+	    "ip", str_or_null(s->ip),
+	    "mac", str_or_null(s->mac),
+	    "transport", str_or_null(s->transport),
+	    "port", (json_int_t)s->port,
+	    "protocol", str_or_null(s->protocol),
+	    "role", str_or_null(s->role),
+	    "first_seen", jtime(s->first_seen),
+	    "last_seen", jtime(s->last_seen)));
+	return true;
+}
+
+static bool
+conversation_row(void *arg, const struct qn_conversation *c)
+{
+	struct net_rows *nr = arg;
+	const struct asset_filter *f = &nr->no->f;
+
+	if (!set_has(&f->proto, c->protocol) || !ports_match(f, c->port) ||
+	    (f->asset && c->client != f->asset && c->server != f->asset) ||
+	    (!nets_match(&f->nets, c->client_ip) && !nets_match(&f->nets, c->server_ip)))
+		return true;
+	json_array_append_new(nr->rows, json_pack(
+	    "{s:I s:o s:o s:I s:o s:o s:o s:I s:o s:I s:I s:o s:o}",
+	    "client", (json_int_t)c->client,
+	    "client_mac", str_or_null(c->client_mac),
+	    "client_ip", str_or_null(c->client_ip),
+	    "server", (json_int_t)c->server,
+	    "server_mac", str_or_null(c->server_mac),
+	    "server_ip", str_or_null(c->server_ip),
+	    "transport", str_or_null(c->transport),
+	    "port", (json_int_t)c->port,
+	    "protocol", str_or_null(c->protocol),
+	    "packets", (json_int_t)c->packets,
+	    "bytes", (json_int_t)c->bytes,
+	    "first_seen", jtime(c->first_seen),
+	    "last_seen", jtime(c->last_seen)));
+	return true;
 }
 
 /*
@@ -143,11 +204,6 @@ print_rows(struct cli *cli, json_t *rows, enum out_fmt fmt, const struct row_tab
 	return EXIT_OK;
 }
 
-static bool
-proto_ok(const struct net_opts *no, sqlite3_stmt *st, int c)
-{
-	return set_has(&no->f.proto, (const char *)sqlite3_column_text(st, c));
-}
 
 /* --- services ------------------------------------------------------------ */
 
@@ -178,7 +234,6 @@ services_run(struct cli *cli, int argc, char **argv)
 	static const struct row_table rt = { keys, hdr, maxw, 9, "services",
 	    "ASSET,IP,PORT,TRANSPORT,PROTOCOL,ROLE,LAST SEEN" };
 	struct net_opts no;
-	sqlite3_stmt *st;
 	json_t *rows;
 	int rc;
 
@@ -187,26 +242,9 @@ services_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	rows = json_array();
-	st = q_prep(cli, SQL_SERVICES);
-	while (q_step(cli, st)) {
-		if (!proto_ok(&no, st, 5) || !ports_match(&no.f, sqlite3_column_int(st, 4)) ||
-		    !set_has(&no.f.role, (const char *)sqlite3_column_text(st, 6)) ||
-		    !nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 2)) ||
-		    (no.f.asset && sqlite3_column_int64(st, 0) != no.f.asset))
-			continue;
-		json_array_append_new(rows, json_pack("{s:o s:o s:o s:o s:I s:o s:o s:o s:o}",
-		    "asset", id_or_null(st, 0),
-		    "ip", col(st, 2),
-		    "mac", col(st, 1),
-		    "transport", col(st, 3),
-		    "port", (json_int_t)sqlite3_column_int64(st, 4),
-		    "protocol", col(st, 5),
-		    "role", col(st, 6),
-		    "first_seen", jtime(sql_time(st, 7)),
-		    "last_seen", jtime(sql_time(st, 8))));
-	}
-	q_done(st);
-	rc = cli_db_failed(cli) ? EXIT_DB : print_rows(cli, rows, no.fmt, &rt);
+	rc = db_rc(cli, qn_services(cli->db, service_row, &(struct net_rows){ &no, rows }));
+	if (rc == EXIT_OK)
+		rc = print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);
 	filter_free(&no.f);
 	return rc;
@@ -249,7 +287,6 @@ conversations_run(struct cli *cli, int argc, char **argv)
 	static const struct row_table rt = { keys, hdr, maxw, 11, "conversations",
 	    "CLIENT,CLIENT IP,SERVER,SERVER IP,PORT,PROTOCOL,PACKETS,BYTES" };
 	struct net_opts no;
-	sqlite3_stmt *st;
 	json_t *rows;
 	int rc;
 
@@ -258,34 +295,9 @@ conversations_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	rows = json_array();
-	st = q_prep(cli, SQL_CONVERSATIONS);
-	while (q_step(cli, st)) {
-		if (!proto_ok(&no, st, 8) || !ports_match(&no.f, sqlite3_column_int(st, 7)))
-			continue;
-		if (no.f.asset && sqlite3_column_int64(st, 0) != no.f.asset &&
-		    sqlite3_column_int64(st, 3) != no.f.asset)
-			continue;
-		if (!nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 2)) &&
-		    !nets_match(&no.f.nets, (const char *)sqlite3_column_text(st, 5)))
-			continue;
-		json_array_append_new(rows, json_pack(
-		    "{s:o s:o s:o s:o s:o s:o s:o s:I s:o s:I s:I s:o s:o}",
-		    "client", id_or_null(st, 0),
-		    "client_mac", col(st, 1),
-		    "client_ip", col(st, 2),
-		    "server", id_or_null(st, 3),
-		    "server_mac", col(st, 4),
-		    "server_ip", col(st, 5),
-		    "transport", col(st, 6),
-		    "port", (json_int_t)sqlite3_column_int64(st, 7),
-		    "protocol", col(st, 8),
-		    "packets", (json_int_t)sqlite3_column_int64(st, 9),
-		    "bytes", (json_int_t)sqlite3_column_int64(st, 10),
-		    "first_seen", jtime(sql_time(st, 11)),
-		    "last_seen", jtime(sql_time(st, 12))));
-	}
-	q_done(st);
-	rc = cli_db_failed(cli) ? EXIT_DB : print_rows(cli, rows, no.fmt, &rt);
+	rc = db_rc(cli, qn_conversations(cli->db, conversation_row, &(struct net_rows){ &no, rows }));
+	if (rc == EXIT_OK)
+		rc = print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);
 	filter_free(&no.f);
 	return rc;

@@ -96,38 +96,6 @@
 	"  UNION ALL SELECT asset_id, last_seen FROM addresses WHERE ip = ?1) " \
 	"ORDER BY last_seen DESC LIMIT 1"
 
-/* services: asset id, mac, ip, transport, port, protocol, role, first, last */
-#define SQL_SERVICES \
-	"SELECT s.asset_id, a.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = a.id " \
-	"  ORDER BY last_seen DESC LIMIT 1), a.key_ip), s.transport, s.port, s.protocol, s.role, " \
-	"  s.first_seen, s.last_seen " \
-	"FROM services s JOIN assets a ON a.id = s.asset_id " \
-	"ORDER BY s.protocol, s.port, s.asset_id"
-
-/* conversations: client id/mac/ip, server id/mac/ip, transport, port, proto, pkts, bytes, first, last */
-#define SQL_CONVERSATIONS \
-	"SELECT c.client_id, ca.mac, COALESCE((SELECT ip FROM addresses WHERE asset_id = ca.id " \
-	"  ORDER BY last_seen DESC LIMIT 1), ca.key_ip), c.server_id, sa.mac, " \
-	"  COALESCE((SELECT ip FROM addresses WHERE asset_id = sa.id ORDER BY last_seen DESC " \
-	"  LIMIT 1), sa.key_ip), " \
-	"  c.transport, c.port, c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen " \
-	"FROM conversations c JOIN assets ca ON ca.id = c.client_id " \
-	"JOIN assets sa ON sa.id = c.server_id ORDER BY c.bytes DESC"
-
-#define SQL_COUNT_ASSETS	"SELECT count(*) FROM assets"
-#define SQL_COUNT_GATEWAYS	"SELECT count(*) FROM assets WHERE gateway"
-#define SQL_COUNT_EVIDENCE	"SELECT count(*) FROM evidence"
-#define SQL_COUNT_SERVICES	"SELECT count(*) FROM services"
-#define SQL_COUNT_CONVERSATIONS	"SELECT count(*) FROM conversations"
-/* Assets per application protocol, serving or using it. */
-#define SQL_PER_PROTOCOL \
-	"SELECT protocol, count(DISTINCT asset) FROM (" \
-	"  SELECT protocol, asset_id AS asset FROM services UNION ALL " \
-	"  SELECT protocol, client_id FROM conversations UNION ALL " \
-	"  SELECT protocol, server_id FROM conversations) " \
-	"WHERE protocol IS NOT NULL AND protocol NOT IN ('', 'unknown') " \
-	"GROUP BY protocol ORDER BY 2 DESC, 1"
-
 static inline int64_t
 sql_time(sqlite3_stmt *st, int col)
 {

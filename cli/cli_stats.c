@@ -7,22 +7,12 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "cli_sql.h"
+#include <sqlite3.h>
+
+#include "q_stats.h"
 
 static const char stats_help[] =
     "  --json  one JSON object: counts, per_protocol, per_vendor, database\n";
-
-static json_int_t
-count(struct cli *cli, const char *sql)
-{
-	sqlite3_stmt *st = q_prep(cli, sql);
-	json_int_t n = 0;
-
-	if (q_step(cli, st))
-		n = sqlite3_column_int64(st, 0);
-	q_done(st);
-	return n;
-}
 
 static json_int_t
 file_size(const char *path, const char *suffix)
@@ -73,21 +63,32 @@ per_vendor(struct cli *cli)
 	return out;
 }
 
+/* The protocol names as the CLI prints strings from the store: made safe. */
 static json_t *
-per_protocol(struct cli *cli)
+per_protocol(json_t *rows)
 {
-	sqlite3_stmt *st = q_prep(cli, SQL_PER_PROTOCOL);
-	json_t *out = json_array();
+	json_t *out = json_array(), *r;
+	size_t i;
 
-	while (q_step(cli, st)) {
-		size_t len;
-		const char *p = q_text(st, 0, &len);
-
-		json_array_append_new(out, json_pack("{s:o s:I}", "protocol", jstrn(p, len),
-		    "assets", (json_int_t)sqlite3_column_int64(st, 1)));
-	}
-	q_done(st);
+	json_array_foreach(rows, i, r)
+		json_array_append_new(out, json_pack("{s:o s:O}", "protocol",
+		    jstr(jtext(r, "protocol")), "assets", json_object_get(r, "assets")));
 	return out;
+}
+
+/* A store query's NULL as the CLI's error policy: busy is tried again. */
+static bool
+store_failed(struct cli *cli, json_t *v)
+{
+	int rc = sqlite3_errcode(cli->db);
+
+	if (v != NULL)
+		return false;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		cli->busy = true;
+	else
+		fprintf(cli->err, "spanwatch: %s: query: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
+	return true;
 }
 
 static void
@@ -148,7 +149,7 @@ stats_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	bool json = false;
-	json_t *s, *vendors;
+	json_t *s, *vendors, *counts, *protos = NULL;
 	int ch, rc = EXIT_OK;
 
 	opterr = 0;
@@ -166,19 +167,26 @@ stats_run(struct cli *cli, int argc, char **argv)
 		cli_usage_error(cli, "stats", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	s = json_pack("{s:{s:I s:I s:I s:I s:I} s:o s:{s:o s:I s:I s:I}}",
+	counts = qst_counts(cli->db);
+	if (store_failed(cli, counts) || store_failed(cli, protos = qst_per_protocol(cli->db))) {
+		json_decref(counts);
+		return EXIT_DB;
+	}
+	s = json_pack("{s:{s:O s:O s:O s:O s:O} s:o s:{s:o s:I s:I s:O}}",
 	    "counts",
-	    "assets", count(cli, SQL_COUNT_ASSETS),
-	    "gateways", count(cli, SQL_COUNT_GATEWAYS),
-	    "evidence", count(cli, SQL_COUNT_EVIDENCE),
-	    "services", count(cli, SQL_COUNT_SERVICES),
-	    "conversations", count(cli, SQL_COUNT_CONVERSATIONS),
-	    "per_protocol", per_protocol(cli),
+	    "assets", json_object_get(counts, "assets"),
+	    "gateways", json_object_get(counts, "gateways"),
+	    "evidence", json_object_get(counts, "evidence"),
+	    "services", json_object_get(counts, "services"),
+	    "conversations", json_object_get(counts, "conversations"),
+	    "per_protocol", per_protocol(protos),
 	    "database",
 	    "path", jstr(cli->db_path),
 	    "bytes", file_size(cli->db_path, ""),
 	    "wal_bytes", file_size(cli->db_path, "-wal"),
-	    "schema_version", count(cli, "PRAGMA user_version"));
+	    "schema_version", json_object_get(counts, "schema_version"));
+	json_decref(counts);
+	json_decref(protos);
 	if ((vendors = per_vendor(cli)) != NULL)
 		json_object_set_new(s, "per_vendor", vendors);
 	if (cli_db_failed(cli))

@@ -112,7 +112,7 @@ print_table(struct cli *cli, const struct vendors *vt, const struct vendor_files
 {
 	static const char *const hdr[] = { "VENDOR", "COUNTRY", "PARENT", "PARENT COUNTRY",
 	    "CATEGORY", "LISTINGS", "CHECKED", "SOURCE", "ROW" };
-	static const size_t maxw[] = { 32, 0, 32, 0, 0, 32, 0, 48, 0 };
+	static const size_t maxw[] = { 32, 0, 32, 0, 0, 32, 0, 48, 40 };
 	struct table *t = table_new(9, hdr, maxw);
 	size_t nlocal = 0;
 
@@ -129,6 +129,7 @@ print_table(struct cli *cli, const struct vendors *vt, const struct vendor_files
 		nlocal += strcmp(v->origin, "local") == 0;
 		table_add(t, cells);
 	}
+	table_narrow(t, 160, "VENDOR,COUNTRY,PARENT,PARENT COUNTRY,CATEGORY,LISTINGS");
 	table_print(t, cli);
 	table_free(t);
 	fprintf(cli->out, "\n%zu vendors: %zu from %s", vendors_count(vt), vendors_count(vt) - nlocal,

@@ -100,8 +100,12 @@ print_findings(FILE *f, json_t *s, const struct summary_in *in)
 		fprintf(f, "  %-8s %-15s %s, %s%s%s\n", or_dash(a, "level"), or_dash(a, "ip"),
 		    label(json_string_value(json_object_get(a, "category"))), or_dash(a, "vendor"),
 		    strcmp(model, "-") ? " " : "", strcmp(model, "-") ? model : "");
-		if (strcmp(or_dash(a, "reason"), "-") != 0)
-			fprintf(f, "           %s\n", or_dash(a, "reason"));
+		if (strcmp(or_dash(a, "reason"), "-") != 0) {
+			const char *r = or_dash(a, "reason"), *url = strstr(r, " (http");
+
+			/* the source's address is in `spanwatch risk`: here the finding */
+			fprintf(f, "           %.*s\n", url ? (int)(url - r) : (int)strlen(r), r);
+		}
 	}
 	if (total > (json_int_t)json_array_size(flagged))
 		fprintf(f, "  ... %lld more flagged assets (spanwatch risk)\n",
@@ -123,15 +127,33 @@ static void
 print_next(FILE *f, json_t *s, const struct summary_in *in)
 {
 	json_t *first = json_array_get(json_object_get(s, "flagged"), 0);
+	/* a long path once, as a shell variable, so each command fits a line */
+	bool var = strlen(in->dbpath) > 24;
+	const char *db = var ? "\"$DB\"" : in->dbpath;
+	char cmds[4][160];
+	const char *what[4];
+	size_t n = 0, w = 0;
 
-	fprintf(f, "\nNext\n  spanwatch --db %s list                  the inventory\n", in->dbpath);
-	fprintf(f, "  spanwatch --db %s risk                  the supply-chain risk, with reasons\n",
-	    in->dbpath);
-	if (first && json_is_string(json_object_get(first, "ip")))
-		fprintf(f, "  spanwatch --db %s show %-15s everything about one asset\n", in->dbpath,
+	if (var)
+		fprintf(f, "\nNext (DB=%s)\n", in->dbpath);
+	else
+		fputs("\nNext\n", f);
+	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s list", db);
+	what[n++] = "the inventory";
+	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s risk", db);
+	what[n++] = "the supply-chain risk, and why";
+	if (first && json_is_string(json_object_get(first, "ip"))) {
+		snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s show %s", db,
 		    json_string_value(json_object_get(first, "ip")));
-	fprintf(f, "  spanwatch --db %s report -o report.html the assessment as one HTML file\n",
-	    in->dbpath);
+		what[n++] = "one asset, all its evidence";
+	}
+	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s report -o report.html", db);
+	what[n++] = "the assessment to hand in";
+	for (size_t i = 0; i < n; i++)
+		if (strlen(cmds[i]) > w)
+			w = strlen(cmds[i]);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-*s  %s\n", (int)w, cmds[i], what[i]);
 }
 
 void

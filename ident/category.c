@@ -40,6 +40,19 @@ category_name(enum dev_category c)
 }
 
 const char *
+category_short(enum dev_category c)
+{
+	static const char *const shorts[CAT_N] = {
+		[CAT_UNKNOWN] = "unknown", [CAT_PLC] = "PLC", [CAT_RTU] = "RTU", [CAT_IED] = "IED",
+		[CAT_HMI] = "HMI", [CAT_EWS] = "EWS", [CAT_SCADA] = "SCADA", [CAT_HISTORIAN] = "historian",
+		[CAT_NETWORK] = "network", [CAT_FIREWALL] = "firewall", [CAT_CAMERA] = "camera",
+		[CAT_ENERGY] = "energy", [CAT_IT_HOST] = "IT host",
+	};
+
+	return c < CAT_N ? shorts[c] : shorts[CAT_UNKNOWN];
+}
+
+const char *
 category_label(enum dev_category c)
 {
 	return c < CAT_N ? cats[c].label : cats[CAT_UNKNOWN].label;
@@ -218,6 +231,12 @@ category_of(const struct cat_fact *f, size_t n, bool gateway, char *reason, size
 		say(reason, reasonsz, which, NULL);
 		return c;
 	}
+	/* named from SunSpec models or an inverter/meter register map (oui/registers.map) */
+	for (size_t i = 0; i < n; i++)
+		if (f[i].source && (strstr(f[i].source, "sunspec") || strstr(f[i].source, "regmap"))) {
+			say(reason, reasonsz, &f[i], NULL);
+			return CAT_ENERGY;
+		}
 	if (gateway) {
 		say(reason, reasonsz, NULL, "forwards traffic for many IP addresses (gateway)");
 		return CAT_FIREWALL;

@@ -50,6 +50,8 @@ enum dev_category category_of(const struct cat_fact *f, size_t n, bool gateway,
 const char *category_name(enum dev_category c);
 /* "PLC", "engineering workstation", ...: for people. */
 const char *category_label(enum dev_category c);
+/* "PLC", "EWS", "SCADA", "firewall", "energy", ...: a table column's width. */
+const char *category_short(enum dev_category c);
 bool	 category_parse(const char *s, enum dev_category *c);
 
 /* ODVA's name of a CIP device type ("Programmable Logic Controller"), NULL if unknown. */

@@ -50,6 +50,14 @@ START_TEST(behaviour_order_numbers_and_cip_types)
 	ck_assert_int_eq(cat(cip, 1, false, why), CAT_PLC);
 	ck_assert_int_eq(cat(adapter, 1, false, why), CAT_UNKNOWN);	/* a module, not a device */
 	ck_assert_str_eq(why, "");
+	{
+		/* an inverter named from its register map beats its maker's "network" */
+		const struct cat_fact inv[] = { { "model", "SUN2000-100KTL-M2", "modbus/unit/regmap" },
+		    { "maker_category", "network", "Huawei" } };
+
+		ck_assert_int_eq(cat(inv, 2, false, why), CAT_ENERGY);
+		ck_assert_str_eq(category_short(CAT_EWS), "EWS");
+	}
 	ck_assert_str_eq(cip_device_type_name(12), "Communications Adapter");
 	ck_assert_str_eq(cip_device_type_name(14), "Programmable Logic Controller");
 	ck_assert_ptr_null(cip_device_type_name(999));

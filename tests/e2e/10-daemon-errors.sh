@@ -148,7 +148,9 @@ f = open(sys.argv[1], "r+b"); f.seek((int(sys.argv[2]) - 1) * int(sys.argv[3]));
 	grep -Eq '^  by category: ' "$tmp/sum.out" || fail "summary: no categories"
 	grep -Eq '^  by risk: +[0-9]+ high, [0-9]+ elevated, [0-9]+ none, [0-9]+ unknown$' "$tmp/sum.out" ||
 	    fail "summary: no risk levels"
-	grep -q "spanwatch --db $tmp/sum.db list" "$tmp/sum.out" || fail "summary: no next step"
+	{ grep -qF '  spanwatch --db "$DB" list ' "$tmp/sum.out" ||
+	    grep -qF "  spanwatch --db $tmp/sum.db list " "$tmp/sum.out"; } || fail "summary: no next step"
+	grep -q "$tmp/sum.db" "$tmp/sum.out" || fail "summary: the database path is not named"
 	grep -Eq '^(proto|stat)\.' "$tmp/sum.out" && fail "summary prints counters without --stats"
 	[ "$(wc -l <"$tmp/sum.out")" -le 25 ] || fail "summary longer than 25 lines"
 	"$daemon" -r "$good" >"$tmp/nodb.out" 2>&1

@@ -356,6 +356,36 @@ print_reasons(struct cli *cli, json_t *reasons)
 	}
 }
 
+/*
+ * A paragraph made terminal-safe, folded at blanks to the table width (not
+ * folded when piped): the first line indented by first, the others by rest.
+ */
+static void
+put_wrapped(struct cli *cli, const char *s, int first, int rest)
+{
+	char *c = term_cell(s, strlen(s)), *p = c;
+	size_t width = cli->view.width > 40 ? cli->view.width : 0;
+	int indent = first;
+
+	while (*p) {
+		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = strcspn(p, " ");
+		}
+		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		indent = rest;
+	}
+	free(c);
+}
+
 /* The policy's words for each country or supplier named, once for the whole answer. */
 static void
 print_policies(struct cli *cli, json_t *assets)
@@ -379,11 +409,8 @@ print_policies(struct cli *cli, json_t *assets)
 		}
 	if (json_array_size(seen) > 0) {
 		fputs("\nWHY THESE COUNTRIES AND SUPPLIERS COUNT (the risk policy)\n", cli->out);
-		json_array_foreach(seen, i, r) {
-			fputs("  ", cli->out);
-			put(cli, json_string_value(r));
-			fputc('\n', cli->out);
-		}
+		json_array_foreach(seen, i, r)
+			put_wrapped(cli, json_string_value(r), 2, 6);
 	}
 	json_decref(seen);
 }

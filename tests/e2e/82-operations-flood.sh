@@ -76,7 +76,7 @@ PY
 
 "$daemon" -r "$tmp/poll.pcap" --db "$tmp/poll.db" >"$tmp/poll.out" 2>&1 || fail "spanwatchd -r poll.pcap"
 "$cli" --db "$tmp/poll.db" events --json --kind operation >"$tmp/poll.json" || fail "events exit $?"
-/usr/bin/time -f '%M' -o "$tmp/flood.rss" "$daemon" -r "$tmp/flood.pcap" --db "$tmp/flood.db" \
+/usr/bin/time -f '%M' -o "$tmp/flood.rss" "$daemon" -r "$tmp/flood.pcap" --stats --db "$tmp/flood.db" \
     >"$tmp/flood.out" 2>&1 || fail "spanwatchd -r flood.pcap"
 "$cli" --db "$tmp/flood.db" events --json --kind operation >"$tmp/flood.json" || fail "events exit $?"
 

@@ -438,6 +438,7 @@ print_asset(struct cli *cli, json_t *a)
 	fputs("  model ", cli->out);
 	put(cli, jtext(a, "model"));
 	if (jtext(a, "oui_vendor")) {
+		fputs(cli->view.width > 0 && cli->view.width < 120 ? "\n" : "", cli->out);	/* fits 80 */
 		fputs("  oui ", cli->out);
 		put(cli, jtext(a, "oui_vendor"));
 		if (jtext(a, "oui_country")) {

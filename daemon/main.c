@@ -823,7 +823,8 @@ add_dir(struct daemon *d, const char *dir)
 		char path[PATH_MAX];
 		struct stat sb;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		    ents[i]->d_name);
 		if (rc == 0 && capture_name(ents[i]->d_name) && stat(path, &sb) == 0 &&
 		    S_ISREG(sb.st_mode)) {
 			rc = add_file(d, path);

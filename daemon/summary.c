@@ -141,14 +141,14 @@ print_next(FILE *f, json_t *s, const struct summary_in *in)
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s list", db);
 	what[n++] = "the inventory";
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s risk", db);
-	what[n++] = "the supply-chain risk, and why";
+	what[n++] = "the risk, and why";
 	if (first && json_is_string(json_object_get(first, "ip"))) {
 		snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s show %s", db,
 		    json_string_value(json_object_get(first, "ip")));
-		what[n++] = "one asset, all its evidence";
+		what[n++] = "one asset in full";
 	}
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s report -o report.html", db);
-	what[n++] = "the assessment to hand in";
+	what[n++] = "a report to hand in";
 	for (size_t i = 0; i < n; i++)
 		if (strlen(cmds[i]) > w)
 			w = strlen(cmds[i]);

@@ -34,6 +34,11 @@ DEB_TEST  := check libclang-rt-14-dev libndpi-bin jq tshark iproute2 iptables rs
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
+# clang: its UBSan also catches what gcc's does not (arithmetic on a null
+# pointer, even by zero).  CC=gcc make SANITIZE=1 still works.
+ifeq ($(origin CC),default)
+CC	:= clang
+endif
 BUILD	:= build-san
 # Leaks inside Graphviz and fontconfig are theirs (tests/lsan.supp says why).
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
@@ -51,7 +56,11 @@ WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN	+= -Wno-format-truncation
 endif
-HARDEN	:= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN	:= -fstack-protector-strong -fPIE
+# _FORTIFY_SOURCE's checked copies hide overflows from ASan: not in a sanitizer build.
+ifneq ($(SANITIZE),1)
+HARDEN	+= -D_FORTIFY_SOURCE=2
+endif
 SW_ETC	:= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/spanwatch
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -331,7 +331,9 @@ write_cover(FILE *f, const struct rdata *d)
 	fputs("</td></tr>\n<tr><th>Newest risk verdict</th><td>", f);
 	put_time(f, ji(d->ov, "evaluated"));
 	fputs("</td></tr>\n", f);
-	kv(f, "Generated", d->generated);
+	fputs("<tr><th>Generated</th><td>", f);
+	put_iso(f, d->generated);
+	fputs("</td></tr>\n", f);
 	fputs("</table>\n<p>Contents: <a href=\"#method\">method</a> &#183; <a href=\"#summary\">summary</a> "
 	    "&#183; <a href=\"#cybercheck\">Cybercheck: flagged products</a> &#183; <a href=\"#changes\">"
 	    "changes and operations</a> &#183; <a href=\"#internet\">internet-connected OT devices</a> "

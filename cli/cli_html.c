@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "category.h"
 #include "cli.h"
 #include "cli_report.h"
 #include "obs.h"
@@ -125,17 +126,67 @@ has_role(json_t *a, const char *const *names)
 	return false;
 }
 
+
+/* The level of a device category (ident/category.h); TIER_COUNT: it does not say. */
+static enum tier
+category_tier(json_t *a)
+{
+	enum dev_category c;
+
+	if (!json_is_string(json_object_get(a, "category")) ||
+	    !category_parse(json_string_value(json_object_get(a, "category")), &c))
+		return TIER_COUNT;
+	switch (c) {
+	case CAT_PLC: case CAT_RTU: case CAT_IED: case CAT_ENERGY:
+		return TIER_CONTROL;
+	case CAT_HMI: case CAT_EWS: case CAT_SCADA: case CAT_HISTORIAN:
+		return TIER_SUPERVISORY;
+	case CAT_NETWORK: case CAT_FIREWALL:
+		return TIER_NETWORK;
+	case CAT_CAMERA: case CAT_IT_HOST:
+		return TIER_IT;
+	default:
+		return TIER_COUNT;
+	}
+}
+
+const char *
+category_group(json_t *a)
+{
+	enum dev_category c;
+
+	if (!json_is_string(json_object_get(a, "category")))
+		return NULL;
+	if (!category_parse(json_string_value(json_object_get(a, "category")), &c))
+		return "unknown";
+	switch (c) {
+	case CAT_PLC: case CAT_RTU: case CAT_IED: return "PLC, RTU, IED";
+	case CAT_HMI: case CAT_EWS: case CAT_SCADA: case CAT_HISTORIAN: return "HMI, engineering, SCADA";
+	case CAT_NETWORK: case CAT_FIREWALL: return "network";
+	case CAT_CAMERA: return "camera";
+	case CAT_ENERGY: return "inverter, energy";
+	case CAT_IT_HOST: return "IT";
+	default: return "unknown";
+	}
+}
+
 const char *
 asset_category(json_t *a)
 {
+	enum dev_category c;
+
+	if (json_is_string(json_object_get(a, "category")) &&
+	    category_parse(json_string_value(json_object_get(a, "category")), &c) && c != CAT_UNKNOWN)
+		return category_label(c);
 	return tier_short(asset_tier(a));
 }
 
 /*
- * The level, from the roles the dissectors state (core/obs.h R_*): what
- * makes a device a controller first (a PLC that also polls others is a
- * PLC), then the OT clients and masters, then the OT servers.  An
- * IP-keyed address outside the private ranges is an internet endpoint.
+ * The level: from the device category when the database has one, else
+ * from the roles the dissectors state (core/obs.h R_*): what makes a
+ * device a controller first (a PLC that also polls others is a PLC), then
+ * the OT clients and masters, then the OT servers.  An IP-keyed address
+ * outside the private ranges is an internet endpoint whatever it says.
  */
 enum tier
 asset_tier(json_t *a)
@@ -148,9 +199,12 @@ asset_tier(json_t *a)
 	static const char *const field[] = { R_MODBUS_SERVER, R_DNP3_OUTSTATION, R_IEC104_SERVER,
 	    R_ENIP_ADAPTER, R_PN_DEVICE, NULL };
 	const char *ip = json_string_value(json_object_get(a, "ip"));
+	enum tier by_category = category_tier(a);
 
 	if (ip && ip_is_public(ip) && !json_is_string(json_object_get(a, "mac")))
 		return TIER_INTERNET;
+	if (by_category != TIER_COUNT)
+		return by_category;
 	if (json_is_true(json_object_get(a, "gateway")) || has_role(a, network))
 		return TIER_NETWORK;
 	if (has_role(a, control))

@@ -435,7 +435,8 @@ counts_chart(FILE *f, struct counts *cs, const char *title, const char *id, cons
 
 struct summary {
 	long long	 levels[4], accepted, not_evaluated, flagged;
-	struct counts	 country, tier, zone_flagged;
+	struct counts	 country, tier, category, zone_flagged;
+	bool		 have_categories;
 };
 
 static void
@@ -457,6 +458,10 @@ summarise(const struct rdata *d, struct summary *s)
 		if (!json_is_null(json_object_get(a, "evaluated")))
 			count_add(&s->country, js(a, "country") ? js(a, "country") : "unknown", 1);
 		count_add(&s->tier, tier_name(asset_tier(a)), 1);
+		if (category_group(a)) {
+			s->have_categories = true;
+			count_add(&s->category, category_group(a), 1);
+		}
 		if (asset_flagged(a)) {
 			s->flagged++;
 			asset_zone(a, zone, sizeof(zone));
@@ -512,16 +517,25 @@ write_summary(FILE *f, const struct rdata *d)
 		lv[l] = (struct bar){ level_names[l], s.levels[l], level_fill[l] };
 	svg_bars(f, "Assets per risk level", "chart-levels", lv, 4);
 	counts_chart(f, &s.country, "Assets per maker's country", "chart-countries", "#5b8cc6");
-	counts_chart(f, &s.tier, "Assets per kind (from the protocols they speak)", "chart-kinds",
-	    "#8c7bc6");
+	if (s.have_categories)
+		counts_chart(f, &s.category, "Assets per category", "chart-kinds", "#8c7bc6");
+	else
+		counts_chart(f, &s.tier, "Assets per kind (from the protocols they speak)", "chart-kinds",
+		    "#8c7bc6");
 	counts_chart(f, &s.zone_flagged, "Flagged assets per zone", "chart-zones", "#d9534f");
 	country_table(f, &s.country);
-	fputs("<p class=\"note\">The kind of an asset is derived from the roles its protocols show "
-	    "(a Modbus server, a DNP3 master, a gateway). Device categories (PLC/RTU/IED, HMI, "
-	    "camera, inverter) are not available in this database.</p>\n", f);
+	if (s.have_categories)
+		fputs("<p class=\"note\">An asset's category is decided from all its evidence: what the "
+		    "device states of itself, what it does (the protocols it serves or uses), its name, "
+		    "and its maker's line of business.</p>\n", f);
+	else
+		fputs("<p class=\"note\">The kind of an asset is derived from the roles its protocols show "
+		    "(a Modbus server, a DNP3 master, a gateway). Device categories (PLC/RTU/IED, HMI, "
+		    "camera, inverter) are not available in this database.</p>\n", f);
 	fputs("</section>\n", f);
 	free(s.country.c);
 	free(s.tier.c);
+	free(s.category.c);
 	free(s.zone_flagged.c);
 }
 
@@ -1286,7 +1300,7 @@ write_inventory(FILE *f, const struct rdata *d)
 
 	fputs("<section id=\"inventory\">\n<h2>Appendix: inventory</h2>\n<table id=\"inventory-table\" class=\"inv\">"
 	    "<thead><tr><th style=\"width:6%\">ID</th><th>Name</th><th>Maker</th><th>Model / firmware</th>"
-	    "<th>IP / MAC</th><th style=\"width:12%\">Zone</th><th style=\"width:11%\">Kind</th>"
+	    "<th>IP / MAC</th><th style=\"width:12%\">Zone</th><th style=\"width:11%\">Category</th>"
 	    "<th style=\"width:9%\">Level</th><th style=\"width:7%\">Country</th></tr></thead><tbody>\n", f);
 	json_array_foreach(d->assets, i, a) {
 		char zone[96];

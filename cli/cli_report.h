@@ -48,14 +48,16 @@ enum tier {
 };
 
 enum tier asset_tier(json_t *asset);
-/* What the asset is, for a table cell: the level's short name ("controller"). */
+/* The category for people ("PLC", "camera"), else the level's short name. */
 const char *asset_category(json_t *asset);
+/* The summary's group of the category ("PLC, RTU, IED", ...), NULL when the database has none. */
+const char *category_group(json_t *asset);
 const char *tier_name(enum tier t);		/* "controllers (PLC/RTU/IED)", ... */
 const char *tier_short(enum tier t);		/* "controller", ... */
 /*
- * The asset's zone: the one it is given ("zone"), else its VLAN, else
- * the /24 (IPv4) or /64 (IPv6) of its address (a device behind a Modbus
- * server: of the server's).
+ * The asset's zone: the operator's (spanwatch annotate --zone), else its
+ * VLAN, else the /24 (IPv4) or /64 (IPv6) of its address (a device behind
+ * a Modbus server: of the server's).
  */
 void	 asset_zone(json_t *asset, char *buf, size_t sz);
 bool	 asset_flagged(json_t *asset);		/* level high or elevated */

@@ -11,14 +11,17 @@
 
 #include <sqlite3.h>
 
+#include "annotate.h"
 #include "q_report.h"
 
 /* The attributes whose best value the report shows. */
 static const char *const best_attrs[] = {
 	"vendor", "model", "firmware", "serial", "hostname", "os", NULL
 };
-/* Filled in where the database has them. */
-static const char *const extra_attrs[] = { "behind", NULL };
+/* Filled in where the database has them: the category, the operator's annotation. */
+static const char *const extra_attrs[] = {
+	"category", "category_reason", "name", "zone", "criticality", "note", "behind", NULL
+};
 
 static json_t *
 col_str(sqlite3_stmt *st, int col)
@@ -218,6 +221,43 @@ asset_row(sqlite3_stmt *st, bool with_risk)
 	return a;
 }
 
+static bool
+has_column(sqlite3 *db, const char *table, const char *col)
+{
+	sqlite3_stmt *st = prep(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+	bool found;
+
+	if (st == NULL)
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The device category (schema 4 on) of every asset, by id. */
+static bool
+add_categories(sqlite3 *db, const struct index *ix)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!has_column(db, "assets", "category"))
+		return true;
+	if ((st = prep(db, "SELECT id, category, category_reason FROM assets")) == NULL)
+		return false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *a = find(ix, sqlite3_column_int64(st, 0));
+
+		if (a) {
+			json_object_set_new(a, "category", col_str(st, 1));
+			json_object_set_new(a, "category_reason", col_str(st, 2));
+		}
+	}
+	return done(st, rc);
+}
+
 /*
  * A device behind a Modbus server (store/units.c) has no address of its
  * own (its key_ip is "modbus-unit:GW:UNIT"): it gets "behind" {gateway,
@@ -247,6 +287,27 @@ add_units(sqlite3 *db, const struct index *ix)
 		json_object_set(a, "vlan", json_object_get(gw, "vlan"));
 	}
 	return done(st, rc);
+}
+
+/* The operator's name, zone, criticality and note (store/annotate.h). */
+static bool
+add_annotations(sqlite3 *db, const struct index *ix)
+{
+	static const char *const fields[] = { "name", "zone", "criticality", "note", NULL };
+	json_t *all = annotations_all(db), *an;
+	const char *id;
+
+	if (all == NULL)
+		return false;
+	json_object_foreach(all, id, an) {
+		json_t *a = find(ix, strtoll(id, NULL, 10));
+
+		for (size_t i = 0; a && fields[i]; i++)
+			if (json_is_string(json_object_get(an, fields[i])))
+				json_object_set(a, fields[i], json_object_get(an, fields[i]));
+	}
+	json_decref(all);
+	return true;
 }
 
 static json_t *
@@ -382,7 +443,7 @@ qr_assets(sqlite3 *db)
 	json_t *arr = read_assets(db, &ix);
 
 	if (arr && !(add_evidence(db, &ix) && add_addresses(db, &ix) && add_services(db, &ix) &&
-	    add_units(db, &ix))) {
+	    add_categories(db, &ix) && add_annotations(db, &ix) && add_units(db, &ix))) {
 		json_decref(arr);
 		arr = NULL;
 	}

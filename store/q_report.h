@@ -34,9 +34,10 @@ json_t	*qr_overview(struct sqlite3 *db);
  * docs/SCHEMA.md "The resolved view" defines it), roles, services
  * [{transport, port, protocol}] (served), level (unknown when not
  * evaluated), maker, country (the risk verdict's), reasons [{text,
- * source, value, rule}], accepted, evaluated, behind {gateway, ip, unit}
- * for a device behind a Modbus server (then ip is null)}.  Absent values
- * are JSON null.
+ * source, value, rule}], accepted, evaluated, category, category_reason
+ * (ident/category.h), the operator's name, zone, criticality, note
+ * (store/annotate.h), behind {gateway, ip, unit} for a device behind a
+ * Modbus server (then ip is null)}.  Absent values are JSON null.
  */
 json_t	*qr_assets(struct sqlite3 *db);
 

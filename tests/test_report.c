@@ -128,7 +128,7 @@ START_TEST(zones_are_vlans_else_subnets)
 }
 END_TEST
 
-START_TEST(given_zone_and_gateway_zone_win)
+START_TEST(operator_zone_and_gateway_zone_win)
 {
 	json_t *a = asset("10.10.0.7", 40, "", false), *u = asset("10.10.0.8", 0, "", false);
 	char z[96];
@@ -144,6 +144,25 @@ START_TEST(given_zone_and_gateway_zone_win)
 	ck_assert_str_eq(z, "10.30.0.0/24");
 	json_decref(a);
 	json_decref(u);
+}
+END_TEST
+
+START_TEST(the_category_decides_level_and_group)
+{
+	json_t *a = asset("10.0.0.9", 0, "modbus_client", false);
+
+	ck_assert_ptr_null(category_group(a));		/* no category in the database */
+	ck_assert_int_eq(asset_tier(a), TIER_SUPERVISORY);
+	json_object_set_new(a, "category", json_string("inverter_energy"));
+	ck_assert_int_eq(asset_tier(a), TIER_CONTROL);
+	ck_assert_str_eq(category_group(a), "inverter, energy");
+	ck_assert_str_eq(asset_category(a), "inverter/energy");
+	json_object_set_new(a, "category", json_string("camera"));
+	ck_assert_int_eq(asset_tier(a), TIER_IT);
+	json_object_set_new(a, "category", json_string("unknown"));
+	ck_assert_int_eq(asset_tier(a), TIER_SUPERVISORY);	/* back to the roles */
+	ck_assert_str_eq(category_group(a), "unknown");
+	json_decref(a);
 }
 END_TEST
 
@@ -203,7 +222,8 @@ make_suite(void)
 	tcase_add_test(tc, public_addresses);
 	tcase_add_test(tc, zones_are_vlans_else_subnets);
 	tcase_add_test(tc, levels_follow_the_roles);
-	tcase_add_test(tc, given_zone_and_gateway_zone_win);
+	tcase_add_test(tc, operator_zone_and_gateway_zone_win);
+	tcase_add_test(tc, the_category_decides_level_and_group);
 	tcase_add_test(tc, chart_escapes_labels_and_scales_bars);
 	suite_add_tcase(s, tc);
 	return s;

@@ -7,6 +7,8 @@
 #      section with its maker and country (report-check.py html)
 #   2. the map as SVG (well-formed XML), DOT (read back by Graphviz) and
 #      PNG; --zone and --around draw part of it
+#   2b. an operator's annotation (name, zone, criticality, note) shows in the
+#      report and the map; the category chart equals `list --json`
 #   3. headless chromium renders the report and the SVG map: the DOM has the
 #      sections and the map, the screenshots are not blank
 #   4. hostile device strings (<script>, quotes, U+202E, a 10 kB name)
@@ -73,6 +75,43 @@ an=$(grep -c 'class="node' "$tmp/around.svg")
 cn=$(grep -c 'class="node' "$tmp/collapsed.svg")
 [ "$cn" -lt 20 ] || fail "--collapse 10 still drew $cn nodes"
 grep -q 'flagged' "$tmp/collapsed.svg" || fail "the collapsed map does not count flagged assets"
+
+# --- 2b. the operator's annotation and the device categories ------------------------------
+cp "$db" "$tmp/annotated.db"
+"$cli" -c /dev/null --db "$tmp/annotated.db" annotate "$flagged" --name "Gate camera 3" \
+    --zone "Perimeter fence" --criticality "low" --note "replacement ordered" >/dev/null ||
+	fail "annotate"
+"$cli" -c /dev/null --db "$tmp/annotated.db" report -o "$tmp/annotated.html" || fail "report (annotated)"
+"$cli" -c /dev/null --db "$tmp/annotated.db" list --json >"$tmp/list.json" || fail "list --json"
+python3 - "$tmp/annotated.html" "$tmp/list.json" "$flagged" <<'EOF' || fail "annotation or categories in the report"
+import json, re, sys
+html, assets, flagged = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3]
+problems = []
+row = re.search(r'<tr id="asset-%s">(.*?)</tr>' % flagged, html, re.S)
+if not row or "Gate camera 3" not in row.group(1) or "Perimeter fence" not in row.group(1):
+    problems.append("the inventory row lacks the operator's name or zone")
+if "criticality: low" not in html or "note: replacement ordered" not in html:
+    problems.append("the Cybercheck block lacks the criticality or the note")
+groups = {"plc": "PLC, RTU, IED", "rtu": "PLC, RTU, IED", "ied": "PLC, RTU, IED",
+          "hmi": "HMI, engineering, SCADA", "engineering_workstation": "HMI, engineering, SCADA",
+          "scada_server": "HMI, engineering, SCADA", "historian": "HMI, engineering, SCADA",
+          "network_device": "network", "firewall_router": "network", "camera": "camera",
+          "inverter_energy": "inverter, energy", "it_host": "IT"}
+want = {}
+for a in assets:
+    g = groups.get(a["category"] or "unknown", "unknown")
+    want[g] = want.get(g, 0) + 1
+chart = re.search(r'<svg id="chart-kinds".*?</svg>', html, re.S).group(0)
+got = dict((l, int(v)) for l, v in re.findall(
+    r'class="cl">([^<]*)</text><rect[^>]*/><text[^>]*class="cv">(\d+)<', chart))
+if "Assets per category" not in chart or got != want:
+    problems.append(f"category chart {got}, list --json {want}")
+for p in problems: print("FAIL:", p)
+sys.exit(1 if problems else 0)
+EOF
+"$cli" -c /dev/null --db "$tmp/annotated.db" map -o "$tmp/annotated.svg" || fail "map (annotated)"
+grep -q '>Perimeter fence</text>' "$tmp/annotated.svg" || fail "the map has no box for the operator's zone"
+grep -q '>Gate camera 3</text>' "$tmp/annotated.svg" || fail "the map does not label the asset by its name"
 
 # --- 3. a real browser --------------------------------------------------------------
 render() {	# FILE OUT_PREFIX WIDTH HEIGHT

@@ -337,7 +337,39 @@ START_TEST(probe)
 }
 END_TEST
 
-/* --- the public capture ------------------------------------------------------ */
+/* --- the public captures ----------------------------------------------------- */
+
+/*
+ * A shared capture that carries a real PMU stream next to its HTTP: one
+ * PMU (192.168.0.17) answering a client's commands on TCP 4712.  tshark
+ * 4.0: station "Reporting1", id code 1, 5,559 data frames, 1 CFG-2, 4
+ * commands.
+ */
+START_TEST(shared_wrapup_pmu)
+{
+	static const struct want_fact want[] = {
+		{ A_ROLE, R_PMU, "c37118/cfg2" },
+		{ A_DEVICE_NAME, "Reporting1", "c37118/cfg2" },
+		{ A_C37_IDCODE, "1", "c37118/cfg2" },
+		{ A_C37_STATION, "Reporting1 (id 1)", "c37118/cfg2" },
+	};
+	struct collected c;
+	struct pipeline *pl;
+
+	collected_init(&c);
+	ck_assert_int_gt(run_pcap(shared_pcap("http/iti__wrapup.pcapng"), &c, &pl), 0);
+	ASSERT_FACTS(&c, "192.168.0.17", want);
+	ck_assert_ptr_nonnull(find_fact(&c, "192.168.0.101", A_ROLE, R_C37_CLIENT));
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.bad_crc"), 0);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.data"), 5559);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.config"), 1);
+	ck_assert_int_eq(pipeline_counter(pl, "c37118.command"), 4);
+	pipeline_free(pl);
+	collected_free(&c);
+}
+END_TEST
+
+
 
 static const char *
 extra_pcap(const char *rel)
@@ -433,6 +465,7 @@ make_suite(void)
 	tcase_add_test(tc, truncated_frames);
 	tcase_add_test(tc, lying_counts);
 	tcase_add_test(tc, probe);
+	tcase_add_test(tc, shared_wrapup_pmu);
 	tcase_add_test(tc, iti_pdc_four_pmus);
 	tcase_add_test(tc, iti_one_pmu_udp);
 	suite_add_tcase(s, tc);

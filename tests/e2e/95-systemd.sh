@@ -158,6 +158,10 @@ fi
 [ "$(field NoNewPrivs)" = 1 ] && [ "$(field Seccomp)" = 2 ] && pass "no_new_privs and a seccomp filter" ||
 	fail "NoNewPrivs $(field NoNewPrivs) Seccomp $(field Seccomp)"
 inside journalctl -u spanwatchd --no-pager | grep -q sw0 || fail "the journal does not name sw0"
+# its own filter too, on top of the unit's (the unit must allow seccomp(2))
+inside journalctl -u spanwatchd --no-pager | grep -q 'sandbox: seccomp filter on' &&
+    pass "spanwatchd installed its own seccomp filter (no socket that can send)" ||
+    fail "the journal has no 'sandbox: seccomp filter on' line"
 inside test -S /run/spanwatch/spanwatchd.sock && pass "control socket /run/spanwatch/spanwatchd.sock" ||
 	fail "no control socket in /run/spanwatch: $(inside ls -la /run/spanwatch 2>&1)"
 

@@ -16,7 +16,7 @@ MAX_S=10
 MAX_KB=$((200 * 1024))
 # The targets are the release build's: AddressSanitizer's shadow memory and
 # quarantine about double the heap, and its checks slow every access.
-if ldd "$build/spanwatch" 2>/dev/null | grep -q libasan; then
+if grep -qa __asan_init "$build/spanwatch" 2>/dev/null; then	# clang links ASan in
 	MAX_S=30
 	MAX_KB=$((600 * 1024))
 fi

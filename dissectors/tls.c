@@ -32,6 +32,7 @@
 #include <openssl/evp.h>
 
 #include "dissector.h"
+#include "sbuf.h"
 #include "sw_limits.h"
 
 enum tls_counter { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
@@ -97,38 +98,19 @@ struct hello {
 	char		 alpn[3];	/* first and last char of the first ALPN value */
 };
 
-struct sbuf {
-	char	 s[2048];
-	size_t	 n;
-	bool	 full;
-};
-
-/* Append a string. */
-static void
-sb_str(struct sbuf *b, const char *t)
-{
-	size_t k = strlen(t);
-
-	if (k >= sizeof(b->s) - b->n) {
-		b->full = true;
-		return;
-	}
-	memcpy(b->s + b->n, t, k + 1);
-	b->n += k;
-}
+#define FP_TEXT_MAX	2048	/* bytes of a JA3 / JA4 string before hashing; longer: no fingerprint */
 
 /*
  * Append v in decimal, or as four lowercase hex digits (JA4).  By hand:
  * snprintf per list item was most of a ClientHello's cost.
  */
 static void
-sb_num(struct sbuf *b, unsigned v, bool hex4)
+put_num(struct sbuf *b, unsigned v, bool hex4)
 {
 	static const char hexd[] = "0123456789abcdef";
 	char t[12];
-	size_t k = sizeof(t) - 1;
+	size_t k = sizeof(t);
 
-	t[k] = '\0';
 	if (hex4) {
 		for (int i = 0; i < 4; i++, v >>= 4)
 			t[--k] = hexd[v & 0xf];
@@ -138,16 +120,16 @@ sb_num(struct sbuf *b, unsigned v, bool hex4)
 			v /= 10;
 		} while (v > 0 && k > 0);
 	}
-	sb_str(b, t + k);
+	sb_putn(b, t + k, sizeof(t) - k);
 }
 
 static void
-sb_list16(struct sbuf *b, const uint16_t *v, size_t n, bool hex4, const char *sep)
+put_list16(struct sbuf *b, const uint16_t *v, size_t n, bool hex4, const char *sep)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			sb_str(b, sep);
-		sb_num(b, v[i], hex4);
+			sb_puts(b, sep);
+		put_num(b, v[i], hex4);
 	}
 }
 
@@ -171,25 +153,25 @@ hex_digest(const EVP_MD *md, const char *s, size_t n, char *out, size_t hexlen)
 static void
 emit_ja3(struct diss_ctx *dc, const struct hello *h)
 {
-	struct sbuf b = { .n = 0 };
-	char hex[33];
+	char text[FP_TEXT_MAX], hex[33];
+	struct sbuf b = SB_FIXED(text);
 
-	sb_num(&b, h->version, false);
-	sb_str(&b, ",");
-	sb_list16(&b, h->ciphers, h->nciphers, false, "-");
-	sb_str(&b, ",");
-	sb_list16(&b, h->exts, h->nexts, false, "-");
-	sb_str(&b, ",");
-	sb_list16(&b, h->groups, h->ngroups, false, "-");
-	sb_str(&b, ",");
+	put_num(&b, h->version, false);
+	sb_puts(&b, ",");
+	put_list16(&b, h->ciphers, h->nciphers, false, "-");
+	sb_puts(&b, ",");
+	put_list16(&b, h->exts, h->nexts, false, "-");
+	sb_puts(&b, ",");
+	put_list16(&b, h->groups, h->ngroups, false, "-");
+	sb_puts(&b, ",");
 	for (size_t i = 0; i < h->npoints; i++) {
 		if (i)
-			sb_str(&b, "-");
-		sb_num(&b, h->points[i], false);
+			sb_puts(&b, "-");
+		put_num(&b, h->points[i], false);
 	}
-	if (b.full)
+	if (sb_failed(&b))
 		return;
-	hex_digest(EVP_md5(), b.s, b.n, hex, 32);
+	hex_digest(EVP_md5(), b.p, b.len, hex, 32);
 	if (hex[0])
 		diss_factf(dc, SIDE_SRC, A_FINGERPRINT, "tls/ja3", CONF_INFERRED, "ja3:%s", hex);
 }
@@ -217,31 +199,31 @@ static void
 emit_ja4(struct diss_ctx *dc, const struct hello *h)
 {
 	uint16_t sorted[FP_MAX_VALUES];
-	struct sbuf b = { .n = 0 };
-	char ch[13], eh[13], out[OBS_VAL_MAX_FMT];
+	char text[FP_TEXT_MAX], ch[13], eh[13], out[OBS_VAL_MAX_FMT];
+	struct sbuf b = SB_FIXED(text);
 	size_t n = 0;
 
 	memcpy(sorted, h->ciphers, h->nciphers * sizeof(sorted[0]));
 	qsort(sorted, h->nciphers, sizeof(sorted[0]), cmp16);
-	sb_list16(&b, sorted, h->nciphers, true, ",");
+	put_list16(&b, sorted, h->nciphers, true, ",");
 	if (h->nciphers)
-		hex_digest(EVP_sha256(), b.s, b.n, ch, 12);
+		hex_digest(EVP_sha256(), b.p, b.len, ch, 12);
 	else
 		strcpy(ch, "000000000000");
 	for (size_t i = 0; i < h->nexts; i++)
 		if (h->exts[i] != EXT_SNI && h->exts[i] != EXT_ALPN)
 			sorted[n++] = h->exts[i];
 	qsort(sorted, n, sizeof(sorted[0]), cmp16);
-	b.n = 0;
-	sb_list16(&b, sorted, n, true, ",");
+	sb_reset(&b);
+	put_list16(&b, sorted, n, true, ",");
 	if (h->nsigalgs) {
-		sb_str(&b, "_");
-		sb_list16(&b, h->sigalgs, h->nsigalgs, true, ",");
+		sb_puts(&b, "_");
+		put_list16(&b, h->sigalgs, h->nsigalgs, true, ",");
 	}
-	if (b.full)
+	if (sb_failed(&b))
 		return;
 	if (n || h->nsigalgs)
-		hex_digest(EVP_sha256(), b.s, b.n, eh, 12);
+		hex_digest(EVP_sha256(), b.p, b.len, eh, 12);
 	else
 		strcpy(eh, "000000000000");
 	snprintf(out, sizeof(out), "ja4:t%s%c%02zu%02zu%s_%s_%s",

@@ -323,6 +323,52 @@ START_TEST(malformed)
 }
 END_TEST
 
+/*
+ * A ClientHello whose JA3 text is longer than the dissector's 2048-byte
+ * buffer: 128 five-digit ciphers, 100 five-digit extensions and 128
+ * five-digit groups make about 2140 bytes.  The JA3 is left out rather than
+ * hashed from a cut string; the JA4 text (hex, about 600 bytes) still fits.
+ */
+START_TEST(ja3_too_long_for_its_buffer_is_left_out)
+{
+	struct bytebuf hs = { .n = 0 }, rec = { .n = 0 };
+	uint8_t rnd[32] = { 0 };
+	const struct cobs *ja4;
+	struct harness t;
+	size_t len, exts, left;
+
+	put_u8(&hs, 1);
+	len = hs.n;
+	put_be24(&hs, 0);
+	put_be16(&hs, 0x0303);
+	put_bytes(&hs, rnd, 32);
+	put_u8(&hs, 0);
+	put_be16(&hs, 2 * 128);
+	for (unsigned i = 0; i < 128; i++)
+		put_be16(&hs, 0xf000 + i);
+	put_u8(&hs, 1); put_u8(&hs, 0);
+	exts = hs.n;
+	put_be16(&hs, 0);
+	for (unsigned i = 0; i < 100; i++) {
+		put_be16(&hs, 0xf000 + i); put_be16(&hs, 0);
+	}
+	put_be16(&hs, 10); put_be16(&hs, 2 + 2 * 128); put_be16(&hs, 2 * 128);
+	for (unsigned i = 0; i < 128; i++)
+		put_be16(&hs, 0xf000 + i);
+	fix_len(&hs, exts, 2);
+	fix_len(&hs, len, 3);
+	records(&rec, &hs, 16384);
+	harness_init(&t, &dis_tls);
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_OK);
+	ck_assert_uint_eq(t.st.counters[TLS_CLIENT_HELLO], 1);
+	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja3"));
+	ja4 = find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja4");
+	ck_assert_ptr_nonnull(ja4);
+	ck_assert_msg(strncmp(ja4->val, "ja4:t12i999900_", 15) == 0, "%s", ja4->val);
+	harness_free(&t);
+}
+END_TEST
+
 /* Regression (libFuzzer, UBSan): an empty handshake record before any
  * buffer exists made buf_append add 0 to a NULL pointer. */
 START_TEST(empty_handshake_record_first)
@@ -364,6 +410,7 @@ make_suite(void)
 	tcase_add_test(tc, openssl_certificate);
 	tcase_add_test(tc, tls13_server_hello_stops);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, ja3_too_long_for_its_buffer_is_left_out);
 	tcase_add_test(tc, empty_handshake_record_first);
 	tcase_add_test(tc, probe);
 	suite_add_tcase(s, tc);

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "utf8.h"		/* utf8_decode: one decoder for every output */
 
 /* Exit codes (documented in spanwatch(1)). */
 #define EXIT_OK		0
@@ -87,11 +88,6 @@ enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
  * Returns a malloc'd string.
  */
 char	*term_cell(const char *s, size_t len);
-/*
- * One UTF-8 sequence at s (len > 0): its length (1-4) and code point, or 0
- * for an invalid, overlong, surrogate or truncated one.
- */
-size_t	 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* C0/C1 controls, DEL and the bidirectional marks and overrides (U+202E). */
 bool	 cp_is_control(uint32_t c);
 

@@ -14,44 +14,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sbuf.h"
 
 /* --- UTF-8 tokens ---------------------------------------------------- */
-
-/*
- * Decode one UTF-8 sequence at s (len > 0).  Returns its length (1-4) and
- * the code point, or 0 for an invalid, overlong, surrogate or truncated
- * sequence.
- */
-size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2; c = s[0] & 0x1f; min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3; c = s[0] & 0x0f; min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4; c = s[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /* Code points a terminal would act on rather than show. */
 bool
@@ -91,36 +56,17 @@ next_tok(const char *s, size_t len, size_t *i, struct tok *t)
 	}
 }
 
-/* --- growable buffer ------------------------------------------------- */
+/* --- strings ------------------------------------------------------ */
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			abort();	/* out of memory in a CLI: nothing sane left */
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
+/* The built string; out of memory in a CLI leaves nothing sane to do. */
 static char *
-buf_take(struct buf *b)
+take(struct sbuf *b)
 {
-	if (b->p == NULL)
-		buf_add(b, "", 0);
-	return b->p;
+	char *s = sb_take(b);
+
+	if (s == NULL)
+		abort();
+	return s;
 }
 
 /* --- terminal cell ------------------------------------------------- */
@@ -128,7 +74,7 @@ buf_take(struct buf *b)
 char *
 term_cell(const char *s, size_t len)
 {
-	struct buf b = { 0 };
+	struct sbuf b = { 0 };
 	struct tok t;
 	size_t i = 0;
 
@@ -138,9 +84,9 @@ term_cell(const char *s, size_t len)
 	}
 	while (i < len) {
 		next_tok(s, len, &i, &t);
-		buf_add(&b, t.b, t.len);
+		sb_putn(&b, t.b, t.len);
 	}
-	return buf_take(&b);
+	return take(&b);
 }
 
 /* --- CSV (RFC 4180) -------------------------------------------------- */
@@ -162,9 +108,10 @@ csv_sep(struct csv *c)
 void
 csv_strn(struct csv *c, const char *s, size_t len)
 {
-	struct buf b = { 0 };
+	struct sbuf b = { 0 };
 	struct tok t;
 	size_t i = 0;
+	char *out;
 	bool quote;
 
 	csv_sep(c);
@@ -172,24 +119,25 @@ csv_strn(struct csv *c, const char *s, size_t len)
 		return;
 	/* A spreadsheet would evaluate these as a formula. */
 	if (strchr("=+-@\t\r", s[0]) != NULL)
-		buf_add(&b, "'", 1);
+		sb_putn(&b, "'", 1);
 	while (i < len) {
 		next_tok(s, len, &i, &t);
-		buf_add(&b, t.b, t.len);
+		sb_putn(&b, t.b, t.len);
 	}
-	quote = strpbrk(b.p, ",\"") != NULL || b.p[0] == ' ' || b.p[b.len - 1] == ' ';
+	out = take(&b);
+	quote = strpbrk(out, ",\"") != NULL || out[0] == ' ' || out[b.len - 1] == ' ';
 	if (!quote) {
-		fputs(b.p, c->f);
+		fputs(out, c->f);
 	} else {
 		fputc('"', c->f);
-		for (const char *p = b.p; *p; p++) {
+		for (const char *p = out; *p; p++) {
 			if (*p == '"')
 				fputc('"', c->f);
 			fputc(*p, c->f);
 		}
 		fputc('"', c->f);
 	}
-	free(b.p);
+	free(out);
 }
 
 void
@@ -217,9 +165,10 @@ csv_eol(struct csv *c)
 json_t *
 jstrn(const char *s, size_t len)
 {
-	struct buf b = { 0 };
+	struct sbuf b = { 0 };
 	json_t *j;
 	size_t i = 0;
+	char *out;
 
 	if (s == NULL)
 		return json_null();
@@ -234,15 +183,16 @@ jstrn(const char *s, size_t len)
 
 		if (n == 0 || c == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02X", u[0]);
-			buf_add(&b, esc, 4);
+			sb_putn(&b, esc, 4);
 			i++;
 		} else {
-			buf_add(&b, u, n);
+			sb_putn(&b, (const char *)u, n);
 			i += n;
 		}
 	}
-	j = json_stringn(buf_take(&b), b.len);
-	free(b.p);
+	out = take(&b);
+	j = json_stringn(out, b.len);
+	free(out);
 	return j;
 }
 
@@ -398,7 +348,7 @@ jtext(json_t *o, const char *key)
 char *
 json_join(json_t *arr, const char *sep)
 {
-	struct buf b = { 0 };
+	struct sbuf b = { 0 };
 	size_t i;
 	json_t *v;
 
@@ -406,8 +356,8 @@ json_join(json_t *arr, const char *sep)
 		if (!json_is_string(v))
 			continue;
 		if (b.len)
-			buf_add(&b, sep, strlen(sep));
-		buf_add(&b, json_string_value(v), json_string_length(v));
+			sb_putn(&b, sep, strlen(sep));
+		sb_putn(&b, json_string_value(v), json_string_length(v));
 	}
-	return buf_take(&b);
+	return take(&b);
 }

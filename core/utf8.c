@@ -8,36 +8,44 @@
 #include "sbuf.h"
 #include "utf8.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid or NUL. */
 size_t
-utf8_len(const unsigned char *s, size_t left)
+utf8_decode(const unsigned char *s, size_t left, uint32_t *cp)
 {
 	size_t n;
-	unsigned cp;
+	uint32_t c;
 
-	if (s[0] == 0)
-		return 0;
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
+		n = 2, c = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
+		n = 3, c = s[0] & 0x0f;
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
+		n = 4, c = s[0] & 0x07;
 	else
-		return 0;
+		return 0;	/* a continuation byte, 0xc0/0xc1 (always overlong), 0xf5.. */
 	if (n > left)
 		return 0;
 	for (size_t i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
+		c = c << 6 | (s[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*cp = c;
 	return n;
+}
+
+size_t
+utf8_len(const unsigned char *s, size_t left)
+{
+	uint32_t cp;
+
+	return s[0] == 0 ? 0 : utf8_decode(s, left, &cp);
 }
 
 /*
@@ -57,15 +65,10 @@ hidden(uint32_t cp)
 size_t
 utf8_shown_len(const unsigned char *s, size_t left)
 {
-	size_t n = utf8_len(s, left);
-	uint32_t cp;
+	uint32_t cp = 0;
+	size_t n = s[0] == 0 ? 0 : utf8_decode(s, left, &cp);
 
-	if (n < 2)
-		return n;
-	cp = s[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
-	for (size_t i = 1; i < n; i++)
-		cp = cp << 6 | (s[i] & 0x3f);
-	return hidden(cp) ? 0 : n;
+	return n && hidden(cp) ? 0 : n;
 }
 
 /*

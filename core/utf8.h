@@ -10,8 +10,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct sbuf;
+
+/*
+ * The one UTF-8 decoder (the store, the export and the CLI all use it).
+ * One sequence at s (left > 0): its length (1-4) and its code point in
+ * *cp, or 0 for an invalid, overlong, surrogate, out-of-range or truncated
+ * one.  NUL is a valid one-byte sequence here (cp 0); callers decide.
+ */
+size_t	 utf8_decode(const unsigned char *s, size_t left, uint32_t *cp);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid or NUL. */
 size_t	 utf8_len(const unsigned char *s, size_t left);

@@ -25,7 +25,8 @@ jump(const struct cur *msg, struct cur *at, uint8_t len, size_t *here)
 }
 
 static bool
-read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool partial)
+read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool partial,
+    size_t *first)
 {
 	struct cur at = *c, after = *c;
 	size_t n = 0, here = cur_offset(msg, c);
@@ -68,6 +69,8 @@ read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool pa
 			return false;
 		if (n)
 			out[n++] = '.';
+		else if (first)
+			*first = len;
 		if (!cur_copy(&at, out + n, len))
 			return false;
 		n += len;
@@ -79,11 +82,18 @@ read_name(const struct cur *msg, struct cur *c, char *out, size_t outsz, bool pa
 bool
 dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz)
 {
-	return read_name(msg, c, out, outsz, false);
+	return read_name(msg, c, out, outsz, false, NULL);
 }
 
 bool
 dnsname_read_partial(struct cur *c, char *out, size_t outsz)
 {
-	return read_name(c, c, out, outsz, true);
+	return read_name(c, c, out, outsz, true, NULL);
+}
+
+bool
+dnsname_read_first(const struct cur *msg, struct cur *c, char *out, size_t outsz, size_t *first)
+{
+	*first = 0;
+	return read_name(msg, c, out, outsz, false, first);
 }

@@ -25,6 +25,13 @@
 bool	 dnsname_read(const struct cur *msg, struct cur *c, char *out, size_t outsz);
 
 /*
+ * As dnsname_read, and *first is the length of the first label (0 for the
+ * root): a NetBIOS name is one 32-byte label, whose bytes may hold a '.'.
+ */
+bool	 dnsname_read_first(const struct cur *msg, struct cur *c, char *out, size_t outsz,
+	    size_t *first);
+
+/*
  * A name filling c (a DHCP client FQDN option, RFC 4702 / 4704): as above,
  * and a partial name, whose bytes end after a label without the zero
  * length, is accepted too.  The option is the message pointers refer to.

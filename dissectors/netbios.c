@@ -5,7 +5,8 @@
  * Header (12): trn_id(2) flags(2: R, opcode(4), AA TC RD RA 0 0 B, rcode(4))
  *              qdcount(2) ancount(2) nscount(2) arcount(2)
  * Question name: one 32-byte label, the 16-byte NetBIOS name in "first-level
- * encoding" (each nibble + 'A'), scope labels, 0; type(2) class(2).
+ * encoding" (each nibble + 'A'), scope labels, 0; type(2) class(2).  The
+ * labels and pointers are DNS's (RFC 1002 4.1), read by dnsname.c.
  * Resource records: name (or pointer 0xC00C) type(2) class(2) ttl(4) rdlength(2)
  *   NB (0x20): per address NB_FLAGS(2: G bit 0x8000 = group name) + IPv4(4)
  *   NBSTAT (0x21): num_names(1), per name 15 bytes + suffix(1) + flags(2), ...
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "dnsname.h"
 #include "sw_limits.h"
 
 enum nbns_counter { NBNS_REGISTRATIONS, NBNS_RESPONSES, NBNS_QUERIES, NBNS_BAD_NAMES };
@@ -51,46 +53,26 @@ nb_clean(const uint8_t raw[16], char out[16], uint8_t *suffix)
 	return n > 0;
 }
 
-/* First-level decoding of the 32-byte label; skips scope labels. */
+/*
+ * The name at c, DNS-encoded (dnsname.c: compression, loops, lengths): its
+ * first label is the 32-byte first-level encoding, the labels after it the
+ * scope id, which is read and left aside.
+ */
 static bool
 nb_name(const struct cur *msg, struct cur *c, uint8_t raw[16])
 {
-	struct cur at = *c;
-	uint8_t len = 0, lo = 0, a = 0, b = 0;
-	bool jumped = false;
+	char name[DNS_NAME_MAX + 1];
+	size_t first = 0;
 
-	if (!cur_peek_u8(&at, 0, &len))
-		return false;
-	if ((len & 0xc0) == 0xc0) {
-		size_t off;
-
-		cur_skip(&at, 1);
-		if (!cur_u8(&at, &lo))
-			return false;
-		off = (size_t)(len & 0x3f) << 8 | lo;
-		*c = at;
-		jumped = true;
-		at = *msg;
-		if (off + 2 >= cur_offset(msg, c) || !cur_skip(&at, off))
-			return false;
-	}
-	if (!cur_u8(&at, &len) || len != 32)
+	if (!dnsname_read_first(msg, c, name, sizeof(name), &first) || first != 32)
 		return false;
 	for (int i = 0; i < 16; i++) {
-		if (!cur_u8(&at, &a) || !cur_u8(&at, &b) || a < 'A' || a > 'P' || b < 'A' || b > 'P')
+		char a = name[2 * i], b = name[2 * i + 1];
+
+		if (a < 'A' || a > 'P' || b < 'A' || b > 'P')
 			return false;
 		raw[i] = (uint8_t)((a - 'A') << 4 | (b - 'A'));
 	}
-	for (int i = 0; i < 16; i++) {		/* scope id labels */
-		if (!cur_u8(&at, &len) || (len & 0xc0))
-			return false;
-		if (len == 0)
-			break;
-		if (!cur_skip(&at, len))
-			return false;
-	}
-	if (!jumped)
-		*c = at;
 	return true;
 }
 

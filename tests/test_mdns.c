@@ -274,6 +274,85 @@ START_TEST(netbios_malformed)
 }
 END_TEST
 
+/* A registration of name (first-level encoded, as nbname) with an NB record. */
+static void
+nb_registration(struct bb *b, const char *n)
+{
+	hdr(b, 5u << 11 | 0x0110, 1, 0);
+	b->b[11] = 1;					/* arcount */
+	nbname(b, n, 0x00);
+	b->n--;						/* reopen the name for a scope */
+}
+
+static void
+nb_registration_rr(struct bb *b, unsigned name_ptr)
+{
+	put16(b, 0x20); put16(b, 1);
+	put16(b, 0xc000u | name_ptr);
+	rr(b, 0x20, 6); put16(b, 0); put32(b, 0x0a000007);
+}
+
+/*
+ * NetBIOS names are DNS names (RFC 1002 4.1) read by dnsname.c: a scope id
+ * after the encoded label is skipped, the encoded label must be exactly 32
+ * bytes, and a pointer must point backwards, so neither a loop nor a
+ * pointer past the message (or to a name after it) is followed.
+ */
+START_TEST(netbios_names_are_dns_names)
+{
+	struct bb b = { .n = 0 };
+
+	/* a scope id "plant.local" after the name; the answer points at it */
+	nb_registration(&b, "RTU-7");
+	name(&b, "plant.local", -1);
+	nb_registration_rr(&b, 12);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "netbios")->val, "RTU-7");
+	collected_free(&c); collected_init(&c);
+
+	/* a 33-byte first label whose first 32 bytes are a good encoding */
+	b.n = 0;
+	nb_registration(&b, "RTU-7");
+	b.b[12] = 33;
+	put8(&b, 'A'); put8(&b, 0);
+	nb_registration_rr(&b, 12);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[NBNS_BAD_NAMES], 1);
+
+	/* a compression loop: the name goes on with a pointer to its own start */
+	b.n = 0;
+	nb_registration(&b, "RTU-7");
+	put16(&b, 0xc00c);
+	nb_registration_rr(&b, 12);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[NBNS_BAD_NAMES], 2);
+
+	/* the question's name is a pointer forward, to a good name after it */
+	b.n = 0;
+	hdr(&b, 5u << 11 | 0x0110, 1, 0);
+	put16(&b, 0xc000 | 14);
+	nbname(&b, "RTU-7", 0x00);
+	put16(&b, 0x20); put16(&b, 1);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[NBNS_BAD_NAMES], 3);
+
+	/* an answer pointing past the end of the message */
+	b.n = 0;
+	nb_registration(&b, "RTU-7");
+	put8(&b, 0);
+	nb_registration_rr(&b, 0x3fff);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	/* ... and one pointing into the header, at a zero byte: the root, no name */
+	b.n = 0;
+	nb_registration(&b, "RTU-7");
+	put8(&b, 0);
+	nb_registration_rr(&b, 0);
+	ck_assert_int_eq(parse(&dis_netbios, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(st.counters[NBNS_BAD_NAMES], 5);
+	ck_assert_ptr_null(find_fact(&c, NULL, A_HOSTNAME, NULL));
+}
+END_TEST
+
 /*
  * http/iti__wrapup.pcapng: its LLDP sender (system name, management IP in
  * the expected facts) also answers mDNS with the same name.
@@ -317,6 +396,7 @@ make_suite(void)
 	tcase_add_test(tc, mdns_query_is_not_about_sender);
 	tcase_add_test(tc, netbios_registration_and_status);
 	tcase_add_test(tc, netbios_malformed);
+	tcase_add_test(tc, netbios_names_are_dns_names);
 	tcase_add_test(tc, shared_capture_mdns_name_matches_lldp);
 	suite_add_tcase(s, tc);
 	return s;

@@ -41,12 +41,20 @@ export_one(struct cli *cli, struct store *st, struct export_opts *o)
 		fprintf(cli->err, "spanwatch export: %s: %s\n", export_format_name(o->format), err);
 		return EXIT_DB;
 	}
-	if (res.path[0])
+	if (res.nfiles == 1)
 		fprintf(cli->out, "%s: %llu assets, %llu services, %llu conversations, %llu events "
 		    "-> %s\n", export_format_name(o->format), (unsigned long long)res.assets,
 		    (unsigned long long)res.services, (unsigned long long)res.conversations,
 		    (unsigned long long)res.events, res.path);
-	else
+	else if (res.nfiles > 1) {
+		/* CSV: a file per record type, each on a line of its own */
+		fprintf(cli->out, "%s: %llu assets, %llu services, %llu conversations, %llu events "
+		    "-> %u files:\n", export_format_name(o->format), (unsigned long long)res.assets,
+		    (unsigned long long)res.services, (unsigned long long)res.conversations,
+		    (unsigned long long)res.events, res.nfiles);
+		for (unsigned i = 0; i < res.nfiles; i++)
+			fprintf(cli->out, "  %s\n", res.files[i]);
+	} else
 		fprintf(cli->out, "%s: nothing new since the last export\n",
 		    export_format_name(o->format));
 	if (res.orphans)

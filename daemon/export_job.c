@@ -46,9 +46,9 @@ export_format(struct store *st, const char *name)
 		log_warnx("export %s: %s; it is tried again", name, err);
 		atomic_store(&job.failed, true);
 	} else
-		log_info("export %s: %s (%llu assets, %llu events)", name,
-		    res.path[0] ? res.path : "nothing new", (unsigned long long)res.assets,
-		    (unsigned long long)res.events);
+		log_info("export %s: %s%s (%llu assets, %llu events)", name,
+		    res.path[0] ? res.path : "nothing new", res.nfiles > 1 ? " and the other types' files" : "",
+		    (unsigned long long)res.assets, (unsigned long long)res.events);
 }
 
 static void *

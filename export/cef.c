@@ -211,7 +211,7 @@ write_cef(const struct export_ctx *c, const struct export_rec *r)
 	sig = export_cef_header(action, strlen(action));
 	name = export_cef_header(label ? label : "", label ? utf8_cut(label, CEF_NAME_MAX) : 0);
 	ver = export_cef_header(SW_VERSION, strlen(SW_VERSION));
-	rc = fprintf(c->f, "CEF:0|spanwatch|spanwatch|%s|%s|%s|%d|%s\n", ver ? ver : "",
+	rc = fprintf(c->f[r->type], "CEF:0|spanwatch|spanwatch|%s|%s|%s|%d|%s\n", ver ? ver : "",
 	    sig ? sig : "", name ? name : "", cef_severity(r), s) < 0 ? -1 : 0;
 	free(sig);
 	free(name);

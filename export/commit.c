@@ -1,12 +1,15 @@
 /*
- * commit.c - how an export file becomes committed, and retention.
+ * commit.c - how the files of an export run become committed, and
+ * retention.
  *
- * A data file is written to a temporary name, fsync'd, renamed, the
- * directory fsync'd; then the cursor is stored and NAME.sha256 written.
+ * A run's data files (one, or one per record type for CSV) are written to
+ * temporary names, fsync'd, renamed, the directory fsync'd; then the
+ * cursor is stored (naming the run) and NAME.sha256 written for each.
  * The .sha256 file is the commit marker the SOC waits for: a data file
  * without one was never committed, and the next run removes it and
- * exports its records again (export_tidy_dir, which also prunes files
- * older than the retention).
+ * exports its records again, unless it belongs to the run the cursor
+ * names, whose markers are then finished (export_tidy_dir, which also
+ * prunes files older than the retention).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -158,12 +161,29 @@ unlink_at(const char *dir, const char *name)
 	unlink(p);
 }
 
+/* "YYYYMMDDTHHMMSSZ": the run's stamp in every name it wrote. */
+#define STAMP_LEN	16
+
+/*
+ * Whether n is a file of the run the cursor names: the same prefix and
+ * stamp, so "...-20260101T000000Z-events.csv" belongs to the run whose
+ * cursor names "...-20260101T000000Z-assets.csv".
+ */
+static bool
+same_run(const char *n, const struct export_cursor *cur, size_t plen)
+{
+	size_t stem = plen + STAMP_LEN;
+
+	return cur->found && strlen(cur->file) > stem && strlen(n) > stem &&
+	    strncmp(n, cur->file, stem) == 0;
+}
+
 /*
  * Before a run, in DIR for this prefix ("spanwatch-SENSOR-FORMAT-"):
- * finish the commit of the cursor's own file (its .sha256 was not yet
- * written), remove data files that have no .sha256 (written by a run that
- * never committed: their records are exported again now), temporary files
- * of a killed run, and files older than keep_days.
+ * finish the commit of the cursor's own run (its .sha256 files were not
+ * all written), remove data files that have no .sha256 (written by a run
+ * that never committed: their records are exported again now), temporary
+ * files of a killed run, and files older than keep_days.
  */
 void
 export_tidy_dir(const char *dir, const char *prefix, const char *ext, const struct export_cursor *cur,
@@ -177,9 +197,6 @@ export_tidy_dir(const char *dir, const char *prefix, const char *ext, const stru
 	snprintf(dotprefix, sizeof(dotprefix), ".%s", prefix);
 	snprintf(dataext, sizeof(dataext), ".%s", ext);
 	snprintf(shaext, sizeof(shaext), ".%s.sha256", ext);
-	if (cur->found && cur->file[0] && export_exists_at(dir, cur->file, "") &&
-	    !export_exists_at(dir, cur->file, ".sha256"))
-		export_write_sha(dir, cur->file, err, sizeof(err));
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
@@ -192,8 +209,12 @@ export_tidy_dir(const char *dir, const char *prefix, const char *ext, const stru
 		if (strncmp(n, prefix, strlen(prefix)) != 0)
 			continue;
 		if (has_suffix(n, dataext) && !export_exists_at(dir, n, ".sha256")) {
-			unlink_at(dir, n);
-			res->orphans++;
+			if (same_run(n, cur, strlen(prefix)))
+				export_write_sha(dir, n, err, sizeof(err));	/* committed, not marked */
+			else {
+				unlink_at(dir, n);
+				res->orphans++;
+			}
 			continue;
 		}
 		if (keep_days <= 0 || (!has_suffix(n, dataext) && !has_suffix(n, shaext)))

@@ -366,9 +366,9 @@ write_ecs(const struct export_ctx *c, const struct export_rec *r)
 	}
 	if (type)
 		jset(o, "event.type", jcats(type));
-	rc = json_dumpf(o, c->f, JSON_COMPACT | JSON_ENSURE_ASCII);
+	rc = json_dumpf(o, c->f[r->type], JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
-	if (rc != 0 || fputc('\n', c->f) == EOF)
+	if (rc != 0 || fputc('\n', c->f[r->type]) == EOF)
 		return -1;
 	return 0;
 }

@@ -2,9 +2,9 @@
  * export.c - one run of the nightly export to the SOC (docs/EXPORT.md).
  *
  * Take one read snapshot of the database (store/q_export.c), write what
- * changed since the cursor of (format, directory) to a temporary file with
- * the format's writer (ecs.c, cef.c, csv.c), then commit it (commit.c):
- * rename, cursor, NAME.sha256.
+ * changed since the cursor of (format, directory) to temporary files with
+ * the format's writer (ecs.c, cef.c: one file; csv.c: one per record
+ * type), then commit them (commit.c): rename, cursor, NAME.sha256 each.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,24 +62,84 @@ name_safe(const char *s, char *out, size_t outsz)
 	out[i] = '\0';
 }
 
-/* spanwatch-SENSOR-FORMAT-YYYYMMDDTHHMMSSZ.EXT, one second later while taken. */
+/*
+ * The files of one run: one for every record (ECS, CEF), or one per record
+ * type (CSV: a rectangle each).  They are written, renamed and committed
+ * together: one cursor names the run, each file gets its .sha256.
+ */
+struct run_files {
+	unsigned	 n;
+	const char	*ext;
+	const char	*suffix[EXPORT_MAX_FILES];	/* "" or "-assets", "-services", ... */
+	char		 tmp[EXPORT_MAX_FILES][PATH_MAX];
+	char		 name[EXPORT_MAX_FILES][512];
+	uint64_t	 rows[EXPORT_MAX_FILES];
+};
+
+/* CSV's files by record type: spanwatch-SENSOR-csv-STAMP-assets.csv, ... */
+static const char *const csv_suffix[EXPORT_R_NTYPES] = {
+	[EXPORT_R_ASSET] = "-assets", [EXPORT_R_SERVICE] = "-services",
+	[EXPORT_R_CONV] = "-conversations", [EXPORT_R_EVENT] = "-events",
+};
+
+static unsigned
+file_of(const struct run_files *rf, enum export_rtype t)
+{
+	return rf->n == 1 ? 0 : (unsigned)t;
+}
+
+static int
+files_init(struct run_files *rf, enum export_format fmt, const char *dir, const char *prefix,
+    char *err, size_t errsz)
+{
+	memset(rf, 0, sizeof(*rf));
+	rf->ext = fmt_ext[fmt];
+	rf->n = fmt == EXPORT_CSV ? EXPORT_R_NTYPES : 1;
+	for (unsigned i = 0; i < rf->n; i++) {
+		rf->suffix[i] = rf->n > 1 ? csv_suffix[i] : "";
+		if (snprintf(rf->tmp[i], sizeof(rf->tmp[i]), "%s/.%s%lld%s.%s.tmp", dir, prefix,
+		    (long long)getpid(), rf->suffix[i], rf->ext) >= (int)sizeof(rf->tmp[i])) {
+			export_set_err(err, errsz, "%s: export path too long", dir);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
-final_name(const char *dir, const char *prefix, const char *ext, int64_t now, char *out, size_t outsz)
+files_unlink_tmp(const struct run_files *rf)
+{
+	for (unsigned i = 0; i < rf->n; i++)
+		unlink(rf->tmp[i]);
+}
+
+/*
+ * spanwatch-SENSOR-FORMAT-YYYYMMDDTHHMMSSZ[-TYPE].EXT for every file of the
+ * run, one second later while any of them is taken.
+ */
+static void
+final_names(const char *dir, const char *prefix, int64_t now, struct run_files *rf)
 {
 	for (int64_t t = now; ; t++) {
 		char stamp[32];
 		struct tm tm;
 		time_t tt = (time_t)t;
+		bool taken = false;
 
 		gmtime_r(&tt, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(out, outsz, "%s%s.%s", prefix, stamp, ext);
-		if (!export_exists_at(dir, out, "") && !export_exists_at(dir, out, ".sha256"))
+		for (unsigned i = 0; i < rf->n; i++) {
+			snprintf(rf->name[i], sizeof(rf->name[i]), "%s%s%s.%s", prefix, stamp,
+			    rf->suffix[i], rf->ext);
+			taken = taken || export_exists_at(dir, rf->name[i], "") ||
+			    export_exists_at(dir, rf->name[i], ".sha256");
+		}
+		if (!taken)
 			return;
 	}
 }
 
-/* One record of the snapshot to the file. */
+/* One record of the snapshot to its file. */
 static int
 write_rec(void *arg, const struct export_rec *r)
 {
@@ -98,14 +158,18 @@ write_rec(void *arg, const struct export_rec *r)
 
 static int
 write_records(struct store_export *x, struct export_ctx *c, const struct export_range *w,
-    struct export_result *res, char *err, size_t errsz)
+    struct run_files *rf, struct export_result *res, char *err, size_t errsz)
 {
 	uint64_t n[EXPORT_R_NTYPES] = { 0 };
 	int rc;
 
-	if (c->fmt == EXPORT_CSV && fputs(csv_header, c->f) == EOF)
-		return 1;
+	if (c->fmt == EXPORT_CSV)
+		for (int t = 0; t < EXPORT_R_NTYPES; t++)
+			if (csv_write_header(c->f[t], (enum export_rtype)t) != 0)
+				return 1;
 	rc = store_export_records(x, w, write_rec, c, n, err, errsz);
+	for (int t = 0; t < EXPORT_R_NTYPES; t++)
+		rf->rows[file_of(rf, (enum export_rtype)t)] += n[t];
 	res->assets = n[EXPORT_R_ASSET];
 	res->services = n[EXPORT_R_SERVICE];
 	res->conversations = n[EXPORT_R_CONV];
@@ -137,20 +201,61 @@ window_of(const struct export_opts *o, const struct export_cursor *cur, int64_t 
 	}
 }
 
+/* Open the run's temporary files and point each record type at its own. */
+static int
+open_temps(struct export_ctx *c, const struct run_files *rf, FILE **fs, char *err, size_t errsz)
+{
+	for (unsigned i = 0; i < rf->n; i++) {
+		int fd = open(rf->tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+
+		if (fd < 0 || (fs[i] = fdopen(fd, "w")) == NULL) {
+			export_set_err(err, errsz, "%s: %s", rf->tmp[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	for (int t = 0; t < EXPORT_R_NTYPES; t++)
+		c->f[t] = fs[file_of(rf, (enum export_rtype)t)];
+	return 0;
+}
+
+/* Flush, fsync and close every file; -1 (err) when one of them fails. */
+static int
+close_temps(struct export_ctx *c, const struct run_files *rf, FILE **fs, bool ok,
+    char *err, size_t errsz)
+{
+	for (unsigned i = 0; i < rf->n; i++) {
+		if (fs[i] == NULL)
+			continue;
+		if (ok && (fflush(fs[i]) != 0 || fsync(fileno(fs[i])) != 0)) {
+			export_set_err(err, errsz, "%s: %s", rf->tmp[i], strerror(errno));
+			ok = false;
+		}
+		if (fclose(fs[i]) != 0 && ok) {
+			export_set_err(err, errsz, "%s: %s", rf->tmp[i], strerror(errno));
+			ok = false;
+		}
+		fs[i] = NULL;
+	}
+	memset(c->f, 0, sizeof(c->f));
+	return ok ? 0 : -1;
+}
+
 /*
- * The snapshot's records of the window into a temporary file, fsync'd.
+ * The snapshot's records of the window into the temporary files, fsync'd.
  * The snapshot ends here, before the slow part of the commit.
  */
 static int
 write_temp(struct store *st, const struct export_opts *o, struct export_ctx *c,
-    const char *dir, const char *prefix, int64_t now, const char *key, const char *tmp,
+    const char *dir, const char *prefix, int64_t now, const char *key, struct run_files *rf,
     struct export_cursor *next, struct export_result *res, char *err, size_t errsz)
 {
-	const char *ext = fmt_ext[o->format];
+	FILE *fs[EXPORT_MAX_FILES] = { 0 };
 	struct store_export *x;
 	struct export_cursor cur;
 	struct export_range w;
-	int fd, rc;
+	int rc = -1;
 
 	if ((x = store_export_begin(st, err, errsz)) == NULL)
 		return -1;
@@ -159,65 +264,87 @@ write_temp(struct store *st, const struct export_opts *o, struct export_ctx *c,
 		store_export_end(x);
 		return -1;
 	}
-	export_tidy_dir(dir, prefix, ext, &cur, o->keep_days, now, res);
+	export_tidy_dir(dir, prefix, rf->ext, &cur, o->keep_days, now, res);
 	window_of(o, &cur, next->e, &w);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0 ||
-	    (c->f = fdopen(fd, "w")) == NULL) {
-		export_set_err(err, errsz, "%s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		store_export_end(x);
-		return -1;
+	if (open_temps(c, rf, fs, err, errsz) == 0) {
+		rc = write_records(x, c, &w, rf, res, err, errsz);
+		if (rc > 0)	/* not the database: a file */
+			export_set_err(err, errsz, "%s: %s", dir, strerror(errno));
 	}
-	rc = write_records(x, c, &w, res, err, errsz);
-	if (rc != 0 || fflush(c->f) != 0 || fsync(fd) != 0) {
-		if (rc >= 0)	/* not the database: the file */
-			export_set_err(err, errsz, "%s: %s", tmp, strerror(errno));
-		fclose(c->f);
-		c->f = NULL;
-		unlink(tmp);
-		store_export_end(x);
-		return -1;
-	}
-	fclose(c->f);
-	c->f = NULL;
+	if (close_temps(c, rf, fs, rc == 0, err, errsz) != 0)
+		rc = -1;
+	if (rc != 0)
+		files_unlink_tmp(rf);
 	store_export_end(x);	/* the snapshot is written */
+	return rc == 0 ? 0 : -1;
+}
+
+/* Rename the temporary files (the empty ones of CSV are dropped); fsync the directory. */
+static int
+rename_files(const char *dir, struct run_files *rf, struct export_result *res,
+    char *err, size_t errsz)
+{
+	for (unsigned i = 0; i < rf->n; i++) {
+		char *path = res->files[res->nfiles];
+
+		if (rf->n > 1 && rf->rows[i] == 0) {
+			unlink(rf->tmp[i]);	/* CSV: no file for a record type with nothing new */
+			continue;
+		}
+		if (snprintf(path, sizeof(res->files[0]), "%s/%s", dir, rf->name[i]) >=
+		    (int)sizeof(res->files[0])) {
+			export_set_err(err, errsz, "%s: export path too long", dir);
+			return -1;
+		}
+		if (rename(rf->tmp[i], path) != 0) {
+			export_set_err(err, errsz, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		res->nfiles++;
+	}
+	if (export_fsync_dir(dir) != 0) {
+		export_set_err(err, errsz, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
-/* Rename the temporary file, store the cursor, write the .sha256 marker. */
+static void
+unlink_files(const char *dir, const struct run_files *rf, struct export_result *res)
+{
+	for (unsigned i = 0; i < res->nfiles; i++)
+		unlink(res->files[i]);
+	files_unlink_tmp(rf);
+	export_fsync_dir(dir);
+	res->nfiles = 0;
+}
+
+/* Rename the temporary files, store the cursor, write each .sha256 marker. */
 static int
-commit_file(struct store *st, const struct export_opts *o, const char *dir, const char *prefix,
-    int64_t now, const char *key, const char *tmp, struct export_cursor *next,
+commit_files(struct store *st, const struct export_opts *o, const char *dir, const char *prefix,
+    int64_t now, const char *key, struct run_files *rf, struct export_cursor *next,
     struct export_result *res, char *err, size_t errsz)
 {
-	char name[512], path[PATH_MAX];
-
 	export_crash_point("temp");
-	final_name(dir, prefix, fmt_ext[o->format], now, name, sizeof(name));
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		export_set_err(err, errsz, "%s: export path too long", dir);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) != 0 || export_fsync_dir(dir) != 0) {
-		export_set_err(err, errsz, "%s: %s", path, strerror(errno));
-		unlink(tmp);
+	final_names(dir, prefix, now, rf);
+	if (rename_files(dir, rf, res, err, errsz) != 0) {
+		unlink_files(dir, rf, res);
 		return -1;
 	}
 	export_crash_point("renamed");
 	if (o->window != EXPORT_SINCE) {
-		snprintf(next->file, sizeof(next->file), "%s", name);
+		/* the run's first file names it: commit.c finds its other files by the stamp */
+		snprintf(next->file, sizeof(next->file), "%s", strrchr(res->files[0], '/') + 1);
 		if (store_export_cursor_write(st, key, next, err, errsz) != 0) {
-			unlink(path);	/* not committed: the next run exports it again */
-			export_fsync_dir(dir);
+			unlink_files(dir, rf, res);	/* not committed: the next run exports it again */
 			return -1;
 		}
 		export_crash_point("committed");
 	}
-	if (export_write_sha(dir, name, err, errsz) != 0)
-		return -1;
-	snprintf(res->path, sizeof(res->path), "%s", path);
+	for (unsigned i = 0; i < res->nfiles; i++)
+		if (export_write_sha(dir, strrchr(res->files[i], '/') + 1, err, errsz) != 0)
+			return -1;
+	snprintf(res->path, sizeof(res->path), "%s", res->files[0]);
 	return 0;
 }
 
@@ -226,23 +353,21 @@ static int
 run_locked(struct store *st, const struct export_opts *o, struct export_ctx *c,
     const char *dir, const char *prefix, struct export_result *res, char *err, size_t errsz)
 {
-	char key[PATH_MAX + 64], tmp[PATH_MAX];
+	char key[PATH_MAX + 64];
 	struct export_cursor next = { 0 };
+	struct run_files rf;
 	int64_t now = o->now ? o->now : (int64_t)time(NULL);
 
 	export_cursor_key(o->format, dir, key, sizeof(key));
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s%lld.%s.tmp", dir, prefix, (long long)getpid(),
-	    fmt_ext[o->format]) >= (int)sizeof(tmp)) {
-		export_set_err(err, errsz, "%s: export path too long", dir);
+	if (files_init(&rf, o->format, dir, prefix, err, errsz) != 0)
 		return -1;
-	}
-	if (write_temp(st, o, c, dir, prefix, now, key, tmp, &next, res, err, errsz) != 0)
+	if (write_temp(st, o, c, dir, prefix, now, key, &rf, &next, res, err, errsz) != 0)
 		return -1;
 	if (res->assets + res->services + res->conversations + res->events == 0) {
-		unlink(tmp);	/* nothing new: no file, the cursor stays */
+		files_unlink_tmp(&rf);	/* nothing new: no file, the cursor stays */
 		return 0;
 	}
-	return commit_file(st, o, dir, prefix, now, key, tmp, &next, res, err, errsz);
+	return commit_files(st, o, dir, prefix, now, key, &rf, &next, res, err, errsz);
 }
 
 int

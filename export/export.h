@@ -39,8 +39,12 @@ struct export_opts {
 	int64_t			 now;		/* wall clock for the file name; 0: time() */
 };
 
+#define EXPORT_MAX_FILES	4	/* files of one run: CSV writes one per record type */
+
 struct export_result {
-	char		 path[1024];	/* the file written, "" when nothing was new */
+	char		 path[1024];	/* the (first) file written, "" when nothing was new */
+	char		 files[EXPORT_MAX_FILES][1024];	/* every file written, path first */
+	unsigned	 nfiles;
 	uint64_t	 assets, services, conversations, events;
 	unsigned	 pruned;	/* old files removed */
 	unsigned	 orphans;	/* uncommitted files of an interrupted run removed */

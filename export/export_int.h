@@ -21,7 +21,7 @@
 /* What every record of one run is written with. */
 struct export_ctx {
 	enum export_format fmt;
-	FILE		*f;
+	FILE		*f[EXPORT_R_NTYPES];	/* each record type's file: one for all (ECS, CEF), or one each (CSV) */
 	char		*sensor, *site, *observer_host;	/* clean UTF-8 */
 };
 
@@ -29,7 +29,8 @@ struct export_ctx {
 int	 write_ecs(const struct export_ctx *c, const struct export_rec *r);
 int	 write_cef(const struct export_ctx *c, const struct export_rec *r);
 int	 write_csv(const struct export_ctx *c, const struct export_rec *r);
-extern const char csv_header[];
+/* The header line of a record type's CSV file (csv.c); 0 or -1. */
+int	 csv_write_header(FILE *f, enum export_rtype t);
 
 /* An ECS/CSV time: "2024-01-02T03:04:05Z". */
 json_t	*export_jtime(int64_t t);

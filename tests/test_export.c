@@ -2,7 +2,8 @@
  * test_export.c - the SOC export (export/): every format stays
  * valid with hostile device strings (ECS lines parse as JSON with the ECS
  * fields, CEF headers have exactly 7 unescaped pipes and escaped
- * extensions, CSV parses back to the same values), the incremental
+ * extensions, CSV is one rectangle per record type and parses back to
+ * the same values), the incremental
  * cursor, exactly-once across a run killed at each step, the SHA-256
  * file, pruning.
  */
@@ -567,6 +568,27 @@ START_TEST(cef_headers_have_seven_pipes_and_escaped_extensions)
 }
 END_TEST
 
+static void
+check_sha(const char *path)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen;
+	char want[256], shapath[600], *buf, *sha;
+	const char *base = strrchr(path, '/') + 1;
+	size_t len;
+
+	buf = slurp(path, &len);
+	ck_assert_int_eq(EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL), 1);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(want + 2 * i, 3, "%02x", md[i]);
+	snprintf(want + 64, sizeof(want) - 64, "  %s\n", base);
+	snprintf(shapath, sizeof(shapath), "%s.sha256", path);
+	sha = slurp(shapath, NULL);
+	ck_assert_str_eq(sha, want);
+	free(sha);
+	free(buf);
+}
+
 /* --- CSV ----------------------------------------------------------- */
 
 #define CSV_MAXF	64
@@ -621,71 +643,135 @@ col(char **hdr, size_t n, const char *name)
 	return -1;
 }
 
-START_TEST(csv_parses_back_to_the_same_values)
+/* The record type a CSV file holds, from its name (...-STAMP-assets.csv). */
+static int
+csv_file_type(const char *path)
+{
+	static const char *const suffix[] = { "-assets.csv", "-services.csv",
+	    "-conversations.csv", "-events.csv" };
+
+	for (int t = 0; t < 4; t++)
+		if (strlen(path) > strlen(suffix[t]) &&
+		    strcmp(path + strlen(path) - strlen(suffix[t]), suffix[t]) == 0)
+			return t;
+	ck_abort_msg("%s: not a CSV file of one record type", path);
+	return -1;
+}
+
+static bool
+has_col(char **hdr, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(hdr[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Each value of one CSV record checked against what the fixture stored. */
+static void
+csv_check_row(int type, char **hdr, size_t nh, char **f, unsigned *seen)
+{
+	ck_assert_str_eq(f[col(hdr, nh, "sensor")], SENSOR);
+	ck_assert_str_eq(f[col(hdr, nh, "site")], SITE);
+	if (type == EXPORT_R_ASSET && strcmp(f[col(hdr, nh, "mac")], "00:0e:8c:01:02:03") == 0) {
+		*seen |= 1;
+		ck_assert_str_eq(f[col(hdr, nh, "ip")], "10.0.0.5");
+		ck_assert_str_eq(f[col(hdr, nh, "vendor")], H_VENDOR);
+		ck_assert_str_eq(f[col(hdr, nh, "model")], "'" H_MODEL);	/* neutralised */
+		ck_assert_str_eq(f[col(hdr, nh, "serial")], "'" H_SERIAL);
+		ck_assert_str_eq(f[col(hdr, nh, "hostname")], H_HOSTNAME);
+		ck_assert_str_eq(f[col(hdr, nh, "firmware")], "fw\\x0a1\\x0d\\x1b[31m\\xff\"|=@\\z");
+		ck_assert_str_eq(f[col(hdr, nh, "risk_level")], "high");
+		ck_assert_str_eq(f[col(hdr, nh, "risk_country")], "XX");
+		ck_assert_str_eq(f[col(hdr, nh, "risk_accepted")], "'=cmd|accepted");
+		ck_assert_str_eq(f[col(hdr, nh, "roles")], R_PLC);
+	}
+	if (type == EXPORT_R_CONV) {
+		*seen |= 2;
+		ck_assert_str_eq(f[col(hdr, nh, "client_ip")], "10.0.0.9");
+		ck_assert_str_eq(f[col(hdr, nh, "server_ip")], "10.0.0.5");
+		ck_assert_str_eq(f[col(hdr, nh, "port")], "502");
+		ck_assert_str_eq(f[col(hdr, nh, "packets")], "10");
+		ck_assert_str_eq(f[col(hdr, nh, "direction")], "internal");
+		ck_assert_str_eq(f[col(hdr, nh, "endpoint_asn")], "");
+	}
+	if (type == EXPORT_R_EVENT && strcmp(f[col(hdr, nh, "event_kind")], "risk") == 0) {
+		*seen |= 4;
+		ck_assert_str_eq(f[col(hdr, nh, "detail")], "high: Evil|Corp \\ =x\\x0asecond line");
+		ck_assert_str_eq(f[col(hdr, nh, "operation")], "");	/* not an operation */
+		ck_assert_str_eq(f[col(hdr, nh, "count")], "");
+	}
+	if (type == EXPORT_R_EVENT && strcmp(f[col(hdr, nh, "event_kind")], "operation") == 0) {
+		*seen |= 8;
+		ck_assert_str_eq(f[col(hdr, nh, "operation")], "restart_cold");
+		ck_assert_str_eq(f[col(hdr, nh, "count")], "3");
+		ck_assert_str_eq(f[col(hdr, nh, "failed")], "1");
+		ck_assert_str_eq(f[col(hdr, nh, "client_ip")], "10.0.0.9");
+		ck_assert_str_eq(f[col(hdr, nh, "server_mac")], "00:0e:8c:01:02:03");
+		ck_assert_str_eq(f[col(hdr, nh, "last_request")], "1970-01-01T00:16:50Z");
+	}
+}
+
+START_TEST(csv_is_one_rectangle_per_record_type)
 {
 	struct export_opts o = opts(EXPORT_CSV, EXPORT_FULL);
 	struct export_result res;
-	char *buf, *hdr[CSV_MAXF], *f[CSV_MAXF];
-	const char *p;
-	size_t nh, nf, rows = 0;
-	bool saw_plc = false;
+	uint64_t rows[4] = { 0 };
+	unsigned seen = 0;
 
 	run(&o, &res);
-	buf = slurp(res.path, NULL);
-	p = buf;
-	nh = csv_record(&p, hdr);
-	ck_assert_str_eq(hdr[0], "record_type");
-	while ((nf = csv_record(&p, f)) > 0) {
-		rows++;
-		ck_assert_uint_eq(nf, nh);
-		ck_assert_str_eq(f[col(hdr, nh, "sensor")], SENSOR);
-		ck_assert_str_eq(f[col(hdr, nh, "site")], SITE);
-		if (strcmp(f[0], "asset") == 0 && strcmp(f[col(hdr, nh, "mac")], "00:0e:8c:01:02:03") == 0) {
-			saw_plc = true;
-			ck_assert_str_eq(f[col(hdr, nh, "vendor")], H_VENDOR);
-			ck_assert_str_eq(f[col(hdr, nh, "model")], "'" H_MODEL);	/* neutralised */
-			ck_assert_str_eq(f[col(hdr, nh, "serial")], "'" H_SERIAL);
-			ck_assert_str_eq(f[col(hdr, nh, "hostname")], H_HOSTNAME);
-			ck_assert_str_eq(f[col(hdr, nh, "firmware")], "fw\\x0a1\\x0d\\x1b[31m\\xff\"|=@\\z");
-			ck_assert_str_eq(f[col(hdr, nh, "risk_level")], "high");
-			ck_assert_str_eq(f[col(hdr, nh, "risk_accepted")], "'=cmd|accepted");
-			ck_assert_str_eq(f[col(hdr, nh, "roles")], R_PLC);
+	ck_assert_uint_eq(res.nfiles, 4);
+	ck_assert_str_eq(res.path, res.files[0]);
+	for (unsigned i = 0; i < res.nfiles; i++) {
+		char *buf = slurp(res.files[i], NULL), *hdr[CSV_MAXF], *f[CSV_MAXF];
+		const char *p = buf;
+		int type = csv_file_type(res.files[i]);
+		size_t nh = csv_record(&p, hdr), nf;
+
+		ck_assert_str_eq(hdr[0], "sensor");
+		/* a file's columns are its own type's: no union of every type */
+		ck_assert(has_col(hdr, nh, "event_kind") == (type == EXPORT_R_EVENT));
+		ck_assert(has_col(hdr, nh, "risk_level") == (type == EXPORT_R_ASSET));
+		ck_assert(has_col(hdr, nh, "packets") == (type == EXPORT_R_CONV));
+		while ((nf = csv_record(&p, f)) > 0) {
+			ck_assert_uint_eq(nf, nh);	/* a rectangle */
+			rows[type]++;
+			csv_check_row(type, hdr, nh, f, &seen);
+			for (size_t k = 0; k < nf; k++)
+				free(f[k]);
 		}
-		if (strcmp(f[0], "event") == 0 && strcmp(f[col(hdr, nh, "event_kind")], "risk") == 0)
-			ck_assert_str_eq(f[col(hdr, nh, "detail")], "high: Evil|Corp \\ =x\\x0asecond line");
-		for (size_t i = 0; i < nf; i++)
-			free(f[i]);
+		for (size_t k = 0; k < nh; k++)
+			free(hdr[k]);
+		free(buf);
+		check_sha(res.files[i]);
 	}
-	ck_assert_uint_eq(rows, total(&res));
-	ck_assert(saw_plc);
-	for (size_t i = 0; i < nh; i++)
-		free(hdr[i]);
-	free(buf);
+	ck_assert_uint_eq(rows[EXPORT_R_ASSET], res.assets);
+	ck_assert_uint_eq(rows[EXPORT_R_SERVICE], res.services);
+	ck_assert_uint_eq(rows[EXPORT_R_CONV], res.conversations);
+	ck_assert_uint_eq(rows[EXPORT_R_EVENT], res.events);
+	ck_assert_uint_eq(seen, 15);
+}
+END_TEST
+
+/* A CSV run with only events new writes the events file alone. */
+START_TEST(csv_writes_no_file_for_a_type_with_nothing_new)
+{
+	struct export_opts o = opts(EXPORT_CSV, EXPORT_INCREMENTAL);
+	struct export_result r;
+
+	run(&o, &r);
+	ck_assert_uint_eq(r.nfiles, 4);
+	exec_sql("INSERT INTO events (ts, asset_id, kind, detail) VALUES (900, NULL, 'risk', 'later')");
+	run(&o, &r);
+	ck_assert_uint_eq(r.assets + r.services + r.conversations, 0);
+	ck_assert_uint_eq(r.events, 1);
+	ck_assert_uint_eq(r.nfiles, 1);
+	ck_assert_int_eq(csv_file_type(r.path), EXPORT_R_EVENT);
+	check_sha(r.path);
 }
 END_TEST
 
 /* --- cursor, crash, sha256, pruning -------------------------------- */
-
-static void
-check_sha(const char *path)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
-	char want[256], shapath[600], *buf, *sha;
-	const char *base = strrchr(path, '/') + 1;
-	size_t len;
-
-	buf = slurp(path, &len);
-	ck_assert_int_eq(EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL), 1);
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(want + 2 * i, 3, "%02x", md[i]);
-	snprintf(want + 64, sizeof(want) - 64, "  %s\n", base);
-	snprintf(shapath, sizeof(shapath), "%s.sha256", path);
-	sha = slurp(shapath, NULL);
-	ck_assert_str_eq(sha, want);
-	free(sha);
-	free(buf);
-}
 
 START_TEST(incremental_exports_only_new_changes)
 {
@@ -735,14 +821,14 @@ crash_here(const char *where)
 
 /* Run one export in a child that SIGKILLs itself at `where`. */
 static void
-killed_at(const char *where)
+killed_at_in(enum export_format fmt, const char *where)
 {
 	pid_t pid = fork();
 	int status;
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct export_opts o = opts(EXPORT_CEF, EXPORT_INCREMENTAL);
+		struct export_opts o = opts(fmt, EXPORT_INCREMENTAL);
 		struct store *ro;
 		char err[256];
 
@@ -756,6 +842,12 @@ killed_at(const char *where)
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "%s: status %d", where, status);
+}
+
+static void
+killed_at(const char *where)
+{
+	killed_at_in(EXPORT_CEF, where);
 }
 
 /* Files in dir with this suffix, counted. */
@@ -849,6 +941,39 @@ START_TEST(killed_after_commit_rolls_the_sha_forward)
 }
 END_TEST
 
+/*
+ * CSV writes a file per record type: killed after the renames all four are
+ * orphans, removed and written again; killed after the cursor, all four
+ * get their .sha256 on the next run.
+ */
+START_TEST(killed_csv_run_is_redone_or_finished_as_one)
+{
+	struct export_opts o = opts(EXPORT_CSV, EXPORT_INCREMENTAL);
+	struct export_result r;
+
+	killed_at_in(EXPORT_CSV, "renamed");
+	ck_assert_int_eq(count_files(".csv"), 4);
+	ck_assert_int_eq(count_files(".sha256"), 0);
+	run(&o, &r);
+	ck_assert_uint_eq(r.orphans, 4);
+	ck_assert_uint_eq(r.nfiles, 4);
+	ck_assert_int_eq(count_files(".csv"), 4);
+	ck_assert_int_eq(count_files(".sha256"), 4);
+	ck_assert_uint_eq(r.events, (uint64_t)scalar("SELECT count(*) FROM events"));
+	rm_dir(dir);
+	ck_assert(mkdir(dir, 0700) == 0);
+	exec_sql("DELETE FROM meta WHERE key LIKE 'export.cursor.%'");
+	killed_at_in(EXPORT_CSV, "committed");
+	ck_assert_int_eq(count_files(".csv"), 4);
+	ck_assert_int_eq(count_files(".sha256"), 0);
+	run(&o, &r);			/* nothing new; the four markers are written */
+	ck_assert_uint_eq(total(&r), 0);
+	ck_assert_uint_eq(r.orphans, 0);
+	ck_assert_int_eq(count_files(".csv"), 4);
+	ck_assert_int_eq(count_files(".sha256"), 4);
+}
+END_TEST
+
 START_TEST(old_files_are_pruned)
 {
 	struct export_opts o = opts(EXPORT_ECS, EXPORT_FULL);
@@ -884,7 +1009,9 @@ START_TEST(since_leaves_the_cursor_alone)
 	ck_assert_uint_eq(r.assets, 2);	/* both touched by the conversation at 1002 */
 	ck_assert_uint_eq(r.events, (uint64_t)scalar("SELECT count(*) FROM events WHERE ts >= 1002"));
 	ck_assert_int_eq(scalar("SELECT count(*) FROM meta WHERE key LIKE 'export.cursor.%'"), 0);
-	check_sha(r.path);
+	ck_assert_uint_eq(r.nfiles, 4);
+	for (unsigned i = 0; i < r.nfiles; i++)
+		check_sha(r.files[i]);
 }
 END_TEST
 
@@ -899,10 +1026,12 @@ make_suite(void)
 	tcase_add_test(tc, escapes_follow_each_format);
 	tcase_add_test(tc, ecs_lines_are_json_with_ecs_fields);
 	tcase_add_test(tc, cef_headers_have_seven_pipes_and_escaped_extensions);
-	tcase_add_test(tc, csv_parses_back_to_the_same_values);
+	tcase_add_test(tc, csv_is_one_rectangle_per_record_type);
+	tcase_add_test(tc, csv_writes_no_file_for_a_type_with_nothing_new);
 	tcase_add_test(tc, incremental_exports_only_new_changes);
 	tcase_add_test(tc, killed_export_is_redone_in_full_exactly_once);
 	tcase_add_test(tc, killed_after_commit_rolls_the_sha_forward);
+	tcase_add_test(tc, killed_csv_run_is_redone_or_finished_as_one);
 	tcase_add_test(tc, old_files_are_pruned);
 	tcase_add_test(tc, since_leaves_the_cursor_alone);
 	suite_add_tcase(s, tc);

@@ -3,6 +3,8 @@
 #   spanwatchd -r CAPTURE --db FILE (several captures); spanwatch export
 #   --format ecs|cef|csv -o DIR; sha256sum -c on every .sha256; every ECS
 #   line is JSON with the ECS fields and maps onto the index template;
+#   CSV is one file per record type, each a rectangle that python's csv
+#   module reads, with a known asset's IP, MAC and vendor on its row;
 #   a second run finds nothing new; a run killed with SIGKILL after the
 #   rename is redone in full on the next run, each event exactly once.
 # The format details and hostile strings are tests/test_export.c.
@@ -38,7 +40,13 @@ for f in ecs cef csv; do
 	grep -q "^$f: nothing new" "$tmp/$f.2.log" || fail "second $f run not empty: $(cat "$tmp/$f.2.log")"
 done
 (cd "$tmp/out" && sha256sum -c --quiet ./*.sha256) || fail "sha256sum -c"
-[ "$(ls "$tmp/out" | grep -c '\.sha256$')" = 3 ] || fail "expected 3 .sha256 files: $(ls "$tmp/out")"
+# ECS and CEF: one file each; CSV: one per record type
+[ "$(ls "$tmp/out" | grep -c '\.sha256$')" = 6 ] || fail "expected 6 .sha256 files: $(ls "$tmp/out")"
+for t in assets services conversations events; do
+	ls "$tmp/out"/spanwatch-e2e_sensor-csv-*-"$t".csv >/dev/null 2>&1 || fail "no CSV file of $t: $(ls "$tmp/out")"
+	grep -q "^  $tmp/out/spanwatch-e2e_sensor-csv-.*-$t\.csv\$" "$tmp/csv.log" || fail "$t file not reported: $(cat "$tmp/csv.log")"
+done
+"$cli" -c /dev/null --db "$db" list --json >"$tmp/list.json" || fail "spanwatch list --json"
 
 # Killed after the rename, before the cursor (tests/test_export.c kills a
 # run at each step through its test seam): here the state such a kill
@@ -54,7 +62,7 @@ grep -q "removed 1 file" "$tmp/crash.log" || fail "orphan not reported: $(cat "$
 (cd "$tmp/crash" && sha256sum -c --quiet ./*.sha256) || fail "sha256sum -c after the kill"
 
 python3 - "$tmp" "$db" packaging/elasticsearch/spanwatch-index-template.json <<'PY' || exit 1
-import glob, json, sqlite3, sys
+import csv, glob, json, sqlite3, sys
 tmp, db, tpl = sys.argv[1:4]
 def fail(m):
     print("60-export: FAIL:", m); sys.exit(1)
@@ -95,6 +103,37 @@ if len(ids) != nevents or len(set(ids)) != nevents:
     fail("after the kill: %d event records, %d distinct, %d events" % (len(ids), len(set(ids)), nevents))
 for l in open(cef):
     if not l.startswith("CEF:0|spanwatch|spanwatch|"): fail("bad CEF line: " + l[:80])
-print("60-export: %d ECS records, %d events once each after a kill" % (sum(datasets.values()), nevents))
+# CSV: each file a rectangle of its own record type's columns, as csv reads it
+counts = {"assets": nassets, "events": nevents,
+          "services": con.execute("select count(*) from services").fetchone()[0]}
+rows = {}
+for path in glob.glob(tmp + "/out/*.csv"):
+    kind = path.rsplit("-", 1)[1][:-len(".csv")]
+    with open(path, newline="", encoding="utf-8") as f:
+        table = list(csv.reader(f, strict=True))
+    hdr, body = table[0], table[1:]
+    if hdr[:3] != ["sensor", "site", "timestamp"]: fail("%s: header %s" % (path, hdr[:3]))
+    for i, row in enumerate(body, 2):
+        if len(row) != len(hdr): fail("%s:%d: %d fields, header has %d" % (path, i, len(row), len(hdr)))
+        if row[0] != "e2e-sensor" or row[1] != "lab": fail("%s:%d: sensor/site %s" % (path, i, row[:2]))
+    if ("event_kind" in hdr) != (kind == "events") or ("packets" in hdr) != (kind == "conversations"):
+        fail("%s: columns of another record type: %s" % (path, hdr))
+    rows[kind] = [dict(zip(hdr, r)) for r in body]
+for kind, n in counts.items():
+    if len(rows.get(kind, [])) != n: fail("CSV %s: %d rows, database has %d" % (kind, len(rows.get(kind, [])), n))
+# a known asset, as `spanwatch list --json` shows it, on its own row
+listed = [a for a in json.load(open(tmp + "/list.json")) if a.get("vendor") and a.get("mac") and a.get("ips")]
+if not listed: fail("no asset with vendor, MAC and IP to look for")
+byid = {r["asset_id"]: r for r in rows["assets"]}
+for a in listed:
+    r = byid.get(str(a["id"]))
+    if r is None: fail("asset %s not in the CSV" % a["id"])
+    got, want = (r["mac"], r["ips"].split(";"), r["vendor"]), (a["mac"], a["ips"], a["vendor"])
+    if got != want or r["ip"] not in a["ips"]:
+        fail("asset %s: CSV has %s, list has %s" % (a["id"], got, want))
+rock = [r for r in rows["assets"] if r["vendor"] == "Rockwell Automation" and r["model"] == "1756-ENBT/A"]
+if not rock: fail("the Rockwell 1756-ENBT/A of the EtherNet/IP capture is not in the CSV")
+print("60-export: %d ECS records, %d events once each after a kill; CSV %s, %d assets by IP/MAC/vendor"
+      % (sum(datasets.values()), nevents, {k: len(v) for k, v in rows.items()}, len(listed)))
 PY
 exit 0

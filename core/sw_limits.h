@@ -118,6 +118,10 @@
 #define EP_MEMO_SLOTS		4096	/* external addresses remembered (endpoint id, asset or not); power of two */
 #define PDNS_MAX		100000	/* passive DNS rows (asset, name, address); the least recently seen go, counted */
 #define PDNS_CHECK_EVERY	1024	/* answers stored between checks of that bound */
+#define STORE_RISK_MAX		16384	/* assets a batch re-evaluates at its end (~40 B each); a batch of
+					 * OBSQ_MAX observations rarely touches more, and when it nears
+					 * this the verdicts are given early, counted in risk_early */
+#define STORE_RISK_HEADROOM	64	/* ... that early: more than one observation ever touches */
 #define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */

@@ -246,9 +246,9 @@ assess_asset(struct store *s, int64_t id, long long now)
 int
 assess_touched(struct store *s, long long now)
 {
-	for (size_t i = 0; i < s->ntouched; i++)
-		if (assess_asset(s, s->touched[i], now) != 0)
+	for (size_t i = 0; i < riskset_len(&s->risk); i++)
+		if (riskset_at(&s->risk, i) != 0 && assess_asset(s, riskset_at(&s->risk, i), now) != 0)
 			return -1;
-	s->ntouched = 0;
+	riskset_clear(&s->risk);
 	return 0;
 }

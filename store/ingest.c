@@ -110,22 +110,17 @@ ref_has_mac(const struct asset_ref *r)
 	return !mac_is_zero(r->mac) && !mac_is_group(r->mac);
 }
 
+/*
+ * An asset whose verdict and category the batch must evaluate.  The set is
+ * bounded (STORE_RISK_MAX) and the batch evaluates it early before it
+ * fills (store.c); a touch that still finds it full is counted, and that
+ * asset is evaluated at its next touch or reload instead.
+ */
 void
 touch_for_risk(struct store *s, int64_t id)
 {
-	for (size_t i = 0; i < s->ntouched; i++)
-		if (s->touched[i] == id)
-			return;
-	if (s->ntouched == s->touched_cap) {
-		size_t cap = s->touched_cap ? s->touched_cap * 2 : 256;
-		int64_t *n = realloc(s->touched, cap * sizeof(*n));
-
-		if (n == NULL)
-			return;		/* evaluated at the next re-evaluation instead */
-		s->touched = n;
-		s->touched_cap = cap;
-	}
-	s->touched[s->ntouched++] = id;
+	if (riskset_add(&s->risk, id) == RISKSET_FULL)
+		s->stats.risk_deferred++;
 }
 
 static int
@@ -669,10 +664,9 @@ merge_claimed(struct store *s, int64_t gw, const char *ip)
 			return -1;
 	}
 	acache_clear(s);	/* the IP's cached entry names the deleted asset */
-	for (size_t i = 0; i < s->ntouched; i++)
-		if (s->touched[i] == from)
-			s->touched[i] = gw;	/* no verdict for a deleted asset */
-	touch_for_risk(s, gw);
+	/* no verdict for a deleted asset: the gateway takes its place */
+	if (riskset_replace(&s->risk, from, gw) == RISKSET_FULL)
+		s->stats.risk_deferred++;
 	return 0;
 }
 

@@ -358,9 +358,11 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||
 	    (s->touch = calloc(STORE_TOUCH_SLOTS, sizeof(*s->touch))) == NULL ||
-	    (s->touch_used = calloc(STORE_TOUCH_SLOTS / 2, sizeof(*s->touch_used))) == NULL)) {
+	    (s->touch_used = calloc(STORE_TOUCH_SLOTS / 2, sizeof(*s->touch_used))) == NULL ||
+	    riskset_init(&s->risk, STORE_RISK_MAX) != 0)) {
 		bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
 		free(s->touch);
+		free(s->touch_used);
 		snprintf(err, errsz, "out of memory");
 		free(s);
 		return NULL;
@@ -409,7 +411,7 @@ store_close(struct store *s)
 	ep_close(s);
 	if (s->db)
 		sqlite3_close(s->db);
-	free(s->touched);
+	riskset_free(&s->risk);
 	flood_free(s);
 	bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
 	free(s->touch);
@@ -465,6 +467,7 @@ struct batch {
 	size_t		 n;		/* observations consumed */
 	size_t		 rejected;	/* of them, refused by the store */
 	bool		 careful;	/* each observation in a savepoint of its own */
+	long long	 now;		/* wall clock of the batch, for early verdicts */
 };
 
 /*
@@ -488,7 +491,7 @@ observation_at_fault(const struct store *s)
 static int
 apply_careful(struct store *s, const struct obs *o)
 {
-	size_t ntouched = s->ntouched;
+	size_t ntouched = riskset_len(&s->risk);
 
 	if (pending_flush(s) != 0 || exec(s, "SAVEPOINT obs") != SQLITE_OK)
 		return -1;
@@ -500,7 +503,7 @@ apply_careful(struct store *s, const struct obs *o)
 		return -1;
 	pending_drop(s);
 	acache_clear(s);
-	s->ntouched = ntouched;
+	riskset_truncate(&s->risk, ntouched);
 	s->stats.rejected[o->kind < OBS_NKINDS ? o->kind : OBS_FACT]++;
 	snprintf(s->rejected_msg, sizeof(s->rejected_msg), "%s", s->errmsg);
 	s->errmsg[0] = '\0';
@@ -511,7 +514,15 @@ static int
 apply(void *arg, const struct obs *o)
 {
 	struct batch *b = arg;
-	int rc = b->careful ? apply_careful(b->s, o) : ingest_one(b->s, o);
+	int rc;
+
+	/* the verdicts now, between two observations, before the set can fill */
+	if (riskset_len(&b->s->risk) + STORE_RISK_HEADROOM > STORE_RISK_MAX) {
+		if (assess_touched(b->s, b->now) != 0)
+			return -1;
+		b->s->stats.risk_early++;
+	}
+	rc = b->careful ? apply_careful(b->s, o) : ingest_one(b->s, o);
 
 	if (rc < 0 || (!b->careful && rc != 0))
 		return -1;
@@ -530,7 +541,7 @@ ingest_batch(struct store *s, struct obsq *q, struct batch *b, long long now)
 		st_error(s, "cannot start a batch");
 		return -1;
 	}
-	s->ntouched = 0;
+	riskset_clear(&s->risk);
 	ev_batch_begin(s);
 	if (obsq_foreach(q, apply, b) != 0 || pending_flush(s) != 0 || ev_batch_end(s) != 0 ||
 	    assess_touched(s, now) != 0 || flood_batch_end(s) != 0 ||
@@ -555,8 +566,8 @@ ingest_batch(struct store *s, struct obsq *q, struct batch *b, long long now)
 long
 store_ingest(struct store *s, struct obsq *q)
 {
-	struct batch b = { s, 0, 0, false };
 	long long now = (long long)time(NULL);
+	struct batch b = { s, 0, 0, false, now };
 
 	if (obsq_len(q) == 0)
 		return 0;
@@ -565,7 +576,7 @@ store_ingest(struct store *s, struct obsq *q)
 			s->stats.failed_batches++;
 			return -1;	/* observations stay queued for the next try */
 		}
-		b = (struct batch){ s, 0, 0, true };
+		b = (struct batch){ s, 0, 0, true, now };
 		if (ingest_batch(s, q, &b, now) != 0) {
 			s->stats.failed_batches++;
 			return -1;

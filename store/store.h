@@ -121,6 +121,8 @@ struct store_stats {
 	uint64_t	 assets_created;
 	uint64_t	 gateways;
 	uint64_t	 risk_evaluations;
+	uint64_t	 risk_early;		/* verdicts given mid-batch, the set near STORE_RISK_MAX */
+	uint64_t	 risk_deferred;		/* touches beyond STORE_RISK_MAX: evaluated later */
 	uint64_t	 endpoints_created;	/* external addresses seen (not assets) */
 	uint64_t	 endpoint_lookups;	/* of them, found in the location database */
 	uint64_t	 endpoint_facts_dropped;	/* facts about endpoints that name nothing */

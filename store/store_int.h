@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "events.h"
+#include "riskset.h"
 #include "store.h"
 #include "sw_limits.h"
 
@@ -72,8 +73,7 @@ struct store {
 	struct touch_ent	*touch;		/* STORE_TOUCH_SLOTS entries */
 	uint16_t		*touch_used;	/* slots in use, STORE_TOUCH_SLOTS / 2 */
 	size_t			 ntouch;
-	int64_t			*touched;	/* assets whose risk must be re-evaluated */
-	size_t			 ntouched, touched_cap;
+	struct riskset		 risk;		/* assets whose verdict the batch evaluates */
 	struct store_stats	 stats;
 	struct ev_state		*ev;		/* events.c; NULL when read-only */
 	struct ep_state		*ep;		/* endpoints.c; NULL when read-only */

@@ -12,8 +12,10 @@
 
 #include "support.h"
 #include "obsq.h"
+#include "risk.h"
 #include "store.h"
 #include "sw_limits.h"
+#include "vendors.h"
 
 static char dbpath[64];
 static struct store *st;
@@ -229,6 +231,42 @@ START_TEST(old_events_expire_by_packet_time)
 }
 END_TEST
 
+/*
+ * More assets in one batch than the risk set holds: every one still gets
+ * its verdict, each once, given early as the set fills, none deferred.
+ */
+START_TEST(a_batch_beyond_the_risk_set_evaluates_every_asset_once)
+{
+	const uint32_t n = STORE_RISK_MAX + 500;
+	char err[512];
+	struct vendors *v = vendors_load("oui/vendors.csv", NULL, err, sizeof(err));
+	struct risk_policy *p = risk_policy_load("packaging/risk.conf", err, sizeof(err));
+	struct store_stats ss;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(p);
+	store_set_risk(st, v, p);
+	limits(0, 0, (int)n, (int)n);
+	obsq_free(q);
+	q = obsq_new(n);
+	sink = obsq_sink(q);
+	for (uint32_t i = 0; i < n; i++)
+		sent(i, 1000);
+	ck_assert_uint_eq(obsq_len(q), n);
+	ck_assert_int_eq(store_ingest(st, q), (long)n);	/* one batch */
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), n);
+	ck_assert_int_eq(count("SELECT count(*) FROM risk"), n);
+	store_get_stats(st, &ss);
+	ck_assert_uint_eq(ss.batches, 1);
+	ck_assert_uint_eq(ss.risk_evaluations, n);
+	ck_assert_uint_ge(ss.risk_early, 1);
+	ck_assert_uint_eq(ss.risk_deferred, 0);
+	store_set_risk(st, NULL, NULL);
+	vendors_free(v);
+	risk_policy_free(p);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -242,6 +280,7 @@ make_suite(void)
 	tcase_add_test(tc, below_the_rate_nothing_is_held);
 	tcase_add_test(tc, budget_prunes_unvouched_assets_first);
 	tcase_add_test(tc, old_events_expire_by_packet_time);
+	tcase_add_test(tc, a_batch_beyond_the_risk_set_evaluates_every_asset_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

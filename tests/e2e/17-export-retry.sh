@@ -30,11 +30,11 @@ while [ "$(date +%S | sed 's/^0//')" -gt 5 ]; do sleep 1; done
 hhmm=$(date +%H:%M)
 printf '[store]\nflush_interval_ms = 200\n[export]\nexport_at = %s\nexport_dir = %s/no/such/dir\n' \
     "$hhmm" "$tmp" >"$tmp/conf"
-"$daemon" -i lo -d -c "$tmp/conf" --db "$tmp/db" --control "$tmp/sock" -f 'udp port 9' \
+"$daemon" -i lo -d -u nobody -c "$tmp/conf" --db "$tmp/db" --control "$tmp/sock" -f 'udp port 9' \
     2>"$tmp/err" &
 pid=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/sock" ] && break; sleep 0.3; done
-[ -S "$tmp/sock" ] || { cat "$tmp/err"; echo "$name: FAIL: no control socket"; exit 1; }
+[ -S "$tmp/sock" ] && kill -0 "$pid" 2>/dev/null || { cat "$tmp/err"; echo "$name: FAIL: no control socket"; exit 1; }
 failed=0
 for i in $(seq 1 40); do
 	failed=$(status | jq '."stat.export.runs_failed"')

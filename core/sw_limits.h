@@ -131,6 +131,8 @@
 #define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
 
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
+#define FILE_FLUSH_PACKETS	65536	/* -r: packets between store flushes, in place of the wall-clock timer, so two
+					   reads of a file give the same database (a multiple of FILE_CHUNK) */
 #define CAPTURE_FILE_BUF	(1u << 20)	/* stdio buffer for reading a capture file */
 #define PCAPNG_BLOCK_MAX	(16u << 20)	/* a pcapng block larger than this is refused as lying */
 #define PCAPNG_IF_MAX		256	/* interfaces per pcapng section */

@@ -99,6 +99,7 @@ struct daemon {
 	struct timespec		 t0;
 	struct timespec		 started;	/* main() entered */
 	uint64_t		 startup_us;	/* from main() to the first packet */
+	uint64_t		 flushed_at;	/* -r: packets read at the last count flush */
 	long long		 events_forwarded;	/* events table id already forwarded */
 	int			 verbose;	/* -v count, added to [daemon] log_level */
 	bool			 stats;		/* --stats: -r prints the counters, not the summary */
@@ -520,8 +521,11 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	n = capture_dispatch(d->cap, FILE_CHUNK, on_packet, d, err, sizeof(err));
-	if ((size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk))
+	if (workers_packets(d->wk) - d->flushed_at >= FILE_FLUSH_PACKETS ||
+	    (size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk)) {
+		d->flushed_at = workers_packets(d->wk);
 		flush(d);
+	}
 	if (d->sr.gave_up)
 		return;
 	if (n < 0) {
@@ -1112,9 +1116,16 @@ keep_startup_settings(struct config *next, const struct config *run)
 	next->fwd_spool_max_mb = run->fwd_spool_max_mb;
 }
 
+/*
+ * Live, the store flushes on the wall clock.  A file is flushed by the
+ * packets read (on_file_turn) instead: the same file then gives the same
+ * batches, and the same database, however busy the machine.
+ */
 static void
 arm_flush_timer(struct daemon *d)
 {
+	if (d->file)
+		return;
 	event_add(d->ev_flush, &(struct timeval){ d->cfg.flush_interval_ms / 1000,
 	    (d->cfg.flush_interval_ms % 1000) * 1000 });
 }

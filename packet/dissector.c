@@ -12,6 +12,8 @@
 #include "opagg.h"
 #include "sw_limits.h"
 
+const char fc_anchor[] = "factcache";	/* factcache.h: static strings hashed by their place */
+
 void
 diss_pdu(struct diss_ctx *dc)
 {
@@ -124,8 +126,8 @@ diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr
 		return;
 	/* attr and src are static strings: their addresses name them (no strlen per fact) */
 	h = fc_hash(FC_SEED, who, sizeof(*who));
-	h = fc_hash_word(h, (uint64_t)(uintptr_t)attr);
-	h = fc_hash_word(h, (uint64_t)(uintptr_t)src);
+	h = fc_hash_static(h, attr);
+	h = fc_hash_static(h, src);
 	h = fc_hash(h, val, len);
 	if (flow_memo_has(dc, h))
 		return;

@@ -299,7 +299,7 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
 	memcpy(&w, mac, 6);
 	h = fc_hash_word(FC_SEED ^ 2, w ^ ((uint64_t)vlan << 48));
 	h = fc_hash(h, ip, sizeof(*ip));
-	h = fc_hash_word(h, (uint64_t)(uintptr_t)src);	/* a string literal */
+	h = fc_hash_static(h, src);	/* a string literal */
 	if (!fc_should_send(pl->fc, h, ts))
 		return;
 	memset(&o, 0, sizeof(o));

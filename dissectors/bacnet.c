@@ -65,7 +65,7 @@
 #define CS_UCS2		4
 #define CS_LATIN1	5
 
-#define BACNET_MAX_DEPTH	8	/* nesting of opening/closing tags skipped */
+#define BACNET_MAX_DEPTH	8	/* nesting of opening/closing tags skipped; deeper: malformed */
 
 enum bacnet_counter {
 	C_I_AM,
@@ -190,9 +190,13 @@ uint_value(struct cur *val, uint32_t *v)
 	return true;
 }
 
-/* Skip one value: a primitive tag, or everything up to the matching closing tag. */
+/*
+ * Skip one value: a primitive tag, or everything up to the matching closing
+ * tag.  Nesting deeper than BACNET_MAX_DEPTH stops it and sets *too_deep
+ * (if given), which makes the APDU malformed.
+ */
 static bool
-skip_value(struct cur *c, const struct tag *first)
+skip_value(struct cur *c, const struct tag *first, bool *too_deep)
 {
 	struct tag t;
 	struct cur val;
@@ -203,8 +207,11 @@ skip_value(struct cur *c, const struct tag *first)
 	for (int n = 0; depth > 0 && n < DISS_MAX_ITEMS; n++) {
 		if (!tag_read(c, &t))
 			return false;
-		if (t.open && ++depth > BACNET_MAX_DEPTH)
+		if (t.open && ++depth > BACNET_MAX_DEPTH) {
+			if (too_deep)
+				*too_deep = true;
 			return false;
+		}
 		if (t.close)
 			depth--;
 		else if (!t.open && !tag_content(c, &t, &val))
@@ -345,7 +352,7 @@ static const struct prop_map props[] = {
  */
 static bool
 property_values(struct diss_ctx *dc, const struct who *w, uint32_t prop,
-    struct cur *c, uint8_t close_num)
+    struct cur *c, uint8_t close_num, bool *too_deep)
 {
 	struct tag t;
 	struct cur val;
@@ -357,7 +364,7 @@ property_values(struct diss_ctx *dc, const struct who *w, uint32_t prop,
 		if (t.close)
 			return t.num == close_num;
 		if (t.open) {
-			if (!skip_value(c, &t))
+			if (!skip_value(c, &t, too_deep))
 				return false;
 			continue;
 		}
@@ -391,7 +398,7 @@ property_values(struct diss_ctx *dc, const struct who *w, uint32_t prop,
  * | [2] propertyArrayIndex OPTIONAL | [3] { propertyValue } .
  */
 static void
-read_property_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
+read_property_ack(struct diss_ctx *dc, const struct who *w, struct cur *c, bool *too_deep)
 {
 	struct cur val;
 	uint32_t oid, prop;
@@ -407,7 +414,7 @@ read_property_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
 	if (oid >> 22 != OBJ_DEVICE)
 		return;
 	cur_skip(c, 1);
-	property_values(dc, w, prop, c, 3);
+	property_values(dc, w, prop, c, 3, too_deep);
 }
 
 /*
@@ -416,7 +423,8 @@ read_property_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
  *   [3] propertyArrayIndex OPTIONAL | [4] { value } or [5] { error } }
  */
 static void
-read_property_multiple_ack(struct diss_ctx *dc, const struct who *w, struct cur *c)
+read_property_multiple_ack(struct diss_ctx *dc, const struct who *w, struct cur *c,
+    bool *too_deep)
 {
 	struct cur val;
 	struct tag t;
@@ -441,9 +449,9 @@ read_property_multiple_ack(struct diss_ctx *dc, const struct who *w, struct cur 
 			if (!tag_read(c, &t) || !t.open)
 				return;
 			if (t.num == 4 && oid >> 22 == OBJ_DEVICE) {
-				if (!property_values(dc, w, prop, c, 4))
+				if (!property_values(dc, w, prop, c, 4, too_deep))
 					return;
-			} else if (!skip_value(c, &t))
+			} else if (!skip_value(c, &t, too_deep))
 				return;
 		}
 	}
@@ -529,8 +537,8 @@ write_property(struct cur c, char *out, size_t outsz)
 	snprintf(out, outsz, "WriteProperty %s %s", obj, pr);
 	if (peek_is(&c, 2, false, false) && !ctx_value(&c, 2, &v))
 		return;
-	if (!tag_read(&c, &t) || !t.open || t.num != 3 || !skip_value(&c, &t))
-		return;
+	if (!tag_read(&c, &t) || !t.open || t.num != 3 || !skip_value(&c, &t, NULL))
+		return;	/* (only the detail ends here: the request was reported) */
 	if (ctx_value(&c, 4, &v) && uint_value(&v, &prio)) {
 		size_t used = strlen(out);
 
@@ -558,7 +566,7 @@ write_property_multiple(struct cur c, char *out, size_t outsz)
 			return;
 		object_text(oid, obj, sizeof(obj));
 		snprintf(out + used, outsz - used, "%s%s", n ? ", " : " ", obj);
-		if (!tag_read(&c, &t) || !t.open || t.num != 1 || !skip_value(&c, &t))
+		if (!tag_read(&c, &t) || !t.open || t.num != 1 || !skip_value(&c, &t, NULL))
 			return;
 	}
 }
@@ -723,14 +731,17 @@ confirmed_answer(struct diss_ctx *dc, uint8_t b0, struct cur c)
  *   unconfirmed request: service choice 1 | service request
  *   complex ACK: invoke id 1 | [sequence 1, window 1 if segmented] |
  *   service choice 1 | service ACK
+ * Malformed only when a value nests deeper than BACNET_MAX_DEPTH; an ACK
+ * cut short or oddly built just ends what it tells.
  */
-static void
+static enum diss_rc
 apdu(struct diss_ctx *dc, const struct who *w, struct cur *c)
 {
 	uint8_t b0, svc, invoke;
+	bool too_deep = false;
 
 	if (!cur_u8(c, &b0))
-		return;
+		return DISS_OK;
 	if (!w->forwarded) {		/* operations between the two ends of this datagram */
 		if (b0 >> 4 == PDU_CONFIRMED)
 			confirmed_request(dc, b0, c);
@@ -751,11 +762,12 @@ apdu(struct diss_ctx *dc, const struct who *w, struct cur *c)
 		if (!cur_u8(c, &invoke) || !cur_u8(c, &svc))
 			break;
 		if (svc == SVC_READ_PROP)
-			read_property_ack(dc, w, c);
+			read_property_ack(dc, w, c, &too_deep);
 		else if (svc == SVC_READ_PROP_M)
-			read_property_multiple_ack(dc, w, c);
+			read_property_multiple_ack(dc, w, c, &too_deep);
 		break;
 	}
+	return too_deep ? DISS_MALFORMED : DISS_OK;
 }
 
 /*
@@ -799,7 +811,7 @@ npdu(struct diss_ctx *dc, struct who *w, struct cur *c)
 		if (cur_u8(&peek, &b0) && b0 >> 4 == PDU_UNCONFIRMED &&
 		    cur_u8(&peek, &svc) && svc == SVC_I_AM && tag_read(&peek, &t) &&
 		    !t.ctx && t.num == TAG_OBJECT_ID && tag_content(&peek, &t, &val) &&
-		    uint_value(&val, &oid)) {
+		    uint_value(&val, &oid) && oid >> 22 == OBJ_DEVICE) {
 			char note[64];
 			int n = snprintf(note, sizeof(note), "routes bacnet device %u (network %u)",
 			    oid & 0x3fffff, snet);
@@ -811,8 +823,7 @@ npdu(struct diss_ctx *dc, struct who *w, struct cur *c)
 		}
 		return DISS_OK;
 	}
-	apdu(dc, w, c);
-	return DISS_OK;
+	return apdu(dc, w, c);
 }
 
 /*

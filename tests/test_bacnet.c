@@ -86,18 +86,21 @@ bvlc_npdu(struct bytebuf *out, unsigned fn, const struct bytebuf *apdu)
 	put_bytes(out, apdu->b, apdu->n);
 }
 
+/* I-Am of an object of type `type` (a device is 8; nothing else may say I-Am). */
 static void
-i_am(struct bytebuf *a, unsigned inst, unsigned vendor)
+i_am_of(struct bytebuf *a, unsigned type, unsigned inst, unsigned vendor)
 {
 	put_u8(a, 0x10);
 	put_u8(a, 0);
 	tag(a, 12, false, 4);
-	put_be32(a, oid(8, inst));
+	put_be32(a, oid(type, inst));
 	app_unsigned(a, 1476);
 	tag(a, 9, false, 1);
 	put_u8(a, 3);
 	app_unsigned(a, vendor);
 }
+
+static void i_am(struct bytebuf *a, unsigned inst, unsigned vendor) { i_am_of(a, 8, inst, vendor); }
 
 static void
 rp_ack_begin(struct bytebuf *a, uint32_t object, unsigned prop)
@@ -168,6 +171,91 @@ START_TEST(routed_i_am_is_noted_on_the_router)
 	    "routes bacnet device 77 (network 5)"));
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_ROLE, R_GATEWAY));
 	ck_assert_uint_eq(harness_counter(&t, "routed_apdu"), 1);
+	harness_free(&t);
+}
+END_TEST
+
+/*
+ * An I-Am whose identifier is not a device's (analog-value 2, and the
+ * proprietary types 0x108 and 0x208, whose low byte is 8) names no device,
+ * neither sent directly nor routed from a remote network.
+ */
+START_TEST(i_am_of_other_object_types_names_no_device)
+{
+	static const unsigned types[] = { 2, 0x108, 0x208 };
+	struct harness t;
+	struct bytebuf a, f;
+
+	bacnet_harness(&t);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		a.n = f.n = 0;
+		i_am_of(&a, types[i], 721, 15);
+		bvlc_npdu(&f, 0x0b, &a);
+		ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
+		a.n = f.n = 0;
+		i_am_of(&a, types[i], 77, 15);
+		put_u8(&f, 0x81); put_u8(&f, 0x0b); put_be16(&f, (unsigned)(a.n + 10));
+		put_u8(&f, 1); put_u8(&f, 0x08);
+		put_be16(&f, 5); put_u8(&f, 1); put_u8(&f, 0x0a);
+		put_bytes(&f, a.b, a.n);
+		ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
+	}
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_BACNET_DEV, NULL));
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_VENDOR_ID, NULL));
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_NOTE, NULL));
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_ROLE, R_GATEWAY));
+	ck_assert_uint_eq(harness_counter(&t, "i_am"), 0);
+	ck_assert_uint_eq(harness_counter(&t, "routed_apdu"), 3);
+	harness_free(&t);
+}
+END_TEST
+
+#define NEST_CAP	8	/* bacnet.c's BACNET_MAX_DEPTH */
+
+/* A ReadPropertyMultiple-ACK: an analog input's present-value nested depth
+ * deep ([4] and depth - 1 [5] inside it), then the device's model name. */
+static void
+rpm_nested_then_model(struct bytebuf *a, int depth)
+{
+	put_u8(a, 0x30); put_u8(a, 3); put_u8(a, 14);
+	tag(a, 0, true, 4); put_be32(a, oid(0, 1));
+	open_tag(a, 1);
+	ctx_unsigned(a, 2, 85);
+	open_tag(a, 4);
+	for (int i = 1; i < depth; i++)
+		open_tag(a, 5);
+	app_unsigned(a, 42);
+	for (int i = 1; i < depth; i++)
+		close_tag(a, 5);
+	close_tag(a, 4);
+	close_tag(a, 1);
+	tag(a, 0, true, 4); put_be32(a, oid(8, 1));
+	open_tag(a, 1);
+	ctx_unsigned(a, 2, 70);
+	open_tag(a, 4); char_string(a, 0, "eBCON", 5); close_tag(a, 4);
+	close_tag(a, 1);
+}
+
+/* Nesting up to the cap is skipped; one level more stops the APDU, malformed. */
+START_TEST(nesting_stops_at_the_cap_as_malformed)
+{
+	struct harness t;
+	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
+
+	bacnet_harness(&t);
+	rpm_nested_then_model(&a, NEST_CAP);
+	bvlc_npdu(&f, 0x0a, &a);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "eBCON"));
+	harness_free(&t);
+
+	bacnet_harness(&t);
+	a.n = f.n = 0;
+	rpm_nested_then_model(&a, NEST_CAP + 1);
+	bvlc_npdu(&f, 0x0a, &a);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_MALFORMED);
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));
+	ck_assert_uint_eq(t.st.pdus, 1);
 	harness_free(&t);
 }
 END_TEST
@@ -541,7 +629,7 @@ START_TEST(malformed_inputs)
 	for (int i = 0; i < 40; i++)
 		open_tag(&a, 4);
 	bvlc_npdu(&f, 0x0a, &a);
-	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
+	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_MALFORMED);
 
 	/* zero-length character string: no fact */
 	a.n = f.n = 0;
@@ -610,6 +698,8 @@ make_suite(void)
 	tcase_add_test(u, i_am_gives_instance_and_vendor);
 	tcase_add_test(u, forwarded_i_am_is_about_the_original_sender);
 	tcase_add_test(u, routed_i_am_is_noted_on_the_router);
+	tcase_add_test(u, i_am_of_other_object_types_names_no_device);
+	tcase_add_test(u, nesting_stops_at_the_cap_as_malformed);
 	tcase_add_test(u, read_property_ack_strings_in_three_charsets);
 	tcase_add_test(u, read_property_ack_of_other_objects_is_ignored);
 	tcase_add_test(u, read_property_multiple_ack);

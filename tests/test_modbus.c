@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "ops_support.h"
 #include "pipeline.h"
 #include "dissector.h"
 #include "sw_limits.h"
@@ -154,6 +155,44 @@ START_TEST(writes_program_exceptions)
 	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_NOTE, "modbus_program", "modbus/fc8"));
 	ck_assert_ptr_nonnull(find_fact_src(&d.col, NULL, A_NOTE, "modbus_program", "modbus/fc90"));
 	ck_assert_ptr_nonnull(find_fact(&d.col, NULL, A_FUNCTION, "modbus:16"));
+	harness_free(&d);
+}
+END_TEST
+
+/*
+ * A response pairs with the request of its transaction only if it answers
+ * the same function: the request's code, or that code | 0x80 for an
+ * exception, which pairs and fails the operation.  Five fc 6 writes:
+ * answered by an fc 3 response, by exception 0x86, by exception 0x83 (an
+ * exception for another function), and twice by their echo.
+ */
+START_TEST(responses_pair_by_function_code)
+{
+	uint8_t wr6[] = { 0, 0, 0, 0, 0, 6, 1, 6, 0, 1, 0, 5 };
+	uint8_t rsp3[] = { 0, 0x21, 0, 0, 0, 5, 1, 3, 2, 0, 5 };
+	uint8_t exc86[] = { 0, 0x22, 0, 0, 0, 3, 1, 0x86, 2 };
+	uint8_t exc83[] = { 0, 0x23, 0, 0, 0, 3, 1, 0x83, 2 };
+	uint8_t echo6[] = { 0, 0x24, 0, 0, 0, 6, 1, 6, 0, 1, 0, 5 };
+	uint8_t echo6b[] = { 0, 0x25, 0, 0, 0, 6, 1, 6, 0, 1, 0, 5 };
+	const uint8_t *rsp[] = { rsp3, exc86, exc83, echo6, echo6b };
+	const size_t rsp_len[] = { sizeof(rsp3), sizeof(exc86), sizeof(exc83), sizeof(echo6),
+	    sizeof(echo6b) };
+	struct harness d;
+	struct op_sum sum;
+
+	harness_init(&d, &dis_modbus);
+	for (unsigned i = 0; i < 5; i++) {
+		wr6[1] = (uint8_t)(0x21 + i);
+		harness_parse(&d, DIR_C2S, wr6, sizeof(wr6), NULL);
+		harness_parse(&d, DIR_S2C, rsp[i], rsp_len[i], NULL);
+	}
+	ck_assert_uint_eq(d.st.counters[MB_RESPONSES], 5);
+	ck_assert_uint_eq(d.st.counters[MB_UNMATCHED], 2);	/* the fc 3 and the 0x83 */
+	ck_assert_uint_eq(d.st.counters[MB_EXCEPTIONS], 2);
+	op_sum(&d.col, "modbus", OP_CONTROL_OPERATE, NULL, NULL, &sum);
+	ck_assert_uint_eq(sum.requests, 5);
+	ck_assert_uint_eq(sum.failed, 1);			/* 0x86 */
+	ck_assert_uint_eq(sum.ok, 2);				/* the echoes */
 	harness_free(&d);
 }
 END_TEST
@@ -452,6 +491,7 @@ make_suite(void)
 	tcase_add_test(tc, bad_mbap_headers);
 	tcase_add_test(tc, pending_table_bounded);
 	tcase_add_test(tc, writes_program_exceptions);
+	tcase_add_test(tc, responses_pair_by_function_code);
 	tcase_add_test(tc, device_identification_over_two_responses);
 	tcase_add_test(tc, device_identification_malformed);
 	tcase_add_test(tc, report_server_id);

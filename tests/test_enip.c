@@ -508,6 +508,20 @@ START_TEST(probe_accepts_only_encapsulation)
 	ck_assert(dis_enip.probe(&c, DIR_S2C));
 	c = cur_make(b.b, b.n - 1);
 	ck_assert(!dis_enip.probe(&c, DIR_S2C));
+	/* the header's length must be the payload's, not just fit in it */
+	put_u8(&b, 0);
+	c = cur_make(b.b, b.n);
+	ck_assert(!dis_enip.probe(&c, DIR_S2C));
+	b.n--;
+	b.b[2]--;			/* claims one byte less than there is */
+	c = cur_make(b.b, b.n);
+	ck_assert(!dis_enip.probe(&c, DIR_S2C));
+	b.b[2] += 2;			/* one byte more */
+	c = cur_make(b.b, b.n);
+	ck_assert(!dis_enip.probe(&c, DIR_S2C));
+	b.b[2]--;
+	c = cur_make(b.b, b.n);
+	ck_assert(dis_enip.probe(&c, DIR_S2C));
 	b.b[0] = 0x99;
 	c = cur_make(b.b, b.n);
 	ck_assert(!dis_enip.probe(&c, DIR_S2C));
@@ -699,6 +713,39 @@ START_TEST(identity_reset_and_refusal)
 	ck_assert_uint_eq(sum.failed, 1);		/* the second is unanswered: unknown */
 	ck_assert_str_eq(sum.details, "Identity Reset type 0 (power cycle); "
 	    "Identity Reset type 1 (factory defaults)");
+	harness_free(&t);
+}
+END_TEST
+
+/*
+ * A reply answers the request of its context only if its service is the
+ * request's | 0x80: an Identity Reset (0x05) answered by a
+ * Get_Attribute_Single reply (0x8e) has no outcome; two answered by 0x85
+ * succeed.
+ */
+START_TEST(reply_pairs_only_with_its_own_service)
+{
+	static const uint8_t reset[] = { 0x05, 2, 0x20, 0x01, 0x24, 0x01, 0x00 };
+	static const uint8_t other[] = { 0x8e, 0, 0, 0 };
+	static const uint8_t done[] = { 0x85, 0, 0, 0 };
+	const uint8_t *reply[] = { other, done, done };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+	struct op_sum sum;
+
+	enip_harness(&t, L4_TCP, 44818);
+	for (unsigned i = 0; i < 3; i++) {
+		b.n = 0;
+		rr_msg(&b, (uint8_t)(0x41 + i), reset, sizeof(reset));
+		harness_parse(&t, DIR_C2S, b.b, b.n, NULL);
+		b.n = 0;
+		rr_msg(&b, (uint8_t)(0x41 + i), reply[i], 4);
+		harness_parse(&t, DIR_S2C, b.b, b.n, NULL);
+	}
+	op_sum(&t.col, "enip", OP_RESTART_COLD, "10.0.0.1", "10.0.0.2", &sum);
+	ck_assert_uint_eq(sum.requests, 3);
+	ck_assert_uint_eq(sum.ok, 2);
+	ck_assert_uint_eq(sum.failed, 0);
 	harness_free(&t);
 }
 END_TEST
@@ -915,6 +962,7 @@ make_suite(void)
 	tcase_add_test(u, probe_accepts_only_encapsulation);
 	tcase_add_test(u, set_attribute_on_tcpip_names_the_address);
 	tcase_add_test(u, identity_reset_and_refusal);
+	tcase_add_test(u, reply_pairs_only_with_its_own_service);
 	tcase_add_test(u, time_set_inside_multiple_service_packet);
 	tcase_add_test(u, multiple_service_packet_outcomes_per_request);
 	tcase_add_test(u, reads_forward_open_and_orphan_replies_are_no_operations);

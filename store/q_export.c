@@ -16,6 +16,7 @@
 #include "annotate.h"
 #include "category.h"
 #include "q_export.h"
+#include "sql_frag.h"
 #include "sw_limits.h"
 #include "store_int.h"
 #include "utf8.h"
@@ -279,9 +280,6 @@ set_err(char *err, size_t errsz, const char *fmt, ...)
 /* A key that is not an address (a Modbus unit behind a gateway) is no IP. */
 #define SQL_KEY_IP(k) "(CASE WHEN " k " GLOB 'modbus-unit:*' OR " k " GLOB '* unit *' " \
 	"THEN NULL ELSE " k " END)"
-#define SQL_NEWEST_IP(id) \
-	"COALESCE((SELECT ip FROM addresses WHERE asset_id = " id \
-	" ORDER BY last_seen DESC, ip LIMIT 1), "
 
 static void
 asset_row(struct store_export *c, sqlite3_stmt *q, struct export_rec *r)
@@ -395,19 +393,19 @@ static const struct rec_query {
 	    "OR EXISTS (SELECT 1 FROM events v WHERE v.asset_id = a.id AND v.id > :e_lo "
 	    "  AND v.id <= :e_hi AND v.ts >= :ev_ts_lo) ORDER BY a.id",
 	    asset_row },
-	{ EXPORT_R_SERVICE, "SELECT s.asset_id, a.mac, " SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), "
+	{ EXPORT_R_SERVICE, "SELECT s.asset_id, a.mac, " SQL_CURRENT_IP_OR("a", SQL_KEY_IP("a.key_ip")) ", "
 	    "s.transport, s.port, s.protocol, s.role, s.first_seen, s.last_seen "
 	    "FROM services s JOIN assets a ON a.id = s.asset_id WHERE s.last_seen > :t_lo "
 	    "ORDER BY s.asset_id, s.transport, s.port, s.protocol, s.role",
 	    service_row },
-	{ EXPORT_R_CONV, "SELECT c.client_id, ca.mac, " SQL_NEWEST_IP("ca.id") SQL_KEY_IP("ca.key_ip") "), "
-	    "c.server_id, sa.mac, " SQL_NEWEST_IP("sa.id") SQL_KEY_IP("sa.key_ip") "), c.transport, c.port, "
+	{ EXPORT_R_CONV, "SELECT c.client_id, ca.mac, " SQL_CURRENT_IP_OR("ca", SQL_KEY_IP("ca.key_ip")) ", "
+	    "c.server_id, sa.mac, " SQL_CURRENT_IP_OR("sa", SQL_KEY_IP("sa.key_ip")) ", c.transport, c.port, "
 	    "c.protocol, c.packets, c.bytes, c.first_seen, c.last_seen "
 	    "FROM conversations c JOIN assets ca ON ca.id = c.client_id "
 	    "JOIN assets sa ON sa.id = c.server_id WHERE c.last_seen > :t_lo "
 	    "ORDER BY c.client_id, c.server_id, c.transport, c.port, c.protocol",
 	    conversation_row },
-	{ EXPORT_R_CONV, "SELECT f.asset_id, a.mac, " SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), "
+	{ EXPORT_R_CONV, "SELECT f.asset_id, a.mac, " SQL_CURRENT_IP_OR("a", SQL_KEY_IP("a.key_ip")) ", "
 	    "0, NULL, e.ip, f.transport, f.port, f.protocol, f.packets, f.bytes, f.first_seen, "
 	    "f.last_seen, f.direction, e.country, e.asn, e.as_name, e.owner, "
 	    "(SELECT json_group_array(name) FROM (SELECT name FROM dns_answers d WHERE d.address = e.ip "
@@ -418,7 +416,7 @@ static const struct rec_query {
 	    "ORDER BY f.asset_id, e.ip, f.direction, f.transport, f.port, f.protocol",
 	    endpoint_row },
 	{ EXPORT_R_EVENT, "SELECT v.id, v.ts, v.asset_id, v.kind, v.detail, a.mac, "
-	    SQL_NEWEST_IP("a.id") SQL_KEY_IP("a.key_ip") "), v.severity, v.baseline, v.field, "
+	    SQL_CURRENT_IP_OR("a", SQL_KEY_IP("a.key_ip")) ", v.severity, v.baseline, v.field, "
 	    "v.old_value, v.new_value, v.protocol, v.operation, v.client_id, v.client_ip, v.client_mac, "
 	    "v.server_id, v.server_ip, v.server_mac, v.count, v.responses, v.failed, v.last_ts "
 	    "FROM events v LEFT JOIN assets a ON a.id = v.asset_id "

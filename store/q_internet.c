@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "q_internet.h"
+#include "sql_frag.h"
 
 static json_t *
 col_str(sqlite3_stmt *st, int col)
@@ -121,10 +122,9 @@ add_flow(sqlite3 *db, sqlite3_stmt *st, json_t *asset)
 static json_t *
 asset_head(sqlite3 *db, int64_t id)
 {
-	sqlite3_stmt *st = prep(db, "SELECT a.mac, (SELECT ip FROM addresses d WHERE d.asset_id = a.id "
-	    "ORDER BY d.last_seen DESC LIMIT 1), (SELECT value FROM evidence v WHERE v.asset_id = a.id "
-	    "AND v.attribute = 'hostname' ORDER BY v.confidence DESC LIMIT 1), "
-	    "coalesce(r.level, 'unknown'), r.vendor, r.country, r.reason, a.key_ip "
+	sqlite3_stmt *st = prep(db, "SELECT a.mac, " SQL_CURRENT_IP("a") ", "
+	    "(SELECT value FROM evidence v WHERE v.asset_id = a.id AND v.attribute = 'hostname' ORDER BY v.confidence DESC LIMIT 1), "
+	    "coalesce(r.level, 'unknown'), r.vendor, r.country, r.reason "
 	    "FROM assets a LEFT JOIN risk r ON r.asset_id = a.id WHERE a.id = ?1");
 	json_t *o = NULL, *reasons = NULL;
 
@@ -136,7 +136,7 @@ asset_head(sqlite3 *db, int64_t id)
 			reasons = json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL);
 		o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[], s:[]}", "id", (json_int_t)id,
 		    "mac", col_str(st, 0),
-		    "ip", sqlite3_column_type(st, 1) != SQLITE_NULL ? col_str(st, 1) : col_str(st, 7),
+		    "ip", col_str(st, 1),
 		    "hostname", col_str(st, 2), "level", col_str(st, 3), "maker", col_str(st, 4),
 		    "country", col_str(st, 5), "reasons", reasons ? reasons : json_array(),
 		    "destinations", "exposure");

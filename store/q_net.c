@@ -6,10 +6,7 @@
 #include <sqlite3.h>
 
 #include "q_net.h"
-
-#define SQL_CURRENT_IP(a) \
-	"COALESCE((SELECT ip FROM addresses WHERE asset_id = " a ".id " \
-	"  ORDER BY last_seen DESC LIMIT 1), " a ".key_ip)"
+#include "sql_frag.h"
 
 static const char sql_services[] =
     "SELECT s.asset_id, a.mac, " SQL_CURRENT_IP("a") ", s.transport, s.port, s.protocol, "

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "q_summary.h"
+#include "sql_frag.h"
 
 static const char sql_categories[] =
     "SELECT coalesce(category, 'unknown'), count(*) FROM assets GROUP BY 1 ORDER BY 2 DESC, 1";
@@ -14,8 +15,7 @@ static const char sql_levels[] =
     "SELECT coalesce(r.level, 'unknown'), count(*) FROM assets a "
     "LEFT JOIN risk r ON r.asset_id = a.id GROUP BY 1";
 static const char sql_flagged[] =
-    "SELECT a.id, coalesce((SELECT ip FROM addresses WHERE asset_id = a.id "
-    "  ORDER BY last_seen DESC, ip LIMIT 1), a.key_ip), r.level, r.vendor, "
+    "SELECT a.id, " SQL_CURRENT_IP("a") ", r.level, r.vendor, "
     "  (SELECT value FROM evidence WHERE asset_id = a.id AND attribute = 'model' "
     "   ORDER BY confidence DESC, count DESC, last_seen DESC LIMIT 1), "
     "  coalesce(a.category, 'unknown'), json_extract(r.reason, '$[0].text') "

@@ -194,6 +194,12 @@ static const char *const migrations[] = {
 	"  criticality TEXT,"			/* the process it serves, or a level */
 	"  note TEXT,"
 	"  updated INTEGER NOT NULL);",
+	/*
+	 * 8: an asset's current address (store/sql_frag.h) is its newest one;
+	 * every listing asks for it per asset, so read it off an index
+	 * instead of sorting the asset's addresses each time.
+	 */
+	"CREATE INDEX addresses_newest ON addresses(asset_id, last_seen DESC, ip);",
 };
 
 int

@@ -16,6 +16,7 @@
 #include "bigmem.h"
 #include "obsq.h"
 #include "schema.h"
+#include "sql_frag.h"
 #include "endpoints.h"
 #include "store_int.h"
 
@@ -141,8 +142,8 @@ static const char *const sql[S_NSTMTS] = {
 	[S_MG_DEL] = "DELETE FROM assets WHERE id = ?1",
 	[S_ADDR_DEL] = "DELETE FROM addresses WHERE asset_id = ?1 AND ip = ?2",
 	[S_RISK_GET] = "SELECT level FROM risk WHERE asset_id = ?1",
-	[S_ASSET_ADDRS] = "SELECT coalesce(mac, ''), coalesce((SELECT ip FROM addresses "
-	    "WHERE asset_id = ?1 ORDER BY last_seen DESC LIMIT 1), key_ip, '') FROM assets WHERE id = ?1",
+	[S_ASSET_ADDRS] = "SELECT coalesce(a.mac, ''), coalesce(" SQL_CURRENT_IP("a") ", '') "
+	    "FROM assets a WHERE a.id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	/* what decides the device category (ident/category.c), strongest first */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "obs.h"
+#include "sql_frag.h"
 #include "store_int.h"
 #include "units.h"
 
@@ -277,8 +278,7 @@ units_of_gateway(struct sqlite3 *db, int64_t gw)
 json_t *
 unit_link(struct sqlite3 *db, int64_t asset_id)
 {
-	sqlite3_stmt *q = prep(db, "SELECT u.gateway_id, u.unit, COALESCE((SELECT ip FROM addresses "
-	    "WHERE asset_id = u.gateway_id ORDER BY last_seen DESC, ip LIMIT 1), g.key_ip) "
+	sqlite3_stmt *q = prep(db, "SELECT u.gateway_id, u.unit, " SQL_CURRENT_IP("g") " "
 	    "FROM modbus_units u JOIN assets g ON g.id = u.gateway_id "
 	    "WHERE u.asset_id = ?1 AND u.gateway_id <> ?1");
 	json_t *o = NULL;

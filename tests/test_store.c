@@ -15,6 +15,8 @@
 #include "support.h"
 #include "obsq.h"
 #include "oui.h"
+#include "q_net.h"
+#include "schema.h"
 #include "risk.h"
 #include "store.h"
 #include "vendors.h"
@@ -457,6 +459,144 @@ START_TEST(reader_sees_committed_batches_while_writer_holds_the_db)
 }
 END_TEST
 
+static void
+service(const char *mac, const char *ip, uint16_t port, uint64_t t)
+{
+	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * 1000000, .who = ref(mac, ip),
+	    .transport = L4_TCP, .port = port, .proto = "modbus" };
+
+	obs_emit(&sink, &o);
+}
+
+static void
+peer(const char *cmac, const char *cip, const char *smac, const char *sip, uint64_t t)
+{
+	struct obs o = { .kind = OBS_PEER, .ts_us = t * 1000000, .who = ref(cmac, cip),
+	    .peer = ref(smac, sip), .transport = L4_TCP, .port = 502, .proto = "modbus",
+	    .pkts = 2, .bytes = 120 };
+
+	obs_emit(&sink, &o);
+}
+
+/* The address qn_services and qn_conversations show for the asset with this MAC. */
+struct shown { const char *mac; char svc[64], client[64], server[64]; };
+
+static bool
+shown_service(void *arg, const struct qn_service *s)
+{
+	struct shown *w = arg;
+
+	if (s->mac && strcmp(s->mac, w->mac) == 0)
+		snprintf(w->svc, sizeof(w->svc), "%s", s->ip ? s->ip : "(null)");
+	return true;
+}
+
+static bool
+shown_conversation(void *arg, const struct qn_conversation *c)
+{
+	struct shown *w = arg;
+
+	if (c->client_mac && strcmp(c->client_mac, w->mac) == 0)
+		snprintf(w->client, sizeof(w->client), "%s", c->client_ip ? c->client_ip : "(null)");
+	if (c->server_mac && strcmp(c->server_mac, w->mac) == 0)
+		snprintf(w->server, sizeof(w->server), "%s", c->server_ip ? c->server_ip : "(null)");
+	return true;
+}
+
+static void
+assert_shown_as(const char *mac, const char *ip)
+{
+	struct shown w = { .mac = mac };
+
+	ck_assert_int_eq(qn_services(store_db(st), shown_service, &w), SQLITE_DONE);
+	ck_assert_int_eq(qn_conversations(store_db(st), shown_conversation, &w), SQLITE_DONE);
+	ck_assert_str_eq(w.svc, ip);
+	ck_assert_str_eq(w.client[0] ? w.client : w.server, ip);
+}
+
+/*
+ * One rule (store/sql_frag.h) for the address an asset is shown with: the
+ * one seen last, whatever order the rows were written in; on a tie the
+ * lowest address text.
+ */
+START_TEST(current_ip_is_the_newest_address_ties_go_to_the_lowest)
+{
+	/* the PLC renews its lease: .20 (t=10) then .7 (t=20); the later one wins */
+	addr("00:0e:8c:00:00:01", "10.0.0.20", "dhcp", 10);
+	addr("00:0e:8c:00:00:01", "10.0.0.7", "dhcp", 20);
+	service("00:0e:8c:00:00:01", "10.0.0.7", 502, 20);
+	peer("00:0e:8c:00:00:02", "10.0.0.30", "00:0e:8c:00:00:01", "10.0.0.7", 20);
+	flush();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM addresses a JOIN assets s ON s.id = a.asset_id "
+	    "WHERE s.mac = '00:0e:8c:00:00:01'"), 2);
+	assert_shown_as("00:0e:8c:00:00:01", "10.0.0.7");
+	/* the old address is seen again later: it is current again */
+	addr("00:0e:8c:00:00:01", "10.0.0.20", "dhcp", 30);
+	flush();
+	assert_shown_as("00:0e:8c:00:00:01", "10.0.0.20");
+	/* both at t=40: the lowest text ("10.0.0.20" < "10.0.0.7"), not the last written */
+	addr("00:0e:8c:00:00:01", "10.0.0.20", "dhcp", 40);
+	addr("00:0e:8c:00:00:01", "10.0.0.7", "dhcp", 40);
+	flush();
+	assert_shown_as("00:0e:8c:00:00:01", "10.0.0.20");
+}
+END_TEST
+
+/* EXPLAIN QUERY PLAN's detail lines, joined with "; ". */
+static const char *
+query_plan(sqlite3 *db, const char *sql)
+{
+	static char buf[1024];
+	char q[512];
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW && n < sizeof(buf) - 1)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s; ", (const char *)sqlite3_column_text(s, 3));
+	sqlite3_finalize(s);
+	return buf;
+}
+
+/*
+ * A database of schema 7 (written by the migrations of then) opens as
+ * schema 8 with its rows kept, and the current address is read off
+ * addresses_newest instead of being sorted.
+ */
+START_TEST(schema_7_database_migrates_to_the_address_index)
+{
+	static const char sql_newest[] = "SELECT ip FROM addresses WHERE asset_id = 1 "
+	    "ORDER BY last_seen DESC, ip LIMIT 1";
+	char err[512];
+	sqlite3 *db;
+
+	store_close(st);
+	st = NULL;
+	unlink(dbpath);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	for (int v = 1; v <= 7; v++)
+		ck_assert_int_eq(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 7;"
+	    "INSERT INTO assets (id, mac, first_seen, last_seen) VALUES (1, '00:0e:8c:00:00:01', 10, 20);"
+	    "INSERT INTO addresses (asset_id, ip, source, first_seen, last_seen) VALUES "
+	    "  (1, '10.0.0.20', 'dhcp', 10, 10), (1, '10.0.0.7', 'dhcp', 20, 20);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_ptr_nonnull(strstr(query_plan(db, sql_newest), "TEMP B-TREE"));
+	sqlite3_close(db);
+
+	st = store_open(dbpath, STORE_RW, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(scalar("PRAGMA user_version"), schema_version());
+	ck_assert_int_ge(schema_version(), 8);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'addresses_newest'"), 1);
+	ck_assert_str_eq(text(sql_newest), "10.0.0.7");
+	ck_assert_str_eq(query_plan(store_db(st), sql_newest),
+	    "SEARCH addresses USING COVERING INDEX addresses_newest (asset_id=?); ");
+}
+END_TEST
+
 /*
  * A child ingests numbered batches and reports each commit on a pipe; the
  * parent kills it with SIGKILL mid-stream.  The database must pass
@@ -565,6 +705,8 @@ make_suite(void)
 	tcase_add_test(tc, open_errors_say_what_and_what_to_do);
 	tcase_add_test(tc, locked_database_is_reported_as_such);
 	tcase_add_test(tc, reader_sees_committed_batches_while_writer_holds_the_db);
+	tcase_add_test(tc, current_ip_is_the_newest_address_ties_go_to_the_lowest);
+	tcase_add_test(tc, schema_7_database_migrates_to_the_address_index);
 	tcase_add_test(tc, kill_9_loses_at_most_the_batch_in_flight);
 	tcase_add_test(tc, risk_verdict_and_event_beside_the_asset);
 	suite_add_tcase(s, tc);

@@ -24,14 +24,18 @@
 static const char events_help[] =
     "  --json         a JSON array of event objects (docs/JSON.md); with --follow,\n"
     "                 one object per line\n"
-    "  --kind KIND    only this kind: operation, asset_new, address_changed,\n"
+    "  --kind KIND    only these kinds: operation, asset_new, address_changed,\n"
     "                 identity_changed, new_client, new_service, gateway,\n"
     "                 risk_changed, asset_silent\n"
+    "  --subnet CIDR  events with an address in CIDR (the asset's, an operation's\n"
+    "                 client or server, an address change's old or new one)\n"
+    "  --ip ADDR      events with this address\n"
     "  --since TIME   events at or after TIME (ISO 8601, or 30m, 24h, 7d)\n"
     "  --asset KEY    events of, by or on one asset (ID, IP or MAC)\n"
     "  --alerts       leave out what was recorded during the learning period\n"
     "  --follow       keep printing new events as the daemon writes them\n"
-    "Exit status 1 when there is no event to show (without --follow).\n";
+    "Exit status 1 when there is no event to show (without --follow).\n"
+    FHELP_LISTS;
 
 enum { E_JSON = 256, E_KIND, E_SINCE, E_ASSET, E_FOLLOW, E_ALERTS, E_ACCEPT };
 
@@ -42,6 +46,7 @@ struct printer {
 	json_t		*arr;		/* --json without --follow */
 	struct table	*t;
 	long long	 last_id;
+	const struct netset *nets;	/* --subnet, --ip: kept when one address is in it */
 };
 
 static const char *
@@ -70,6 +75,20 @@ describe(json_t *ev, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", str(ev, "detail"));
 }
 
+/* Whether one of the addresses an event involves is in nets. */
+static bool
+event_in_nets(json_t *ev, const struct netset *nets)
+{
+	const char *field = jtext(ev, "field");
+	json_t *c = json_object_get(ev, "client"), *s = json_object_get(ev, "server");
+
+	if (nets->n == 0)
+		return true;
+	return nets_match(nets, jtext(ev, "asset_ip")) || nets_match(nets, jtext(c, "ip")) ||
+	    nets_match(nets, jtext(s, "ip")) || (field && strcmp(field, "ip") == 0 &&
+	    (nets_match(nets, jtext(ev, "old")) || nets_match(nets, jtext(ev, "new"))));
+}
+
 static int
 print_one(void *arg, json_t *ev)
 {
@@ -78,7 +97,11 @@ print_one(void *arg, json_t *ev)
 	const char *cells[6];
 	json_int_t eid = json_integer_value(json_object_get(ev, "id"));
 
-	p->last_id = eid;
+	p->last_id = eid;	/* --follow goes on after it, shown or not */
+	if (!event_in_nets(ev, p->nets)) {
+		json_decref(ev);
+		return 0;
+	}
 	if (p->json && !p->stream) {
 		json_array_append_new(p->arr, ev);
 		return 0;
@@ -151,13 +174,39 @@ follow(struct cli *cli, struct event_filter *f, struct printer *p)
 	}
 }
 
+/* --kind operation,asset_new (or repeated): the kinds into the store's mask. */
+static bool
+kinds_add(struct cli *cli, const char *arg, uint32_t *mask)
+{
+	const char *s = arg, *end;
+
+	for (; *s; s = *end ? end + 1 : end) {
+		char one[32];
+		int k;
+
+		end = s + strcspn(s, ",");
+		if (end == s)
+			continue;
+		snprintf(one, sizeof(one), "%.*s", (int)(end - s), s);
+		if ((size_t)(end - s) >= sizeof(one) || (k = ev_kind_from_name(one)) < 0) {
+			cli_usage_error(cli, "events", "--kind: '%.*s' is not an event kind",
+			    (int)(end - s), s);
+			return false;
+		}
+		*mask |= 1u << k;
+	}
+	return true;
+}
+
 static int
 parse_args(struct cli *cli, int argc, char **argv, struct event_filter *f, struct printer *p,
-    bool *do_follow)
+    struct asset_filter *nf, bool *do_follow)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, E_JSON },
 		{ "kind", required_argument, NULL, E_KIND },
+		FOPT_SUBNET,
+		FOPT_IP,
 		{ "since", required_argument, NULL, E_SINCE },
 		{ "asset", required_argument, NULL, E_ASSET },
 		{ "follow", no_argument, NULL, E_FOLLOW },
@@ -173,10 +222,13 @@ parse_args(struct cli *cli, int argc, char **argv, struct event_filter *f, struc
 			p->json = true;
 			break;
 		case E_KIND:
-			if ((f->kind = ev_kind_from_name(optarg)) < 0) {
-				cli_usage_error(cli, "events", "--kind: '%s' is not an event kind", optarg);
+			if (!kinds_add(cli, optarg, &f->kinds))
 				return EXIT_USAGE;
-			}
+			break;
+		case F_SUBNET:
+		case F_IP:
+			if (filter_opt(cli, "events", ch, optarg, nf) < 0)
+				return EXIT_USAGE;
 			break;
 		case E_SINCE:
 			if (!parse_since(optarg, time(NULL), &since)) {
@@ -220,12 +272,14 @@ events_run(struct cli *cli, int argc, char **argv)
 {
 	static const char *const hdr[] = { "ID", "TIME", "KIND", "ASSET", "STATE", "WHAT" };
 	static const size_t maxw[] = { 0, 0, 0, 0, 0, 100 };
-	struct event_filter f = { .kind = -1 };
-	struct printer p = { .cli = cli, .f = cli->out };
+	static struct asset_filter nf;	/* only its networks: --subnet, --ip */
+	struct event_filter f = { 0 };
+	struct printer p = { .cli = cli, .f = cli->out, .nets = &nf.nets };
 	bool do_follow = false;
 	int rc;
 
-	if ((rc = parse_args(cli, argc, argv, &f, &p, &do_follow)) != EXIT_OK)
+	memset(&nf, 0, sizeof(nf));
+	if ((rc = parse_args(cli, argc, argv, &f, &p, &nf, &do_follow)) != EXIT_OK)
 		return rc;
 	if (do_follow) {
 		p.stream = true;
@@ -257,7 +311,8 @@ events_run(struct cli *cli, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_events = {
-	"events", events_run, "[--json] [--kind KIND] [--since TIME] [--asset KEY] [--alerts] [--follow]",
+	"events", events_run,
+	"[--kind K] [--subnet CIDR] [--ip A] [--since T] [--asset KEY] [--alerts]\n       [--follow] [--json]",
 	"operations and change events, oldest first", events_help, true
 };
 

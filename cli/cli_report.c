@@ -1403,7 +1403,7 @@ collect_event(void *arg, json_t *ev)
 static int
 read_events(struct rdata *d)
 {
-	struct event_filter all = { .kind = -1 };
+	struct event_filter all = { 0 };
 	int rc = SQLITE_OK;
 
 	d->changes = json_array();

@@ -224,7 +224,7 @@ forward_one(void *arg, json_t *ev)
 static void
 forward_new_events(struct daemon *d)
 {
-	struct event_filter f = { .kind = -1, .after_id = 0 };
+	struct event_filter f = { .after_id = 0 };
 
 	if (d->fwd == NULL || d->st == NULL)
 		return;

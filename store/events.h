@@ -79,7 +79,7 @@ int	 store_baseline_accept(struct store *st, long long now);
 /* --- reading ------------------------------------------------------------------ */
 
 struct event_filter {
-	int		 kind;		/* enum ev_kind, -1 for all */
+	uint32_t	 kinds;		/* bit (1u << enum ev_kind) per kind kept; 0: every kind */
 	int64_t		 asset;		/* 0: all; else events of, by or on this asset */
 	long long	 since;		/* ts at or after (0: all) */
 	long long	 after_id;	/* id greater than this (--follow, the forwarder) */

@@ -26,7 +26,7 @@ static const char events_sql[] =
     "coalesce((SELECT ip FROM addresses d WHERE d.asset_id = e.asset_id AND d.count > 0 "
     "ORDER BY d.last_seen DESC LIMIT 1), a.key_ip) "
     "FROM events e LEFT JOIN assets a ON a.id = e.asset_id "
-    "WHERE e.id > ?1 AND (?2 IS NULL OR e.kind = ?2) AND e.ts >= ?3 AND "
+    "WHERE e.id > ?1 AND (?2 IS NULL OR instr(?2, ',' || e.kind || ',') > 0) AND e.ts >= ?3 AND "
     "(?4 = 0 OR e.asset_id = ?4 OR e.client_id = ?4 OR e.server_id = ?4) AND "
     "(?5 = 0 OR e.baseline = 0) ORDER BY e.id LIMIT ?6";
 
@@ -116,11 +116,25 @@ event_json(sqlite3_stmt *q)
 	return o;
 }
 
+/* The kinds of a mask as ",operation,asset_new,": what the query's instr() looks in. */
+static void
+kind_list(uint32_t mask, char *out, size_t outsz)
+{
+	size_t len = 0;
+
+	out[len++] = ',';
+	out[len] = '\0';
+	for (int k = 0; k < EV_KIND_COUNT; k++)
+		if (mask & (1u << k))
+			len += (size_t)snprintf(out + len, outsz - len, "%s,", ev_kind_name((enum ev_kind)k));
+}
+
 long
 store_events(struct store *s, const struct event_filter *f, int (*cb)(void *arg, json_t *ev),
     void *arg, int *sqlite_rc)
 {
 	sqlite3_stmt *q;
+	char kinds[EV_KIND_COUNT * 24 + 2];
 	long n = 0;
 	int rc;
 
@@ -133,8 +147,10 @@ store_events(struct store *s, const struct event_filter *f, int (*cb)(void *arg,
 		return -1;
 	}
 	sqlite3_bind_int64(q, 1, f->after_id);
-	if (f->kind >= 0 && ev_kind_name((enum ev_kind)f->kind))
-		sqlite3_bind_text(q, 2, ev_kind_name((enum ev_kind)f->kind), -1, SQLITE_STATIC);
+	if (f->kinds) {
+		kind_list(f->kinds, kinds, sizeof(kinds));
+		sqlite3_bind_text(q, 2, kinds, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_int64(q, 3, f->since);
 	sqlite3_bind_int64(q, 4, f->asset);
 	sqlite3_bind_int(q, 5, f->alerts_only);

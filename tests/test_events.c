@@ -171,7 +171,7 @@ END_TEST
 /* Outcomes: a refused reply makes it failed; no reply leaves it unknown. */
 START_TEST(outcome_from_the_replies)
 {
-	struct event_filter f = { .kind = EV_OPERATION };
+	struct event_filter f = { .kinds = 1u << EV_OPERATION };
 	struct obs o = op(OP_RESTART_COLD, OP_REQUEST, T0 * US, "cold_restart");
 	struct obs r = op(OP_RESTART_COLD, OP_REPLY_FAILED, T0 * US + 1000, NULL);
 	struct obs s = op(OP_STOP, OP_REQUEST, T0 * US + 2000, NULL);
@@ -189,6 +189,45 @@ START_TEST(outcome_from_the_replies)
 	    "client"), "mac")), CLI_MAC);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 1), "outcome")), "unknown");
 	json_decref(got);
+}
+END_TEST
+
+static long
+count_events(uint32_t kinds)
+{
+	struct event_filter f = { .kinds = kinds };
+	json_t *got = json_array();
+	long n = store_events(st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL);
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(got, i, e) {
+		int k = ev_kind_from_name(json_string_value(json_object_get(e, "kind")));
+
+		ck_assert(kinds == 0 || (k >= 0 && (kinds & (1u << k))));
+	}
+	json_decref(got);
+	return n;
+}
+
+/* Several kinds at once (events --kind operation,asset_new): each kept, nothing else. */
+START_TEST(kinds_filter_keeps_several_kinds)
+{
+	struct obs o = op(OP_RESTART_COLD, OP_REQUEST, T0 * US, "cold_restart");
+	long all, ops, news;
+
+	obs_emit(&sink, &o);
+	flush();
+	all = count_events(0);
+	ops = count_events(1u << EV_OPERATION);
+	news = count_events(1u << EV_ASSET_NEW);
+	ck_assert_int_eq(ops, scalar("SELECT count(*) FROM events WHERE kind = 'operation'"));
+	ck_assert_int_eq(news, scalar("SELECT count(*) FROM events WHERE kind = 'asset_new'"));
+	ck_assert_int_gt(ops, 0);
+	ck_assert_int_gt(news, 0);
+	ck_assert_int_eq(count_events((1u << EV_OPERATION) | (1u << EV_ASSET_NEW)), ops + news);
+	ck_assert_int_eq(count_events(1u << EV_GATEWAY), 0);
+	ck_assert_int_eq(all, scalar("SELECT count(*) FROM events"));
 }
 END_TEST
 
@@ -423,6 +462,7 @@ make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, polling_loop_is_one_event_with_its_count);
 	tcase_add_test(tc, outcome_from_the_replies);
+	tcase_add_test(tc, kinds_filter_keeps_several_kinds);
 	tcase_add_test(tc, reply_without_request_and_a_flood_of_points);
 	tcase_add_test(tc, learning_then_alerts_and_no_repeats);
 	tcase_add_test(tc, accept_ends_learning);

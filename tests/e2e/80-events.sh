@@ -4,6 +4,9 @@
 #     asset_new per asset and at most a few other events per asset;
 #   * reading the same capture again into the same database adds no event;
 #   * every event follows docs/JSON.md ("Events"), and --kind/--asset filter;
+#   * --ip, --subnet (the asset's, an operation's client or server address)
+#     and --kind, repeated or comma-separated, keep exactly the events
+#     python picks from the whole list;
 #   * `spanwatch baseline --accept` ends the learning period;
 #   * --follow shows the events the daemon writes while it runs.
 # Usage: tests/e2e/80-events.sh [BUILD_DIR]
@@ -69,6 +72,51 @@ if b1["state"] != "learning" or b2["state"] != "alerting" or b2["accepted"] is N
 print(f"80-events: {len(first)} events for {len(assets)} assets "
       f"({dict(collections.Counter(e['kind'] for e in first))}); re-read adds 0")
 PY
+# The shared filters: what python picks from the whole list, and nothing else.
+filters() {
+python3 - "$cli" "$1" <<'PY' || exit 1
+import ipaddress, json, subprocess, sys
+cli, db = sys.argv[1:3]
+def fail(msg):
+    print("80-events: FAIL:", msg); sys.exit(1)
+def events(*args):
+    p = subprocess.run([cli, "--db", db, "events", "--json", *args], capture_output=True, text=True)
+    if p.returncode not in (0, 1): fail(f"events {' '.join(args)}: exit {p.returncode}: {p.stderr}")
+    return json.loads(p.stdout)
+def addrs(e):
+    a = [e.get("asset_ip"), (e.get("client") or {}).get("ip"), (e.get("server") or {}).get("ip")]
+    if e.get("field") == "ip": a += [e.get("old"), e.get("new")]
+    return [ipaddress.ip_address(x) for x in a if x]
+def within(e, nets):
+    return any(a in n for a in addrs(e) for n in nets)
+def check(args, want):
+    got = [e["id"] for e in events(*args)]
+    if got != [e["id"] for e in want]: fail(f"events {' '.join(args)}: {got}, expected {[e['id'] for e in want]}")
+    return len(got)
+every = events()
+ops = [e for e in every if e["kind"] == "operation"]
+moved = [e for e in every if e.get("field") == "ip" and e.get("old")]
+# an operation's client and server, else an address change's old and new address
+one, two = (ops[0]["client"]["ip"], ops[0]["server"]["ip"]) if ops else (moved[0]["old"], moved[0]["new"])
+net = str(ipaddress.ip_network(two + "/28", strict=False))
+ipn = ipaddress.ip_network
+n = {}
+n["ip"] = check(["--ip", one], [e for e in every if within(e, [ipn(one)])])
+n["two"] = check(["--ip", f"{one},{two}"], [e for e in every if within(e, [ipn(one), ipn(two)])])
+n["subnet"] = check(["--subnet", net], [e for e in every if within(e, [ipn(net)])])
+n["kinds"] = check(["--kind", "operation,asset_new"], [e for e in every if e["kind"] in ("operation", "asset_new")])
+check(["--kind", "operation", "--kind", "asset_new"], [e for e in every if e["kind"] in ("operation", "asset_new")])
+kind = "operation" if ops else "address_changed"
+n["both"] = check(["--kind", kind, "--subnet", two + "/32"],
+    [e for e in every if e["kind"] == kind and within(e, [ipn(two)])])
+if not (0 < n["ip"] < len(every)) or n["both"] == 0: fail(f"filters that keep nothing or everything: {n}")
+if events("--subnet", "203.0.113.0/24"): fail("--subnet of a network with no asset kept events")
+p = subprocess.run([cli, "--db", db, "events", "--kind", "operation,reboot"], capture_output=True, text=True)
+if p.returncode != 2 or "reboot" not in p.stderr: fail(f"--kind reboot: exit {p.returncode}: {p.stderr}")
+print(f"80-events: filters keep {n} of {len(every)} events")
+PY
+}
+filters "$db"
 # --follow prints what is there, then what the daemon writes while it runs
 ops=$pcaps/operations/iti__cold_restart_and_response.pcap
 if [ -f "$ops" ]; then
@@ -82,6 +130,7 @@ if [ -f "$ops" ]; then
 	[ "$got" -gt "$before" ] || fail "--follow printed $got lines, $before were there before"
 	tail -n 1 "$tmp/follow" | grep -q '"operation":"restart_cold"' ||
 		fail "--follow did not show the new operation: $(tail -n 1 "$tmp/follow")"
+	filters "$db"	# now with the operation: its client and server
 fi
 lines=$(wc -l <"$tmp/table")
 [ "$lines" -eq $(( $(python3 -c "import json;print(len(json.load(open('$tmp/first.json'))))") + 1 )) ] ||

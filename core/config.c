@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	STR("export", "export_dir", export_dir),
 	STR("export", "export_formats", export_formats),
 	INT("export", "export_keep_days", export_keep_days, 1, 3650),
+	INT("export", "export_retry_s", export_retry_s, 10, EXPORT_RETRY_MAX_S),
 	STR("forward", "host", fwd_host),
 	INT("forward", "port", fwd_port, 1, 65535),
 	BOOL("forward", "tls", fwd_tls),
@@ -113,6 +114,7 @@ config_defaults(struct config *c)
 	snprintf(c->export_dir, sizeof(c->export_dir), "/var/lib/spanwatch/exports");
 	snprintf(c->export_formats, sizeof(c->export_formats), "ecs");
 	c->export_keep_days = 30;
+	c->export_retry_s = EXPORT_RETRY_MIN_S;
 	c->fwd_port = 514;
 	snprintf(c->fwd_spool, sizeof(c->fwd_spool), "/var/lib/spanwatch/forward.spool");
 	c->fwd_spool_max_mb = 64;

@@ -62,6 +62,7 @@ struct config {
 	char	 export_dir[CFG_STR];
 	char	 export_formats[64];	/* "ecs,cef,csv" */
 	int	 export_keep_days;
+	int	 export_retry_s;	/* first retry after a failed scheduled export, doubling */
 	/* [forward] */
 	char	 fwd_host[256];
 	int	 fwd_port;

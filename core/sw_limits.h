@@ -138,7 +138,7 @@
 #define PCAPNG_IF_MAX		256	/* interfaces per pcapng section */
 #define PCAPNG_OPTIONS_MAX	64	/* options read per interface block */
 #define CAPTURE_FILES_MAX	256	/* files one -r run reads (several -r, or a directory) */
-#define EXPORT_RETRY_MIN_S	300	/* a failed scheduled export is tried again after this, */
+#define EXPORT_RETRY_MIN_S	300	/* a failed scheduled export is tried again after this (export_retry_s), */
 #define EXPORT_RETRY_MAX_S	3600	/* doubling up to this */
 #define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */
 #define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* syslog backlog kept while the collector is away */

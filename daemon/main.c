@@ -394,7 +394,7 @@ run_exports(struct daemon *d)
 }
 
 /*
- * A failed run is tried again after EXPORT_RETRY_MIN_S, doubling up to
+ * A failed run is tried again after export_retry_s (EXPORT_RETRY_MIN_S), doubling up to
  * EXPORT_RETRY_MAX_S (the SOC share may be back in minutes or in hours),
  * until one succeeds; the nightly time stays as it is.
  */
@@ -402,7 +402,7 @@ static void
 export_result(struct daemon *d, time_t now)
 {
 	int r = export_job_result();
-	time_t wait = EXPORT_RETRY_MIN_S;
+	time_t wait = d->cfg.export_retry_s > 0 ? d->cfg.export_retry_s : EXPORT_RETRY_MIN_S;
 
 	if (r == 1) {
 		if (d->export_failing)

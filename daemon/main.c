@@ -33,24 +33,18 @@
 #include "ctl.h"
 #include "dissector.h"
 #include "export_job.h"
-#include "fprules.h"
-#include "regmap.h"
 #include "fwd.h"
 #include "log.h"
 #include "obsq.h"
 #include "workers.h"
-#include "oui.h"
 #include "pipeline.h"
 #include "privdrop.h"
-#include "risk.h"
 #include "sandbox.h"
 #include "events.h"
 #include "store.h"
 #include "summary.h"
 #include "sw_limits.h"
-#include "vendor_ids.h"
-#include "vendors.h"
-#include "services.h"
+#include "tables.h"
 #include "asinfo.h"
 
 #define EXIT_USAGE	2
@@ -76,13 +70,7 @@ struct daemon {
 	struct capture		*cap;
 	struct workers		*wk;	/* the pipeline(s): packet/workers.h */
 	struct store		*st;
-	struct oui_db		*oui;
-	struct vendors		*vendors;
-	struct fprules		*rules;
-	struct regmap		*regmaps[REGMAP_MAX_RELOADS];	/* installed, newest last */
-	int			 nregmaps;
-	struct risk_policy	*policy;
-	struct services		*services;	/* oui/services.csv + local rows */
+	struct tables		 tables;	/* OUI, vendor ids and origins, policy, rules, maps, services */
 	struct asinfo		*asinfo;	/* libloc: who runs an Internet address */
 	struct ctl		*ctl;
 	struct fwd		*fwd;
@@ -914,41 +902,17 @@ read_list(struct daemon *d, const char *const *args, size_t nargs)
 /* --- tables, signals ------------------------------------------------------ */
 
 /*
- * A default data path that is not installed falls back to the source tree
- * (running from a clone: `make demo`, the tests); a path the operator set
- * is used as given.
- */
-static const char *
-data_path(const char *configured, const char *installed_default, const char *in_tree)
-{
-	if (strcmp(configured, installed_default) == 0 && access(configured, R_OK) != 0 &&
-	    access(in_tree, R_OK) == 0)
-		return in_tree;
-	return configured;
-}
-
-/*
- * The service table and the location database.  A table that does not
- * load keeps the previous one; the database is opened once (libloc maps
- * it) and re-opened on reload, so `location update` is picked up.
+ * The location database, opened once (libloc maps it) and re-opened on
+ * reload, so `location update` is picked up; one that does not open keeps
+ * the previous one.
  */
 static void
-load_internet(struct daemon *d)
+open_location_db(struct daemon *d)
 {
 	char err[1024];
-	struct services *sv;
 	struct asinfo *ai;
 	const char *db = d->cfg.location_db[0] ? d->cfg.location_db : ASINFO_DEFAULT_DB;
 
-	sv = services_load(data_path(d->cfg.services, SW_DATADIR "/services.csv", "oui/services.csv"),
-	    d->cfg.local_services[0] ? d->cfg.local_services : NULL, err, sizeof(err));
-	if (sv == NULL)
-		log_warnx("%s; %s", err, d->services ? "keeping the previous service table" :
-		    "no services are named until it is fixed");
-	else {
-		services_free(d->services);
-		d->services = sv;
-	}
 	if ((ai = asinfo_open(db, err, sizeof(err))) == NULL)
 		log_warnx("%s: Internet endpoints get no country or AS", err);
 	else {
@@ -973,97 +937,30 @@ configure_events(struct daemon *d)
 	store_set_events(d->st, &ec);
 }
 
-/* OUI registry, vendor tables and policy: loaded at start and on SIGHUP. */
-static int
-load_tables(struct daemon *d, bool fatal_on_error)
+/* The tables (tables.c: on SIGHUP all or nothing) and what the store is told of them. */
+static void
+load_tables(struct daemon *d, bool at_start)
 {
 	char err[1024];
-	struct oui_db *oui;
-	struct vendors *v;
-	struct risk_policy *p;
 
-	oui = oui_load(d->cfg.oui_dir, d->cfg.oui_override, err, sizeof(err));
-	if (oui == NULL) {
-		if (fatal_on_error)
-			log_warnx("%s: assets get no OUI vendor", err);
-		else
-			log_warnx("reload: %s; keeping the previous registry", err);
-	}
-	v = vendors_load(data_path(d->cfg.vendors, SW_DATADIR "/vendors.csv", "oui/vendors.csv"),
-	    d->cfg.local_vendors[0] ? d->cfg.local_vendors : NULL, err, sizeof(err));
-	if (v == NULL)
-		log_warnx("%s; %s", err, d->vendors ? "keeping the previous vendor table" :
-		    "risk is not evaluated until it is fixed");
-	p = risk_policy_load(data_path(d->cfg.risk_policy, SW_SYSCONFDIR "/risk.conf",
-	    "packaging/risk.conf"), err, sizeof(err));
-	if (p == NULL)
-		log_warnx("%s; %s", err, d->policy ? "keeping the previous risk policy" :
-		    "risk is not evaluated until it is fixed");
-	if (oui) {
-		oui_free(d->oui);
-		d->oui = oui;
-	}
-	if (v && p) {
-		vendors_free(d->vendors);
-		risk_policy_free(d->policy);
-		d->vendors = v;
-		d->policy = p;
-	} else {
-		vendors_free(v);
-		risk_policy_free(p);
-	}
-	/* Fingerprint rules: a new set replaces the old only if it loads whole. */
-	{
-		const char *path = SW_DATADIR "/fingerprints.rules";
-		struct fprules *r;
-
-		if (access(path, R_OK) != 0 && access("oui/fingerprints.rules", R_OK) == 0)
-			path = "oui/fingerprints.rules";
-		if ((r = fprules_load(path, err, sizeof(err))) == NULL)
-			log_warnx("%s; %s", err, d->rules ? "keeping the previous rules" :
-			    "no fingerprint rules until it is fixed");
-		else {
-			fprules_free(d->rules);
-			d->rules = r;
-		}
-	}
-	/* Vendor register maps for the Modbus dissector: the same rule. */
-	{
-		const char *path = SW_DATADIR "/registers.map";
-		struct regmap *m;
-
-		if (access(path, R_OK) != 0 && access("oui/registers.map", R_OK) == 0)
-			path = "oui/registers.map";
-		if ((m = regmap_load(path, err, sizeof(err))) == NULL)
-			log_warnx("%s; %s", err, d->nregmaps ? "keeping the previous register maps" :
-			    "no vendor register maps until it is fixed");
-		else if (d->nregmaps > 0 && regmap_same(m, d->regmaps[d->nregmaps - 1]))
-			regmap_free(m);		/* unchanged */
-		else if (d->nregmaps == REGMAP_MAX_RELOADS) {
-			log_warnx("%s: changed more than %d times since start; restart spanwatchd "
-			    "to load it", path, REGMAP_MAX_RELOADS);
-			regmap_free(m);
-		} else {
-			/* packet threads may still read the old map: it stays until exit */
-			regmap_install(m);
-			d->regmaps[d->nregmaps++] = m;
-		}
-	}
-	vendor_ids_load(NULL);
-	load_internet(d);
+	/* the store reads the tables on this thread only, so it is told right after the swap */
+	if (at_start)
+		tables_start(&d->tables, &d->cfg);
+	else
+		tables_reload(&d->tables, &d->cfg);
+	open_location_db(d);
 	if (d->st) {
 		store_set_limits(d->st, &(struct store_limits){
 		    (uint64_t)d->cfg.max_db_mb << 20, d->cfg.event_keep_days,
 		    d->cfg.new_assets_burst, d->cfg.new_assets_per_min });
-		store_set_oui(d->st, d->oui);
-		store_set_risk(d->st, d->vendors, d->policy);
-		store_set_rules(d->st, d->rules);
-		if (store_set_site(d->st, d->cfg.site_networks, d->services, d->asinfo, err,
+		store_set_oui(d->st, d->tables.oui);
+		store_set_risk(d->st, d->tables.vendors, d->tables.policy);
+		store_set_rules(d->st, d->tables.rules);
+		if (store_set_site(d->st, d->cfg.site_networks, d->tables.services, d->asinfo, err,
 		    sizeof(err)) != 0)
 			log_warnx("[site] networks: %s; keeping the default site networks", err);
 		configure_events(d);
 	}
-	return 0;
 }
 
 /*
@@ -1520,16 +1417,8 @@ main(int argc, char *argv[])
 	store_close(d.st);
 	capture_close(d.cap);
 	workers_free(d.wk);
-	oui_free(d.oui);
-	vendors_free(d.vendors);
-	risk_policy_free(d.policy);
-	services_free(d.services);
+	tables_free(&d.tables);
 	asinfo_close(d.asinfo);
-	fprules_free(d.rules);
-	regmap_install(NULL);
-	for (int i = 0; i < d.nregmaps; i++)
-		regmap_free(d.regmaps[i]);
-	vendor_ids_free();
 	for (int i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_flush);

@@ -8,8 +8,11 @@
 #   1. policy with [country CN]          -> `spanwatch risk --json`: high
 #   2. policy rewritten with a bad line  -> SIGHUP: the log names FILE:LINE,
 #      the old policy stays (a new camera is still evaluated high)
-#   3. policy + [accept asset MAC]       -> SIGHUP: the acceptance shows, level kept
-#   4. policy without countries/listings -> SIGHUP: both cameras none
+#   3. a good policy without countries, but the vendor table (the second
+#      file) broken                      -> SIGHUP: the log names the vendor
+#      table's FILE:LINE, every old table stays (both cameras still high)
+#   4. policy + [accept asset MAC]       -> SIGHUP: the acceptance shows, level kept
+#   5. policy without countries/listings -> SIGHUP: both cameras none
 # Needs root (namespaces, capture); exits 77 otherwise.  Bounded: each wait
 # is at most WAIT_S seconds, the whole run takes a few seconds.
 # Usage: tests/e2e/70-risk-sighup.sh [BUILD_DIR]
@@ -169,7 +172,24 @@ send "$CAM2" 10.1.1.6	# evaluated under the policy kept
 wait_for "$CAM2 evaluated high under the old policy" level_is "$CAM2" high
 level_is "$CAM1" high || fail "step 2: $CAM1 changed after a bad policy: $(verdict "$CAM1")"
 
-# 3. An accepted risk: shown after SIGHUP, level kept, no new traffic.
+# 3. The policy is fine and would clear both cameras, but the vendor table
+#    is broken: a reload is all or nothing, so the old policy stays too.
+policy <<EOF
+[policy]
+flag_listings =
+EOF
+bad_line=$(( $(wc -l <"$tmp/vendors.csv") + 1 ))
+{ cat oui/vendors.csv; echo "Broken Maker,only two columns"; } >"$tmp/vendors.csv.new" &&
+	mv "$tmp/vendors.csv.new" "$tmp/vendors.csv"
+kill -HUP "$pid"
+wait_for "the broken vendor table to be reported" log_has "$tmp/vendors.csv:$bad_line: "
+log_has "keeping all the previous tables" || fail "step 3: the log does not say the tables were kept"
+wait_for "the reload after the broken vendor table" reloaded 2
+level_is "$CAM1" high || fail "step 3: $CAM1 changed with a broken vendor table: $(verdict "$CAM1")"
+level_is "$CAM2" high || fail "step 3: $CAM2 changed with a broken vendor table: $(verdict "$CAM2")"
+cp oui/vendors.csv "$tmp/vendors.csv.new" && mv "$tmp/vendors.csv.new" "$tmp/vendors.csv"
+
+# 4. An accepted risk: shown after SIGHUP, level kept, no new traffic.
 policy <<EOF
 [policy]
 flag_listings = FCC-COVERED NDAA-889
@@ -184,11 +204,11 @@ by = OT security
 EOF
 kill -HUP "$pid"
 wait_for "the acceptance of $CAM1" accepted_has "$CAM1" high "isolated camera VLAN 40"
-accepted_has "$CAM1" high "2026-11-01 by OT security" || fail "step 3: $(verdict "$CAM1")"
-level_is "$CAM2" high || fail "step 3: $CAM2 should stay high, not accepted: $(verdict "$CAM2")"
-verdict "$CAM2" | grep -q "^high||" || fail "step 3: $CAM2 accepted too: $(verdict "$CAM2")"
+accepted_has "$CAM1" high "2026-11-01 by OT security" || fail "step 4: $(verdict "$CAM1")"
+level_is "$CAM2" high || fail "step 4: $CAM2 should stay high, not accepted: $(verdict "$CAM2")"
+verdict "$CAM2" | grep -q "^high||" || fail "step 4: $CAM2 accepted too: $(verdict "$CAM2")"
 
-# 4. No risk countries, no flagged listings: both cameras none.
+# 5. No risk countries, no flagged listings: both cameras none.
 policy <<EOF
 [policy]
 flag_listings =
@@ -197,12 +217,12 @@ kill -HUP "$pid"
 wait_for "$CAM1 to become none" level_is "$CAM1" none
 wait_for "$CAM2 to become none" level_is "$CAM2" none
 "$cli" --db "$tmp/sw.db" risk >/dev/null 2>&1
-[ $? -eq 1 ] || fail "step 4: spanwatch risk should exit 1 with nothing flagged"
+[ $? -eq 1 ] || fail "step 5: spanwatch risk should exit 1 with nothing flagged"
 
-# One daemon all along, re-read three times, nothing lost.
+# One daemon all along, re-read four times, nothing lost.
 kill -0 "$pid" 2>/dev/null || fail "spanwatchd is gone"
 [ "$(grep -c 'capturing on sw0' "$log")" -eq 1 ] || fail "spanwatchd started more than once"
-[ "$(reloads)" -eq 3 ] || fail "expected 3 reloads, log has $(reloads)"
+[ "$(reloads)" -eq 4 ] || fail "expected 4 reloads, log has $(reloads)"
 kill -TERM "$pid"
 gone() {	# exited (a zombie until waited for counts as gone)
 	st=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)

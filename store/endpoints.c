@@ -333,6 +333,7 @@ endpoint(struct store *s, const struct ipaddr *ip, long long ts, int64_t *id)
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(q, 0);
 		m->id = *id;
+		sqlite3_reset(q);	/* left on its row it would hold a read snapshot: the WAL grows */
 		return endpoint(s, ip, ts, id);
 	}
 	if (rc != SQLITE_DONE)

@@ -99,6 +99,7 @@ void	 flood_free(struct store *s);
 
 /* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */
 int	 st_step(struct store *s, enum stmt_id id);
+void	 store_reset_statements(struct store *s);	/* ends a transaction's read snapshots */
 sqlite3_stmt *st_get(struct store *s, enum stmt_id id);	/* reset + cleared bindings */
 void	 st_error(struct store *s, const char *what);
 

@@ -38,11 +38,27 @@ struct convagg {
 	struct convagg_stats	 st;
 };
 
-static void
-clear_buckets(struct convagg *ca)
+static uint32_t *
+bucket_of(struct convagg *ca, uint64_t h)
 {
-	for (size_t i = 0; i < CONV_BUCKETS; i++)
-		ca->bucket[i] = CONV_NONE;
+	return &ca->bucket[(h ^ (h >> 32)) & (CONV_BUCKETS - 1)];
+}
+
+/*
+ * Empty the table.  Only the chains in use are cut when few are: a drain
+ * runs at every flush (and a fuzzer's at every input), mostly over a few
+ * conversations, and sweeping all the buckets each time was its whole cost.
+ */
+static void
+clear_buckets(struct convagg *ca, bool all)
+{
+	if (all || ca->used > CONV_BUCKETS / 16) {
+		for (size_t i = 0; i < CONV_BUCKETS; i++)
+			ca->bucket[i] = CONV_NONE;
+	} else {
+		for (uint32_t i = 0; i < ca->used; i++)
+			*bucket_of(ca, ca->pool[i].hash) = CONV_NONE;
+	}
 	ca->used = 0;
 	ca->drained = 0;
 }
@@ -53,7 +69,7 @@ convagg_new(void)
 	struct convagg *ca = bigmem_alloc(sizeof(*ca));
 
 	if (ca)
-		clear_buckets(ca);
+		clear_buckets(ca, true);
 	return ca;
 }
 
@@ -88,7 +104,7 @@ convagg_add(struct convagg *ca, const struct obs *o, struct obs_sink *sink)
 {
 	const char *proto = o->proto ? o->proto : "unknown";
 	uint64_t h = conv_hash(o, proto);
-	uint32_t *head = &ca->bucket[(h ^ (h >> 32)) & (CONV_BUCKETS - 1)];
+	uint32_t *head = bucket_of(ca, h);
 	struct conv *c;
 
 	if (ca->drained > 0) {		/* a drain in steps is under way: do not add behind it */
@@ -154,7 +170,7 @@ convagg_drain(struct convagg *ca, struct obs_sink *sink, size_t max)
 	}
 	if (ca->drained < ca->used)
 		return false;
-	clear_buckets(ca);
+	clear_buckets(ca, false);
 	return true;
 }
 

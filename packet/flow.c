@@ -178,12 +178,19 @@ flow_remove(struct flow_table *ft, struct flow *f)
 }
 
 void
+flow_table_clear(struct flow_table *ft)
+{
+	for (struct flow *f; (f = lru_oldest(ft)) != NULL;)
+		flow_remove(ft, f);
+	memset(&ft->st, 0, sizeof(ft->st));
+}
+
+void
 flow_table_free(struct flow_table *ft)
 {
 	if (ft == NULL)
 		return;
-	for (struct flow *f; (f = lru_oldest(ft)) != NULL;)
-		flow_remove(ft, f);
+	flow_table_clear(ft);
 	bigmem_free(ft->pool, ft->max * sizeof(*ft->pool));
 	bigmem_free(ft->buckets, ft->nbuckets * sizeof(*ft->buckets));
 	free(ft);

@@ -268,6 +268,29 @@ pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
+bool
+pipeline_reset(struct pipeline *pl)
+{
+	bool clean;
+
+	flow_table_clear(pl->ft);
+	clean = pl->rs.mem_in_use == 0 && classify_live(pl->cl) == 0;
+	convagg_drain(pl->ca, pl->sink, SIZE_MAX);
+	opagg_drain(pl->oa, pl->sink);
+	for (size_t i = 0; i < n_dissectors; i++)
+		if (pl->l2state[i])
+			memset(pl->l2state[i], 0, dissectors[i]->state_size);
+	memset(pl->ds, 0, n_dissectors * sizeof(*pl->ds));
+	memset(&pl->dec, 0, sizeof(pl->dec));
+	memset(&pl->rs, 0, sizeof(pl->rs));
+	memset(pl->fc, 0, sizeof(*pl->fc));
+	memset(pl->addr_memo, 0, sizeof(pl->addr_memo));
+	pl->packets = pl->bytes = 0;
+	pl->now_us = pl->last_expire_us = 0;
+	pl->no_flow = pl->state_alloc_failed = pl->flows_unidentified = pl->not_mine_rebinds = 0;
+	return clean;
+}
+
 /*
  * Remember a MAC/IP pair seen on the wire, a few times an hour at most.
  * Runs for every frame: the repeat check comes first, on the raw fields,

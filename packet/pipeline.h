@@ -26,6 +26,16 @@ struct pipeline;
 
 struct pipeline *pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink);
 void	 pipeline_free(struct pipeline *pl);	/* releases flows: emits their last OBS_PEER */
+/*
+ * Back to the state pipeline_new left it in, without its cost: every flow
+ * is released (its last reports go to the sink), the sums are drained, the
+ * fact cache, memos, layer-2 states and counters are cleared; the tables
+ * and nDPI's module (most of pipeline_new's time) are kept.  One pipeline
+ * then serves many independent inputs (tests/fuzz/fuzz_pipeline.c).
+ * False if, with every flow released, reassembly memory or nDPI state was
+ * still accounted for: a leak in that accounting.
+ */
+bool	 pipeline_reset(struct pipeline *pl);
 
 void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);

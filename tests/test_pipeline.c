@@ -4,6 +4,7 @@
  * the addresses it carries reach the sink as MAC/IP bindings.
  */
 #include <dirent.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +92,65 @@ START_TEST(every_shared_capture_reads_whole)
 }
 END_TEST
 
+static void
+feed(struct pipeline *pl, const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *pc = pcap_open_offline(path, errbuf);
+
+	ck_assert_msg(pc != NULL, "%s", errbuf);
+	while (pcap_next_ex(pc, &h, &data) == 1)
+		pipeline_packet(pl, pcap_datalink(pc), data, h->caplen, h->len,
+		    (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec);
+	pcap_close(pc);
+	pipeline_report_flows(pl);
+}
+
+static bool
+same_obs(const struct cobs *a, const struct cobs *b)
+{
+	return a->kind == b->kind && strcmp(a->mac, b->mac) == 0 && strcmp(a->ip, b->ip) == 0 &&
+	    strcmp(a->attr, b->attr) == 0 && strcmp(a->val, b->val) == 0 &&
+	    strcmp(a->src, b->src) == 0 && strcmp(a->proto, b->proto) == 0 &&
+	    strcmp(a->peer_ip, b->peer_ip) == 0 && a->pkts == b->pkts && a->bytes == b->bytes &&
+	    a->port == b->port && a->op == b->op && a->op_n == b->op_n && a->ts_us == b->ts_us;
+}
+
+/*
+ * pipeline_reset (the persistent fuzzer's): a capture read again after a
+ * reset gives exactly the observations it gave the first time, flows,
+ * facts, conversations and operations alike, and nothing stays held.
+ */
+START_TEST(reset_pipeline_reads_as_new)
+{
+	static const char *const caps[] = { "modbus/iti__modbusSmall.pcap",
+	    "enip/iti__EIP-IPAddressChangeAttempt.pcap", "s7comm/iti__s7comm_reading_plc_status.pcap" };
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct collected c;
+		struct pipeline *pl;
+		size_t first;
+
+		collected_init(&c);
+		ck_assert_int_gt(run_pcap(shared_pcap(caps[i]), &c, &pl), 0);
+		ck_assert(pipeline_reset(pl));
+		ck_assert_uint_eq(pipeline_packets(pl), 0);
+		first = c.n;
+		ck_assert_uint_gt(first, 10);
+		feed(pl, shared_pcap(caps[i]));
+		ck_assert(pipeline_reset(pl));
+		ck_assert_uint_eq(c.n, 2 * first);
+		for (size_t k = 0; k < first; k++)
+			ck_assert_msg(same_obs(&c.v[k], &c.v[first + k]), "%s: observation %zu differs",
+			    caps[i], k);
+		pipeline_free(pl);
+		collected_free(&c);
+	}
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -99,6 +159,7 @@ make_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, every_shared_capture_reads_whole);
+	tcase_add_test(tc, reset_pipeline_reads_as_new);
 	suite_add_tcase(s, tc);
 	return s;
 }

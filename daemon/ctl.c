@@ -44,50 +44,64 @@ client_free(struct client *cl)
 	free(cl);
 }
 
-static void
-on_line(struct client *cl, const char *line)
+/* One request; true for quit. */
+static bool
+on_line(const char *line, struct evbuffer *out, ctl_status_cb cb, void *arg)
 {
-	struct evbuffer *out = bufferevent_get_output(cl->bev);
-
 	if (strcmp(line, "status") == 0) {
-		cl->ctl->cb(cl->ctl->arg, out);
+		cb(arg, out);
 		evbuffer_add_printf(out, ".\n");
 	} else if (strcmp(line, "help") == 0 || line[0] == '\0')
 		evbuffer_add_printf(out, "commands: status, help, quit\n.\n");
 	else if (strcmp(line, "quit") == 0)
-		cl->closing = true;
+		return true;
 	else
 		evbuffer_add_printf(out, "error: unknown command (try help)\n.\n");
+	return false;
+}
+
+enum ctl_verdict
+ctl_serve(struct evbuffer *in, struct evbuffer *out, ctl_status_cb cb, void *arg)
+{
+	bool quit = false;
+	char *line;
+	size_t len;
+
+	while (!quit && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		if (len > CTL_MAX_LINE) {
+			free(line);
+			return CTL_DROP;
+		}
+		quit = on_line(line, out, cb, arg);
+		free(line);
+	}
+	/* A line that never ends, or a client that asks and never reads. */
+	if (evbuffer_get_length(in) > CTL_MAX_LINE || evbuffer_get_length(out) > CTL_MAX_OUT)
+		return CTL_DROP;
+	return quit ? CTL_CLOSE : CTL_KEEP;
 }
 
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
 	struct client *cl = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	char *line;
-	size_t len;
+	struct evbuffer *out = bufferevent_get_output(bev);
 
-	while (!cl->closing && (line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		if (len > CTL_MAX_LINE) {
-			free(line);
+	if (!cl->closing) {
+		switch (ctl_serve(bufferevent_get_input(bev), out, cl->ctl->cb, cl->ctl->arg)) {
+		case CTL_DROP:
 			client_free(cl);
 			return;
+		case CTL_CLOSE:
+			cl->closing = true;
+			break;
+		case CTL_KEEP:
+			return;
 		}
-		on_line(cl, line);
-		free(line);
 	}
-	/* A line that never ends, or a client that asks and never reads. */
-	if (evbuffer_get_length(in) > CTL_MAX_LINE ||
-	    evbuffer_get_length(bufferevent_get_output(bev)) > CTL_MAX_OUT) {
+	bufferevent_disable(bev, EV_READ);
+	if (evbuffer_get_length(out) == 0)
 		client_free(cl);
-		return;
-	}
-	if (cl->closing) {
-		bufferevent_disable(bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			client_free(cl);
-	}
 }
 
 static void

@@ -5,7 +5,8 @@
 #   make check      deps + build + layering + the whole test suite (SANITIZE=1: ASan+UBSan)
 #   make layering   which folder may include which (docs/ARCHITECTURE.md)
 #   make bench      throughput benchmark against a bare pcap loop and ndpiReader
-#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 10)
+#   make fuzz-long  the same, FUZZ_SECONDS default 600, with a summary (docs/FUZZING.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages needed to build and test (root),
 #                   or print the apt-get line to run
@@ -99,7 +100,7 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 PROGS	:= $(DAEMON) $(CLI) $(if $(GEN_SRCS),$(GEN))
 
 .SECONDARY:
-.PHONY: all check check-unit check-e2e layering print-flags demo deps bench fuzz install clean deb
+.PHONY: all check check-unit check-e2e layering print-flags demo deps bench fuzz fuzz-long install clean deb
 all: $(PROGS)
 	@# Stable paths for scripts and docs: ./spanwatchd, ./spanwatch, ./swgen
 	@for p in $(notdir $(PROGS)); do ln -sf $(BUILD)/$$p $$p; done
@@ -175,6 +176,11 @@ bench: deps
 
 fuzz: deps
 	@tests/fuzz/run.sh
+
+# A campaign: every target for FUZZ_SECONDS (10 minutes unless given), one
+# at a time; the corpora grow in build-fuzz/corpus/ from run to run.
+fuzz-long: deps
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \

@@ -11,53 +11,24 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "obsq.h"
 #include "risk.h"
 #include "store.h"
 #include "sw_limits.h"
 #include "vendors.h"
 
-static char dbpath[64];
-static struct store *st;
-static struct obsq *q;
-static struct obs_sink sink;
+static struct store_fx fx;	/* the database, its queue and sink (store_support.h) */
 
-static void
-setup(void)
-{
-	char err[512];
-	int fd;
-
-	strcpy(dbpath, "/tmp/sw-bound-XXXXXX");
-	fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
-	q = obsq_new(0);
-	sink = obsq_sink(q);
-}
-
-static void
-teardown(void)
-{
-	char p[128];
-
-	store_close(st);
-	obsq_free(q);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-}
+static void setup(void) { store_fx_open(&fx, "bound", false); }
+static void teardown(void) { store_fx_close(&fx); }
 
 static void
 limits(uint64_t max_bytes, int keep_days, int burst, int per_min)
 {
 	struct store_limits l = { max_bytes, keep_days, burst, per_min };
 
-	store_set_limits(st, &l);
+	store_set_limits(fx.st, &l);
 }
 
 /* Host n: MAC 02:00:xx:xx:xx:xx is locally administered; use a global one. */
@@ -86,7 +57,7 @@ sent(uint32_t n, uint64_t t)
 {
 	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = host(n), .src = "ip" };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
@@ -95,28 +66,11 @@ fact(uint32_t n, const char *attr, const char *val, uint8_t conf, uint64_t t)
 	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = host(n), .attr = attr,
 	    .val = val, .val_len = strlen(val), .src = "test/ident", .conf = conf };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
-static void
-ingest(void)
-{
-	while (obsq_len(q) > 0)
-		ck_assert_msg(store_ingest(st, q) >= 0, "%s", store_errmsg(st));
-}
-
-static long long
-count(const char *sql)
-{
-	sqlite3_stmt *s;
-	long long n;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
+static void ingest(void) { store_fx_drain(&fx); }
+static long long count(const char *sql) { return store_fx_scalar(&fx, sql); }
 
 START_TEST(flood_is_one_event_and_no_assets)
 {
@@ -133,7 +87,7 @@ START_TEST(flood_is_one_event_and_no_assets)
 	/* 20,000 spoofed senders within two seconds */
 	for (uint32_t n = 1000; n < 21000; n++) {
 		sent(n, 2000 + n / 10000);
-		if (obsq_len(q) > 4000)
+		if (obsq_len(fx.q) > 4000)
 			ingest();
 	}
 	ingest();
@@ -142,7 +96,7 @@ START_TEST(flood_is_one_event_and_no_assets)
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 10);
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood' AND "
 	    "detail LIKE '%20000 new MAC or IP addresses held back%'"), 1);
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_eq(ss.floods, 1);
 	ck_assert_uint_eq(ss.flood_senders, 20000);
 
@@ -155,7 +109,7 @@ START_TEST(flood_is_one_event_and_no_assets)
 	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 12);
 	ck_assert_int_eq(count("SELECT count(*) FROM evidence WHERE value = 'plc-7'"), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM assets WHERE mac = '00:11:00:00:1b:58'"), 0);
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_eq(ss.flood_promoted, 2);
 }
 END_TEST
@@ -198,17 +152,17 @@ START_TEST(budget_prunes_unvouched_assets_first)
 	sent(7, 10);
 	for (uint32_t n = 100; n < 20100; n++) {
 		sent(n, 20 + n % 5);
-		if (obsq_len(q) > 4000)
+		if (obsq_len(fx.q) > 4000)
 			ingest();
 	}
 	ingest();
-	ck_assert_uint_gt(store_used_bytes(st), budget);
+	ck_assert_uint_gt(store_used_bytes(fx.st), budget);
 	limits(budget, 0, 1, 0);
-	ck_assert_int_gt(store_maintain(st), 0);
-	ck_assert_uint_le(store_used_bytes(st), budget / 100 * STORE_PRUNE_AT_PCT);
+	ck_assert_int_gt(store_maintain(fx.st), 0);
+	ck_assert_uint_le(store_used_bytes(fx.st), budget / 100 * STORE_PRUNE_AT_PCT);
 	ck_assert_int_eq(count("SELECT count(*) FROM assets WHERE mac = '00:11:00:00:00:07'"), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE asset_id IS NULL"), 0);
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_gt(ss.pruned_assets, 1000);
 	/* what remains is consistent: no row names a deleted asset */
 	ck_assert_int_eq(count("SELECT count(*) FROM addresses WHERE asset_id NOT IN (SELECT id FROM assets)"), 0);
@@ -224,7 +178,7 @@ START_TEST(old_events_expire_by_packet_time)
 	ck_assert_int_gt(count("SELECT count(*) FROM events WHERE ts = 1000000"), 0);
 	sent(2, 1000000 + 31 * 86400);
 	ingest();
-	ck_assert_int_ge(store_maintain(st), 1);
+	ck_assert_int_ge(store_maintain(fx.st), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE ts = 1000000"), 0);
 	ck_assert_int_gt(count("SELECT count(*) FROM events WHERE ts > 1000000"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 2);	/* assets stay */
@@ -245,23 +199,23 @@ START_TEST(a_batch_beyond_the_risk_set_evaluates_every_asset_once)
 
 	ck_assert_ptr_nonnull(v);
 	ck_assert_ptr_nonnull(p);
-	store_set_risk(st, v, p);
+	store_set_risk(fx.st, v, p);
 	limits(0, 0, (int)n, (int)n);
-	obsq_free(q);
-	q = obsq_new(n);
-	sink = obsq_sink(q);
+	obsq_free(fx.q);
+	fx.q = obsq_new(n);
+	fx.sink = obsq_sink(fx.q);
 	for (uint32_t i = 0; i < n; i++)
 		sent(i, 1000);
-	ck_assert_uint_eq(obsq_len(q), n);
-	ck_assert_int_eq(store_ingest(st, q), (long)n);	/* one batch */
+	ck_assert_uint_eq(obsq_len(fx.q), n);
+	ck_assert_int_eq(store_ingest(fx.st, fx.q), (long)n);	/* one batch */
 	ck_assert_int_eq(count("SELECT count(*) FROM assets"), n);
 	ck_assert_int_eq(count("SELECT count(*) FROM risk"), n);
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_eq(ss.batches, 1);
 	ck_assert_uint_eq(ss.risk_evaluations, n);
 	ck_assert_uint_ge(ss.risk_early, 1);
 	ck_assert_uint_eq(ss.risk_deferred, 0);
-	store_set_risk(st, NULL, NULL);
+	store_set_risk(fx.st, NULL, NULL);
 	vendors_free(v);
 	risk_policy_free(p);
 }

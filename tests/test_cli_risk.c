@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "obsq.h"
 #include "oui.h"
 #include "risk.h"
@@ -69,23 +70,10 @@ static int hik_line;			/* oui/vendors.csv line of the Hikvision row */
 
 static struct obs_sink sink;
 
-static struct asset_ref
-ref(const char *mac, const char *ip)
-{
-	struct asset_ref r;
-
-	memset(&r, 0, sizeof(r));
-	if (mac)
-		ck_assert(mac_parse(mac, r.mac));
-	if (ip)
-		ck_assert(ip_parse(ip, &r.ip));
-	return r;
-}
-
 static void
 addr(const char *mac, const char *ip, const char *src, uint64_t t)
 {
-	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = ref(mac, ip), .src = src };
+	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip), .src = src };
 
 	obs_emit(&sink, &o);
 }
@@ -94,7 +82,7 @@ static void
 fact(const char *mac, const char *ip, const char *attr, const char *val, const char *src,
     uint8_t conf, uint64_t t)
 {
-	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = ref(mac, ip),
+	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip),
 	    .attr = attr, .val = val, .val_len = strlen(val), .src = src, .conf = conf };
 
 	obs_emit(&sink, &o);

@@ -12,59 +12,22 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "events.h"
 #include "obsq.h"
 #include "opagg.h"
 #include "store.h"
 
+static struct store_fx fx;	/* the database, its queue and sink (store_support.h) */
+
+static void setup(void) { store_fx_open(&fx, "events", false); }
+static void teardown(void) { store_fx_close(&fx); }
+static void flush(void) { store_fx_flush(&fx); }
+static long long scalar(const char *sql) { return store_fx_scalar(&fx, sql); }
+static const char *text(const char *sql) { return store_fx_text(&fx, sql); }
+
 #define T0	1224804439ull	/* seconds */
 #define US	1000000ull
-
-static char dbpath[64];
-static struct store *st;
-static struct obsq *q;
-static struct obs_sink sink;
-
-static void
-setup(void)
-{
-	char err[512];
-	int fd;
-
-	strcpy(dbpath, "/tmp/sw-events-XXXXXX");
-	fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
-	q = obsq_new(0);
-	sink = obsq_sink(q);
-}
-
-static void
-teardown(void)
-{
-	char p[128];
-
-	store_close(st);
-	obsq_free(q);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-}
-
-static struct asset_ref
-ref(const char *mac, const char *ip)
-{
-	struct asset_ref r;
-
-	memset(&r, 0, sizeof(r));
-	ck_assert(mac_parse(mac, r.mac));
-	ck_assert(ip_parse(ip, &r.ip));
-	return r;
-}
 
 #define CLI_MAC	"00:1d:09:99:b2:2c"
 #define SRV_MAC	"00:00:bc:3e:eb:e4"
@@ -78,8 +41,8 @@ op(enum op_kind k, enum op_phase ph, uint64_t t_us, const char *detail)
 	memset(&o, 0, sizeof(o));
 	o.kind = OBS_OP;
 	o.ts_us = t_us;
-	o.who = ref(CLI_MAC, "192.168.10.105");
-	o.peer = ref(SRV_MAC, "192.168.10.120");
+	o.who = asset_ref_of(CLI_MAC, "192.168.10.105");
+	o.peer = asset_ref_of(SRV_MAC, "192.168.10.120");
 	o.proto = "modbus";
 	o.src = "modbus/fc6";
 	o.op = (uint8_t)k;
@@ -88,42 +51,6 @@ op(enum op_kind k, enum op_phase ph, uint64_t t_us, const char *detail)
 	o.val_len = detail ? strlen(detail) : 0;
 	o.transport = L4_TCP;
 	return o;
-}
-
-static void
-flush(void)
-{
-	long n = store_ingest(st, q);
-
-	ck_assert_msg(n >= 0, "%s", store_errmsg(st));
-	ck_assert_uint_eq(obsq_len(q), 0);
-}
-
-static long long
-scalar(const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static const char *
-text(const char *sql)
-{
-	static char buf[1024];
-	sqlite3_stmt *s;
-
-	buf[0] = '\0';
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return buf;
 }
 
 /* A SCADA master writing a register every second: one sum per flush, one event. */
@@ -136,11 +63,11 @@ START_TEST(polling_loop_is_one_event_with_its_count)
 		struct obs req = op(OP_CONTROL_OPERATE, OP_REQUEST, (T0 + i) * US, "unit 1 reg 40001");
 		struct obs ok = op(OP_CONTROL_OPERATE, OP_REPLY_OK, (T0 + i) * US + 5000, NULL);
 
-		opagg_add(oa, &req, &sink);
-		opagg_add(oa, &ok, &sink);
+		opagg_add(oa, &req, &fx.sink);
+		opagg_add(oa, &ok, &fx.sink);
 		if (i % 1000 == 999) {		/* a flush every 1000 s of traffic */
-			opagg_drain(oa, &sink);
-			ck_assert_uint_le(obsq_len(q), 2);	/* one sum per phase, not a PDU each */
+			opagg_drain(oa, &fx.sink);
+			ck_assert_uint_le(obsq_len(fx.q), 2);	/* one sum per phase, not a PDU each */
 			flush();
 		}
 	}
@@ -159,8 +86,8 @@ START_TEST(polling_loop_is_one_event_with_its_count)
 	{
 		struct obs req = op(OP_CONTROL_OPERATE, OP_REQUEST, (T0 + 9999 + OP_BURST_GAP_S + 1) * US, "x");
 
-		opagg_add(oa, &req, &sink);
-		opagg_drain(oa, &sink);
+		opagg_add(oa, &req, &fx.sink);
+		opagg_drain(oa, &fx.sink);
 		flush();
 	}
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'operation'"), 2);
@@ -177,11 +104,11 @@ START_TEST(outcome_from_the_replies)
 	struct obs s = op(OP_STOP, OP_REQUEST, T0 * US + 2000, NULL);
 	json_t *got = json_array();
 
-	obs_emit(&sink, &o);
-	obs_emit(&sink, &r);
-	obs_emit(&sink, &s);
+	obs_emit(&fx.sink, &o);
+	obs_emit(&fx.sink, &r);
+	obs_emit(&fx.sink, &s);
 	flush();
-	ck_assert_int_eq(store_events(st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL), 2);
+	ck_assert_int_eq(store_events(fx.st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL), 2);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "operation")), "restart_cold");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "outcome")), "failed");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "ts")), "2008-10-23T23:27:19Z");
@@ -197,7 +124,7 @@ count_events(uint32_t kinds)
 {
 	struct event_filter f = { .kinds = kinds };
 	json_t *got = json_array();
-	long n = store_events(st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL);
+	long n = store_events(fx.st, &f, (int (*)(void *, json_t *))json_array_append_new, got, NULL);
 	size_t i;
 	json_t *e;
 
@@ -216,7 +143,7 @@ START_TEST(kinds_filter_keeps_several_kinds)
 	struct obs o = op(OP_RESTART_COLD, OP_REQUEST, T0 * US, "cold_restart");
 	long all, ops, news;
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 	flush();
 	all = count_events(0);
 	ops = count_events(1u << EV_OPERATION);
@@ -242,11 +169,11 @@ START_TEST(reply_without_request_and_a_flood_of_points)
 	{
 		struct obs r = op(OP_STOP, OP_REPLY_OK, T0 * US, NULL);
 
-		opagg_add(oa, &r, &sink);
-		opagg_drain(oa, &sink);
+		opagg_add(oa, &r, &fx.sink);
+		opagg_drain(oa, &fx.sink);
 		flush();
 	}
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_eq(ss.replies_unmatched, 1);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'operation'"), 0);
 	for (unsigned i = 0; i < 1000000; i++) {
@@ -254,11 +181,11 @@ START_TEST(reply_without_request_and_a_flood_of_points)
 
 		snprintf(d, sizeof(d), "point %u", i);
 		o.val_len = strlen(d);
-		opagg_add(oa, &o, &sink);
+		opagg_add(oa, &o, &fx.sink);
 	}
 	ck_assert_uint_eq(opagg_stats(oa)->details_dropped, 1000000 - OPAGG_ITEMS);
-	ck_assert_uint_eq(obsq_len(q), 0);	/* nothing reached the queue before the flush */
-	opagg_drain(oa, &sink);
+	ck_assert_uint_eq(obsq_len(fx.q), 0);	/* nothing reached the queue before the flush */
+	opagg_drain(oa, &fx.sink);
 	flush();
 	ck_assert_int_eq(scalar("SELECT count FROM events WHERE kind = 'operation'"), 1000000);
 	ck_assert_ptr_nonnull(strstr(text("SELECT detail FROM events WHERE kind = 'operation'"), "+999994 more"));
@@ -270,7 +197,7 @@ START_TEST(reply_without_request_and_a_flood_of_points)
 		o.peer.ip.a[3] = (uint8_t)i;
 		o.peer.ip.a[2] = (uint8_t)(i >> 8);
 		memset(o.peer.mac, 0, 6);
-		opagg_add(oa, &o, &sink);
+		opagg_add(oa, &o, &fx.sink);
 	}
 	ck_assert_uint_eq(opagg_stats(oa)->direct, 2 * OPAGG_MAX);
 	opagg_free(oa);
@@ -282,56 +209,56 @@ START_TEST(learning_then_alerts_and_no_repeats)
 {
 	struct events_cfg c;
 	struct baseline_info b;
-	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref("00:0e:8c:01:02:03", "10.0.0.5"),
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.5"),
 	    .src = "ip" };
 
 	events_cfg_defaults(&c);
 	c.learning_s = 3600;
-	store_set_events(st, &c);
-	obs_emit(&sink, &a);
+	store_set_events(fx.st, &c);
+	obs_emit(&fx.sink, &a);
 	flush();
 	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'asset_new'"), 1);
 	a.ts_us = (T0 + 100) * US;
-	a.who = ref("00:0e:8c:01:02:03", "10.0.0.6");
-	obs_emit(&sink, &a);
+	a.who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.6");
+	obs_emit(&fx.sink, &a);
 	flush();
 	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'address_changed'"), 1);
-	ck_assert_int_eq(store_baseline_info(st, c.learning_s, &b), 0);
+	ck_assert_int_eq(store_baseline_info(fx.st, c.learning_s, &b), 0);
 	ck_assert(b.learning);
 	ck_assert_int_eq(b.end, (long long)T0 + 3600);
 	/* an hour of packet time later: an alert */
 	a.ts_us = (T0 + 4000) * US;
-	a.who = ref("00:0e:8c:01:02:03", "10.0.0.7");
-	obs_emit(&sink, &a);
+	a.who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.7");
+	obs_emit(&fx.sink, &a);
 	flush();
 	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE new_value = '10.0.0.7'"), 0);
-	ck_assert_int_eq(store_baseline_info(st, c.learning_s, &b), 0);
+	ck_assert_int_eq(store_baseline_info(fx.st, c.learning_s, &b), 0);
 	ck_assert(!b.learning);
 	/* the same again: known values, no event */
 	for (int i = 5; i <= 7; i++) {
 		char ip[16];
 
 		snprintf(ip, sizeof(ip), "10.0.0.%d", i);
-		a.who = ref("00:0e:8c:01:02:03", ip);
-		obs_emit(&sink, &a);
+		a.who = asset_ref_of("00:0e:8c:01:02:03", ip);
+		obs_emit(&fx.sink, &a);
 	}
 	flush();
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events"), 3);
 	/* an identity change of the same source, said once whoever repeats it */
 	{
 		struct obs f = { .kind = OBS_FACT, .ts_us = (T0 + 5000) * US,
-		    .who = ref("00:0e:8c:01:02:03", "10.0.0.7"), .attr = A_FIRMWARE, .val = "4.7",
+		    .who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.7"), .attr = A_FIRMWARE, .val = "4.7",
 		    .val_len = 3, .src = "enip/list_identity", .conf = CONF_STATED };
 
-		obs_emit(&sink, &f);
+		obs_emit(&fx.sink, &f);
 		f.src = "cip/identity";
-		obs_emit(&sink, &f);
+		obs_emit(&fx.sink, &f);
 		flush();
 		ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'identity_changed'"), 0);
 		f.val = "4.8";
-		obs_emit(&sink, &f);
+		obs_emit(&fx.sink, &f);
 		f.src = "enip/list_identity";
-		obs_emit(&sink, &f);
+		obs_emit(&fx.sink, &f);
 		flush();
 	}
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'identity_changed'"), 1);
@@ -343,20 +270,20 @@ END_TEST
 START_TEST(accept_ends_learning)
 {
 	struct baseline_info b;
-	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref("00:0e:8c:01:02:03", "10.0.0.5"),
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.5"),
 	    .src = "ip" };
 
-	obs_emit(&sink, &a);
+	obs_emit(&fx.sink, &a);
 	flush();
-	ck_assert_int_eq(store_baseline_info(st, EV_LEARNING_DEFAULT_S, &b), 0);
+	ck_assert_int_eq(store_baseline_info(fx.st, EV_LEARNING_DEFAULT_S, &b), 0);
 	ck_assert(b.learning);
-	ck_assert_int_eq(store_baseline_accept(st, 1700000000), 0);
-	ck_assert_int_eq(store_baseline_info(st, EV_LEARNING_DEFAULT_S, &b), 0);
+	ck_assert_int_eq(store_baseline_accept(fx.st, 1700000000), 0);
+	ck_assert_int_eq(store_baseline_info(fx.st, EV_LEARNING_DEFAULT_S, &b), 0);
 	ck_assert(!b.learning);
 	ck_assert_int_eq(b.accepted, 1700000000);
 	a.ts_us = (T0 + 10) * US;
-	a.who = ref("00:0e:8c:01:02:03", "10.0.0.9");
-	obs_emit(&sink, &a);
+	a.who = asset_ref_of("00:0e:8c:01:02:03", "10.0.0.9");
+	obs_emit(&fx.sink, &a);
 	flush();
 	ck_assert_int_eq(scalar("SELECT baseline FROM events WHERE kind = 'address_changed'"), 0);
 }
@@ -366,20 +293,20 @@ static void
 peer(const char *cli_mac, const char *cli_ip, const char *srv_mac, const char *srv_ip,
     uint16_t port, const char *proto, uint64_t t)
 {
-	struct obs o = { .kind = OBS_PEER, .ts_us = t * US, .who = ref(cli_mac, cli_ip),
-	    .peer = ref(srv_mac, srv_ip), .transport = L4_TCP, .port = port, .proto = proto,
+	struct obs o = { .kind = OBS_PEER, .ts_us = t * US, .who = asset_ref_of(cli_mac, cli_ip),
+	    .peer = asset_ref_of(srv_mac, srv_ip), .transport = L4_TCP, .port = port, .proto = proto,
 	    .pkts = 2, .bytes = 120 };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
 service(const char *mac, const char *ip, uint16_t port, const char *proto, uint64_t t)
 {
-	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * US, .who = ref(mac, ip),
+	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * US, .who = asset_ref_of(mac, ip),
 	    .transport = L4_TCP, .port = port, .proto = proto, .val = "server", .val_len = 6 };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 /* What an asset does in its first minutes is its discovery; later it is a change. */
@@ -413,18 +340,18 @@ END_TEST
 START_TEST(silent_assets_once_per_silence)
 {
 	struct events_cfg c;
-	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = ref(CLI_MAC, "192.168.10.105"),
+	struct obs a = { .kind = OBS_ADDR, .ts_us = T0 * US, .who = asset_ref_of(CLI_MAC, "192.168.10.105"),
 	    .src = "ip" };
 
 	events_cfg_defaults(&c);
 	c.silent_s = 3600;
-	store_set_events(st, &c);
-	obs_emit(&sink, &a);
+	store_set_events(fx.st, &c);
+	obs_emit(&fx.sink, &a);
 	flush();
-	a.who = ref(SRV_MAC, "192.168.10.120");
+	a.who = asset_ref_of(SRV_MAC, "192.168.10.120");
 	for (uint64_t t = T0 + 600; t <= T0 + 3 * 3600; t += 600) {	/* the server keeps talking */
 		a.ts_us = t * US;
-		obs_emit(&sink, &a);
+		obs_emit(&fx.sink, &a);
 		flush();
 	}
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'asset_silent'"), 1);

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "export.h"
 #include "export_int.h"
 #include "obsq.h"
@@ -39,10 +40,8 @@
 #define H_RAW_FW	"fw\n1\r\x1b[31m\xff\"|=@\\z"
 #define H_RAW_FW_CLEAN	"fw\n1\r\x1b[31m\\xff\"|=@\\z"	/* utf8_clean: only invalid UTF-8 escaped */
 
-static char dbpath[64], dir[64];
-static struct store *st;
-static struct obsq *q;
-static struct obs_sink sink;
+static struct store_fx fx;	/* the database, its queue and sink (store_support.h) */
+static char dir[64];
 
 static void
 rm_dir(const char *d)
@@ -62,91 +61,56 @@ rm_dir(const char *d)
 	rmdir(d);
 }
 
-static struct asset_ref
-ref(const char *mac, const char *ip)
-{
-	struct asset_ref r;
-
-	memset(&r, 0, sizeof(r));
-	ck_assert(mac_parse(mac, r.mac));
-	ck_assert(ip_parse(ip, &r.ip));
-	return r;
-}
-
 static void
 addr(const char *mac, const char *ip, uint64_t t)
 {
-	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = ref(mac, ip), .src = "arp" };
+	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip), .src = "arp" };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
 fact(const char *mac, const char *ip, const char *attr, const char *val, uint64_t t)
 {
-	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = ref(mac, ip),
+	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip),
 	    .attr = attr, .val = val, .val_len = strlen(val), .src = "test/1", .conf = CONF_STATED };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
 peer(const char *cmac, const char *cip, const char *smac, const char *sip, uint64_t t)
 {
-	struct obs o = { .kind = OBS_PEER, .ts_us = t * 1000000, .who = ref(cmac, cip),
-	    .peer = ref(smac, sip), .transport = L4_TCP, .port = 502, .proto = "modbus",
+	struct obs o = { .kind = OBS_PEER, .ts_us = t * 1000000, .who = asset_ref_of(cmac, cip),
+	    .peer = asset_ref_of(smac, sip), .transport = L4_TCP, .port = 502, .proto = "modbus",
 	    .pkts = 10, .bytes = 1000 };
-	struct obs s = { .kind = OBS_SERVICE, .ts_us = t * 1000000, .who = ref(smac, sip),
+	struct obs s = { .kind = OBS_SERVICE, .ts_us = t * 1000000, .who = asset_ref_of(smac, sip),
 	    .transport = L4_TCP, .port = 502, .proto = "modbus", .val = "server", .val_len = 6 };
 
-	obs_emit(&sink, &o);
-	obs_emit(&sink, &s);
+	obs_emit(&fx.sink, &o);
+	obs_emit(&fx.sink, &s);
 }
 
-static void
-flush(void)
-{
-	ck_assert_msg(store_ingest(st, q) >= 0, "%s", store_errmsg(st));
-}
+static void flush(void) { store_fx_flush(&fx); }
 
 static void
 exec_sql(const char *sql)
 {
 	char *e = NULL;
 
-	ck_assert_msg(sqlite3_exec(store_db(st), sql, NULL, NULL, &e) == SQLITE_OK, "%s", e);
+	ck_assert_msg(sqlite3_exec(store_db(fx.st), sql, NULL, NULL, &e) == SQLITE_OK, "%s", e);
 }
 
-static long long
-scalar(const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+static long long scalar(const char *sql) { return store_fx_scalar(&fx, sql); }
 
 static void
 setup(void)
 {
-	char err[512];
 	sqlite3_stmt *s;
-	int fd;
 
-	strcpy(dbpath, "/tmp/sw-export-XXXXXX");
-	fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
+	store_fx_open(&fx, "export", false);
 	strcpy(dir, "/tmp/sw-exportdir-XXXXXX");
 	ck_assert(mkdtemp(dir) != NULL);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
-	q = obsq_new(0);
-	sink = obsq_sink(q);
 	addr("00:0e:8c:01:02:03", "10.0.0.5", 1000);
 	addr("00:1b:1b:aa:bb:cc", "10.0.0.9", 1001);
 	fact("00:0e:8c:01:02:03", "10.0.0.5", A_VENDOR, H_VENDOR, 1000);
@@ -159,7 +123,7 @@ setup(void)
 	peer("00:1b:1b:aa:bb:cc", "10.0.0.9", "00:0e:8c:01:02:03", "10.0.0.5", 1002);
 	flush();
 	/* Values the store would never write, to prove the writers hold anyway. */
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(fx.st),
 	    "UPDATE evidence SET value = ?1 WHERE attribute = 'firmware'", -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_blob(s, 1, H_RAW_FW, (int)strlen(H_RAW_FW), SQLITE_STATIC);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
@@ -182,15 +146,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char p[128];
-
-	store_close(st);
-	obsq_free(q);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	store_fx_close(&fx);
 	rm_dir(dir);
 }
 
@@ -208,7 +164,7 @@ run(const struct export_opts *o, struct export_result *res)
 {
 	char err[512] = "";
 
-	ck_assert_msg(export_run(st, o, res, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(export_run(fx.st, o, res, err, sizeof(err)) == 0, "%s", err);
 }
 
 static char *
@@ -835,7 +791,7 @@ killed_at_in(enum export_format fmt, const char *where)
 		/* read-only, as the CLI: the cursor goes through the store's own connection */
 		crash_where = where;
 		export_crash_hook = crash_here;
-		if ((ro = store_open(dbpath, STORE_RO, err, sizeof(err))) == NULL)
+		if ((ro = store_open(fx.path, STORE_RO, err, sizeof(err))) == NULL)
 			_exit(2);
 		export_run(ro, &o, NULL, err, sizeof(err));
 		_exit(3);	/* not reached: the hook kills the process */

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "asinfo.h"
 #include "obsq.h"
 #include "q_internet.h"
@@ -290,14 +291,6 @@ END_TEST
 static struct obs_sink sink;
 
 static void
-ref(struct asset_ref *r, const char *mac, const char *ip)
-{
-	memset(r, 0, sizeof(*r));
-	ck_assert(mac_parse(mac, r->mac));
-	ck_assert(ip_parse(ip, &r->ip));
-}
-
-static void
 fact(struct obsq *q, const char *mac, const char *ip, const char *attr, const char *val,
     const char *src)
 {
@@ -305,7 +298,7 @@ fact(struct obsq *q, const char *mac, const char *ip, const char *attr, const ch
 	    .val_len = strlen(val), .src = src, .conf = CONF_STATED };
 
 	(void)q;
-	ref(&o.who, mac, ip);
+	o.who = asset_ref_of(mac, ip);
 	obs_emit(&sink, &o);
 }
 
@@ -315,7 +308,7 @@ addr(struct obsq *q, const char *mac, const char *ip, const char *src)
 	struct obs o = { .kind = OBS_ADDR, .ts_us = 1764374400000000ull, .src = src };
 
 	(void)q;
-	ref(&o.who, mac, ip);
+	o.who = asset_ref_of(mac, ip);
 	obs_emit(&sink, &o);
 }
 
@@ -326,9 +319,9 @@ peer(struct obsq *q, const char *cmac, const char *cip, const char *smac, const 
 	struct obs o = { .kind = OBS_PEER, .ts_us = 1764374401000000ull, .transport = L4_TCP,
 	    .port = port, .proto = proto, .pkts = 8, .bytes = 500 };
 
-	ref(&o.who, cmac, cip);
+	o.who = asset_ref_of(cmac, cip);
 	(void)q;
-	ref(&o.peer, smac, sip);
+	o.peer = asset_ref_of(smac, sip);
 	obs_emit(&sink, &o);
 }
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "obsq.h"
 #include "oui.h"
 #include "q_net.h"
@@ -22,110 +23,29 @@
 #include "vendors.h"
 #include "vendor_ids.h"
 
-static char dbpath[64];
-static struct store *st;
-static struct obsq *q;
-static struct obs_sink sink;
-static struct oui_db *oui;
+static struct store_fx fx;	/* the database, its queue and sink (store_support.h) */
 
-static void
-setup(void)
-{
-	char err[512];
-	int fd;
-
-	strcpy(dbpath, "/tmp/sw-store-XXXXXX");
-	fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
-	oui = oui_load(NULL, NULL, err, sizeof(err));
-	ck_assert_msg(oui != NULL, "%s", err);
-	store_set_oui(st, oui);
-	q = obsq_new(0);
-	sink = obsq_sink(q);
-}
-
-static void
-teardown(void)
-{
-	char p[128];
-
-	store_close(st);
-	obsq_free(q);
-	oui_free(oui);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-}
-
-static struct asset_ref
-ref(const char *mac, const char *ip)
-{
-	struct asset_ref r;
-
-	memset(&r, 0, sizeof(r));
-	if (mac)
-		ck_assert(mac_parse(mac, r.mac));
-	if (ip)
-		ck_assert(ip_parse(ip, &r.ip));
-	return r;
-}
+static void setup(void) { store_fx_open(&fx, "store", true); }
+static void teardown(void) { store_fx_close(&fx); }
+static void flush(void) { store_fx_flush(&fx); }
+static long long scalar(const char *sql) { return store_fx_scalar(&fx, sql); }
+static const char *text(const char *sql) { return store_fx_text(&fx, sql); }
 
 static void
 addr(const char *mac, const char *ip, const char *src, uint64_t t)
 {
-	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = ref(mac, ip), .src = src };
+	struct obs o = { .kind = OBS_ADDR, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip), .src = src };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
 fact(const char *mac, const char *ip, const char *attr, const char *val, const char *src, uint64_t t)
 {
-	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = ref(mac, ip),
+	struct obs o = { .kind = OBS_FACT, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip),
 	    .attr = attr, .val = val, .val_len = strlen(val), .src = src, .conf = CONF_STATED };
 
-	obs_emit(&sink, &o);
-}
-
-static void
-flush(void)
-{
-	long n = store_ingest(st, q);
-
-	ck_assert_msg(n >= 0, "%s", store_errmsg(st));
-	ck_assert_uint_eq(obsq_len(q), 0);
-}
-
-static long long
-scalar(const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static const char *
-text(const char *sql)
-{
-	static char buf[1024];
-	sqlite3_stmt *s;
-
-	buf[0] = '\0';
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return buf;
+	obs_emit(&fx.sink, &o);
 }
 
 START_TEST(dhcp_renewal_is_address_history_not_a_new_asset)
@@ -290,10 +210,10 @@ END_TEST
 static void
 fact_conf(const char *mac, const char *attr, const char *val, const char *src, uint8_t conf)
 {
-	struct obs o = { .kind = OBS_FACT, .ts_us = 10 * 1000000, .who = ref(mac, NULL),
+	struct obs o = { .kind = OBS_FACT, .ts_us = 10 * 1000000, .who = asset_ref_of(mac, NULL),
 	    .attr = attr, .val = val, .val_len = strlen(val), .src = src, .conf = conf };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static long long
@@ -342,23 +262,23 @@ START_TEST(a_refused_observation_is_counted_and_the_rest_committed)
 	struct store_stats ss;
 	char *e = NULL;
 
-	ck_assert_int_eq(sqlite3_exec(store_db(st), "CREATE TRIGGER poison BEFORE INSERT ON "
+	ck_assert_int_eq(sqlite3_exec(store_db(fx.st), "CREATE TRIGGER poison BEFORE INSERT ON "
 	    "evidence WHEN NEW.value = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END",
 	    NULL, NULL, &e), SQLITE_OK);
 	fact("00:0e:8c:01:02:03", "10.0.0.5", A_FIRMWARE, "V1", "s7comm/szl/0x0011", 10);
 	fact("00:0e:8c:01:02:03", "10.0.0.5", A_MODEL, "poison", "s7comm/szl/0x0011", 11);
 	fact("00:0e:8c:01:02:04", "10.0.0.6", A_FIRMWARE, "V2", "s7comm/szl/0x0011", 12);
-	ck_assert_int_eq(store_ingest(st, q), 3);
-	ck_assert_uint_eq(obsq_len(q), 0);
+	ck_assert_int_eq(store_ingest(fx.st, fx.q), 3);
+	ck_assert_uint_eq(obsq_len(fx.q), 0);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'firmware'"), 2);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE value = 'poison'"), 0);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM assets WHERE mac = '00:0e:8c:01:02:04'"), 1);
-	store_get_stats(st, &ss);
+	store_get_stats(fx.st, &ss);
 	ck_assert_uint_eq(ss.rejected[OBS_FACT], 1);
 	ck_assert_uint_eq(ss.rejected[OBS_ADDR], 0);
 	ck_assert_uint_eq(ss.applied, 2);
 	ck_assert_uint_eq(ss.failed_batches, 0);
-	ck_assert_ptr_nonnull(strstr(store_rejected_msg(st), "refused"));
+	ck_assert_ptr_nonnull(strstr(store_rejected_msg(fx.st), "refused"));
 	/* the next batch is a fast one again */
 	fact("00:0e:8c:01:02:04", "10.0.0.6", A_FIRMWARE, "V3", "s7comm/szl/0x0011", 13);
 	flush();
@@ -374,10 +294,10 @@ START_TEST(restart_reloads_instead_of_duplicating)
 		addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 10 + round);
 		fact("00:0e:8c:01:02:03", "10.0.0.5", A_MODEL, "CPU 315-2 PN/DP", "s7comm/szl", 10 + round);
 		flush();
-		store_close(st);
-		st = store_open(dbpath, STORE_RW, err, sizeof(err));	/* a restart */
-		ck_assert_msg(st != NULL, "%s", err);
-		store_set_oui(st, oui);
+		store_close(fx.st);
+		fx.st = store_open(fx.path, STORE_RW, err, sizeof(err));	/* a restart */
+		ck_assert_msg(fx.st != NULL, "%s", err);
+		store_set_oui(fx.st, fx.oui);
 	}
 	ck_assert_int_eq(scalar("SELECT count(*) FROM assets"), 1);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM evidence WHERE attribute = 'model'"), 1);
@@ -399,19 +319,19 @@ START_TEST(open_errors_say_what_and_what_to_do)
 	ck_assert_ptr_nonnull(strstr(err, "move it aside or restore a backup"));
 	unlink(path);
 	/* a newer schema than ours */
-	store_close(st);
-	st = NULL;
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(sqlite3_open(fx.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_ptr_null(store_open(dbpath, STORE_RW, err, sizeof(err)));
+	ck_assert_ptr_null(store_open(fx.path, STORE_RW, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "schema version 99, newer than this spanwatch") != NULL, "%s", err);
 	ck_assert_ptr_null(store_open("/nonexistent/dir/x.db", STORE_RW, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "cannot open /nonexistent/dir/x.db") != NULL, "%s", err);
 	/* reopen something valid so teardown can close it */
-	unlink(dbpath);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_ptr_nonnull(st);
+	unlink(fx.path);
+	fx.st = store_open(fx.path, STORE_RW, err, sizeof(err));
+	ck_assert_ptr_nonnull(fx.st);
 }
 END_TEST
 
@@ -421,18 +341,18 @@ START_TEST(locked_database_is_reported_as_such)
 	char err[512];
 	sqlite3 *db;
 
-	store_close(st);
-	st = NULL;
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(sqlite3_open(fx.path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
 	    "INSERT INTO meta VALUES ('k', 'v')", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_ptr_null(store_open(dbpath, STORE_RW, err, sizeof(err)));
+	ck_assert_ptr_null(store_open(fx.path, STORE_RW, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "is locked by another process") != NULL, "%s", err);
-	ck_assert_ptr_nonnull(strstr(err, dbpath));
+	ck_assert_ptr_nonnull(strstr(err, fx.path));
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
+	fx.st = store_open(fx.path, STORE_RW, err, sizeof(err));
+	ck_assert_msg(fx.st != NULL, "%s", err);
 }
 END_TEST
 
@@ -443,7 +363,7 @@ START_TEST(reader_sees_committed_batches_while_writer_holds_the_db)
 
 	addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 10);
 	flush();
-	ro = store_open(dbpath, STORE_RO, err, sizeof(err));
+	ro = store_open(fx.path, STORE_RO, err, sizeof(err));
 	ck_assert_msg(ro != NULL, "%s", err);
 	addr("00:0e:8c:01:02:04", "10.0.0.6", "ip", 11);
 	flush();
@@ -462,20 +382,20 @@ END_TEST
 static void
 service(const char *mac, const char *ip, uint16_t port, uint64_t t)
 {
-	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * 1000000, .who = ref(mac, ip),
+	struct obs o = { .kind = OBS_SERVICE, .ts_us = t * 1000000, .who = asset_ref_of(mac, ip),
 	    .transport = L4_TCP, .port = port, .proto = "modbus" };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
 peer(const char *cmac, const char *cip, const char *smac, const char *sip, uint64_t t)
 {
-	struct obs o = { .kind = OBS_PEER, .ts_us = t * 1000000, .who = ref(cmac, cip),
-	    .peer = ref(smac, sip), .transport = L4_TCP, .port = 502, .proto = "modbus",
+	struct obs o = { .kind = OBS_PEER, .ts_us = t * 1000000, .who = asset_ref_of(cmac, cip),
+	    .peer = asset_ref_of(smac, sip), .transport = L4_TCP, .port = 502, .proto = "modbus",
 	    .pkts = 2, .bytes = 120 };
 
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 /* The address qn_services and qn_conversations show for the asset with this MAC. */
@@ -508,8 +428,8 @@ assert_shown_as(const char *mac, const char *ip)
 {
 	struct shown w = { .mac = mac };
 
-	ck_assert_int_eq(qn_services(store_db(st), shown_service, &w), SQLITE_DONE);
-	ck_assert_int_eq(qn_conversations(store_db(st), shown_conversation, &w), SQLITE_DONE);
+	ck_assert_int_eq(qn_services(store_db(fx.st), shown_service, &w), SQLITE_DONE);
+	ck_assert_int_eq(qn_conversations(store_db(fx.st), shown_conversation, &w), SQLITE_DONE);
 	ck_assert_str_eq(w.svc, ip);
 	ck_assert_str_eq(w.client[0] ? w.client : w.server, ip);
 }
@@ -572,10 +492,10 @@ START_TEST(schema_7_database_migrates_to_the_address_index)
 	char err[512];
 	sqlite3 *db;
 
-	store_close(st);
-	st = NULL;
-	unlink(dbpath);
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	store_close(fx.st);
+	fx.st = NULL;
+	unlink(fx.path);
+	ck_assert_int_eq(sqlite3_open(fx.path, &db), SQLITE_OK);
 	for (int v = 1; v <= 7; v++)
 		ck_assert_int_eq(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 7;"
@@ -586,13 +506,13 @@ START_TEST(schema_7_database_migrates_to_the_address_index)
 	ck_assert_ptr_nonnull(strstr(query_plan(db, sql_newest), "TEMP B-TREE"));
 	sqlite3_close(db);
 
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
+	fx.st = store_open(fx.path, STORE_RW, err, sizeof(err));
+	ck_assert_msg(fx.st != NULL, "%s", err);
 	ck_assert_int_eq(scalar("PRAGMA user_version"), schema_version());
 	ck_assert_int_ge(schema_version(), 8);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'addresses_newest'"), 1);
 	ck_assert_str_eq(text(sql_newest), "10.0.0.7");
-	ck_assert_str_eq(query_plan(store_db(st), sql_newest),
+	ck_assert_str_eq(query_plan(store_db(fx.st), sql_newest),
 	    "SEARCH addresses USING COVERING INDEX addresses_newest (asset_id=?); ");
 }
 END_TEST
@@ -609,13 +529,13 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 	long last = -1, n;
 	char err[512];
 
-	store_close(st);
-	st = NULL;
+	store_close(fx.st);
+	fx.st = NULL;
 	ck_assert_int_eq(pipe(pfd), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct store *w = store_open(dbpath, STORE_RW, err, sizeof(err));
+		struct store *w = store_open(fx.path, STORE_RW, err, sizeof(err));
 
 		close(pfd[0]);
 		if (w == NULL)
@@ -629,7 +549,7 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 				snprintf(mac, sizeof(mac), "00:0e:8c:%02lx:%02lx:%02x", (b >> 8) & 255, b & 255, i);
 				addr(mac, NULL, "l2", (uint64_t)b + 1);
 			}
-			if (store_ingest(w, q) < 0)
+			if (store_ingest(w, fx.q) < 0)
 				_exit(1);
 			if (write(pfd[1], &b, sizeof(b)) != sizeof(b))
 				_exit(1);
@@ -648,8 +568,8 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 		last = n;
 	close(pfd[0]);
 	ck_assert_int_ge(last, 40);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
+	fx.st = store_open(fx.path, STORE_RW, err, sizeof(err));
+	ck_assert_msg(fx.st != NULL, "%s", err);
 	ck_assert_str_eq(text("PRAGMA integrity_check"), "ok");
 	ck_assert_int_ge(scalar("SELECT count(*) FROM assets"), (last + 1) * 50);
 	ck_assert_int_le(scalar("SELECT count(*) FROM assets"), (last + 2) * 50);
@@ -664,7 +584,7 @@ START_TEST(risk_verdict_and_event_beside_the_asset)
 
 	ck_assert_ptr_nonnull(v);
 	ck_assert_ptr_nonnull(p);
-	store_set_risk(st, v, p);
+	store_set_risk(fx.st, v, p);
 	addr("44:19:b6:00:00:01", "10.1.1.5", "ip", 10);	/* a Hikvision block */
 	addr("00:0e:8c:01:02:03", "10.1.1.6", "ip", 10);	/* Siemens */
 	flush();
@@ -676,9 +596,9 @@ START_TEST(risk_verdict_and_event_beside_the_asset)
 	    "WHERE a.mac = '00:0e:8c:01:02:03'"), "none");
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk_changed'"), 1);
 	ck_assert_str_eq(text("SELECT new_value FROM events WHERE kind = 'risk_changed'"), "high");
-	ck_assert_int_eq(store_reevaluate_all(st, 99), 2);
+	ck_assert_int_eq(store_reevaluate_all(fx.st, 99), 2);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE kind = 'risk_changed'"), 1);	/* unchanged: no new event */
-	store_set_risk(st, NULL, NULL);
+	store_set_risk(fx.st, NULL, NULL);
 	vendors_free(v);
 	risk_policy_free(p);
 }

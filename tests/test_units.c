@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "support.h"
+#include "store_support.h"
 #include "obsq.h"
 #include "oui.h"
 #include "risk.h"
@@ -22,11 +23,7 @@
 #define GW_MAC	"00:a0:45:01:02:03"	/* Phoenix Contact's block */
 #define GW_IP	"10.9.0.20"
 
-static char dbpath[64];
-static struct store *st;
-static struct obsq *q;
-static struct obs_sink sink;
-static struct oui_db *oui;
+static struct store_fx fx;	/* the database, its queue and fx.sink (store_support.h) */
 static struct vendors *vend;
 static struct risk_policy *pol;
 
@@ -34,41 +31,21 @@ static void
 setup(void)
 {
 	char err[512];
-	int fd;
 
-	strcpy(dbpath, "/tmp/sw-units-XXXXXX");
-	fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	st = store_open(dbpath, STORE_RW, err, sizeof(err));
-	ck_assert_msg(st != NULL, "%s", err);
-	oui = oui_load(NULL, NULL, err, sizeof(err));
-	ck_assert_msg(oui != NULL, "%s", err);
+	store_fx_open(&fx, "units", true);
 	vend = vendors_load("oui/vendors.csv", NULL, err, sizeof(err));
 	ck_assert_msg(vend != NULL, "%s", err);
 	pol = risk_policy_load("packaging/risk.conf", err, sizeof(err));
 	ck_assert_msg(pol != NULL, "%s", err);
-	store_set_oui(st, oui);
-	store_set_risk(st, vend, pol);
-	q = obsq_new(0);
-	sink = obsq_sink(q);
+	store_set_risk(fx.st, vend, pol);
 }
 
 static void
 teardown(void)
 {
-	char p[128];
-
-	store_close(st);
-	obsq_free(q);
-	oui_free(oui);
+	store_fx_close(&fx);
 	vendors_free(vend);
 	risk_policy_free(pol);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
 }
 
 /* One fact from the Modbus server, as the dissector sends it. */
@@ -84,7 +61,7 @@ unit_fact(unsigned unit, const char *attr, const char *val, const char *src)
 	snprintf(v, sizeof(v), "%u|%s", unit, val);
 	o.val = v;
 	o.val_len = strlen(v);
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 /* The gateway's MAC seen with its IP, as every packet it sends says. */
@@ -95,7 +72,7 @@ gw_addr(void)
 
 	ck_assert(mac_parse(GW_MAC, o.who.mac));
 	ck_assert(ip_parse(GW_IP, &o.who.ip));
-	obs_emit(&sink, &o);
+	obs_emit(&fx.sink, &o);
 }
 
 static void
@@ -106,41 +83,17 @@ huawei(unsigned unit, const char *model, const char *serial)
 	unit_fact(unit, A_SERIAL, serial, "modbus/unit/regmap");
 }
 
-static void
-flush(void)
-{
-	long n = store_ingest(st, q);
+static void flush(void) { store_fx_flush(&fx); }
+static int64_t scalar(const char *sql) { return store_fx_scalar(&fx, sql); }
 
-	ck_assert_msg(n >= 0, "%s", store_errmsg(st));
-}
-
-static int64_t
-scalar(const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static char *
+/* The text of the query fmt about asset id. */
+static const char *
 text(const char *fmt, int64_t id)
 {
-	static char out[256];
 	char sql[512];
-	sqlite3_stmt *s;
 
 	snprintf(sql, sizeof(sql), fmt, (long long)id);
-	out[0] = '\0';
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
+	return store_fx_text(&fx, sql);
 }
 
 #define EVID(attr) "SELECT value FROM evidence WHERE asset_id = %lld AND attribute = '" attr \
@@ -167,7 +120,7 @@ START_TEST(single_unit_is_the_server)
 	ck_assert_str_eq(text("SELECT level FROM risk WHERE asset_id = %lld", gw), "high");
 	ck_assert_str_eq(text("SELECT oui_vendor FROM assets WHERE id = %lld", gw),
 	    "PHOENIX CONTACT Electronics GmbH");
-	ck_assert_ptr_null(unit_link(store_db(st), gw));
+	ck_assert_ptr_null(unit_link(store_db(fx.st), gw));
 }
 END_TEST
 
@@ -186,9 +139,9 @@ START_TEST(gateway_with_three_units)
 	unit_fact(3, A_DEVICE_TYPE, "inverter", "modbus/unit/sunspec/model");
 	flush();
 	gw = gateway_id();
-	u11 = unit_lookup(store_db(st), gw, 11);
-	u12 = unit_lookup(store_db(st), gw, 12);
-	u3 = unit_lookup(store_db(st), gw, 3);
+	u11 = unit_lookup(store_db(fx.st), gw, 11);
+	u12 = unit_lookup(store_db(fx.st), gw, 12);
+	u3 = unit_lookup(store_db(fx.st), gw, 3);
 	ck_assert_int_gt(u11, 0);
 	ck_assert_int_ne(u11, gw);
 	ck_assert_int_gt(u12, 0);
@@ -210,7 +163,7 @@ START_TEST(gateway_with_three_units)
 	ck_assert_str_eq(text("SELECT vendor FROM risk WHERE asset_id = %lld", u3), "SMA Solar");
 	ck_assert_str_eq(text("SELECT level FROM risk WHERE asset_id = %lld", u3), "none");
 	/* the read side the CLI uses */
-	units = units_of_gateway(store_db(st), gw);
+	units = units_of_gateway(store_db(fx.st), gw);
 	ck_assert_uint_eq(json_array_size(units), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(units, 0), "unit")), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(units, 0), "device_type")),
@@ -218,7 +171,7 @@ START_TEST(gateway_with_three_units)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(units, 2), "serial")),
 	    "HV2260098765");
 	json_decref(units);
-	link = unit_link(store_db(st), u12);
+	link = unit_link(store_db(fx.st), u12);
 	ck_assert_ptr_nonnull(link);
 	ck_assert_str_eq(json_string_value(json_object_get(link, "ip")), GW_IP);
 	ck_assert_int_eq(json_integer_value(json_object_get(link, "unit")), 12);
@@ -256,7 +209,7 @@ START_TEST(malformed_unit_values)
 		    .val_len = strlen(bad[i]) };
 
 		ck_assert(mac_parse(GW_MAC, o.who.mac));
-		obs_emit(&sink, &o);
+		obs_emit(&fx.sink, &o);
 	}
 	flush();
 	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM evidence WHERE source GLOB 'modbus/unit/*'"), 0);

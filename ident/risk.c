@@ -432,8 +432,11 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 	const struct vendor *stated_row = stated ? vendors_match(v, stated->value) : NULL;
 	bool any_vendor = false;
 
-	memset(r, 0, sizeof(*r));
+	/* each field, not a memset of the 26 KiB of reasons: this runs per asset in every batch */
 	r->level = RISK_UNKNOWN;
+	r->vendor[0] = r->country[0] = r->accepted_text[0] = '\0';
+	r->nreasons = 0;
+	r->accepted = false;
 	for (size_t i = 0; i < nev; i++) {
 		const struct risk_evidence *e = &ev[i];
 		const struct vendor *row;
@@ -546,4 +549,5 @@ risk_reason_add(struct risk_result *r, enum risk_level l, const char *source, co
 	snprintf(rs->source, sizeof(rs->source), "%s", source ? source : "");
 	snprintf(rs->value, sizeof(rs->value), "%s", value ? value : "");
 	snprintf(rs->rule, sizeof(rs->rule), "%s", rule ? rule : "");
+	rs->policy[0] = '\0';
 }

@@ -53,7 +53,11 @@ read_facts(struct store *s, int64_t id, struct cat_facts *c)
 	sqlite3_stmt *q = st_get(s, S_CAT_FACTS);
 	const struct vendor *maker = NULL;
 
-	memset(c, 0, sizeof(*c));
+	/* the header, not a memset of the 16 KiB of fact slots: fact_add fills what it uses */
+	c->n = 0;
+	c->gateway = c->has_model = false;
+	c->last_seen = 0;
+	c->order_number[0] = '\0';
 	sqlite3_bind_int64(q, 1, id);
 	while (c->n < CATEGORY_MAX_FACTS && sqlite3_step(q) == SQLITE_ROW) {
 		const char *attr = (const char *)sqlite3_column_text(q, 0);

@@ -12,8 +12,6 @@
 #include "opagg.h"
 #include "sw_limits.h"
 
-const char fc_anchor[] = "factcache";	/* factcache.h: static strings hashed by their place */
-
 void
 diss_pdu(struct diss_ctx *dc)
 {
@@ -124,7 +122,7 @@ diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr
 
 	if (val == NULL || len == 0)
 		return;
-	/* attr and src are static strings: their addresses name them (no strlen per fact) */
+	/* attr and src are static strings */
 	h = fc_hash(FC_SEED, who, sizeof(*who));
 	h = fc_hash_static(h, attr);
 	h = fc_hash_static(h, src);

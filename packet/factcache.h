@@ -65,18 +65,16 @@ fc_hash_word(uint64_t h, uint64_t w)
 }
 
 /*
- * Chain a static string (an attribute or source name) by where it lies in
- * the program, not by its text: no strlen per fact.  Its address less the
- * anchor's, as ASLR moves the whole image by one offset: the same file read
- * twice fills the same sets, so the same repeats are suppressed and the
- * two databases are the same.
+ * Chain a static string (an attribute or source name) by its text.  Its
+ * address would spare the strlen, but ASLR moves it per run and every
+ * build moves it too: the sets then fill differently, other repeats are
+ * suppressed, and neither two reads of a file nor two builds' databases
+ * are the same.
  */
-extern const char fc_anchor[];
-
 static inline uint64_t
 fc_hash_static(uint64_t h, const char *s)
 {
-	return fc_hash_word(h, (uint64_t)((uintptr_t)s - (uintptr_t)fc_anchor));
+	return fc_hash(h, s, strlen(s));
 }
 
 /* True if the observation with this hash should be sent now (and records it). */

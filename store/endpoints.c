@@ -52,6 +52,11 @@ static const char *const ep_sql[P_NSTMTS] = {
 	[P_PDNS_TRIM] = "DELETE FROM dns_answers WHERE rowid IN "
 	    "(SELECT rowid FROM dns_answers ORDER BY last_seen LIMIT ?1)",
 	[P_ASSET_ADDRS] = "SELECT ip FROM addresses WHERE asset_id = ?1",
+	/* does the asset have names or endpoint flows at all: two index seeks, where the
+	 * queries below each sort in a temporary B-tree, empty or not */
+	[P_NET_ANY] = "SELECT EXISTS (SELECT 1 FROM evidence WHERE asset_id = ?1 AND attribute IN "
+	    "('dns_query', 'dns_cname', 'dns_resolver', 'tls_sni', 'http_host')), "
+	    "EXISTS (SELECT 1 FROM endpoint_flows WHERE asset_id = ?1)",
 	/* the names an asset asked for, from evidence */
 	[P_NAMES_OF] = "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 AND "
 	    "((attribute IN ('dns_query', 'dns_cname', 'dns_resolver')) OR "
@@ -61,7 +66,7 @@ static const char *const ep_sql[P_NSTMTS] = {
 	[P_ENDPOINTS_OF] = "SELECT e.id, e.ip, coalesce(e.country, ''), coalesce(e.asn, 0), "
 	    "coalesce(e.as_name, ''), coalesce(e.owner, ''), f.direction, f.port, f.protocol "
 	    "FROM endpoint_flows f JOIN endpoints e ON e.id = f.endpoint_id WHERE f.asset_id = ?1 "
-	    "GROUP BY e.id, f.direction ORDER BY sum(f.bytes) DESC LIMIT 64",
+	    "GROUP BY f.endpoint_id, f.direction ORDER BY sum(f.bytes) DESC LIMIT 64",	/* grouped in key order */
 	/* names of an endpoint: the asset's own DNS answers first, then TLS/HTTP */
 	[P_EP_NAMES] = "SELECT name, 'dns/answer' FROM dns_answers WHERE address = ?2 AND asset_id = ?3 "
 	    "UNION SELECT name, source FROM endpoint_names WHERE endpoint_id = ?1 LIMIT 16",
@@ -452,8 +457,12 @@ ep_dns_answer(struct store *s, int64_t asset, const char *val, long long ts)
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 3, addr, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 4, ts);
+	sqlite3_set_last_insert_rowid(s->db, 0);	/* set only when the upsert inserts */
 	if (ep_step(s, P_PDNS) != SQLITE_DONE)
 		return -1;
-	touch_for_risk(s, asset);
+	/* a new name for an address can name the service the asset talks to; an answer seen
+	 * again moves its count and times, which the verdict does not read */
+	if (sqlite3_last_insert_rowid(s->db) != 0)
+		touch_for_risk(s, asset);
 	return pdns_bound(s);
 }

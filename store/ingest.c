@@ -977,8 +977,10 @@ on_service(struct store *s, const struct obs *o, long long ts)
 	sqlite3_set_last_insert_rowid(s->db, 0);	/* set only when the upsert inserts */
 	if (st_step(s, S_SVC_UPSERT) != SQLITE_DONE)
 		return -1;
-	touch_for_risk(s, id);	/* a service it serves can decide its category (reported rarely) */
-	if (sqlite3_last_insert_rowid(s->db) == 0 || (o->val && o->val[0] && strcmp(o->val, "server") != 0))
+	if (sqlite3_last_insert_rowid(s->db) == 0)
+		return 0;	/* a service seen again: its times moved, nothing the verdict reads */
+	touch_for_risk(s, id);	/* a new service it serves can decide its category */
+	if (o->val && o->val[0] && strcmp(o->val, "server") != 0)
 		return 0;
 	return ev_new_service(s, id, transport_name(o->transport), o->port,
 	    o->proto ? o->proto : "unknown", first_secs(o, ts));

@@ -49,6 +49,11 @@ for dev in "SMA Solar|STP 25000TL-30" "BYD|Battery-Box Premium HVS" "Janitza|UMG
 	[ "$(jq --arg v "$v" --arg m "$m" '[.[] | select(.vendor == $v and .model == $m and
 	    .behind == null)] | length' "$tmp/list.json")" = 1 ] || fail "no $dev from SunSpec"
 done
+# BYD (Shenzhen) is in the vendor table: its risk names the country from there, not only the OUI's
+[ "$(jq -r '.[] | select(.vendor == "BYD") | .risk.country' "$tmp/list.json")" = CN ] ||
+	fail "BYD's risk has no country: $(jq -c '.[] | select(.vendor == "BYD") | .risk' "$tmp/list.json")"
+jq -e '.[] | select(.vendor == "BYD") | .risk.reasons | any(test("not in the vendor table"))' \
+    "$tmp/list.json" >/dev/null && fail "BYD still judged as a maker missing from the vendor table"
 # the substation PDC (C37.118) with its two PMUs as stations
 pdc=$(jq -r '[.[] | select(.roles | index("pdc"))] | .[0].ips[0]' "$tmp/list.json")
 [ "$pdc" != null ] || fail "no asset with the role pdc"

@@ -163,7 +163,10 @@ static size_t deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint
 /*
  * The flow ends: holes in it will not be filled.  What the reassembler
  * held behind them (the last requests of a capture that missed segments)
- * still reaches the dissector.
+ * still reaches the dissector.  Bytes the dissector still leaves
+ * unconsumed then are the start of a PDU that never completed (a length
+ * that claimed more than the sender sent, or a capture cut mid-PDU): the
+ * dissector's truncated counter says so, once per direction.
  */
 static void
 flush_held(struct pipeline *pl, struct flow *f)
@@ -173,9 +176,10 @@ flush_held(struct pipeline *pl, struct flow *f)
 	for (int dir = 0; dir < 2; dir++) {
 		struct delivery dv = { pl, f, NULL, dir };
 
-		if (f->rs[dir].nooo == 0)
-			continue;
-		reasm_flush(&f->rs[dir], &pl->rs, deliver, &dv);
+		if (f->rs[dir].nooo > 0)
+			reasm_flush(&f->rs[dir], &pl->rs, deliver, &dv);
+		if (f->d != NULL && f->rs[dir].len > 0)
+			pl->ds[f->d_idx].truncated++;
 	}
 }
 

@@ -394,6 +394,44 @@ START_TEST(pipeline_heuristic_port)
 }
 END_TEST
 
+/*
+ * An MBAP length that claims more than the sender ever sends: while the
+ * flow lives the rest may still come; when it ends the PDU is counted as
+ * truncated, once.  A flow that ends between ADUs counts nothing.
+ */
+START_TEST(pipeline_counts_an_adu_cut_short_at_flow_end)
+{
+	static const uint8_t lie[] = { 0x00, 0x01, 0x00, 0x00, 0x00, 0xc8, 0x01, 0x03 };
+	uint8_t udp[128];
+	size_t n;
+	struct tcp_conv v;
+
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 502);
+	tcp_conv_send(&v, DIR_C2S, 0x18, req_fc3, sizeof(req_fc3));
+	tcp_conv_send(&v, DIR_S2C, 0x18, rsp_fc3, sizeof(rsp_fc3));
+	tcp_conv_send(&v, DIR_C2S, 0x18, lie, sizeof(lie));	/* claims 200 bytes, has 2 */
+	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.pdus"), 2);
+	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.truncated"), 0);	/* may still come */
+	tcp_conv_send(&v, DIR_C2S, 0x11, NULL, 0);
+	tcp_conv_send(&v, DIR_S2C, 0x11, NULL, 0);
+	/* a later packet of another flow ages the closed one out of the table */
+	n = build_udp4(udp, sizeof(udp), "02:00:00:00:00:01", "02:00:00:00:00:02", CLI_IP, SRV_IP, 5000, 9,
+	    (const uint8_t *)"x", 1);
+	run_frame(v.pl, udp, n, v.ts_us + (FLOW_IDLE_TCP_CLOSED_S + 1) * 1000000ull);
+	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.truncated"), 1);
+	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.pdus"), 2);
+	tcp_conv_close(&v);
+
+	tcp_conv_open(&v, CLI_IP, SRV_IP, 502);
+	tcp_conv_send(&v, DIR_C2S, 0x18, req_fc3, sizeof(req_fc3));
+	tcp_conv_send(&v, DIR_C2S, 0x11, NULL, 0);
+	tcp_conv_send(&v, DIR_S2C, 0x11, NULL, 0);
+	run_frame(v.pl, udp, n, v.ts_us + (FLOW_IDLE_TCP_CLOSED_S + 1) * 1000000ull);
+	ck_assert_int_eq(pipeline_counter(v.pl, "modbus.truncated"), 0);
+	tcp_conv_close(&v);
+}
+END_TEST
+
 /* --- shared captures -------------------------------------------------- */
 
 static const char *const captures[] = {
@@ -498,6 +536,7 @@ make_suite(void)
 	tcase_add_test(tc, probe_strict);
 	tcase_add_test(tc, pipeline_segments);
 	tcase_add_test(tc, pipeline_heuristic_port);
+	tcase_add_test(tc, pipeline_counts_an_adu_cut_short_at_flow_end);
 	tcase_add_loop_test(tc, shared_captures, 0,
 	    (int)(sizeof(captures) / sizeof(captures[0])));
 	suite_add_tcase(s, tc);

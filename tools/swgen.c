@@ -116,6 +116,22 @@ struct host {
 
 #define MAX_HOSTS	4096
 
+/*
+ * What a frame broken on purpose breaks, and the spanwatchd --stats
+ * counter that counts it: the summary and the expected inventory say both,
+ * so the two programs' numbers can be compared.
+ */
+enum broken { B_IPV4_SHORT, B_IPV4_IHL, B_DNP3_CRC, B_MBAP_LONG, B_N };
+static const struct {
+	const char	*what, *counter;
+} broken_kinds[B_N] = {
+	[B_IPV4_SHORT] = { "IPv4 headers cut short", "stat.ipv4_short" },
+	[B_IPV4_IHL] = { "IPv4 header lengths under 20", "stat.ipv4_bad_header" },
+	[B_DNP3_CRC] = { "DNP3 blocks with a bad CRC", "stat.dnp3.bad_crc" },
+	/* a reader holds such a PDU for the rest; it counts it when the flow ends */
+	[B_MBAP_LONG] = { "Modbus lengths past the data", "stat.modbus.truncated" },
+};
+
 struct gen {
 	pcap_dumper_t	*out;
 	uint64_t	 npkts, target;
@@ -125,6 +141,7 @@ struct gen {
 	uint8_t		 router_mac[6];
 	uint8_t		 router_ip[4];
 	uint32_t	 malformed, split, retrans;
+	uint32_t	 broken[B_N];	/* malformed, by what is broken */
 	struct host	*solar[8];	/* the solar park (--solar), see solar_hosts */
 	int		 nsolar;
 };
@@ -556,6 +573,7 @@ gen_dnp3(struct gen *g, struct host *master, struct host *out, uint16_t maddr, u
 	if (rnd_below(50) == 0) {		/* a bad block CRC: must be counted, not trusted */
 		p.b[12] ^= 0xff;
 		g->malformed++;
+		g->broken[B_DNP3_CRC]++;
 		bad = true;
 	}
 	tcp_data(&t, false, &p);
@@ -921,18 +939,21 @@ gen_malformed(struct gen *g, struct host *a, struct host *b)
 	g->malformed++;
 	switch (rnd_below(3)) {
 	case 0:		/* an IPv4 header cut short by the capture */
+		g->broken[B_IPV4_SHORT]++;
 		put16(&l4, 1234); put16(&l4, 502); put32(&l4, 1); put32(&l4, 0);
 		put8(&l4, 0x50); put8(&l4, 0x18); put16(&l4, 100); put16(&l4, 0); put16(&l4, 0);
 		ip_frame(&f, wire_mac(g, a), wire_mac(g, b), 0, a->ip, b->ip, 6, &l4);
 		emit(g, &f, 14 + 12);
 		break;
 	case 1:		/* IHL of 3 words: shorter than the fixed header */
+		g->broken[B_IPV4_IHL]++;
 		put16(&l4, 1234); put16(&l4, 80); put16(&l4, 8); put16(&l4, 0);
 		ip_frame(&f, wire_mac(g, a), wire_mac(g, b), 0, a->ip, b->ip, 17, &l4);
 		f.b[14] = 0x43;
 		emit(g, &f, f.n);
 		break;
 	default:	/* a Modbus ADU whose MBAP length claims 200 bytes it does not have */
+		g->broken[B_MBAP_LONG]++;
 		put16(&l4, 40000); put16(&l4, 502); put32(&l4, rnd()); put32(&l4, 0);
 		put8(&l4, 0x50); put8(&l4, 0x18); put16(&l4, 100); put16(&l4, 0); put16(&l4, 0);
 		put16(&l4, 1); put16(&l4, 0); put16(&l4, 200); put8(&l4, 1); put8(&l4, 3);
@@ -1341,6 +1362,28 @@ host_facts(const struct host *h, json_t *facts)
 		json_object_set_new(facts, "hostname", json_string(h->hostname));
 }
 
+/* {"stat.ipv4_short": 17, ...}: what spanwatchd --stats should count of the broken frames. */
+static json_t *
+broken_json(const struct gen *g)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < B_N; k++)
+		json_object_set_new(o, broken_kinds[k].counter, json_integer(g->broken[k]));
+	return o;
+}
+
+/* The broken frames, each kind on a line with the counter that counts it. */
+static void
+print_broken(const struct gen *g)
+{
+	fprintf(stderr, "swgen: %u frames broken on purpose, as spanwatchd --stats counts them:\n",
+	    g->malformed);
+	for (int k = 0; k < B_N; k++)
+		fprintf(stderr, "  %5u %-30s %s%s\n", g->broken[k], broken_kinds[k].what,
+		    broken_kinds[k].counter, k == B_MBAP_LONG ? " (when the flow ends)" : "");
+}
+
 static int
 write_expected(const struct gen *g, const char *path, uint64_t seed)
 {
@@ -1377,6 +1420,7 @@ write_expected(const struct gen *g, const char *path, uint64_t seed)
 	json_object_set_new(root, "packets", json_integer((json_int_t)g->npkts));
 	json_object_set_new(root, "router_mac", json_string(mac));
 	json_object_set_new(root, "malformed_frames", json_integer(g->malformed));
+	json_object_set_new(root, "malformed_by_counter", broken_json(g));
 	json_object_set_new(root, "split_segments", json_integer(g->split));
 	json_object_set_new(root, "retransmissions", json_integer(g->retrans));
 	json_object_set_new(root, "hosts", hosts);
@@ -1520,9 +1564,9 @@ main(int argc, char *argv[])
 	pcap_close(dead);
 	if (expected && write_expected(&g, expected, seed) != 0)
 		return 1;
-	fprintf(stderr, "swgen: %s: %llu packets, %d hosts (%d behind the router), %u malformed\n",
+	fprintf(stderr, "swgen: %s: %llu packets, %d hosts (%d behind the router)\n",
 	    out, (unsigned long long)g.npkts, g.nhosts,
-	    (int)({ int k = 0; for (int i = 0; i < g.nhosts; i++) k += g.hosts[i].remote; k; }),
-	    g.malformed);
+	    (int)({ int k = 0; for (int i = 0; i < g.nhosts; i++) k += g.hosts[i].remote; k; }));
+	print_broken(&g);
 	return 0;
 }

@@ -143,5 +143,8 @@
 #define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */
 #define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* syslog backlog kept while the collector is away */
 #define FWD_DRAIN_MS		3000	/* on exit, time a reachable collector gets to take the backlog */
+#define FWD_LINK_QUEUE_BYTES	(4u << 20)	/* events waiting for the forwarder process to take them; beyond, dropped + counted */
+#define FWD_REPORT_MS		250	/* the forwarder tells the sensor its counters at most this often */
+#define FWD_RESTART_MAX_S	30	/* a forwarder that keeps dying is started again after 1 s, doubling up to this */
 
 #endif

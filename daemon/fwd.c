@@ -3,7 +3,9 @@
  *
  * Spool layout: the file holds octet-counted frames back to back
  * ("LEN SP MSG"); "<spool>.offset" holds how many bytes of it reached the
- * collector.  When everything is sent both are reset to zero.
+ * collector, as a fixed-width number rewritten in place (pwrite), so the
+ * forwarder process opens no file for writing once its filter is on
+ * (daemon/fwdproc.c).  When everything is sent both are reset to zero.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,7 +37,7 @@ struct fwd {
 	struct bufferevent	*bev;
 	struct event		*retry;
 	int			 spool_fd;
-	char			 offset_path[600];
+	int			 offset_fd;	/* "<spool>.offset" */
 	uint64_t		 spool_size;	/* bytes in the spool file */
 	uint64_t		 sent_off;	/* bytes of it the collector has */
 	uint64_t		 inflight_end;	/* handed to the socket, not yet drained */
@@ -95,34 +97,30 @@ fwd_format(char *out, size_t outsz, int severity, time_t ts, const char *hostnam
 
 /* --- spool -------------------------------------------------------------- */
 
+/* 20 digits and a newline at offset 0: one small write, always the same size. */
+#define OFFSET_LEN	21
+
 static void
 offset_save(struct fwd *f)
 {
-	char tmp[700], buf[32];
-	int fd, len = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)f->sent_off);
+	char buf[OFFSET_LEN + 1];
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", f->offset_path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640)) < 0) {
-		log_warn("forward: cannot write %s", tmp);
-		return;
-	}
-	if (write(fd, buf, (size_t)len) != len || fsync(fd) != 0)
-		log_warn("forward: cannot write %s", tmp);
-	close(fd);
-	if (rename(tmp, f->offset_path) != 0)
-		log_warn("forward: cannot rename %s", tmp);
+	snprintf(buf, sizeof(buf), "%020llu\n", (unsigned long long)f->sent_off);
+	if (pwrite(f->offset_fd, buf, OFFSET_LEN, 0) != OFFSET_LEN || fdatasync(f->offset_fd) != 0)
+		log_warn("forward: cannot write %s.offset", f->cfg.spool);
 }
 
+/* Also reads the shorter form older versions wrote (tmp file and rename). */
 static void
 offset_load(struct fwd *f)
 {
-	FILE *fp = fopen(f->offset_path, "r");
+	char buf[OFFSET_LEN + 1];
+	ssize_t n = pread(f->offset_fd, buf, OFFSET_LEN, 0);
 	unsigned long long off = 0;
 
-	if (fp) {
-		if (fscanf(fp, "%llu", &off) != 1)
-			off = 0;
-		fclose(fp);
+	if (n > 0) {
+		buf[n] = '\0';
+		off = strtoull(buf, NULL, 10);
 	}
 	f->sent_off = off <= f->spool_size ? off : 0;
 }
@@ -347,25 +345,44 @@ tls_setup(struct fwd *f, char *err, size_t errsz)
 	return 0;
 }
 
+int
+fwd_spool_open(const char *spool, int *spool_fd, int *offset_fd, char *err, size_t errsz)
+{
+	char path[600];
+
+	*spool_fd = open(spool, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	snprintf(path, sizeof(path), "%s.offset", spool);
+	*offset_fd = *spool_fd < 0 ? -1 : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (*spool_fd < 0 || *offset_fd < 0) {
+		snprintf(err, errsz, "forward: cannot open spool %s: %s", *spool_fd < 0 ? spool : path,
+		    strerror(errno));
+		if (*spool_fd >= 0)
+			close(*spool_fd);
+		*spool_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 static int
-spool_open(struct fwd *f, char *err, size_t errsz)
+spool_adopt(struct fwd *f, int spool_fd, int offset_fd, char *err, size_t errsz)
 {
 	struct stat sb;
 
-	f->spool_fd = open(f->cfg.spool, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (f->spool_fd < 0 || fstat(f->spool_fd, &sb) != 0) {
-		snprintf(err, errsz, "forward: cannot open spool %s: %s", f->cfg.spool, strerror(errno));
+	f->spool_fd = spool_fd;
+	f->offset_fd = offset_fd;
+	if (fstat(f->spool_fd, &sb) != 0) {
+		snprintf(err, errsz, "forward: cannot read spool %s: %s", f->cfg.spool, strerror(errno));
 		return -1;
 	}
 	f->spool_size = (uint64_t)sb.st_size;
-	snprintf(f->offset_path, sizeof(f->offset_path), "%s.offset", f->cfg.spool);
 	offset_load(f);
 	f->inflight_end = f->sent_off;
 	return 0;
 }
 
-struct fwd *
-fwd_new(struct event_base *base, const struct fwd_cfg *cfg, char *err, size_t errsz)
+static struct fwd *
+fwd_alloc(struct event_base *base, const struct fwd_cfg *cfg, char *err, size_t errsz)
 {
 	struct fwd *f = calloc(1, sizeof(*f));
 
@@ -375,14 +392,48 @@ fwd_new(struct event_base *base, const struct fwd_cfg *cfg, char *err, size_t er
 	}
 	f->cfg = *cfg;
 	f->base = base;
-	f->spool_fd = -1;
+	f->spool_fd = f->offset_fd = -1;
 	if (f->cfg.spool_max == 0)
 		f->cfg.spool_max = FWD_SPOOL_MAX_DEFAULT;
 	if (f->cfg.reconnect_s == 0)
 		f->cfg.reconnect_s = FWD_RECONNECT_S;
 	if (resolve(f, err, errsz) != 0 || (cfg->tls && tls_setup(f, err, errsz) != 0) ||
-	    spool_open(f, err, errsz) != 0 ||
 	    (f->retry = evtimer_new(base, on_retry, f)) == NULL) {
+		fwd_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+struct fwd *
+fwd_new_fds(struct event_base *base, const struct fwd_cfg *cfg, int spool_fd, int offset_fd,
+    char *err, size_t errsz)
+{
+	struct fwd *f = fwd_alloc(base, cfg, err, errsz);
+
+	if (f == NULL) {
+		close(spool_fd);
+		close(offset_fd);
+		return NULL;
+	}
+	if (spool_adopt(f, spool_fd, offset_fd, err, errsz) != 0) {
+		fwd_free(f);
+		return NULL;
+	}
+	fwd_connect(f);
+	return f;
+}
+
+struct fwd *
+fwd_new(struct event_base *base, const struct fwd_cfg *cfg, char *err, size_t errsz)
+{
+	struct fwd *f = fwd_alloc(base, cfg, err, errsz);
+	int sfd, ofd;
+
+	if (f == NULL)
+		return NULL;
+	if (fwd_spool_open(cfg->spool, &sfd, &ofd, err, errsz) != 0 ||
+	    spool_adopt(f, sfd, ofd, err, errsz) != 0) {
 		fwd_free(f);
 		return NULL;
 	}
@@ -403,6 +454,8 @@ fwd_free(struct fwd *f)
 		SSL_CTX_free(f->ssl_ctx);
 	if (f->spool_fd >= 0)
 		close(f->spool_fd);
+	if (f->offset_fd >= 0)
+		close(f->offset_fd);
 	free(f);
 }
 
@@ -410,10 +463,23 @@ int
 fwd_send(struct fwd *f, int severity, time_t ts, const char *msgid,
     const char *const *sd, const char *msg)
 {
-	char body[FWD_MSG_MAX], frame[FWD_MSG_MAX + 16];
+	char body[FWD_MSG_MAX];
 	size_t blen = fwd_format(body, sizeof(body), severity, ts, f->cfg.hostname, msgid, sd, msg);
-	int flen = snprintf(frame, sizeof(frame), "%zu %s", blen, body);
 
+	return fwd_append(f, body, blen);
+}
+
+int
+fwd_append(struct fwd *f, const char *body, size_t blen)
+{
+	char frame[FWD_MSG_MAX + 16];
+	int flen;
+
+	if (blen > FWD_MSG_MAX)
+		blen = FWD_MSG_MAX;
+	flen = snprintf(frame, sizeof(frame), "%zu ", blen);
+	memcpy(frame + flen, body, blen);
+	flen += (int)blen;
 	if (f->spool_size + (uint64_t)flen > f->cfg.spool_max) {
 		f->st.dropped++;
 		return -1;

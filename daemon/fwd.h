@@ -53,6 +53,15 @@ struct fwd_stats {
 struct fwd;
 
 struct fwd	*fwd_new(struct event_base *base, const struct fwd_cfg *cfg, char *err, size_t errsz);
+/*
+ * The same with the spool and its offset file already open (by
+ * fwd_spool_open, before the forwarder's filter forbids opening files for
+ * writing); it owns them from here, on failure too.
+ */
+struct fwd	*fwd_new_fds(struct event_base *base, const struct fwd_cfg *cfg, int spool_fd,
+		    int offset_fd, char *err, size_t errsz);
+int		 fwd_spool_open(const char *spool, int *spool_fd, int *offset_fd, char *err,
+		    size_t errsz);
 void		 fwd_free(struct fwd *f);
 
 /*
@@ -64,6 +73,8 @@ void		 fwd_free(struct fwd *f);
  */
 int		 fwd_send(struct fwd *f, int severity, time_t ts, const char *msgid,
 		    const char *const *sd, const char *msg);
+/* Queue one message fwd_format made (the sensor's forwarder link: fwdproc.h). */
+int		 fwd_append(struct fwd *f, const char *body, size_t blen);
 void		 fwd_get_stats(const struct fwd *f, struct fwd_stats *st);
 
 /* Format one RFC 5424 message (without framing) into out; returns its length. */

@@ -33,7 +33,7 @@
 #include "ctl.h"
 #include "dissector.h"
 #include "export_job.h"
-#include "fwd.h"
+#include "fwdproc.h"
 #include "log.h"
 #include "obsq.h"
 #include "workers.h"
@@ -73,7 +73,7 @@ struct daemon {
 	struct tables		 tables;	/* OUI, vendor ids and origins, policy, rules, maps, services */
 	struct asinfo		*asinfo;	/* libloc: who runs an Internet address */
 	struct ctl		*ctl;
-	struct fwd		*fwd;
+	struct fwdlink		*fwd;	/* the forwarder process (fwdproc.h), NULL: none */
 	struct store_retry	 sr;
 	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export;
 	char			 exported_on[16];	/* local date of the last scheduled export */
@@ -203,7 +203,7 @@ forward_one(void *arg, json_t *ev)
 	}
 #undef SD
 	sd[n] = NULL;
-	fwd_send(d->fwd, ev_syslog_severity(severity), iso_time(jstr_or(ev, "ts", NULL)),
+	fwdlink_send(d->fwd, ev_syslog_severity(severity), iso_time(jstr_or(ev, "ts", NULL)),
 	    op ? jstr_or(ev, "operation", kind) : kind, sd, jstr_or(ev, "detail", kind));
 	json_decref(ev);
 	return 0;
@@ -595,7 +595,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 {
 	struct capture_stats cs;
 	struct store_stats ss;
-	struct fwd_stats fs;
+	struct fwdlink_stats fs;
 	struct workers_qstats qs;
 
 	p->prefix = "proto.";
@@ -665,12 +665,22 @@ daemon_counters(struct daemon *d, struct printer *p)
 		    (uint64_t)(d->export_retry_at - time(NULL)) : 0);
 	}
 	if (d->fwd) {
-		fwd_get_stats(d->fwd, &fs);
+		fwdlink_get_stats(d->fwd, &fs);
 		print_counter(p, "forward.queued", fs.queued);
-		print_counter(p, "forward.sent", fs.sent);
-		print_counter(p, "forward.dropped", fs.dropped);
-		print_counter(p, "forward.backlog_bytes", fs.backlog_bytes);
-		print_counter(p, "forward.connected", fs.connected);
+		print_counter(p, "forward.waiting", fs.waiting);
+		print_counter(p, "forward.dropped", fs.dropped_queue + fs.fwd.dropped);
+		print_counter(p, "forward.dropped_queue", fs.dropped_queue);
+		print_counter(p, "forward.dropped_spool", fs.fwd.dropped);
+		print_counter(p, "forward.spooled", fs.fwd.queued);
+		print_counter(p, "forward.sent", fs.fwd.sent);
+		print_counter(p, "forward.backlog_bytes", fs.fwd.backlog_bytes);
+		print_counter(p, "forward.connected", fs.fwd.connected);
+		print_counter(p, "forward.connects", fs.fwd.connects);
+		print_counter(p, "forward.reconnects", fs.reconnects);
+		print_counter(p, "forward.connect_failures", fs.fwd.connect_failures);
+		print_counter(p, "forward.running", fs.running);
+		print_counter(p, "forward.pid", fs.pid);
+		print_counter(p, "forward.restarts", fs.restarts);
 	}
 }
 
@@ -1083,8 +1093,13 @@ open_store(struct daemon *d, const char *path)
 	return 0;
 }
 
+/*
+ * The forwarder runs in a process of its own (daemon/fwdproc.c), forked
+ * before anything else is open: it never holds the capture, the database
+ * or the control socket, and this process keeps no socket that can send.
+ */
 static void
-open_forwarder(struct daemon *d)
+start_forwarder(struct daemon *d, const char *user, bool to_syslog)
 {
 	struct fwd_cfg fc;
 	char err[512];
@@ -1101,28 +1116,26 @@ open_forwarder(struct daemon *d)
 	snprintf(fc.spool, sizeof(fc.spool), "%s", d->cfg.fwd_spool);
 	fc.spool_max = (size_t)d->cfg.fwd_spool_max_mb << 20;
 	snprintf(fc.hostname, sizeof(fc.hostname), "%s", d->cfg.sensor_name);
-	if ((d->fwd = fwd_new(d->base, &fc, err, sizeof(err))) == NULL)
+	if ((d->fwd = fwdlink_start(&fc, user, to_syslog, d->file != NULL, err, sizeof(err))) == NULL)
 		log_warnx("%s; events are not forwarded", err);
 }
 
 /*
- * On the way out, give a reachable collector a moment (at most
- * FWD_DRAIN_MS) to take the backlog; what it does not take stays in the
- * spool for the next start.
+ * The forwarder's supervisor ended (killed, or it could not start):
+ * nothing forwards events any more, and this process cannot start one
+ * (its filter refuses network sockets, to its children too).  Stop with
+ * an error; systemd starts spanwatchd again, and the spool keeps what was
+ * not delivered.
  */
-
 static void
-drain_forwarder(struct daemon *d)
+on_forwarder_gone(void *arg, const char *why)
 {
-	struct fwd_stats fs;
+	struct daemon *d = arg;
 
-	for (int waited = 0; d->fwd && waited < FWD_DRAIN_MS; waited += 20) {
-		fwd_get_stats(d->fwd, &fs);
-		if (fs.backlog_bytes == 0 || (!fs.connected && waited > 500))
-			return;
-		event_base_loop(d->base, EVLOOP_NONBLOCK);
-		usleep(20000);
-	}
+	log_warnx("forward: the forwarder process %s; events are no longer forwarded: stopping "
+	    "(exit status 1; restart spanwatchd, as systemd does, to forward again)", why);
+	d->exit_code = 1;
+	finish(d);
 }
 
 /* Forward only events that happen from now on, not the whole history. */
@@ -1152,9 +1165,8 @@ give_files(struct daemon *d, const char *user)
 }
 
 /*
- * From here the process cannot transmit (daemon/sandbox.c).  The syslog
- * forwarder still runs in this process and needs the network: with a
- * forwarder configured the filter is not installed, and the log says so.
+ * From here the process cannot transmit (daemon/sandbox.c); the syslog
+ * forwarder, which must, is another process (daemon/fwdproc.c).
  */
 static void
 enter_sandbox(struct daemon *d)
@@ -1162,10 +1174,6 @@ enter_sandbox(struct daemon *d)
 	enum capture_kind k = capture_kind(d->cap);
 	char err[256];
 
-	if (d->fwd != NULL) {
-		log_info("sandbox: not installed: the syslog forwarder runs in this process");
-		return;
-	}
 	if (sandbox_enter(k == CAP_LIVE ? capture_fd(d->cap) : -1,
 	    k == CAP_NFQ ? capture_fd(d->cap) : -1, err, sizeof(err)) != 0)
 		fatalx("%s", err);
@@ -1313,7 +1321,10 @@ main(int argc, char *argv[])
 	if (d.cfg.sensor_name[0] == '\0')
 		gethostname(d.cfg.sensor_name, sizeof(d.cfg.sensor_name) - 1);
 
-	/* Privileged part: the capture, the database, the control socket. */
+	/* Privileged part: the forwarder first, then the capture, the database, the control socket. */
+	if (user == NULL && !file && geteuid() == 0)
+		user = d.cfg.user[0] ? d.cfg.user : "spanwatch";
+	start_forwarder(&d, user, !foreground && !file);
 	if (file)
 		d.cap = capture_open_file(d.files[0], err, sizeof(err));
 	else if (nfq >= 0)
@@ -1326,6 +1337,8 @@ main(int argc, char *argv[])
 	}
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	if (d.fwd && fwdlink_attach(d.fwd, d.base, on_forwarder_gone, &d) != 0)
+		fatalx("forward: cannot watch the link to the forwarder");
 	if ((!file || d.cfg.database_set) && open_store(&d, d.cfg.database) != 0) {
 		capture_close(d.cap);
 		event_base_free(d.base);
@@ -1338,8 +1351,6 @@ main(int argc, char *argv[])
 		if ((d.ctl = ctl_open(d.base, d.cfg.control_socket, on_status, &d, err, sizeof(err))) == NULL)
 			log_warnx("%s; running without a control socket", err);
 	}
-	if (user == NULL && !file && geteuid() == 0)
-		user = d.cfg.user[0] ? d.cfg.user : "spanwatch";
 	if (user && getpwnam(user) != NULL && geteuid() == 0)
 		give_files(&d, user);
 	keep = nfq >= 0 ? PRIVDROP_KEEP_NET_ADMIN : PRIVDROP_KEEP_NONE;
@@ -1356,7 +1367,6 @@ main(int argc, char *argv[])
 		log_to_syslog(LOG_DAEMON);
 
 	/* Unprivileged from here on. */
-	open_forwarder(&d);
 	forward_from_now(&d);
 	memset(&pc, 0, sizeof(pc));
 	pc.flow_max = (size_t)d.cfg.flows_max;
@@ -1412,8 +1422,7 @@ main(int argc, char *argv[])
 		report_unstored(&d, packets);
 	export_job_wait();	/* a scheduled export in progress finishes its file */
 	ctl_close(d.ctl);
-	drain_forwarder(&d);
-	fwd_free(d.fwd);
+	fwdlink_close(d.fwd);
 	store_close(d.st);
 	capture_close(d.cap);
 	workers_free(d.wk);

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,4 +125,113 @@ sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz)
 		return -1;
 	}
 	return self_check(cap_fd, err, errsz);
+}
+
+/* --- the forwarder's filter ------------------------------------------------- */
+
+/*
+ * The forwarder (daemon/fwdproc.c) needs IPv4/IPv6 stream sockets to the
+ * collector (and UDP for a name lookup) and a local one to syslog; no
+ * other family, no raw socket.
+ */
+static int
+fwd_deny_sockets(scmp_filter_ctx ctx)
+{
+	static const int inet[] = { AF_INET, AF_INET6 };
+
+	for (int fam = 0; fam < AF_MAX; fam++)
+		if (fam != AF_UNIX && fam != AF_INET && fam != AF_INET6 &&
+		    seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam)) != 0)
+			return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW)) != 0 ||
+		    seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET)) != 0)
+			return -1;
+	return 0;
+}
+
+/* open() and openat() for anything but reading: one rule per flag bit. */
+static int
+fwd_deny_open_write(scmp_filter_ctx ctx)
+{
+	static const scmp_datum_t bits[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND };
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (seccomp_rule_add(ctx, DENY, SCMP_SYS(open), 1,
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, bits[i], bits[i])) != 0 ||
+		    seccomp_rule_add(ctx, DENY, SCMP_SYS(openat), 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, bits[i], bits[i])) != 0)
+			return -1;
+	return 0;
+}
+
+/* Calls the forwarder never makes: running a program, changing names on disk. */
+static int
+fwd_deny_calls(scmp_filter_ctx ctx)
+{
+	static const int calls[] = { SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace),
+	    SCMP_SYS(process_vm_writev), SCMP_SYS(creat), SCMP_SYS(openat2), SCMP_SYS(truncate),
+	    SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename), SCMP_SYS(renameat),
+	    SCMP_SYS(renameat2), SCMP_SYS(link), SCMP_SYS(linkat), SCMP_SYS(symlink),
+	    SCMP_SYS(symlinkat), SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(rmdir),
+	    SCMP_SYS(mknod), SCMP_SYS(mknodat), SCMP_SYS(chmod), SCMP_SYS(fchmodat) };
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (seccomp_rule_add(ctx, DENY, calls[i], 0) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+fwd_self_check(char *err, size_t errsz)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+	int fd;
+
+	if (s >= 0 || errno != EPERM) {
+		snprintf(err, errsz, "sandbox: forwarder: socket(AF_PACKET) was not refused (%s)",
+		    s >= 0 ? "it succeeded" : strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	if ((fd = open("/dev/null", O_WRONLY)) >= 0 || errno != EPERM) {
+		snprintf(err, errsz, "sandbox: forwarder: open for writing was not refused (%s)",
+		    fd >= 0 ? "it succeeded" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sandbox_enter_forwarder(char *err, size_t errsz)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		snprintf(err, errsz, "sandbox: seccomp_init failed");
+		return -1;
+	}
+	if (fwd_deny_sockets(ctx) != 0 || fwd_deny_open_write(ctx) != 0 ||
+	    fwd_deny_calls(ctx) != 0) {
+		snprintf(err, errsz, "sandbox: cannot build the forwarder's seccomp filter");
+		seccomp_release(ctx);
+		return -1;
+	}
+	rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0) {
+		snprintf(err, errsz, "sandbox: cannot load the forwarder's seccomp filter: %s",
+		    strerror(-rc));
+		return -1;
+	}
+	return fwd_self_check(err, errsz);
 }

@@ -1,5 +1,6 @@
 /*
- * sandbox.h - the capture process cannot transmit: a seccomp filter.
+ * sandbox.h - the capture process cannot transmit, the forwarder cannot
+ * capture: seccomp filters.
  */
 #ifndef SW_SANDBOX_H
 #define SW_SANDBOX_H
@@ -17,5 +18,13 @@
  * Returns 0, or -1 with a sentence in err.
  */
 int	 sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz);
+
+/*
+ * The forwarder's filter (daemon/fwdproc.c), installed once its spool is
+ * open: no socket but UNIX, IPv4 and IPv6 (and no raw one), no open() for
+ * writing, no execve, no renaming or removing files.  Checked: a packet
+ * socket and an open of /dev/null for writing fail with EPERM.
+ */
+int	 sandbox_enter_forwarder(char *err, size_t errsz);
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * test_fwd.c - syslog forwarding: RFC 5424 format, octet-counted frames,
  * a collector that is down then comes back (nothing lost, order kept),
- * a daemon restart with a backlog, and the spool bound.
+ * a daemon restart with a backlog, and the spool bound; the forwarder
+ * process's link: a stalled forwarder fills a bounded queue that counts
+ * what it drops, and gets everything queued once it runs again.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,8 @@
 
 #include "support.h"
 #include "fwd.h"
+#include "fwdproc.h"
+#include "sw_limits.h"
 
 struct collector {
 	struct event_base	*base;
@@ -289,6 +294,66 @@ START_TEST(bad_collector_settings_are_clear_errors)
 }
 END_TEST
 
+static void
+link_stats_until(struct event_base *base, struct fwdlink *l, struct fwdlink_stats *st,
+    bool (*done)(const struct fwdlink_stats *))
+{
+	for (int i = 0; i < 500; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		fwdlink_get_stats(l, st);
+		if (done(st))
+			return;
+		usleep(10000);
+	}
+}
+
+static bool has_pid(const struct fwdlink_stats *st) { return st->pid != 0; }
+static bool all_spooled(const struct fwdlink_stats *st)
+{
+	return st->waiting == 0 && st->fwd.queued == st->queued;
+}
+
+START_TEST(link_queue_is_bounded_and_counts_drops)
+{
+	char spool[] = "/tmp/sw-fwd-XXXXXX", err[256], off[64], msg[FWD_MSG_MAX];
+	struct event_base *base = event_base_new();
+	struct fwd_cfg cfg;
+	struct fwdlink_stats st;
+	struct fwdlink *l;
+	int fd = mkstemp(spool);
+	const int n = 2 * FWD_LINK_QUEUE_BYTES / (FWD_MSG_MAX - 200);
+
+	close(fd);
+	cfg_for(&cfg, free_port(), spool);	/* no collector: everything stays in the spool */
+	cfg.spool_max = 256u << 20;
+	l = fwdlink_start(&cfg, NULL, false, true, err, sizeof(err));
+	ck_assert_msg(l != NULL, "%s", err);
+	ck_assert_int_eq(fwdlink_attach(l, base, NULL, NULL), 0);
+	link_stats_until(base, l, &st, has_pid);
+	ck_assert_uint_ne(st.pid, 0);
+	ck_assert(st.running);
+	ck_assert_int_eq(kill((pid_t)st.pid, SIGSTOP), 0);	/* the forwarder stalls */
+	memset(msg, 'x', sizeof(msg) - 300);
+	msg[sizeof(msg) - 300] = '\0';
+	for (int i = 0; i < n; i++)
+		fwdlink_send(l, 5, 1764374400, "asset_new", NULL, msg);
+	fwdlink_get_stats(l, &st);
+	ck_assert_uint_gt(st.dropped_queue, 0);
+	ck_assert_uint_gt(st.waiting, 0);
+	ck_assert_uint_eq(st.queued + st.dropped_queue, (uint64_t)n);
+	ck_assert_int_eq(kill((pid_t)st.pid, SIGCONT), 0);
+	link_stats_until(base, l, &st, all_spooled);
+	ck_assert_uint_eq(st.waiting, 0);
+	ck_assert_uint_eq(st.fwd.queued, st.queued);	/* every message not dropped reached the spool */
+	ck_assert_uint_eq(st.fwd.dropped, 0);
+	fwdlink_close(l);
+	event_base_free(base);
+	snprintf(off, sizeof(off), "%s.offset", spool);
+	unlink(spool);
+	unlink(off);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -301,6 +366,7 @@ make_suite(void)
 	tcase_add_test(tc, backlog_survives_a_restart);
 	tcase_add_test(tc, spool_is_bounded_and_counts_drops);
 	tcase_add_test(tc, bad_collector_settings_are_clear_errors);
+	tcase_add_test(tc, link_queue_is_bounded_and_counts_drops);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -393,6 +393,44 @@ put_zeros(struct bytebuf *b, size_t n)
 	memset(put_room(b, n), 0, n);
 }
 
+void
+put_dns_name(struct bytebuf *b, const char *dotted, int ptr)
+{
+	while (*dotted) {
+		size_t n = strcspn(dotted, ".");
+
+		put_u8(b, (unsigned)n);
+		put_bytes(b, dotted, n);
+		dotted += n;
+		if (*dotted == '.')
+			dotted++;
+	}
+	if (ptr >= 0)
+		put_be16(b, 0xc000u | (unsigned)ptr);
+	else
+		put_u8(b, 0);
+}
+
+void
+put_dns_header(struct bytebuf *b, unsigned id, unsigned flags, unsigned qd, unsigned an)
+{
+	put_be16(b, id);
+	put_be16(b, flags);
+	put_be16(b, qd);
+	put_be16(b, an);
+	put_be16(b, 0);
+	put_be16(b, 0);
+}
+
+void
+put_dns_rr(struct bytebuf *b, unsigned type, unsigned cls, uint32_t ttl, unsigned rdlen)
+{
+	put_be16(b, type);
+	put_be16(b, cls);
+	put_be32(b, ttl);
+	put_be16(b, rdlen);
+}
+
 /* --- one dissector on byte vectors ---------------------------------------- */
 
 void

@@ -121,6 +121,12 @@ void	 put_le16(struct bytebuf *b, unsigned v);
 void	 put_le32(struct bytebuf *b, uint32_t v);
 void	 put_bytes(struct bytebuf *b, const void *p, size_t n);
 void	 put_zeros(struct bytebuf *b, size_t n);
+/* A DNS-encoded name: "a.b.c" as labels, then 0, or a pointer to offset ptr when ptr >= 0. */
+void	 put_dns_name(struct bytebuf *b, const char *dotted, int ptr);
+/* A DNS header (RFC 1035 4.1.1) with qd questions, an answers, no other records. */
+void	 put_dns_header(struct bytebuf *b, unsigned id, unsigned flags, unsigned qd, unsigned an);
+/* A resource record's fields after its owner name: type, class, TTL, rdlength. */
+void	 put_dns_rr(struct bytebuf *b, unsigned type, unsigned cls, uint32_t ttl, unsigned rdlen);
 
 /*
  * One dissector called directly on byte vectors, without decode, flows or

@@ -148,3 +148,31 @@ assert_ops_match_facts(const struct collected *c, const char *rel,
 	ck_assert_msg(checked > 0, "%s: no %s operation in the facts", rel, fact_proto);
 	return checked;
 }
+
+static void
+send(struct harness *t, int dir, void (*build)(struct bytebuf *, unsigned), unsigned i)
+{
+	struct bytebuf b = { .n = 0 };
+
+	build(&b, i);
+	ck_assert_int_eq(harness_parse(t, dir, b.b, b.n, NULL), DISS_OK);
+}
+
+void
+assert_op_flood_bounded(struct harness *t, const struct op_flood *f)
+{
+	const unsigned n = 1000;
+	struct op_sum sum;
+
+	for (unsigned i = 0; i < n; i++)
+		send(t, DIR_C2S, f->request, i);
+	ck_assert_uint_eq(harness_counter(t, "ops"), n);
+	ck_assert_uint_eq(harness_counter(t, "ops_dropped"), n - f->kept);
+	send(t, DIR_S2C, f->reply, n - 1);	/* the newest is still waiting */
+	send(t, DIR_S2C, f->reply, 0);		/* the first was dropped long ago */
+	op_sum(&t->col, f->proto, OP_NONE, f->client, f->server, &sum);
+	ck_assert_uint_eq(sum.requests, n);
+	ck_assert_uint_eq(sum.ok, 1);
+	ck_assert_uint_eq(sum.failed, 0);
+	ck_assert_uint_eq(harness_counter(t, "ops_unmatched"), 1);
+}

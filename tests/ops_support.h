@@ -36,4 +36,21 @@ unsigned op_count(const struct collected *c, const char *proto, uint8_t phase);
 unsigned assert_ops_match_facts(const struct collected *c, const char *rel,
 	    const char *fact_proto, const char *proto);
 
+/*
+ * A flood of operation requests against one dissector's table of requests
+ * awaiting a reply (dissectors/oppend.h): request(b, i) builds request i
+ * (client to server), reply(b, i) its successful reply.  1000 requests are
+ * all reported and all but `kept` counted in ops_dropped; the reply to the
+ * newest pairs, the reply to the first is counted in ops_unmatched.
+ */
+struct op_flood {
+	const char	*proto;			/* the dissector's name in operations */
+	const char	*client, *server;	/* IPs */
+	unsigned	 kept;			/* OP_PEND_MAX */
+	void		(*request)(struct bytebuf *b, unsigned i);
+	void		(*reply)(struct bytebuf *b, unsigned i);
+};
+
+void	 assert_op_flood_bounded(struct harness *t, const struct op_flood *f);
+
 #endif

@@ -282,29 +282,16 @@ START_TEST(orphan_response_and_lying_lengths)
 }
 END_TEST
 
+static void flood_write(struct bytebuf *f, unsigned i) { write_request(f, (uint16_t)i, "LD0", "GGIO1$SP$Val"); }
+static void flood_ok(struct bytebuf *f, unsigned i) { write_response(f, (uint16_t)i, true); }
+
 START_TEST(request_flood_is_bounded)
 {
+	static const struct op_flood flood = { "mms", CLI_IP, SRV_IP, OP_PEND_MAX, flood_write, flood_ok };
 	struct harness t;
-	struct bytebuf f = { .n = 0 };
-	struct op_sum sum;
 
 	mms_harness(&t);
-	for (unsigned i = 0; i < 1000; i++) {
-		f.n = 0;
-		write_request(&f, (uint16_t)i, "LD0", "GGIO1$SP$Val");
-		parse_ok(&t, DIR_C2S, &f);
-	}
-	ck_assert_uint_eq(harness_counter(&t, "ops"), 1000);
-	ck_assert_uint_eq(harness_counter(&t, "ops_dropped"), 1000 - OP_PEND_MAX);
-	f.n = 0;
-	write_response(&f, 999, true);
-	parse_ok(&t, DIR_S2C, &f);
-	f.n = 0;
-	write_response(&f, 0, true);		/* dropped long ago */
-	parse_ok(&t, DIR_S2C, &f);
-	op_sum(&t.col, "mms", OP_CONTROL_OPERATE, CLI_IP, SRV_IP, &sum);
-	ck_assert_uint_eq(sum.ok, 1);
-	ck_assert_uint_eq(harness_counter(&t, "ops_unmatched"), 1);
+	assert_op_flood_bounded(&t, &flood);
 	harness_free(&t);
 }
 END_TEST

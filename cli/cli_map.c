@@ -74,10 +74,19 @@ struct map {
 	size_t		 nedges;
 };
 
+/*
+ * cgraph 2.43 takes char * but only reads (it interns the strings): it is
+ * given copies, so no cast drops const.  Out of memory loses the attribute.
+ */
 static void
 set(void *obj, const char *attr, const char *val)
 {
-	agsafeset(obj, (char *)attr, (char *)val, "");
+	char *a = strdup(attr), *v = strdup(val), none[1] = "";
+
+	if (a && v)
+		agsafeset(obj, a, v, none);
+	free(a);
+	free(v);
 }
 
 static const char *
@@ -307,7 +316,7 @@ static void
 spine_edges(struct map *m, struct mzone *z, struct mnode *nd)
 {
 	size_t rows = m->rows[nd->tier], row = z->placed[nd->tier]++ % rows;
-	char buf[16];
+	char buf[24];	/* any size_t */
 
 	snprintf(buf, sizeof(buf), "%zu", row + 1);
 	set(invisible(agedge(z->c, z->spine[nd->tier], nd->n, NULL, 1)), "minlen", buf);

@@ -31,6 +31,7 @@
 #include "sandbox.h"
 
 #define DENY	SCMP_ACT_ERRNO(EPERM)
+/* SCMP_An(op, a, 0): datum_b (used by SCMP_CMP_MASKED_EQ only) given, so every field is initialised */
 
 static int
 deny_sockets(scmp_filter_ctx ctx)
@@ -39,7 +40,7 @@ deny_sockets(scmp_filter_ctx ctx)
 
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
 		if (seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i])) != 0)
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i], 0)) != 0)
 			return -1;
 	return seccomp_rule_add(ctx, DENY, SCMP_SYS(connect), 0);
 }
@@ -51,9 +52,9 @@ deny_sends(scmp_filter_ctx ctx, int nfq_fd)
 	scmp_datum_t nl = nfq_fd >= 0 ? (scmp_datum_t)nfq_fd : (scmp_datum_t)-1;
 
 	if (seccomp_rule_add(ctx, DENY, SCMP_SYS(sendmmsg), 0) != 0 ||
-	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendmsg), 1, SCMP_A0(SCMP_CMP_NE, nl)) != 0 ||
-	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 2, SCMP_A0(SCMP_CMP_NE, nl),
-	    SCMP_A4(SCMP_CMP_NE, 0)) != 0)
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendmsg), 1, SCMP_A0(SCMP_CMP_NE, nl, 0)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 2, SCMP_A0(SCMP_CMP_NE, nl, 0),
+	    SCMP_A4(SCMP_CMP_NE, 0, 0)) != 0)
 		return -1;
 	return 0;
 }
@@ -65,11 +66,11 @@ deny_capture_tx(scmp_filter_ctx ctx, int cap_fd)
 
 	if (cap_fd < 0)
 		return 0;
-	if (seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
-	    seccomp_rule_add(ctx, DENY, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
-	    seccomp_rule_add(ctx, DENY, SCMP_SYS(writev), 1, SCMP_A0(SCMP_CMP_EQ, fd)) != 0 ||
-	    seccomp_rule_add(ctx, DENY, SCMP_SYS(setsockopt), 3, SCMP_A0(SCMP_CMP_EQ, fd),
-	    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET), SCMP_A2(SCMP_CMP_EQ, PACKET_TX_RING)) != 0)
+	if (seccomp_rule_add(ctx, DENY, SCMP_SYS(sendto), 1, SCMP_A0(SCMP_CMP_EQ, fd, 0)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, fd, 0)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(writev), 1, SCMP_A0(SCMP_CMP_EQ, fd, 0)) != 0 ||
+	    seccomp_rule_add(ctx, DENY, SCMP_SYS(setsockopt), 3, SCMP_A0(SCMP_CMP_EQ, fd, 0),
+	    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET, 0), SCMP_A2(SCMP_CMP_EQ, PACKET_TX_RING, 0)) != 0)
 		return -1;
 	return 0;
 }

@@ -265,7 +265,7 @@ find_title(struct diss_ctx *dc, const struct cur *c, size_t window)
 	char buf[HTTP_TITLE_LOOK + 1];
 	struct cur w = *c;
 	size_t n = window < sizeof(buf) - 1 ? window : sizeof(buf) - 1;
-	char *t, *e;
+	const char *t, *e;
 
 	if (n > w.left)
 		n = w.left;
@@ -277,7 +277,7 @@ find_title(struct diss_ctx *dc, const struct cur *c, size_t window)
 			buf[i] = ' ';
 	if ((t = strcasestr(buf, "<title")) == NULL || (t = strchr(t, '>')) == NULL)
 		return false;
-	t = (char *)skip_ows(t + 1);
+	t = skip_ows(t + 1);
 	if ((e = strchr(t, '<')) == NULL)
 		return false;
 	while (e > t && isspace((unsigned char)e[-1]))

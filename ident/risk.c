@@ -9,6 +9,7 @@
 
 #include <ini.h>
 
+#include "strcut.h"
 #include "risk.h"
 #include "vendors.h"
 
@@ -299,7 +300,7 @@ static void
 reason_policy(struct risk_result *r, const char *code, const char *text)
 {
 	if (r->nreasons > 0)
-		snprintf(r->reasons[r->nreasons - 1].policy, sizeof(r->reasons[0].policy), "%s: %s",
+		str_cutf(r->reasons[r->nreasons - 1].policy, sizeof(r->reasons[0].policy), "%s: %s",
 		    code, text);
 }
 
@@ -345,9 +346,9 @@ judge_row(const struct risk_policy *p, const struct vendor *row, const struct ri
 	char rule[256], policy_rule[300], listing[32];
 	enum risk_level l = RISK_NONE;
 
-	snprintf(rule, sizeof(rule), "%s:%d (%s)", row->file, row->line, row->canonical);
+	str_cutf(rule, sizeof(rule), "%s:%d (%s)", row->file, row->line, row->canonical);
 	if (sup) {
-		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [supplier %s]", p->path, sup->line, sup->name);
+		str_cutf(policy_rule, sizeof(policy_rule), "%s:%d [supplier %s]", p->path, sup->line, sup->name);
 		add_reason(r, e, policy_rule, "%s is a named supplier", row->canonical);
 		reason_policy(r, sup->name, sup->reason);
 		l = RISK_HIGH;
@@ -362,7 +363,7 @@ judge_row(const struct risk_policy *p, const struct vendor *row, const struct ri
 	 * the same risk country are one reason.
 	 */
 	if (ctl) {
-		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, ctl->line, ctl->code, rule);
+		str_cutf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, ctl->line, ctl->code, rule);
 		if (hq && strcmp(hq->code, ctl->code) == 0)
 			add_reason(r, e, policy_rule, "%s is headquartered in %s and controlled by %s (%s)",
 			    row->canonical, hq->code, row->parent, ctl->code);
@@ -373,12 +374,12 @@ judge_row(const struct risk_policy *p, const struct vendor *row, const struct ri
 		if (l < RISK_HIGH)
 			l = module ? RISK_ELEVATED : RISK_HIGH;
 	} else if (hq && row->parent[0]) {
-		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
+		str_cutf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
 		add_reason(r, e, policy_rule, "%s is registered in %s but controlled by %s (%s), which "
 		    "decides: not flagged for its country", row->canonical, hq->code, row->parent,
 		    row->parent_country[0] ? row->parent_country : "country not in the table");
 	} else if (hq) {
-		snprintf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
+		str_cutf(policy_rule, sizeof(policy_rule), "%s:%d [country %s]; %s", p->path, hq->line, hq->code, rule);
 		add_reason(r, e, policy_rule, "%s is headquartered in %s", row->canonical, hq->code);
 		reason_policy(r, hq->code, hq->reason);
 		if (l < RISK_HIGH)

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "strcut.h"
 #include "category.h"
 #include "obs.h"
 #include "risk.h"
@@ -235,7 +236,7 @@ assess_asset(struct store *s, int64_t id, long long now)
 	if (strcmp(before, risk_level_name(r.level)) == 0 ||
 	    (!alarming(r.level) && !was_alarming(before)))
 		return 0;
-	snprintf(detail, sizeof(detail), "%s: %s%s%s%s: %s%s%s", risk_level_name(r.level),
+	str_cutf(detail, sizeof(detail), "%s: %s%s%s%s: %s%s%s", risk_level_name(r.level),
 	    r.vendor[0] ? r.vendor : "unknown maker", r.country[0] ? " (" : "", r.country,
 	    r.country[0] ? ")" : "", r.nreasons ? r.reasons[0].text : "",
 	    r.accepted ? "; " : "", r.accepted ? r.accepted_text : "");

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "strcut.h"
 #include "asinfo.h"
 #include "endpoints.h"
 #include "risk.h"
@@ -76,7 +77,7 @@ service_reason(struct store *s, const struct service_row *row, const char *name,
 		snprintf(why, sizeof(why), "%s", row->vendor), vrule[0] = '\0';
 	else if (risk_judge_vendor(s->policy, v, why, sizeof(why), vrule, sizeof(vrule)) == RISK_HIGH)
 		l = RISK_HIGH;
-	snprintf(rule, sizeof(rule), "%s:%d (%s)%s%s", row->file, row->line, row->service,
+	str_cutf(rule, sizeof(rule), "%s:%d (%s)%s%s", row->file, row->line, row->service,
 	    vrule[0] ? "; " : "", vrule);
 	if (strcmp(row->category, "remote-access") == 0)
 		risk_reason_add(r, l, src, name, rule, "remote access by %s (%s): %s %s%s", row->service,

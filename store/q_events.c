@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "strcut.h"
 #include "obs.h"
 #include "store_int.h"
 
@@ -235,7 +236,7 @@ store_baseline_accept(struct store *s, long long now)
 	const char *tail = sql;
 
 	if (s->mode != STORE_RW) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "%s: accepting the baseline needs the database "
+		str_cutf(s->errmsg, sizeof(s->errmsg), "%s: accepting the baseline needs the database "
 		    "open for writing", s->path);
 		return -1;
 	}

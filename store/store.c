@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "strcut.h"
 #include "bigmem.h"
 #include "obsq.h"
 #include "schema.h"
@@ -161,7 +162,7 @@ void
 st_error(struct store *s, const char *what)
 {
 	s->last_rc = sqlite3_extended_errcode(s->db);
-	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	str_cutf(s->errmsg, sizeof(s->errmsg), "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 sqlite3_stmt *

@@ -126,13 +126,14 @@ struct run {
 static struct run
 run(const struct cli_cmd *c, const char *dbpath, ...)
 {
-	char *argv[16];
+	char *argv[16], name[64];
 	int argc = 0;
 	struct cli cli = { 0 };
 	struct run r = { 0 };
 	va_list ap;
 
-	argv[argc++] = (char *)c->name;
+	snprintf(name, sizeof(name), "%s", c->name);	/* argv is writable, the table is not */
+	argv[argc++] = name;
 	va_start(ap, dbpath);
 	while (argc < 15 && (argv[argc] = va_arg(ap, char *)) != NULL)
 		argc++;

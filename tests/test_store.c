@@ -467,13 +467,13 @@ static const char *
 query_plan(sqlite3 *db, const char *sql)
 {
 	static char buf[1024];
-	char q[512];
+	char plan[512];
 	sqlite3_stmt *s;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+	snprintf(plan, sizeof(plan), "EXPLAIN QUERY PLAN %s", sql);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, plan, -1, &s, NULL), SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW && n < sizeof(buf) - 1)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s; ", (const char *)sqlite3_column_text(s, 3));
 	sqlite3_finalize(s);

@@ -312,7 +312,7 @@ events_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_cmd cmd_events = {
 	"events", events_run,
-	"[--kind K] [--subnet CIDR] [--ip A] [--since T] [--asset KEY] [--alerts]\n       [--follow] [--json]",
+	"[--kind K] [--subnet CIDR] [--ip A] [--since T] [--asset KEY] [--alerts] [--follow] [--json]",
 	"operations and change events, oldest first", events_help, true
 };
 

@@ -11,6 +11,8 @@
  * show the same data.
  */
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +23,8 @@
 #include "risk.h"
 
 static const char risk_help[] =
-    "  --level LEVEL    list the assets of these levels: high, elevated, none, unknown\n"
+    "  --level LEVEL    list the assets of these levels: high, elevated, none,\n"
+    "                   unknown\n"
     "  --risk LEVEL     the same as --level\n"
     "  --all            list every asset (default: high and elevated)\n"
     "  --vendor SUBSTR  only assets whose maker contains SUBSTR, any case\n"
@@ -277,29 +280,79 @@ print_groups(struct cli *cli, json_t *groups, const char *key, bool with_country
 	table_free(t);
 }
 
+/*
+ * A paragraph made terminal-safe, folded at blanks to the table width (not
+ * folded when piped): the first line indented by first, the others by rest.
+ */
+static void
+put_wrapped(struct cli *cli, const char *s, int first, int rest)
+{
+	char *c = term_cell(s, strlen(s)), *p = c;
+	size_t width = cli->view.width > 40 ? cli->view.width : 0;
+	int indent = first;
+
+	while (*p) {
+		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = strcspn(p, " ");
+		}
+		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		indent = rest;
+	}
+	free(c);
+}
+
+/* put_wrapped() of a formatted line: the first line at first, the others at rest. */
+static void __attribute__((format(printf, 4, 5)))
+put_wrappedf(struct cli *cli, int first, int rest, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put_wrapped(cli, buf, first, rest);
+}
+
 static void
 print_summary(struct cli *cli, json_t *sum)
 {
 	json_t *levels = json_object_get(sum, "levels");
 	json_int_t ne = json_integer_value(json_object_get(sum, "not_evaluated"));
+	char line[256], acc[64];
+	size_t len;
 
-	fprintf(cli->out, "RISK SUMMARY: %lld assets", (long long)json_integer_value(
-	    json_object_get(sum, "assets")));
-	for (size_t i = 0; i < NLEVELS; i++) {
+	len = (size_t)snprintf(line, sizeof(line), "RISK SUMMARY: %lld assets",
+	    (long long)json_integer_value(json_object_get(sum, "assets")));
+	for (size_t i = 0; i < NLEVELS && len < sizeof(line); i++) {
 		const char *name = risk_level_name(shown_levels[i]);
 
-		fprintf(cli->out, ", %lld %s", (long long)json_integer_value(json_object_get(levels, name)),
-		    name);
+		len += (size_t)snprintf(line + len, sizeof(line) - len, ", %lld %s",
+		    (long long)json_integer_value(json_object_get(levels, name)), name);
 	}
-	fprintf(cli->out, "; %lld with accepted risk\n", (long long)json_integer_value(
-	    json_object_get(sum, "accepted")));
-	fprintf(cli->out, "reasons: %lld assets for the software and services they use, "
-	    "%lld for their equipment\n",
+	snprintf(acc, sizeof(acc), "%lld with accepted risk",
+	    (long long)json_integer_value(json_object_get(sum, "accepted")));
+	/* on one line where it fits; else the acceptances on a line of their own */
+	if (cli->view.width == 0 || len + 2 + strlen(acc) <= cli->view.width)
+		fprintf(cli->out, "%s; %s\n", line, acc);
+	else
+		fprintf(cli->out, "%s\n  %s\n", line, acc);
+	put_wrappedf(cli, 0, 2, "reasons: %lld assets for the software and services they use, "
+	    "%lld for their equipment",
 	    (long long)json_integer_value(json_object_get(sum, "service_reasons")),
 	    (long long)json_integer_value(json_object_get(sum, "equipment_reasons")));
 	if (ne > 0)
-		fprintf(cli->out, "%lld assets not evaluated yet (counted as unknown): spanwatchd has "
-		    "no vendor table or risk policy loaded, or has not flushed them\n", (long long)ne);
+		put_wrappedf(cli, 0, 2, "%lld assets not evaluated yet (counted as unknown): spanwatchd "
+		    "has no vendor table or risk policy loaded, or has not flushed them", (long long)ne);
 	if (json_array_size(json_object_get(sum, "vendors")) > 0) {
 		fputs("\nPER VENDOR (maker reported)\n", cli->out);
 		print_groups(cli, json_object_get(sum, "vendors"), "vendor", true);
@@ -333,57 +386,20 @@ print_reasons(struct cli *cli, json_t *reasons)
 	json_array_foreach(reasons, i, r) {
 		if (text_seen(reasons, i))
 			continue;
-		fprintf(cli->out, "  %zu. ", ++n);
-		put(cli, jtext(r, "text"));
-		fputc('\n', cli->out);
+		/* folded to the terminal: a source's address goes to a line of its own */
+		put_wrappedf(cli, 2, 5, "%zu. %s", ++n, jtext(r, "text"));
 		for (size_t k = i; k < json_array_size(reasons); k++) {
 			json_t *e = json_array_get(reasons, k);
 
 			if (strcmp(jtext(e, "text"), jtext(r, "text")) != 0 ||
 			    (!*jtext(e, "source") && !*jtext(e, "value")))
 				continue;
-			fputs("     evidence: ", cli->out);
-			put(cli, jtext(e, "source"));
-			fputs(" = ", cli->out);
-			put(cli, jtext(e, "value"));
-			fputc('\n', cli->out);
+			put_wrappedf(cli, 5, 15, "evidence: %s = %s", jtext(e, "source"),
+			    jtext(e, "value"));
 		}
-		if (*jtext(r, "rule")) {
-			fputs("     rule:     ", cli->out);
-			put(cli, jtext(r, "rule"));
-			fputc('\n', cli->out);
-		}
+		if (*jtext(r, "rule"))
+			put_wrappedf(cli, 5, 15, "rule:     %s", jtext(r, "rule"));
 	}
-}
-
-/*
- * A paragraph made terminal-safe, folded at blanks to the table width (not
- * folded when piped): the first line indented by first, the others by rest.
- */
-static void
-put_wrapped(struct cli *cli, const char *s, int first, int rest)
-{
-	char *c = term_cell(s, strlen(s)), *p = c;
-	size_t width = cli->view.width > 40 ? cli->view.width : 0;
-	int indent = first;
-
-	while (*p) {
-		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
-
-		if (n > room) {
-			n = room;
-			while (n > 0 && p[n] != ' ')
-				n--;
-			if (n == 0)
-				n = strcspn(p, " ");
-		}
-		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
-		p += n;
-		while (*p == ' ')
-			p++;
-		indent = rest;
-	}
-	free(c);
 }
 
 /* The policy's words for each country or supplier named, once for the whole answer. */
@@ -415,6 +431,51 @@ print_policies(struct cli *cli, json_t *assets)
 	json_decref(seen);
 }
 
+/* The columns put() takes for s ("-" for none), counting a UTF-8 sequence as one. */
+static size_t
+text_len(const char *s)
+{
+	size_t n = 0;
+
+	for (s = s ? s : "-"; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * "  mac M  ip I  hostname H  model M  oui O (CC)": each fact whole, a new
+ * line (indented) before one that would not fit the terminal.
+ */
+static void
+print_facts(struct cli *cli, json_t *a)
+{
+	const char *const label[] = { "mac", "ip", "hostname", "model", "oui" };
+	const char *const key[] = { "mac", "ip", "hostname", "model", "oui_vendor" };
+	size_t col = 0;
+
+	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]); i++) {
+		const char *v = jtext(a, key[i]), *cc = i == 4 ? jtext(a, "oui_country") : NULL;
+		size_t n = strlen(label[i]) + 1 + text_len(v) + (cc ? text_len(cc) + 3 : 0);
+
+		if (i == 4 && v == NULL)
+			continue;
+		if (col > 0 && cli->view.width > 0 && col + 2 + n > cli->view.width) {
+			fputc('\n', cli->out);
+			col = 0;
+		}
+		fputs("  ", cli->out);
+		fprintf(cli->out, "%s ", label[i]);
+		put(cli, v);
+		if (cc) {
+			fputs(" (", cli->out);
+			put(cli, cc);
+			fputc(')', cli->out);
+		}
+		col += 2 + n;
+	}
+	fputc('\n', cli->out);
+}
+
 static void
 print_asset(struct cli *cli, json_t *a)
 {
@@ -429,30 +490,10 @@ print_asset(struct cli *cli, json_t *a)
 		put(cli, jtext(a, "country"));
 		fputs(")", cli->out);
 	}
-	fputs("\n  mac ", cli->out);
-	put(cli, jtext(a, "mac"));
-	fputs("  ip ", cli->out);
-	put(cli, jtext(a, "ip"));
-	fputs("  hostname ", cli->out);
-	put(cli, jtext(a, "hostname"));
-	fputs("  model ", cli->out);
-	put(cli, jtext(a, "model"));
-	if (jtext(a, "oui_vendor")) {
-		fputs(cli->view.width > 0 && cli->view.width < 120 ? "\n" : "", cli->out);	/* fits 80 */
-		fputs("  oui ", cli->out);
-		put(cli, jtext(a, "oui_vendor"));
-		if (jtext(a, "oui_country")) {
-			fputs(" (", cli->out);
-			put(cli, jtext(a, "oui_country"));
-			fputc(')', cli->out);
-		}
-	}
 	fputc('\n', cli->out);
-	if (accepted) {
-		fputs("  ACCEPTED: ", cli->out);
-		put(cli, accepted);
-		fputc('\n', cli->out);
-	}
+	print_facts(cli, a);
+	if (accepted)
+		put_wrappedf(cli, 2, 12, "ACCEPTED: %s", accepted);
 	if (json_is_null(json_object_get(a, "evaluated")))
 		fputs("  not evaluated yet\n", cli->out);
 	print_reasons(cli, reasons);

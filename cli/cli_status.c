@@ -43,9 +43,10 @@ ctl_connect(struct cli *cli, const char *path)
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(cli->err, "spanwatch: cannot reach spanwatchd at %s: %s%s\n", path,
-		    strerror(errno), errno == ENOENT || errno == ECONNREFUSED ?
-		    " (is it running? systemctl status spanwatchd)" : "");
+		/* the path and the hint on lines of their own: the path can be long */
+		fprintf(cli->err, "spanwatch: cannot reach spanwatchd: %s\n  socket %s\n%s",
+		    strerror(errno), path, errno == ENOENT || errno == ECONNREFUSED ?
+		    "  is it running? systemctl status spanwatchd\n" : "");
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -26,8 +26,8 @@ static const char vendors_help[] =
     "                  longest whole-word alias prefix); exit 1 when none\n"
     "  --shipped FILE  read FILE as the shipped table (default: the configuration's\n"
     "                  [risk] vendors, else " VENDORS_DEFAULT ")\n"
-    "  --local FILE    read FILE as the operator's table (default: [risk] local_vendors);\n"
-    "                  checks a file before spanwatchd is reloaded\n"
+    "  --local FILE    read FILE as the operator's table (default: [risk]\n"
+    "                  local_vendors); checks a file before spanwatchd is reloaded\n"
     "  --json          one JSON object: files, vendors (or input, normalised, match)\n"
     "A file that does not load is reported as FILE:LINE (exit 2).\n";
 

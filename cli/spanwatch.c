@@ -48,13 +48,48 @@ static const struct cli_cmd *const commands[] = {
 #define BUSY_TRIES	10	/* whole-command runs on SQLITE_BUSY (about 6 s in all) */
 #define BUSY_SLEEP_MAX	1000000	/* longest back-off between runs, microseconds */
 
+#define HELP_WIDTH	80	/* help and usage texts fit a terminal of 80 columns */
+
+/*
+ * s folded to HELP_WIDTH after col columns already used on the line,
+ * continuation lines indented by indent.  A break goes only at a blank
+ * outside [...], so an option stays with its argument ("[--since TIME]");
+ * a newline in s (and the blanks after it) counts as a blank.
+ */
+static void
+put_folded(FILE *f, const char *s, size_t col, size_t indent)
+{
+	while (*s) {
+		size_t room = HELP_WIDTH > col ? HELP_WIDTH - col : 1, brk = 0, i;
+		int depth = 0;
+
+		for (i = 0; s[i] && s[i] != '\n'; i++) {
+			depth += s[i] == '[' ? 1 : s[i] == ']' ? -1 : 0;
+			if (s[i] == ' ' && depth == 0 && (i <= room || brk == 0))
+				brk = i;
+			if (i >= room && brk > 0)
+				break;
+		}
+		if (!s[i] || (s[i] == '\n' && i <= room) || brk == 0)
+			brk = i;
+		fprintf(f, "%.*s\n", (int)brk, s);
+		for (s += brk; *s == ' ' || *s == '\n'; s++)
+			;
+		if (*s)
+			fprintf(f, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: spanwatch [--db FILE] [-c CONFIG] COMMAND [options]\n"
 	    "       spanwatch --version | --help | help COMMAND\n\ncommands:\n");
-	for (size_t i = 0; commands[i]; i++)
-		fprintf(f, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+	for (size_t i = 0; commands[i]; i++) {
+		fprintf(f, "  %-14s ", commands[i]->name);
+		put_folded(f, commands[i]->summary, 17, 17);
+	}
 	fprintf(f, "\nRun 'spanwatch COMMAND --help' for a command's options.\n"
 	    "Exit status: 0 ok, 1 nothing found, 2 usage error, 3 database error.\n");
 }
@@ -71,7 +106,11 @@ find_cmd(const char *name)
 void
 cmd_help(const struct cli_cmd *c, FILE *f)
 {
-	fprintf(f, "usage: spanwatch [--db FILE] %s %s\n\n%s\n", c->name, c->args, c->summary);
+	int n = fprintf(f, "usage: spanwatch [--db FILE] %s ", c->name);
+
+	put_folded(f, c->args, n > 0 ? (size_t)n : 0, 7);
+	fputc('\n', f);
+	put_folded(f, c->summary, 0, 0);
 	if (c->help)
 		fprintf(f, "\n%s", c->help);
 }

@@ -34,4 +34,5 @@ echo "== 5. spanwatch report and map: the assessment to hand in, the network map
 "$build/spanwatch" -c /dev/null --db "$dir/demo.db" map -o "$dir/map.svg"
 echo "wrote $dir/report.html (open it in a browser) and $dir/map.svg"
 echo
-echo "Database: $dir/demo.db   Try: $build/spanwatch --db $dir/demo.db show 10.10.0.10"
+echo "Database: $dir/demo.db"
+echo "Try: $build/spanwatch --db $dir/demo.db show 10.10.0.10"

@@ -1381,7 +1381,7 @@ print_broken(const struct gen *g)
 	    g->malformed);
 	for (int k = 0; k < B_N; k++)
 		fprintf(stderr, "  %5u %-30s %s%s\n", g->broken[k], broken_kinds[k].what,
-		    broken_kinds[k].counter, k == B_MBAP_LONG ? " (when the flow ends)" : "");
+		    broken_kinds[k].counter, k == B_MBAP_LONG ? " (at flow end)" : "");
 }
 
 static int
@@ -1564,7 +1564,8 @@ main(int argc, char *argv[])
 	pcap_close(dead);
 	if (expected && write_expected(&g, expected, seed) != 0)
 		return 1;
-	fprintf(stderr, "swgen: %s: %llu packets, %d hosts (%d behind the router)\n",
+	/* the path on a line of its own, so the counts fit 80 columns */
+	fprintf(stderr, "swgen: wrote %s\nswgen: %llu packets, %d hosts (%d behind the router)\n",
 	    out, (unsigned long long)g.npkts, g.nhosts,
 	    (int)({ int k = 0; for (int i = 0; i < g.nhosts; i++) k += g.hosts[i].remote; k; }));
 	print_broken(&g);

@@ -134,6 +134,7 @@
 #define FILE_FLUSH_PACKETS	65536	/* -r: packets between store flushes, in place of the wall-clock timer, so two
 					   reads of a file give the same database (a multiple of FILE_CHUNK) */
 #define CAPTURE_FILE_BUF	(1u << 20)	/* stdio buffer for reading a capture file */
+#define PCAPFILE_BUF		(1u << 20)	/* bytes read at once from a pcap file (packet/pcapfile.c) */
 #define PCAPNG_BLOCK_MAX	(16u << 20)	/* a pcapng block larger than this is refused as lying */
 #define PCAPNG_IF_MAX		256	/* interfaces per pcapng section */
 #define PCAPNG_OPTIONS_MAX	64	/* options read per interface block */

@@ -1,5 +1,7 @@
 /*
- * capture.c - libpcap files and interfaces, libnetfilter_queue (see capture.h).
+ * capture.c - capture files and interfaces, libnetfilter_queue (see capture.h).
+ * pcap files are read by pcapfile.c, pcapng by pcapng.c; libpcap reads
+ * interfaces, pipes and the pcap variants pcapfile.c leaves to it.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +22,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "pcapfile.h"
 #include "pcapng.h"
 #include "sw_limits.h"
 
@@ -41,6 +44,7 @@ struct capture {
 	uint8_t			*frame;		/* NFQUEUE: cooked header + packet */
 	uint8_t			*filebuf;	/* file: stdio buffer, freed after pcap_close */
 	struct pcapng		*ng;		/* a pcapng file: read by pcapng.c, not libpcap */
+	struct pcapfile		*pf;		/* a pcap file: read by pcapfile.c, not libpcap */
 	FILE			*fp;		/* its FILE */
 	capture_cb		 cb;
 	void			*cb_arg;
@@ -102,6 +106,13 @@ capture_open_file(const char *path, char *err, size_t errsz)
 			capture_close(c);
 			return NULL;
 		}
+		if (stat(path, &sb) == 0)
+			c->size = (uint64_t)sb.st_size;
+		return c;
+	}
+	/* a pipe cannot be read at an offset: libpcap reads it */
+	if (fp != stdin && (c->pf = pcapfile_open(fileno(fp), perr, sizeof(perr))) != NULL) {
+		c->fp = fp;
 		if (stat(path, &sb) == 0)
 			c->size = (uint64_t)sb.st_size;
 		return c;
@@ -329,6 +340,7 @@ capture_close(struct capture *c)
 	if (c->pc)
 		pcap_close(c->pc);
 	pcapng_close(c->ng);
+	pcapfile_close(c->pf);
 	if (c->fp)
 		fclose(c->fp);
 	free(c->filebuf);
@@ -345,6 +357,8 @@ capture_linktype(const struct capture *c)
 {
 	if (c->ng)
 		return pcapng_first_linktype(c->ng);	/* each packet has its interface's own */
+	if (c->pf)
+		return pcapfile_linktype(c->pf);
 	return c->kind == CAP_NFQ ? LINK_RAW : pcap_datalink(c->pc);
 }
 
@@ -352,7 +366,11 @@ static uint64_t
 file_offset(const struct capture *c)
 {
 	FILE *fp = c->fp ? c->fp : c->pc && c->kind == CAP_FILE ? pcap_file(c->pc) : NULL;
-	long off = fp ? ftell(fp) : -1;
+	long off;
+
+	if (c->pf)
+		return pcapfile_offset(c->pf);
+	off = fp ? ftell(fp) : -1;
 
 	return off < 0 ? 0 : (uint64_t)off;
 }
@@ -368,6 +386,31 @@ dispatch_pcapng(struct capture *c, int max, capture_cb cb, void *arg, char *err,
 	int n = 0, rc = 0, link;
 
 	while (n < max && (rc = pcapng_next(c->ng, &link, &data, &caplen, &len, &ts, why,
+	    sizeof(why))) == 1) {
+		c->packets++;
+		cb(arg, link, data, caplen, len, ts);
+		n++;
+	}
+	if (rc < 0) {
+		snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
+		    "before it were kept", c->name, why, (unsigned long long)file_offset(c),
+		    (unsigned long long)c->packets);
+		return -1;
+	}
+	return n;
+}
+
+/* A pcap file's packets. */
+static int
+dispatch_pcapfile(struct capture *c, int max, capture_cb cb, void *arg, char *err, size_t errsz)
+{
+	char why[256];
+	const uint8_t *data;
+	uint32_t caplen, len;
+	uint64_t ts;
+	int n = 0, rc = 0, link = pcapfile_linktype(c->pf);
+
+	while (n < max && (rc = pcapfile_next(c->pf, &data, &caplen, &len, &ts, why,
 	    sizeof(why))) == 1) {
 		c->packets++;
 		cb(arg, link, data, caplen, len, ts);
@@ -402,6 +445,8 @@ capture_dispatch(struct capture *c, int max, capture_cb cb, void *arg, char *err
 	}
 	if (c->ng)
 		return dispatch_pcapng(c, max, cb, arg, err, errsz);
+	if (c->pf)
+		return dispatch_pcapfile(c, max, cb, arg, err, errsz);
 	link = pcap_datalink(c->pc);
 	while (n < max && (rc = pcap_next_ex(c->pc, &h, &data)) == 1) {
 		c->packets++;

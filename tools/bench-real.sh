@@ -53,7 +53,7 @@ real_profile() {
 	awk -v t="$total" -v p="$pkts" '
 	function stage(name, pat) { if (match($0, pat) && !(name in seen)) { seen[name] = 1; v = $1; gsub(",", "", v);
 		printf "  %-28s %5.1f%%  %6d instr/packet\n", name, 100 * v / t, v / p } }
-	{ stage("read (libpcap)", "pcap_next_ex")
+	{ stage("read (pcapfile.c or libpcap)", "(:pcapfile_next|pcap_next_ex) \\[")
 	  stage("decode", ":decode_packet \\[")
 	  stage("flows", ":flow_lookup \\[")
 	  stage("TCP reassembly", ":reasm_segment \\[")

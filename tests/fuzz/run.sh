@@ -135,6 +135,10 @@ make_seeds() {
 		for f in "${captures[@]}"; do
 			case $f in *.pcapng) head -c 8192 "$f" >"$dir/head-$(basename "$f")" ;; esac
 		done ;;
+	pcapfile)
+		for f in "${captures[@]}"; do
+			case $f in *.pcap) head -c 8192 "$f" >"$dir/head-$(basename "$f")" ;; esac
+		done ;;
 	config)
 		cp packaging/spanwatch.conf "$dir/" ;;
 	tables)

@@ -51,6 +51,7 @@ static const struct key keys[] = {
 	INT("store", "event_keep_days", event_keep_days, 0, 36500),
 	INT("store", "new_assets_burst", new_assets_burst, 1, 1000000),
 	INT("store", "new_assets_per_min", new_assets_per_min, 0, 1000000),
+	INT("store", "first_start_burst", first_start_burst, 0, 1000000),
 	INT("limits", "flows_max", flows_max, 1024, 16777216),
 	STR("daemon", "user", user),
 	STR("daemon", "control_socket", control_socket),
@@ -99,6 +100,7 @@ config_defaults(struct config *c)
 	c->event_keep_days = STORE_EVENT_KEEP_DAYS_DEFAULT;
 	c->new_assets_burst = FLOOD_BURST_DEFAULT;
 	c->new_assets_per_min = FLOOD_RATE_DEFAULT;
+	c->first_start_burst = FLOOD_FIRST_START_BURST;
 	c->flows_max = FLOW_MAX_DEFAULT;
 	c->workers = 1;
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/spanwatch/spanwatchd.sock");

@@ -33,6 +33,7 @@ struct config {
 	int	 event_keep_days;	/* events older are deleted (0: kept) */
 	int	 new_assets_burst;	/* flood handling: new assets at once ... */
 	int	 new_assets_per_min;	/* ... and a minute (0: no flood handling) */
+	int	 first_start_burst;	/* ... at once on a database without assets (a first start) */
 	/* [limits] */
 	int	 flows_max;
 	/* [daemon] */

@@ -62,6 +62,8 @@
 /* Floods of new senders (store/flood.c) */
 #define FLOOD_BURST_DEFAULT	1024	/* new assets admitted at once (a first start on a plant) */
 #define FLOOD_RATE_DEFAULT	120	/* ... then this many a minute; beyond, a flood: held back */
+#define FLOOD_FIRST_START_BURST	16384	/* new assets at once on a database without any: a plant's first start */
+#define FLOOD_FIRST_START_S	600	/* ... for this long (packet time) from the first one; then new_assets_burst */
 #define FLOOD_PROMOTE_S		30	/* a held sender seen sending this long after its first frame is real */
 #define FLOOD_LOOKBACK_S	10	/* at a flood's start, unvouched assets this recent are taken back */
 #define FLOOD_QUIET_S		300	/* a flood ends after this long without a held sender */

@@ -962,7 +962,7 @@ load_tables(struct daemon *d, bool at_start)
 	if (d->st) {
 		store_set_limits(d->st, &(struct store_limits){
 		    (uint64_t)d->cfg.max_db_mb << 20, d->cfg.event_keep_days,
-		    d->cfg.new_assets_burst, d->cfg.new_assets_per_min });
+		    d->cfg.new_assets_burst, d->cfg.new_assets_per_min, d->cfg.first_start_burst });
 		store_set_oui(d->st, d->tables.oui);
 		store_set_risk(d->st, d->tables.vendors, d->tables.policy);
 		store_set_rules(d->st, d->tables.rules);

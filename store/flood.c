@@ -4,8 +4,13 @@
  * Anyone who can put frames on the mirrored segment can invent source
  * MACs and IPs at line rate; each would become a permanent asset with its
  * events and risk row, and fill the sensor's disk.  New assets are
- * admitted through a token bucket (a burst for the first start on a plant,
- * then a steady rate, in packet time).  Beyond it, a new sender is held in
+ * admitted through a token bucket (a burst, then a steady rate, in packet
+ * time).  The burst is scaled to the plant: as many as the assets already
+ * known (a new segment as large as the known plant is no flood), and on a
+ * database without assets, a first start, first_start_burst for the first
+ * FLOOD_FIRST_START_S: a real 5,000-device plant all seen in its first
+ * seconds is learned, not reported as a flood; a million spoofed senders
+ * still run the bucket dry.  Beyond it, a new sender is held in
  * a bounded in-memory tier instead of the database, and the first held
  * sender opens one `flood` event whose detail is kept up to date with the
  * counts.  A held sender becomes an asset when it shows real evidence: it
@@ -33,6 +38,9 @@ struct held {
 
 struct flood {
 	double		 tokens;
+	uint64_t	 known;		/* assets in the database: counted once, then admissions added */
+	bool		 first_start;	/* there were none */
+	long long	 first_ts;	/* packet time of the first admission asked about */
 	long long	 refilled;	/* packet time the tokens were last counted up to */
 	bool		 active;
 	int64_t		 event_id;	/* the open flood's event row */
@@ -54,6 +62,34 @@ held_hash(uint8_t type, const uint8_t *addr, size_t len)
 	return h ^ (h >> 31);
 }
 
+static long long
+asset_count(struct store *s)
+{
+	sqlite3_stmt *q;
+	long long n = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM assets", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* The most new assets admitted at once now (see the top of the file). */
+static double
+burst_now(const struct store *s, const struct flood *f, long long ts)
+{
+	double b = s->limits.new_assets_burst;
+
+	if ((double)f->known > b)
+		b = (double)f->known;
+	if (f->first_start && ts - f->first_ts < FLOOD_FIRST_START_S &&
+	    s->limits.first_start_burst > b)
+		b = s->limits.first_start_burst;
+	return b;
+}
+
 static struct flood *
 flood_get(struct store *s)
 {
@@ -67,7 +103,8 @@ flood_get(struct store *s)
 		free(f);
 		return NULL;
 	}
-	f->tokens = s->limits.new_assets_burst;
+	f->known = (uint64_t)asset_count(s);
+	f->first_start = f->known == 0 && s->limits.first_start_burst > 0;
 	s->flood = f;
 	return f;
 }
@@ -85,13 +122,21 @@ flood_free(struct store *s)
 static void
 refill(const struct store *s, struct flood *f, long long ts)
 {
-	if (f->refilled == 0 || ts < f->refilled) {
+	double burst;
+
+	if (f->refilled == 0) {		/* the first admission asked about: the bucket is full */
+		f->first_ts = f->refilled = ts;
+		f->tokens = burst_now(s, f, ts);
+		return;
+	}
+	if (ts < f->refilled) {
 		f->refilled = ts;
 		return;
 	}
+	burst = burst_now(s, f, ts);	/* the first start's tokens expire with its window */
 	f->tokens += (double)(ts - f->refilled) * s->limits.new_assets_per_min / 60.0;
-	if (f->tokens > s->limits.new_assets_burst)
-		f->tokens = s->limits.new_assets_burst;
+	if (f->tokens > burst)
+		f->tokens = burst;
 	f->refilled = ts;
 }
 
@@ -131,7 +176,7 @@ flood_detail(const struct store *s, const struct flood *f, char *out, size_t out
 	    "IP addresses held back (not stored) until they send for %d s or state an identity "
 	    "(%llu of them assets of the first seconds, taken back); "
 	    "%llu became assets, %llu forgotten, %llu observations of held senders not stored%s",
-	    s->limits.new_assets_burst, s->limits.new_assets_per_min,
+	    (int)burst_now(s, f, f->refilled), s->limits.new_assets_per_min,
 	    (unsigned long long)f->senders, FLOOD_PROMOTE_S, (unsigned long long)f->taken_back,
 	    (unsigned long long)f->promoted,
 	    (unsigned long long)f->forgotten, (unsigned long long)f->held_obs,
@@ -184,6 +229,7 @@ take_back_burst(struct store *s, struct flood *f, long long ts)
 		acache_clear(s);
 	f->senders += (uint64_t)n;
 	f->taken_back = (uint64_t)n;
+	f->known = f->known > (uint64_t)n ? f->known - (uint64_t)n : 0;
 	s->stats.flood_senders += (uint64_t)n;
 	return 0;
 }
@@ -231,10 +277,12 @@ flood_admit(struct store *s, uint8_t type, const uint8_t *addr, size_t len, long
 			s->stats.flood_promoted++;
 			f->dirty = true;
 		}
+		f->known++;
 		return 1;
 	}
 	if (h == NULL && !f->active && f->tokens >= 1) {
 		f->tokens -= 1;
+		f->known++;
 		return 1;
 	}
 	if (!f->active && flood_open(s, f, ts) != 0)

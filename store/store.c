@@ -355,7 +355,8 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	}
 	s->mode = mode;
 	s->limits = (struct store_limits){ (uint64_t)STORE_MAX_DB_MB_DEFAULT << 20,
-	    STORE_EVENT_KEEP_DAYS_DEFAULT, FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT };
+	    STORE_EVENT_KEEP_DAYS_DEFAULT, FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT,
+	    FLOOD_FIRST_START_BURST };
 	s->cache_gen = 1;	/* zeroed entries (generation 0) never match */
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||

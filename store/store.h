@@ -100,6 +100,7 @@ struct store_limits {
 	int		 event_keep_days;
 	int		 new_assets_burst;
 	int		 new_assets_per_min;
+	int		 first_start_burst;	/* on an empty database, for FLOOD_FIRST_START_S; 0: new_assets_burst */
 };
 void		 store_set_limits(struct store *st, const struct store_limits *l);
 /*

@@ -1,6 +1,7 @@
 /*
  * test_bound.c - a bounded database: a flood of new senders is one event
- * and no assets; held senders become assets when they show evidence; the
+ * and no assets; a plant's first start is no flood, nor a new segment as
+ * large as the known plant; held senders become assets when they show evidence; the
  * size budget prunes unvouched assets first; old events expire.
  */
 #include <stdio.h>
@@ -26,7 +27,7 @@ static void teardown(void) { store_fx_close(&fx); }
 static void
 limits(uint64_t max_bytes, int keep_days, int burst, int per_min)
 {
-	struct store_limits l = { max_bytes, keep_days, burst, per_min };
+	struct store_limits l = { max_bytes, keep_days, burst, per_min, 0 };
 
 	store_set_limits(fx.st, &l);
 }
@@ -127,6 +128,70 @@ START_TEST(the_burst_before_the_flood_is_taken_back)
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood' AND "
 	    "detail LIKE '%100 of them assets of the first seconds, taken back%'"), 1);
+}
+END_TEST
+
+/* n hosts from `from` on, all first seen at t, ingested in batches */
+static void
+crowd(uint32_t from, uint32_t n, uint64_t t)
+{
+	for (uint32_t i = from; i < from + n; i++) {
+		sent(i, t);
+		if (obsq_len(fx.q) > 4000)
+			ingest();
+	}
+	ingest();
+}
+
+START_TEST(a_first_start_on_a_big_plant_is_no_flood_a_later_flood_is)
+{
+	struct store_limits l = { 0, 0, 1024, 120, 16384 };
+
+	store_set_limits(fx.st, &l);
+	crowd(0, 5000, 1000);		/* 5,000 devices in the first second of a first start */
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 5000);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'asset_new'"), 5000);
+	/* after the first start's window: 20,000 spoofed senders in two seconds */
+	for (uint32_t n = 100000; n < 120000; n++) {
+		sent(n, 1000 + FLOOD_FIRST_START_S + 60 + (n - 100000) / 10000);
+		if (obsq_len(fx.q) > 4000)
+			ingest();
+	}
+	ingest();
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 5000);	/* the plant, none spoofed */
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood' AND "
+	    "detail LIKE 'more new senders than 5000 at once%'"), 1);
+}
+END_TEST
+
+START_TEST(a_flood_within_the_first_start_is_still_one)
+{
+	struct store_limits l = { 0, 0, 1024, 120, 16384 };
+
+	store_set_limits(fx.st, &l);
+	crowd(0, 50, 1000);
+	crowd(100000, 40000, 1100);	/* far beyond the first start's burst, in one second */
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 1);
+	/* the burst's spoofed assets are taken back; the 50 of 100 s before stay */
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 50);
+}
+END_TEST
+
+START_TEST(a_new_segment_as_large_as_the_known_plant_is_no_flood)
+{
+	struct store_limits l = { 0, 0, 1024, 120, 16384 };
+	long long later = 1000 + FLOOD_FIRST_START_S + 3600;
+
+	store_set_limits(fx.st, &l);
+	crowd(0, 3000, 1000);		/* the first start */
+	crowd(10000, 2500, later);	/* an hour later: the 3,000 known make the burst 3,000 */
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 5500);
+	crowd(20000, 20000, later + 600);	/* four times the plant at once: a flood */
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'flood'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM assets"), 5500);
 }
 END_TEST
 
@@ -231,6 +296,9 @@ make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, flood_is_one_event_and_no_assets);
 	tcase_add_test(tc, the_burst_before_the_flood_is_taken_back);
+	tcase_add_test(tc, a_first_start_on_a_big_plant_is_no_flood_a_later_flood_is);
+	tcase_add_test(tc, a_flood_within_the_first_start_is_still_one);
+	tcase_add_test(tc, a_new_segment_as_large_as_the_known_plant_is_no_flood);
 	tcase_add_test(tc, below_the_rate_nothing_is_held);
 	tcase_add_test(tc, budget_prunes_unvouched_assets_first);
 	tcase_add_test(tc, old_events_expire_by_packet_time);

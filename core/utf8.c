@@ -66,8 +66,13 @@ size_t
 utf8_shown_len(const unsigned char *s, size_t left)
 {
 	uint32_t cp = 0;
-	size_t n = s[0] == 0 ? 0 : utf8_decode(s, left, &cp);
+	size_t n;
 
+	if (s[0] == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;	/* ASCII, most of every value: nothing hidden there */
+	n = utf8_decode(s, left, &cp);
 	return n && hidden(cp) ? 0 : n;
 }
 

@@ -46,7 +46,6 @@ struct cli {
 	const char	*oui_override;	/* config [oui] override, NULL if unset */
 	const char	*control_socket;	/* config [daemon] control_socket */
 	struct store	*store;		/* opened read-only by cli_db_open() */
-	struct sqlite3	*db;		/* its handle, for the CLI's queries */
 	FILE		*out;
 	FILE		*err;
 	FILE		*direct;	/* stdout itself, for output that streams (events --follow) */
@@ -163,31 +162,30 @@ bool	 parse_since(const char *s, time_t now, int64_t *out);
 
 /* --- database (cli_db.c) ------------------------------------------- */
 
-struct sqlite3_stmt;
-
 /*
- * Open cli->db_path read-only (store_open(STORE_RO) checks the schema),
- * with a busy timeout, and begin one read transaction.  EXIT_OK or
- * EXIT_DB (message printed, or cli->busy set for a retry).
+ * Open cli->db_path read-only (store_open(STORE_RO) checks the schema)
+ * and begin the command's session (store_session_begin: one snapshot,
+ * a wait for a busy database).  EXIT_OK or EXIT_DB (message printed, or
+ * cli->busy set for a retry).  The CLI runs no SQL of its own: every
+ * query is a store function (store/q_*.h).
  */
 int	 cli_db_open(struct cli *cli);
 /* The same, read-write (spanwatch annotate only): the file must exist. */
 int	 cli_db_open_mode(struct cli *cli, bool rw);
 void	 cli_db_close(struct cli *cli);
 /*
- * Prepare / step with the CLI's error policy: SQLITE_BUSY and
- * SQLITE_LOCKED set cli->busy silently (the command is run again), other
- * errors print one line.  q_prep returns NULL on error; q_step returns
- * true for a row, false at the end or on error (then cli_db_failed()).
+ * The result of a store read with the CLI's error policy: a busy
+ * database sets cli->busy silently (the command is run again), another
+ * error prints one line.  True when rc is a success.
  */
-struct sqlite3_stmt *q_prep(struct cli *cli, const char *sql);
-bool	 q_step(struct cli *cli, struct sqlite3_stmt *st);
-void	 q_done(struct sqlite3_stmt *st);
+bool	 cli_db_check(struct cli *cli, int rc);
+/*
+ * A store read that failed with rc (0: the handle's last result): busy
+ * sets cli->busy, another error prints "spanwatch: DB: [what: ]message".
+ * Returns EXIT_DB.
+ */
+int	 cli_db_read_failed(struct cli *cli, int rc, const char *what);
 bool	 cli_db_failed(const struct cli *cli);
-/* Column text (NULL for SQL NULL) and its byte length. */
-const char *q_text(struct sqlite3_stmt *st, int col, size_t *len);
-bool	 q_has_table(struct cli *cli, const char *table);
-bool	 q_has_column(struct cli *cli, const char *table, const char *col);
 
 /* --- assets (cli_asset.c) ------------------------------------------ */
 

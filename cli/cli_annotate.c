@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "annotate.h"
 #include "cli.h"
 #include "store.h"
@@ -103,15 +101,16 @@ annotate_run(struct cli *cli, int argc, char **argv)
 				fprintf(cli->err, "spanwatch: %s\n", err);
 			return EXIT_DB;
 		}
-		if (sqlite3_exec(cli->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			if (sqlite3_errcode(cli->db) == SQLITE_BUSY)
+		if (!store_rc_ok(rc = store_session_end(cli->store))) {
+			if (store_fault_of(rc) == STORE_FAULT_BUSY)
 				cli->busy = true;
 			else
-				fprintf(cli->err, "spanwatch: %s: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
+				fprintf(cli->err, "spanwatch: %s: %s\n", cli->db_path,
+				    store_db_errmsg(cli->store));
 			return EXIT_DB;
 		}
 	}
-	if ((a = annotation_get(cli->db, id)) == NULL) {
+	if ((a = annotation_get(cli->store, id)) == NULL) {
 		fprintf(cli->err, "spanwatch: %s: cannot read the annotation\n", cli->db_path);
 		return EXIT_DB;
 	}

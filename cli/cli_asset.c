@@ -13,17 +13,21 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
-
 #include "annotate.h"
 #include "category.h"
 #include "cli.h"
-#include "cli_sql.h"
+#include "q_asset.h"
 #include "units.h"
 
+/* One listing's reader: the store's statements, and the object being filled. */
 struct areader {
-	struct cli	*cli;
-	sqlite3_stmt	*ips, *ev, *svc, *cproto, *peers, *addrs, *risk;
+	struct cli		*cli;
+	struct qa_reader	*q;
+	bool			 detail;
+	json_t			*o;		/* the asset */
+	json_t			*list;		/* the array being filled */
+	json_t			*rows;		/* detail: the evidence or services being read */
+	const struct asset_filter *f;
 };
 
 /* Resolved attributes, in the order of the JSON keys. */
@@ -31,52 +35,16 @@ static const char *const resolved_attrs[] = {
 	"vendor", "model", "firmware", "serial", "hostname", "os", NULL
 };
 
-static void
-reader_init(struct areader *r, struct cli *cli, bool detail)
-{
-	memset(r, 0, sizeof(*r));
-	r->cli = cli;
-	r->ips = q_prep(cli, SQL_ASSET_IPS);
-	r->ev = q_prep(cli, SQL_ASSET_EVIDENCE);
-	r->svc = q_prep(cli, SQL_ASSET_SERVICES);
-	r->cproto = q_prep(cli, SQL_ASSET_CLIENT_PROTOS);
-	if (SQL_HAS_RISK(cli))
-		r->risk = q_prep(cli, SQL_ASSET_RISK);
-	if (detail) {
-		r->peers = q_prep(cli, SQL_ASSET_PEERS);
-		r->addrs = q_prep(cli, SQL_ASSET_ADDRS);
-	}
-}
-
-static void
-reader_free(struct areader *r)
-{
-	q_done(r->ips);
-	q_done(r->ev);
-	q_done(r->svc);
-	q_done(r->cproto);
-	q_done(r->peers);
-	q_done(r->addrs);
-	q_done(r->risk);
-}
-
-static sqlite3_stmt *
-bound(sqlite3_stmt *st, int64_t id)
-{
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-	}
-	return st;
-}
-
 static json_t *
-col_str(sqlite3_stmt *st, int col)
+text_json(struct qa_text t)
 {
-	size_t len;
-	const char *s = q_text(st, col, &len);
+	return t.s ? jstrn(t.s, t.len) : json_null();
+}
 
-	return s ? jstrn(s, len) : json_null();
+static bool
+is_text(struct qa_text t, const char *s)
+{
+	return t.s && t.len == strlen(s) && memcmp(t.s, s, t.len) == 0;
 }
 
 static void
@@ -109,116 +77,127 @@ add_l2_protocol(json_t *o, const char *source)
 	}
 }
 
+static bool
+read_ok(struct areader *r, int rc)
+{
+	return cli_db_check(r->cli, rc);
+}
+
 /*
  * Evidence rows come ordered by attribute, then best first, so the first
  * row of each attribute is the resolved value.
  */
-static void
-add_evidence(struct areader *r, json_t *o, int64_t id, bool detail)
+static bool
+on_evidence(void *arg, const struct qa_evidence *e)
 {
-	sqlite3_stmt *st = bound(r->ev, id);
-	json_t *roles = json_object_get(o, "roles");
-	json_t *evs = detail ? json_array() : NULL;
+	struct areader *r = arg;
+	json_t *o = r->o;
+	const char *attr = e->attribute.s;
 
-	while (q_step(r->cli, st)) {
-		const char *attr = (const char *)sqlite3_column_text(st, 0);
-		size_t vlen;
-		const char *val = q_text(st, 1, &vlen);
-
-		if (attr == NULL || val == NULL)
-			continue;
-		for (size_t i = 0; resolved_attrs[i]; i++)
-			if (strcmp(attr, resolved_attrs[i]) == 0 &&
-			    json_is_null(json_object_get(o, attr)))
-				json_object_set_new(o, attr, jstrn(val, vlen));
-		if (strcmp(attr, "role") == 0)
-			add_unique(roles, val, vlen);
-		add_l2_protocol(o, (const char *)sqlite3_column_text(st, 2));
-		if (evs)
-			json_array_append_new(evs, json_pack("{s:o s:o s:o s:I s:o s:o s:I}",
-			    "attribute", jstr(attr),
-			    "value", jstrn(val, vlen),
-			    "source", col_str(st, 2),
-			    "confidence", (json_int_t)sqlite3_column_int64(st, 3),
-			    "first_seen", jtime(sql_time(st, 4)),
-			    "last_seen", jtime(sql_time(st, 5)),
-			    "count", (json_int_t)sqlite3_column_int64(st, 6)));
-	}
-	if (evs)
-		json_object_set_new(o, "evidence", evs);
+	if (attr == NULL || e->value.s == NULL)
+		return true;
+	for (size_t i = 0; resolved_attrs[i]; i++)
+		if (strcmp(attr, resolved_attrs[i]) == 0 && json_is_null(json_object_get(o, attr)))
+			json_object_set_new(o, attr, jstrn(e->value.s, e->value.len));
+	if (strcmp(attr, "role") == 0)
+		add_unique(json_object_get(o, "roles"), e->value.s, e->value.len);
+	add_l2_protocol(o, e->source.s);
+	if (r->rows)
+		json_array_append_new(r->rows, json_pack("{s:o s:o s:o s:I s:o s:o s:I}",
+		    "attribute", jstr(attr),
+		    "value", jstrn(e->value.s, e->value.len),
+		    "source", text_json(e->source),
+		    "confidence", (json_int_t)e->confidence,
+		    "first_seen", jtime(e->first_seen),
+		    "last_seen", jtime(e->last_seen),
+		    "count", (json_int_t)e->count));
+	return true;
 }
 
 static void
-add_services(struct areader *r, json_t *o, int64_t id, bool detail)
+add_evidence(struct areader *r, int64_t id)
 {
-	sqlite3_stmt *st = bound(r->svc, id);
-	json_t *protos = json_object_get(o, "protocols");
-	json_t *svcs = detail ? json_array() : NULL;
+	r->rows = r->detail ? json_array() : NULL;
+	read_ok(r, qa_evidence(r->q, id, on_evidence, r));
+	if (r->rows)
+		json_object_set_new(r->o, "evidence", r->rows);
+	r->rows = NULL;
+}
 
-	while (q_step(r->cli, st)) {
-		size_t plen;
-		const char *proto = q_text(st, 2, &plen);
+/* A protocol the asset serves or uses ("unknown" is no protocol). */
+static bool
+on_protocol(void *arg, struct qa_text proto)
+{
+	struct areader *r = arg;
 
-		if (proto && plen && strcmp(proto, "unknown") != 0)
-			add_unique(protos, proto, plen);
-		if (svcs)
-			json_array_append_new(svcs, json_pack("{s:o s:I s:o s:o s:o s:o}",
-			    "transport", col_str(st, 0),
-			    "port", (json_int_t)sqlite3_column_int64(st, 1),
-			    "protocol", col_str(st, 2),
-			    "role", col_str(st, 3),
-			    "first_seen", jtime(sql_time(st, 4)),
-			    "last_seen", jtime(sql_time(st, 5))));
-	}
-	if (svcs)
-		json_object_set_new(o, "services", svcs);
-	st = bound(r->cproto, id);
-	while (q_step(r->cli, st)) {
-		size_t plen;
-		const char *proto = q_text(st, 0, &plen);
+	if (proto.s && proto.len && !is_text(proto, "unknown"))
+		add_unique(json_object_get(r->o, "protocols"), proto.s, proto.len);
+	return true;
+}
 
-		if (proto && plen && strcmp(proto, "unknown") != 0)
-			add_unique(protos, proto, plen);
-	}
+static bool
+on_service(void *arg, const struct qa_service *s)
+{
+	struct areader *r = arg;
+
+	on_protocol(r, s->protocol);
+	if (r->rows)
+		json_array_append_new(r->rows, json_pack("{s:o s:I s:o s:o s:o s:o}",
+		    "transport", text_json(s->transport),
+		    "port", (json_int_t)s->port,
+		    "protocol", text_json(s->protocol),
+		    "role", text_json(s->role),
+		    "first_seen", jtime(s->first_seen),
+		    "last_seen", jtime(s->last_seen)));
+	return true;
 }
 
 static void
-add_peers(struct areader *r, json_t *o, int64_t id)
+add_services(struct areader *r, int64_t id)
 {
-	sqlite3_stmt *st = bound(r->peers, id);
-	json_t *peers = json_array();
-
-	if (st)
-		sqlite3_bind_int64(st, 2, id);
-	while (q_step(r->cli, st))
-		json_array_append_new(peers, json_pack("{s:I s:o s:o s:s s:o s:I s:o s:I s:I s:o s:o}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
-		    "mac", col_str(st, 1),
-		    "ip", col_str(st, 2),
-		    "direction", sqlite3_column_int(st, 3) ? "server" : "client",
-		    "transport", col_str(st, 4),
-		    "port", (json_int_t)sqlite3_column_int64(st, 5),
-		    "protocol", col_str(st, 6),
-		    "packets", (json_int_t)sqlite3_column_int64(st, 7),
-		    "bytes", (json_int_t)sqlite3_column_int64(st, 8),
-		    "first_seen", jtime(sql_time(st, 9)),
-		    "last_seen", jtime(sql_time(st, 10))));
-	json_object_set_new(o, "peers", peers);
+	r->rows = r->detail ? json_array() : NULL;
+	read_ok(r, qa_services(r->q, id, on_service, r));
+	if (r->rows)
+		json_object_set_new(r->o, "services", r->rows);
+	r->rows = NULL;
+	read_ok(r, qa_client_protocols(r->q, id, on_protocol, r));
 }
 
-static void
-add_addresses(struct areader *r, json_t *o, int64_t id)
+static bool
+on_peer(void *arg, const struct qa_peer *p)
 {
-	sqlite3_stmt *st = bound(r->addrs, id);
-	json_t *a = json_array();
+	json_array_append_new(arg, json_pack("{s:I s:o s:o s:s s:o s:I s:o s:I s:I s:o s:o}",
+	    "id", (json_int_t)p->id,
+	    "mac", text_json(p->mac),
+	    "ip", text_json(p->ip),
+	    "direction", p->is_server ? "server" : "client",
+	    "transport", text_json(p->transport),
+	    "port", (json_int_t)p->port,
+	    "protocol", text_json(p->protocol),
+	    "packets", (json_int_t)p->packets,
+	    "bytes", (json_int_t)p->bytes,
+	    "first_seen", jtime(p->first_seen),
+	    "last_seen", jtime(p->last_seen)));
+	return true;
+}
 
-	while (q_step(r->cli, st))
-		json_array_append_new(a, json_pack("{s:o s:o s:o s:o}",
-		    "ip", col_str(st, 0),
-		    "source", col_str(st, 1),
-		    "first_seen", jtime(sql_time(st, 2)),
-		    "last_seen", jtime(sql_time(st, 3))));
-	json_object_set_new(o, "addresses", a);
+static bool
+on_address(void *arg, const struct qa_address *a)
+{
+	json_array_append_new(arg, json_pack("{s:o s:o s:o s:o}",
+	    "ip", text_json(a->ip),
+	    "source", text_json(a->source),
+	    "first_seen", jtime(a->first_seen),
+	    "last_seen", jtime(a->last_seen)));
+	return true;
+}
+
+static bool
+on_ip(void *arg, struct qa_text ip)
+{
+	if (ip.s)
+		add_unique(arg, ip.s, ip.len);
+	return true;
 }
 
 /*
@@ -229,18 +208,17 @@ add_addresses(struct areader *r, json_t *o, int64_t id)
 static json_t *
 risk_of(struct areader *r, int64_t id)
 {
-	sqlite3_stmt *st = bound(r->risk, id);
 	json_t *o = json_pack("{s:s s:[]}", "level", "unknown", "reasons");
 	json_t *reasons = json_object_get(o, "reasons"), *details, *d;
-	const char *s;
-	size_t len, i;
+	struct qa_risk v;
+	bool found;
+	size_t i;
 
-	if (!q_step(r->cli, st))
+	if (!read_ok(r, qa_risk(r->q, id, &v, &found)) || !found)
 		return o;
-	if ((s = q_text(st, 0, &len)) != NULL && len > 0)
-		json_object_set_new(o, "level", jstrn(s, len));
-	if ((s = q_text(st, 1, &len)) != NULL &&
-	    (details = json_loadb(s, len, 0, NULL)) != NULL) {
+	if (v.level.s != NULL && v.level.len > 0)
+		json_object_set_new(o, "level", jstrn(v.level.s, v.level.len));
+	if (v.reason.s != NULL && (details = json_loadb(v.reason.s, v.reason.len, 0, NULL)) != NULL) {
 		if (json_is_array(details)) {
 			json_array_foreach(details, i, d) {
 				if (json_is_string(d))
@@ -251,92 +229,93 @@ risk_of(struct areader *r, int64_t id)
 			json_object_set(o, "details", details);
 		}
 		json_decref(details);
-	} else if (s != NULL && len > 0)
-		json_array_append_new(reasons, jstrn(s, len));	/* plain text */
-	json_object_set_new(o, "vendor", col_str(st, 2));
-	json_object_set_new(o, "country", col_str(st, 3));
-	json_object_set_new(o, "accepted", col_str(st, 4));
+	} else if (v.reason.s != NULL && v.reason.len > 0)
+		json_array_append_new(reasons, jstrn(v.reason.s, v.reason.len));	/* plain text */
+	json_object_set_new(o, "vendor", text_json(v.vendor));
+	json_object_set_new(o, "country", text_json(v.country));
+	json_object_set_new(o, "accepted", text_json(v.accepted));
 	return o;
 }
 
-/* One asset from the current row of an SQL_ASSETS statement. */
-static json_t *
-asset_from_row(struct areader *r, sqlite3_stmt *row, bool detail)
+/* The addresses: every one it had, current first; a unit behind a gateway shows the gateway's. */
+static void
+add_ips(struct areader *r, const struct qa_asset *a)
 {
-	int64_t id = sqlite3_column_int64(row, 0);
-	sqlite3_stmt *st;
-	json_t *o, *ips;
+	json_t *ips = json_object_get(r->o, "ips");
+	json_t *behind;
 
-	o = json_pack("{s:I s:o s:[] s:n s:n s:n s:n s:n s:n s:[] s:[] s:n s:o s:o}",
-	    "id", (json_int_t)id,
-	    "mac", col_str(row, 1),
+	read_ok(r, qa_ips(r->q, a->id, on_ip, ips));
+	if ((behind = unit_link(r->cli->store, a->id)) != NULL) {	/* a Modbus unit */
+		const char *gip = json_string_value(json_object_get(behind, "ip"));
+
+		if (gip)
+			add_unique(ips, gip, strlen(gip));
+		json_object_set_new(r->o, "behind", behind);
+	} else if (a->key_ip.s)					/* IP-keyed asset */
+		add_unique(ips, a->key_ip.s, a->key_ip.len);
+}
+
+/* The detail keys of `show`, after the list keys, in the documented order. */
+static void
+add_detail(struct areader *r, int64_t id)
+{
+	static const char *const last[] = { "evidence", "services", NULL };
+	json_t *o = r->o, *list;
+
+	for (size_t i = 0; last[i]; i++) {
+		json_t *v = json_incref(json_object_get(o, last[i]));
+
+		json_object_del(o, last[i]);
+		json_object_set_new(o, last[i], v);
+	}
+	list = json_array();
+	read_ok(r, qa_addresses(r->q, id, on_address, list));
+	json_object_set_new(o, "addresses", list);
+	list = json_array();
+	read_ok(r, qa_peers(r->q, id, on_peer, list));
+	json_object_set_new(o, "peers", list);
+	json_object_set_new(o, "units", units_of_gateway(r->cli->store, id));
+}
+
+/* One asset as `list --json` (and with detail `show --json`) prints it. */
+static json_t *
+asset_object(struct areader *r, const struct qa_asset *a)
+{
+	json_t *o, *ann;
+
+	r->o = o = json_pack("{s:I s:o s:[] s:n s:n s:n s:n s:n s:n s:[] s:[] s:n s:o s:o}",
+	    "id", (json_int_t)a->id,
+	    "mac", text_json(a->mac),
 	    "ips",
 	    "vendor", "model", "firmware", "serial", "hostname", "os",
 	    "roles", "protocols", "risk",
-	    "first_seen", jtime(sql_time(row, 2)),
-	    "last_seen", jtime(sql_time(row, 3)));
-	ips = json_object_get(o, "ips");
-	st = bound(r->ips, id);
-	while (q_step(r->cli, st)) {
-		size_t len;
-		const char *ip = q_text(st, 0, &len);
-
-		if (ip)
-			add_unique(ips, ip, len);
-	}
-	{
-		size_t len;
-		const char *kip = q_text(row, 7, &len);	/* IP-keyed asset */
-		json_t *behind = unit_link(r->cli->db, id);	/* a Modbus unit behind a gateway */
-
-		if (behind) {
-			const char *gip = json_string_value(json_object_get(behind, "ip"));
-
-			if (gip)
-				add_unique(ips, gip, strlen(gip));
-			json_object_set_new(o, "behind", behind);
-		} else if (kip)
-			add_unique(ips, kip, len);
-	}
-	add_evidence(r, o, id, detail);
-	add_services(r, o, id, detail);
-	json_object_set_new(o, "risk", risk_of(r, id));
-	json_object_set_new(o, "category", col_str(row, 10));
-	if (json_is_null(json_object_get(o, "category")))
-		json_object_set_new(o, "category", json_string("unknown"));
-	json_object_set_new(o, "category_reason", col_str(row, 11));
-	{
-		json_t *ann = annotation_get(r->cli->db, id);
-
-		json_object_set_new(o, "annotation", ann ? ann : json_null());
-	}
+	    "first_seen", jtime(a->first_seen),
+	    "last_seen", jtime(a->last_seen));
+	add_ips(r, a);
+	add_evidence(r, a->id);
+	add_services(r, a->id);
+	json_object_set_new(o, "risk", risk_of(r, a->id));
+	json_object_set_new(o, "category", a->category.s ? text_json(a->category) :
+	    json_string("unknown"));
+	json_object_set_new(o, "category_reason", text_json(a->category_reason));
+	ann = annotation_get(r->cli->store, a->id);
+	json_object_set_new(o, "annotation", ann ? ann : json_null());
 	/* Extra keys: consumers must ignore keys they do not know. */
-	json_object_set_new(o, "oui_vendor", col_str(row, 4));
-	json_object_set_new(o, "oui_country", col_str(row, 8));
-	json_object_set_new(o, "vlan", json_integer(sqlite3_column_int64(row, 9)));
-	json_object_set_new(o, "mac_local", json_boolean(sqlite3_column_int(row, 5)));
-	json_object_set_new(o, "gateway", json_boolean(sqlite3_column_int(row, 6)));
+	json_object_set_new(o, "oui_vendor", text_json(a->oui_vendor));
+	json_object_set_new(o, "oui_country", text_json(a->oui_country));
+	json_object_set_new(o, "vlan", json_integer(a->vlan));
+	json_object_set_new(o, "mac_local", json_boolean(a->mac_local));
+	json_object_set_new(o, "gateway", json_boolean(a->gateway));
 	/* The maker as the vendor table names it; what the device or the IEEE said is evidence. */
 	if (jtext(json_object_get(o, "risk"), "vendor"))
 		json_object_set(o, "vendor", json_object_get(json_object_get(o, "risk"), "vendor"));
 	else if (json_is_null(json_object_get(o, "vendor")) && !json_is_null(json_object_get(o, "oui_vendor")))
 		json_object_set(o, "vendor", json_object_get(o, "oui_vendor"));
-	if (json_is_true(json_object_get(o, "gateway")))
+	if (a->gateway)
 		add_unique(json_object_get(o, "roles"), "gateway", 7);
-	if (detail) {
-		/* Detail keys after the list keys, in the documented order. */
-		static const char *const last[] = { "evidence", "services", NULL };
-
-		for (size_t i = 0; last[i]; i++) {
-			json_t *v = json_incref(json_object_get(o, last[i]));
-
-			json_object_del(o, last[i]);
-			json_object_set_new(o, last[i], v);
-		}
-		add_addresses(r, o, id);
-		add_peers(r, o, id);
-		json_object_set_new(o, "units", units_of_gateway(r->cli->db, id));
-	}
+	if (r->detail)
+		add_detail(r, a->id);
+	r->o = NULL;
 	return o;
 }
 
@@ -370,51 +349,50 @@ asset_matches(json_t *a, const struct asset_filter *f)
 	return true;
 }
 
+static bool
+on_asset(void *arg, const struct qa_asset *row)
+{
+	struct areader *r = arg;
+	json_t *a = asset_object(r, row);
+
+	if (asset_matches(a, r->f))
+		json_array_append_new(r->list, a);
+	else
+		json_decref(a);
+	return !cli_db_failed(r->cli);
+}
+
+/* The assets matching f, or the asset `only` (> 0); NULL on a database error. */
+static json_t *
+read_assets(struct cli *cli, const struct asset_filter *f, bool detail, int64_t only)
+{
+	struct areader r = { .cli = cli, .detail = detail, .f = f, .list = json_array() };
+
+	if (!cli_db_failed(cli) && cli_db_check(cli, qa_reader_open(cli->store, detail, &r.q)))
+		cli_db_check(cli, qa_assets(r.q, only, on_asset, &r));
+	qa_reader_close(r.q);
+	if (cli_db_failed(cli)) {
+		json_decref(r.list);
+		return NULL;
+	}
+	return r.list;
+}
+
 json_t *
 assets_json(struct cli *cli, const struct asset_filter *f, bool detail)
 {
-	struct areader r;
-	sqlite3_stmt *st;
-	json_t *arr = json_array();
-
-	reader_init(&r, cli, detail);
-	st = q_prep(cli, SQL_ASSETS);
-	while (q_step(cli, st)) {
-		json_t *a = asset_from_row(&r, st, detail);
-
-		if (asset_matches(a, f))
-			json_array_append_new(arr, a);
-		else
-			json_decref(a);
-	}
-	q_done(st);
-	reader_free(&r);
-	if (cli_db_failed(cli)) {
-		json_decref(arr);
-		return NULL;
-	}
-	return arr;
+	return read_assets(cli, f, detail, 0);
 }
 
 json_t *
 asset_json(struct cli *cli, int64_t id, bool detail)
 {
-	struct areader r;
-	sqlite3_stmt *st;
-	json_t *a = NULL;
+	json_t *arr = read_assets(cli, NULL, detail, id), *a;
 
-	reader_init(&r, cli, detail);
-	if ((st = q_prep(cli, SQL_ASSET_BY_ID)) != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		if (q_step(cli, st))
-			a = asset_from_row(&r, st, detail);
-	}
-	q_done(st);
-	reader_free(&r);
-	if (cli_db_failed(cli)) {
-		json_decref(a);
+	if (arr == NULL)
 		return NULL;
-	}
+	a = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
 	return a;
 }
 
@@ -422,8 +400,7 @@ asset_json(struct cli *cli, int64_t id, bool detail)
 int64_t
 asset_lookup(struct cli *cli, const char *key)
 {
-	sqlite3_stmt *st;
-	const char *sql;
+	enum qa_key by;
 	int64_t id = 0;
 	char *end;
 	uint8_t mac[6];
@@ -431,22 +408,18 @@ asset_lookup(struct cli *cli, const char *key)
 	struct ipaddr ip;
 
 	if (*key >= '0' && *key <= '9' && (strtoll(key, &end, 10), *end == '\0')) {
-		sql = SQL_LOOKUP_ID;
+		by = QA_BY_ID;
 	} else if (mac_parse(key, mac)) {
 		mac_fmt(mac, macs);
 		key = macs;
-		sql = SQL_LOOKUP_MAC;
+		by = QA_BY_MAC;
 	} else if (ip_parse(key, &ip)) {
 		ip_fmt(&ip, ips);
 		key = ips;
-		sql = SQL_LOOKUP_IP;
+		by = QA_BY_IP;
 	} else
 		return -1;
-	if ((st = q_prep(cli, sql)) == NULL)
+	if (cli_db_failed(cli) || !cli_db_check(cli, qa_lookup(cli->store, by, key, &id)))
 		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (q_step(cli, st))
-		id = sqlite3_column_int64(st, 0);
-	q_done(st);
 	return id;
 }

@@ -6,7 +6,6 @@
  * store/q_internet.c.
  */
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,13 +21,7 @@ static const char internet_help[] =
 static int
 read_failed(struct cli *cli)
 {
-	int rc = sqlite3_errcode(cli->db) & 0xff;
-
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		cli->busy = true;
-	else
-		fprintf(cli->err, "spanwatch: %s: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
-	return EXIT_DB;
+	return cli_db_read_failed(cli, 0, NULL);
 }
 
 static const char *
@@ -119,7 +112,7 @@ internet_run(struct cli *cli, int argc, char **argv)
 		}
 		json = true;
 	}
-	if ((list = qi_internet(cli->db)) == NULL)
+	if ((list = qi_internet(cli->store)) == NULL)
 		return read_failed(cli);
 	if (json)
 		json_print(list, cli->out);

@@ -10,9 +10,8 @@
 #include <strings.h>
 
 #include "cli.h"
-#include <sqlite3.h>
-
 #include "q_net.h"
+#include "store.h"
 
 struct net_opts {
 	enum out_fmt		fmt;
@@ -66,13 +65,7 @@ struct net_rows {
 static int
 db_rc(struct cli *cli, int rc)
 {
-	if (rc == SQLITE_DONE)
-		return EXIT_OK;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		cli->busy = true;
-	else
-		fprintf(cli->err, "spanwatch: %s: query: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
-	return EXIT_DB;
+	return store_rc_ok(rc) ? EXIT_OK : cli_db_read_failed(cli, rc, "query");
 }
 
 static json_t *
@@ -242,7 +235,7 @@ services_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	rows = json_array();
-	rc = db_rc(cli, qn_services(cli->db, service_row, &(struct net_rows){ &no, rows }));
+	rc = db_rc(cli, qn_services(cli->store, service_row, &(struct net_rows){ &no, rows }));
 	if (rc == EXIT_OK)
 		rc = print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);
@@ -295,7 +288,7 @@ conversations_run(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	rows = json_array();
-	rc = db_rc(cli, qn_conversations(cli->db, conversation_row, &(struct net_rows){ &no, rows }));
+	rc = db_rc(cli, qn_conversations(cli->store, conversation_row, &(struct net_rows){ &no, rows }));
 	if (rc == EXIT_OK)
 		rc = print_rows(cli, rows, no.fmt, &rt);
 	json_decref(rows);

@@ -22,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cli.h"
 #include "cli_report.h"
 #include "config.h"
@@ -1356,13 +1354,7 @@ rdata_free(struct rdata *d)
 static int
 read_failed(struct cli *cli)
 {
-	int rc = sqlite3_errcode(cli->db) & 0xff;
-
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		cli->busy = true;
-	else
-		fprintf(cli->err, "spanwatch: %s: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
-	return EXIT_DB;
+	return cli_db_read_failed(cli, 0, NULL);
 }
 
 /* Each asset's conversations under "_convs", so a block lists its peers without a scan of all. */
@@ -1404,7 +1396,7 @@ static int
 read_events(struct rdata *d)
 {
 	struct event_filter all = { 0 };
-	int rc = SQLITE_OK;
+	int rc = 0;
 
 	d->changes = json_array();
 	d->ops = json_array();
@@ -1418,10 +1410,11 @@ rdata_read(struct rdata *d, bool full)
 	size_t i;
 	json_t *a;
 
-	if ((d->assets = qr_assets(d->cli->db)) == NULL || (d->convs = qr_conversations(d->cli->db)) == NULL ||
-	    (d->internet = qi_internet(d->cli->db)) == NULL)
+	if ((d->assets = qr_assets(d->cli->store)) == NULL ||
+	    (d->convs = qr_conversations(d->cli->store)) == NULL ||
+	    (d->internet = qi_internet(d->cli->store)) == NULL)
 		return read_failed(d->cli);
-	if (full && ((d->ov = qr_overview(d->cli->db)) == NULL || read_events(d) != 0))
+	if (full && ((d->ov = qr_overview(d->cli->store)) == NULL || read_events(d) != 0))
 		return read_failed(d->cli);
 	if ((d->ix = calloc(json_array_size(d->assets) + 1, sizeof(*d->ix))) == NULL)
 		return EXIT_DB;

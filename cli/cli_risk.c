@@ -16,10 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cli.h"
-#include "cli_sql.h"
+#include "q_risk.h"
 #include "risk.h"
 
 static const char risk_help[] =
@@ -42,12 +40,9 @@ static const enum risk_level shown_levels[] = { RISK_HIGH, RISK_ELEVATED, RISK_N
 #define NLEVELS	(sizeof(shown_levels) / sizeof(shown_levels[0]))
 
 static json_t *
-col_json(sqlite3_stmt *st, int col)
+verdict_text(struct qa_text t)
 {
-	size_t len;
-	const char *s = q_text(st, col, &len);
-
-	return s ? jstrn(s, len) : json_null();
+	return t.s ? jstrn(t.s, t.len) : json_null();
 }
 
 /* One reason object from the stored JSON; every field a string. */
@@ -67,10 +62,10 @@ reason_json(json_t *r)
 
 /* The stored reason column: a JSON array of {text,source,value,rule}, or (older) plain text. */
 static json_t *
-reasons_json(sqlite3_stmt *st, int col)
+reasons_json(struct qa_text reason)
 {
-	size_t len, i;
-	const char *s = q_text(st, col, &len);
+	const char *s = reason.s;
+	size_t len = reason.len, i;
 	json_t *out = json_array(), *parsed, *r;
 
 	if (s == NULL || len == 0)
@@ -85,27 +80,26 @@ reasons_json(sqlite3_stmt *st, int col)
 	return out;
 }
 
-/* The current row of SQL_RISK_ASSETS as an asset object of `risk --json`. */
+/* An asset and its verdict as an asset object of `risk --json`. */
 static json_t *
-asset_verdict(sqlite3_stmt *st)
+asset_verdict(const struct qk_asset *a)
 {
-	const char *level = (const char *)sqlite3_column_text(st, 6);
-	bool evaluated = level != NULL;
+	bool evaluated = a->level.s != NULL;
 
 	return json_pack("{s:I s:s s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(st, 0),
-	    "level", evaluated ? level : "unknown",
-	    "vendor", col_json(st, 7),
-	    "country", col_json(st, 8),
-	    "mac", col_json(st, 1),
-	    "ip", col_json(st, 2),
-	    "hostname", col_json(st, 3),
-	    "model", col_json(st, 4),
-	    "oui_vendor", col_json(st, 5),
-	    "oui_country", col_json(st, 12),
-	    "reasons", reasons_json(st, 9),
-	    "accepted", col_json(st, 10),
-	    "evaluated", evaluated ? jtime(sqlite3_column_int64(st, 11)) : json_null());
+	    "id", (json_int_t)a->id,
+	    "level", evaluated ? a->level.s : "unknown",
+	    "vendor", verdict_text(a->vendor),
+	    "country", verdict_text(a->country),
+	    "mac", verdict_text(a->mac),
+	    "ip", verdict_text(a->ip),
+	    "hostname", verdict_text(a->hostname),
+	    "model", verdict_text(a->model),
+	    "oui_vendor", verdict_text(a->oui_vendor),
+	    "oui_country", verdict_text(a->oui_country),
+	    "reasons", reasons_json(a->reason),
+	    "accepted", verdict_text(a->accepted),
+	    "evaluated", evaluated ? jtime(a->evaluated) : json_null());
 }
 
 static bool
@@ -155,27 +149,66 @@ count_reasons(json_t *a, json_int_t *svc, json_int_t *equip)
 	*equip += e;
 }
 
-/* Assets per vendor or per country (SQL_RISK_PER). */
-static json_t *
-per_group(struct cli *cli, const char *sql, const char *key, bool with_country)
+struct groups {
+	const char	*key;		/* "vendor" or "country" */
+	bool		 with_country;
+	json_t		*out;
+};
+
+static bool
+group_row(void *arg, const struct qk_group *row)
 {
-	sqlite3_stmt *st = q_prep(cli, sql);
-	json_t *out = json_array();
+	struct groups *gs = arg;
+	const int64_t per_level[] = { row->high, row->elevated, row->none, row->unknown };
+	json_t *g = json_pack("{s:o}", gs->key, verdict_text(row->value));
 
-	while (q_step(cli, st)) {
-		json_t *g = json_pack("{s:o}", key, col_json(st, 0));
+	if (gs->with_country)
+		json_object_set_new(g, "country", verdict_text(row->country));
+	json_object_set_new(g, "assets", json_integer(row->assets));
+	for (size_t i = 0; i < NLEVELS; i++)
+		json_object_set_new(g, risk_level_name(shown_levels[i]), json_integer(per_level[i]));
+	json_object_set_new(g, "accepted", json_integer(row->accepted));
+	json_array_append_new(gs->out, g);
+	return true;
+}
 
-		if (with_country)
-			json_object_set_new(g, "country", col_json(st, 1));
-		json_object_set_new(g, "assets", json_integer(sqlite3_column_int64(st, 2)));
-		for (size_t i = 0; i < NLEVELS; i++)
-			json_object_set_new(g, risk_level_name(shown_levels[i]),
-			    json_integer(sqlite3_column_int64(st, 3 + (int)i)));
-		json_object_set_new(g, "accepted", json_integer(sqlite3_column_int64(st, 7)));
-		json_array_append_new(out, g);
-	}
-	q_done(st);
-	return out;
+/* Assets per vendor or per country. */
+static json_t *
+per_group(struct cli *cli, enum qk_by by, const char *key, bool with_country)
+{
+	struct groups gs = { key, with_country, json_array() };
+
+	if (!cli_db_failed(cli))
+		cli_db_check(cli, qk_groups(cli->store, by, group_row, &gs));
+	return gs.out;
+}
+
+/* The summary's counts over every asset, and the assets selected. */
+struct tally {
+	const bool		*want;
+	const struct asset_filter *f;
+	json_t			*assets, *levels;
+	json_int_t		 total, unevaluated, accepted, by_service, by_equipment;
+};
+
+static bool
+tally_asset(void *arg, const struct qk_asset *row)
+{
+	struct tally *t = arg;
+	json_t *a = asset_verdict(row);
+	json_t *n = json_object_get(t->levels, jtext(a, "level"));
+
+	t->total++;
+	t->unevaluated += json_is_null(json_object_get(a, "evaluated"));
+	t->accepted += !json_is_null(json_object_get(a, "accepted"));
+	count_reasons(a, &t->by_service, &t->by_equipment);
+	if (n)
+		json_integer_set(n, json_integer_value(n) + 1);
+	if (selected(a, t->want, t->f))
+		json_array_append_new(t->assets, a);
+	else
+		json_decref(a);
+	return true;
 }
 
 /*
@@ -185,44 +218,27 @@ per_group(struct cli *cli, const char *sql, const char *key, bool with_country)
 static json_t *
 risk_report(struct cli *cli, const bool *want, const struct asset_filter *f)
 {
-	sqlite3_stmt *st = q_prep(cli, SQL_RISK_ASSETS);
-	json_t *assets = json_array(), *levels = json_object(), *sel = json_array(), *doc;
-	json_int_t total = 0, unevaluated = 0, accepted = 0, by_service = 0, by_equipment = 0;
+	struct tally t = { want, f, json_array(), json_object(), 0, 0, 0, 0, 0 };
+	json_t *sel = json_array(), *doc;
 
 	for (size_t i = 0; i < NLEVELS; i++) {
-		json_object_set_new(levels, risk_level_name(shown_levels[i]), json_integer(0));
+		json_object_set_new(t.levels, risk_level_name(shown_levels[i]), json_integer(0));
 		if (want[shown_levels[i]])
 			json_array_append_new(sel, json_string(risk_level_name(shown_levels[i])));
 	}
-	while (q_step(cli, st)) {
-		json_t *a = asset_verdict(st);
-		const char *level = jtext(a, "level");
-		json_t *n = json_object_get(levels, level);
-
-		total++;
-		unevaluated += json_is_null(json_object_get(a, "evaluated"));
-		accepted += !json_is_null(json_object_get(a, "accepted"));
-		count_reasons(a, &by_service, &by_equipment);
-		if (n)
-			json_integer_set(n, json_integer_value(n) + 1);
-		if (selected(a, want, f))
-			json_array_append_new(assets, a);
-		else
-			json_decref(a);
-	}
-	q_done(st);
+	cli_db_check(cli, qk_assets(cli->store, tally_asset, &t));
 	doc = json_pack("{s:{s:I s:I s:I s:I s:I s:o s:o s:o} s:o s:o}",
 	    "summary",
-	    "assets", total,
-	    "not_evaluated", unevaluated,
-	    "accepted", accepted,
-	    "service_reasons", by_service,
-	    "equipment_reasons", by_equipment,
-	    "levels", levels,
-	    "vendors", per_group(cli, SQL_RISK_PER_VENDOR, "vendor", true),
-	    "countries", per_group(cli, SQL_RISK_PER_COUNTRY, "country", false),
+	    "assets", t.total,
+	    "not_evaluated", t.unevaluated,
+	    "accepted", t.accepted,
+	    "service_reasons", t.by_service,
+	    "equipment_reasons", t.by_equipment,
+	    "levels", t.levels,
+	    "vendors", per_group(cli, QK_BY_VENDOR, "vendor", true),
+	    "countries", per_group(cli, QK_BY_COUNTRY, "country", false),
 	    "selection", sel,
-	    "assets", assets);
+	    "assets", t.assets);
 	if (cli_db_failed(cli)) {
 		json_decref(doc);
 		return NULL;

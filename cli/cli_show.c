@@ -170,7 +170,7 @@ iso_last_seen(json_t *row)
 static void
 internet_of(struct cli *cli, json_t *a, int64_t id)
 {
-	json_t *o = qi_asset_internet(cli->db, id), *d = json_array(), *e = json_array();
+	json_t *o = qi_asset_internet(cli->store, id), *d = json_array(), *e = json_array();
 	size_t i, k;
 	json_t *g, *x;
 

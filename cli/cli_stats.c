@@ -7,8 +7,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include <sqlite3.h>
-
 #include "q_stats.h"
 
 static const char stats_help[] =
@@ -80,14 +78,9 @@ per_protocol(json_t *rows)
 static bool
 store_failed(struct cli *cli, json_t *v)
 {
-	int rc = sqlite3_errcode(cli->db);
-
 	if (v != NULL)
 		return false;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		cli->busy = true;
-	else
-		fprintf(cli->err, "spanwatch: %s: query: %s\n", cli->db_path, sqlite3_errmsg(cli->db));
+	cli_db_read_failed(cli, 0, "query");
 	return true;
 }
 
@@ -167,8 +160,8 @@ stats_run(struct cli *cli, int argc, char **argv)
 		cli_usage_error(cli, "stats", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	counts = qst_counts(cli->db);
-	if (store_failed(cli, counts) || store_failed(cli, protos = qst_per_protocol(cli->db))) {
+	counts = qst_counts(cli->store);
+	if (store_failed(cli, counts) || store_failed(cli, protos = qst_per_protocol(cli->store))) {
 		json_decref(counts);
 		return EXIT_DB;
 	}

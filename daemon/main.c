@@ -778,7 +778,7 @@ print_findings(struct daemon *d)
 		return;
 	if (d->st) {
 		store_get_stats(d->st, &ss);
-		d->sum.db = store_db(d->st);
+		d->sum.st = d->st;
 		d->sum.dbpath = d->cfg.database;
 		d->sum.new_assets = ss.assets_created;
 	}

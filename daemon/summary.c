@@ -171,12 +171,12 @@ summary_print(FILE *f, const struct summary_in *in)
 			col = wrap_item(f, it + (*it == ' '), n++ > 0, col, 11);
 		fputc('\n', f);
 	}
-	if (in->db == NULL) {
+	if (in->st == NULL) {
 		fputs("\nNo database: nothing was kept.  Add --db FILE to keep the inventory, then\n"
 		    "  spanwatch --db FILE list\n", f);
 		return;
 	}
-	if ((s = qs_summary(in->db, SUMMARY_FLAGGED)) == NULL) {
+	if ((s = qs_summary(in->st, SUMMARY_FLAGGED)) == NULL) {
 		fprintf(f, "\n%s: cannot read the inventory back\n", in->dbpath);
 		return;
 	}

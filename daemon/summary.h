@@ -9,12 +9,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct sqlite3;
+struct store;
 
 struct summary_in {
 	const char	*file;		/* the capture read */
 	const char	*dbpath;	/* NULL: read without a database */
-	struct sqlite3	*db;		/* the store's handle, NULL without a database */
+	struct store	*st;		/* the store, NULL without a database */
 	uint64_t	 new_assets;	/* assets this run created */
 	uint64_t	 skipped;	/* malformed or truncated packets skipped */
 	uint64_t	 drops;		/* observations the queue dropped */

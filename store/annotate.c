@@ -117,8 +117,9 @@ have_table(sqlite3 *db)
 }
 
 json_t *
-annotation_get(sqlite3 *db, int64_t asset_id)
+annotation_get(struct store *st, int64_t asset_id)
 {
+	sqlite3 *db = store_db(st);
 	char sql[256];
 	sqlite3_stmt *q;
 	json_t *o = NULL;
@@ -140,8 +141,9 @@ annotation_get(sqlite3 *db, int64_t asset_id)
 }
 
 json_t *
-annotations_all(sqlite3 *db)
+annotations_all(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	char sql[256];
 	sqlite3_stmt *q;
 	json_t *all = json_object();

@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 
-struct sqlite3;
 struct store;
 
 #define ANNOTATION_FIELD_MAX	1024	/* bytes of one field */
@@ -38,12 +37,12 @@ int	 annotation_put(struct store *st, int64_t asset_id, const struct annotation_
 /*
  * One asset's annotation {name, zone, criticality, note, updated} (absent
  * fields null), json null when it has none; NULL on a database error.
- * On any handle, read-only or not, without the table (older schema):
+ * On any store, read-only or not, without the table (older schema):
  * json null.
  */
-json_t	*annotation_get(struct sqlite3 *db, int64_t asset_id);
+json_t	*annotation_get(struct store *st, int64_t asset_id);
 
 /* Every annotation, by asset id: {"12": {...}, ...}; NULL on a database error. */
-json_t	*annotations_all(struct sqlite3 *db);
+json_t	*annotations_all(struct store *st);
 
 #endif

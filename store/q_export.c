@@ -26,6 +26,7 @@ const char *const export_rtype_names[EXPORT_R_NTYPES] = {
 };
 
 struct store_export {
+	struct store	*st;
 	sqlite3		*db;
 	bool		 own_txn;	/* the snapshot is a transaction we began */
 	char		 errbuf[256];	/* a database error, "" if none */
@@ -144,7 +145,7 @@ name_device_type(char **dt)
 static void
 load_annotation(struct store_export *c, int64_t id, struct export_rec *r)
 {
-	json_t *a = annotation_get(c->db, id);
+	json_t *a = annotation_get(c->st, id);
 	char **dst[] = { &r->ann_name, &r->ann_zone, &r->ann_crit, &r->ann_note };
 	static const char *const keys[] = { "name", "zone", "criticality", "note" };
 
@@ -504,6 +505,7 @@ store_export_begin(struct store *st, char *err, size_t errsz)
 		set_err(err, errsz, "out of memory");
 		return NULL;
 	}
+	x->st = st;
 	x->db = st->db;
 	x->own_txn = sqlite3_get_autocommit(x->db) != 0;
 	if (x->own_txn && sqlite3_exec(x->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {

@@ -8,6 +8,7 @@
 
 #include "q_internet.h"
 #include "sql_frag.h"
+#include "store_int.h"
 
 static json_t *
 col_str(sqlite3_stmt *st, int col)
@@ -182,14 +183,16 @@ flows(sqlite3 *db, const char *where, int64_t asset, bool one)
 }
 
 json_t *
-qi_internet(sqlite3 *db)
+qi_internet(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	return flows(db, "", 0, false);
 }
 
 json_t *
-qi_asset_internet(sqlite3 *db, int64_t asset_id)
+qi_asset_internet(struct store *st, int64_t asset_id)
 {
+	sqlite3 *db = store_db(st);
 	json_t *l = flows(db, "WHERE f.asset_id = ?1", asset_id, true), *o;
 
 	if (l == NULL)
@@ -201,17 +204,17 @@ qi_asset_internet(sqlite3 *db, int64_t asset_id)
 }
 
 json_t *
-qi_endpoint_ips(sqlite3 *db)
+qi_endpoint_ips(struct store *st)
 {
-	sqlite3_stmt *st = prep(db, "SELECT ip FROM endpoints ORDER BY ip");
+	sqlite3_stmt *q = prep(store_db(st), "SELECT ip FROM endpoints ORDER BY ip");
 	json_t *a = json_array();
 
-	if (st == NULL) {
+	if (q == NULL) {
 		json_decref(a);
 		return NULL;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, col_str(st, 0));
-	sqlite3_finalize(st);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		json_array_append_new(a, col_str(q, 0));
+	sqlite3_finalize(q);
 	return a;
 }

@@ -4,7 +4,7 @@
  * Internet, to whom (owner and country of the address space, names the
  * address went by), on which ports, how much, when; and who probed them.
  *
- * As q_report.h: a handle the caller opened, a new reference or NULL on a
+ * As q_report.h: a store the caller opened, a new reference or NULL on a
  * database error.
  */
 #ifndef SW_Q_INTERNET_H
@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-struct sqlite3;
+struct store;
 
 /*
  * Every asset with traffic to or from outside the site:
@@ -25,10 +25,10 @@ struct sqlite3;
  *   exposure [{ip, country, asn, as_name, ports, packets, first_seen,
  *   last_seen}] (inbound)}], busiest first.
  */
-json_t	*qi_internet(struct sqlite3 *db);
+json_t	*qi_internet(struct store *st);
 /* One asset's endpoints in the same shape (an object; empty arrays if none). */
-json_t	*qi_asset_internet(struct sqlite3 *db, int64_t asset_id);
+json_t	*qi_asset_internet(struct store *st, int64_t asset_id);
 /* Every endpoint address: ["203.0.113.5", ...]. */
-json_t	*qi_endpoint_ips(struct sqlite3 *db);
+json_t	*qi_endpoint_ips(struct store *st);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "q_net.h"
 #include "sql_frag.h"
+#include "store_int.h"
 
 static const char sql_services[] =
     "SELECT s.asset_id, a.mac, " SQL_CURRENT_IP("a") ", s.transport, s.port, s.protocol, "
@@ -28,8 +29,9 @@ text(sqlite3_stmt *q, int col)
 }
 
 int
-qn_services(sqlite3 *db, bool (*cb)(void *arg, const struct qn_service *s), void *arg)
+qn_services(struct store *st, bool (*cb)(void *arg, const struct qn_service *s), void *arg)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	int rc;
 
@@ -52,8 +54,9 @@ qn_services(sqlite3 *db, bool (*cb)(void *arg, const struct qn_service *s), void
 }
 
 int
-qn_conversations(sqlite3 *db, bool (*cb)(void *arg, const struct qn_conversation *c), void *arg)
+qn_conversations(struct store *st, bool (*cb)(void *arg, const struct qn_conversation *c), void *arg)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	int rc;
 

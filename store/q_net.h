@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct sqlite3;
+struct store;
 
 /* The asset's current address: its newest address, else its key IP. */
 struct qn_service {
@@ -30,10 +30,10 @@ struct qn_conversation {
 };
 
 /* Services by protocol, port, asset. */
-int	 qn_services(struct sqlite3 *db, bool (*cb)(void *arg, const struct qn_service *s),
+int	 qn_services(struct store *st, bool (*cb)(void *arg, const struct qn_service *s),
 	    void *arg);
 /* Conversations, most bytes first. */
-int	 qn_conversations(struct sqlite3 *db,
+int	 qn_conversations(struct store *st,
 	    bool (*cb)(void *arg, const struct qn_conversation *c), void *arg);
 
 #endif

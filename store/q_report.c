@@ -13,6 +13,7 @@
 
 #include "annotate.h"
 #include "q_report.h"
+#include "store_int.h"
 
 /* The attributes whose best value the report shows. */
 static const char *const best_attrs[] = {
@@ -108,8 +109,9 @@ meta_into(sqlite3 *db, json_t *meta)
 }
 
 json_t *
-qr_overview(sqlite3 *db)
+qr_overview(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	static const struct { const char *key, *sql; } counts[] = {
 		{ "assets", "SELECT count(*) FROM assets" },
 		{ "gateways", "SELECT count(*) FROM assets WHERE gateway" },
@@ -291,10 +293,10 @@ add_units(sqlite3 *db, const struct index *ix)
 
 /* The operator's name, zone, criticality and note (store/annotate.h). */
 static bool
-add_annotations(sqlite3 *db, const struct index *ix)
+add_annotations(struct store *st, const struct index *ix)
 {
 	static const char *const fields[] = { "name", "zone", "criticality", "note", NULL };
-	json_t *all = annotations_all(db), *an;
+	json_t *all = annotations_all(st), *an;
 	const char *id;
 
 	if (all == NULL)
@@ -437,13 +439,14 @@ add_services(sqlite3 *db, const struct index *ix)
 }
 
 json_t *
-qr_assets(sqlite3 *db)
+qr_assets(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	struct index ix = { NULL, 0 };
 	json_t *arr = read_assets(db, &ix);
 
 	if (arr && !(add_evidence(db, &ix) && add_addresses(db, &ix) && add_services(db, &ix) &&
-	    add_categories(db, &ix) && add_annotations(db, &ix) && add_units(db, &ix))) {
+	    add_categories(db, &ix) && add_annotations(st, &ix) && add_units(db, &ix))) {
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -454,8 +457,9 @@ qr_assets(sqlite3 *db)
 /* --- conversations, evidence ---------------------------------------------- */
 
 json_t *
-qr_conversations(sqlite3 *db)
+qr_conversations(struct store *s)
 {
+	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st = prep(db,
 	    "SELECT client_id, server_id, transport, port, protocol, packets, bytes, first_seen, "
 	    "  last_seen FROM conversations ORDER BY bytes DESC, client_id, server_id, port");
@@ -479,8 +483,9 @@ qr_conversations(sqlite3 *db)
 }
 
 json_t *
-qr_asset_evidence(sqlite3 *db, int64_t asset_id)
+qr_asset_evidence(struct store *s, int64_t asset_id)
 {
+	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st = prep(db,
 	    "SELECT attribute, value, source, confidence, first_seen, last_seen, count "
 	    "FROM evidence WHERE asset_id = ?1 "

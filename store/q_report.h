@@ -4,9 +4,9 @@
  * than one query per asset, so a 10,000-asset plant reads in about a
  * second.
  *
- * Every function runs on a handle the caller opened (read-only, inside
+ * Every function runs on a store the caller opened (read-only, inside
  * its read transaction) and returns a new reference, or NULL on a
- * database error (sqlite3_errcode/errmsg of db say which; a busy
+ * database error (store_db_errcode/errmsg say which; a busy
  * database is worth trying again).  Strings are the stored bytes, not
  * checked for UTF-8: the writers escape them for their format.
  */
@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-struct sqlite3;
+struct store;
 
 /*
  * Counts and the period observed, in packet time: {assets, gateways,
@@ -25,7 +25,7 @@ struct sqlite3;
  * evaluated (the newest risk verdict, 0 if none), schema, meta: {key:
  * value}}.
  */
-json_t	*qr_overview(struct sqlite3 *db);
+json_t	*qr_overview(struct store *st);
 
 /*
  * Every asset, by id: {id, mac, ip (the current address), ips, vlan,
@@ -39,15 +39,15 @@ json_t	*qr_overview(struct sqlite3 *db);
  * (store/annotate.h), behind {gateway, ip, unit} for a device behind a
  * Modbus server (then ip is null)}.  Absent values are JSON null.
  */
-json_t	*qr_assets(struct sqlite3 *db);
+json_t	*qr_assets(struct store *st);
 
 /*
  * Every conversation: {client, server (asset ids), transport, port,
  * protocol, packets, bytes, first_seen, last_seen}, most bytes first.
  */
-json_t	*qr_conversations(struct sqlite3 *db);
+json_t	*qr_conversations(struct store *st);
 
 /* Every piece of evidence of one asset, best first within an attribute. */
-json_t	*qr_asset_evidence(struct sqlite3 *db, int64_t asset_id);
+json_t	*qr_asset_evidence(struct store *st, int64_t asset_id);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "q_stats.h"
+#include "store_int.h"
 
 static const struct {
 	const char	*key;
@@ -29,8 +30,9 @@ static const char sql_per_protocol[] =
     "GROUP BY protocol ORDER BY 2 DESC, 1";
 
 json_t *
-qst_counts(sqlite3 *db)
+qst_counts(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
@@ -54,8 +56,9 @@ qst_counts(sqlite3 *db)
 }
 
 json_t *
-qst_per_protocol(sqlite3 *db)
+qst_per_protocol(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	json_t *out = json_array();
 	int rc;

@@ -1,6 +1,6 @@
 /*
  * q_stats.h - the counts behind `spanwatch stats`.  NULL on a database
- * error (sqlite3_errcode of db says which; SQLITE_BUSY: try again).
+ * error (store_db_errcode says which; a busy database: try again).
  * Strings are the stored bytes, not checked for UTF-8.
  */
 #ifndef SW_Q_STATS_H
@@ -8,11 +8,11 @@
 
 #include <jansson.h>
 
-struct sqlite3;
+struct store;
 
 /* {assets, gateways, evidence, services, conversations, schema_version} */
-json_t	*qst_counts(struct sqlite3 *db);
+json_t	*qst_counts(struct store *st);
 /* [{protocol, assets}]: assets serving or using each protocol, most first. */
-json_t	*qst_per_protocol(struct sqlite3 *db);
+json_t	*qst_per_protocol(struct store *st);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "q_summary.h"
 #include "sql_frag.h"
+#include "store_int.h"
 
 static const char sql_categories[] =
     "SELECT coalesce(category, 'unknown'), count(*) FROM assets GROUP BY 1 ORDER BY 2 DESC, 1";
@@ -97,8 +98,9 @@ flagged_row(sqlite3_stmt *q, json_t *arr, size_t keep)
 }
 
 json_t *
-qs_summary(sqlite3 *db, size_t max_flagged)
+qs_summary(struct store *st, size_t max_flagged)
 {
+	sqlite3 *db = store_db(st);
 	json_t *cats = json_array(), *levels = json_pack("{s:I s:I s:I s:I}", "high", 0,
 	    "elevated", 0, "none", 0, "unknown", 0), *flagged = json_array(), *out, *v;
 	json_int_t assets = 0, gateways = 0, listed = 0;

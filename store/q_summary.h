@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-struct sqlite3;
+struct store;
 
 /*
  * {assets, gateways, by_category: [{category, assets}] (most first),
@@ -17,6 +17,6 @@ struct sqlite3;
  * vendor, model, category, reason}] (high first, then elevated, at most
  * max_flagged), flagged_total}.  NULL on a database error.
  */
-json_t	*qs_summary(struct sqlite3 *db, size_t max_flagged);
+json_t	*qs_summary(struct store *st, size_t max_flagged);
 
 #endif

@@ -17,7 +17,6 @@
 struct obsq;
 struct oui_db;
 struct risk_policy;
-struct sqlite3;
 struct store;
 struct vendors;
 
@@ -111,8 +110,20 @@ long		 store_maintain(struct store *st);
 /* Used bytes of the database file (pages in use times page size). */
 uint64_t	 store_used_bytes(struct store *st);
 
-/* The underlying handle, for read-only tools (the CLI's queries). */
-struct sqlite3	*store_db(struct store *st);
+/*
+ * A command's session (store/reader.c): every query of a CLI command in
+ * one transaction, so it sees one snapshot while the daemon writes.  A
+ * busy database is waited for busy_ms per statement; STORE_RW takes the
+ * write lock at once (BEGIN IMMEDIATE).  Both return SQLite's result
+ * code (store_rc_ok; store_fault_of says what a failure means).
+ */
+int		 store_session_begin(struct store *st, int busy_ms);
+int		 store_session_end(struct store *st);	/* COMMIT, if a transaction is open */
+/* The handle's last result: SQLite's code and its sentence (for a read that failed). */
+int		 store_db_errcode(const struct store *st);
+const char	*store_db_errmsg(const struct store *st);
+const char	*store_rc_str(int sqlite_rc);		/* a result code's sentence */
+bool		 store_rc_ok(int sqlite_rc);		/* OK, ROW or DONE */
 
 /* Counters for `status`: batches, observations applied, errors. */
 struct store_stats {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "events.h"
+#include "q_asset.h"
 #include "riskset.h"
 #include "store.h"
 #include "sw_limits.h"
@@ -83,6 +84,11 @@ struct store {
 	long long		 newest_ts;	/* latest packet time stored: retention's "now" */
 	struct timespec		 maint_at;	/* last retention run (monotonic) */
 };
+
+/* The handle itself: for store/ and the tests, never for its users. */
+sqlite3	*store_db(struct store *st);
+/* A text column with its length (q_asset.h); .s NULL for SQL NULL. */
+struct qa_text qa_column(sqlite3_stmt *q, int col);
 
 struct obs;
 bool	 identity_attr(const char *attr);

@@ -243,8 +243,9 @@ units_fact(struct store *s, const struct obs *o, long long ts)
 	"e.attribute = '" attr "' ORDER BY confidence DESC, count DESC, last_seen DESC LIMIT 1)"
 
 json_t *
-units_of_gateway(struct sqlite3 *db, int64_t gw)
+units_of_gateway(struct store *st, int64_t gw)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q = prep(db, "SELECT u.asset_id, u.unit, " BEST("vendor") ", "
 	    BEST("model") ", " BEST("serial") ", " BEST("firmware") ", " BEST("device_type")
 	    " FROM modbus_units u WHERE u.gateway_id = ?1 AND u.asset_id <> ?1 "
@@ -276,8 +277,9 @@ units_of_gateway(struct sqlite3 *db, int64_t gw)
 }
 
 json_t *
-unit_link(struct sqlite3 *db, int64_t asset_id)
+unit_link(struct store *st, int64_t asset_id)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q = prep(db, "SELECT u.gateway_id, u.unit, " SQL_CURRENT_IP("g") " "
 	    "FROM modbus_units u JOIN assets g ON g.id = u.gateway_id "
 	    "WHERE u.asset_id = ?1 AND u.gateway_id <> ?1");
@@ -298,8 +300,9 @@ unit_link(struct sqlite3 *db, int64_t asset_id)
 }
 
 int64_t
-unit_lookup(struct sqlite3 *db, int64_t gw, unsigned unit)
+unit_lookup(struct store *st, int64_t gw, unsigned unit)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q = prep(db, "SELECT asset_id FROM modbus_units WHERE gateway_id = ?1 "
 	    "AND unit = ?2");
 	int64_t id = 0;

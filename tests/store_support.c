@@ -9,6 +9,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
+#include "store_int.h"
 #include "store_support.h"
 
 void

@@ -19,6 +19,7 @@
 #include "oui.h"
 #include "risk.h"
 #include "store.h"
+#include "store_int.h"
 #include "vendors.h"
 
 #define RT	"00:1b:1b:aa:bb:cc"	/* the router */

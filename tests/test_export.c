@@ -26,6 +26,7 @@
 #include "export_int.h"
 #include "obsq.h"
 #include "store.h"
+#include "store_int.h"
 #include "utf8.h"
 
 #define SENSOR	"sensor|one"		/* hostile too: a pipe in the header name */

@@ -27,6 +27,7 @@
 #include "risk.h"
 #include "services.h"
 #include "store.h"
+#include "store_int.h"
 #include "vendors.h"
 
 /* Real names and networks of the services, and the row each must hit. */
@@ -393,6 +394,7 @@ START_TEST(outside_addresses_are_endpoints)
 	struct obsq *q = obsq_new(256);
 	char f[96];
 	struct store *st;
+	struct store *ro;
 	sqlite3 *rdb;
 	json_t *inet, *ips, *a;
 	size_t i;
@@ -426,11 +428,13 @@ START_TEST(outside_addresses_are_endpoints)
 	peer(q, ROUTER, "185.85.15.99", PLC, "192.168.10.40", 502, "unknown");
 	peer(q, PLC, "192.168.10.40", ROUTER, "3.121.9.9", 502, "modbus");
 	ck_assert_int_gt(store_ingest(st, q), 0);
-	ck_assert_int_eq(sqlite3_open_v2(db, &rdb, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ips = qi_endpoint_ips(rdb);
+	ro = store_open(db, STORE_RO, err, sizeof(err));
+	ck_assert_msg(ro != NULL, "%s", err);
+	rdb = store_db(ro);
+	ips = qi_endpoint_ips(ro);
 	ck_assert_uint_eq(json_array_size(ips), 3);	/* Huawei Cloud, AWS, the scanner */
 	ck_assert_str_eq(json_string_value(json_array_get(ips, 0)), "119.8.1.1");
-	inet = qi_internet(rdb);
+	inet = qi_internet(ro);
 	ck_assert_uint_eq(json_array_size(inet), 3);
 	json_array_foreach(inet, i, a) {
 		const char *ip = json_string_value(json_object_get(a, "ip"));
@@ -470,7 +474,7 @@ START_TEST(outside_addresses_are_endpoints)
 	}
 	json_decref(inet);
 	json_decref(ips);
-	sqlite3_close(rdb);
+	store_close(ro);
 	store_close(st);
 	obsq_free(q);
 	asinfo_close(ai);

@@ -973,7 +973,7 @@ inventory(const char *db, json_t **endpoints)
 	cli.err = stderr;
 	ck_assert_int_eq(cli_db_open(&cli), EXIT_OK);
 	inv = assets_json(&cli, NULL, true);
-	*endpoints = qi_endpoint_ips(cli.db);
+	*endpoints = qi_endpoint_ips(cli.store);
 	cli_db_close(&cli);
 	ck_assert_ptr_nonnull(inv);
 	ck_assert_ptr_nonnull(*endpoints);

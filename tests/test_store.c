@@ -16,10 +16,13 @@
 #include "store_support.h"
 #include "obsq.h"
 #include "oui.h"
+#include "q_asset.h"
 #include "q_net.h"
+#include "q_risk.h"
 #include "schema.h"
 #include "risk.h"
 #include "store.h"
+#include "store_int.h"
 #include "vendors.h"
 #include "vendor_ids.h"
 
@@ -398,8 +401,45 @@ peer(const char *cmac, const char *cip, const char *smac, const char *sip, uint6
 	obs_emit(&fx.sink, &o);
 }
 
-/* The address qn_services and qn_conversations show for the asset with this MAC. */
-struct shown { const char *mac; char svc[64], client[64], server[64]; };
+/* The address each listing shows for the asset with this MAC. */
+struct shown { const char *mac; int64_t id; char svc[64], client[64], server[64], risk[64], first[64], peer[64]; };
+
+static void
+copy_text(char *out, size_t outsz, struct qa_text t)
+{
+	snprintf(out, outsz, "%.*s", t.s ? (int)t.len : 6, t.s ? t.s : "(null)");
+}
+
+static bool
+shown_risk(void *arg, const struct qk_asset *a)
+{
+	struct shown *w = arg;
+
+	if (a->mac.s && strcmp(a->mac.s, w->mac) == 0) {
+		w->id = a->id;
+		copy_text(w->risk, sizeof(w->risk), a->ip);
+	}
+	return true;
+}
+
+static bool
+shown_first_ip(void *arg, struct qa_text ip)
+{
+	struct shown *w = arg;
+
+	copy_text(w->first, sizeof(w->first), ip);
+	return false;		/* the first is the current one */
+}
+
+static bool
+shown_peer(void *arg, const struct qa_peer *p)
+{
+	struct shown *w = arg;
+
+	if (p->mac.s && strcmp(p->mac.s, w->mac) == 0)
+		copy_text(w->peer, sizeof(w->peer), p->ip);
+	return true;
+}
 
 static bool
 shown_service(void *arg, const struct qn_service *s)
@@ -427,17 +467,30 @@ static void
 assert_shown_as(const char *mac, const char *ip)
 {
 	struct shown w = { .mac = mac };
+	struct qa_reader *r;
+	int64_t other;
 
-	ck_assert_int_eq(qn_services(store_db(fx.st), shown_service, &w), SQLITE_DONE);
-	ck_assert_int_eq(qn_conversations(store_db(fx.st), shown_conversation, &w), SQLITE_DONE);
+	ck_assert_int_eq(qn_services(fx.st, shown_service, &w), SQLITE_DONE);
+	ck_assert_int_eq(qn_conversations(fx.st, shown_conversation, &w), SQLITE_DONE);
+	ck_assert_int_eq(qk_assets(fx.st, shown_risk, &w), 0);
+	ck_assert_int_eq(qa_reader_open(fx.st, true, &r), 0);
+	ck_assert_int_eq(qa_ips(r, w.id, shown_first_ip, &w), 0);
+	/* seen from the other side of its conversation (asset ids: the PLC is 1, its client 2) */
+	other = w.id == 1 ? 2 : 1;
+	ck_assert_int_eq(qa_peers(r, other, shown_peer, &w), 0);
+	qa_reader_close(r);
 	ck_assert_str_eq(w.svc, ip);
 	ck_assert_str_eq(w.client[0] ? w.client : w.server, ip);
+	ck_assert_str_eq(w.risk, ip);
+	ck_assert_str_eq(w.first, ip);
+	ck_assert_str_eq(w.peer, ip);
 }
 
 /*
  * One rule (store/sql_frag.h) for the address an asset is shown with: the
  * one seen last, whatever order the rows were written in; on a tie the
- * lowest address text.
+ * lowest address text.  Services, conversations, risk, the list's ips[0]
+ * and the peers of `show` all agree.
  */
 START_TEST(current_ip_is_the_newest_address_ties_go_to_the_lowest)
 {

@@ -120,7 +120,7 @@ START_TEST(single_unit_is_the_server)
 	ck_assert_str_eq(text("SELECT level FROM risk WHERE asset_id = %lld", gw), "high");
 	ck_assert_str_eq(text("SELECT oui_vendor FROM assets WHERE id = %lld", gw),
 	    "PHOENIX CONTACT Electronics GmbH");
-	ck_assert_ptr_null(unit_link(store_db(fx.st), gw));
+	ck_assert_ptr_null(unit_link(fx.st, gw));
 }
 END_TEST
 
@@ -139,9 +139,9 @@ START_TEST(gateway_with_three_units)
 	unit_fact(3, A_DEVICE_TYPE, "inverter", "modbus/unit/sunspec/model");
 	flush();
 	gw = gateway_id();
-	u11 = unit_lookup(store_db(fx.st), gw, 11);
-	u12 = unit_lookup(store_db(fx.st), gw, 12);
-	u3 = unit_lookup(store_db(fx.st), gw, 3);
+	u11 = unit_lookup(fx.st, gw, 11);
+	u12 = unit_lookup(fx.st, gw, 12);
+	u3 = unit_lookup(fx.st, gw, 3);
 	ck_assert_int_gt(u11, 0);
 	ck_assert_int_ne(u11, gw);
 	ck_assert_int_gt(u12, 0);
@@ -163,7 +163,7 @@ START_TEST(gateway_with_three_units)
 	ck_assert_str_eq(text("SELECT vendor FROM risk WHERE asset_id = %lld", u3), "SMA Solar");
 	ck_assert_str_eq(text("SELECT level FROM risk WHERE asset_id = %lld", u3), "none");
 	/* the read side the CLI uses */
-	units = units_of_gateway(store_db(fx.st), gw);
+	units = units_of_gateway(fx.st, gw);
 	ck_assert_uint_eq(json_array_size(units), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(units, 0), "unit")), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(units, 0), "device_type")),
@@ -171,7 +171,7 @@ START_TEST(gateway_with_three_units)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(units, 2), "serial")),
 	    "HV2260098765");
 	json_decref(units);
-	link = unit_link(store_db(fx.st), u12);
+	link = unit_link(fx.st, u12);
 	ck_assert_ptr_nonnull(link);
 	ck_assert_str_eq(json_string_value(json_object_get(link, "ip")), GW_IP);
 	ck_assert_int_eq(json_integer_value(json_object_get(link, "unit")), 12);

@@ -39,6 +39,7 @@
 #include "risk.h"
 #include "services.h"
 #include "store.h"
+#include "store_int.h"
 #include "vendor_ids.h"
 #include "vendors.h"
 

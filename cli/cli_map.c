@@ -25,8 +25,8 @@
 
 #include "cli.h"
 #include "cli_report.h"
+#include "sw_limits.h"
 
-#define MAP_NODE_MAX	4096	/* nodes drawn; beyond, counted in the legend */
 #define MAP_ROW_NODES	6	/* nodes of one level side by side before another row */
 #define MAP_ROWS_MAX	8
 

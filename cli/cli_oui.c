@@ -23,9 +23,8 @@
 #include "cli.h"
 #include "csv.h"
 #include "oui.h"
+#include "sw_limits.h"
 
-#define OUI_MAX_LINE	4096	/* one record, possibly over several lines */
-#define OUI_MAX_LINES	8	/* lines one quoted field may span */
 
 static const char oui_help[] =
     "  update FILE...  check each FILE is an IEEE registry CSV (MA-L oui.csv,\n"

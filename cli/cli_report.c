@@ -29,14 +29,12 @@
 #include "q_internet.h"
 #include "q_report.h"
 #include "vendors.h"
+#include "sw_limits.h"
 
 #ifndef SW_VERSION
 #define SW_VERSION "0.0.0"
 #endif
 
-#define REPORT_EVENTS_MAX	500	/* changes, and operations, listed; the rest counted */
-#define REPORT_PEERS_MAX	12	/* OT peers listed per asset */
-#define REPORT_CHART_BARS	12	/* bars per chart; the rest summed as "other" */
 
 static const char report_help[] =
     "  -o, --output FILE  write the report to FILE (default: standard output)\n"

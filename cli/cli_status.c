@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sw_limits.h"
 
 #define STATUS_TIMEOUT_S	5	/* a daemon that does not answer in this long is stuck */
-#define STATUS_MAX_BYTES	(1 << 20)	/* far above any status answer */
 
 static const char status_help[] =
     "  --socket PATH  the control socket (default: the configuration's\n"

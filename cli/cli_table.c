@@ -26,8 +26,8 @@
 #include <libsmartcols.h>
 
 #include "cli.h"
+#include "sw_limits.h"
 
-#define TABLE_MAX_COLS	32	/* more than any command prints */
 
 struct table {
 	size_t	  ncols, nrows, cap;

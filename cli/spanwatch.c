@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "sw_limits.h"
 
 #ifndef SW_VERSION
 #define SW_VERSION "0.0.0"
@@ -45,7 +46,6 @@ static const struct cli_cmd *const commands[] = {
 	NULL
 };
 
-#define BUSY_TRIES	10	/* whole-command runs on SQLITE_BUSY (about 6 s in all) */
 #define BUSY_SLEEP_MAX	1000000	/* longest back-off between runs, microseconds */
 
 #define HELP_WIDTH	80	/* help and usage texts fit a terminal of 80 columns */

@@ -18,9 +18,8 @@
 
 #include "obs.h"
 #include "regmap.h"
+#include "sw_limits.h"
 
-#define RM_LINE_MAX	512
-#define RM_FILE_MAX	(1u << 20)
 
 /*
  * Packet threads read the installed map while the main thread may install

@@ -4,6 +4,9 @@
  * Anything that grows with what arrives on the wire is capped here.  When a
  * cap is hit the oldest or newest item is dropped and a counter says so
  * (shown by `spanwatch status` / the daemon's summary), never a crash.
+ * Each value says why it is what it is.  Sizes fixed by a protocol's
+ * specification (a TLS record, an IEC 104 APDU, a Modbus read) stay as
+ * named constants in their dissector: they are facts, not choices.
  */
 #ifndef SW_LIMITS_H
 #define SW_LIMITS_H
@@ -18,6 +21,8 @@
 #define FLOW_IDLE_TCP_CLOSED_S	10	/* after FIN/RST in both directions */
 #define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
 #define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
+#define DISS_MAX_TRIES		4	/* dissectors one segment is handed to when each says not mine (port 102:
+					 * S7comm, then MMS; two spare); each counted in not_mine_rebinds */
 #define CONV_AGG_MAX		16384	/* conversations summed between flushes (power of two, ~150 B each); beyond, sent unsummed */
 #define OPAGG_MAX		2048	/* (client, server, protocol, kind) operation sums between flushes (power of two,
 					 * ~600 B each); beyond, operations go to the queue unsummed */
@@ -96,6 +101,42 @@
 #define C37_MAX_PMUS		64	/* PMUs read from one C37.118 configuration frame */
 #define C37_MAX_CHANNELS	256	/* channel names read per PMU */
 #define OP_PEND_MAX		16	/* operation requests awaiting their reply per flow (S7, MMS, BACnet); oldest dropped + counted */
+#define OP_DETAIL_MAX		96	/* bytes of one operation's detail built by a dissector ("g12v1 index 3-5 +2"):
+					 * OPAGG_ITEM_MAX keeps 72 of it, the rest is room to cut at a boundary */
+#define FP_MAX_VALUES		128	/* TLS ciphers / extensions / groups kept per hello for JA3/JA4: real
+					 * clients send under 80; GREASE-padded ones stay well below */
+#define BACNET_MAX_DEPTH	8	/* opening/closing tag nesting skipped; real services nest 2-3; deeper: malformed */
+#define UA_MAX_DIAG_DEPTH	4	/* OPC UA DiagnosticInfo nesting followed (the spec allows recursion; 4 covers
+					 * every stack seen, each level costs stack) */
+#define UA_MAX_ENDPOINTS	8	/* endpoints of one GetEndpoints answer looked at: a server lists one per
+					 * security mode (<= 6); later ones repeat the certificate */
+#define UA_SUBJECT_MAX		256	/* bytes of a certificate subject built ("CN=..., O=..."), as TEXT_VAL_MAX */
+#define SSH_PRE_LINES		8	/* lines before the SSH banner tolerated (RFC 4253 4.2 allows some; servers
+					 * send none or one); more: not SSH */
+#define OID_STRLEN		160	/* bytes of a dotted SNMP OID built: the sysObjectID of any vendor fits in 60 */
+
+/* Tables loaded at start and on SIGHUP (ident/, core/regmap.c): each is 2-10x the rows shipped */
+#define FPR_LINE_MAX		4096	/* bytes of one fingerprint rule line (the longest shipped is ~200) */
+#define FPR_ID_MAX		64	/* bytes of a rule id */
+#define FPR_FIELD_MAX		64	/* bytes of an output field name */
+#define FPR_VAL_MAX		256	/* bytes of one expanded output value, as TEXT_VAL_MAX */
+#define FPR_MATCH_LIMIT		100000	/* PCRE2 backtracking budget per match: a bad rule costs ~1 ms, not a hang */
+#define FPR_DEPTH_LIMIT		10000	/* PCRE2 recursion depth per match, for the same reason */
+#define RISK_MAX_COUNTRIES	32	/* [country] sections of the risk policy (a policy names a handful) */
+#define RISK_MAX_SUPPLIERS	128	/* [supplier] sections */
+#define RISK_MAX_ACCEPTS	1024	/* [accept] sections: one per accepted asset or vendor of a large site */
+#define RISK_MAX_REASONS	16	/* reasons kept per verdict; one vendor row and its services give well under */
+#define RISK_TEXT_MAX		512	/* bytes of one policy sentence (reason, justification) */
+#define CC_ADDR_MAX		511	/* bytes of an OUI registry address looked at for its country */
+#define CC_WORDS_MAX		64	/* words of that address looked at; real ones have < 20 */
+#define RM_LINE_MAX		512	/* bytes of one registers.map line */
+#define RM_FILE_MAX		(1u << 20)	/* bytes of registers.map read: the shipped file is ~3 KiB */
+#define VID_MAX_ENTRIES		8192	/* vendor ids per table (CIP, BACnet, PROFINET: each registry has < 2000) */
+#define VID_NAME_MAX		96	/* bytes of one vendor-id name kept (as OUI_ORG_MAX) */
+#define VID_LINE_MAX		512	/* bytes of one vendor-id line; a longer one is an error */
+#define VENDOR_MAX_ROWS		4096	/* vendor table rows, shipped and local (~130 shipped) */
+#define VENDOR_MAX_ALIASES	16	/* aliases per vendor row (the most shipped is 7) */
+#define SERVICE_MAX_ROWS	2048	/* service table rows, shipped and local (~45 shipped) */
 
 /* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */
@@ -124,6 +165,13 @@
 					 * OBSQ_MAX observations rarely touches more, and when it nears
 					 * this the verdicts are given early, counted in risk_early */
 #define STORE_RISK_HEADROOM	64	/* ... that early: more than one observation ever touches */
+#define ASSESS_MAX_EVIDENCE	64	/* evidence rows the risk verdict reads per asset; assets carry 5-30 */
+#define CATEGORY_MAX_FACTS	64	/* facts read per asset for its category; the rest cannot change the answer much */
+#define EP_ASSESS_NAMES		256	/* names an asset resolved, matched against the service table per verdict */
+#define SILENT_EVERY_S		60	/* packet time between two asset_silent sweeps: silence is hours, a minute is plenty */
+#define SILENT_MAX		1000	/* asset_silent events one sweep writes; the rest the next sweep (one batch stays short) */
+#define PRUNE_ROUNDS		64	/* pruning steps (STORE_PRUNE_ROWS each) per maintenance run: bounds its time */
+#define BUSY_TIMEOUT_MS		5000	/* a reader (the CLI) waits this long for the writer's lock: a batch takes < 1 s */
 #define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
 
 /* Daemon loop (daemon/main.c, ctl.c, fwd.c) */
@@ -144,10 +192,24 @@
 #define EXPORT_RETRY_MIN_S	300	/* a failed scheduled export is tried again after this (export_retry_s), */
 #define EXPORT_RETRY_MAX_S	3600	/* doubling up to this */
 #define CTL_MAX_OUT		(256 * 1024)	/* control-socket answer bytes a client has not read yet */
+#define FWD_MSG_MAX		8192	/* bytes of one syslog message: rsyslog's default maximum */
+#define FWD_CHUNK		65536	/* bytes handed to the socket at a time, so a backlog never stalls the loop */
+#define CEF_NAME_MAX		256	/* bytes of an event's detail kept as the CEF name (ArcSight's limit is 512; msg has it all) */
 #define FWD_SPOOL_MAX_DEFAULT	(64u << 20)	/* syslog backlog kept while the collector is away */
 #define FWD_DRAIN_MS		3000	/* on exit, time a reachable collector gets to take the backlog */
 #define FWD_LINK_QUEUE_BYTES	(4u << 20)	/* events waiting for the forwarder process to take them; beyond, dropped + counted */
 #define FWD_REPORT_MS		250	/* the forwarder tells the sensor its counters at most this often */
 #define FWD_RESTART_MAX_S	30	/* a forwarder that keeps dying is started again after 1 s, doubling up to this */
+
+/* The CLI (cli/): what one command reads or draws */
+#define BUSY_TRIES		10	/* whole-command runs on SQLITE_BUSY (about 6 s in all, then exit 3) */
+#define TABLE_MAX_COLS		32	/* columns of a table: more than any command prints */
+#define STATUS_MAX_BYTES	(1 << 20)	/* a status answer read: far above any (CTL_MAX_OUT) */
+#define OUI_MAX_LINE		4096	/* bytes of one IEEE registry record, possibly over several lines */
+#define OUI_MAX_LINES		8	/* lines one quoted field may span (addresses span 2-3) */
+#define MAP_NODE_MAX		4096	/* nodes the map draws (Graphviz's layout time grows fast beyond); counted in the legend */
+#define REPORT_EVENTS_MAX	500	/* changes, and operations, the report lists; the rest counted */
+#define REPORT_PEERS_MAX	12	/* OT peers listed per asset in the report */
+#define REPORT_CHART_BARS	12	/* bars per chart; the rest summed as "other" */
 
 #endif

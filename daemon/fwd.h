@@ -23,9 +23,7 @@
 
 struct event_base;
 
-#define FWD_MSG_MAX		8192		/* bytes of one syslog message */
 #define FWD_RECONNECT_S		5		/* seconds between connection attempts */
-#define FWD_CHUNK		65536		/* bytes handed to the socket at a time */
 
 struct fwd_cfg {
 	char		 host[256];	/* collector: name or address, resolved at start / SIGHUP */

@@ -65,7 +65,6 @@
 #define CS_UCS2		4
 #define CS_LATIN1	5
 
-#define BACNET_MAX_DEPTH	8	/* nesting of opening/closing tags skipped; deeper: malformed */
 
 enum bacnet_counter {
 	C_I_AM,

@@ -527,7 +527,6 @@ walk_objects(struct diss_ctx *dc, struct cur *c)
 #define AC_FIR		0x40
 #define AC_SEQ		0x0f
 #define IIN2_REFUSED	0x17	/* no function support, object unknown, parameter error, already executing */
-#define OP_DETAIL_MAX	96
 
 /* Request functions that act on an outstation (IEEE 1815-2012 table 4-1). */
 static const struct dnp3_op {

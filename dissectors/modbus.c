@@ -35,7 +35,6 @@
 #define FC_READ_WRITE	23
 #define FC_UMAS		90
 #define MB_READ_MAX	125	/* registers one read may ask for (spec 6.3) */
-#define OP_DETAIL_MAX	96
 
 struct mb_pending {
 	uint16_t	 tid;

@@ -30,9 +30,6 @@
 #define ID_CREATE_SESSION_REQ	461
 #define ID_CREATE_SESSION_RESP	464
 
-#define UA_MAX_DIAG_DEPTH	4
-#define UA_MAX_ENDPOINTS	8	/* endpoints of one GetEndpoints answer looked at */
-#define UA_SUBJECT_MAX		256
 
 enum ua_counter {
 	C_HELLO,

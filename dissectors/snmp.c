@@ -45,7 +45,6 @@
 #define PDU_TRAP_V2		0xa7
 #define PDU_LAST		0xa8
 
-#define OID_STRLEN		160
 
 enum snmp_counter {
 	C_V1,

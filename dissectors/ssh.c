@@ -15,7 +15,6 @@
 #include "sw_limits.h"
 
 #define SSH_LINE_MAX	255	/* RFC 4253 4.2, including CR LF */
-#define SSH_PRE_LINES	8	/* lines before the banner we tolerate */
 
 enum ssh_counter { SSH_BANNERS };
 

@@ -55,7 +55,6 @@ enum tls_counter { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
 #define EXT_ALPN	16
 #define EXT_VERSIONS	43
 
-#define FP_MAX_VALUES	128	/* ciphers / extensions / groups kept for fingerprints */
 
 struct tls_dir {
 	uint8_t		*buf;	/* handshake bytes not yet parsed */

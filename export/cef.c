@@ -16,8 +16,8 @@
 #include "export_int.h"
 #include "q_export.h"
 #include "sbuf.h"
+#include "sw_limits.h"
 
-#define CEF_NAME_MAX	256	/* bytes of an event's detail kept as the CEF name (msg has it all) */
 
 /* The length of s cut to at most max bytes without splitting a UTF-8 sequence. */
 static size_t

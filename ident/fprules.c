@@ -20,13 +20,8 @@
 #include <pcre2.h>
 
 #include "fprules.h"
+#include "sw_limits.h"
 
-#define FPR_LINE_MAX	4096	/* bytes of one rule line */
-#define FPR_ID_MAX	64
-#define FPR_FIELD_MAX	64
-#define FPR_VAL_MAX	256	/* bytes of one expanded output value */
-#define FPR_MATCH_LIMIT	100000	/* PCRE2 backtracking budget per match */
-#define FPR_DEPTH_LIMIT	10000
 #define FPR_DEFAULT_CONF 60
 
 /* What a rule may set, and the evidence attribute it becomes. */

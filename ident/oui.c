@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "csv.h"
 #include "oui.h"
+#include "sw_limits.h"
 
 /*
  * Entries are small and fixed; the names live in one pool (46,000 rows
@@ -40,8 +41,6 @@ struct word {
 	size_t		 len;
 };
 
-#define CC_ADDR_MAX	511	/* bytes of an address looked at */
-#define CC_WORDS_MAX	64	/* words of an address looked at */
 
 static bool
 is_blank(char c)

@@ -20,16 +20,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "sw_limits.h"
 
 struct vendors;
 
 enum risk_level { RISK_UNKNOWN, RISK_NONE, RISK_ELEVATED, RISK_HIGH };
 
-#define RISK_MAX_COUNTRIES	32
-#define RISK_MAX_SUPPLIERS	128
-#define RISK_MAX_ACCEPTS	1024
-#define RISK_MAX_REASONS	16
-#define RISK_TEXT_MAX		512
 
 struct risk_country {
 	char	 code[3];

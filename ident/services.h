@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sw_limits.h"
 
 #define SERVICE_FIELD_MAX	128
-#define SERVICE_MAX_ROWS	2048
 
 enum service_kind { SVC_DOMAIN, SVC_ASN };
 

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sw_limits.h"
 
 struct vendor_ids;
 
@@ -23,9 +24,6 @@ enum vid_table {
 	VID_NTABLES
 };
 
-#define VID_MAX_ENTRIES	8192	/* per table; lines beyond are ignored */
-#define VID_NAME_MAX	96	/* bytes of one vendor name kept */
-#define VID_LINE_MAX	512	/* bytes of one line; a longer one is an error */
 
 /*
  * The three tables, read from dir, or when dir is NULL from the first of

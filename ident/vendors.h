@@ -12,10 +12,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "sw_limits.h"
 
 #define VENDOR_FIELD_MAX	128
-#define VENDOR_MAX_ROWS		4096
-#define VENDOR_MAX_ALIASES	16
 
 struct vendor {
 	char	 canonical[VENDOR_FIELD_MAX];

@@ -487,7 +487,7 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 		p = &held;
 	}
 
-	for (int attempt = 0; attempt < 4; attempt++) {
+	for (int attempt = 0; attempt < DISS_MAX_TRIES; attempt++) {
 		struct diss_ctx dc;
 		struct cur c = cur_make(data, len);
 		enum diss_rc rc;

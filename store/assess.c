@@ -20,8 +20,6 @@
 #include "store_int.h"
 #include "vendors.h"
 
-#define ASSESS_MAX_EVIDENCE	64
-#define CATEGORY_MAX_FACTS	64	/* facts read per asset; the rest cannot change the answer much */
 
 /* --- device category ------------------------------------------------------ */
 

@@ -20,7 +20,6 @@
 #include "obs.h"
 #include "store_int.h"
 
-#define PRUNE_ROUNDS	64	/* steps per maintenance run at most */
 
 void
 store_set_limits(struct store *s, const struct store_limits *l)

@@ -24,7 +24,6 @@
 #include "store_int.h"
 #include "vendors.h"
 
-#define EP_ASSESS_NAMES		256
 #define EP_MAX_EXPOSURE		2	/* probe reasons per asset: the rest add nothing */
 
 struct seen_rows {

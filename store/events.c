@@ -13,8 +13,6 @@
 #include "store_int.h"
 
 #define US_PER_S	1000000ull
-#define SILENT_EVERY_S	60	/* packet time between two asset_silent sweeps */
-#define SILENT_MAX	1000	/* asset_silent events one sweep writes */
 
 enum ev_stmt {
 	E_INS_CHANGE, E_DUP, E_OP_FIND, E_OP_INS, E_OP_ADD, E_OP_REPLY, E_META_GET, E_META_PUT,

@@ -21,7 +21,6 @@
 #include "endpoints.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS	5000	/* a reader (the CLI) waits this long for a lock */
 
 static const char *const sql[S_NSTMTS] = {
 	[S_ASSET_BY_MAC] = "SELECT id, gateway FROM assets WHERE mac = ?1",

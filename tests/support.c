@@ -394,6 +394,23 @@ put_zeros(struct bytebuf *b, size_t n)
 }
 
 void
+put_ber_tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n)
+{
+	ck_assert_uint_lt(n, 65536);
+	put_u8(b, tag);
+	if (n < 128) {
+		put_u8(b, (unsigned)n);
+	} else if (n < 256) {
+		put_u8(b, 0x81);
+		put_u8(b, (unsigned)n);
+	} else {
+		put_u8(b, 0x82);
+		put_be16(b, (unsigned)n);
+	}
+	put_bytes(b, v, n);
+}
+
+void
 put_dns_name(struct bytebuf *b, const char *dotted, int ptr)
 {
 	while (*dotted) {

@@ -121,6 +121,8 @@ void	 put_le16(struct bytebuf *b, unsigned v);
 void	 put_le32(struct bytebuf *b, uint32_t v);
 void	 put_bytes(struct bytebuf *b, const void *p, size_t n);
 void	 put_zeros(struct bytebuf *b, size_t n);
+/* A BER TLV (X.690 8.1): one tag byte, the length in its shortest form, the value. */
+void	 put_ber_tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n);
 /* A DNS-encoded name: "a.b.c" as labels, then 0, or a pointer to offset ptr when ptr >= 0. */
 void	 put_dns_name(struct bytebuf *b, const char *dotted, int ptr);
 /* A DNS header (RFC 1035 4.1.1) with qd questions, an answers, no other records. */

@@ -13,19 +13,6 @@
 
 extern const struct dissector dis_goose;
 
-static void
-tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n)
-{
-	put_u8(b, tag);
-	if (n < 128)
-		put_u8(b, (unsigned)n);
-	else {
-		put_u8(b, 0x81);
-		put_u8(b, (unsigned)n);
-	}
-	put_bytes(b, v, n);
-}
-
 /* APPID 0x0001 goose frame (from APPID on) with the given gocbRef. */
 static void
 goose_frame(struct bytebuf *out, const char *gocb)
@@ -33,20 +20,20 @@ goose_frame(struct bytebuf *out, const char *gocb)
 	struct bytebuf pdu = { .n = 0 };
 	static const uint8_t ttl[] = { 0x07, 0xd0 }, one[] = { 1 }, t[8] = { 0 };
 
-	tlv(&pdu, 0x80, gocb, strlen(gocb));
-	tlv(&pdu, 0x81, ttl, sizeof(ttl));
-	tlv(&pdu, 0x82, "IED1LD0/LLN0$DS_Trip", 20);
-	tlv(&pdu, 0x83, "IED1_Trip", 9);
-	tlv(&pdu, 0x84, t, sizeof(t));
-	tlv(&pdu, 0x85, one, 1);
-	tlv(&pdu, 0x86, one, 1);
-	tlv(&pdu, 0x87, one, 1);	/* simulation */
-	tlv(&pdu, 0x88, one, 1);
+	put_ber_tlv(&pdu, 0x80, gocb, strlen(gocb));
+	put_ber_tlv(&pdu, 0x81, ttl, sizeof(ttl));
+	put_ber_tlv(&pdu, 0x82, "IED1LD0/LLN0$DS_Trip", 20);
+	put_ber_tlv(&pdu, 0x83, "IED1_Trip", 9);
+	put_ber_tlv(&pdu, 0x84, t, sizeof(t));
+	put_ber_tlv(&pdu, 0x85, one, 1);
+	put_ber_tlv(&pdu, 0x86, one, 1);
+	put_ber_tlv(&pdu, 0x87, one, 1);	/* simulation */
+	put_ber_tlv(&pdu, 0x88, one, 1);
 	put_be16(out, 0x0001);
 	put_be16(out, (unsigned)(8 + 2 + pdu.n + (pdu.n >= 128)));
 	put_be16(out, 0);
 	put_be16(out, 0);
-	tlv(out, 0x61, pdu.b, pdu.n);
+	put_ber_tlv(out, 0x61, pdu.b, pdu.n);
 	while (out->n < 46)
 		put_u8(out, 0);
 }

@@ -20,19 +20,6 @@ extern const struct dissector dis_mms;
 #define CLI_IP	"10.0.0.1"
 #define SRV_IP	"10.0.0.2"
 
-static void
-tlv(struct bytebuf *b, unsigned tag, const void *v, size_t n)
-{
-	put_u8(b, tag);
-	if (n < 128)
-		put_u8(b, (unsigned)n);
-	else {
-		put_u8(b, 0x82);
-		put_be16(b, (unsigned)n);
-	}
-	put_bytes(b, v, n);
-}
-
 /* TPKT + COTP DT + session GT/DT + presentation around an MMS PDU. */
 static void
 wrap(struct bytebuf *out, const struct bytebuf *mms)
@@ -40,10 +27,10 @@ wrap(struct bytebuf *out, const struct bytebuf *mms)
 	struct bytebuf pdv = { .n = 0 }, list = { .n = 0 }, fe = { .n = 0 };
 	static const uint8_t ctx[] = { 3 };
 
-	tlv(&pdv, 0x02, ctx, 1);
-	tlv(&pdv, 0xa0, mms->b, mms->n);
-	tlv(&list, 0x30, pdv.b, pdv.n);
-	tlv(&fe, 0x61, list.b, list.n);
+	put_ber_tlv(&pdv, 0x02, ctx, 1);
+	put_ber_tlv(&pdv, 0xa0, mms->b, mms->n);
+	put_ber_tlv(&list, 0x30, pdv.b, pdv.n);
+	put_ber_tlv(&fe, 0x61, list.b, list.n);
 	put_be16(out, 0x0300);
 	put_be16(out, (unsigned)(fe.n + 11));
 	put_u8(out, 2); put_u8(out, 0xf0); put_u8(out, 0x80);
@@ -67,12 +54,12 @@ identify_response(struct bytebuf *out)
 	struct bytebuf id = { .n = 0 }, body = { .n = 0 }, m = { .n = 0 };
 	static const uint8_t inv[] = { 0x07 };
 
-	tlv(&id, 0x80, "ABB", 3);
-	tlv(&id, 0x81, "REF615", 6);
-	tlv(&id, 0x82, "5.0 FP1", 7);
-	tlv(&body, 0x02, inv, 1);
-	tlv(&body, 0xa2, id.b, id.n);
-	tlv(&m, 0xa1, body.b, body.n);
+	put_ber_tlv(&id, 0x80, "ABB", 3);
+	put_ber_tlv(&id, 0x81, "REF615", 6);
+	put_ber_tlv(&id, 0x82, "5.0 FP1", 7);
+	put_ber_tlv(&body, 0x02, inv, 1);
+	put_ber_tlv(&body, 0xa2, id.b, id.n);
+	put_ber_tlv(&m, 0xa1, body.b, body.n);
 	wrap(out, &m);
 }
 
@@ -99,10 +86,10 @@ confirmed(struct bytebuf *out, unsigned pdu_tag, uint16_t invoke, const uint8_t 
 	struct bytebuf body = { .n = 0 }, m = { .n = 0 };
 	uint8_t inv[2] = { (uint8_t)(invoke >> 8), (uint8_t)invoke };
 
-	tlv(&body, 0x02, inv, 2);
+	put_ber_tlv(&body, 0x02, inv, 2);
 	put_bytes(&body, svc_tag, tag_len - 1);
-	tlv(&body, svc_tag[tag_len - 1], svc->b, svc->n);
-	tlv(&m, pdu_tag, body.b, body.n);
+	put_ber_tlv(&body, svc_tag[tag_len - 1], svc->b, svc->n);
+	put_ber_tlv(&m, pdu_tag, body.b, body.n);
 	wrap(out, &m);
 }
 
@@ -114,15 +101,15 @@ write_request(struct bytebuf *out, uint16_t invoke, const char *dom, const char 
 	    list = { .n = 0 }, data = { .n = 0 }, svc = { .n = 0 };
 	static const uint8_t tag[] = { 0xa5 }, yes[] = { 1 };
 
-	tlv(&on, 0x1a, dom, strlen(dom));
-	tlv(&on, 0x1a, item, strlen(item));
-	tlv(&name, 0xa1, on.b, on.n);
-	tlv(&spec, 0xa0, name.b, name.n);
-	tlv(&var, 0x30, spec.b, spec.n);
-	tlv(&list, 0xa0, var.b, var.n);
-	tlv(&data, 0x83, yes, 1);
+	put_ber_tlv(&on, 0x1a, dom, strlen(dom));
+	put_ber_tlv(&on, 0x1a, item, strlen(item));
+	put_ber_tlv(&name, 0xa1, on.b, on.n);
+	put_ber_tlv(&spec, 0xa0, name.b, name.n);
+	put_ber_tlv(&var, 0x30, spec.b, spec.n);
+	put_ber_tlv(&list, 0xa0, var.b, var.n);
+	put_ber_tlv(&data, 0x83, yes, 1);
 	put_bytes(&svc, list.b, list.n);
-	tlv(&svc, 0xa0, data.b, data.n);
+	put_ber_tlv(&svc, 0xa0, data.b, data.n);
 	confirmed(out, 0xa0, invoke, tag, 1, &svc);
 }
 
@@ -133,9 +120,9 @@ write_response(struct bytebuf *out, uint16_t invoke, bool ok)
 	static const uint8_t tag[] = { 0xa5 }, err[] = { 3 };
 
 	if (ok)
-		tlv(&svc, 0x81, NULL, 0);
+		put_ber_tlv(&svc, 0x81, NULL, 0);
 	else
-		tlv(&svc, 0x80, err, 1);	/* object-access-denied */
+		put_ber_tlv(&svc, 0x80, err, 1);	/* object-access-denied */
 	confirmed(out, 0xa1, invoke, tag, 1, &svc);
 }
 
@@ -150,7 +137,7 @@ error_pdu(struct bytebuf *out, uint16_t invoke)
 	put_bytes(&b, body, sizeof(body));
 	b.b[2] = (uint8_t)(invoke >> 8);
 	b.b[3] = (uint8_t)invoke;
-	tlv(&m, 0xa2, b.b, b.n);
+	put_ber_tlv(&m, 0xa2, b.b, b.n);
 	wrap(out, &m);
 }
 
@@ -201,7 +188,7 @@ START_TEST(file_services_and_reset)
 	struct op_sum sum;
 
 	mms_harness(&t);
-	tlv(&svc, 0x19, "COMTRADE/fault1.cfg", 19);
+	put_ber_tlv(&svc, 0x19, "COMTRADE/fault1.cfg", 19);
 	confirmed(&f, 0xa0, 21, del_tag, 2, &svc);
 	parse_ok(&t, DIR_C2S, &f);
 	f.n = 0;
@@ -213,14 +200,14 @@ START_TEST(file_services_and_reset)
 	ck_assert_str_eq(sum.details, "fileDelete COMTRADE/fault1.cfg");
 	/* fileOpen { fileName [0] { GraphicString }, initialPosition [1] 0 } */
 	svc.n = 0;
-	tlv(&fn, 0x19, "settings.xml", 12);
-	tlv(&svc, 0xa0, fn.b, fn.n);
-	tlv(&svc, 0x81, zero, 1);
+	put_ber_tlv(&fn, 0x19, "settings.xml", 12);
+	put_ber_tlv(&svc, 0xa0, fn.b, fn.n);
+	put_ber_tlv(&svc, 0x81, zero, 1);
 	f.n = 0;
 	confirmed(&f, 0xa0, 22, open_tag, 2, &svc);
 	parse_ok(&t, DIR_C2S, &f);
 	svc.n = 0;
-	tlv(&svc, 0x80, zero, 1);
+	put_ber_tlv(&svc, 0x80, zero, 1);
 	f.n = 0;
 	confirmed(&f, 0xa1, 22, open_tag, 2, &svc);
 	parse_ok(&t, DIR_S2C, &f);
@@ -230,7 +217,7 @@ START_TEST(file_services_and_reset)
 	ck_assert_str_eq(sum.details, "fileOpen settings.xml");
 	/* reset [43] { programInvocationName [0] }: no answer, outcome unknown */
 	svc.n = 0;
-	tlv(&svc, 0x80, "P1", 2);
+	put_ber_tlv(&svc, 0x80, "P1", 2);
 	f.n = 0;
 	confirmed(&f, 0xa0, 23, reset_tag, 2, &svc);
 	parse_ok(&t, DIR_C2S, &f);
@@ -383,10 +370,10 @@ START_TEST(indefinite_presentation_length)
 	static const uint8_t inv[] = { 1 };
 
 	mms_harness(&t);
-	tlv(&id, 0x81, "SEL-451", 7);
-	tlv(&body, 0x02, inv, 1);
-	tlv(&body, 0xa2, id.b, id.n);
-	tlv(&m, 0xa1, body.b, body.n);
+	put_ber_tlv(&id, 0x81, "SEL-451", 7);
+	put_ber_tlv(&body, 0x02, inv, 1);
+	put_ber_tlv(&body, 0xa2, id.b, id.n);
+	put_ber_tlv(&m, 0xa1, body.b, body.n);
 	put_be16(&f, 0x0300);
 	put_be16(&f, (unsigned)(m.n + 11 + 9 + 6));
 	put_u8(&f, 2); put_u8(&f, 0xf0); put_u8(&f, 0x80);

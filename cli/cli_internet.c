@@ -6,13 +6,16 @@
  * store/q_internet.c.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli.h"
 #include "q_internet.h"
+#include "sbuf.h"
 
 static const char internet_help[] =
     "  --json          the same as JSON: one object per asset with destinations\n"
@@ -32,54 +35,106 @@ str(json_t *o, const char *k, const char *dflt)
 	return v && v[0] ? v : dflt;
 }
 
-static void
-print_names(FILE *f, json_t *names)
+/*
+ * One line, terminal-safe (names and hostnames come off the wire), folded
+ * at blanks to the terminal's width (not when piped): the first line
+ * indented by first, the others by rest.
+ */
+static void __attribute__((format(printf, 4, 5)))
+put_line(struct cli *cli, int first, int rest, const char *fmt, ...)
 {
-	size_t i;
-	json_t *n;
+	char buf[2048], *c, *p;
+	size_t width = cli->view.width > 40 ? cli->view.width : 0;
+	int indent = first;
+	va_list ap;
 
-	json_array_foreach(names, i, n)
-		fprintf(f, "%s%s (%s)", i ? ", " : "  ", str(n, "name", "?"), str(n, "source", "?"));
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p = c = term_cell(buf, strlen(buf));
+	while (*p) {
+		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = strcspn(p, " ");
+		}
+		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		indent = rest;
+	}
+	free(c);
 }
 
 static void
-print_endpoint(FILE *f, json_t *e)
+print_names(struct cli *cli, json_t *names)
 {
-	char first[ISO_LEN], last[ISO_LEN];
+	struct sbuf b = { 0 };
+	size_t i;
+	json_t *n;
+	char *s;
+
+	json_array_foreach(names, i, n) {
+		sb_puts(&b, i ? ", " : "");
+		sb_puts(&b, str(n, "name", "?"));
+		sb_puts(&b, " (");
+		sb_puts(&b, str(n, "source", "?"));
+		sb_puts(&b, ")");
+	}
+	if ((s = sb_take(&b)) != NULL)
+		put_line(cli, 8, 8, "%s", s);
+	free(s);
+}
+
+static void
+print_endpoint(struct cli *cli, json_t *e)
+{
+	char first[ISO_LEN], last[ISO_LEN], head[256];
+	int n;
 
 	fmt_iso(json_integer_value(json_object_get(e, "first_seen")), first);
 	fmt_iso(json_integer_value(json_object_get(e, "last_seen")), last);
-	fprintf(f, "      %-15s %s  %lld pkts %lld bytes  %s .. %s\n", str(e, "ip", "?"),
+	n = snprintf(head, sizeof(head), "%-15s %s  %lld pkts %lld bytes", str(e, "ip", "?"),
 	    str(e, "ports", ""), (long long)json_integer_value(json_object_get(e, "packets")),
-	    (long long)json_integer_value(json_object_get(e, "bytes")), first, last);
-	if (json_array_size(json_object_get(e, "names"))) {
-		fputs("       ", f);
-		print_names(f, json_object_get(e, "names"));
-		fputc('\n', f);
+	    (long long)json_integer_value(json_object_get(e, "bytes")));
+	/* the time range on the same line where the terminal has room for it */
+	if (cli->view.width == 0 || 6 + (size_t)n + 2 + 2 * (ISO_LEN - 1) + 4 <= cli->view.width)
+		put_line(cli, 6, 8, "%s  %s .. %s", head, first, last);
+	else {
+		put_line(cli, 6, 8, "%s", head);
+		put_line(cli, 8, 8, "%s .. %s", first, last);
 	}
+	if (json_array_size(json_object_get(e, "names")))
+		print_names(cli, json_object_get(e, "names"));
 }
 
 static void
-print_asset(FILE *f, json_t *a)
+print_asset(struct cli *cli, json_t *a)
 {
 	size_t i, k;
 	json_t *g, *e, *r;
 
-	fprintf(f, "%s %s%s%s  risk %s\n", str(a, "ip", "-"), str(a, "mac", ""),
+	put_line(cli, 0, 2, "%s %s%s%s  risk %s", str(a, "ip", "-"), str(a, "mac", ""),
 	    json_is_string(json_object_get(a, "hostname")) ? " " : "", str(a, "hostname", ""),
 	    str(a, "level", "unknown"));
 	json_array_foreach(json_object_get(a, "destinations"), i, g) {
 		json_int_t asn = json_integer_value(json_object_get(g, "asn"));
 
-		fprintf(f, "  to %s (%s), AS%lld %s\n", str(g, "owner", "unknown owner"),
+		put_line(cli, 2, 5, "to %s (%s), AS%lld %s", str(g, "owner", "unknown owner"),
 		    str(g, "country", "??"), (long long)asn, str(g, "as_name", "unknown AS"));
 		json_array_foreach(json_object_get(g, "endpoints"), k, e)
-			print_endpoint(f, e);
+			print_endpoint(cli, e);
 	}
 	json_array_foreach(json_object_get(a, "exposure"), i, e) {
-		fprintf(f, "  probed from %s (%s, AS%lld %s)\n", str(e, "ip", "?"), str(e, "country", "??"),
-		    (long long)json_integer_value(json_object_get(e, "asn")), str(e, "as_name", "unknown AS"));
-		print_endpoint(f, e);
+		put_line(cli, 2, 5, "probed from %s (%s, AS%lld %s)", str(e, "ip", "?"),
+		    str(e, "country", "??"), (long long)json_integer_value(json_object_get(e, "asn")),
+		    str(e, "as_name", "unknown AS"));
+		print_endpoint(cli, e);
 	}
 	json_array_foreach(json_object_get(a, "reasons"), i, r) {
 		const char *src = str(r, "source", "");
@@ -87,7 +142,7 @@ print_asset(FILE *f, json_t *a)
 		if (strncmp(src, "dns/", 4) && strncmp(src, "tls/", 4) && strncmp(src, "http/", 5) &&
 		    strcmp(src, "libloc") != 0)
 			continue;	/* equipment reasons: `spanwatch risk` shows them */
-		fprintf(f, "  - %s [%s; %s]\n", str(r, "text", ""), src, str(r, "rule", ""));
+		put_line(cli, 2, 4, "- %s [%s; %s]", str(r, "text", ""), src, str(r, "rule", ""));
 	}
 }
 
@@ -122,7 +177,7 @@ internet_run(struct cli *cli, int argc, char **argv)
 		json_array_foreach(list, i, a) {
 			if (i)
 				fputc('\n', cli->out);
-			print_asset(cli->out, a);
+			print_asset(cli, a);
 		}
 	i = json_array_size(list);
 	json_decref(list);

@@ -123,21 +123,13 @@ print_findings(FILE *f, json_t *s, const struct summary_in *in)
 		    (unsigned long long)in->drops);
 }
 
-static void
-print_next(FILE *f, json_t *s, const struct summary_in *in)
+/* The next commands with the database as db; returns how many, *wide the widest line. */
+static size_t
+next_cmds(json_t *first, const char *db, char cmds[4][160], const char *what[4], size_t *w,
+    size_t *wide)
 {
-	json_t *first = json_array_get(json_object_get(s, "flagged"), 0);
-	/* a long path once, as a shell variable, so each command fits a line */
-	bool var = strlen(in->dbpath) > 24;
-	const char *db = var ? "\"$DB\"" : in->dbpath;
-	char cmds[4][160];
-	const char *what[4];
-	size_t n = 0, w = 0;
+	size_t n = 0;
 
-	if (var)
-		fprintf(f, "\nNext (DB=%s)\n", in->dbpath);
-	else
-		fputs("\nNext\n", f);
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s list", db);
 	what[n++] = "the inventory";
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s risk", db);
@@ -149,9 +141,33 @@ print_next(FILE *f, json_t *s, const struct summary_in *in)
 	}
 	snprintf(cmds[n], sizeof(cmds[n]), "spanwatch --db %s report -o report.html", db);
 	what[n++] = "a report to hand in";
+	*w = *wide = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strlen(cmds[i]) > w)
-			w = strlen(cmds[i]);
+		if (strlen(cmds[i]) > *w)
+			*w = strlen(cmds[i]);
+	for (size_t i = 0; i < n; i++)
+		if (2 + *w + 2 + strlen(what[i]) > *wide)
+			*wide = 2 + *w + 2 + strlen(what[i]);
+	return n;
+}
+
+static void
+print_next(FILE *f, json_t *s, const struct summary_in *in)
+{
+	json_t *first = json_array_get(json_object_get(s, "flagged"), 0);
+	char cmds[4][160];
+	const char *what[4];
+	size_t n, w, wide;
+	bool var;
+
+	/* a long path once, as a shell variable, so each command fits 80 columns */
+	n = next_cmds(first, in->dbpath, cmds, what, &w, &wide);
+	if ((var = wide > 80))
+		n = next_cmds(first, "\"$DB\"", cmds, what, &w, &wide);
+	if (var)
+		fprintf(f, "\nNext (DB=%s)\n", in->dbpath);
+	else
+		fputs("\nNext\n", f);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-*s  %s\n", (int)w, cmds[i], what[i]);
 }

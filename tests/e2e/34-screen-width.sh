@@ -3,7 +3,8 @@
 # (swgen --solar, as `make demo` makes it), swgen's and spanwatchd -r's
 # summaries and the commands list, show, risk (also --all), vendors,
 # services, conversations, events, internet, stats, baseline, status and
-# every command's help, run with COLUMNS=80 and COLUMNS=120 (the width the
+# every command's help (and internet on swgen --internet's calling-home
+# plant, whose names and reasons run long), run with COLUMNS=80 and COLUMNS=120 (the width the
 # CLI takes for a terminal), have no line wider than that, counted in
 # characters.  Piped without COLUMNS a table may be wider (every cell
 # whole); that is checked too, so the width really comes from COLUMNS.
@@ -31,6 +32,8 @@ screen() {
 }
 
 "$gen" -o "$tmp/demo.pcap" -n 20000 -s 7 --hosts 60 --solar 2>"$tmp/swgen" || fail "swgen"
+"$gen" --internet -o "$tmp/inet.pcap" 2>/dev/null || fail "swgen --internet"
+"$daemon" -c /dev/null -r "$tmp/inet.pcap" --db "$tmp/inet.db" >/dev/null 2>&1 || fail "spanwatchd -r inet.pcap"
 for w in 80 120; do
 	mkdir -p "$tmp/screens/$w"
 	cp "$tmp/swgen" "$tmp/screens/$w/swgen"
@@ -46,6 +49,7 @@ for w in 80 120; do
 	screen "$w" conversations sw conversations
 	screen "$w" events sw events
 	screen "$w" internet sw internet
+	screen "$w" internet-plant "$cli" -c /dev/null --db "$tmp/inet.db" internet
 	screen "$w" stats sw stats
 	screen "$w" baseline sw baseline
 	screen "$w" status "$cli" -c /dev/null status --socket "$tmp/no-such-socket-in-a-rather-long-directory-name"

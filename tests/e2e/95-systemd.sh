@@ -13,7 +13,11 @@
 #    sees the asset the daemon found; a user outside the group cannot;
 #  - reload (SIGHUP) keeps the same process; the instance unit
 #    spanwatchd@IFACE runs beside it; stop exits cleanly (status 0);
-#  - `systemd-analyze security` scores the unit (printed, and at most 2.5).
+#  - `systemd-analyze security` scores the unit (printed, and at most 2.5);
+#  - with [forward] host set the service still starts and stays up: the
+#    syslog forwarder is a process of its own (supervisor and sender) that
+#    the unit's filter lets run, all three processes run as spanwatch with
+#    no capability and a seccomp filter, and status shows it running;
 # It installs packages (debootstrap, systemd-container) and downloads a root
 # file system, so it runs in CI (CI=true) or when SW_TEST_SYSTEMD=1, as root.
 set -eu
@@ -211,6 +215,32 @@ echo "INFO: systemd-analyze security: $score"
 n=$(echo "$score" | sed -n 's/.*: \([0-9][0-9]*\.[0-9]\).*/\1/p')
 [ -n "$n" ] && awk -v n="$n" 'BEGIN { exit !(n <= 2.5) }' && pass "exposure $n (at most 2.5)" ||
 	fail "exposure score '$score' above 2.5"
+
+# The syslog forwarder under the unit (no collector listens: it retries).
+printf '[forward]\nhost = 127.0.0.1\nport = 5514\n' | inside sh -c "cat >>$conf"
+inside systemctl restart spanwatchd || fail "systemctl restart spanwatchd with [forward]"
+sleep 3
+pid=$(prop spanwatchd MainPID)
+sup=$(inside pgrep -P "$pid" | head -n 1 || true)
+snd=$(inside pgrep -P "${sup:-0}" | head -n 1 || true)
+fwd_ok=1
+for p in "$pid" "$sup" "$snd"; do
+	s=$(inside cat "/proc/${p:-0}/status" 2>/dev/null || true)
+	f() { echo "$s" | awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+	[ -n "$p" ] && [ "$(f Uid)" = "$uid $uid $uid $uid" ] && [ $((0x$(f CapEff))) = 0 ] &&
+	    [ "$(f Seccomp)" = 2 ] && [ "$(f NoNewPrivs)" = 1 ] || {
+		fwd_ok=0
+		fail "forwarding: process '${p:-none}': Uid $(f Uid) CapEff $(f CapEff) Seccomp $(f Seccomp)"
+	}
+done
+st=$(inside spanwatch status --all 2>&1 || true)
+[ $fwd_ok = 1 ] && [ "$(inside systemctl is-active spanwatchd || true)" = active ] &&
+    echo "$st" | grep -Eq '^stat\.forward\.running +1$' && echo "$st" | grep -Eq "^stat\.forward\.pid +$snd\$" &&
+    inside journalctl -u spanwatchd --no-pager -o cat | grep -q "forward: forwarder process $sup: seccomp filter on" &&
+	pass "forwarding: sensor $pid, forwarder $sup and sender $snd, each Seccomp 2, uid spanwatch, no capability" || {
+	fail "forwarding under the unit: $(echo "$st" | grep forward | tr '\n' ' ')"
+	inside journalctl -u spanwatchd --no-pager | tail -n 10
+}
 
 # A stopped unit is unloaded at once (its ExecMain* reset): read the journal.
 inside systemctl stop spanwatchd

@@ -25,7 +25,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <sqlite3.h>
 #include <syslog.h>
 
 #include "capture.h"

@@ -15,6 +15,11 @@
 #   --graph prints which folder includes which (with counts) and exits.
 # Exit 0 when every include is allowed; 1 with one "file:line: ..." line per
 # forbidden include otherwise.
+#
+# And one rule that is not about folders: all SQL belongs in store/.  A
+# file outside store/ that includes <sqlite3.h> or names a sqlite3_
+# function or type fails too (file:line and the rule): it calls a store
+# function instead (store/store.h, store/q_*.h).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 
@@ -100,6 +105,30 @@ while read -r src from line hdr to; do
 	esac
 done
 
+# SQLite outside store/: the include, or any sqlite3_ name in the code (a
+# comment or a string that merely mentions one is not code, but the check
+# does not parse C: keep such words out of comments outside store/).
+# SQLITE_PENDING lists files still being moved by a change in flight; each
+# is reported as a note, not a failure, and goes when that change lands.
+SQLITE_PENDING="cli/cli_events.c"
+for src in "$@"; do
+	[ "$(folder_of "$src")" = store ] && continue
+	awk -v src="$src" '
+		/^[ \t]*#[ \t]*include[ \t]*[<"]sqlite3\.h[>"]/ {
+			printf "%s:%d: #include <sqlite3.h>: SQLite outside store/ (all SQL belongs in store/: call a store function, store/q_*.h)\n", src, FNR
+			next
+		}
+		match($0, /sqlite3_[A-Za-z0-9_]*/) {
+			printf "%s:%d: %s: SQLite outside store/ (all SQL belongs in store/: call a store function, store/q_*.h)\n", src, FNR, substr($0, RSTART, RLENGTH)
+		}' "$src"
+done | while IFS= read -r line; do
+	f=${line%%:*}
+	case " $SQLITE_PENDING " in
+	*" ${f#"$root"/} "*) echo "layering: note (pending, not a failure): $line" >&2 ;;
+	*) echo "$line" >>"$bad" ;;
+	esac
+done
+
 if [ $graph -eq 1 ]; then
 	# "folder -> folder (includes), ...", in pipeline order
 	sort "$edges" | uniq -c | awk -v order="$FOLDERS" '
@@ -110,7 +139,7 @@ if [ $graph -eq 1 ]; then
 fi
 if [ -s "$bad" ]; then
 	cat "$bad"
-	echo "layering: $(wc -l <"$bad") forbidden include(s); the table is in docs/ARCHITECTURE.md"
+	echo "layering: $(wc -l <"$bad") forbidden include(s) or SQLite use(s) outside store/; the table is in docs/ARCHITECTURE.md"
 	exit 1
 fi
 exit 0

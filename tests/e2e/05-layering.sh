@@ -3,7 +3,8 @@
 # file:line and the rule broken, on each kind of forbidden include: a
 # dissector including the store and the pipeline, the store including the
 # pipeline, anything including the CLI, a path in an include, an unknown
-# quoted header.
+# quoted header; and on SQLite outside store/ (the include, or a sqlite3_
+# call in the CLI, the daemon, the export).
 # Usage: tests/e2e/05-layering.sh [BUILD_DIR]   (the build is not needed)
 set -u
 name=05-layering
@@ -36,6 +37,34 @@ bad daemon "daemon/ may not include cli/" cli.h
 bad core "core/ may not include dissectors/" dissector.h
 bad packet "a path in an include" "../store/store.h"
 bad cli "no such header" "nonexistent.h"
+
+# SQLite outside store/: the include, and a call, each with file:line and the rule.
+sqlite_rule="SQLite outside store/ (all SQL belongs in store/"
+mkdir -p "$tmp/cli" "$tmp/daemon" "$tmp/export"
+printf '/* a CLI that opens the database itself */\n#include <stdio.h>\n#include <sqlite3.h>\n' \
+    >"$tmp/cli/sql.c"
+printf '#include "store.h"\n\nstatic int\ncount(struct sqlite3 *db)\n{\n\treturn sqlite3_exec(db, "SELECT 1", 0, 0, 0);\n}\n' \
+    >"$tmp/daemon/sql.c"
+printf 'static void *h;\nstatic void f(void) { sqlite3_close(h); }\n' >"$tmp/export/sql.c"
+out=$("$check" "$tmp/cli/sql.c" "$tmp/daemon/sql.c" "$tmp/export/sql.c" 2>&1)
+rc=$?
+[ $rc -eq 1 ] || fail "SQLite outside store/: exit $rc, want 1: $out"
+printf '%s\n' "$out" | grep -qF "$tmp/cli/sql.c:3: #include <sqlite3.h>: $sqlite_rule" ||
+	fail "a CLI including sqlite3.h: no file:line and rule in: $out"
+printf '%s\n' "$out" | grep -qF "$tmp/daemon/sql.c:6: sqlite3_exec: $sqlite_rule" ||
+	fail "the daemon calling sqlite3_exec: no file:line and rule in: $out"
+printf '%s\n' "$out" | grep -qF "$tmp/export/sql.c:2: sqlite3_close: $sqlite_rule" ||
+	fail "the export calling sqlite3_close: no file:line and rule in: $out"
+# the store may
+mkdir -p "$tmp/store"
+printf '#include <sqlite3.h>\n#include "store.h"\nstatic void f(sqlite3 *db) { sqlite3_close(db); }\n' \
+    >"$tmp/store/sql.c"
+out=$("$check" "$tmp/store/sql.c" 2>&1) || fail "the store using SQLite refused: $out"
+# and the tree has none outside store/ but the file still being moved (a note, not a pass)
+if grep -rn --include='*.c' --include='*.h' -E '#[[:space:]]*include[[:space:]]*<sqlite3\.h>|sqlite3_' \
+    core ident dissectors packet export daemon cli tools | grep -v '^cli/cli_events.c:' >"$tmp/left"; then
+	fail "SQLite outside store/: $(cat "$tmp/left")"
+fi
 
 # and an allowed one passes
 mkdir -p "$tmp/store"

@@ -19,7 +19,8 @@
 #include <jansson.h>
 
 #include "addr.h"
-#include "utf8.h"		/* utf8_decode: one decoder for every output */
+#include "utf8.h"
+#include "paths.h"		/* utf8_decode: one decoder for every output */
 
 /* Exit codes (documented in spanwatch(1)). */
 #define EXIT_OK		0
@@ -27,8 +28,8 @@
 #define EXIT_USAGE	2
 #define EXIT_DB		3
 
-#define CLI_DEFAULT_DB	"/var/lib/spanwatch/spanwatch.db"
-#define CLI_DEFAULT_OUI_OVERRIDE "/var/lib/spanwatch/oui-override.csv"	/* as core/config.c */
+#define CLI_DEFAULT_DB	PATH_DB
+#define CLI_DEFAULT_OUI_OVERRIDE PATH_OUI_OVERRIDE
 
 /*
  * How tables are printed (cli_table.c): width 0 prints every cell whole

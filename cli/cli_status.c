@@ -15,12 +15,13 @@
 
 #include "cli.h"
 #include "sw_limits.h"
+#include "paths.h"
 
 #define STATUS_TIMEOUT_S	5	/* a daemon that does not answer in this long is stuck */
 
 static const char status_help[] =
     "  --socket PATH  the control socket (default: the configuration's\n"
-    "                 [daemon] control_socket, /run/spanwatch/spanwatchd.sock)\n"
+    "                 [daemon] control_socket, " PATH_CONTROL_SOCKET ")\n"
     "  --all          also the counters that are zero\n"
     "  --json         one JSON object, counter name: value\n"
     "Exit status 3 when the daemon cannot be reached.\n";

@@ -17,8 +17,9 @@
 #include "cli.h"
 #include "config.h"
 #include "vendors.h"
+#include "paths.h"
 
-#define VENDORS_DEFAULT		SW_DATADIR "/vendors.csv"
+#define VENDORS_DEFAULT		PATH_VENDORS
 #define VENDORS_IN_TREE		"oui/vendors.csv"
 
 static const char vendors_help[] =

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "sw_limits.h"
+#include "paths.h"
 
 #define LINE_MAX_INI	(INI_MAX_LINE - 2)	/* room for the newline and the NUL */
 
@@ -93,7 +94,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->buffer_mb = 32;
 	c->snaplen = 262144;
-	snprintf(c->database, sizeof(c->database), "/var/lib/spanwatch/spanwatch.db");
+	snprintf(c->database, sizeof(c->database), PATH_DB);
 	c->flush_interval_ms = STORE_FLUSH_MS_DEFAULT;
 	c->flush_max_obs = STORE_FLUSH_OBS_DEFAULT;
 	c->max_db_mb = STORE_MAX_DB_MB_DEFAULT;
@@ -103,22 +104,22 @@ config_defaults(struct config *c)
 	c->first_start_burst = FLOOD_FIRST_START_BURST;
 	c->flows_max = FLOW_MAX_DEFAULT;
 	c->workers = 1;
-	snprintf(c->control_socket, sizeof(c->control_socket), "/run/spanwatch/spanwatchd.sock");
+	snprintf(c->control_socket, sizeof(c->control_socket), PATH_CONTROL_SOCKET);
 	snprintf(c->memory_max, sizeof(c->memory_max), "1G");
 	c->ndpi = true;
-	snprintf(c->oui_dir, sizeof(c->oui_dir), "/usr/share/ieee-data");
-	snprintf(c->oui_override, sizeof(c->oui_override), "/var/lib/spanwatch/oui-override.csv");
-	snprintf(c->risk_policy, sizeof(c->risk_policy), SW_SYSCONFDIR "/risk.conf");
-	snprintf(c->vendors, sizeof(c->vendors), SW_DATADIR "/vendors.csv");
-	snprintf(c->services, sizeof(c->services), SW_DATADIR "/services.csv");
+	snprintf(c->oui_dir, sizeof(c->oui_dir), "%s", PATH_OUI_DIR);
+	snprintf(c->oui_override, sizeof(c->oui_override), PATH_OUI_OVERRIDE);
+	snprintf(c->risk_policy, sizeof(c->risk_policy), PATH_RISK_POLICY);
+	snprintf(c->vendors, sizeof(c->vendors), PATH_VENDORS);
+	snprintf(c->services, sizeof(c->services), PATH_SERVICES);
 	snprintf(c->site, sizeof(c->site), "default");
 	snprintf(c->export_at, sizeof(c->export_at), "02:30");	/* nightly, on out of the box */
-	snprintf(c->export_dir, sizeof(c->export_dir), "/var/lib/spanwatch/exports");
+	snprintf(c->export_dir, sizeof(c->export_dir), PATH_EXPORT_DIR);
 	snprintf(c->export_formats, sizeof(c->export_formats), "ecs");
 	c->export_keep_days = 30;
 	c->export_retry_s = EXPORT_RETRY_MIN_S;
 	c->fwd_port = 514;
-	snprintf(c->fwd_spool, sizeof(c->fwd_spool), "/var/lib/spanwatch/forward.spool");
+	snprintf(c->fwd_spool, sizeof(c->fwd_spool), PATH_FWD_SPOOL);
 	c->fwd_spool_max_mb = 64;
 	c->events_learning_h = 7 * 24;
 }
@@ -408,4 +409,35 @@ config_diff(const struct config *a, const struct config *b, config_diff_cb cb, v
 		cb(arg, name, was, now);
 	}
 	return n;
+}
+
+const char *const config_restart_keys[] = {
+	"capture.", "store.database", "limits.", "daemon.user", "daemon.control_socket",
+	"daemon.memory_max", "ndpi.", "forward.", NULL
+};
+
+bool
+config_needs_restart(const char *key)
+{
+	for (int i = 0; config_restart_keys[i]; i++)
+		if (strncmp(key, config_restart_keys[i], strlen(config_restart_keys[i])) == 0 &&
+		    (config_restart_keys[i][strlen(config_restart_keys[i]) - 1] == '.' ||
+		    key[strlen(config_restart_keys[i])] == '\0'))
+			return true;
+	return false;
+}
+
+void
+config_keep_restart_keys(struct config *next, const struct config *run)
+{
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(name, sizeof(name), "%s.%s", keys[i].section, keys[i].name);
+		if (config_needs_restart(name))
+			memcpy((char *)next + keys[i].off, (const char *)run + keys[i].off, keys[i].size);
+	}
+	/* whether the file set them (a command-line value wins otherwise) */
+	next->database_set = run->database_set;
+	next->control_socket_set = run->control_socket_set;
 }

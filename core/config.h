@@ -10,8 +10,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "paths.h"
 
-#define CONFIG_DEFAULT	SW_SYSCONFDIR "/spanwatch.conf"
+#define CONFIG_DEFAULT	PATH_CONFIG
 #define CFG_STR		512
 /* Smallest [daemon] memory_max: below it nDPI and SQLite alone do not fit. */
 #define MEMORY_MAX_MIN	(64ULL << 20)
@@ -95,5 +96,19 @@ int	 config_load(struct config *c, const char *path, bool required, char *err, s
  */
 typedef void (*config_diff_cb)(void *arg, const char *key, const char *was, const char *now);
 int	 config_diff(const struct config *a, const struct config *b, config_diff_cb cb, void *arg);
+
+/*
+ * The keys that need a restart, not a reload: spanwatchd used them to open
+ * the capture, the database, the control socket and the forwarder, or to
+ * size its tables, before it dropped privileges.  "section." is a whole
+ * section.  daemon.memory_max is systemd's (spanwatch-generator, at
+ * daemon-reload).  The one list: the daemon's reload, and the man pages
+ * (spanwatchd.8 SIGNALS, spanwatch.conf.5 RELOADING, checked by
+ * tests/test_paths.c).  NULL-terminated.
+ */
+extern const char *const config_restart_keys[];
+bool	 config_needs_restart(const char *key);	/* "section.key" */
+/* A reload's configuration keeps the running value of every restart key. */
+void	 config_keep_restart_keys(struct config *next, const struct config *run);
 
 #endif

@@ -972,61 +972,14 @@ load_tables(struct daemon *d, bool at_start)
 	}
 }
 
-/*
- * Settings fixed at start-up: opened with privileges, or sized once.
- * daemon.memory_max is systemd's (spanwatch-generator, at daemon-reload).
- */
-static const char *const restart_keys[] = {
-	"capture.", "store.database", "limits.", "daemon.user", "daemon.control_socket",
-	"daemon.memory_max", "ndpi.", "forward.", NULL
-};
-
-static bool
-needs_restart(const char *key)
-{
-	for (int i = 0; restart_keys[i]; i++)
-		if (strncmp(key, restart_keys[i], strlen(restart_keys[i])) == 0)
-			return true;
-	return false;
-}
-
 static void
 log_change(void *arg, const char *key, const char *was, const char *now)
 {
 	(void)arg;
 	log_info("reload: %s: %s -> %s%s", key, was, now,
-	    needs_restart(key) ? " (takes effect at restart)" : "");
+	    config_needs_restart(key) ? " (takes effect at restart)" : "");
 }
 
-static void
-keep_startup_settings(struct config *next, const struct config *run)
-{
-	memcpy(next->interface, run->interface, sizeof(next->interface));
-	memcpy(next->bpf, run->bpf, sizeof(next->bpf));
-	next->buffer_mb = run->buffer_mb;
-	next->snaplen = run->snaplen;
-	memcpy(next->database, run->database, sizeof(next->database));
-	next->database_set = run->database_set;
-	next->flows_max = run->flows_max;
-	memcpy(next->user, run->user, sizeof(next->user));
-	memcpy(next->control_socket, run->control_socket, sizeof(next->control_socket));
-	next->control_socket_set = run->control_socket_set;
-	next->ndpi = run->ndpi;
-	memcpy(next->fwd_host, run->fwd_host, sizeof(next->fwd_host));
-	next->fwd_port = run->fwd_port;
-	next->fwd_tls = run->fwd_tls;
-	memcpy(next->fwd_ca_file, run->fwd_ca_file, sizeof(next->fwd_ca_file));
-	memcpy(next->fwd_cert_file, run->fwd_cert_file, sizeof(next->fwd_cert_file));
-	memcpy(next->fwd_key_file, run->fwd_key_file, sizeof(next->fwd_key_file));
-	memcpy(next->fwd_spool, run->fwd_spool, sizeof(next->fwd_spool));
-	next->fwd_spool_max_mb = run->fwd_spool_max_mb;
-}
-
-/*
- * Live, the store flushes on the wall clock.  A file is flushed by the
- * packets read (on_file_turn) instead: the same file then gives the same
- * batches, and the same database, however busy the machine.
- */
 static void
 arm_flush_timer(struct daemon *d)
 {
@@ -1052,7 +1005,7 @@ reload(struct daemon *d)
 	if (config_diff(&d->file_cfg, &next, log_change, d) == 0)
 		log_info("reload: %s unchanged", d->config_path);
 	d->file_cfg = next;
-	keep_startup_settings(&next, &d->cfg);
+	config_keep_restart_keys(&next, &d->cfg);
 	d->cfg = next;
 	log_verbose = d->cfg.log_level + d->verbose;
 	arm_flush_timer(d);

@@ -15,6 +15,7 @@
 #include "tables.h"
 #include "vendor_ids.h"
 #include "vendors.h"
+#include "paths.h"
 
 enum table_id {
 	T_OUI, T_VENDOR_IDS, T_VENDORS, T_POLICY, T_RULES, T_REGMAP, T_SERVICES, T_NTABLES
@@ -84,16 +85,16 @@ read_all(struct table_set *n, const struct config *cfg)
 	/* every table is read even after a failure: each failure is reported at once */
 	n->oui = oui_load(cfg->oui_dir, cfg->oui_override, n->err[T_OUI], sizeof(n->err[T_OUI]));
 	n->vendor_ids = vendor_ids_read(NULL, n->err[T_VENDOR_IDS], sizeof(n->err[T_VENDOR_IDS]));
-	n->vendors = vendors_load(data_path(cfg->vendors, SW_DATADIR "/vendors.csv", "oui/vendors.csv"),
+	n->vendors = vendors_load(data_path(cfg->vendors, PATH_VENDORS, "oui/vendors.csv"),
 	    cfg->local_vendors[0] ? cfg->local_vendors : NULL, n->err[T_VENDORS],
 	    sizeof(n->err[T_VENDORS]));
-	n->policy = risk_policy_load(data_path(cfg->risk_policy, SW_SYSCONFDIR "/risk.conf",
+	n->policy = risk_policy_load(data_path(cfg->risk_policy, PATH_RISK_POLICY,
 	    "packaging/risk.conf"), n->err[T_POLICY], sizeof(n->err[T_POLICY]));
-	n->rules = fprules_load(shipped_path(SW_DATADIR "/fingerprints.rules", "oui/fingerprints.rules"),
+	n->rules = fprules_load(shipped_path(PATH_FP_RULES, "oui/fingerprints.rules"),
 	    n->err[T_RULES], sizeof(n->err[T_RULES]));
-	n->regmap = regmap_load(shipped_path(SW_DATADIR "/registers.map", "oui/registers.map"),
+	n->regmap = regmap_load(shipped_path(PATH_REGISTERS_MAP, "oui/registers.map"),
 	    n->err[T_REGMAP], sizeof(n->err[T_REGMAP]));
-	n->services = services_load(data_path(cfg->services, SW_DATADIR "/services.csv",
+	n->services = services_load(data_path(cfg->services, PATH_SERVICES,
 	    "oui/services.csv"), cfg->local_services[0] ? cfg->local_services : NULL,
 	    n->err[T_SERVICES], sizeof(n->err[T_SERVICES]));
 	failed += !loaded(n, T_OUI, n->oui) + !loaded(n, T_VENDOR_IDS, n->vendor_ids) +

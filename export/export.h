@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "paths.h"
 
 struct store;
 
@@ -24,7 +25,7 @@ enum export_window {
 	EXPORT_SINCE,		/* changed at or after `since`; the cursor is left alone */
 };
 
-#define EXPORT_DEFAULT_DIR	"/var/lib/spanwatch/exports"
+#define EXPORT_DEFAULT_DIR	PATH_EXPORT_DIR
 #define EXPORT_DEFAULT_KEEP_DAYS 30
 #define EXPORT_DEFAULT_SITE	"default"
 

@@ -10,8 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "paths.h"
 
-#define OUI_DIR_DEFAULT	"/usr/share/ieee-data"
+#define OUI_DIR_DEFAULT	PATH_OUI_DIR
 #define OUI_ORG_MAX	96
 
 struct oui_entry {

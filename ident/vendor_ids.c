@@ -15,10 +15,8 @@
 #include <unistd.h>
 
 #include "vendor_ids.h"
+#include "paths.h"
 
-#ifndef SW_DATADIR
-#define SW_DATADIR "/usr/local/share/spanwatch"
-#endif
 
 struct vid_entry {
 	uint32_t	 id;

@@ -105,6 +105,9 @@
 					 * OPAGG_ITEM_MAX keeps 72 of it, the rest is room to cut at a boundary */
 #define FP_MAX_VALUES		128	/* TLS ciphers / extensions / groups kept per hello for JA3/JA4: real
 					 * clients send under 80; GREASE-padded ones stay well below */
+#define FP_TEXT_MAX		2048	/* bytes of a JA3 / JA4 text before it is hashed: a hostile hello of
+					 * FP_MAX_VALUES five-digit values can need ~2,800; longer: that
+					 * fingerprint is left out, counted in tls.fingerprints_too_long */
 #define BACNET_MAX_DEPTH	8	/* opening/closing tag nesting skipped; real services nest 2-3; deeper: malformed */
 #define UA_MAX_DIAG_DEPTH	4	/* OPC UA DiagnosticInfo nesting followed (the spec allows recursion; 4 covers
 					 * every stack seen, each level costs stack) */

@@ -35,7 +35,7 @@
 #include "sbuf.h"
 #include "sw_limits.h"
 
-enum tls_counter { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS };
+enum tls_counter { TLS_CLIENT_HELLO, TLS_SERVER_HELLO, TLS_CERTS, TLS_BAD_HS, TLS_FP_TOO_LONG };
 
 #define REC_HANDSHAKE	22
 #define REC_CCS		20
@@ -96,8 +96,6 @@ struct hello {
 	bool		 sni;
 	char		 alpn[3];	/* first and last char of the first ALPN value */
 };
-
-#define FP_TEXT_MAX	2048	/* bytes of a JA3 / JA4 string before hashing; longer: no fingerprint */
 
 /*
  * Append v in decimal, or as four lowercase hex digits (JA4).  By hand:
@@ -168,8 +166,10 @@ emit_ja3(struct diss_ctx *dc, const struct hello *h)
 			sb_puts(&b, "-");
 		put_num(&b, h->points[i], false);
 	}
-	if (sb_failed(&b))
+	if (sb_failed(&b)) {
+		diss_count(dc, TLS_FP_TOO_LONG);
 		return;
+	}
 	hex_digest(EVP_md5(), b.p, b.len, hex, 32);
 	if (hex[0])
 		diss_factf(dc, SIDE_SRC, A_FINGERPRINT, "tls/ja3", CONF_INFERRED, "ja3:%s", hex);
@@ -219,8 +219,10 @@ emit_ja4(struct diss_ctx *dc, const struct hello *h)
 		sb_puts(&b, "_");
 		put_list16(&b, h->sigalgs, h->nsigalgs, true, ",");
 	}
-	if (sb_failed(&b))
+	if (sb_failed(&b)) {
+		diss_count(dc, TLS_FP_TOO_LONG);
 		return;
+	}
 	if (n || h->nsigalgs)
 		hex_digest(EVP_sha256(), b.p, b.len, eh, 12);
 	else
@@ -689,5 +691,5 @@ const struct dissector dis_tls = {
 	.on_gap = tls_gap,
 	.on_close = tls_close,
 	.counter_names = { "client_hellos", "server_hellos", "certificates", "bad_handshakes",
-	    NULL },
+	    "fingerprints_too_long", NULL },
 };

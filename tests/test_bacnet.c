@@ -14,6 +14,7 @@
 #include "dissector.h"
 #include "decode.h"
 #include "flow.h"
+#include "sw_limits.h"
 #include "vendor_ids.h"
 
 extern const struct dissector dis_bacnet;
@@ -210,8 +211,6 @@ START_TEST(i_am_of_other_object_types_names_no_device)
 }
 END_TEST
 
-#define NEST_CAP	8	/* bacnet.c's BACNET_MAX_DEPTH */
-
 /* A ReadPropertyMultiple-ACK: an analog input's present-value nested depth
  * deep ([4] and depth - 1 [5] inside it), then the device's model name. */
 static void
@@ -243,7 +242,7 @@ START_TEST(nesting_stops_at_the_cap_as_malformed)
 	struct bytebuf a = { .n = 0 }, f = { .n = 0 };
 
 	bacnet_harness(&t);
-	rpm_nested_then_model(&a, NEST_CAP);
+	rpm_nested_then_model(&a, BACNET_MAX_DEPTH);
 	bvlc_npdu(&f, 0x0a, &a);
 	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_OK);
 	ck_assert_ptr_nonnull(find_fact(&t.col, "10.0.0.2", A_MODEL, "eBCON"));
@@ -251,7 +250,7 @@ START_TEST(nesting_stops_at_the_cap_as_malformed)
 
 	bacnet_harness(&t);
 	a.n = f.n = 0;
-	rpm_nested_then_model(&a, NEST_CAP + 1);
+	rpm_nested_then_model(&a, BACNET_MAX_DEPTH + 1);
 	bvlc_npdu(&f, 0x0a, &a);
 	ck_assert_int_eq(harness_feed(&t, f.b, f.n), DISS_MALFORMED);
 	ck_assert_ptr_null(find_fact(&t.col, NULL, A_MODEL, NULL));

@@ -327,7 +327,8 @@ END_TEST
  * A ClientHello whose JA3 text is longer than the dissector's 2048-byte
  * buffer: 128 five-digit ciphers, 100 five-digit extensions and 128
  * five-digit groups make about 2140 bytes.  The JA3 is left out rather than
- * hashed from a cut string; the JA4 text (hex, about 600 bytes) still fits.
+ * hashed from a cut string, and counted; the JA4 text (hex, about 600 bytes)
+ * still fits.
  */
 START_TEST(ja3_too_long_for_its_buffer_is_left_out)
 {
@@ -362,6 +363,7 @@ START_TEST(ja3_too_long_for_its_buffer_is_left_out)
 	ck_assert_int_eq(harness_parse(&t, DIR_C2S, rec.b, rec.n, &left), DISS_OK);
 	ck_assert_uint_eq(t.st.counters[TLS_CLIENT_HELLO], 1);
 	ck_assert_ptr_null(find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja3"));
+	ck_assert_uint_eq(harness_counter(&t, "fingerprints_too_long"), 1);
 	ja4 = find_fact_src(&t.col, NULL, A_FINGERPRINT, NULL, "tls/ja4");
 	ck_assert_ptr_nonnull(ja4);
 	ck_assert_msg(strncmp(ja4->val, "ja4:t12i999900_", 15) == 0, "%s", ja4->val);

@@ -7,6 +7,10 @@
 #   make bench      throughput benchmark against a bare pcap loop and ndpiReader
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 10)
 #   make fuzz-long  the same, FUZZ_SECONDS default 600, with a summary (docs/FUZZING.md)
+#   make soak       live soak on a veth pair in network namespaces (root, not in CI):
+#                   SOAK_MINUTES (60) at SOAK_PPS (20000), verdict and plot in BUILD/soak
+#   make peer-suites PEER_PCAPS=DIR  spanwatchd -r over tcpdump's, nDPI's and Zeek's
+#                   test captures in DIR (tools/peer-suites.sh), compared with the counts
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages needed to build and test (root),
 #                   or print the apt-get line to run
@@ -105,7 +109,8 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 PROGS	:= $(DAEMON) $(CLI) $(if $(GEN_SRCS),$(GEN))
 
 .SECONDARY:
-.PHONY: all check check-unit check-e2e layering print-flags demo deps bench fuzz fuzz-long install clean deb
+.PHONY: all check check-unit check-e2e layering print-flags demo deps bench fuzz fuzz-long install clean deb \
+	soak peer-suites
 all: $(PROGS)
 	@# Stable paths for scripts and docs: ./spanwatchd, ./spanwatch, ./swgen
 	@for p in $(notdir $(PROGS)); do ln -sf $(BUILD)/$$p $$p; done
@@ -186,6 +191,18 @@ fuzz: deps
 # at a time; the corpora grow in build-fuzz/corpus/ from run to run.
 fuzz-long: deps
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz/run.sh
+
+# Long runs a developer starts by hand; CI runs neither (docs/RELIABILITY.md).
+SOAK_MINUTES ?= 60
+SOAK_PPS ?= 20000
+soak: DEB_ALL += tcpreplay gnuplot-nox wireshark-common
+soak: deps
+	$(MAKE) --no-print-directory all
+	@tools/soak.sh $(BUILD) $(SOAK_MINUTES) $(SOAK_PPS)
+
+peer-suites: all
+	@[ -n "$(PEER_PCAPS)" ] || { echo "peer-suites: give PEER_PCAPS=DIR (tools/peer-suites.sh says what it holds)"; exit 2; }
+	@tools/peer-suites.sh $(BUILD) $(PEER_PCAPS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \

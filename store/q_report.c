@@ -395,6 +395,12 @@ add_evidence(sqlite3 *db, const struct index *ix)
 	return done(st, rc);
 }
 
+/*
+ * Every address, each asset's in the order store/sql_frag.h picks the
+ * current one (newest, ties to the lowest text), so its first row is the
+ * asset's "ip": one scan of addresses_newest instead of a subquery per
+ * asset.
+ */
 static bool
 add_addresses(sqlite3 *db, const struct index *ix)
 {

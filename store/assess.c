@@ -102,7 +102,7 @@ categorise(struct store *s, int64_t id, long long now)
 		return -1;
 	read_facts(s, id, c);
 	if (!c->has_model && c->order_number[0] && siemens_model(c->order_number, model, sizeof(model)))
-		rc = ingest_evidence(s, id, A_MODEL, model, "product_code+siemens_order_number",
+		rc = model_evidence(s, id, A_MODEL, model, "product_code+siemens_order_number",
 		    CONF_INFERRED, c->last_seen ? c->last_seen : now, NULL, &fresh);
 	cat = category_of(c->f, c->n, c->gateway, reason, sizeof(reason));
 	free(c);

@@ -110,44 +110,7 @@ ref_has_mac(const struct asset_ref *r)
 	return !mac_is_zero(r->mac) && !mac_is_group(r->mac);
 }
 
-/*
- * An asset whose verdict and category the batch must evaluate.  The set is
- * bounded (STORE_RISK_MAX) and the batch evaluates it early before it
- * fills (store.c); a touch that still finds it full is counted, and that
- * asset is evaluated at its next touch or reload instead.
- */
-void
-touch_for_risk(struct store *s, int64_t id)
-{
-	if (riskset_add(&s->risk, id) == RISKSET_FULL)
-		s->stats.risk_deferred++;
-}
 
-static int
-evidence(struct store *s, int64_t id, const char *attr, const char *val, const char *src,
-    int conf, long long ts, const char *via_ip, bool *is_new)
-{
-	sqlite3_stmt *q = st_get(s, S_EVID_UPSERT);
-
-	/* the strings outlive the step: attr and src are static, val sits in the queue */
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, val, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, src, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 5, conf);
-	sqlite3_bind_int64(q, 6, ts);
-	if (via_ip && via_ip[0])
-		sqlite3_bind_text(q, 7, via_ip, -1, SQLITE_STATIC);
-	/*
-	 * New row or not: the upsert sets the last rowid only when it inserts
-	 * (RETURNING would build a temporary table for every statement).
-	 */
-	sqlite3_set_last_insert_rowid(s->db, 0);
-	if (st_step(s, S_EVID_UPSERT) != SQLITE_DONE)
-		return -1;
-	*is_new = sqlite3_last_insert_rowid(s->db) != 0;
-	return 0;
-}
 
 /* Did this MAC answer ARP for the address (an address of its own)? */
 static bool
@@ -217,10 +180,10 @@ new_mac_asset(struct store *s, const struct asset_ref *r, long long ts, int64_t 
 	    e ? ")" : local ? " (locally administered: randomised or virtual)" : "");
 	if (ev_change(s, ts, *id, EV_ASSET_NEW, "mac", NULL, mac, detail, true) != 0)
 		return -1;
-	if (e && evidence(s, *id, A_VENDOR, e->org, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
+	if (e && model_evidence(s, *id, A_VENDOR, e->org, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
 		return -1;
 	if (e && e->country[0] &&
-	    evidence(s, *id, "oui_country", e->country, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
+	    model_evidence(s, *id, "oui_country", e->country, "oui", CONF_WEAK, ts, NULL, &fresh) != 0)
 		return -1;
 	touch_for_risk(s, *id);
 	return 0;
@@ -622,7 +585,7 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 				return -1;
 		}
 	} while (n == 64);
-	if (evidence(s, gw, A_ROLE, R_GATEWAY, "spanwatch/gateway", CONF_INFERRED, ts, NULL, &fresh) != 0)
+	if (model_evidence(s, gw, A_ROLE, R_GATEWAY, "spanwatch/gateway", CONF_INFERRED, ts, NULL, &fresh) != 0)
 		return -1;
 	return add_event(s, ts, gw, "gateway", "one MAC uses many IP source addresses: "
 	    "router, firewall or layer-3 switch; the IPs behind it are assets of their own");
@@ -783,7 +746,7 @@ rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, u
 	if (h->rc != 0 || value == NULL || value[0] == '\0')
 		return;
 	snprintf(src, sizeof(src), "rule:%s", rule_id);
-	if (evidence(h->s, h->id, attr, value, src, conf, h->ts, h->via_ip, &fresh) != 0) {
+	if (model_evidence(h->s, h->id, attr, value, src, conf, h->ts, h->via_ip, &fresh) != 0) {
 		h->rc = -1;
 		return;
 	}
@@ -810,7 +773,7 @@ fact_one(struct store *s, const struct obs *o, long long ts)
 		return 0;
 	if (ip_is_unicast_host(&o->who.ip))
 		ip_fmt(&o->who.ip, ip);
-	if (evidence(s, id, o->attr, o->val, o->src ? o->src : "?", o->conf, ts, ip, &fresh) != 0)
+	if (model_evidence(s, id, o->attr, o->val, o->src ? o->src : "?", o->conf, ts, ip, &fresh) != 0)
 		return -1;
 	if (!fresh)
 		return 0;
@@ -1065,12 +1028,6 @@ ingest_touch(struct store *s, int64_t id, long long ts)
 	return touch(s, id, ts);
 }
 
-int
-ingest_evidence(struct store *s, int64_t id, const char *attr, const char *val, const char *src,
-    int conf, long long ts, const char *via_ip, bool *is_new)
-{
-	return evidence(s, id, attr, val, src, conf, ts, via_ip, is_new);
-}
 
 int
 ingest_one(struct store *s, const void *arg)

@@ -103,17 +103,26 @@ int	 flood_batch_end(struct store *s);
 void	 flood_rollback(struct store *s);
 void	 flood_free(struct store *s);
 
+/* stmt.c: the prepared statements, the bottom of the store */
+int	 st_prepare_all(struct store *s, char *err, size_t errsz);
+int	 st_exec(struct store *s, const char *sql);	/* sqlite3_exec, no callback */
 /* Run a prepared statement to completion; SQLITE_DONE / SQLITE_ROW on success. */
 int	 st_step(struct store *s, enum stmt_id id);
 void	 store_reset_statements(struct store *s);	/* ends a transaction's read snapshots */
 sqlite3_stmt *st_get(struct store *s, enum stmt_id id);	/* reset + cleared bindings */
 void	 st_error(struct store *s, const char *what);
 
+/* model.c: writes of the asset model that ingest and assess share */
+int	 model_evidence(struct store *s, int64_t id, const char *attr, const char *val,
+	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
+/* An asset the batch must evaluate (batch.c does, through assess.c). */
+void	 touch_for_risk(struct store *s, int64_t asset_id);
+
+/* ingest.c, called by batch.c */
 int	 ingest_one(struct store *s, const void *obs);
 void	 acache_clear(struct store *s);
 int	 pending_flush(struct store *s);	/* write what the batch holds back */
 void	 pending_drop(struct store *s);		/* forget it (the batch rolled back) */
-void	 touch_for_risk(struct store *s, int64_t asset_id);
 int	 assess_touched(struct store *s, long long now);
 int	 assess_asset(struct store *s, int64_t asset_id, long long now);
 /* A change event by kind name (events.h), without old/new value. */
@@ -125,8 +134,6 @@ struct asset_ref;
 struct obs;
 int	 ingest_resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id);
 int	 ingest_touch(struct store *s, int64_t id, long long ts);
-int	 ingest_evidence(struct store *s, int64_t id, const char *attr, const char *val,
-	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
 /* Evidence about a Modbus unit id behind a server (units.c). */
 int	 units_fact(struct store *s, const struct obs *o, long long ts);
 /* events.c: the writing side of events.h, inside the ingest transaction */

@@ -128,7 +128,7 @@ new_unit_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long 
 	if (add_event(s, ts, *id, "asset_new", detail) != 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "%u", unit);
-	return ingest_evidence(s, *id, A_UNIT_ID, detail, "modbus/unit", CONF_STATED, ts, NULL, &fresh);
+	return model_evidence(s, *id, A_UNIT_ID, detail, "modbus/unit", CONF_STATED, ts, NULL, &fresh);
 }
 
 /*
@@ -159,7 +159,7 @@ split_direct_unit(struct store *s, int64_t gw, const char *ip, long long ts)
 		return -1;
 	touch_for_risk(s, gw);
 	touch_for_risk(s, child);
-	if (ingest_evidence(s, gw, A_ROLE, R_MODBUS_GATEWAY, "spanwatch/modbus_units", CONF_INFERRED,
+	if (model_evidence(s, gw, A_ROLE, R_MODBUS_GATEWAY, "spanwatch/modbus_units", CONF_INFERRED,
 	    ts, NULL, &fresh) != 0)
 		return -1;
 	return add_event(s, ts, gw, "gateway", "answers for several Modbus unit ids: a gateway; "
@@ -226,7 +226,7 @@ units_fact(struct store *s, const struct obs *o, long long ts)
 		return -1;
 	if (id != gw && ingest_touch(s, id, ts) != 0)
 		return -1;
-	if (ingest_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
+	if (model_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
 		return -1;
 	if (!fresh)
 		return 0;

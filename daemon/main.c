@@ -1362,14 +1362,15 @@ main(int argc, char *argv[])
 	workers_stop(d.wk);
 	flush(&d);
 	settle_store(&d);
-	if (file)
-		print_summary(&d, file);
 	packets = workers_packets(d.wk);
-	workers_release(d.wk);	/* the flows' last reports go to the queues */
+	workers_end_flows(d.wk);	/* the flows' last reports go to the queues */
 	workers_drain(d.wk, false, ingest_queue, &d);
 	settle_store(&d);
-	if (file)
+	if (file) {
+		print_summary(&d, file);	/* counters include what the flows' ends showed */
 		print_findings(&d);	/* the inventory as stored, the flows' last reports too */
+	}
+	workers_release(d.wk);
 	if (d.sr.gave_up)
 		report_unstored(&d, packets);
 	export_job_wait();	/* a scheduled export in progress finishes its file */

@@ -177,11 +177,18 @@ flow_remove(struct flow_table *ft, struct flow *f)
 	ft->st.active--;
 }
 
+/* Every flow leaves through the release callback; the counters stay. */
 void
-flow_table_clear(struct flow_table *ft)
+flow_table_release_all(struct flow_table *ft)
 {
 	for (struct flow *f; (f = lru_oldest(ft)) != NULL;)
 		flow_remove(ft, f);
+}
+
+void
+flow_table_clear(struct flow_table *ft)
+{
+	flow_table_release_all(ft);
 	memset(&ft->st, 0, sizeof(ft->st));
 }
 

@@ -95,6 +95,7 @@ typedef void (*flow_release_cb)(void *arg, struct flow *f);
 struct flow_table *flow_table_new(size_t max_flows, flow_release_cb cb, void *arg);
 void	 flow_table_free(struct flow_table *ft);
 /* Release every flow (through the callback) and zero the counters; the pool stays. */
+void	 flow_table_release_all(struct flow_table *ft);
 void	 flow_table_clear(struct flow_table *ft);
 
 /*

@@ -272,6 +272,21 @@ pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
+/*
+ * End of input: every flow is released (its last reports go out, and a
+ * PDU it left unfinished is counted as truncated) while the counters stay
+ * readable, so -r's counters and summary include what only the end shows.
+ */
+void
+pipeline_end_flows(struct pipeline *pl)
+{
+	if (pl == NULL)
+		return;
+	flow_table_release_all(pl->ft);
+	convagg_drain(pl->ca, pl->sink, SIZE_MAX);
+	opagg_drain(pl->oa, pl->sink);
+}
+
 bool
 pipeline_reset(struct pipeline *pl)
 {

@@ -25,6 +25,7 @@ struct pipeline_cfg {
 struct pipeline;
 
 struct pipeline *pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink);
+void	 pipeline_end_flows(struct pipeline *pl);	/* releases every flow, keeps the counters */
 void	 pipeline_free(struct pipeline *pl);	/* releases flows: emits their last OBS_PEER */
 /*
  * Back to the state pipeline_new left it in, without its cost: every flow

@@ -527,6 +527,20 @@ workers_stop(struct workers *ws)
 	}
 }
 
+/* End of input: every worker's flows released, their pipelines kept. */
+void
+workers_end_flows(struct workers *ws)
+{
+	if (ws == NULL)
+		return;
+	workers_stop(ws);
+	pipeline_end_flows(ws->inline_pl);
+	for (unsigned i = 0; ws->w && i < ws->n; i++) {
+		ws->w[i].cur_seq = ws->seq;	/* the last reports come after every packet */
+		pipeline_end_flows(ws->w[i].pl);
+	}
+}
+
 void
 workers_release(struct workers *ws)
 {

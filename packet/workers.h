@@ -33,6 +33,7 @@ struct workers	*workers_new(unsigned n, const struct pipeline_cfg *cfg, bool los
 /* Stops the threads once every packet handed over has been processed. */
 void		 workers_stop(struct workers *w);
 /* After stop: frees the pipelines; their flows' last reports go to the queues (drain after). */
+void		 workers_end_flows(struct workers *w);
 void		 workers_release(struct workers *w);
 void		 workers_free(struct workers *w);
 unsigned	 workers_count(const struct workers *w);

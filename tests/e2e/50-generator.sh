@@ -103,8 +103,10 @@ for c in $(jq -r '.malformed_by_counter | keys[]' "$tmp/a.json"); do
 	want=$(jq ".malformed_by_counter[\"$c\"]" "$tmp/a.json")
 	got=$(awk -v c="$c" '$1 == c { print $2 }' "$tmp/stats")
 	case $c in
-	stat.modbus.truncated)	# held for the rest of the PDU: counted only once the flow has ended
-		[ "${got:-0}" -le "$want" ] || fail "$c: spanwatchd $got, swgen broke only $want" ;;
+	stat.modbus.truncated)	# counted once per stream direction as its flow ends: a
+		# length past the data stalls the stream, which swallows later broken frames
+		[ "${got:-0}" -ge 1 ] && [ "${got:-0}" -le "$want" ] ||
+			fail "$c: spanwatchd ${got:-0}, swgen broke $want (want 1..$want)" ;;
 	*)	[ "${got:-0}" = "$want" ] || fail "$c: spanwatchd counts ${got:-0}, swgen broke $want" ;;
 	esac
 done

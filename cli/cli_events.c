@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "cli.h"
 #include "events.h"
@@ -146,7 +145,7 @@ query(struct cli *cli, struct event_filter *f, struct printer *p)
 	long n = store_events(cli->store, f, print_one, p, &rc);
 
 	if (n < 0) {
-		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		if (store_fault_of(rc) == STORE_FAULT_BUSY)
 			cli->busy = true;
 		else
 			fprintf(cli->err, "spanwatch: %s\n", store_errmsg(cli->store));

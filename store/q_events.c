@@ -13,6 +13,7 @@
 #include "strcut.h"
 #include "obs.h"
 #include "store_int.h"
+#include "sql_frag.h"
 
 enum {
 	C_ID, C_TS, C_KIND, C_ASSET, C_DETAIL, C_SEV, C_BASELINE, C_FIELD, C_OLD, C_NEW,
@@ -24,8 +25,7 @@ static const char events_sql[] =
     "SELECT e.id, e.ts, e.kind, e.asset_id, e.detail, e.severity, e.baseline, e.field, "
     "e.old_value, e.new_value, e.protocol, e.operation, e.client_id, e.client_ip, e.client_mac, "
     "e.server_id, e.server_ip, e.server_mac, e.count, e.responses, e.failed, e.last_ts, a.mac, "
-    "coalesce((SELECT ip FROM addresses d WHERE d.asset_id = e.asset_id AND d.count > 0 "
-    "ORDER BY d.last_seen DESC LIMIT 1), a.key_ip) "
+    SQL_CURRENT_IP("a") " "
     "FROM events e LEFT JOIN assets a ON a.id = e.asset_id "
     "WHERE e.id > ?1 AND (?2 IS NULL OR instr(?2, ',' || e.kind || ',') > 0) AND e.ts >= ?3 AND "
     "(?4 = 0 OR e.asset_id = ?4 OR e.client_id = ?4 OR e.server_id = ?4) AND "

@@ -1432,18 +1432,43 @@ rdata_read(struct rdata *d, bool full)
 	return EXIT_OK;
 }
 
-/* Write buf to path through a temporary file, so a reader never sees half a file. */
+/* Write buf to an existing non-regular file (a terminal, a pipe, /dev/stdout) in place. */
+static int
+write_in_place(struct cli *cli, const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(cli->err, "spanwatch: %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return EXIT_DB;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Write buf to path through a temporary file, so a reader never sees half a
+ * file.  A path that names something other than a regular file is written
+ * in place: renaming over /dev/stdout would replace the device link.
+ */
 static int
 write_file(struct cli *cli, const char *path, const char *buf, size_t len)
 {
 	char tmp[4096];
+	struct stat sb;
 	FILE *f;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return fwrite(buf, 1, len, cli->out) == len ? EXIT_OK : EXIT_DB;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return write_in_place(cli, path, buf, len);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		fprintf(cli->err, "spanwatch: %s: name too long\n", path);
+		return EXIT_DB;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0 || rename(tmp, path) != 0) {
 		fprintf(cli->err, "spanwatch: %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return EXIT_DB;

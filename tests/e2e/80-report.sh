@@ -57,6 +57,16 @@ assets=$(sqlite3 "$db" 'SELECT count(*) FROM assets')
 [ "$nodes" -ge "$((assets - 2))" ] || fail "map: $nodes nodes for $assets assets"
 grep -q 'HIGH RISK' "$tmp/map.svg" || fail "no flagged node marked in the map"
 "$cli" -c /dev/null --db "$db" map --format dot -o "$tmp/map.dot" || fail "map --format dot"
+# -o naming something that is not a regular file (a FIFO here, /dev/stdout
+# in use) is written in place, not replaced by a renamed temporary file.
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/fifo.out" &
+reader=$!
+"$cli" -c /dev/null --db "$db" map --format dot -o "$tmp/fifo" || fail "map -o FIFO exited $?"
+[ -p "$tmp/fifo" ] || { kill "$reader"; fail "map -o FIFO replaced the FIFO with a file"; }
+wait "$reader"
+cmp -s "$tmp/fifo.out" "$tmp/map.dot" || head -c 9 "$tmp/fifo.out" | grep -q '^digraph' ||
+	fail "map -o FIFO: the reader got no map"
 grep -q '^digraph' "$tmp/map.dot" || fail "the DOT output is not a digraph"
 if command -v neato >/dev/null; then
 	neato -n2 -Tsvg "$tmp/map.dot" -o "$tmp/redraw.svg" 2>/dev/null || fail "Graphviz cannot read the DOT back"

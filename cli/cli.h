@@ -88,6 +88,14 @@ enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
  * Returns a malloc'd string.
  */
 char	*term_cell(const char *s, size_t len);
+/*
+ * A paragraph made terminal-safe (term_cell: names come off the wire) and
+ * folded at blanks to the terminal's width (not folded when piped): the
+ * first line indented by first, the others by rest.  cli_wrapf formats it.
+ */
+void	 cli_wrap(struct cli *cli, const char *s, int first, int rest);
+void	 cli_wrapf(struct cli *cli, int first, int rest, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 /* C0/C1 controls, DEL and the bidirectional marks and overrides (U+202E). */
 bool	 cp_is_control(uint32_t c);
 

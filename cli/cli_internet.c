@@ -35,42 +35,6 @@ str(json_t *o, const char *k, const char *dflt)
 	return v && v[0] ? v : dflt;
 }
 
-/*
- * One line, terminal-safe (names and hostnames come off the wire), folded
- * at blanks to the terminal's width (not when piped): the first line
- * indented by first, the others by rest.
- */
-static void __attribute__((format(printf, 4, 5)))
-put_line(struct cli *cli, int first, int rest, const char *fmt, ...)
-{
-	char buf[2048], *c, *p;
-	size_t width = cli->view.width > 40 ? cli->view.width : 0;
-	int indent = first;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	p = c = term_cell(buf, strlen(buf));
-	while (*p) {
-		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
-
-		if (n > room) {
-			n = room;
-			while (n > 0 && p[n] != ' ')
-				n--;
-			if (n == 0)
-				n = strcspn(p, " ");
-		}
-		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
-		p += n;
-		while (*p == ' ')
-			p++;
-		indent = rest;
-	}
-	free(c);
-}
-
 static void
 print_names(struct cli *cli, json_t *names)
 {
@@ -87,7 +51,7 @@ print_names(struct cli *cli, json_t *names)
 		sb_puts(&b, ")");
 	}
 	if ((s = sb_take(&b)) != NULL)
-		put_line(cli, 8, 8, "%s", s);
+		cli_wrapf(cli, 8, 8, "%s", s);
 	free(s);
 }
 
@@ -104,10 +68,10 @@ print_endpoint(struct cli *cli, json_t *e)
 	    (long long)json_integer_value(json_object_get(e, "bytes")));
 	/* the time range on the same line where the terminal has room for it */
 	if (cli->view.width == 0 || 6 + (size_t)n + 2 + 2 * (ISO_LEN - 1) + 4 <= cli->view.width)
-		put_line(cli, 6, 8, "%s  %s .. %s", head, first, last);
+		cli_wrapf(cli, 6, 8, "%s  %s .. %s", head, first, last);
 	else {
-		put_line(cli, 6, 8, "%s", head);
-		put_line(cli, 8, 8, "%s .. %s", first, last);
+		cli_wrapf(cli, 6, 8, "%s", head);
+		cli_wrapf(cli, 8, 8, "%s .. %s", first, last);
 	}
 	if (json_array_size(json_object_get(e, "names")))
 		print_names(cli, json_object_get(e, "names"));
@@ -119,19 +83,19 @@ print_asset(struct cli *cli, json_t *a)
 	size_t i, k;
 	json_t *g, *e, *r;
 
-	put_line(cli, 0, 2, "%s %s%s%s  risk %s", str(a, "ip", "-"), str(a, "mac", ""),
+	cli_wrapf(cli, 0, 2, "%s %s%s%s  risk %s", str(a, "ip", "-"), str(a, "mac", ""),
 	    json_is_string(json_object_get(a, "hostname")) ? " " : "", str(a, "hostname", ""),
 	    str(a, "level", "unknown"));
 	json_array_foreach(json_object_get(a, "destinations"), i, g) {
 		json_int_t asn = json_integer_value(json_object_get(g, "asn"));
 
-		put_line(cli, 2, 5, "to %s (%s), AS%lld %s", str(g, "owner", "unknown owner"),
+		cli_wrapf(cli, 2, 5, "to %s (%s), AS%lld %s", str(g, "owner", "unknown owner"),
 		    str(g, "country", "??"), (long long)asn, str(g, "as_name", "unknown AS"));
 		json_array_foreach(json_object_get(g, "endpoints"), k, e)
 			print_endpoint(cli, e);
 	}
 	json_array_foreach(json_object_get(a, "exposure"), i, e) {
-		put_line(cli, 2, 5, "probed from %s (%s, AS%lld %s)", str(e, "ip", "?"),
+		cli_wrapf(cli, 2, 5, "probed from %s (%s, AS%lld %s)", str(e, "ip", "?"),
 		    str(e, "country", "??"), (long long)json_integer_value(json_object_get(e, "asn")),
 		    str(e, "as_name", "unknown AS"));
 		print_endpoint(cli, e);
@@ -142,7 +106,7 @@ print_asset(struct cli *cli, json_t *a)
 		if (strncmp(src, "dns/", 4) && strncmp(src, "tls/", 4) && strncmp(src, "http/", 5) &&
 		    strcmp(src, "libloc") != 0)
 			continue;	/* equipment reasons: `spanwatch risk` shows them */
-		put_line(cli, 2, 4, "- %s [%s; %s]", str(r, "text", ""), src, str(r, "rule", ""));
+		cli_wrapf(cli, 2, 4, "- %s [%s; %s]", str(r, "text", ""), src, str(r, "rule", ""));
 	}
 }
 

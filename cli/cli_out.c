@@ -69,6 +69,48 @@ take(struct sbuf *b)
 	return s;
 }
 
+/* --- folded paragraphs ---------------------------------------------- */
+
+void
+cli_wrap(struct cli *cli, const char *s, int first, int rest)
+{
+	char *c = term_cell(s, strlen(s)), *p = c;
+	size_t width = cli->view.width > 40 ? cli->view.width : 0;
+	int indent = first;
+
+	if (c == NULL)
+		return;
+	while (*p) {
+		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
+
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = strcspn(p, " ");
+		}
+		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		indent = rest;
+	}
+	free(c);
+}
+
+void
+cli_wrapf(struct cli *cli, int first, int rest, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cli_wrap(cli, buf, first, rest);
+}
+
 /* --- terminal cell ------------------------------------------------- */
 
 char *

@@ -296,49 +296,6 @@ print_groups(struct cli *cli, json_t *groups, const char *key, bool with_country
 	table_free(t);
 }
 
-/*
- * A paragraph made terminal-safe, folded at blanks to the table width (not
- * folded when piped): the first line indented by first, the others by rest.
- */
-static void
-put_wrapped(struct cli *cli, const char *s, int first, int rest)
-{
-	char *c = term_cell(s, strlen(s)), *p = c;
-	size_t width = cli->view.width > 40 ? cli->view.width : 0;
-	int indent = first;
-
-	while (*p) {
-		size_t room = width ? width - (size_t)indent : strlen(p), n = strlen(p);
-
-		if (n > room) {
-			n = room;
-			while (n > 0 && p[n] != ' ')
-				n--;
-			if (n == 0)
-				n = strcspn(p, " ");
-		}
-		fprintf(cli->out, "%*s%.*s\n", indent, "", (int)n, p);
-		p += n;
-		while (*p == ' ')
-			p++;
-		indent = rest;
-	}
-	free(c);
-}
-
-/* put_wrapped() of a formatted line: the first line at first, the others at rest. */
-static void __attribute__((format(printf, 4, 5)))
-put_wrappedf(struct cli *cli, int first, int rest, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	put_wrapped(cli, buf, first, rest);
-}
-
 static void
 print_summary(struct cli *cli, json_t *sum)
 {
@@ -362,12 +319,12 @@ print_summary(struct cli *cli, json_t *sum)
 		fprintf(cli->out, "%s; %s\n", line, acc);
 	else
 		fprintf(cli->out, "%s\n  %s\n", line, acc);
-	put_wrappedf(cli, 0, 2, "reasons: %lld assets for the software and services they use, "
+	cli_wrapf(cli, 0, 2, "reasons: %lld assets for the software and services they use, "
 	    "%lld for their equipment",
 	    (long long)json_integer_value(json_object_get(sum, "service_reasons")),
 	    (long long)json_integer_value(json_object_get(sum, "equipment_reasons")));
 	if (ne > 0)
-		put_wrappedf(cli, 0, 2, "%lld assets not evaluated yet (counted as unknown): spanwatchd "
+		cli_wrapf(cli, 0, 2, "%lld assets not evaluated yet (counted as unknown): spanwatchd "
 		    "has no vendor table or risk policy loaded, or has not flushed them", (long long)ne);
 	if (json_array_size(json_object_get(sum, "vendors")) > 0) {
 		fputs("\nPER VENDOR (maker reported)\n", cli->out);
@@ -403,18 +360,18 @@ print_reasons(struct cli *cli, json_t *reasons)
 		if (text_seen(reasons, i))
 			continue;
 		/* folded to the terminal: a source's address goes to a line of its own */
-		put_wrappedf(cli, 2, 5, "%zu. %s", ++n, jtext(r, "text"));
+		cli_wrapf(cli, 2, 5, "%zu. %s", ++n, jtext(r, "text"));
 		for (size_t k = i; k < json_array_size(reasons); k++) {
 			json_t *e = json_array_get(reasons, k);
 
 			if (strcmp(jtext(e, "text"), jtext(r, "text")) != 0 ||
 			    (!*jtext(e, "source") && !*jtext(e, "value")))
 				continue;
-			put_wrappedf(cli, 5, 15, "evidence: %s = %s", jtext(e, "source"),
+			cli_wrapf(cli, 5, 15, "evidence: %s = %s", jtext(e, "source"),
 			    jtext(e, "value"));
 		}
 		if (*jtext(r, "rule"))
-			put_wrappedf(cli, 5, 15, "rule:     %s", jtext(r, "rule"));
+			cli_wrapf(cli, 5, 15, "rule:     %s", jtext(r, "rule"));
 	}
 }
 
@@ -442,7 +399,7 @@ print_policies(struct cli *cli, json_t *assets)
 	if (json_array_size(seen) > 0) {
 		fputs("\nWHY THESE COUNTRIES AND SUPPLIERS COUNT (the risk policy)\n", cli->out);
 		json_array_foreach(seen, i, r)
-			put_wrapped(cli, json_string_value(r), 2, 6);
+			cli_wrap(cli, json_string_value(r), 2, 6);
 	}
 	json_decref(seen);
 }
@@ -509,7 +466,7 @@ print_asset(struct cli *cli, json_t *a)
 	fputc('\n', cli->out);
 	print_facts(cli, a);
 	if (accepted)
-		put_wrappedf(cli, 2, 12, "ACCEPTED: %s", accepted);
+		cli_wrapf(cli, 2, 12, "ACCEPTED: %s", accepted);
 	if (json_is_null(json_object_get(a, "evaluated")))
 		fputs("  not evaluated yet\n", cli->out);
 	print_reasons(cli, reasons);

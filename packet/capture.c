@@ -375,6 +375,16 @@ file_offset(const struct capture *c)
 	return off < 0 ? 0 : (uint64_t)off;
 }
 
+/* A file that breaks off: where, and that what came before it is kept. */
+static int
+file_failed(struct capture *c, const char *why, char *err, size_t errsz)
+{
+	snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
+	    "before it were kept", c->name, why, (unsigned long long)file_offset(c),
+	    (unsigned long long)c->packets);
+	return -1;
+}
+
 /* A pcapng file's packets, each with its interface's link type. */
 static int
 dispatch_pcapng(struct capture *c, int max, capture_cb cb, void *arg, char *err, size_t errsz)
@@ -391,13 +401,7 @@ dispatch_pcapng(struct capture *c, int max, capture_cb cb, void *arg, char *err,
 		cb(arg, link, data, caplen, len, ts);
 		n++;
 	}
-	if (rc < 0) {
-		snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
-		    "before it were kept", c->name, why, (unsigned long long)file_offset(c),
-		    (unsigned long long)c->packets);
-		return -1;
-	}
-	return n;
+	return rc < 0 ? file_failed(c, why, err, errsz) : n;
 }
 
 /* A pcap file's packets. */
@@ -416,13 +420,7 @@ dispatch_pcapfile(struct capture *c, int max, capture_cb cb, void *arg, char *er
 		cb(arg, link, data, caplen, len, ts);
 		n++;
 	}
-	if (rc < 0) {
-		snprintf(err, errsz, "%s: %s, at byte offset %llu after packet %llu; the packets "
-		    "before it were kept", c->name, why, (unsigned long long)file_offset(c),
-		    (unsigned long long)c->packets);
-		return -1;
-	}
-	return n;
+	return rc < 0 ? file_failed(c, why, err, errsz) : n;
 }
 
 int

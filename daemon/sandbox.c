@@ -143,14 +143,14 @@ fwd_deny_sockets(scmp_filter_ctx ctx)
 	for (int fam = 0; fam < AF_MAX; fam++)
 		if (fam != AF_UNIX && fam != AF_INET && fam != AF_INET6 &&
 		    seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam)) != 0)
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam, 0)) != 0)
 			return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0),
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW)) != 0 ||
 		    seccomp_rule_add(ctx, DENY, SCMP_SYS(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]),
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0),
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_PACKET)) != 0)
 			return -1;
 	return 0;

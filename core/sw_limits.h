@@ -184,8 +184,11 @@
 #define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
 
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
-#define FILE_FLUSH_PACKETS	65536	/* -r: packets between store flushes, in place of the wall-clock timer, so two
-					   reads of a file give the same database (a multiple of FILE_CHUNK) */
+#define FILE_FLUSH_PACKETS	(1u << 20)	/* -r: packets between store flushes, in place of the wall-clock timer, so two
+					   reads of a file give the same database (a multiple of FILE_CHUNK).
+					   Large, so busy traffic is batched by the queue (flush_max_obs): each
+					   batch re-judges the assets it touched, and 65,536 cost the 1M-packet
+					   plant 0.70 s CPU against 0.49 s */
 #define CAPTURE_FILE_BUF	(1u << 20)	/* stdio buffer for reading a capture file */
 #define PCAPFILE_BUF		(1u << 20)	/* bytes read at once from a pcap file (packet/pcapfile.c) */
 #define PCAPNG_BLOCK_MAX	(16u << 20)	/* a pcapng block larger than this is refused as lying */

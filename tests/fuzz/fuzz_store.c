@@ -279,7 +279,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
 	struct obs_sink sink;
-	struct store_limits lim = { 512ull << 20, 180, 1024, 120 };
+	/* first_start_burst 0: the small burst from the first input on, so the
+	 * flood path (hold back, take back) is reached by short inputs */
+	struct store_limits lim = { 512ull << 20, 180, 1024, 120, 0 };
 	struct store *st;
 	uint64_t ts = 1764374400ull * 1000000;
 	char err[1024], val[128];

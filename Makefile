@@ -180,6 +180,8 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BUILD)
 
+# The real-traffic half needs the mix builder's tools; the profile valgrind.
+bench: DEB_ALL += tcpreplay wireshark-common valgrind
 bench: deps
 	$(MAKE) --no-print-directory all
 	@tools/bench.sh $(BUILD)

@@ -323,6 +323,58 @@ START_TEST(lying_counts)
 }
 END_TEST
 
+/*
+ * The table-driven CRC against the bitwise one above: data frames of every
+ * body length 0..80 (the CRC then covers 14..94 bytes: every remainder of
+ * the four-byte steps, many times), each checked good, and bad with one
+ * bit flipped anywhere; the probe answers the same.  The bitwise CRC is
+ * pinned by the published CRC-CCITT (0xFFFF) check values.
+ */
+START_TEST(crc_every_length)
+{
+	static const uint8_t nine[] = "123456789";
+	uint8_t a256[256];
+	struct bytebuf b;
+	struct harness h;
+	uint32_t seed = 12345;
+	uint64_t good = 0, bad = 0;
+
+	ck_assert_uint_eq(crc(nine, 9), 0x29b1);
+	ck_assert_uint_eq(crc((const uint8_t *)"A", 1), 0xb915);
+	ck_assert_uint_eq(crc(nine, 0), 0xffff);
+	memset(a256, 'A', sizeof(a256));
+	ck_assert_uint_eq(crc(a256, sizeof(a256)), 0xea0b);
+	pdc_harness(&h);
+	for (unsigned len = 0; len <= 80; len++) {
+		struct cur c;
+		size_t at;
+
+		start(&b, 0, 60);
+		for (unsigned i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			put_u8(&b, (seed >> 16) & 0xff);
+		}
+		finish(&b);
+		c = cur_make(b.b, b.n);
+		ck_assert(dis_c37118.probe(&c, DIR_S2C));
+		ck_assert_int_eq(from_pdc(&h, &b, NULL), DISS_OK);
+		good++;
+		ck_assert_uint_eq(harness_counter(&h, "data"), good);
+		ck_assert_uint_eq(harness_counter(&h, "bad_crc"), bad);
+		/* one flipped bit: in the CRC, the header or the body (not SYNC or FRAMESIZE) */
+		at = 4 + (seed >> 8) % (b.n - 4);
+		b.b[at] ^= (uint8_t)(1u << (seed & 7));
+		c = cur_make(b.b, b.n);
+		ck_assert(!dis_c37118.probe(&c, DIR_S2C));
+		ck_assert_int_eq(from_pdc(&h, &b, NULL), DISS_OK);
+		bad++;
+		ck_assert_uint_eq(harness_counter(&h, "data"), good);
+		ck_assert_uint_eq(harness_counter(&h, "bad_crc"), bad);
+	}
+	harness_free(&h);
+}
+END_TEST
+
 START_TEST(probe)
 {
 	struct bytebuf b;
@@ -465,6 +517,7 @@ make_suite(void)
 	tcase_add_test(tc, truncated_frames);
 	tcase_add_test(tc, lying_counts);
 	tcase_add_test(tc, probe);
+	tcase_add_test(tc, crc_every_length);
 	tcase_add_test(tc, shared_wrapup_pmu);
 	tcase_add_test(tc, iti_pdc_four_pmus);
 	tcase_add_test(tc, iti_one_pmu_udp);

@@ -116,6 +116,32 @@ ber_int(struct cur *c, long *v)
 	return true;
 }
 
+/*
+ * Append sep (if not 0) and v in decimal at *off; false if the text would
+ * reach outsz - 1 bytes (too long).  No printf: a walk of the MIB answers
+ * with hundreds of OIDs, each of a dozen arcs.
+ */
+static bool
+oid_put(char *out, size_t outsz, size_t *off, char sep, uint32_t v)
+{
+	char digits[10];
+	size_t k = 0, n = *off;
+
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	if (n + (sep ? 1u : 0u) + k >= outsz - 1)
+		return false;
+	if (sep)
+		out[n++] = sep;
+	while (k > 0)
+		out[n++] = digits[--k];
+	out[n] = '\0';
+	*off = n;
+	return true;
+}
+
 /* OID contents to dotted text; false if malformed or too long. */
 static bool
 oid_fmt(struct cur v, char *out, size_t outsz)
@@ -137,12 +163,11 @@ oid_fmt(struct cur v, char *out, size_t outsz)
 		if (first) {
 			unsigned x = sub < 80 ? sub / 40 : 2;
 
-			off += (size_t)snprintf(out + off, outsz - off, "%u.%u", x,
-			    (unsigned)(sub - 40 * x));
+			if (!oid_put(out, outsz, &off, 0, x) ||
+			    !oid_put(out, outsz, &off, '.', sub - 40 * x))
+				return false;
 			first = false;
-		} else
-			off += (size_t)snprintf(out + off, outsz - off, ".%u", (unsigned)sub);
-		if (off >= outsz - 1)
+		} else if (!oid_put(out, outsz, &off, '.', sub))
 			return false;
 		sub = 0;
 		pending = false;

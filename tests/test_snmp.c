@@ -153,6 +153,68 @@ START_TEST(response_describes_the_agent)
 }
 END_TEST
 
+/* A response whose one varbind is sysObjectID = the OID of these contents; the fact's value or NULL. */
+static const char *
+object_id(struct harness *t, const uint8_t *o, size_t n)
+{
+	struct bytebuf m, list = { .n = 0 }, vb = { .n = 0 };
+	const struct cobs *f;
+
+	snmp_harness(t, AGENT_IP, MANAGER_IP);
+	sys_oid(&vb, 2);
+	prim(&vb, 0x06, o, n);
+	wrap(&vb, 0x30, false);
+	append(&list, &vb);
+	message(&m, 1, 0xa2, &list, false);
+	ck_assert_int_eq(harness_feed(t, m.b, m.n), DISS_OK);
+	f = find_fact(&t->col, AGENT_IP, A_VENDOR_ID, NULL);
+	return f ? f->val : NULL;
+}
+
+/* The dotted text of an OID: the first two arcs, the largest arc, the length limit. */
+START_TEST(object_id_text)
+{
+	static const struct { uint8_t o[8]; size_t n; const char *want; } v[] = {
+		{ { 0x27, 5 }, 2, "snmp:0.39.5" },
+		{ { 0x28 }, 1, "snmp:1.0" },
+		{ { 0x4f, 0x7f }, 2, "snmp:1.39.127" },
+		{ { 0x50, 0x81, 0x00 }, 3, "snmp:2.0.128" },
+		{ { 0x88, 0x37, 0x8f, 0xff, 0xff, 0xff, 0x7f, 0 }, 8, "snmp:2.999.4294967295.0" },
+		{ { 0x2b, 0x90, 0x80, 0x80, 0x80, 0x00 }, 6, NULL },	/* an arc of 2^32 */
+		{ { 0x2b, 6, 0x81 }, 3, NULL },				/* an arc left open */
+	};
+	struct harness t;
+	uint8_t longest[80];
+	char want[200];
+	const char *got;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		got = object_id(&t, v[i].o, v[i].n);
+		if (v[i].want)
+			ck_assert_str_eq(got, v[i].want);
+		else
+			ck_assert_ptr_null(got);
+		harness_free(&t);
+	}
+	/* "1.3", 76 ".1" and ".11": 158 bytes, the longest OID_STRLEN (160) keeps */
+	longest[0] = 0x2b;
+	memset(longest + 1, 1, 76);
+	longest[77] = 11;
+	strcpy(want, "snmp:1.3");
+	for (int i = 0; i < 76; i++)
+		strcat(want, ".1");
+	strcat(want, ".11");
+	ck_assert_int_eq(OID_STRLEN, 160);
+	got = object_id(&t, longest, 78);
+	ck_assert_str_eq(got, want);
+	harness_free(&t);
+	/* one digit more is too long */
+	longest[77] = 111;
+	ck_assert_ptr_null(object_id(&t, longest, 78));
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(request_notes_the_agent_only)
 {
 	struct harness t;
@@ -305,6 +367,7 @@ make_suite(void)
 
 	tcase_add_test(u, response_describes_the_agent);
 	tcase_add_test(u, request_notes_the_agent_only);
+	tcase_add_test(u, object_id_text);
 	tcase_add_test(u, v1_trap_names_its_agent);
 	tcase_add_test(u, malformed_inputs);
 	suite_add_tcase(s, u);

@@ -572,14 +572,36 @@ find_op(uint8_t fc)
 	return NULL;
 }
 
-/* Append to a bounded detail string (cut silently at its end). */
+/*
+ * Append to a bounded detail string (cut silently at its end, where
+ * snprintf would cut it).  fmt is text with at most two "%u", taking a
+ * then b: no printf for each object header of every request.
+ */
 static void
 detail_add(char *d, size_t dsz, const char *fmt, unsigned a, unsigned b)
 {
+	unsigned arg[2] = { a, b }, k = 0;
 	size_t n = strlen(d);
 
-	if (n + 1 < dsz)
-		snprintf(d + n, dsz - n, fmt, a, b);
+	if (n + 1 >= dsz)
+		return;
+	for (; *fmt != '\0' && n + 1 < dsz; fmt++) {
+		if (fmt[0] == '%' && fmt[1] == 'u') {
+			char digits[10];
+			unsigned v = arg[k++ & 1];
+			size_t j = 0;
+
+			do {
+				digits[j++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v > 0);
+			while (j > 0 && n + 1 < dsz)
+				d[n++] = digits[--j];
+			fmt++;
+		} else
+			d[n++] = *fmt;
+	}
+	d[n] = '\0';
 }
 
 /*
@@ -718,7 +740,7 @@ dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *ob
 		return;
 	if (op) {
 		name = op->name, src = op->src, answered = op->answered;
-		snprintf(d, sizeof(d), "%s", name);
+		detail_add(d, sizeof(d), name, 0, 0);	/* a name from dnp3_ops: no '%' */
 	}
 	if (fc == FC_OPEN_FILE) {
 		kind = open_file_kind(objs, d, sizeof(d));

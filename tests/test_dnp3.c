@@ -598,6 +598,52 @@ START_TEST(operations_and_outcomes)
 }
 END_TEST
 
+/*
+ * A detail longer than OP_DETAIL_MAX is cut where snprintf cuts it: two
+ * g12v1 headers of five CROBs with 4-byte indices (qualifier 0x39) near
+ * 2^32, the second header's numbers cut in the middle.
+ */
+START_TEST(long_detail_cut)
+{
+	uint8_t app[200];
+	char want[300];
+	size_t n = 0, w;
+	struct harness d;
+
+	app[n++] = 0xc1;
+	app[n++] = 0x05;			/* direct operate */
+	for (int h = 0; h < 2; h++) {
+		app[n++] = 12, app[n++] = 1, app[n++] = 0x39;
+		app[n++] = 5, app[n++] = 0, app[n++] = 0, app[n++] = 0;
+		for (uint32_t i = 0; i < 5; i++) {
+			uint32_t idx = UINT32_MAX - (uint32_t)h * 10 - i;
+
+			for (int k = 0; k < 4; k++)
+				app[n++] = (uint8_t)(idx >> (8 * k));
+			memset(app + n, 0, 11);
+			app[n] = 0x03, app[n + 1] = 1;
+			n += 11;
+		}
+	}
+	w = 0;
+	w += (size_t)snprintf(want + w, sizeof(want) - w, "direct_operate");
+	for (int h = 0; h < 2; h++) {
+		uint32_t top = UINT32_MAX - (uint32_t)h * 10;
+
+		w += (size_t)snprintf(want + w, sizeof(want) - w, " g12v1 idx %u,%u,%u,%u +1",
+		    top, top - 1, top - 2, top - 3);
+	}
+	ck_assert_uint_gt(w, OP_DETAIL_MAX);
+	want[OP_DETAIL_MAX - 1] = '\0';
+	harness_init(&d, &dis_dnp3);
+	harness_flow(&d, L4_TCP, "10.0.0.1", 40000, "10.0.0.2", 20000);
+	app_send(&d, true, app, n);
+	ck_assert_uint_eq(ops(&d.col, OP_CONTROL_OPERATE, OP_REQUEST), 1);
+	ck_assert(op_detail(&d.col, OP_CONTROL_OPERATE, want));
+	harness_free(&d);
+}
+END_TEST
+
 /* File transfer: open for read or write decides the kind; close follows the open. */
 START_TEST(file_operations)
 {
@@ -651,6 +697,7 @@ make_suite(void)
 	tcase_add_test(tc, group0_after_static_objects);
 	tcase_add_test(tc, functions_called_out);
 	tcase_add_test(tc, operations_and_outcomes);
+	tcase_add_test(tc, long_detail_cut);
 	tcase_add_test(tc, file_operations);
 	tcase_add_test(tc, bad_crcs_and_framing);
 	tcase_add_test(tc, bad_objects);

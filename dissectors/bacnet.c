@@ -111,10 +111,20 @@ factf(struct diss_ctx *dc, const struct who *w, const char *attr,
     const char *src, uint8_t conf, const char *fmt, unsigned v)
 {
 	char buf[32];
-	int n = snprintf(buf, sizeof(buf), fmt, v);
+	/* fmt is a prefix and "%u" ("bacnet:%u"): no printf for every I-Am */
+	size_t n = strcspn(fmt, "%"), k = 0;
+	char digits[10];
 
-	if (n > 0 && (size_t)n < sizeof(buf))
-		fact(dc, w, attr, buf, (size_t)n, src, conf);
+	if (n > sizeof(buf) - sizeof(digits))
+		return;
+	memcpy(buf, fmt, n);
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (k > 0)
+		buf[n++] = digits[--k];
+	fact(dc, w, attr, buf, n, src, conf);
 }
 
 /* --- tags (20.2.1) -------------------------------------------------------- */

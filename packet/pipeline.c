@@ -310,13 +310,30 @@ pipeline_reset(struct pipeline *pl)
 	return clean;
 }
 
+/* note_addr's memo slot for a sender. */
+static inline struct addr_memo *
+addr_memo_slot(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip)
+{
+	return &pl->addr_memo[(mac[5] ^ (unsigned)mac[4] << 2 ^ (unsigned)ip->a[3] << 1) &
+	    (ADDR_MEMO_SLOTS - 1)];
+}
+
+/* The same sender as a moment ago: known without hashing. */
+static inline bool
+addr_memo_hit(const struct addr_memo *m, const uint8_t mac[6], const struct ipaddr *ip,
+    uint16_t vlan, const char *src, uint64_t ts)
+{
+	return m->src == src && m->vlan == vlan && ts >= m->since && ts - m->since < FACT_REFRESH_US &&
+	    memcmp(m->mac, mac, 6) == 0 && ip_eq(&m->ip, ip);
+}
+
 /*
  * Remember a MAC/IP pair seen on the wire, a few times an hour at most.
  * Runs for every frame: the repeat check comes first, on the raw fields,
  * and the observation is built only when it goes out.
  */
 static void
-note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
+note_addr_slow(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
     uint16_t vlan, const char *src, uint64_t ts)
 {
 	static const struct ipaddr none;
@@ -328,10 +345,8 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
 		return;
 	if (ip == NULL || !ip_is_unicast_host(ip))
 		ip = &none;
-	/* the same sender as a moment ago: known without hashing (most frames) */
-	m = &pl->addr_memo[(mac[5] ^ (unsigned)mac[4] << 2 ^ (unsigned)ip->a[3] << 1) & (ADDR_MEMO_SLOTS - 1)];
-	if (m->src == src && m->vlan == vlan && ts >= m->since && ts - m->since < FACT_REFRESH_US &&
-	    memcmp(m->mac, mac, 6) == 0 && ip_eq(&m->ip, ip))
+	m = addr_memo_slot(pl, mac, ip);
+	if (addr_memo_hit(m, mac, ip, vlan, src, ts))
 		return;
 	memcpy(m->mac, mac, 6);
 	m->ip = *ip;
@@ -353,6 +368,27 @@ note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
 	o.src = src;
 	o.conf = CONF_STATED;
 	obs_emit(pl->sink, &o);
+}
+
+/*
+ * note_addr_slow's memo check, inlined into the packet loop for the
+ * common case: a sender with an address seen a moment ago.  A memo entry
+ * holds an address that passed ip_is_unicast_host (or none), so an
+ * address equal to a stored one passes too and need not be checked, and
+ * its MAC passed the group and zero checks.  Anything else takes the
+ * whole path, which decides exactly as before.
+ */
+static inline void
+note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
+    uint16_t vlan, const char *src, uint64_t ts)
+{
+	if (ip != NULL && ip->fam != IPFAM_NONE) {
+		const struct addr_memo *m = addr_memo_slot(pl, mac, ip);
+
+		if (m->ip.fam != IPFAM_NONE && addr_memo_hit(m, mac, ip, vlan, src, ts))
+			return;
+	}
+	note_addr_slow(pl, mac, ip, vlan, src, ts);
 }
 
 static void

@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "sbuf.h"
 #include "strcut.h"
 #include "category.h"
 #include "obs.h"
 #include "risk.h"
 #include "endpoints.h"
 #include "store_int.h"
+#include "utf8.h"
 #include "vendors.h"
 
 
@@ -118,20 +118,86 @@ categorise(struct store *s, int64_t id, long long now)
 
 /* --- risk ------------------------------------------------------------------ */
 
-static char *
-reasons_json(const struct risk_result *r)
+/* Is s valid UTF-8 (what jansson's json_pack "s" asks of a string)? */
+static bool
+utf8_valid(const char *s)
 {
-	json_t *a = json_array();
-	char *s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+	uint32_t cp;
 
-	for (size_t i = 0; i < r->nreasons; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
-		    "text", r->reasons[i].text, "source", r->reasons[i].source,
-		    "value", r->reasons[i].value, "rule", r->reasons[i].rule,
-		    "policy", r->reasons[i].policy));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
+	for (; left > 0; p += n, left -= n)
+		if ((n = utf8_decode(p, left, &cp)) == 0)
+			return false;
+	return true;
+}
+
+/* "s" as jansson's compact dump writes it: \\ \" \b \f \n \r \t, other controls \u00XX. */
+static void
+json_str(struct sbuf *b, const char *s)
+{
+	const char *run = s;
+	char esc[8];
+
+	sb_putn(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_putn(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':  sb_putn(b, "\\\"", 2); break;
+		case '\\': sb_putn(b, "\\\\", 2); break;
+		case '\b': sb_putn(b, "\\b", 2); break;
+		case '\f': sb_putn(b, "\\f", 2); break;
+		case '\n': sb_putn(b, "\\n", 2); break;
+		case '\r': sb_putn(b, "\\r", 2); break;
+		case '\t': sb_putn(b, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04X", c);
+			sb_putn(b, esc, 6);
+		}
+	}
+	sb_putn(b, run, (size_t)(s - run));
+	sb_putn(b, "\"", 1);
+}
+
+/*
+ * The reasons as the risk table keeps them: a JSON array of {text, source,
+ * value, rule, policy}, byte for byte what jansson's json_dumps(JSON_COMPACT)
+ * wrote (a reason with a string that is not UTF-8 is left out, as
+ * json_pack refused it), without building the tree of objects first.
+ */
+char *
+assess_reasons_json(const struct risk_result *r)
+{
+	struct sbuf b = { 0 };
+	bool first = true;
+
+	sb_putn(&b, "[", 1);
+	for (size_t i = 0; i < r->nreasons; i++) {
+		const struct risk_reason *rs = &r->reasons[i];
+
+		if (!utf8_valid(rs->text) || !utf8_valid(rs->source) || !utf8_valid(rs->value) ||
+		    !utf8_valid(rs->rule) || !utf8_valid(rs->policy))
+			continue;
+		sb_puts(&b, first ? "{\"text\":" : ",{\"text\":");
+		first = false;
+		json_str(&b, rs->text);
+		sb_puts(&b, ",\"source\":");
+		json_str(&b, rs->source);
+		sb_puts(&b, ",\"value\":");
+		json_str(&b, rs->value);
+		sb_puts(&b, ",\"rule\":");
+		json_str(&b, rs->rule);
+		sb_puts(&b, ",\"policy\":");
+		json_str(&b, rs->policy);
+		sb_putn(&b, "}", 1);
+	}
+	sb_putn(&b, "]", 1);
+	return sb_take(&b);
 }
 
 static int
@@ -151,7 +217,7 @@ static int
 put(struct store *s, int64_t id, const struct risk_result *r, long long now)
 {
 	sqlite3_stmt *q = st_get(s, S_RISK_PUT);
-	char *reasons = reasons_json(r);
+	char *reasons = assess_reasons_json(r);
 	int rc;
 
 	if (reasons == NULL)

@@ -30,6 +30,10 @@
 #include "store_int.h"
 #include "vendors.h"
 
+/* does asset ?1 have evidence of one attribute: an index seek */
+#define HAS_EVID(attr) "EXISTS (SELECT 1 FROM evidence WHERE asset_id = ?1 AND attribute = '" \
+	attr "')"
+
 static const char *const ep_sql[P_NSTMTS] = {
 	[P_EP_GET] = "SELECT id FROM endpoints WHERE ip = ?1",
 	[P_EP_INS] = "INSERT INTO endpoints (ip, first_seen, last_seen) VALUES (?1, ?2, ?2)",
@@ -52,10 +56,11 @@ static const char *const ep_sql[P_NSTMTS] = {
 	[P_PDNS_TRIM] = "DELETE FROM dns_answers WHERE rowid IN "
 	    "(SELECT rowid FROM dns_answers ORDER BY last_seen LIMIT ?1)",
 	[P_ASSET_ADDRS] = "SELECT ip FROM addresses WHERE asset_id = ?1",
-	/* does the asset have names or endpoint flows at all: two index seeks, where the
-	 * queries below each sort in a temporary B-tree, empty or not */
-	[P_NET_ANY] = "SELECT EXISTS (SELECT 1 FROM evidence WHERE asset_id = ?1 AND attribute IN "
-	    "('dns_query', 'dns_cname', 'dns_resolver', 'tls_sni', 'http_host')), "
+	/* does the asset have names or endpoint flows at all: index seeks only (one per
+	 * attribute: an IN list would build a temporary B-tree at every run), where the
+	 * names query below sorts in one, empty or not */
+	[P_NET_ANY] = "SELECT " HAS_EVID("dns_query") " OR " HAS_EVID("dns_cname") " OR "
+	    HAS_EVID("dns_resolver") " OR " HAS_EVID("tls_sni") " OR " HAS_EVID("http_host") ", "
 	    "EXISTS (SELECT 1 FROM endpoint_flows WHERE asset_id = ?1)",
 	/* the names an asset asked for, from evidence */
 	[P_NAMES_OF] = "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 AND "
@@ -63,10 +68,16 @@ static const char *const ep_sql[P_NSTMTS] = {
 	    "(attribute = 'tls_sni' AND source = 'tls/sni') OR "
 	    "(attribute = 'http_host' AND source IN ('http/host', 'http/absolute_uri'))) "
 	    "ORDER BY last_seen DESC LIMIT 256",
+	/*
+	 * An asset's endpoints, grouped in key order (no sort); ep_assess keeps the
+	 * 64 with the most bytes (sum, column 9) itself, ties in this order, as
+	 * ORDER BY sum(f.bytes) DESC LIMIT 64 would, without its temporary B-tree.
+	 */
 	[P_ENDPOINTS_OF] = "SELECT e.id, e.ip, coalesce(e.country, ''), coalesce(e.asn, 0), "
-	    "coalesce(e.as_name, ''), coalesce(e.owner, ''), f.direction, f.port, f.protocol "
+	    "coalesce(e.as_name, ''), coalesce(e.owner, ''), f.direction, f.port, f.protocol, "
+	    "sum(f.bytes) "
 	    "FROM endpoint_flows f JOIN endpoints e ON e.id = f.endpoint_id WHERE f.asset_id = ?1 "
-	    "GROUP BY f.endpoint_id, f.direction ORDER BY sum(f.bytes) DESC LIMIT 64",	/* grouped in key order */
+	    "GROUP BY f.endpoint_id, f.direction",
 	/* names of an endpoint: the asset's own DNS answers first, then TLS/HTTP */
 	[P_EP_NAMES] = "SELECT name, 'dns/answer' FROM dns_answers WHERE address = ?2 AND asset_id = ?3 "
 	    "UNION SELECT name, source FROM endpoint_names WHERE endpoint_id = ?1 LIMIT 16",

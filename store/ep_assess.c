@@ -163,7 +163,10 @@ struct ep_row {
 	char		 ip[IP_STRLEN], country[3], as_name[128], owner[128], proto[48];
 	unsigned	 asn, port;
 	bool		 outbound;
+	long long	 bytes;		/* the (endpoint, direction)'s sum: the order they are judged in */
 };
+
+#define EP_MAX_ROWS	64	/* endpoints judged per asset, the most bytes first */
 
 /* Outbound to risk address space, no known service: elevated, with country and AS. */
 static void
@@ -195,25 +198,67 @@ exposure_reason(const struct ep_row *e, struct risk_result *r)
 	    e->port);
 }
 
+/* As snprintf(dst, n, "%s", src) without the formatter: cut to fit, "(null)" for NULL. */
+static void
+copy_text(char *dst, size_t n, const unsigned char *src)
+{
+	const char *t = src ? (const char *)src : "(null)";
+	size_t len = strlen(t);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, t, len);
+	dst[len] = '\0';
+}
+
 static void
 read_ep_row(sqlite3_stmt *q, struct ep_row *e)
 {
-	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(q, 0);
-	snprintf(e->ip, sizeof(e->ip), "%s", (const char *)sqlite3_column_text(q, 1));
-	snprintf(e->country, sizeof(e->country), "%s", (const char *)sqlite3_column_text(q, 2));
+	copy_text(e->ip, sizeof(e->ip), sqlite3_column_text(q, 1));
+	copy_text(e->country, sizeof(e->country), sqlite3_column_text(q, 2));
 	e->asn = (unsigned)sqlite3_column_int64(q, 3);
-	snprintf(e->as_name, sizeof(e->as_name), "%s", (const char *)sqlite3_column_text(q, 4));
-	snprintf(e->owner, sizeof(e->owner), "%s", (const char *)sqlite3_column_text(q, 5));
+	copy_text(e->as_name, sizeof(e->as_name), sqlite3_column_text(q, 4));
+	copy_text(e->owner, sizeof(e->owner), sqlite3_column_text(q, 5));
 	e->outbound = strcmp((const char *)sqlite3_column_text(q, 6), "out") == 0;
 	e->port = (unsigned)sqlite3_column_int(q, 7);
-	snprintf(e->proto, sizeof(e->proto), "%s", (const char *)sqlite3_column_text(q, 8));
+	copy_text(e->proto, sizeof(e->proto), sqlite3_column_text(q, 8));
+	e->bytes = sqlite3_column_int64(q, 9);
+}
+
+/*
+ * The asset's EP_MAX_ROWS endpoints with the most bytes, most first, ties in
+ * the query's (key) order: what ORDER BY sum DESC LIMIT gave, whose sort
+ * keeps ties in the order rows come and skips a row that only ties the last.
+ */
+static size_t
+top_endpoints(struct store *s, int64_t asset, struct ep_row *rows)
+{
+	sqlite3_stmt *q = ep_q(s, P_ENDPOINTS_OF);
+	size_t n = 0;
+
+	sqlite3_bind_int64(q, 1, asset);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		long long bytes = sqlite3_column_int64(q, 9);
+		size_t at = n;
+
+		if (n == EP_MAX_ROWS && bytes <= rows[n - 1].bytes)
+			continue;
+		while (at > 0 && rows[at - 1].bytes < bytes)
+			at--;
+		if (n < EP_MAX_ROWS)
+			n++;
+		memmove(&rows[at + 1], &rows[at], (n - 1 - at) * sizeof(rows[0]));
+		read_ep_row(q, &rows[at]);
+	}
+	sqlite3_reset(q);
+	return n;
 }
 
 int
 ep_assess(struct store *s, int64_t asset, struct risk_result *r)
 {
-	struct ep_row rows[64];
+	struct ep_row rows[EP_MAX_ROWS];
 	struct seen_rows sr = { .n = 0 };
 	size_t n = 0, exposed = 0;
 	bool has_names = true, has_flows = true;	/* if the check fails, the queries say */
@@ -232,11 +277,7 @@ ep_assess(struct store *s, int64_t asset, struct risk_result *r)
 		names_of_asset(s, asset, &sr, r);
 	if (!has_flows)
 		return 0;
-	q = ep_q(s, P_ENDPOINTS_OF);
-	sqlite3_bind_int64(q, 1, asset);
-	while (n < sizeof(rows) / sizeof(rows[0]) && sqlite3_step(q) == SQLITE_ROW)
-		read_ep_row(q, &rows[n++]);
-	sqlite3_reset(q);
+	n = top_endpoints(s, asset, rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct service_row *row;
 		char name[300], src[64];

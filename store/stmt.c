@@ -10,6 +10,10 @@
 #include "sql_frag.h"
 #include "store_int.h"
 
+/* an asset's evidence of one attribute, in index order (value, source) */
+#define CAT_EVID(attr) "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 " \
+	"AND attribute = '" attr "'"
+
 static const char *const sql[S_NSTMTS] = {
 	[S_ASSET_BY_MAC] = "SELECT id, gateway FROM assets WHERE mac = ?1",
 	[S_ASSET_BY_KEYIP] = "SELECT id FROM assets WHERE key_ip = ?1",
@@ -134,10 +138,14 @@ static const char *const sql[S_NSTMTS] = {
 	    "FROM assets a WHERE a.id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	/* what decides the device category (ident/category.c), strongest first */
-	[S_CAT_FACTS] = "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 AND "
-	    "attribute IN ('role', 'device_type', 'product_code', 'model', 'hostname', 'os', "
-	    "'vendor') "
+	/*
+	 * What decides the device category (ident/category.c).  One index seek
+	 * per attribute, in the attributes' order: an IN list that drives the
+	 * search builds a temporary B-tree of its values at every run.
+	 */
+	[S_CAT_FACTS] = CAT_EVID("device_type") " UNION ALL " CAT_EVID("hostname") " UNION ALL "
+	    CAT_EVID("model") " UNION ALL " CAT_EVID("os") " UNION ALL " CAT_EVID("product_code")
+	    " UNION ALL " CAT_EVID("role") " UNION ALL " CAT_EVID("vendor") " "
 	    "UNION ALL SELECT 'service', protocol, role FROM services WHERE asset_id = ?1 "
 	    "AND role = 'server' "
 	    "UNION ALL SELECT 'gateway', gateway, last_seen FROM assets WHERE id = ?1",

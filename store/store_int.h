@@ -125,6 +125,9 @@ int	 pending_flush(struct store *s);	/* write what the batch holds back */
 void	 pending_drop(struct store *s);		/* forget it (the batch rolled back) */
 int	 assess_touched(struct store *s, long long now);
 int	 assess_asset(struct store *s, int64_t asset_id, long long now);
+struct risk_result;
+/* The risk table's reason column for r: a JSON array (malloc'd; NULL out of memory). */
+char	*assess_reasons_json(const struct risk_result *r);
 /* A change event by kind name (events.h), without old/new value. */
 int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
 	    const char *detail);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "support.h"
@@ -657,6 +658,47 @@ START_TEST(risk_verdict_and_event_beside_the_asset)
 }
 END_TEST
 
+/* The reasons column: what jansson's compact dump of the same array writes. */
+START_TEST(reasons_json_is_what_jansson_wrote)
+{
+	static const char *const texts[] = {
+		"plain", "", "quote \" backslash \\ slash /", "tab\t nl\n cr\r bs\b ff\f",
+		"ctl \x01\x1f del \x7f", "utf-8 \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		"cut \xe2\x82", "overlong \xc0\xaf", "surrogate \xed\xa0\x80", "\xff",
+	};
+	struct risk_result r;
+	json_t *a = json_array();
+	char *mine, *theirs;
+
+	memset(&r, 0, sizeof(r));
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct risk_reason *rs = &r.reasons[r.nreasons++];
+
+		snprintf(rs->text, sizeof(rs->text), "%s", texts[i]);
+		snprintf(rs->source, sizeof(rs->source), "src %zu", i);
+		snprintf(rs->value, sizeof(rs->value), "%s", texts[(i + 1) % 4]);
+		snprintf(rs->rule, sizeof(rs->rule), "vendors.csv:%zu (\"x\")", i);
+		snprintf(rs->policy, sizeof(rs->policy), "%s", i % 2 ? "" : "policy\ntext");
+		/* an element json_pack refuses (not UTF-8) is left out of the array */
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "text", rs->text,
+		    "source", rs->source, "value", rs->value, "rule", rs->rule, "policy", rs->policy));
+	}
+	theirs = json_dumps(a, JSON_COMPACT);
+	mine = assess_reasons_json(&r);
+	ck_assert_ptr_nonnull(theirs);
+	ck_assert_ptr_nonnull(mine);
+	ck_assert_uint_eq(json_array_size(a), 6);
+	ck_assert_str_eq(mine, theirs);
+	free(mine);
+	free(theirs);
+	json_decref(a);
+	r.nreasons = 0;
+	mine = assess_reasons_json(&r);
+	ck_assert_str_eq(mine, "[]");
+	free(mine);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -682,6 +724,7 @@ make_suite(void)
 	tcase_add_test(tc, schema_7_database_migrates_to_the_address_index);
 	tcase_add_test(tc, kill_9_loses_at_most_the_batch_in_flight);
 	tcase_add_test(tc, risk_verdict_and_event_beside_the_asset);
+	tcase_add_test(tc, reasons_json_is_what_jansson_wrote);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -134,7 +134,8 @@
 #define CC_WORDS_MAX		64	/* words of that address looked at; real ones have < 20 */
 #define RM_LINE_MAX		512	/* bytes of one registers.map line */
 #define RM_FILE_MAX		(1u << 20)	/* bytes of registers.map read: the shipped file is ~3 KiB */
-#define VID_MAX_ENTRIES		8192	/* vendor ids per table (CIP, BACnet, PROFINET: each registry has < 2000) */
+#define VID_MAX_ENTRIES		8192	/* vendor ids per table (CIP, BACnet, PROFINET: each registry has < 2000);
+					 * more: the file does not load (its file:line), a reload keeps the old tables */
 #define VID_NAME_MAX		96	/* bytes of one vendor-id name kept (as OUI_ORG_MAX) */
 #define VID_LINE_MAX		512	/* bytes of one vendor-id line; a longer one is an error */
 #define VENDOR_MAX_ROWS		4096	/* vendor table rows, shipped and local (~130 shipped) */

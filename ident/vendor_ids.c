@@ -4,7 +4,8 @@
  * File format: one "id,name" per line; '#' starts a comment line; the id
  * is decimal or 0x-hex; the name is the rest of the line (it may contain
  * commas), surrounding double quotes and blanks are dropped.  Any other
- * line is an error, with its file and line, as in the other tables.
+ * line is an error, with its file and line, as in the other tables, and
+ * so is an id beyond VID_MAX_ENTRIES.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -110,7 +111,7 @@ parse_line(char *line, uint32_t *id, char **name)
 static int
 tab_load(struct vid_tab *t, const char *path, char *err, size_t errsz)
 {
-	char line[VID_LINE_MAX];
+	char line[VID_LINE_MAX], full[64];
 	const char *why = NULL;
 	int lineno = 0;
 	FILE *f;
@@ -121,7 +122,7 @@ tab_load(struct vid_tab *t, const char *path, char *err, size_t errsz)
 	}
 	if ((t->v = calloc(VID_MAX_ENTRIES, sizeof(*t->v))) == NULL)
 		why = "out of memory";
-	while (why == NULL && t->n < VID_MAX_ENTRIES && fgets(line, sizeof(line), f)) {
+	while (why == NULL && fgets(line, sizeof(line), f)) {
 		char *l, *name;
 		uint32_t id;
 
@@ -131,7 +132,12 @@ tab_load(struct vid_tab *t, const char *path, char *err, size_t errsz)
 		else if (*(l = trim(line)) == '\0' || *l == '#')
 			continue;
 		else if ((why = parse_line(l, &id, &name)) == NULL) {
-			if ((t->v[t->n].name = strdup(name)) == NULL)
+			if (t->n == VID_MAX_ENTRIES) {
+				/* a table cut short would name some vendors and not others */
+				snprintf(full, sizeof(full), "more than %d vendor ids (VID_MAX_ENTRIES)",
+				    VID_MAX_ENTRIES);
+				why = full;
+			} else if ((t->v[t->n].name = strdup(name)) == NULL)
 				why = "out of memory";
 			else
 				t->v[t->n++].id = id;

@@ -28,8 +28,9 @@ enum vid_table {
 /*
  * The three tables, read from dir, or when dir is NULL from the first of
  * $SW_DATADIR_OVERRIDE, SW_DATADIR and ./oui that holds any of them.  All
- * three files must be there and every line must be "id,name", a comment
- * or blank; otherwise NULL with "FILE: why" or "FILE:LINE: why" in err.
+ * three files must be there, every line must be "id,name", a comment or
+ * blank, and a file may hold at most VID_MAX_ENTRIES ids; otherwise NULL
+ * with "FILE: why" or "FILE:LINE: why" in err.
  */
 struct vendor_ids *vendor_ids_read(const char *dir, char *err, size_t errsz);
 size_t	 vendor_ids_count(const struct vendor_ids *v);	/* entries over all tables */

@@ -187,6 +187,46 @@ START_TEST(a_bad_vendor_id_line_is_named)
 }
 END_TEST
 
+/* A table past its cap was cut short without a word; now it is a load error. */
+START_TEST(a_vendor_id_table_past_its_cap_is_refused)
+{
+	char path[256], *text, *p;
+	const char *log, *want;
+	int rc;
+
+	logged(start, &rc);
+	/* a comment first: the line named is the file's, not the entry's number */
+	ck_assert_ptr_nonnull(text = malloc((size_t)(VID_MAX_ENTRIES + 1) * 24 + 16));
+	p = text + sprintf(text, "# many\n");
+	for (int i = 0; i <= VID_MAX_ENTRIES; i++)
+		p += sprintf(p, "%d,Maker %d\n", i + 1, i + 1);
+	put_file("cip_vendors.csv", text);
+	free(text);
+	log = logged(tables_reload, &rc);
+	ck_assert_int_eq(rc, -1);
+	snprintf(path, sizeof(path), "cip_vendors.csv:%d: more than %d vendor ids (VID_MAX_ENTRIES)",
+	    VID_MAX_ENTRIES + 2, VID_MAX_ENTRIES);
+	ck_assert_msg(strstr(log, path) != NULL, "log: %s", log);
+	ck_assert_msg(strstr(log, "keeping all the previous tables") != NULL, "log: %s", log);
+	ck_assert_str_eq(vendor_id_name(VID_CIP, 2), "Maker Two");	/* the old table */
+	ck_assert_ptr_null(vendor_id_name(VID_CIP, 3));
+
+	/* exactly at the cap: it loads, the last line included */
+	ck_assert_ptr_nonnull(text = malloc((size_t)VID_MAX_ENTRIES * 24 + 16));
+	p = text;
+	for (int i = 0; i < VID_MAX_ENTRIES; i++)
+		p += sprintf(p, "%d,Maker %d\n", i + 1, i + 1);
+	put_file("cip_vendors.csv", text);
+	free(text);
+	log = logged(tables_reload, &rc);
+	ck_assert_msg(rc == 0, "log: %s", log);
+	want = vendor_id_name(VID_CIP, VID_MAX_ENTRIES);
+	ck_assert_ptr_nonnull(want);
+	snprintf(path, sizeof(path), "Maker %d", VID_MAX_ENTRIES);
+	ck_assert_str_eq(want, path);
+}
+END_TEST
+
 /* At start there is nothing to keep: what loads is used, each failure says its cost. */
 START_TEST(at_start_each_table_that_loads_is_used)
 {
@@ -214,6 +254,7 @@ make_suite(void)
 	tcase_add_test(tc, a_broken_second_file_keeps_every_table);
 	tcase_add_test(tc, missing_vendor_ids_keep_the_running_ones);
 	tcase_add_test(tc, a_bad_vendor_id_line_is_named);
+	tcase_add_test(tc, a_vendor_id_table_past_its_cap_is_refused);
 	tcase_add_test(tc, at_start_each_table_that_loads_is_used);
 	suite_add_tcase(s, tc);
 	return s;

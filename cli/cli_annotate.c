@@ -21,6 +21,8 @@ static const char annotate_help[] =
     "  --note TEXT         anything else\n"
     "  --clear             remove every field first\n"
     "An empty value (--note '') removes that field; fields not named stay.\n"
+    "A field may take 1023 bytes as stored (a control byte takes four, \\xHH);\n"
+    "a longer one is refused (exit 2), not cut.\n"
     "Without a field option the current annotation is printed.  Shown by list,\n"
     "show and report, exported with the asset.  Exit status 1 when no asset\n"
     "has this id, address or MAC.\n";
@@ -80,6 +82,10 @@ annotate_run(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	change = clear || set.name || set.zone || set.criticality || set.note;
+	if (annotation_check(&set, err, sizeof(err)) != 0) {
+		cli_usage_error(cli, "annotate", "--%s", err);	/* "--note is 1500 bytes ..." */
+		return EXIT_USAGE;
+	}
 	if ((rc = cli_db_open_mode(cli, change)) != EXIT_OK)
 		return rc;
 	if ((id = asset_lookup(cli, argv[optind])) <= 0) {

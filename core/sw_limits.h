@@ -63,6 +63,9 @@
 #define STORE_PRUNE_ROWS	1000	/* assets (or 10x events) deleted per pruning step */
 #define STORE_EVENT_KEEP_DAYS_DEFAULT 180 /* events older than this (packet time) are deleted */
 #define STORE_MAINT_EVERY_S	60	/* retention runs at most this often (wall clock) */
+#define ANNOTATION_FIELD_MAX	1024	/* bytes of one operator annotation field as stored (escaped, NUL
+					 * included): a name or zone takes tens, a note a paragraph; longer:
+					 * `spanwatch annotate` refuses it, naming the field and this limit */
 
 /* Floods of new senders (store/flood.c) */
 #define FLOOD_BURST_DEFAULT	1024	/* new assets admitted at once (a first start on a plant) */

@@ -28,16 +28,61 @@ static const char sql_prune[] =
     "zone IS NULL AND criticality IS NULL AND note IS NULL";
 static const char sql_cols[] = "n.name, n.zone, n.criticality, n.note, n.updated";
 
-/* A field to bind: NULL (unchanged) and "" (cleared) both store NULL. */
-static void
+static const char *const field_names[4] = { "name", "zone", "criticality", "note" };
+
+/*
+ * v as stored (obs_sanitize), malloc'd: room for every byte escaped, so
+ * nothing is cut here; NULL on out of memory.
+ */
+static char *
+stored_form(const char *v, size_t *len)
+{
+	size_t n = strlen(v);
+	char *clean = malloc(n * 4 + 1);
+
+	if (clean != NULL)
+		*len = obs_sanitize(v, n, clean, n * 4 + 1);
+	return clean;
+}
+
+int
+annotation_check(const struct annotation_set *set, char *err, size_t errsz)
+{
+	const char *f[4] = { set->name, set->zone, set->criticality, set->note };
+
+	for (int i = 0; i < 4; i++) {
+		char *clean;
+		size_t len;
+
+		if (f[i] == NULL || *f[i] == '\0')
+			continue;
+		if ((clean = stored_form(f[i], &len)) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		free(clean);
+		if (len >= ANNOTATION_FIELD_MAX) {
+			snprintf(err, errsz, "%s is %zu bytes as stored; at most %d (ANNOTATION_FIELD_MAX)",
+			    field_names[i], len, ANNOTATION_FIELD_MAX - 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A field to bind: NULL (unchanged) and "" (cleared) both store NULL.  false: out of memory. */
+static bool
 bind_field(sqlite3_stmt *q, int col, const char *v)
 {
-	char clean[ANNOTATION_FIELD_MAX];
+	char *clean;
+	size_t len;
 
 	if (v == NULL || *v == '\0')
-		return;
-	obs_sanitize(v, strlen(v), clean, sizeof(clean));
-	sqlite3_bind_text(q, col, clean, -1, SQLITE_TRANSIENT);
+		return true;
+	if ((clean = stored_form(v, &len)) == NULL)
+		return false;
+	sqlite3_bind_text(q, col, clean, (int)len, free);
+	return true;
 }
 
 static int
@@ -59,11 +104,17 @@ annotation_put(struct store *st, int64_t asset_id, const struct annotation_set *
 		snprintf(err, errsz, "%s: opened read-only", st->path);
 		return -1;
 	}
+	if (annotation_check(set, err, errsz) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, sql_upsert, -1, &q, NULL) != SQLITE_OK)
 		return fail(st, "annotate", err, errsz);
 	sqlite3_bind_int64(q, 1, asset_id);
 	for (int i = 0; i < 4; i++) {
-		bind_field(q, 2 + i, f[i]);
+		if (!bind_field(q, 2 + i, f[i])) {
+			sqlite3_finalize(q);
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
 		sqlite3_bind_int(q, 7 + i, f[i] != NULL);
 	}
 	sqlite3_bind_int64(q, 6, now);
@@ -91,12 +142,11 @@ static json_t *
 row_json(sqlite3_stmt *q, int first)
 {
 	json_t *o = json_object();
-	static const char *const keys[] = { "name", "zone", "criticality", "note" };
 
 	for (int i = 0; i < 4; i++) {
 		json_t *v = text_or_null(q, first + i);
 
-		json_object_set_new(o, keys[i], v ? v : json_null());	/* not UTF-8: null */
+		json_object_set_new(o, field_names[i], v ? v : json_null());	/* not UTF-8: null */
 	}
 	json_object_set_new(o, "updated", json_integer(sqlite3_column_int64(q, first + 4)));
 	return o;

@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-struct store;
+#include "sw_limits.h"	/* ANNOTATION_FIELD_MAX */
 
-#define ANNOTATION_FIELD_MAX	1024	/* bytes of one field */
+struct store;
 
 /*
  * The fields to change: NULL keeps a field as it is, "" clears it.
@@ -28,8 +28,16 @@ struct annotation_set {
 };
 
 /*
+ * Does every field fit, as it is stored (sanitised: an escaped byte takes
+ * four), in ANNOTATION_FIELD_MAX?  0, or -1 with "FIELD is N bytes as
+ * stored; at most M (ANNOTATION_FIELD_MAX)" in err.
+ */
+int	 annotation_check(const struct annotation_set *set, char *err, size_t errsz);
+
+/*
  * Apply set to the asset (a store opened STORE_RW), stamped now; a row
- * left with no field is deleted.  0, or -1 with a message in err.
+ * left with no field is deleted.  0, or -1 with a message in err (a field
+ * that does not fit is refused, as annotation_check says, not cut).
  */
 int	 annotation_put(struct store *st, int64_t asset_id, const struct annotation_set *set,
 	    long long now, char *err, size_t errsz);

@@ -15,6 +15,7 @@
 
 #include "support.h"
 #include "store_support.h"
+#include "annotate.h"
 #include "obsq.h"
 #include "oui.h"
 #include "q_asset.h"
@@ -699,6 +700,41 @@ START_TEST(reasons_json_is_what_jansson_wrote)
 }
 END_TEST
 
+/* An annotation field that does not fit is refused with its name and the limit, never cut. */
+START_TEST(an_annotation_past_its_limit_is_refused_not_cut)
+{
+	char fits[ANNOTATION_FIELD_MAX], over[ANNOTATION_FIELD_MAX + 1], ctl[300], err[256];
+	struct annotation_set set = { 0 };
+	int64_t id;
+
+	addr("00:0e:8c:01:02:03", "10.0.0.5", "ip", 1000);
+	flush();
+	ck_assert_int_gt(id = scalar("SELECT id FROM assets"), 0);
+	memset(fits, 'n', sizeof(fits) - 1);
+	fits[sizeof(fits) - 1] = '\0';
+	set.note = fits;		/* 1023 bytes: the most that fits */
+	ck_assert_int_eq(annotation_check(&set, err, sizeof(err)), 0);
+	ck_assert_msg(annotation_put(fx.st, id, &set, 2000, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(scalar("SELECT length(note) FROM annotations"), ANNOTATION_FIELD_MAX - 1);
+
+	memset(over, 'x', sizeof(over) - 1);
+	over[sizeof(over) - 1] = '\0';
+	set = (struct annotation_set){ .name = "Boiler 2 PLC", .note = over };
+	ck_assert_int_eq(annotation_check(&set, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "note is 1024 bytes as stored; at most 1023 (ANNOTATION_FIELD_MAX)");
+	ck_assert_int_eq(annotation_put(fx.st, id, &set, 3000, err, sizeof(err)), -1);
+	ck_assert_int_eq(scalar("SELECT length(note) FROM annotations"), ANNOTATION_FIELD_MAX - 1);
+	ck_assert_int_eq(scalar("SELECT name IS NULL FROM annotations"), 1);	/* nothing written */
+
+	/* 299 bytes typed, 1196 stored: each control byte is escaped as \xHH */
+	memset(ctl, 0x1b, sizeof(ctl) - 1);
+	ctl[sizeof(ctl) - 1] = '\0';
+	set = (struct annotation_set){ .zone = ctl };
+	ck_assert_int_eq(annotation_check(&set, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "zone is 1196 bytes as stored; at most 1023 (ANNOTATION_FIELD_MAX)");
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -725,6 +761,7 @@ make_suite(void)
 	tcase_add_test(tc, kill_9_loses_at_most_the_batch_in_flight);
 	tcase_add_test(tc, risk_verdict_and_event_beside_the_asset);
 	tcase_add_test(tc, reasons_json_is_what_jansson_wrote);
+	tcase_add_test(tc, an_annotation_past_its_limit_is_refused_not_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

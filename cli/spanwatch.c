@@ -46,8 +46,6 @@ static const struct cli_cmd *const commands[] = {
 	NULL
 };
 
-#define BUSY_SLEEP_MAX	1000000	/* longest back-off between runs, microseconds */
-
 #define HELP_WIDTH	80	/* help and usage texts fit a terminal of 80 columns */
 
 /*

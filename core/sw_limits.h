@@ -141,9 +141,16 @@
 					 * more: the file does not load (its file:line), a reload keeps the old tables */
 #define VID_NAME_MAX		96	/* bytes of one vendor-id name kept (as OUI_ORG_MAX) */
 #define VID_LINE_MAX		512	/* bytes of one vendor-id line; a longer one is an error */
+#define OUI_ORG_MAX		96	/* bytes of an IEEE registry organisation name kept, NUL included (the
+					 * longest in Debian 12's ieee-data is 108: two names are cut, the maker
+					 * still reads, as VID_NAME_MAX) */
 #define VENDOR_MAX_ROWS		4096	/* vendor table rows, shipped and local (~130 shipped) */
+#define VENDOR_FIELD_MAX	128	/* bytes of a vendor row's name, parent or listings (a source: twice);
+					 * the longest shipped is 41; longer: the file does not load (file:line) */
 #define VENDOR_MAX_ALIASES	16	/* aliases per vendor row (the most shipped is 7) */
 #define SERVICE_MAX_ROWS	2048	/* service table rows, shipped and local (~45 shipped) */
+#define SERVICE_FIELD_MAX	128	/* bytes of a service row's pattern, service or vendor (a source: twice);
+					 * longer: the file does not load (file:line) */
 
 /* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */
@@ -213,6 +220,7 @@
 
 /* The CLI (cli/): what one command reads or draws */
 #define BUSY_TRIES		10	/* whole-command runs on SQLITE_BUSY (about 6 s in all, then exit 3) */
+#define BUSY_SLEEP_MAX		1000000	/* longest back-off between two of those runs, microseconds */
 #define TABLE_MAX_COLS		32	/* columns of a table: more than any command prints */
 #define STATUS_MAX_BYTES	(1 << 20)	/* a status answer read: far above any (CTL_MAX_OUT) */
 #define OUI_MAX_LINE		4096	/* bytes of one IEEE registry record, possibly over several lines */

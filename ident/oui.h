@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "paths.h"
+#include "sw_limits.h"	/* OUI_ORG_MAX */
 
 #define OUI_DIR_DEFAULT	PATH_OUI_DIR
-#define OUI_ORG_MAX	96
 
 struct oui_entry {
 	uint64_t	 prefix;	/* the block's first bits, left-aligned in 48 bits */

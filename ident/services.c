@@ -89,7 +89,9 @@ parse_row(struct service_row *r, char **f, int nf, char *err, size_t errsz)
 	    !copy_field(r->vendor, sizeof(r->vendor), f[C_VENDOR]) || !r->vendor[0] ||
 	    !copy_field(r->source, sizeof(r->source), f[C_SOURCE]) ||
 	    !copy_field(r->checked, sizeof(r->checked), f[C_CHECKED])) {
-		snprintf(err, errsz, "empty or too long service, vendor, source or date");
+		snprintf(err, errsz, "empty service or vendor, or a field too long (a service or vendor: "
+		    "at most %d bytes, SERVICE_FIELD_MAX; a source %d)", SERVICE_FIELD_MAX - 1,
+		    SERVICE_FIELD_MAX * 2 - 1);
 		return -1;
 	}
 	if (!copy_field(r->category, sizeof(r->category), f[C_CATEGORY]) ||

@@ -15,9 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "sw_limits.h"
-
-#define SERVICE_FIELD_MAX	128
+#include "sw_limits.h"	/* SERVICE_FIELD_MAX */
 
 enum service_kind { SVC_DOMAIN, SVC_ASN };
 

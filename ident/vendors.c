@@ -85,7 +85,8 @@ parse_row(char **f, int n, struct vendor *row)
 	    !copy_field(row->listings, sizeof(row->listings), f[C_LISTINGS]) ||
 	    !copy_field(row->source, sizeof(row->source), f[C_SOURCE]) ||
 	    !copy_field(row->checked, sizeof(row->checked), f[C_CHECKED]))
-		return "a field is too long";
+		return "a field is too long (a name, parent or listings: at most 127 bytes, "
+		    "VENDOR_FIELD_MAX; a source 255)";
 	strcpy(row->country, f[C_COUNTRY]);
 	strcpy(row->parent_country, f[C_PCOUNTRY]);
 	return NULL;

@@ -12,9 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "sw_limits.h"
-
-#define VENDOR_FIELD_MAX	128
+#include "sw_limits.h"	/* VENDOR_FIELD_MAX */
 
 struct vendor {
 	char	 canonical[VENDOR_FIELD_MAX];

@@ -19,8 +19,8 @@
 #include <jansson.h>
 
 #include "addr.h"
-#include "utf8.h"
-#include "paths.h"		/* utf8_decode: one decoder for every output */
+#include "paths.h"
+#include "utf8.h"		/* utf8_decode, utf8_cp_escaped: one decoder, one rule for every output */
 
 /* Exit codes (documented in spanwatch(1)). */
 #define EXIT_OK		0
@@ -96,8 +96,6 @@ char	*term_cell(const char *s, size_t len);
 void	 cli_wrap(struct cli *cli, const char *s, int first, int rest);
 void	 cli_wrapf(struct cli *cli, int first, int rest, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
-/* C0/C1 controls, DEL and the bidirectional marks and overrides (U+202E). */
-bool	 cp_is_control(uint32_t c);
 
 /*
  * A table (cli_table.c, on libsmartcols).  maxw[c] > 0 marks a column that

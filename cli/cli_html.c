@@ -55,7 +55,7 @@ html_textn(FILE *f, const char *s, size_t len, size_t maxchars)
 		if (n == 0 || c == 0) {
 			fprintf(f, "\\x%02X", u[i]);
 			i++;
-		} else if (cp_is_control(c)) {
+		} else if (utf8_cp_escaped(c)) {
 			fprintf(f, c < 0x100 ? "\\x%02X" : "\\u%04X", (unsigned)c);
 			i += n;
 		} else {
@@ -94,7 +94,7 @@ label_clean(const char *s, size_t maxchars)
 		if (n == 0) {
 			o += (size_t)sprintf(out + o, "<0x%02X>", u[i]);
 			i++;
-		} else if (cp_is_control(c)) {
+		} else if (utf8_cp_escaped(c)) {
 			o += (size_t)sprintf(out + o, c < 0x100 ? "<0x%02X>" : "<U+%04X>", (unsigned)c);
 			i += n;
 		} else if (c == '\\') {

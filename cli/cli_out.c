@@ -18,15 +18,6 @@
 
 /* --- UTF-8 tokens ---------------------------------------------------- */
 
-/* Code points a terminal would act on rather than show. */
-bool
-cp_is_control(uint32_t c)
-{
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
 struct tok {
 	char	 b[12];		/* bytes to write */
 	size_t	 len;
@@ -34,7 +25,9 @@ struct tok {
 
 /*
  * Next display token of s[*i..len): one printable code point as is, or an
- * escape for a control / invalid byte.  Advances *i by at least one.
+ * escape for an invalid byte, a control byte ("\xHH") and the other code
+ * points of the one rule (utf8_cp_escaped: "\uHHHH").  Advances *i by at
+ * least one.
  */
 static void
 next_tok(const char *s, size_t len, size_t *i, struct tok *t)
@@ -43,10 +36,10 @@ next_tok(const char *s, size_t len, size_t *i, struct tok *t)
 	uint32_t c;
 	size_t n = utf8_decode(u, len - *i, &c);
 
-	if (n == 0 || c == 0 || (n == 1 && cp_is_control(c))) {
+	if (n == 0 || c == 0 || (n == 1 && utf8_cp_escaped(c))) {
 		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\x%02X", u[0]);
 		*i += 1;
-	} else if (cp_is_control(c)) {
+	} else if (utf8_cp_escaped(c)) {
 		t->len = (size_t)snprintf(t->b, sizeof(t->b), "\\u%04X", (unsigned)c);
 		*i += n;
 	} else {

@@ -49,17 +49,16 @@ utf8_len(const unsigned char *s, size_t left)
 }
 
 /*
- * Code points that change how the text around them is displayed without
- * showing themselves (a name that reads differently from what it is):
- * C1 controls, the Arabic letter mark, zero-width spaces, joiners and
- * direction marks, bidi embeddings, overrides and isolates, and the
- * zero-width no-break space.
+ * Controls act on a terminal instead of showing; the others change how
+ * the text around them is displayed without showing themselves (a name
+ * that reads differently from what it is).  utf8.h lists them.
  */
-static bool
-hidden(uint32_t cp)
+bool
+utf8_cp_escaped(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	    (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || cp == 0x2060 ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 size_t
@@ -73,7 +72,7 @@ utf8_shown_len(const unsigned char *s, size_t left)
 	if (s[0] < 0x80)
 		return 1;	/* ASCII, most of every value: nothing hidden there */
 	n = utf8_decode(s, left, &cp);
-	return n && hidden(cp) ? 0 : n;
+	return n && utf8_cp_escaped(cp) ? 0 : n;
 }
 
 /*

@@ -26,10 +26,25 @@ size_t	 utf8_decode(const unsigned char *s, size_t left, uint32_t *cp);
 size_t	 utf8_len(const unsigned char *s, size_t left);
 
 /*
+ * The one rule of which code points no output shows as they are: the
+ * store keeps them escaped (obs_sanitize), the export escapes them
+ * (utf8_walk), the CLI's terminal, CSV and HTML writers escape them, each
+ * in its own notation.  C0 controls and DEL; C1 controls (U+0080-009F);
+ * and the invisible characters that hide, join or reorder text without
+ * showing themselves: U+061C (Arabic letter mark), U+200B-200F (zero-width
+ * space, non-joiner and joiner, direction marks), U+2028-2029 (line and
+ * paragraph separators), U+202A-202E (bidi embeddings and overrides),
+ * U+2060 (word joiner), U+2066-2069 (bidi isolates) and U+FEFF (zero-width
+ * no-break space, byte order mark).
+ */
+bool	 utf8_cp_escaped(uint32_t cp);
+
+/*
  * As utf8_len, and 0 for a sequence that must not reach a reader as it
- * is: C1 controls and the invisible format characters that reorder or
- * hide text (U+061C, U+200B-200F, U+202A-202E, U+2066-2069, U+FEFF).
- * Every output escapes those bytes as "\xHH" like invalid ones.
+ * is: a code point of utf8_cp_escaped() from U+0080 on.  ASCII control
+ * bytes count as valid here (1); the callers escape them where their
+ * format needs it (obs_sanitize always, utf8_walk with ctl).  Every
+ * output escapes the bytes of a 0 as "\xHH" like invalid ones.
  */
 size_t	 utf8_shown_len(const unsigned char *s, size_t left);
 

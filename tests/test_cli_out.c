@@ -50,6 +50,21 @@ START_TEST(term_cell_escapes_nul_invalid_utf8_c1_and_bidi)
 }
 END_TEST
 
+/* The CLI escapes by the core's rule (utf8_cp_escaped): zero-width characters too. */
+START_TEST(term_cell_escapes_zero_width_and_separators)
+{
+	static const char in[] = "a\xe2\x80\x8b" "b\xe2\x80\x8d" "c\xe2\x81\xa0" "d\xef\xbb\xbf"
+	    "e\xe2\x80\xa8" "f\x7f" "g\xe2\x81\xa6" "h\xd8\x9c";
+	char *s = term_cell(in, sizeof(in) - 1);
+
+	ck_assert_str_eq(s, "a\\u200Bb\\u200Dc\\u2060d\\uFEFFe\\u2028f\\x7Fg\\u2066h\\u061C");
+	free(s);
+	s = term_cell("\xe2\x80\xaf" "x\xc2\xa0", 6);	/* NNBSP, NBSP: shown */
+	ck_assert_str_eq(s, "\xe2\x80\xaf" "x\xc2\xa0");
+	free(s);
+}
+END_TEST
+
 START_TEST(term_cell_whole_hostile_value_has_no_control_bytes)
 {
 	char *s = term_cell(hostile, sizeof(hostile) - 1);
@@ -307,6 +322,7 @@ make_suite(void)
 
 	tcase_add_test(tc, term_cell_escapes_escape_sequences);
 	tcase_add_test(tc, term_cell_escapes_nul_invalid_utf8_c1_and_bidi);
+	tcase_add_test(tc, term_cell_escapes_zero_width_and_separators);
 	tcase_add_test(tc, term_cell_whole_hostile_value_has_no_control_bytes);
 	tcase_add_test(tc, csv_quotes_per_rfc4180);
 	tcase_add_test(tc, csv_neutralises_formulas_but_not_numbers);

@@ -45,10 +45,16 @@ START_TEST(sanitize_escapes_bidi_and_invisible_characters)
 		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },	/* RLM U+200F */
 		{ "\xd8\x9c", "\\xd8\\x9c" },		/* ALM U+061C */
 		{ "\xef\xbb\xbf", "\\xef\\xbb\\xbf" },	/* BOM U+FEFF */
+		{ "\xe2\x80\x8d", "\\xe2\\x80\\x8d" },	/* ZWJ U+200D */
+		{ "\xe2\x81\xa0", "\\xe2\\x81\\xa0" },	/* WJ U+2060 */
+		{ "\xe2\x80\xa8", "\\xe2\\x80\\xa8" },	/* LS U+2028 */
+		{ "\xe2\x80\xa9", "\\xe2\\x80\\xa9" },	/* PS U+2029 */
+		{ "\x7f", "\\x7f" },			/* DEL */
 	};
 	/* their neighbours stay text */
 	static const char *const shown[] = {
 		"\xe2\x80\xaf", "\xe2\x80\x8a", "\xe2\x81\xa5", "\xd8\x9b", "\xef\xbb\xbe",
+		"\xe2\x80\xa7", "\xe2\x81\xa1", "\xc2\xa0",
 	};
 	char in[16], want[32];
 

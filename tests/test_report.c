@@ -63,6 +63,67 @@ START_TEST(html_cuts_long_names_by_code_points)
 }
 END_TEST
 
+/*
+ * One rule everywhere: for every code point of the BMP and the start of
+ * each supplementary plane, the stored form (obs_sanitize), the export's
+ * walk, the terminal cell, the report's HTML and the map's labels escape
+ * it exactly when utf8_cp_escaped() says so.
+ */
+START_TEST(every_writer_escapes_by_the_one_rule)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x1, 0xffff }, { 0x10000, 0x10100 }, { 0x1f300, 0x1f700 }, { 0xe0000, 0xe0100 },
+		{ 0x10ff00, 0x10ffff },
+	};
+
+	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++)
+	for (uint32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+		unsigned char u[4];
+		char in[8], stored[64], *term, *page, *label, *walked;
+		struct sbuf b = { 0 };
+		bool esc = utf8_cp_escaped(cp);
+		size_t n;
+
+		if ((cp >= 0xd800 && cp <= 0xdfff) || cp == '\\')
+			continue;	/* surrogates are invalid UTF-8; a backslash is doubled, not escaped */
+		n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		if (n == 1) {
+			u[0] = (unsigned char)cp;
+		} else if (n == 2) {
+			u[0] = (unsigned char)(0xc0 | cp >> 6);
+			u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else if (n == 3) {
+			u[0] = (unsigned char)(0xe0 | cp >> 12);
+			u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else {
+			u[0] = (unsigned char)(0xf0 | cp >> 18);
+			u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		}
+		snprintf(in, sizeof(in), "a%.*sb", (int)n, (const char *)u);
+		obs_sanitize(in, strlen(in), stored, sizeof(stored));
+		term = term_cell(in, strlen(in));
+		page = html(in, 0);
+		label = label_clean(in, 0);
+		utf8_walk(&b, in, strlen(in), true, sb_putn, "\\");
+		walked = sb_take(&b);
+		ck_assert_msg((strcmp(stored, in) != 0) == esc, "U+%04X stored as %s", (unsigned)cp, stored);
+		ck_assert_msg((strcmp(walked, in) != 0) == esc, "U+%04X exported as %s", (unsigned)cp, walked);
+		ck_assert_msg((strcmp(term, in) != 0) == esc, "U+%04X on a terminal: %s", (unsigned)cp, term);
+		ck_assert_msg((strstr(page, "\\x") || strstr(page, "\\u")) == esc, "U+%04X in HTML: %s",
+		    (unsigned)cp, page);
+		ck_assert_msg((strstr(label, "<0x") || strstr(label, "<U+")) == esc, "U+%04X in a label: %s",
+		    (unsigned)cp, label);
+		free(term);
+		free(page);
+		free(label);
+		free(walked);
+	}
+}
+END_TEST
+
 START_TEST(labels_have_no_backslash_escape_or_control)
 {
 	char *s = label_clean("PLC\\N \\l\x1b\xe2\x80\xae" "x\xff", 0);
@@ -219,6 +280,7 @@ make_suite(void)
 	tcase_add_test(tc, html_controls_bidi_and_bad_utf8_are_shown);
 	tcase_add_test(tc, html_cuts_long_names_by_code_points);
 	tcase_add_test(tc, labels_have_no_backslash_escape_or_control);
+	tcase_add_test(tc, every_writer_escapes_by_the_one_rule);
 	tcase_add_test(tc, public_addresses);
 	tcase_add_test(tc, zones_are_vlans_else_subnets);
 	tcase_add_test(tc, levels_follow_the_roles);

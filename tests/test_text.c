@@ -100,6 +100,61 @@ START_TEST(len_refuses_nul_and_shown_len_hidden_characters)
 }
 END_TEST
 
+/* The one rule of what is shown escaped (utf8.h), at each edge of each range. */
+static const struct { uint32_t cp; bool esc; } rule[] = {
+	{ 0x00, true }, { 0x01, true }, { 0x09, true }, { 0x0a, true }, { 0x1b, true },	/* C0 */
+	{ 0x1f, true }, { 0x20, false }, { 0x7e, false },
+	{ 0x7f, true },								/* DEL */
+	{ 0x80, true }, { 0x85, true }, { 0x9b, true }, { 0x9f, true },		/* C1 */
+	{ 0xa0, false }, { 0xe9, false },
+	{ 0x061b, false }, { 0x061c, true }, { 0x061d, false },			/* ALM */
+	{ 0x200a, false }, { 0x200b, true }, { 0x200c, true }, { 0x200d, true },	/* zero-width */
+	{ 0x200e, true }, { 0x200f, true }, { 0x2010, false },			/* LRM, RLM */
+	{ 0x2027, false }, { 0x2028, true }, { 0x2029, true },			/* LS, PS */
+	{ 0x202a, true }, { 0x202b, true }, { 0x202c, true }, { 0x202d, true },	/* embeddings, */
+	{ 0x202e, true }, { 0x202f, false },					/* overrides */
+	{ 0x205f, false }, { 0x2060, true }, { 0x2061, false },			/* word joiner */
+	{ 0x2065, false }, { 0x2066, true }, { 0x2067, true }, { 0x2068, true },	/* isolates */
+	{ 0x2069, true }, { 0x206a, false },
+	{ 0xfefe, false }, { 0xfeff, true }, { 0xff00, false },			/* ZWNBSP / BOM */
+	{ 0x1f600, false }, { 0x10ffff, false },
+};
+
+/* cp as UTF-8 into b (4 bytes of room); its length. */
+static size_t
+utf8_put(uint32_t cp, unsigned char *b)
+{
+	if (cp < 0x80)
+		return b[0] = (unsigned char)cp, 1;
+	if (cp < 0x800)
+		return b[0] = (unsigned char)(0xc0 | cp >> 6), b[1] = (unsigned char)(0x80 | (cp & 0x3f)), 2;
+	if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	b[0] = (unsigned char)(0xf0 | cp >> 18);
+	b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+START_TEST(one_rule_for_controls_bidi_and_zero_width)
+{
+	for (size_t i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
+		unsigned char b[4];
+		size_t n = utf8_put(rule[i].cp, b);
+
+		ck_assert_msg(utf8_cp_escaped(rule[i].cp) == rule[i].esc, "U+%04X", (unsigned)rule[i].cp);
+		if (rule[i].cp >= 0x80)	/* from U+0080 on the decoder's answer is the rule's */
+			ck_assert_msg((utf8_shown_len(b, n) == 0) == rule[i].esc, "U+%04X shown_len",
+			    (unsigned)rule[i].cp);
+	}
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -110,6 +165,7 @@ make_suite(void)
 	tcase_add_test(tc, fixed_builder_stops_at_its_end_and_says_so);
 	tcase_add_test(tc, decoder_accepts_exactly_the_valid_sequences);
 	tcase_add_test(tc, len_refuses_nul_and_shown_len_hidden_characters);
+	tcase_add_test(tc, one_rule_for_controls_bidi_and_zero_width);
 	suite_add_tcase(s, tc);
 	return s;
 }

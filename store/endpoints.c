@@ -160,6 +160,7 @@ store_set_site(struct store *s, const char *networks, const struct services *svc
 	s->ep->svc = svc;
 	s->ep->ai = ai;
 	memset(s->ep->memo, 0, EP_MEMO_SLOTS * sizeof(*s->ep->memo));
+	memset(s->ep->site_none, 0, sizeof(s->ep->site_none));	/* "none" was of the old networks */
 	return 0;
 }
 
@@ -260,15 +261,23 @@ ep_mark_asset(struct store *s, const struct ipaddr *ip)
 	m->is_asset = m->asset_known = true;
 }
 
+static unsigned
+site_slot(int64_t id)
+{
+	return (unsigned)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 40) & (EP_MEMO_SLOTS - 1);
+}
+
 bool
 ep_asset_has_site_addr(struct store *s, int64_t id)
 {
-	unsigned i = (unsigned)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 40) & (EP_MEMO_SLOTS - 1);
+	unsigned i = site_slot(id);
 	sqlite3_stmt *q;
 	bool yes = false;
 
 	if (s->ep->site_mac[i] == id)
 		return true;
+	if (s->ep->site_none[i].id == id && s->ep->site_none[i].gen == s->cache_gen)
+		return false;
 	q = ep_q(s, P_ASSET_ADDRS);
 	sqlite3_bind_int64(q, 1, id);
 	while (!yes && sqlite3_step(q) == SQLITE_ROW) {
@@ -279,7 +288,21 @@ ep_asset_has_site_addr(struct store *s, int64_t id)
 	sqlite3_reset(q);
 	if (yes)
 		s->ep->site_mac[i] = id;	/* an address once held stays: only positives are kept */
+	else {
+		/* until it gets an address (ep_asset_addr_added) */
+		s->ep->site_none[i].id = id;
+		s->ep->site_none[i].gen = s->cache_gen;
+	}
 	return yes;
+}
+
+void
+ep_asset_addr_added(struct store *s, int64_t id)
+{
+	unsigned i = site_slot(id);
+
+	if (s->ep && s->ep->site_none[i].id == id)
+		s->ep->site_none[i].id = 0;
 }
 
 bool

@@ -44,6 +44,9 @@ struct ep_state {
 	struct asinfo	*ai;
 	struct ep_memo	*memo;		/* EP_MEMO_SLOTS */
 	int64_t		 site_mac[EP_MEMO_SLOTS];	/* assets known to have a site address */
+	/* assets known to have none, while no address is added to them and the store's
+	 * cache generation (acache_clear: a promotion, a merge, a rollback) stays */
+	struct { int64_t id; uint32_t gen; } site_none[EP_MEMO_SLOTS];
 	unsigned	 pdns_since_check;
 	sqlite3_stmt	*st[P_NSTMTS];
 };
@@ -63,6 +66,8 @@ bool	 ep_ip_is_asset(struct store *s, const struct ipaddr *ip);
 void	 ep_mark_asset(struct store *s, const struct ipaddr *ip);
 /* Does a MAC-keyed asset have an address inside the site (so it forwards the others)? */
 bool	 ep_asset_has_site_addr(struct store *s, int64_t asset_id);
+/* An address row was added to the asset (or the id is new): forget that it had no site address. */
+void	 ep_asset_addr_added(struct store *s, int64_t asset_id);
 /* Does a protocol name an OT protocol (a remote RTU keeps its asset)? */
 bool	 ep_ot_protocol(const char *proto, uint16_t port);
 

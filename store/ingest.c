@@ -149,7 +149,10 @@ address(struct store *s, int64_t id, const char *ip, const char *src, long long 
 	sqlite3_bind_text(q, 2, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, ts);
-	return st_step(s, S_ADDR_UPSERT) == SQLITE_DONE ? 0 : -1;
+	if (st_step(s, S_ADDR_UPSERT) != SQLITE_DONE)
+		return -1;
+	ep_asset_addr_added(s, id);
+	return 0;
 }
 
 static int
@@ -210,6 +213,7 @@ new_ip_asset(struct store *s, const char *ip, uint16_t vlan, long long ts, int64
 	sqlite3_bind_int64(q, 3, ts);
 	if (st_step(s, S_ADDR_INS_KEY) != SQLITE_DONE)
 		return -1;
+	ep_asset_addr_added(s, *id);
 	return ev_change(s, ts, *id, EV_ASSET_NEW, "ip", NULL, ip, detail, true);
 }
 
@@ -534,6 +538,7 @@ rehome(struct store *s, int64_t gw, int64_t to, const char *ip)
 		if (st_step(s, moves[i]) != SQLITE_DONE)
 			return -1;
 	}
+	ep_asset_addr_added(s, to);
 	touch_for_risk(s, to);
 	return 0;
 }
@@ -627,6 +632,7 @@ merge_claimed(struct store *s, int64_t gw, const char *ip)
 			return -1;
 	}
 	acache_clear(s);	/* the IP's cached entry names the deleted asset */
+	ep_asset_addr_added(s, gw);
 	/* no verdict for a deleted asset: the gateway takes its place */
 	if (riskset_replace(&s->risk, from, gw) == RISKSET_FULL)
 		s->stats.risk_deferred++;

@@ -72,7 +72,7 @@ apply(void *arg, const struct obs *o)
 
 	/* the verdicts now, between two observations, before the set can fill */
 	if (riskset_len(&b->s->risk) + STORE_RISK_HEADROOM > STORE_RISK_MAX) {
-		if (assess_touched(b->s, b->now) != 0)
+		if (evid_flush(b->s) != 0 || assess_touched(b->s, b->now) != 0)
 			return -1;
 		b->s->stats.risk_early++;
 	}

@@ -374,6 +374,8 @@ ev_identity(struct store *s, int64_t id, const char *attr, const char *val, cons
 
 	if (s->ev == NULL || !identity_tracked(attr, src))
 		return 0;
+	if (evid_flush_asset(s, id) != 0)	/* the query orders by last_seen */
+		return -1;
 	q = eq(s, E_IDENT_OLD);
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);

@@ -40,6 +40,7 @@ secs(uint64_t ts_us)
 void
 acache_clear(struct store *s)
 {
+	evcache_clear(s);	/* the evidence of deleted or moved assets too */
 	if (s->cache == NULL)
 		return;
 	if (++s->cache_gen == 0) {
@@ -353,7 +354,7 @@ pending_flush(struct store *s)
 		t->id = 0;
 	}
 	s->ntouch = 0;
-	return 0;
+	return evid_flush(s);
 }
 
 void
@@ -362,6 +363,7 @@ pending_drop(struct store *s)
 	for (size_t k = 0; k < s->ntouch; k++)
 		s->touch[s->touch_used[k]].id = 0;
 	s->ntouch = 0;
+	evid_drop(s);
 }
 
 /*
@@ -539,6 +541,7 @@ rehome(struct store *s, int64_t gw, int64_t to, const char *ip)
 			return -1;
 	}
 	ep_asset_addr_added(s, to);
+	evcache_clear(s);	/* the gateway's rows with that IP are gone */
 	touch_for_risk(s, to);
 	return 0;
 }
@@ -562,6 +565,8 @@ promote_gateway(struct store *s, int64_t gw, long long ts)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return 0;
+	if (evid_flush(s) != 0)		/* what S_GW_ADDRS and the moves read */
+		return -1;
 	s->stats.gateways++;
 	acache_clear(s);	/* the MAC's cached entry says "not a gateway" */
 	/* a gateway forwards for many: move them in rounds of 64 (moved rows are gone) */

@@ -3,15 +3,158 @@
  * so that the category's derived facts (assess.c) do not call back into
  * ingest: batch -> ingest -> model, batch -> assess -> model.
  */
+#include <string.h>
+
 #include "store_int.h"
 
-/* Add or refresh one piece of evidence; *is_new when the row is new. */
+/* attr NUL val NUL src NUL into key; 0 when it does not fit (such a row is not cached) */
+static size_t
+evid_key(char key[EVID_KEY_MAX], const char *attr, const char *val, const char *src)
+{
+	size_t a = strlen(attr) + 1, v = strlen(val) + 1, c = strlen(src) + 1;
+
+	if (a + v + c > EVID_KEY_MAX)
+		return 0;
+	memcpy(key, attr, a);
+	memcpy(key + a, val, v);
+	memcpy(key + a + v, src, c);
+	return a + v + c;
+}
+
+static uint64_t
+evid_hash(int64_t id, const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)id;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
+	return h ^ h >> 29;
+}
+
+/* The sightings summed in e, onto its row. */
+static int
+evid_write(struct store *s, struct evid_ent *e)
+{
+	const char *attr = e->key, *val = attr + strlen(attr) + 1, *src = val + strlen(val) + 1;
+	sqlite3_stmt *q = st_get(s, S_EVID_ADD);
+
+	sqlite3_bind_int64(q, 1, e->asset);
+	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, val, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, src, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, e->lo);
+	sqlite3_bind_int64(q, 6, e->hi);
+	sqlite3_bind_int64(q, 7, e->n);
+	sqlite3_bind_int(q, 8, e->conf);
+	if (st_step(s, S_EVID_ADD) != SQLITE_DONE)
+		return -1;
+	e->dirty = false;
+	e->n = 0;
+	return 0;
+}
+
+int
+evid_flush(struct store *s)
+{
+	for (size_t k = 0; k < s->nevid_dirty; k++) {
+		struct evid_ent *e = &s->evid[s->evid_dirty[k]];
+
+		if (e->dirty && evid_write(s, e) != 0)
+			return -1;
+	}
+	s->nevid_dirty = 0;
+	return 0;
+}
+
+int
+evid_flush_asset(struct store *s, int64_t id)
+{
+	for (size_t k = 0; k < s->nevid_dirty; k++) {
+		struct evid_ent *e = &s->evid[s->evid_dirty[k]];
+
+		if (e->dirty && e->asset == id && evid_write(s, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+evid_drop(struct store *s)
+{
+	for (size_t k = 0; k < s->nevid_dirty; k++) {
+		s->evid[s->evid_dirty[k]].dirty = false;
+		s->evid[s->evid_dirty[k]].n = 0;
+	}
+	s->nevid_dirty = 0;
+}
+
+void
+evcache_clear(struct store *s)
+{
+	if (s->evid == NULL || ++s->evid_gen != 0)
+		return;
+	for (size_t i = 0; i < EVID_CACHE_SLOTS; i++)
+		s->evid[i].gen = 0;	/* sightings held stay held: they are written by key */
+	s->evid_gen = 1;
+}
+
+/* A sighting of a row known to exist, summed for the batch's end; false if not known. */
+static bool
+evid_seen(struct store *s, struct evid_ent *e, uint64_t h, int64_t id, const char *key,
+    size_t klen, int conf, long long ts, int *rc)
+{
+	*rc = 0;
+	if (e->gen != s->evid_gen || e->hash != h || e->asset != id || e->klen != klen ||
+	    memcmp(e->key, key, klen) != 0)
+		return false;
+	if (!e->dirty) {
+		if (s->nevid_dirty == EVID_PENDING_MAX) {
+			s->stats.evidence_flushed_early++;
+			if ((*rc = evid_flush(s)) != 0)
+				return true;
+		}
+		e->dirty = true;
+		e->n = 0;
+		e->conf = conf;
+		e->lo = e->hi = ts;
+		s->evid_dirty[s->nevid_dirty++] = (uint32_t)(e - s->evid);
+	}
+	e->n++;
+	if (conf > e->conf)
+		e->conf = conf;
+	if (ts < e->lo)
+		e->lo = ts;
+	if (ts > e->hi)
+		e->hi = ts;
+	s->stats.evidence_deferred++;
+	return true;
+}
+
+/*
+ * Add or refresh one piece of evidence; *is_new when the row is new.  While
+ * an observation is applied (not for a verdict's own evidence), a row known
+ * to exist only has its sighting summed in memory (struct evid_ent).
+ */
 int
 model_evidence(struct store *s, int64_t id, const char *attr, const char *val, const char *src,
     int conf, long long ts, const char *via_ip, bool *is_new)
 {
-	sqlite3_stmt *q = st_get(s, S_EVID_UPSERT);
+	struct evid_ent *e = NULL;
+	char key[EVID_KEY_MAX];
+	size_t klen = 0;
+	uint64_t h = 0;
+	sqlite3_stmt *q;
+	int rc;
 
+	if (s->evid && s->cur_obs && (klen = evid_key(key, attr, val, src)) != 0) {
+		h = evid_hash(id, key, klen);
+		e = &s->evid[h & (EVID_CACHE_SLOTS - 1)];
+		if (evid_seen(s, e, h, id, key, klen, conf, ts, &rc)) {
+			*is_new = false;
+			return rc;
+		}
+	}
+	q = st_get(s, S_EVID_UPSERT);
 	/* the strings outlive the step: attr and src are static, val sits in the queue */
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
@@ -29,6 +172,15 @@ model_evidence(struct store *s, int64_t id, const char *attr, const char *val, c
 	if (st_step(s, S_EVID_UPSERT) != SQLITE_DONE)
 		return -1;
 	*is_new = sqlite3_last_insert_rowid(s->db) != 0;
+	if (e == NULL)
+		return 0;
+	if (e->dirty && evid_write(s, e) != 0)	/* the slot's other row: its sightings first */
+		return -1;
+	e->gen = s->evid_gen;
+	e->hash = h;
+	e->asset = id;
+	e->klen = (uint16_t)klen;
+	memcpy(e->key, key, klen);
 	return 0;
 }
 

@@ -43,6 +43,10 @@ static const char *const sql[S_NSTMTS] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "first_seen = min(first_seen, excluded.first_seen), count = count + 1, "
 	    "confidence = max(confidence, excluded.confidence)",
+	/* summed sightings of a row known to exist (model.c), as S_EVID_UPSERT's update */
+	[S_EVID_ADD] = "UPDATE evidence SET last_seen = max(last_seen, ?6), "
+	    "first_seen = min(first_seen, ?5), count = count + ?7, confidence = max(confidence, ?8) "
+	    "WHERE asset_id = ?1 AND attribute = ?2 AND value = ?3 AND source = ?4",
 	[S_SVC_UPSERT] = "INSERT INTO services (asset_id, transport, port, protocol, role, "
 	    "first_seen, last_seen, via_ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7) "
 	    "ON CONFLICT (asset_id, transport, port, protocol, role) DO UPDATE SET "

@@ -183,14 +183,19 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errsz)
 	    STORE_EVENT_KEEP_DAYS_DEFAULT, FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT,
 	    FLOOD_FIRST_START_BURST };
 	s->cache_gen = 1;	/* zeroed entries (generation 0) never match */
+	s->evid_gen = 1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (mode == STORE_RW && ((s->cache = bigmem_alloc(ACACHE_SLOTS * sizeof(*s->cache))) == NULL ||
 	    (s->touch = calloc(STORE_TOUCH_SLOTS, sizeof(*s->touch))) == NULL ||
 	    (s->touch_used = calloc(STORE_TOUCH_SLOTS / 2, sizeof(*s->touch_used))) == NULL ||
+	    (s->evid = bigmem_alloc(EVID_CACHE_SLOTS * sizeof(*s->evid))) == NULL ||
+	    (s->evid_dirty = calloc(EVID_PENDING_MAX, sizeof(*s->evid_dirty))) == NULL ||
 	    riskset_init(&s->risk, STORE_RISK_MAX) != 0)) {
 		bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
+		bigmem_free(s->evid, EVID_CACHE_SLOTS * sizeof(*s->evid));
 		free(s->touch);
 		free(s->touch_used);
+		free(s->evid_dirty);
 		snprintf(err, errsz, "out of memory");
 		free(s);
 		return NULL;
@@ -242,8 +247,10 @@ store_close(struct store *s)
 	riskset_free(&s->risk);
 	flood_free(s);
 	bigmem_free(s->cache, ACACHE_SLOTS * sizeof(*s->cache));
+	bigmem_free(s->evid, EVID_CACHE_SLOTS * sizeof(*s->evid));
 	free(s->touch);
 	free(s->touch_used);
+	free(s->evid_dirty);
 	free(s);
 }
 

@@ -25,7 +25,7 @@ enum stmt_id {
 	S_ADDR_CLAIMED, S_GW_ADDRS, S_ADDR_DEL, S_ADDR_INS_KEY,
 	S_MV_TOUCH, S_MV_EVID, S_MV_SVC, S_MV_ADDR, S_MV_EVID_DEL, S_MV_SVC_DEL,
 	S_MG_CONV_CLI, S_MG_CONV_SRV, S_MG_EVENTS, S_MG_DEL,
-	S_CAT_FACTS, S_CAT_PUT,
+	S_CAT_FACTS, S_CAT_PUT, S_EVID_ADD,
 	S_NSTMTS
 };
 
@@ -57,6 +57,28 @@ struct touch_ent {
 	long long	 lo, hi;
 };
 
+/*
+ * Evidence rows known to exist (model.c), and the sightings of them a batch
+ * has not written yet: a repeated fact adds to count and moves the times of
+ * its row, which commutes, so the sightings of one batch are summed here and
+ * written as one UPDATE per row (evid_flush) before anything reads those
+ * columns: at the batch's end, before a verdict, a gateway promotion, a
+ * merge, or an identity change of the asset (ev_identity).  Entries are
+ * valid while gen equals evid_gen (evcache_clear: whenever acache_clear,
+ * and when rows move to another asset).
+ */
+struct evid_ent {
+	uint32_t	 gen;
+	bool		 dirty;		/* n sightings not written yet */
+	uint16_t	 klen;
+	int64_t		 asset;
+	uint64_t	 hash;
+	uint32_t	 n;
+	int		 conf;		/* highest confidence of those sightings */
+	long long	 lo, hi;	/* their times */
+	char		 key[EVID_KEY_MAX];	/* attribute NUL value NUL source NUL */
+};
+
 struct store {
 	sqlite3			*db;
 	enum store_mode		 mode;
@@ -74,6 +96,10 @@ struct store {
 	struct touch_ent	*touch;		/* STORE_TOUCH_SLOTS entries */
 	uint16_t		*touch_used;	/* slots in use, STORE_TOUCH_SLOTS / 2 */
 	size_t			 ntouch;
+	struct evid_ent		*evid;		/* EVID_CACHE_SLOTS entries */
+	uint32_t		 evid_gen;
+	uint32_t		*evid_dirty;	/* slots with sightings to write, EVID_PENDING_MAX */
+	size_t			 nevid_dirty;
 	struct riskset		 risk;		/* assets whose verdict the batch evaluates */
 	struct store_stats	 stats;
 	struct ev_state		*ev;		/* events.c; NULL when read-only */
@@ -115,6 +141,11 @@ void	 st_error(struct store *s, const char *what);
 /* model.c: writes of the asset model that ingest and assess share */
 int	 model_evidence(struct store *s, int64_t id, const char *attr, const char *val,
 	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
+/* The summed sightings of known evidence rows: written (of one asset, or all), forgotten. */
+int	 evid_flush(struct store *s);
+int	 evid_flush_asset(struct store *s, int64_t asset_id);
+void	 evid_drop(struct store *s);
+void	 evcache_clear(struct store *s);	/* rows moved or deleted: none is known any more */
 /* An asset the batch must evaluate (batch.c does, through assess.c). */
 void	 touch_for_risk(struct store *s, int64_t asset_id);
 

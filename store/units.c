@@ -152,6 +152,9 @@ split_direct_unit(struct store *s, int64_t gw, const char *ip, long long ts)
 		return 0;
 	if (new_unit_asset(s, gw, (unsigned)old_unit, ip, ts, &child) != 0)
 		return -1;
+	if (evid_flush(s) != 0)		/* the rows move: what is held is written first */
+		return -1;
+	evcache_clear(s);
 	if (exec_ints(s, "UPDATE evidence SET asset_id = ?2 WHERE asset_id = ?1 AND "
 	    "source GLOB '" SRC_MODBUS_UNIT "*'", gw, child, 0, NULL) != 0 ||
 	    exec_ints(s, "UPDATE modbus_units SET asset_id = ?2 WHERE gateway_id = ?1 AND unit = ?3",

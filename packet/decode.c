@@ -35,23 +35,52 @@ layer_push(struct pkt *p, struct decode_stats *st)
 }
 
 /*
+ * The next n bytes as a header of their own, and past them.  One length
+ * check here; the reads from h are then against a length the compiler
+ * knows, so they cost a load each and no checks of their own (they are
+ * checked all the same: a header read past n still fails).  A cursor
+ * already bad fails as reading the fields from it would: an IP packet
+ * whose length field claims more than was captured leaves its body
+ * cursor bad (cur_take failed), so its TCP or UDP header counts as short.
+ */
+static inline bool
+take_hdr(struct cur *c, size_t n, struct cur *h)
+{
+	if (cur_left(c) < n || !cur_ok(c))
+		return false;
+	*h = (struct cur){ cur_ptr(c), n, false };
+	return cur_skip(c, n);
+}
+
+/* The same without moving c: the IPv4 header is also the start of its packet. */
+static inline bool
+peek_hdr(const struct cur *c, size_t n, struct cur *h)
+{
+	if (cur_left(c) < n || !cur_ok(c))
+		return false;
+	*h = (struct cur){ cur_ptr(c), n, false };
+	return true;
+}
+
+/*
  * TCP header (RFC 9293 3.1): ports 2+2, seq 4, ack 4, data offset 4 bits,
  * flags, window 2, checksum 2, urgent 2, options.
  */
 static enum decode_rc
 decode_tcp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
+	struct cur h;
 	uint8_t off = 0, flags = 0;
 	size_t hlen;
 
-	cur_be16(c, &p->sport);
-	cur_be16(c, &p->dport);
-	cur_be32(c, &p->seq);
-	cur_be32(c, &p->ack);
-	cur_u8(c, &off);
-	cur_u8(c, &flags);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 14, &h))
 		return fail(&st->tcp_short, DECODE_SHORT);
+	cur_be16(&h, &p->sport);
+	cur_be16(&h, &p->dport);
+	cur_be32(&h, &p->seq);
+	cur_be32(&h, &p->ack);
+	cur_u8(&h, &off);
+	cur_u8(&h, &flags);
 	hlen = (size_t)(off >> 4) * 4;
 	if (hlen < 20)
 		return fail(&st->tcp_bad_offset, DECODE_MALFORMED);
@@ -69,15 +98,14 @@ decode_tcp(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_udp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	uint16_t len = 0, csum = 0;
-	struct cur body;
+	uint16_t len = 0;
+	struct cur h, body;
 
-	cur_be16(c, &p->sport);
-	cur_be16(c, &p->dport);
-	cur_be16(c, &len);
-	cur_be16(c, &csum);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 8, &h))
 		return fail(&st->udp_short, DECODE_SHORT);
+	cur_be16(&h, &p->sport);
+	cur_be16(&h, &p->dport);
+	cur_be16(&h, &len);		/* then the checksum, 2 */
 	if (len < 8)
 		return fail(&st->udp_bad_length, DECODE_MALFORMED);
 	/* Clamp to the UDP length; a capture cut short keeps what it has. */
@@ -123,23 +151,23 @@ decode_l4(uint8_t proto, struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_ipv4(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	struct cur ip = *c, body;
-	uint8_t vihl = 0, tos = 0, ttl = 0, proto = 0, src[4] = { 0 }, dst[4] = { 0 };
-	uint16_t tot = 0, id = 0, frag = 0, csum = 0;
+	struct cur ip, body;
+	uint8_t vihl = 0, ttl = 0, proto = 0, src[4] = { 0 }, dst[4] = { 0 };
+	uint16_t tot = 0, frag = 0;
 	size_t hlen;
 
+	if (!peek_hdr(c, 20, &ip))
+		return fail(&st->ipv4_short, DECODE_SHORT);
 	cur_u8(&ip, &vihl);
-	cur_u8(&ip, &tos);
+	cur_skip(&ip, 1);		/* tos */
 	cur_be16(&ip, &tot);
-	cur_be16(&ip, &id);
+	cur_skip(&ip, 2);		/* id */
 	cur_be16(&ip, &frag);
 	cur_u8(&ip, &ttl);
 	cur_u8(&ip, &proto);
-	cur_be16(&ip, &csum);
+	cur_skip(&ip, 2);		/* checksum */
 	cur_copy(&ip, src, 4);
 	cur_copy(&ip, dst, 4);
-	if (!cur_ok(&ip))
-		return fail(&st->ipv4_short, DECODE_SHORT);
 	hlen = (size_t)(vihl & 15) * 4;
 	if (vihl >> 4 != 4 || hlen < 20)
 		return fail(&st->ipv4_bad_header, DECODE_MALFORMED);
@@ -173,20 +201,20 @@ decode_ipv4(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	struct cur body;
+	struct cur h, body;
 	uint32_t vcf = 0;
 	uint16_t plen = 0;
 	uint8_t nh = 0, hop = 0, src[16] = { 0 }, dst[16] = { 0 };
 	const uint8_t *l3 = cur_ptr(c);
 
-	cur_be32(c, &vcf);
-	cur_be16(c, &plen);
-	cur_u8(c, &nh);
-	cur_u8(c, &hop);
-	cur_copy(c, src, 16);
-	cur_copy(c, dst, 16);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 40, &h))
 		return fail(&st->ipv6_short, DECODE_SHORT);
+	cur_be32(&h, &vcf);
+	cur_be16(&h, &plen);
+	cur_u8(&h, &nh);
+	cur_u8(&h, &hop);
+	cur_copy(&h, src, 16);
+	cur_copy(&h, dst, 16);
 	if (vcf >> 28 != 6)
 		return fail(&st->ipv6_bad_ext, DECODE_MALFORMED);
 	st->ipv6++;
@@ -243,24 +271,25 @@ decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_arp(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
+	struct cur h;
 	uint16_t htype = 0, ptype = 0;
 	uint8_t hlen = 0, plen = 0, spa[4] = { 0 }, tpa[4] = { 0 };
 
-	cur_be16(c, &htype);
-	cur_be16(c, &ptype);
-	cur_u8(c, &hlen);
-	cur_u8(c, &plen);
-	cur_be16(c, &p->arp_op);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 8, &h))
 		return fail(&st->arp_short, DECODE_SHORT);
+	cur_be16(&h, &htype);
+	cur_be16(&h, &ptype);
+	cur_u8(&h, &hlen);
+	cur_u8(&h, &plen);
+	cur_be16(&h, &p->arp_op);
 	if (htype != 1 || ptype != ETHERTYPE_IPV4 || hlen != 6 || plen != 4)
 		return fail(&st->arp_malformed, DECODE_MALFORMED);
-	cur_copy(c, p->arp_sha, 6);
-	cur_copy(c, spa, 4);
-	cur_copy(c, p->arp_tha, 6);
-	cur_copy(c, tpa, 4);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 20, &h))
 		return fail(&st->arp_short, DECODE_SHORT);
+	cur_copy(&h, p->arp_sha, 6);
+	cur_copy(&h, spa, 4);
+	cur_copy(&h, p->arp_tha, 6);
+	cur_copy(&h, tpa, 4);
 	st->arp++;
 	ip_set4(&p->arp_spa, spa);
 	ip_set4(&p->arp_tpa, tpa);
@@ -275,53 +304,53 @@ set_l2pay(struct pkt *p, const struct cur *c)
 	p->l2pay_len = (uint32_t)cur_left(c);
 }
 
-/* 802.1Q / 802.1ad tag: TCI 2 (PCP, DEI, VID), inner Ethertype 2. */
-static enum decode_rc
-decode_vlan(struct cur *c, struct pkt *p, struct decode_stats *st)
-{
-	uint16_t tci = 0, type = 0;
-
-	if (!layer_push(p, st))
-		return DECODE_MALFORMED;
-	cur_be16(c, &tci);
-	cur_be16(c, &type);
-	if (!cur_ok(c))
-		return fail(&st->vlan_short, DECODE_SHORT);
-	if (p->nvlan++ == 0) {
-		st->vlan++;
-		p->vlan = tci & 0x0fff;
-	}
-	return decode_ethertype(type, c, p, st);
-}
-
+/*
+ * The layer named by an Ethertype.  802.1Q / 802.1ad tags (TCI 2: PCP,
+ * DEI, VID; inner Ethertype 2) are walked in a loop, at most MAX_LAYERS.
+ */
 static enum decode_rc
 decode_ethertype(uint16_t type, struct cur *c, struct pkt *p, struct decode_stats *st)
 {
-	p->ethertype = type;
-	set_l2pay(p, c);
-	switch (type) {
-	case ETHERTYPE_VLAN:
-	case ETHERTYPE_QINQ:
-	case ETHERTYPE_QINQ_OLD:
-		return decode_vlan(c, p, st);
-	case ETHERTYPE_IPV4:
-		return decode_ipv4(c, p, st);
-	case ETHERTYPE_IPV6:
-		return decode_ipv6(c, p, st);
-	case ETHERTYPE_ARP:
-		return decode_arp(c, p, st);
-	case ETHERTYPE_LLDP:
-		st->lldp++;
-		return DECODE_OK;
-	case ETHERTYPE_PNIO:
-		st->pnio++;
-		return DECODE_OK;
-	case ETHERTYPE_GOOSE:
-		st->goose++;
-		return DECODE_OK;
-	default:
-		st->other_l2++;
-		return DECODE_OK;
+	for (;;) {
+		struct cur h;
+		uint16_t tci = 0;
+
+		p->ethertype = type;
+		set_l2pay(p, c);
+		switch (type) {
+		case ETHERTYPE_VLAN:
+		case ETHERTYPE_QINQ:
+		case ETHERTYPE_QINQ_OLD:
+			if (!layer_push(p, st))
+				return DECODE_MALFORMED;
+			if (!take_hdr(c, 4, &h))
+				return fail(&st->vlan_short, DECODE_SHORT);
+			cur_be16(&h, &tci);
+			cur_be16(&h, &type);
+			if (p->nvlan++ == 0) {
+				st->vlan++;
+				p->vlan = tci & 0x0fff;
+			}
+			continue;
+		case ETHERTYPE_IPV4:
+			return decode_ipv4(c, p, st);
+		case ETHERTYPE_IPV6:
+			return decode_ipv6(c, p, st);
+		case ETHERTYPE_ARP:
+			return decode_arp(c, p, st);
+		case ETHERTYPE_LLDP:
+			st->lldp++;
+			return DECODE_OK;
+		case ETHERTYPE_PNIO:
+			st->pnio++;
+			return DECODE_OK;
+		case ETHERTYPE_GOOSE:
+			st->goose++;
+			return DECODE_OK;
+		default:
+			st->other_l2++;
+			return DECODE_OK;
+		}
 	}
 }
 
@@ -368,13 +397,14 @@ decode_llc(uint16_t len, struct cur *c, struct pkt *p, struct decode_stats *st)
 static enum decode_rc
 decode_eth(struct cur *c, struct pkt *p, struct decode_stats *st)
 {
+	struct cur h;
 	uint16_t type = 0;
 
-	cur_copy(c, p->dst_mac, 6);
-	cur_copy(c, p->src_mac, 6);
-	cur_be16(c, &type);
-	if (!cur_ok(c))
+	if (!take_hdr(c, 14, &h))
 		return fail(&st->eth_short, DECODE_SHORT);
+	cur_copy(&h, p->dst_mac, 6);
+	cur_copy(&h, p->src_mac, 6);
+	cur_be16(&h, &type);
 	st->eth++;
 	p->has_eth = true;
 	if (type <= 1500)

@@ -289,9 +289,3 @@ diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
 	else
 		obs_emit(dc->sink, &o);
 }
-
-enum diss_rc
-diss_verdict(enum diss_rc rc, uint32_t flow_pdus)
-{
-	return rc == DISS_NOT_MINE && flow_pdus > 0 ? DISS_MALFORMED : rc;
-}

@@ -209,16 +209,6 @@ ep_match(const struct endpoint *e, const struct ipaddr *ip, uint16_t port)
 	return e->port == port && ip_eq(&e->ip, ip);
 }
 
-/* Which way is this packet going, relative to an existing flow? */
-static int
-packet_dir(const struct flow *f, const struct pkt *p)
-{
-	if (ep_match(&f->cli, &p->src_ip, p->sport) &&
-	    ep_match(&f->srv, &p->dst_ip, p->dport))
-		return 0;
-	return 1;
-}
-
 static void
 flow_swap_roles(struct flow *f)
 {
@@ -309,15 +299,20 @@ flow_lookup(struct flow_table *ft, const struct pkt *p, int *dir,
 	struct flow *f;
 	uint8_t by;
 
+	/* the direction falls out of which way the endpoints matched */
 	for (f = ft->buckets[h & (ft->nbuckets - 1)]; f; f = f->hnext) {
 		if (f->hash != h || f->proto != p->l4proto || f->vlan != p->vlan)
 			continue;
-		if ((ep_match(&f->cli, &p->src_ip, p->sport) && ep_match(&f->srv, &p->dst_ip, p->dport)) ||
-		    (ep_match(&f->srv, &p->src_ip, p->sport) && ep_match(&f->cli, &p->dst_ip, p->dport)))
+		if (ep_match(&f->cli, &p->src_ip, p->sport) && ep_match(&f->srv, &p->dst_ip, p->dport)) {
+			*dir = 0;
 			break;
+		}
+		if (ep_match(&f->srv, &p->src_ip, p->sport) && ep_match(&f->cli, &p->dst_ip, p->dport)) {
+			*dir = 1;
+			break;
+		}
 	}
 	if (f) {
-		*dir = packet_dir(f, p);
 		/* A late SYN corrects a guess made from ports. */
 		if (f->role_by != ROLE_BY_SYN && p->l4proto == L4_TCP &&
 		    (p->tcp_flags & TH_SYN) && f->d == NULL) {

@@ -649,8 +649,8 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 		deliver(&dv, p->payload, p->payload_len, false, p->ts_us);
 }
 
-void
-pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
+static inline void
+packet_in(struct pipeline *pl, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
 {
 	struct pkt p;
@@ -675,6 +675,20 @@ pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 		dissect_l2(pl, &p);
 	else if (p.has_l4 && !p.frag && (p.l4proto == L4_TCP || p.l4proto == L4_UDP))
 		dissect_flow(pl, &p);
+}
+
+void
+pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
+{
+	packet_in(pl, linktype, frame, caplen, wirelen, ts_us);
+}
+
+void
+pipeline_packet_cb(void *pl, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
+{
+	packet_in(pl, linktype, frame, caplen, wirelen, ts_us);
 }
 
 static void

@@ -40,6 +40,9 @@ bool	 pipeline_reset(struct pipeline *pl);
 
 void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+/* The same, called through a pointer with the pipeline as arg (workers_packet_entry). */
+void	 pipeline_packet_cb(void *pl, int linktype, const uint8_t *frame,
+	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
 /*
  * Emit OBS_PEER deltas for all active flows (before a store flush), then
  * the traffic summed per conversation since the last call (convagg.h).
@@ -61,8 +64,12 @@ uint64_t pipeline_packets(const struct pipeline *pl);
 /*
  * The one place "not mine" is decided: a dissector's DISS_NOT_MINE stands
  * only before the flow's first PDU (flow_pdus, this call's included);
- * after one the bytes are malformed (packet/dissector.c).
+ * after one the bytes are malformed.
  */
-enum diss_rc diss_verdict(enum diss_rc rc, uint32_t flow_pdus);
+static inline enum diss_rc
+diss_verdict(enum diss_rc rc, uint32_t flow_pdus)
+{
+	return rc == DISS_NOT_MINE && flow_pdus > 0 ? DISS_MALFORMED : rc;
+}
 
 #endif

@@ -239,17 +239,11 @@ hole_acked(const struct reasm_dir *rd, uint32_t seq)
 }
 
 void
-reasm_peer_ack(struct reasm_dir *rd, struct reasm_stats *st, uint32_t ack,
+reasm_peer_ack_held(struct reasm_dir *rd, struct reasm_stats *st,
     reasm_deliver_cb deliver, void *arg)
 {
 	bool gap = false;
 
-	if (!rd->started)
-		return;
-	if (!rd->peer_acked || (int32_t)(ack - rd->peer_ack) > 0) {
-		rd->peer_ack = ack;
-		rd->peer_acked = true;
-	}
 	while (rd->nooo > 0 && hole_acked(rd, rd->ooo[ooo_first(rd)].seq)) {
 		st->holes_acked++;
 		skip_hole(rd, st, &gap, deliver, arg);

@@ -72,12 +72,29 @@ typedef size_t (*reasm_deliver_cb)(void *arg, const uint8_t *data, size_t len,
 void	 reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 	    bool syn, const uint8_t *data, uint32_t len, uint64_t ts_us,
 	    reasm_deliver_cb deliver, void *arg);
+/* reasm_peer_ack() with segments held: the holes it settles (reasm.c). */
+void	 reasm_peer_ack_held(struct reasm_dir *rd, struct reasm_stats *st,
+	    reasm_deliver_cb deliver, void *arg);
+
 /*
  * The other direction acknowledged everything before `ack`: holes of this
  * direction before it are lost, held segments after them are delivered.
+ * Inline: it runs for nearly every TCP packet, and a direction with
+ * nothing held (almost all) only notes the number.
  */
-void	 reasm_peer_ack(struct reasm_dir *rd, struct reasm_stats *st, uint32_t ack,
-	    reasm_deliver_cb deliver, void *arg);
+static inline void
+reasm_peer_ack(struct reasm_dir *rd, struct reasm_stats *st, uint32_t ack,
+    reasm_deliver_cb deliver, void *arg)
+{
+	if (!rd->started)
+		return;
+	if (!rd->peer_acked || (int32_t)(ack - rd->peer_ack) > 0) {
+		rd->peer_ack = ack;
+		rd->peer_acked = true;
+	}
+	if (rd->nooo > 0)
+		reasm_peer_ack_held(rd, st, deliver, arg);
+}
 /* Flow end: nothing will fill the holes; deliver what is held behind them. */
 void	 reasm_flush(struct reasm_dir *rd, struct reasm_stats *st,
 	    reasm_deliver_cb deliver, void *arg);

@@ -299,6 +299,24 @@ workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t 
 	wake(wk);
 }
 
+static void
+packet_cb(void *arg, int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us)
+{
+	workers_packet(arg, linktype, frame, caplen, wirelen, ts_us);
+}
+
+workers_packet_fn
+workers_packet_entry(struct workers *ws, void **arg)
+{
+	if (ws->n == 1) {
+		*arg = ws->inline_pl;
+		return pipeline_packet_cb;
+	}
+	*arg = ws;
+	return packet_cb;
+}
+
 /* --- draining -------------------------------------------------------------- */
 
 /* Ask the worker for one step of its flow report; wait for the answer. */

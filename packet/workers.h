@@ -40,6 +40,14 @@ unsigned	 workers_count(const struct workers *w);
 
 void		 workers_packet(struct workers *w, int linktype, const uint8_t *frame,
 		    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+/*
+ * The function a reader calls for each packet, and its argument: with one
+ * worker the pipeline's own entry (nothing in between), else
+ * workers_packet's.  Either does what workers_packet(w, ...) does.
+ */
+typedef void	(*workers_packet_fn)(void *arg, int linktype, const uint8_t *frame,
+		    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+workers_packet_fn workers_packet_entry(struct workers *w, void **arg);
 
 /*
  * Hand every worker's queued observations to ingest, one queue at a time

@@ -3,7 +3,7 @@
 #   make            build spanwatchd, spanwatch and the capture generator
 #   make demo       deps + build + generate a capture + inventory + risk summary
 #   make check      deps + build + layering + the whole test suite (SANITIZE=1: ASan+UBSan)
-#   make layering   which folder may include which (docs/ARCHITECTURE.md)
+#   make layering   which folder may include which (docs/ARCHITECTURE.md), literal fact names
 #   make bench      throughput benchmark against a bare pcap loop and ndpiReader
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 10)
 #   make fuzz-long  the same, FUZZ_SECONDS default 600, with a summary (docs/FUZZING.md)
@@ -165,9 +165,11 @@ print-flags:
 	$(info LDLIBS $(LDLIBS))
 	@:
 
-# Every #include "..." against the folder table (docs/ARCHITECTURE.md).
+# Every #include "..." against the folder table (docs/ARCHITECTURE.md), and
+# the dissector contract's names: only a literal compiles (dissector.h).
 layering:
 	@tools/check-layering.sh && echo "layering: every include allowed"
+	@CC='$(CC)' tools/check-fact-names.sh && echo "layering: only literal fact names compile"
 
 check-unit: $(TESTS)
 	@tests/run-unit $(BUILD) $(TESTS)

@@ -30,6 +30,18 @@ enum obs_kind {
 #define OBS_NKINDS	5	/* kinds above */
 extern const char *const obs_kind_names[OBS_NKINDS];	/* "fact", "addr", ... */
 
+/*
+ * The name of an attribute or a source, as a dissector hands it on: a
+ * string literal, because the queue keeps the pointer until the store's
+ * flush (dissector.h says how the build enforces it).  FN() is the only
+ * way to make one: it pastes "" name "", which compiles for a literal
+ * (or a macro that is one) and for nothing else.
+ */
+struct fact_name {
+	const char	*lit;		/* a string literal: only FN() writes it */
+};
+#define FN(lit)	((struct fact_name){ "" lit "" })
+
 /* Identity attributes (evidence about a device). */
 #define A_VENDOR	"vendor"	/* manufacturer name as the device states it */
 #define A_VENDOR_ID	"vendor_id"	/* numeric vendor id, "proto:N" e.g. "cip:1", "bacnet:15" */

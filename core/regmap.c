@@ -46,17 +46,22 @@ regmap_same(const struct regmap *a, const struct regmap *b)
 	return a && b && memcmp(a, b, sizeof(*a)) == 0;
 }
 
-/* Attributes a map may fill: the static names the fact cache keys on. */
-static const char *
-known_attr(const char *s)
+/*
+ * Attributes a map may fill, by name: the row keeps one of these literals
+ * (obs.h, struct fact_name), never the text it read from the file.
+ */
+static bool
+known_attr(const char *s, struct fact_name *out)
 {
-	static const char *const attrs[] = { A_MODEL, A_SERIAL, A_PRODUCT_CODE,
-	    A_FIRMWARE, A_HARDWARE, A_DEVICE_TYPE, NULL };
+	static const struct fact_name attrs[] = { FN(A_MODEL), FN(A_SERIAL),
+	    FN(A_PRODUCT_CODE), FN(A_FIRMWARE), FN(A_HARDWARE), FN(A_DEVICE_TYPE) };
 
-	for (size_t i = 0; attrs[i]; i++)
-		if (strcmp(s, attrs[i]) == 0)
-			return attrs[i];
-	return NULL;
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (strcmp(s, attrs[i].lit) == 0) {
+			*out = attrs[i];
+			return true;
+		}
+	return false;
 }
 
 /* Next blank-separated field of *p, NUL-terminated in place; NULL at the end. */
@@ -183,7 +188,7 @@ parse_row(struct parse *ps, char *p)
 		return fail(ps, "start must be 0-65535 and count 1-125 within the address space");
 	r->start = (uint16_t)a;
 	r->count = (uint16_t)n;
-	if ((r->attr = known_attr(attr)) == NULL)
+	if (!known_attr(attr, &r->attr))
 		return fail(ps, "attribute is not model, serial, product_code, firmware, "
 		    "hardware or device_type");
 	if (strcmp(enc, "string") == 0)

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obs.h"
 #include "sw_limits.h"
 
 enum rm_table { RM_HOLDING, RM_INPUT };
@@ -38,7 +39,7 @@ struct rm_row {
 	uint8_t		 table;		/* enum rm_table */
 	uint8_t		 enc;		/* enum rm_enc */
 	uint16_t	 start, count;	/* registers, as on the wire */
-	const char	*attr;		/* A_* (static: the fact cache keys on it) */
+	struct fact_name attr;		/* A_* (obs.h: a literal) */
 	char		 check[32];	/* glob the decoded text must match; "" = none */
 	uint16_t	 first_value, nvalues;	/* RM_U16: its slice of values[] */
 	int		 line;		/* in the file, for messages */

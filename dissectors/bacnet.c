@@ -97,18 +97,18 @@ struct tag {
 };
 
 static void
-fact(struct diss_ctx *dc, const struct who *w, const char *attr,
-    const void *val, size_t len, const char *src, uint8_t conf)
+fact(struct diss_ctx *dc, const struct who *w, struct fact_name attr,
+    const void *val, size_t len, struct fact_name src, uint8_t conf)
 {
 	if (w->forwarded)
-		diss_fact_ref(dc, &w->ref, attr, val, len, src, conf);
+		diss_fact_ref_fn(dc, &w->ref, attr, val, len, src, conf);
 	else
-		diss_fact(dc, SIDE_SRC, attr, val, len, src, conf);
+		diss_fact_fn(dc, SIDE_SRC, attr, val, len, src, conf);
 }
 
 static void
-factf(struct diss_ctx *dc, const struct who *w, const char *attr,
-    const char *src, uint8_t conf, const char *fmt, unsigned v)
+factf(struct diss_ctx *dc, const struct who *w, struct fact_name attr,
+    struct fact_name src, uint8_t conf, const char *fmt, unsigned v)
 {
 	char buf[32];
 	/* fmt is a prefix and "%u" ("bacnet:%u"): no printf for every I-Am */
@@ -324,7 +324,7 @@ i_am(struct diss_ctx *dc, const struct who *w, struct cur *c)
 	if (oid >> 22 != OBJ_DEVICE)
 		return;
 	diss_count(dc, C_I_AM);
-	factf(dc, w, A_BACNET_DEV, "bacnet/i_am", CONF_STATED, "%u", oid & 0x3fffff);
+	factf(dc, w, FN(A_BACNET_DEV), FN("bacnet/i_am"), CONF_STATED, "%u", oid & 0x3fffff);
 	if (!tag_read(c, &t) || t.ctx || t.num != TAG_UNSIGNED ||
 	    !tag_content(c, &t, &val) || !uint_value(&val, &maxapdu))
 		return;
@@ -335,23 +335,23 @@ i_am(struct diss_ctx *dc, const struct who *w, struct cur *c)
 	    !tag_content(c, &t, &val) || !uint_value(&val, &vendor))
 		return;
 	/* the store names the vendor from the id (bacnet_vendors.csv) */
-	factf(dc, w, A_VENDOR_ID, "bacnet/i_am", CONF_STATED, "bacnet:%u", vendor);
+	factf(dc, w, FN(A_VENDOR_ID), FN("bacnet/i_am"), CONF_STATED, "bacnet:%u", vendor);
 }
 
 struct prop_map {
 	uint32_t	 prop;
-	const char	*attr;
-	const char	*src;
+	struct fact_name attr;
+	struct fact_name src;
 };
 
 static const struct prop_map props[] = {
-	{ PROP_VENDOR_NAME, A_VENDOR, "bacnet/device/vendor-name" },
-	{ PROP_MODEL_NAME, A_MODEL, "bacnet/device/model-name" },
-	{ PROP_FIRMWARE_REV, A_FIRMWARE, "bacnet/device/firmware-revision" },
-	{ PROP_APP_SW_VERSION, A_SOFTWARE, "bacnet/device/application-software-version" },
-	{ PROP_OBJECT_NAME, A_DEVICE_NAME, "bacnet/device/object-name" },
-	{ PROP_LOCATION, A_LOCATION, "bacnet/device/location" },
-	{ PROP_DESCRIPTION, A_DESCRIPTION, "bacnet/device/description" },
+	{ PROP_VENDOR_NAME, FN(A_VENDOR), FN("bacnet/device/vendor-name") },
+	{ PROP_MODEL_NAME, FN(A_MODEL), FN("bacnet/device/model-name") },
+	{ PROP_FIRMWARE_REV, FN(A_FIRMWARE), FN("bacnet/device/firmware-revision") },
+	{ PROP_APP_SW_VERSION, FN(A_SOFTWARE), FN("bacnet/device/application-software-version") },
+	{ PROP_OBJECT_NAME, FN(A_DEVICE_NAME), FN("bacnet/device/object-name") },
+	{ PROP_LOCATION, FN(A_LOCATION), FN("bacnet/device/location") },
+	{ PROP_DESCRIPTION, FN(A_DESCRIPTION), FN("bacnet/device/description") },
 };
 
 /*
@@ -394,7 +394,7 @@ property_values(struct diss_ctx *dc, const struct who *w, uint32_t prop,
 			uint32_t v;
 
 			if (uint_value(&val, &v))
-				factf(dc, w, A_VENDOR_ID, "bacnet/device/vendor-identifier",
+				factf(dc, w, FN(A_VENDOR_ID), FN("bacnet/device/vendor-identifier"),
 				    CONF_STATED, "bacnet:%u", v);
 			done = true;
 		}
@@ -601,14 +601,14 @@ atomic_write_file(struct cur c, char *out, size_t outsz)
  * start is restart_cold, every other state restart_warm (named in detail).
  */
 static enum op_kind
-reinitialize(struct cur c, char *out, size_t outsz, const char **src)
+reinitialize(struct cur c, char *out, size_t outsz, struct fact_name *src)
 {
 	static const char *const states[] = { "coldstart", "warmstart", "startbackup",
 	    "endbackup", "startrestore", "endrestore", "abortrestore", "activate-changes" };
 	struct cur v;
 	uint32_t state;
 
-	*src = "bacnet/reinitialize_device";
+	*src = FN("bacnet/reinitialize_device");
 	if (!ctx_value(&c, 0, &v) || !uint_value(&v, &state) || state > 7) {
 		snprintf(out, outsz, "ReinitializeDevice");
 		return OP_RESTART_WARM;
@@ -645,30 +645,31 @@ device_comm_control(struct cur c, char *out, size_t outsz)
 
 /* The operation a confirmed request asks for; OP_NONE if it is none. */
 static enum op_kind
-confirmed_op(uint8_t svc, struct cur req, char *detail, size_t dsz, const char **src)
+confirmed_op(uint8_t svc, struct cur req, char *detail, size_t dsz, struct fact_name *src)
 {
 	switch (svc) {
 	case SVC_WRITE_PROP:
-		*src = "bacnet/write_property";
+		*src = FN("bacnet/write_property");
 		write_property(req, detail, dsz);
 		return OP_CONTROL_OPERATE;
 	case SVC_WRITE_PROP_M:
-		*src = "bacnet/write_property_multiple";
+		*src = FN("bacnet/write_property_multiple");
 		write_property_multiple(req, detail, dsz);
 		return OP_CONTROL_OPERATE;
 	case SVC_WRITE_FILE:
-		*src = "bacnet/atomic_write_file";
+		*src = FN("bacnet/atomic_write_file");
 		atomic_write_file(req, detail, dsz);
 		return OP_FILE_WRITE;
 	case SVC_DCC:
-		*src = "bacnet/device_communication_control";
+		*src = FN("bacnet/device_communication_control");
 		device_comm_control(req, detail, dsz);
 		return OP_MODE_CHANGE;
 	case SVC_REINIT:
 		return reinitialize(req, detail, dsz, src);
 	case SVC_CREATE_OBJECT:
 	case SVC_DELETE_OBJECT:
-		*src = svc == SVC_CREATE_OBJECT ? "bacnet/create_object" : "bacnet/delete_object";
+		*src = svc == SVC_CREATE_OBJECT ? FN("bacnet/create_object") :
+		    FN("bacnet/delete_object");
 		snprintf(detail, dsz, svc == SVC_CREATE_OBJECT ? "CreateObject" : "DeleteObject");
 		return OP_CONFIG_CHANGE;
 	}
@@ -694,7 +695,7 @@ confirmed_request(struct diss_ctx *dc, uint8_t b0, struct cur *c)
 {
 	uint8_t maxes, invoke, seq = 0, window, svc;
 	char detail[160] = "";
-	const char *src = NULL;
+	struct fact_name src;
 	enum op_kind kind;
 
 	if (!cur_u8(c, &maxes) || !cur_u8(c, &invoke))
@@ -826,7 +827,8 @@ npdu(struct diss_ctx *dc, struct who *w, struct cur *c)
 			    oid & 0x3fffff, snet);
 
 			if (n > 0 && (size_t)n < sizeof(note))
-				fact(dc, w, A_NOTE, note, (size_t)n, "bacnet/i_am/routed", CONF_STATED);
+				fact(dc, w, FN(A_NOTE), note, (size_t)n, FN("bacnet/i_am/routed"),
+				    CONF_STATED);
 			diss_fact_str(dc, SIDE_SRC, A_ROLE, R_GATEWAY, "bacnet/npdu/snet",
 			    CONF_INFERRED);
 		}

@@ -276,33 +276,33 @@ chan_add(struct chanlist *cl, const uint8_t *name, size_t n)
 
 static void
 station_facts(struct diss_ctx *dc, const uint8_t *stn, size_t stn_len, uint16_t id,
-    struct chanlist *cl, bool single, const char *src)
+    struct chanlist *cl, bool single, struct fact_name src)
 {
 	char v[OBS_VAL_MAX];
 	int n = snprintf(v, sizeof(v), "%.*s (id %u)", (int)stn_len, (const char *)stn, id);
 
-	diss_fact(dc, SIDE_SRC, A_C37_STATION, v, (size_t)n < sizeof(v) ? (size_t)n : sizeof(v) - 1,
-	    src, CONF_STATED);
+	diss_fact_fn(dc, SIDE_SRC, FN(A_C37_STATION), v,
+	    (size_t)n < sizeof(v) ? (size_t)n : sizeof(v) - 1, src, CONF_STATED);
 	if (cl->n > 0)
-		diss_fact(dc, SIDE_SRC, A_C37_CHANNELS, cl->buf, cl->len, src, CONF_STATED);
+		diss_fact_fn(dc, SIDE_SRC, FN(A_C37_CHANNELS), cl->buf, cl->len, src, CONF_STATED);
 	if (single)
-		diss_fact(dc, SIDE_SRC, A_DEVICE_NAME, stn, stn_len, src, CONF_STATED);
+		diss_fact_fn(dc, SIDE_SRC, FN(A_DEVICE_NAME), stn, stn_len, src, CONF_STATED);
 }
 
 /* The stream's role: one PMU, or a PDC concentrating several. */
 static void
-source_facts(struct diss_ctx *dc, uint16_t num_pmu, uint16_t idcode, const char *src)
+source_facts(struct diss_ctx *dc, uint16_t num_pmu, uint16_t idcode, struct fact_name src)
 {
 	bool pdc = num_pmu > 1;
 
-	diss_fact_str(dc, SIDE_SRC, A_ROLE, pdc ? R_PDC : R_PMU, src, CONF_STATED);
-	diss_fact_str(dc, SIDE_SRC, A_DEVICE_TYPE, pdc ? "pdc" : "pmu", src, CONF_STATED);
-	diss_fact_num(dc, SIDE_SRC, A_C37_IDCODE, src, CONF_STATED, "", idcode);
+	diss_fact_str_fn(dc, SIDE_SRC, FN(A_ROLE), pdc ? R_PDC : R_PMU, src, CONF_STATED);
+	diss_fact_str_fn(dc, SIDE_SRC, FN(A_DEVICE_TYPE), pdc ? "pdc" : "pmu", src, CONF_STATED);
+	diss_fact_num_fn(dc, SIDE_SRC, FN(A_C37_IDCODE), src, CONF_STATED, "", idcode);
 }
 
 /* One PMU block of a CFG-1/2; false if it runs past the frame. */
 static bool
-cfg12_pmu(struct diss_ctx *dc, struct cur *c, bool single, const char *src)
+cfg12_pmu(struct diss_ctx *dc, struct cur *c, bool single, struct fact_name src)
 {
 	uint16_t id, format, phn, ann, dgn;
 	const uint8_t *stn, *name;
@@ -381,15 +381,15 @@ cfg3_pmu(struct diss_ctx *dc, struct cur *c, bool single)
 	if (!cur_skip(c, 8u * phn + 8u * ann + 4u * dgn + 12u + 1u + 8u + 4u))
 		return false;
 	if (stn_len > 0)
-		station_facts(dc, stn, stn_len, id, &cl, single, "c37118/cfg3");
+		station_facts(dc, stn, stn_len, id, &cl, single, FN("c37118/cfg3"));
 	return true;
 }
 
 static void
 config_frame(struct diss_ctx *dc, enum c37_type t, uint16_t idcode, struct cur *body)
 {
-	static const char *const srcs[] = { [T_CFG1] = "c37118/cfg1", [T_CFG2] = "c37118/cfg2",
-	    [T_CFG3] = "c37118/cfg3" };
+	static const struct fact_name srcs[] = { [T_CFG1] = FN("c37118/cfg1"),
+	    [T_CFG2] = FN("c37118/cfg2"), [T_CFG3] = FN("c37118/cfg3") };
 	uint16_t cont = 0, num = 0;
 	bool ok = true;
 

@@ -47,7 +47,7 @@ static const char *const cap_names[] = {
 };
 
 static void
-addresses_tlv(struct diss_ctx *dc, struct cur *v, const char *src)
+addresses_tlv(struct diss_ctx *dc, struct cur *v, struct fact_name src)
 {
 	uint32_t count;
 
@@ -70,7 +70,7 @@ addresses_tlv(struct diss_ctx *dc, struct cur *v, const char *src)
 		ip_set4(&who.ip, a);
 		if (ip_is_unicast_host(&who.ip)) {
 			diss_count(dc, C_ADDRESSES);
-			diss_addr(dc, &who, src);
+			diss_addr_fn(dc, &who, src);
 		}
 	}
 }
@@ -134,10 +134,10 @@ cdp_tlv(struct diss_ctx *dc, uint16_t type, struct cur *v)
 		    CONF_STATED);
 		break;
 	case TLV_ADDRESSES:
-		addresses_tlv(dc, v, "cdp/address");
+		addresses_tlv(dc, v, FN("cdp/address"));
 		break;
 	case TLV_MGMT_ADDRESSES:
-		addresses_tlv(dc, v, "cdp/mgmt_address");
+		addresses_tlv(dc, v, FN("cdp/mgmt_address"));
 		break;
 	case TLV_PORT_ID:
 		diss_fact(dc, SIDE_SRC, A_PORT_ID, cur_ptr(v), cur_left(v), "cdp/port_id",

@@ -65,21 +65,21 @@ struct dhcp_msg {
 };
 
 static void
-client_fact(struct diss_ctx *dc, struct dhcp_msg *m, const char *attr, const void *v,
-    size_t n, const char *src, uint8_t conf)
+client_fact(struct diss_ctx *dc, struct dhcp_msg *m, struct fact_name attr, const void *v,
+    size_t n, struct fact_name src, uint8_t conf)
 {
-	diss_fact_ref(dc, &m->client, attr, v, n, src, conf);
+	diss_fact_ref_fn(dc, &m->client, attr, v, n, src, conf);
 }
 
 /* Whoever sent this message: the client (chaddr) or the server. */
 static void
-sender_fact(struct diss_ctx *dc, struct dhcp_msg *m, const char *attr, const void *v,
-    size_t n, const char *src)
+sender_fact(struct diss_ctx *dc, struct dhcp_msg *m, struct fact_name attr, const void *v,
+    size_t n, struct fact_name src)
 {
 	if (m->op == OP_REQUEST)
 		client_fact(dc, m, attr, v, n, src, CONF_STATED);
 	else
-		diss_fact(dc, SIDE_SRC, attr, v, n, src, CONF_STATED);
+		diss_fact_fn(dc, SIDE_SRC, attr, v, n, src, CONF_STATED);
 }
 
 /* Parameter request list, in the client's order: "dhcp55:1,3,6,15". */
@@ -102,7 +102,7 @@ param_list(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 		buf[off++] = (char)('0' + code % 10);
 	}
 	if (off > 7)
-		sender_fact(dc, m, A_FINGERPRINT, buf, off, "dhcp55");
+		sender_fact(dc, m, FN(A_FINGERPRINT), buf, off, FN("dhcp55"));
 }
 
 /* FQDN (RFC 4702): flags 1 | rcode1 1 | rcode2 1 | name (ASCII or DNS wire). */
@@ -115,12 +115,12 @@ fqdn(struct diss_ctx *dc, struct dhcp_msg *m, struct cur *v)
 	if (!cur_u8(v, &flags) || !cur_u8(v, &r1) || !cur_u8(v, &r2) || cur_left(v) == 0)
 		return;
 	if (!(flags & 0x04)) {		/* E bit clear: plain ASCII */
-		client_fact(dc, m, A_HOSTNAME, cur_ptr(v), cur_left(v), "dhcp/81",
+		client_fact(dc, m, FN(A_HOSTNAME), cur_ptr(v), cur_left(v), FN("dhcp/81"),
 		    CONF_STATED);
 		return;
 	}
 	if (dnsname_read_partial(v, name, sizeof(name)) && name[0])
-		client_fact(dc, m, A_HOSTNAME, name, strlen(name), "dhcp/81", CONF_STATED);
+		client_fact(dc, m, FN(A_HOSTNAME), name, strlen(name), FN("dhcp/81"), CONF_STATED);
 }
 
 static void
@@ -132,14 +132,15 @@ dhcp_option(struct diss_ctx *dc, struct dhcp_msg *m, uint8_t code, struct cur *v
 
 	switch (code) {
 	case OPT_HOSTNAME:
-		client_fact(dc, m, A_HOSTNAME, cur_ptr(v), cur_left(v), "dhcp/12",
+		client_fact(dc, m, FN(A_HOSTNAME), cur_ptr(v), cur_left(v), FN("dhcp/12"),
 		    CONF_STATED);
 		break;
 	case OPT_FQDN:
 		fqdn(dc, m, v);
 		break;
 	case OPT_VENDOR_CLASS:
-		sender_fact(dc, m, A_SOFTWARE, cur_ptr(v), cur_left(v), "dhcp/vendor_class");
+		sender_fact(dc, m, FN(A_SOFTWARE), cur_ptr(v), cur_left(v),
+		    FN("dhcp/vendor_class"));
 		break;
 	case OPT_PARAM_LIST:
 		param_list(dc, m, v);
@@ -156,7 +157,7 @@ dhcp_option(struct diss_ctx *dc, struct dhcp_msg *m, uint8_t code, struct cur *v
 		if (cur_copy(v, ip, 4)) {
 			n = snprintf(buf, sizeof(buf), "dhcp requested %u.%u.%u.%u",
 			    ip[0], ip[1], ip[2], ip[3]);
-			client_fact(dc, m, A_NOTE, buf, (size_t)n, "dhcp/50", CONF_WEAK);
+			client_fact(dc, m, FN(A_NOTE), buf, (size_t)n, FN("dhcp/50"), CONF_WEAK);
 		}
 		break;
 	}

@@ -137,29 +137,57 @@ void	 diss_count(struct diss_ctx *dc, unsigned i);
 void	 diss_ref(const struct diss_ctx *dc, enum side s, struct asset_ref *ref);
 
 /*
- * Evidence about one side: attribute, value bytes, source, confidence.
- * attr and src must be string literals or static tables: the repeat
- * filter keys on their addresses.
+ * Names: the attribute and the source of a fact, the source of an address
+ * binding, the service of an operation.  The observation queue keeps the
+ * pointer, not a copy, until the store's next flush, long after the
+ * packet's buffers are gone, so a name must live as long as the program:
+ * a string literal.  The compiler holds dissectors to it.  The emitting
+ * macros below (diss_fact, diss_op, ...) paste "" name "" around the name
+ * they are given, which compiles only for a literal or a macro that is
+ * one (A_ROLE); anything else stops the build at the call, with
+ * "expected '}'".  A helper or a table that carries a name along holds a
+ * struct fact_name (obs.h), which only FN("literal") builds, and hands it
+ * to the _fn form of the call.  A name made at run time (a char buf[]
+ * filled by snprintf) has no way in: what varies goes in the value or the
+ * detail, or is picked from a table of literals.
+ * tools/check-fact-names.sh (make layering) compiles such names and fails
+ * if the build lets one through.
  */
-void	 diss_fact(struct diss_ctx *dc, enum side s, const char *attr,
-	    const void *val, size_t len, const char *src, uint8_t conf);
-void	 diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr,
-	    const char *val, const char *src, uint8_t conf);
-void	 diss_factf(struct diss_ctx *dc, enum side s, const char *attr,
-	    const char *src, uint8_t conf, const char *fmt, ...)
+
+/*
+ * Evidence about one side: attribute, value bytes, source, confidence.
+ * Only the value is copied (by the queue).
+ */
+void	 diss_fact_fn(struct diss_ctx *dc, enum side s, struct fact_name attr,
+	    const void *val, size_t len, struct fact_name src, uint8_t conf);
+void	 diss_fact_str_fn(struct diss_ctx *dc, enum side s, struct fact_name attr,
+	    const char *val, struct fact_name src, uint8_t conf);
+void	 diss_factf_fn(struct diss_ctx *dc, enum side s, struct fact_name attr,
+	    struct fact_name src, uint8_t conf, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+#define diss_fact(dc, s, attr, val, len, src, conf) \
+	diss_fact_fn((dc), (s), FN(attr), (val), (len), FN(src), (conf))
+#define diss_fact_str(dc, s, attr, val, src, conf) \
+	diss_fact_str_fn((dc), (s), FN(attr), (val), FN(src), (conf))
+#define diss_factf(dc, s, attr, src, conf, ...) \
+	diss_factf_fn((dc), (s), FN(attr), FN(src), (conf), __VA_ARGS__)
 /*
  * A number as evidence, "prefix" followed by v in decimal ("dnp3:5",
  * "1024").  For facts reported on every PDU: no printf on the hot path.
  */
-void	 diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr,
-	    const char *src, uint8_t conf, const char *prefix, uint32_t v);
+void	 diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr,
+	    struct fact_name src, uint8_t conf, const char *prefix, uint32_t v);
+#define diss_fact_num(dc, s, attr, src, conf, prefix, v) \
+	diss_fact_num_fn((dc), (s), FN(attr), FN(src), (conf), (prefix), (v))
 /* Evidence about a third party named inside the PDU (DHCP chaddr, LLDP mgmt address). */
-void	 diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who,
-	    const char *attr, const void *val, size_t len, const char *src,
+void	 diss_fact_ref_fn(struct diss_ctx *dc, const struct asset_ref *who,
+	    struct fact_name attr, const void *val, size_t len, struct fact_name src,
 	    uint8_t conf);
+#define diss_fact_ref(dc, who, attr, val, len, src, conf) \
+	diss_fact_ref_fn((dc), (who), FN(attr), (val), (len), FN(src), (conf))
 /* A MAC/IP binding stated inside a PDU (DHCP ack, ARP, ENIP socket address). */
-void	 diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src);
+void	 diss_addr_fn(struct diss_ctx *dc, const struct asset_ref *who, struct fact_name src);
+#define diss_addr(dc, who, src)	diss_addr_fn((dc), (who), FN(src))
 
 /*
  * For facts a dissector would repeat on every PDU of a flow (roles): true
@@ -171,13 +199,15 @@ bool	 diss_due(const struct diss_ctx *dc, uint64_t *last_us);
 /*
  * An operation (ops.h) on this flow.  OP_REQUEST: the sender of the bytes
  * being parsed is the client, their receiver the server; a reply phase:
- * the other way round.  src names the protocol service and must be a
- * string literal ("dnp3/cold_restart"); detail is free text (points,
- * blocks, attribute, file name), copied, may be NULL.  Never filtered as
- * a repeat: every request counts.
+ * the other way round.  src names the protocol service, a name as above
+ * ("dnp3/cold_restart"); detail is free text (points, blocks, attribute,
+ * file name), copied, may be NULL.  Never filtered as a repeat: every
+ * request counts.
  */
-void	 diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
-	    const char *src, const char *detail, size_t detail_len);
+void	 diss_op_fn(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
+	    struct fact_name src, const char *detail, size_t detail_len);
+#define diss_op(dc, kind, phase, src, detail, detail_len) \
+	diss_op_fn((dc), (kind), (phase), FN(src), (detail), (detail_len))
 
 /*
  * diss_op() for protocols where a request of the operation travels from
@@ -185,8 +215,10 @@ void	 diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
  * for the block): `client` names the side that is the operation's client
  * (SIDE_SRC, SIDE_DST, SIDE_CLIENT, SIDE_SERVER), the server is the other.
  */
-void	 diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
-	    enum op_phase phase, const char *src, const char *detail, size_t detail_len);
+void	 diss_op_for_fn(struct diss_ctx *dc, enum side client, enum op_kind kind,
+	    enum op_phase phase, struct fact_name src, const char *detail, size_t detail_len);
+#define diss_op_for(dc, client, kind, phase, src, detail, detail_len) \
+	diss_op_for_fn((dc), (client), (kind), (phase), FN(src), (detail), (detail_len))
 
 /* Read n bytes as a string value (does not NUL-terminate; for diss_fact). */
 bool	 diss_str(struct cur *c, size_t n, const uint8_t **p);

@@ -85,7 +85,7 @@ struct dnp3_reasm {
 struct dnp3_pending {
 	uint8_t		 kind;		/* enum op_kind; OP_NONE: nothing awaited */
 	uint8_t		 seq;		/* application sequence number */
-	const char	*src;		/* service literal of the request */
+	struct fact_name src;		/* service of the request */
 };
 
 struct dnp3_state {
@@ -198,8 +198,8 @@ addr_fact(struct diss_ctx *dc, enum side s, uint16_t addr, bool master)
 		return;
 	diss_fact_str(dc, s, A_ROLE, master ? R_DNP3_MASTER : R_DNP3_OUTSTATION,
 	    "dnp3", CONF_STATED);
-	diss_fact_num(dc, s, A_DNP3_ADDR, master ? "dnp3/master" : "dnp3/outstation",
-	    CONF_STATED, "", addr);
+	diss_fact_num_fn(dc, s, FN(A_DNP3_ADDR),
+	    master ? FN("dnp3/master") : FN("dnp3/outstation"), CONF_STATED, "", addr);
 }
 
 /*
@@ -227,35 +227,35 @@ link_roles(struct diss_ctx *dc, uint8_t ctl, uint16_t src, uint16_t dst)
 	addr_fact(dc, SIDE_DST, dst, !from_master);
 }
 
-static const char *
+static struct fact_name
 fc_source(uint8_t fc)
 {
 	switch (fc) {
-	case 2: return "dnp3/fc2";
-	case 3: return "dnp3/fc3";
-	case 4: return "dnp3/fc4";
-	case 5: return "dnp3/fc5";
-	case 6: return "dnp3/fc6";
-	case 13: return "dnp3/fc13";
-	case 14: return "dnp3/fc14";
-	case 23: return "dnp3/fc23";
-	case 24: return "dnp3/fc24";
-	case 25: return "dnp3/fc25";
-	case 26: return "dnp3/fc26";
-	case 27: return "dnp3/fc27";
-	case 28: return "dnp3/fc28";
-	case 29: return "dnp3/fc29";
-	case 30: return "dnp3/fc30";
-	case 130: return "dnp3/fc130";
+	case 2: return FN("dnp3/fc2");
+	case 3: return FN("dnp3/fc3");
+	case 4: return FN("dnp3/fc4");
+	case 5: return FN("dnp3/fc5");
+	case 6: return FN("dnp3/fc6");
+	case 13: return FN("dnp3/fc13");
+	case 14: return FN("dnp3/fc14");
+	case 23: return FN("dnp3/fc23");
+	case 24: return FN("dnp3/fc24");
+	case 25: return FN("dnp3/fc25");
+	case 26: return FN("dnp3/fc26");
+	case 27: return FN("dnp3/fc27");
+	case 28: return FN("dnp3/fc28");
+	case 29: return FN("dnp3/fc29");
+	case 30: return FN("dnp3/fc30");
+	case 130: return FN("dnp3/fc130");
 	}
-	return "dnp3/request";
+	return FN("dnp3/request");
 }
 
 static void
 call_out(struct diss_ctx *dc, unsigned counter, const char *note, uint8_t fc)
 {
 	diss_count(dc, counter);
-	diss_fact_str(dc, SIDE_SRC, A_NOTE, note, fc_source(fc), CONF_STATED);
+	diss_fact_str_fn(dc, SIDE_SRC, FN(A_NOTE), note, fc_source(fc), CONF_STATED);
 }
 
 /* A write whose first object is g50 (time and date) sets the clock. */
@@ -297,20 +297,20 @@ dnp3_request(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *objs
 
 static const struct {
 	uint8_t		 var;
-	const char	*attr;
-	const char	*src;
+	struct fact_name attr;
+	struct fact_name src;
 	const char	*label;		/* notes: "label=value" */
 } g0_attrs[] = {
-	{ 242, A_FIRMWARE,	"dnp3/g0v242", NULL },	/* manufacturer's software version */
-	{ 243, A_HARDWARE,	"dnp3/g0v243", NULL },	/* manufacturer's hardware version */
-	{ 244, A_CONTACT,	"dnp3/g0v244", NULL },	/* user-assigned owner name */
-	{ 245, A_LOCATION,	"dnp3/g0v245", NULL },	/* user-assigned location name */
-	{ 246, A_NOTE,		"dnp3/g0v246", "id_code" },	/* user-assigned ID code/number */
-	{ 247, A_DEVICE_NAME,	"dnp3/g0v247", NULL },	/* user-assigned device name */
-	{ 248, A_SERIAL,	"dnp3/g0v248", NULL },	/* device serial number */
-	{ 249, A_NOTE,		"dnp3/g0v249", "subset" },	/* DNP3 subset and conformance */
-	{ 250, A_MODEL,		"dnp3/g0v250", NULL },	/* product name and model */
-	{ 252, A_VENDOR,	"dnp3/g0v252", NULL },	/* manufacturer's name */
+	{ 242, FN(A_FIRMWARE), FN("dnp3/g0v242"), NULL },	/* manufacturer's software version */
+	{ 243, FN(A_HARDWARE), FN("dnp3/g0v243"), NULL },	/* manufacturer's hardware version */
+	{ 244, FN(A_CONTACT), FN("dnp3/g0v244"), NULL },	/* user-assigned owner name */
+	{ 245, FN(A_LOCATION), FN("dnp3/g0v245"), NULL },	/* user-assigned location name */
+	{ 246, FN(A_NOTE), FN("dnp3/g0v246"), "id_code" },	/* user-assigned ID code/number */
+	{ 247, FN(A_DEVICE_NAME), FN("dnp3/g0v247"), NULL },	/* user-assigned device name */
+	{ 248, FN(A_SERIAL), FN("dnp3/g0v248"), NULL },	/* device serial number */
+	{ 249, FN(A_NOTE), FN("dnp3/g0v249"), "subset" },	/* DNP3 subset and conformance */
+	{ 250, FN(A_MODEL), FN("dnp3/g0v250"), NULL },	/* product name and model */
+	{ 252, FN(A_VENDOR), FN("dnp3/g0v252"), NULL },	/* manufacturer's name */
 };
 
 static void
@@ -323,10 +323,10 @@ g0_attribute(struct diss_ctx *dc, uint8_t var, uint8_t type, const uint8_t *val,
 		if (g0_attrs[i].var != var)
 			continue;
 		if (g0_attrs[i].label)
-			diss_factf(dc, SIDE_SRC, A_NOTE, g0_attrs[i].src, CONF_STATED,
+			diss_factf_fn(dc, SIDE_SRC, FN(A_NOTE), g0_attrs[i].src, CONF_STATED,
 			    "%s=%.*s", g0_attrs[i].label, (int)len, (const char *)val);
 		else
-			diss_fact(dc, SIDE_SRC, g0_attrs[i].attr, val, len,
+			diss_fact_fn(dc, SIDE_SRC, g0_attrs[i].attr, val, len,
 			    g0_attrs[i].src, CONF_STATED);
 		return;
 	}
@@ -534,33 +534,33 @@ static const struct dnp3_op {
 	uint8_t		 kind;		/* OP_NONE: decided by the objects (file functions) */
 	bool		 answered;	/* the outstation responds ("no ack" variants do not) */
 	const char	*name;
-	const char	*src;
+	struct fact_name src;
 } dnp3_ops[] = {
-	{ 3, OP_CONTROL_OPERATE, true, "select", "dnp3/select" },
-	{ 4, OP_CONTROL_OPERATE, true, "operate", "dnp3/operate" },
-	{ 5, OP_CONTROL_OPERATE, true, "direct_operate", "dnp3/direct_operate" },
-	{ 6, OP_CONTROL_OPERATE, false, "direct_operate_nr", "dnp3/direct_operate_nr" },
-	{ 7, OP_CONTROL_OPERATE, true, "immediate_freeze", "dnp3/immediate_freeze" },
-	{ 8, OP_CONTROL_OPERATE, false, "immediate_freeze_nr", "dnp3/immediate_freeze_nr" },
-	{ 9, OP_CONTROL_OPERATE, true, "freeze_clear", "dnp3/freeze_clear" },
-	{ 10, OP_CONTROL_OPERATE, false, "freeze_clear_nr", "dnp3/freeze_clear_nr" },
-	{ 11, OP_CONTROL_OPERATE, true, "freeze_at_time", "dnp3/freeze_at_time" },
-	{ 12, OP_CONTROL_OPERATE, false, "freeze_at_time_nr", "dnp3/freeze_at_time_nr" },
-	{ 13, OP_RESTART_COLD, true, "cold_restart", "dnp3/cold_restart" },
-	{ 14, OP_RESTART_WARM, true, "warm_restart", "dnp3/warm_restart" },
-	{ 15, OP_CONFIG_CHANGE, true, "initialize_data", "dnp3/initialize_data" },
-	{ 16, OP_CONFIG_CHANGE, true, "initialize_application", "dnp3/initialize_application" },
-	{ 17, OP_START, true, "start_application", "dnp3/start_application" },
-	{ 18, OP_STOP, true, "stop_application", "dnp3/stop_application" },
-	{ 19, OP_CONFIG_CHANGE, true, "save_configuration", "dnp3/save_configuration" },
-	{ 20, OP_CONFIG_CHANGE, true, "enable_unsolicited", "dnp3/enable_unsolicited" },
-	{ 21, OP_CONFIG_CHANGE, true, "disable_unsolicited", "dnp3/disable_unsolicited" },
-	{ 22, OP_CONFIG_CHANGE, true, "assign_class", "dnp3/assign_class" },
-	{ 25, OP_NONE, true, "open_file", "dnp3/open_file" },
-	{ 26, OP_NONE, true, "close_file", "dnp3/close_file" },
-	{ 27, OP_FILE_DELETE, true, "delete_file", "dnp3/delete_file" },
-	{ 28, OP_FILE_READ, true, "get_file_info", "dnp3/get_file_info" },
-	{ 30, OP_NONE, true, "abort_file", "dnp3/abort_file" },
+	{ 3, OP_CONTROL_OPERATE, true, "select", FN("dnp3/select") },
+	{ 4, OP_CONTROL_OPERATE, true, "operate", FN("dnp3/operate") },
+	{ 5, OP_CONTROL_OPERATE, true, "direct_operate", FN("dnp3/direct_operate") },
+	{ 6, OP_CONTROL_OPERATE, false, "direct_operate_nr", FN("dnp3/direct_operate_nr") },
+	{ 7, OP_CONTROL_OPERATE, true, "immediate_freeze", FN("dnp3/immediate_freeze") },
+	{ 8, OP_CONTROL_OPERATE, false, "immediate_freeze_nr", FN("dnp3/immediate_freeze_nr") },
+	{ 9, OP_CONTROL_OPERATE, true, "freeze_clear", FN("dnp3/freeze_clear") },
+	{ 10, OP_CONTROL_OPERATE, false, "freeze_clear_nr", FN("dnp3/freeze_clear_nr") },
+	{ 11, OP_CONTROL_OPERATE, true, "freeze_at_time", FN("dnp3/freeze_at_time") },
+	{ 12, OP_CONTROL_OPERATE, false, "freeze_at_time_nr", FN("dnp3/freeze_at_time_nr") },
+	{ 13, OP_RESTART_COLD, true, "cold_restart", FN("dnp3/cold_restart") },
+	{ 14, OP_RESTART_WARM, true, "warm_restart", FN("dnp3/warm_restart") },
+	{ 15, OP_CONFIG_CHANGE, true, "initialize_data", FN("dnp3/initialize_data") },
+	{ 16, OP_CONFIG_CHANGE, true, "initialize_application", FN("dnp3/initialize_application") },
+	{ 17, OP_START, true, "start_application", FN("dnp3/start_application") },
+	{ 18, OP_STOP, true, "stop_application", FN("dnp3/stop_application") },
+	{ 19, OP_CONFIG_CHANGE, true, "save_configuration", FN("dnp3/save_configuration") },
+	{ 20, OP_CONFIG_CHANGE, true, "enable_unsolicited", FN("dnp3/enable_unsolicited") },
+	{ 21, OP_CONFIG_CHANGE, true, "disable_unsolicited", FN("dnp3/disable_unsolicited") },
+	{ 22, OP_CONFIG_CHANGE, true, "assign_class", FN("dnp3/assign_class") },
+	{ 25, OP_NONE, true, "open_file", FN("dnp3/open_file") },
+	{ 26, OP_NONE, true, "close_file", FN("dnp3/close_file") },
+	{ 27, OP_FILE_DELETE, true, "delete_file", FN("dnp3/delete_file") },
+	{ 28, OP_FILE_READ, true, "get_file_info", FN("dnp3/get_file_info") },
+	{ 30, OP_NONE, true, "abort_file", FN("dnp3/abort_file") },
 };
 
 static const struct dnp3_op *
@@ -706,13 +706,13 @@ open_file_kind(const struct cur *objs, char *d, size_t dsz)
 
 /* Which operation a write (fc 2) or read (fc 1) is, by its first object. */
 static uint8_t
-object_op(uint8_t fc, uint8_t group, const char **name, const char **src)
+object_op(uint8_t fc, uint8_t group, const char **name, struct fact_name *src)
 {
 	if (fc == FC_READ) {
-		*name = "read", *src = "dnp3/read";
+		*name = "read", *src = FN("dnp3/read");
 		return group == 70 ? OP_FILE_READ : OP_NONE;
 	}
-	*name = "write", *src = "dnp3/write";
+	*name = "write", *src = FN("dnp3/write");
 	switch (group) {
 	case 50:
 		return OP_TIME_SET;
@@ -731,7 +731,8 @@ dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *ob
 {
 	struct dnp3_state *st = dc->state;
 	const struct dnp3_op *op = find_op(fc);
-	const char *name = NULL, *src = NULL;
+	const char *name = NULL;
+	struct fact_name src = { NULL };
 	char d[OP_DETAIL_MAX] = "";
 	uint8_t kind, group;
 	bool answered = true;
@@ -760,7 +761,7 @@ dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *ob
 	}
 	if (kind == OP_NONE)
 		return;
-	diss_op(dc, (enum op_kind)kind, OP_REQUEST, src, d, strlen(d));
+	diss_op_fn(dc, (enum op_kind)kind, OP_REQUEST, src, d, strlen(d));
 	if (st) {
 		struct dnp3_pending *p = &st->pending[dc->dir & 1];
 
@@ -809,7 +810,8 @@ dnp3_op_response(struct diss_ctx *dc, uint8_t ac, uint16_t iin, const struct cur
 		return;
 	refused = ((iin >> 8) & IIN2_REFUSED) != 0 ||
 	    (p->kind == OP_CONTROL_OPERATE && control_refused(objs));
-	diss_op(dc, (enum op_kind)p->kind, refused ? OP_REPLY_FAILED : OP_REPLY_OK, p->src, NULL, 0);
+	diss_op_fn(dc, (enum op_kind)p->kind, refused ? OP_REPLY_FAILED : OP_REPLY_OK, p->src,
+	    NULL, 0);
 	p->kind = OP_NONE;
 }
 

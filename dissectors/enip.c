@@ -96,7 +96,7 @@ struct cip_req {
 	uint8_t		 nops;
 	uint8_t		 op_kind[ENIP_MSP_OPS];	/* enum op_kind */
 	uint8_t		 op_at[ENIP_MSP_OPS];	/* index of the embedded request */
-	const char	*op_src[ENIP_MSP_OPS];
+	struct fact_name op_src[ENIP_MSP_OPS];
 };
 
 struct enip_state {
@@ -123,24 +123,24 @@ struct cip_identity {
 	bool		 has_vendor, has_devtype, has_product, has_rev, has_serial;
 };
 
-/* Evidence sources: static strings, one per origin. */
-static const char *const src_slots[] = {
-	"cip/identity/slot 0", "cip/identity/slot 1", "cip/identity/slot 2",
-	"cip/identity/slot 3", "cip/identity/slot 4", "cip/identity/slot 5",
-	"cip/identity/slot 6", "cip/identity/slot 7", "cip/identity/slot 8",
-	"cip/identity/slot 9", "cip/identity/slot 10", "cip/identity/slot 11",
-	"cip/identity/slot 12", "cip/identity/slot 13", "cip/identity/slot 14",
-	"cip/identity/slot 15", "cip/identity/slot 16",
+/* Evidence sources: literals (dissector.h), one per origin. */
+static const struct fact_name src_slots[] = {
+	FN("cip/identity/slot 0"), FN("cip/identity/slot 1"), FN("cip/identity/slot 2"),
+	FN("cip/identity/slot 3"), FN("cip/identity/slot 4"), FN("cip/identity/slot 5"),
+	FN("cip/identity/slot 6"), FN("cip/identity/slot 7"), FN("cip/identity/slot 8"),
+	FN("cip/identity/slot 9"), FN("cip/identity/slot 10"), FN("cip/identity/slot 11"),
+	FN("cip/identity/slot 12"), FN("cip/identity/slot 13"), FN("cip/identity/slot 14"),
+	FN("cip/identity/slot 15"), FN("cip/identity/slot 16"),
 };
 
-static const char *
+static struct fact_name
 slot_src(int slot)
 {
 	if (slot < 0)
-		return "cip/identity";
+		return FN("cip/identity");
 	if ((size_t)slot < sizeof(src_slots) / sizeof(src_slots[0]))
 		return src_slots[slot];
-	return "cip/identity/routed";
+	return FN("cip/identity/routed");
 }
 
 static bool
@@ -176,24 +176,24 @@ is_io_flow(const struct diss_ctx *dc)
 
 static void
 emit_identity(struct diss_ctx *dc, enum side s, const struct cip_identity *id,
-    const char *src, uint8_t conf)
+    struct fact_name src, uint8_t conf)
 {
 	/* the store names the vendor from the id (cip_vendors.csv) */
 	if (id->has_vendor)
-		diss_factf(dc, s, A_VENDOR_ID, src, conf, "cip:%u", id->vendor);
+		diss_factf_fn(dc, s, FN(A_VENDOR_ID), src, conf, "cip:%u", id->vendor);
 	if (id->has_devtype) {
-		diss_factf(dc, s, A_DEVICE_TYPE, src, conf, "cip:%u", id->devtype);
+		diss_factf_fn(dc, s, FN(A_DEVICE_TYPE), src, conf, "cip:%u", id->devtype);
 		if (id->devtype == CIP_DEV_PLC)
-			diss_fact_str(dc, s, A_ROLE, R_PLC, src, CONF_INFERRED);
+			diss_fact_str_fn(dc, s, FN(A_ROLE), R_PLC, src, CONF_INFERRED);
 	}
 	if (id->has_product)
-		diss_factf(dc, s, A_PRODUCT_CODE, src, conf, "%u", id->product);
+		diss_factf_fn(dc, s, FN(A_PRODUCT_CODE), src, conf, "%u", id->product);
 	if (id->has_rev)
-		diss_factf(dc, s, A_FIRMWARE, src, conf, "%u.%u", id->major, id->minor);
+		diss_factf_fn(dc, s, FN(A_FIRMWARE), src, conf, "%u.%u", id->major, id->minor);
 	if (id->has_serial)
-		diss_factf(dc, s, A_SERIAL, src, conf, "0x%08x", id->serial);
+		diss_factf_fn(dc, s, FN(A_SERIAL), src, conf, "0x%08x", id->serial);
 	if (id->name_len)
-		diss_fact(dc, s, A_MODEL, id->name, id->name_len, src, conf);
+		diss_fact_fn(dc, s, FN(A_MODEL), id->name, id->name_len, src, conf);
 }
 
 /*
@@ -356,7 +356,7 @@ cip_path_parse(struct cur *p, struct cip_path *out)
 /* An operation a request asks for (ops.h), as cip_op_of() names it. */
 struct cip_op {
 	enum op_kind	 kind;
-	const char	*src;		/* service literal */
+	struct fact_name src;		/* service (dissector.h: a literal) */
 	char		 detail[160];
 };
 
@@ -364,7 +364,7 @@ struct cip_op {
 struct cip_oplist {
 	uint8_t		 n;
 	uint8_t		 kind[ENIP_MSP_OPS], at[ENIP_MSP_OPS];
-	const char	*src[ENIP_MSP_OPS];
+	struct fact_name src[ENIP_MSP_OPS];
 };
 
 static void
@@ -509,8 +509,9 @@ set_attribute_op(uint8_t service, const struct cip_path *path, struct cur data,
 	default:
 		return false;
 	}
-	op->src = service == SVC_SET_ATTR_SINGLE ? "cip/set_attribute_single" :
-	    service == SVC_SET_ATTR_LIST ? "cip/set_attribute_list" : "cip/set_attribute_all";
+	op->src = service == SVC_SET_ATTR_SINGLE ? FN("cip/set_attribute_single") :
+	    service == SVC_SET_ATTR_LIST ? FN("cip/set_attribute_list") :
+	    FN("cip/set_attribute_all");
 	if (service == SVC_SET_ATTR_LIST && cur_le16(&data, &count) && count > 0 &&
 	    cur_le16(&data, &attr))
 		has_attr = true;
@@ -548,7 +549,7 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 		 */
 		cur_u8(&data, &type);
 		op->kind = OP_RESTART_COLD;
-		op->src = "cip/identity/reset";
+		op->src = FN("cip/identity/reset");
 		snprintf(op->detail, sizeof(op->detail), "Identity Reset type %u%s", type,
 		    type == 0 ? " (power cycle)" : " (factory defaults)");
 		return true;
@@ -557,7 +558,8 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 		if (path->first_cls != CLASS_CONTROLLER)
 			return false;
 		op->kind = service == SVC_START ? OP_START : OP_STOP;
-		op->src = service == SVC_START ? "cip/controller/start" : "cip/controller/stop";
+		op->src = service == SVC_START ? FN("cip/controller/start") :
+		    FN("cip/controller/stop");
 		snprintf(op->detail, sizeof(op->detail), "%s on class 0x8e",
 		    service == SVC_START ? "Start" : "Stop");
 		return true;
@@ -566,7 +568,8 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 		if (path->first_cls != CLASS_CONTROLLER)
 			return false;
 		op->kind = service == SVC_VENDOR_LOCK ? OP_LOCK : OP_UNLOCK;
-		op->src = service == SVC_VENDOR_LOCK ? "cip/controller/0x4b" : "cip/controller/0x4c";
+		op->src = service == SVC_VENDOR_LOCK ? FN("cip/controller/0x4b") :
+		    FN("cip/controller/0x4c");
 		snprintf(op->detail, sizeof(op->detail), "vendor service 0x%02x on class 0x%02x/0x%02x",
 		    service, path->first_cls, path->cls);
 		return true;
@@ -579,7 +582,7 @@ static void
 report_op(struct diss_ctx *dc, const struct cip_op *op, unsigned at, struct cip_oplist *list)
 {
 	diss_count(dc, C_OPS);
-	diss_op(dc, op->kind, OP_REQUEST, op->src, op->detail, strlen(op->detail));
+	diss_op_fn(dc, op->kind, OP_REQUEST, op->src, op->detail, strlen(op->detail));
 	if (list->n >= ENIP_MSP_OPS)
 		return;		/* reported; its outcome will not be known */
 	list->kind[list->n] = (uint8_t)op->kind;
@@ -663,8 +666,8 @@ op_outcomes(struct diss_ctx *dc, const struct cip_req *rq, uint8_t status, struc
 
 		if (rq->service == SVC_MULTIPLE)
 			embedded_status(data, rq->op_at[i], &st);
-		diss_op(dc, (enum op_kind)rq->op_kind[i], st == 0 ? OP_REPLY_OK : OP_REPLY_FAILED,
-		    rq->op_src[i], NULL, 0);
+		diss_op_fn(dc, (enum op_kind)rq->op_kind[i],
+		    st == 0 ? OP_REPLY_OK : OP_REPLY_FAILED, rq->op_src[i], NULL, 0);
 	}
 }
 
@@ -822,7 +825,7 @@ list_identity_item(struct diss_ctx *dc, struct cur *item)
 	if (!cur_ok(item) || !identity_all(item, &id))
 		return;
 	diss_count(dc, C_LIST_IDENTITY);
-	emit_identity(dc, SIDE_SRC, &id, "enip/list_identity", CONF_STATED);
+	emit_identity(dc, SIDE_SRC, &id, FN("enip/list_identity"), CONF_STATED);
 	diss_fact_str(dc, SIDE_SRC, A_ROLE, R_ENIP_ADAPTER, "enip/list_identity", CONF_INFERRED);
 	diss_ref(dc, SIDE_SRC, &who);
 	if (family != 2)

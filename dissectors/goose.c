@@ -56,7 +56,7 @@ ber_tl(struct cur *c, uint8_t *tag, size_t *len)
 
 /* "goose <label> <value>" as a note; the value is copied out of the frame. */
 static void
-goose_string(struct diss_ctx *dc, const char *label, const char *src, struct cur *v)
+goose_string(struct diss_ctx *dc, const char *label, struct fact_name src, struct cur *v)
 {
 	char note[OBS_VAL_MAX_FMT];
 	int hdr = snprintf(note, sizeof(note), "goose %s ", label);
@@ -67,7 +67,7 @@ goose_string(struct diss_ctx *dc, const char *label, const char *src, struct cur
 	if (n > sizeof(note) - (size_t)hdr)
 		n = sizeof(note) - (size_t)hdr;
 	if (cur_copy(v, note + hdr, n))
-		diss_fact(dc, SIDE_SRC, A_NOTE, note, (size_t)hdr + n, src, CONF_STATED);
+		diss_fact_fn(dc, SIDE_SRC, FN(A_NOTE), note, (size_t)hdr + n, src, CONF_STATED);
 }
 
 /* gocbRef "IEDnameLDinst/LLN0$GO$name": the part before '/' names the IED's logical device. */
@@ -80,7 +80,7 @@ gocb_ref(struct diss_ctx *dc, struct cur *v)
 
 	if (slash != (size_t)-1 && slash > 0 && diss_str(&ld, slash, &name))
 		diss_fact(dc, SIDE_SRC, A_DEVICE_NAME, name, slash, "goose/gocbref", CONF_INFERRED);
-	goose_string(dc, "gocbRef", "goose/gocbref", v);
+	goose_string(dc, "gocbRef", FN("goose/gocbref"), v);
 }
 
 static enum diss_rc
@@ -125,10 +125,10 @@ goose_parse(struct diss_ctx *dc, struct cur *c)
 			gocb_ref(dc, &v);
 			break;
 		case TAG_DATSET:
-			goose_string(dc, "datSet", "goose/datset", &v);
+			goose_string(dc, "datSet", FN("goose/datset"), &v);
 			break;
 		case TAG_GOID:
-			goose_string(dc, "goID", "goose/goid", &v);
+			goose_string(dc, "goID", FN("goose/goid"), &v);
 			break;
 		case TAG_SIMULATION:
 			if (vlen == 1 && cur_u8(&v, &b) && b != 0)

@@ -119,7 +119,7 @@ emit_realm(struct diss_ctx *dc, const char *v)
  * about the server (a name it answers to).  Port and userinfo dropped.
  */
 static void
-emit_host(struct diss_ctx *dc, const char *v, const char *src)
+emit_host(struct diss_ctx *dc, const char *v, struct fact_name src)
 {
 	const char *at = NULL, *e;
 
@@ -135,7 +135,7 @@ emit_host(struct diss_ctx *dc, const char *v, const char *src)
 		e = v + strcspn(v, ":/?# \t");
 	if (e <= v)
 		return;
-	diss_fact(dc, SIDE_SRC, A_HTTP_HOST, v, (size_t)(e - v), src, CONF_STATED);
+	diss_fact_fn(dc, SIDE_SRC, FN(A_HTTP_HOST), v, (size_t)(e - v), src, CONF_STATED);
 	diss_fact(dc, SIDE_DST, A_HTTP_HOST, v, (size_t)(e - v), "http/served_host",
 	    CONF_INFERRED);
 }
@@ -150,9 +150,9 @@ absolute_uri(struct diss_ctx *dc, const char *line)
 		return;
 	t++;
 	if (strncasecmp(t, "http://", 7) == 0)
-		emit_host(dc, t + 7, "http/absolute_uri");
+		emit_host(dc, t + 7, FN("http/absolute_uri"));
 	else if (strncasecmp(t, "https://", 8) == 0)
-		emit_host(dc, t + 8, "http/absolute_uri");
+		emit_host(dc, t + 8, FN("http/absolute_uri"));
 }
 
 static void
@@ -176,7 +176,7 @@ header_field(struct diss_ctx *dc, struct http_head *h, char *line)
 	else if (strcasecmp(line, "WWW-Authenticate") == 0)
 		emit_realm(dc, v);
 	else if (strcasecmp(line, "Host") == 0 && !h->response)
-		emit_host(dc, v, "http/host");
+		emit_host(dc, v, FN("http/host"));
 	else if (strcasecmp(line, "Content-Length") == 0) {
 		char *end;
 		unsigned long long n;

@@ -88,28 +88,28 @@ static const struct iec104_cmd {
 	bool		 se;
 	bool		 time;
 	const char	*name;
-	const char	*src;
+	struct fact_name src;
 } iec104_cmds[] = {
-	{ 45, OP_CONTROL_OPERATE, 1, true, false, "C_SC_NA_1", "iec104/C_SC_NA_1" },
-	{ 46, OP_CONTROL_OPERATE, 1, true, false, "C_DC_NA_1", "iec104/C_DC_NA_1" },
-	{ 47, OP_CONTROL_OPERATE, 1, true, false, "C_RC_NA_1", "iec104/C_RC_NA_1" },
-	{ 48, OP_CONTROL_OPERATE, 3, true, false, "C_SE_NA_1", "iec104/C_SE_NA_1" },
-	{ 49, OP_CONTROL_OPERATE, 3, true, false, "C_SE_NB_1", "iec104/C_SE_NB_1" },
-	{ 50, OP_CONTROL_OPERATE, 5, true, false, "C_SE_NC_1", "iec104/C_SE_NC_1" },
-	{ 51, OP_CONTROL_OPERATE, 4, false, false, "C_BO_NA_1", "iec104/C_BO_NA_1" },
-	{ 58, OP_CONTROL_OPERATE, 1, true, true, "C_SC_TA_1", "iec104/C_SC_TA_1" },
-	{ 59, OP_CONTROL_OPERATE, 1, true, true, "C_DC_TA_1", "iec104/C_DC_TA_1" },
-	{ 60, OP_CONTROL_OPERATE, 1, true, true, "C_RC_TA_1", "iec104/C_RC_TA_1" },
-	{ 61, OP_CONTROL_OPERATE, 3, true, true, "C_SE_TA_1", "iec104/C_SE_TA_1" },
-	{ 62, OP_CONTROL_OPERATE, 3, true, true, "C_SE_TB_1", "iec104/C_SE_TB_1" },
-	{ 63, OP_CONTROL_OPERATE, 5, true, true, "C_SE_TC_1", "iec104/C_SE_TC_1" },
-	{ 64, OP_CONTROL_OPERATE, 4, false, true, "C_BO_TA_1", "iec104/C_BO_TA_1" },
-	{ 103, OP_TIME_SET, 7, false, false, "C_CS_NA_1", "iec104/C_CS_NA_1" },
-	{ 105, OP_RESTART_COLD, 1, false, false, "C_RP_NA_1", "iec104/C_RP_NA_1" },
-	{ 110, OP_CONFIG_CHANGE, 3, false, false, "P_ME_NA_1", "iec104/P_ME_NA_1" },
-	{ 111, OP_CONFIG_CHANGE, 3, false, false, "P_ME_NB_1", "iec104/P_ME_NB_1" },
-	{ 112, OP_CONFIG_CHANGE, 5, false, false, "P_ME_NC_1", "iec104/P_ME_NC_1" },
-	{ 113, OP_CONFIG_CHANGE, 1, false, false, "P_AC_NA_1", "iec104/P_AC_NA_1" },
+	{ 45, OP_CONTROL_OPERATE, 1, true, false, "C_SC_NA_1", FN("iec104/C_SC_NA_1") },
+	{ 46, OP_CONTROL_OPERATE, 1, true, false, "C_DC_NA_1", FN("iec104/C_DC_NA_1") },
+	{ 47, OP_CONTROL_OPERATE, 1, true, false, "C_RC_NA_1", FN("iec104/C_RC_NA_1") },
+	{ 48, OP_CONTROL_OPERATE, 3, true, false, "C_SE_NA_1", FN("iec104/C_SE_NA_1") },
+	{ 49, OP_CONTROL_OPERATE, 3, true, false, "C_SE_NB_1", FN("iec104/C_SE_NB_1") },
+	{ 50, OP_CONTROL_OPERATE, 5, true, false, "C_SE_NC_1", FN("iec104/C_SE_NC_1") },
+	{ 51, OP_CONTROL_OPERATE, 4, false, false, "C_BO_NA_1", FN("iec104/C_BO_NA_1") },
+	{ 58, OP_CONTROL_OPERATE, 1, true, true, "C_SC_TA_1", FN("iec104/C_SC_TA_1") },
+	{ 59, OP_CONTROL_OPERATE, 1, true, true, "C_DC_TA_1", FN("iec104/C_DC_TA_1") },
+	{ 60, OP_CONTROL_OPERATE, 1, true, true, "C_RC_TA_1", FN("iec104/C_RC_TA_1") },
+	{ 61, OP_CONTROL_OPERATE, 3, true, true, "C_SE_TA_1", FN("iec104/C_SE_TA_1") },
+	{ 62, OP_CONTROL_OPERATE, 3, true, true, "C_SE_TB_1", FN("iec104/C_SE_TB_1") },
+	{ 63, OP_CONTROL_OPERATE, 5, true, true, "C_SE_TC_1", FN("iec104/C_SE_TC_1") },
+	{ 64, OP_CONTROL_OPERATE, 4, false, true, "C_BO_TA_1", FN("iec104/C_BO_TA_1") },
+	{ 103, OP_TIME_SET, 7, false, false, "C_CS_NA_1", FN("iec104/C_CS_NA_1") },
+	{ 105, OP_RESTART_COLD, 1, false, false, "C_RP_NA_1", FN("iec104/C_RP_NA_1") },
+	{ 110, OP_CONFIG_CHANGE, 3, false, false, "P_ME_NA_1", FN("iec104/P_ME_NA_1") },
+	{ 111, OP_CONFIG_CHANGE, 3, false, false, "P_ME_NB_1", FN("iec104/P_ME_NB_1") },
+	{ 112, OP_CONFIG_CHANGE, 5, false, false, "P_ME_NC_1", FN("iec104/P_ME_NC_1") },
+	{ 113, OP_CONFIG_CHANGE, 1, false, false, "P_AC_NA_1", FN("iec104/P_AC_NA_1") },
 };
 
 static const struct iec104_cmd *
@@ -167,7 +167,7 @@ command_request(struct diss_ctx *dc, const struct iec104_cmd *cmd, uint16_t ca, 
 
 		snprintf(d + len, sizeof(d) - len, " +%u objects", n - 1);
 	}
-	diss_op(dc, (enum op_kind)kind, OP_REQUEST, cmd->src, d, strlen(d));
+	diss_op_fn(dc, (enum op_kind)kind, OP_REQUEST, cmd->src, d, strlen(d));
 	if (st) {
 		struct iec104_pending *p = &st->pending[st->next];
 
@@ -198,7 +198,8 @@ command_reply(struct diss_ctx *dc, const struct iec104_cmd *cmd, uint8_t cot, ui
 	if ((p = find_pending(st, cmd->type, ca, ioa, dc->dir ^ 1)) == NULL)
 		return;		/* a confirmation of nothing we saw asked */
 	refused = (cot & COT_NEGATIVE) || (cause >= COT_UNKNOWN_MIN && cause <= COT_UNKNOWN_MAX);
-	diss_op(dc, (enum op_kind)p->kind, refused ? OP_REPLY_FAILED : OP_REPLY_OK, cmd->src, NULL, 0);
+	diss_op_fn(dc, (enum op_kind)p->kind, refused ? OP_REPLY_FAILED : OP_REPLY_OK, cmd->src,
+	    NULL, 0);
 	p->kind = OP_NONE;
 }
 

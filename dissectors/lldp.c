@@ -61,7 +61,7 @@ static const char *const cap_names[] = {
 /* An id TLV (chassis, port): MAC and network address subtypes are formatted. */
 static void
 id_tlv(struct diss_ctx *dc, struct cur *v, uint8_t mac_sub, uint8_t net_sub,
-    const char *attr, const char *src)
+    struct fact_name attr, struct fact_name src)
 {
 	uint8_t sub, mac[6], afi, a[4];
 	char buf[MAC_STRLEN];
@@ -73,15 +73,15 @@ id_tlv(struct diss_ctx *dc, struct cur *v, uint8_t mac_sub, uint8_t net_sub,
 	if (sub == mac_sub && cur_left(v) == 6) {
 		cur_copy(v, mac, 6);
 		mac_fmt(mac, buf);
-		diss_fact_str(dc, SIDE_SRC, attr, buf, src, CONF_STATED);
+		diss_fact_str_fn(dc, SIDE_SRC, attr, buf, src, CONF_STATED);
 	} else if (sub == net_sub) {
 		if (cur_u8(v, &afi) && afi == AFI_IPV4 && cur_copy(v, a, 4)) {
 			ip_set4(&ip, a);
 			ip_fmt(&ip, ipbuf);
-			diss_fact_str(dc, SIDE_SRC, attr, ipbuf, src, CONF_STATED);
+			diss_fact_str_fn(dc, SIDE_SRC, attr, ipbuf, src, CONF_STATED);
 		}
 	} else
-		diss_fact(dc, SIDE_SRC, attr, cur_ptr(v), cur_left(v), src, CONF_STATED);
+		diss_fact_fn(dc, SIDE_SRC, attr, cur_ptr(v), cur_left(v), src, CONF_STATED);
 }
 
 static void
@@ -126,19 +126,19 @@ mgmt_tlv(struct diss_ctx *dc, struct cur *v)
 static void
 med_tlv(struct diss_ctx *dc, uint8_t sub, struct cur *v)
 {
-	static const struct { uint8_t sub; const char *attr, *src; } inv[] = {
-		{ 5, A_HARDWARE, "lldp/med_hardware" },
-		{ 6, A_FIRMWARE, "lldp/med_firmware" },
-		{ 7, A_SOFTWARE, "lldp/med_software" },
-		{ 8, A_SERIAL, "lldp/med_serial" },
-		{ 9, A_VENDOR, "lldp/med_manufacturer" },
-		{ 10, A_MODEL, "lldp/med_model" },
+	static const struct { uint8_t sub; struct fact_name attr, src; } inv[] = {
+		{ 5, FN(A_HARDWARE), FN("lldp/med_hardware") },
+		{ 6, FN(A_FIRMWARE), FN("lldp/med_firmware") },
+		{ 7, FN(A_SOFTWARE), FN("lldp/med_software") },
+		{ 8, FN(A_SERIAL), FN("lldp/med_serial") },
+		{ 9, FN(A_VENDOR), FN("lldp/med_manufacturer") },
+		{ 10, FN(A_MODEL), FN("lldp/med_model") },
 	};
 
 	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
 		if (inv[i].sub == sub && cur_left(v) > 0) {
 			diss_count(dc, C_MED_INVENTORY);
-			diss_fact(dc, SIDE_SRC, inv[i].attr, cur_ptr(v), cur_left(v), inv[i].src,
+			diss_fact_fn(dc, SIDE_SRC, inv[i].attr, cur_ptr(v), cur_left(v), inv[i].src,
 			    CONF_STATED);
 		}
 }
@@ -165,10 +165,11 @@ lldp_tlv(struct diss_ctx *dc, unsigned type, struct cur *v)
 {
 	switch (type) {
 	case TLV_CHASSIS_ID:
-		id_tlv(dc, v, CHASSIS_MAC, CHASSIS_NETADDR, A_CHASSIS_ID, "lldp/chassis_id");
+		id_tlv(dc, v, CHASSIS_MAC, CHASSIS_NETADDR, FN(A_CHASSIS_ID),
+		    FN("lldp/chassis_id"));
 		break;
 	case TLV_PORT_ID:
-		id_tlv(dc, v, PORT_MAC, PORT_NETADDR, A_PORT_ID, "lldp/port_id");
+		id_tlv(dc, v, PORT_MAC, PORT_NETADDR, FN(A_PORT_ID), FN("lldp/port_id"));
 		break;
 	case TLV_SYS_NAME:
 		diss_fact(dc, SIDE_SRC, A_HOSTNAME, cur_ptr(v), cur_left(v), "lldp/sysname",

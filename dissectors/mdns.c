@@ -73,10 +73,10 @@ rr_ptr(struct diss_ctx *dc, const char *owner, const char *target)
 static void
 rr_txt(struct diss_ctx *dc, struct cur *rd)
 {
-	static const struct { const char *key; const char *attr; } keys[] = {
-		{ "md=", A_MODEL }, { "model=", A_MODEL }, { "ty=", A_MODEL },
-		{ "product=", A_MODEL }, { "usb_MDL=", A_MODEL }, { "am=", A_MODEL },
-		{ "usb_MFG=", A_VENDOR }, { "manufacturer=", A_VENDOR },
+	static const struct { const char *key; struct fact_name attr; } keys[] = {
+		{ "md=", FN(A_MODEL) }, { "model=", FN(A_MODEL) }, { "ty=", FN(A_MODEL) },
+		{ "product=", FN(A_MODEL) }, { "usb_MDL=", FN(A_MODEL) }, { "am=", FN(A_MODEL) },
+		{ "usb_MFG=", FN(A_VENDOR) }, { "manufacturer=", FN(A_VENDOR) },
 	};
 
 	for (int i = 0; i < DISS_MAX_ITEMS && cur_left(rd); i++) {
@@ -96,8 +96,8 @@ rr_txt(struct diss_ctx *dc, struct cur *rd)
 			cur_copy(&t, kb, kl);
 			if (strncasecmp(kb, keys[k].key, kl) != 0)
 				continue;
-			diss_fact(dc, SIDE_SRC, keys[k].attr, cur_ptr(&t), cur_left(&t),
-			    "mdns/txt", CONF_STATED);
+			diss_fact_fn(dc, SIDE_SRC, keys[k].attr, cur_ptr(&t), cur_left(&t),
+			    FN("mdns/txt"), CONF_STATED);
 			break;
 		}
 	}

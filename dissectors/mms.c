@@ -140,10 +140,10 @@ ber_find(struct cur *c, uint8_t want, struct cur *val)
 static void
 identify_response(struct diss_ctx *dc, struct cur *c)
 {
-	static const struct { uint8_t tag; const char *attr, *src; } map[] = {
-		{ 0x80, A_VENDOR, "mms/identify/vendor" },
-		{ 0x81, A_MODEL, "mms/identify/model" },
-		{ 0x82, A_FIRMWARE, "mms/identify/revision" },
+	static const struct { uint8_t tag; struct fact_name attr, src; } map[] = {
+		{ 0x80, FN(A_VENDOR), FN("mms/identify/vendor") },
+		{ 0x81, FN(A_MODEL), FN("mms/identify/model") },
+		{ 0x82, FN(A_FIRMWARE), FN("mms/identify/revision") },
 	};
 	uint8_t tag;
 	struct cur v;
@@ -154,7 +154,7 @@ identify_response(struct diss_ctx *dc, struct cur *c)
 			return;
 		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 			if (map[i].tag == tag && cur_left(&v) > 0)
-				diss_fact(dc, SIDE_SRC, map[i].attr, cur_ptr(&v), cur_left(&v),
+				diss_fact_fn(dc, SIDE_SRC, map[i].attr, cur_ptr(&v), cur_left(&v),
 				    map[i].src, CONF_STATED);
 	}
 }
@@ -168,35 +168,36 @@ identify_response(struct diss_ctx *dc, struct cur *c)
 static const struct mms_op {
 	uint8_t		 num;
 	enum op_kind	 kind;
-	const char	*src, *name;
+	struct fact_name src;
+	const char	*name;
 } mms_ops[] = {
-	{ SVC_WRITE, OP_CONTROL_OPERATE, "mms/write", "write" },
-	{ 26, OP_PROGRAM_DOWNLOAD, "mms/initiate_download_sequence", "initiateDownloadSequence" },
-	{ 27, OP_PROGRAM_DOWNLOAD, "mms/download_segment", "downloadSegment" },
-	{ 28, OP_PROGRAM_DOWNLOAD, "mms/terminate_download_sequence", "terminateDownloadSequence" },
-	{ 29, OP_PROGRAM_UPLOAD, "mms/initiate_upload_sequence", "initiateUploadSequence" },
-	{ 30, OP_PROGRAM_UPLOAD, "mms/upload_segment", "uploadSegment" },
-	{ 31, OP_PROGRAM_UPLOAD, "mms/terminate_upload_sequence", "terminateUploadSequence" },
-	{ 32, OP_PROGRAM_DOWNLOAD, "mms/request_domain_download", "requestDomainDownload" },
-	{ 33, OP_PROGRAM_UPLOAD, "mms/request_domain_upload", "requestDomainUpload" },
-	{ 34, OP_PROGRAM_DOWNLOAD, "mms/load_domain_content", "loadDomainContent" },
-	{ 35, OP_PROGRAM_UPLOAD, "mms/store_domain_content", "storeDomainContent" },
-	{ 36, OP_FILE_DELETE, "mms/delete_domain", "deleteDomain" },
-	{ 40, OP_START, "mms/start", "start" },
-	{ 41, OP_STOP, "mms/stop", "stop" },
-	{ 42, OP_START, "mms/resume", "resume" },
-	{ 43, OP_RESTART_WARM, "mms/reset", "reset" },
-	{ 44, OP_STOP, "mms/kill", "kill" },
-	{ 46, OP_FILE_WRITE, "mms/obtain_file", "obtainFile" },
-	{ 72, OP_FILE_READ, "mms/file_open", "fileOpen" },
-	{ 73, OP_FILE_READ, "mms/file_read", "fileRead" },
-	{ 75, OP_FILE_WRITE, "mms/file_rename", "fileRename" },
-	{ 76, OP_FILE_DELETE, "mms/file_delete", "fileDelete" },
+	{ SVC_WRITE, OP_CONTROL_OPERATE, FN("mms/write"), "write" },
+	{ 26, OP_PROGRAM_DOWNLOAD, FN("mms/initiate_download_sequence"), "initiateDownloadSequence" },
+	{ 27, OP_PROGRAM_DOWNLOAD, FN("mms/download_segment"), "downloadSegment" },
+	{ 28, OP_PROGRAM_DOWNLOAD, FN("mms/terminate_download_sequence"), "terminateDownloadSequence" },
+	{ 29, OP_PROGRAM_UPLOAD, FN("mms/initiate_upload_sequence"), "initiateUploadSequence" },
+	{ 30, OP_PROGRAM_UPLOAD, FN("mms/upload_segment"), "uploadSegment" },
+	{ 31, OP_PROGRAM_UPLOAD, FN("mms/terminate_upload_sequence"), "terminateUploadSequence" },
+	{ 32, OP_PROGRAM_DOWNLOAD, FN("mms/request_domain_download"), "requestDomainDownload" },
+	{ 33, OP_PROGRAM_UPLOAD, FN("mms/request_domain_upload"), "requestDomainUpload" },
+	{ 34, OP_PROGRAM_DOWNLOAD, FN("mms/load_domain_content"), "loadDomainContent" },
+	{ 35, OP_PROGRAM_UPLOAD, FN("mms/store_domain_content"), "storeDomainContent" },
+	{ 36, OP_FILE_DELETE, FN("mms/delete_domain"), "deleteDomain" },
+	{ 40, OP_START, FN("mms/start"), "start" },
+	{ 41, OP_STOP, FN("mms/stop"), "stop" },
+	{ 42, OP_START, FN("mms/resume"), "resume" },
+	{ 43, OP_RESTART_WARM, FN("mms/reset"), "reset" },
+	{ 44, OP_STOP, FN("mms/kill"), "kill" },
+	{ 46, OP_FILE_WRITE, FN("mms/obtain_file"), "obtainFile" },
+	{ 72, OP_FILE_READ, FN("mms/file_open"), "fileOpen" },
+	{ 73, OP_FILE_READ, FN("mms/file_read"), "fileRead" },
+	{ 75, OP_FILE_WRITE, FN("mms/file_rename"), "fileRename" },
+	{ 76, OP_FILE_DELETE, FN("mms/file_delete"), "fileDelete" },
 };
 
 /* IEC 61850 select-before-operate, normal security: a read of SBO. */
 static const struct mms_op select_op = {
-	SVC_READ, OP_CONTROL_OPERATE, "mms/read_sbo", "select"
+	SVC_READ, OP_CONTROL_OPERATE, FN("mms/read_sbo"), "select"
 };
 
 static const struct mms_op *

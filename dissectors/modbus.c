@@ -42,7 +42,7 @@ struct mb_pending {
 	uint8_t		 fc;
 	uint16_t	 addr, qty;	/* the registers a read asked for (qty 0: not a read) */
 	uint8_t		 op;		/* enum op_kind, OP_NONE if not an operation */
-	const char	*op_src;	/* its service literal */
+	struct fact_name op_src;	/* its service */
 	bool		 used;
 };
 
@@ -109,33 +109,33 @@ is_program(uint8_t fc, uint8_t mei)
 	return false;
 }
 
-/* Evidence sources must be static strings: one per called-out code. */
-static const char *
+/* Evidence sources are literals (dissector.h): one per called-out code. */
+static struct fact_name
 fc_source(uint8_t fc)
 {
 	switch (fc) {
-	case 5: return "modbus/fc5";
-	case 6: return "modbus/fc6";
-	case 8: return "modbus/fc8";
-	case 9: return "modbus/fc9";
-	case 10: return "modbus/fc10";
-	case 13: return "modbus/fc13";
-	case 14: return "modbus/fc14";
-	case 15: return "modbus/fc15";
-	case 16: return "modbus/fc16";
-	case 18: return "modbus/fc18";
-	case 19: return "modbus/fc19";
-	case 22: return "modbus/fc22";
-	case 23: return "modbus/fc23";
-	case 40: return "modbus/fc40";
-	case 41: return "modbus/fc41";
-	case 42: return "modbus/fc42";
-	case 43: return "modbus/fc43";
-	case 90: return "modbus/fc90";
-	case 125: return "modbus/fc125";
-	case 126: return "modbus/fc126";
+	case 5: return FN("modbus/fc5");
+	case 6: return FN("modbus/fc6");
+	case 8: return FN("modbus/fc8");
+	case 9: return FN("modbus/fc9");
+	case 10: return FN("modbus/fc10");
+	case 13: return FN("modbus/fc13");
+	case 14: return FN("modbus/fc14");
+	case 15: return FN("modbus/fc15");
+	case 16: return FN("modbus/fc16");
+	case 18: return FN("modbus/fc18");
+	case 19: return FN("modbus/fc19");
+	case 22: return FN("modbus/fc22");
+	case 23: return FN("modbus/fc23");
+	case 40: return FN("modbus/fc40");
+	case 41: return FN("modbus/fc41");
+	case 42: return FN("modbus/fc42");
+	case 43: return FN("modbus/fc43");
+	case 90: return FN("modbus/fc90");
+	case 125: return FN("modbus/fc125");
+	case 126: return FN("modbus/fc126");
 	}
-	return "modbus/request";
+	return FN("modbus/request");
 }
 
 static void
@@ -169,23 +169,23 @@ pending_take(struct mb_state *st, uint16_t tid, uint8_t unit, struct mb_pending 
  * apart although both are a model.
  */
 static const struct {
-	const char	*attr;
-	const char	*src;
+	struct fact_name attr;
+	struct fact_name src;
 } devid_objects[] = {
-	{ A_VENDOR,		"modbus/43.14/obj0" },	/* VendorName */
-	{ A_PRODUCT_CODE,	"modbus/43.14/obj1" },	/* ProductCode */
-	{ A_FIRMWARE,		"modbus/43.14/obj2" },	/* MajorMinorRevision */
-	{ A_URL,		"modbus/43.14/obj3" },	/* VendorUrl */
-	{ A_MODEL,		"modbus/43.14/obj4" },	/* ProductName */
-	{ A_MODEL,		"modbus/43.14/obj5" },	/* ModelName */
-	{ A_DEVICE_NAME,	"modbus/43.14/obj6" },	/* UserApplicationName */
+	{ FN(A_VENDOR),		FN("modbus/43.14/obj0") },	/* VendorName */
+	{ FN(A_PRODUCT_CODE),	FN("modbus/43.14/obj1") },	/* ProductCode */
+	{ FN(A_FIRMWARE),		FN("modbus/43.14/obj2") },	/* MajorMinorRevision */
+	{ FN(A_URL),		FN("modbus/43.14/obj3") },	/* VendorUrl */
+	{ FN(A_MODEL),		FN("modbus/43.14/obj4") },	/* ProductName */
+	{ FN(A_MODEL),		FN("modbus/43.14/obj5") },	/* ModelName */
+	{ FN(A_DEVICE_NAME),	FN("modbus/43.14/obj6") },	/* UserApplicationName */
 };
 
 static void
 devid_object(struct diss_ctx *dc, uint8_t id, const uint8_t *val, uint8_t len)
 {
 	if (id < sizeof(devid_objects) / sizeof(devid_objects[0])) {
-		diss_fact(dc, SIDE_SERVER, devid_objects[id].attr, val, len,
+		diss_fact_fn(dc, SIDE_SERVER, devid_objects[id].attr, val, len,
 		    devid_objects[id].src, CONF_STATED);
 		return;
 	}
@@ -277,13 +277,13 @@ server_id_response(struct diss_ctx *dc, struct cur *pdu)
 
 struct mb_op {
 	enum op_kind	 kind;
-	const char	*src;		/* service literal */
+	struct fact_name src;		/* service (dissector.h: a literal) */
 	char		 detail[OP_DETAIL_MAX];
 	int		 len;
 };
 
 static void
-op_set(struct mb_op *op, enum op_kind kind, const char *src)
+op_set(struct mb_op *op, enum op_kind kind, struct fact_name src)
 {
 	op->kind = kind;
 	op->src = src;
@@ -340,13 +340,13 @@ op_diagnostics(uint8_t unit, const struct cur *pdu, struct mb_op *op)
 
 	cur_peek_be16(pdu, 0, &sub);
 	if (sub == 1) {
-		op_set(op, OP_RESTART_WARM, "modbus/fc8/1");
+		op_set(op, OP_RESTART_WARM, FN("modbus/fc8/1"));
 		OP_TEXT(op, "fc8/1 restart communications option: unit %u", unit);
 	} else if (sub == 4) {
-		op_set(op, OP_MODE_CHANGE, "modbus/fc8/4");
+		op_set(op, OP_MODE_CHANGE, FN("modbus/fc8/4"));
 		OP_TEXT(op, "fc8/4 force listen only mode: unit %u", unit);
 	} else {
-		op_set(op, OP_DIAGNOSTICS_READ, "modbus/fc8");
+		op_set(op, OP_DIAGNOSTICS_READ, FN("modbus/fc8"));
 		OP_TEXT(op, "fc8/%u diagnostics: unit %u", sub, unit);
 	}
 }
@@ -359,7 +359,8 @@ op_file(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
 
 	cur_peek_be16(pdu, 2, &file);
 	cur_peek_be16(pdu, 4, &rec);
-	op_set(op, fc == 20 ? OP_FILE_READ : OP_FILE_WRITE, fc == 20 ? "modbus/fc20" : "modbus/fc21");
+	op_set(op, fc == 20 ? OP_FILE_READ : OP_FILE_WRITE,
+	    fc == 20 ? FN("modbus/fc20") : FN("modbus/fc21"));
 	OP_TEXT(op, "fc%u %s file record: unit %u file %u record %u", fc,
 	    fc == 20 ? "read" : "write", unit, file, rec);
 }
@@ -381,19 +382,19 @@ op_umas(uint8_t unit, const struct cur *pdu, struct mb_op *op)
 		return false;
 	switch (code) {
 	case 0x30:
-		op_set(op, OP_PROGRAM_DOWNLOAD, "modbus/fc90/0x30");
+		op_set(op, OP_PROGRAM_DOWNLOAD, FN("modbus/fc90/0x30"));
 		OP_TEXT(op, "UMAS 0x30 initialize strategy upload to the PLC: unit %u", unit);
 		return true;
 	case 0x33:
-		op_set(op, OP_PROGRAM_UPLOAD, "modbus/fc90/0x33");
+		op_set(op, OP_PROGRAM_UPLOAD, FN("modbus/fc90/0x33"));
 		OP_TEXT(op, "UMAS 0x33 initialize strategy download from the PLC: unit %u", unit);
 		return true;
 	case 0x40:
-		op_set(op, OP_START, "modbus/fc90/0x40");
+		op_set(op, OP_START, FN("modbus/fc90/0x40"));
 		OP_TEXT(op, "UMAS 0x40 start PLC: unit %u", unit);
 		return true;
 	case 0x41:
-		op_set(op, OP_STOP, "modbus/fc90/0x41");
+		op_set(op, OP_STOP, FN("modbus/fc90/0x41"));
 		OP_TEXT(op, "UMAS 0x41 stop PLC: unit %u", unit);
 		return true;
 	}
@@ -413,8 +414,8 @@ mb_operation(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
 	}
 	switch (fc) {
 	case 7: case 11: case 12:
-		op_set(op, OP_DIAGNOSTICS_READ, fc == 7 ? "modbus/fc7" : fc == 11 ?
-		    "modbus/fc11" : "modbus/fc12");
+		op_set(op, OP_DIAGNOSTICS_READ, fc == 7 ? FN("modbus/fc7") : fc == 11 ?
+		    FN("modbus/fc11") : FN("modbus/fc12"));
 		OP_TEXT(op, "fc%u %s: unit %u", fc, fc == 7 ? "read exception status" :
 		    fc == 11 ? "get comm event counter" : "get comm event log", unit);
 		return true;
@@ -428,7 +429,7 @@ mb_operation(uint8_t unit, uint8_t fc, const struct cur *pdu, struct mb_op *op)
 		/* 43/13 CANopen general reference may read or write the object dictionary */
 		if (!cur_peek_u8(pdu, 0, &mei) || mei == MEI_READ_DEVICE_ID)
 			return false;
-		op_set(op, OP_CONFIG_CHANGE, "modbus/fc43");
+		op_set(op, OP_CONFIG_CHANGE, FN("modbus/fc43"));
 		OP_TEXT(op, "fc43/%u encapsulated interface transport: unit %u", mei, unit);
 		return true;
 	case FC_UMAS:
@@ -470,16 +471,16 @@ modbus_request(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
 		cur_peek_u8(pdu, 0, &mei);
 	if (is_write(fc)) {
 		diss_count(dc, MB_WRITES);
-		diss_fact_str(dc, SIDE_CLIENT, A_NOTE, "modbus_write",
+		diss_fact_str_fn(dc, SIDE_CLIENT, FN(A_NOTE), "modbus_write",
 		    fc_source(fc), CONF_STATED);
 	} else if (is_program(fc, mei)) {
 		diss_count(dc, MB_PROGRAM);
-		diss_fact_str(dc, SIDE_CLIENT, A_NOTE, "modbus_program",
+		diss_fact_str_fn(dc, SIDE_CLIENT, FN(A_NOTE), "modbus_program",
 		    fc_source(fc), CONF_STATED);
 	}
 	if (mb_operation(unit, fc, pdu, &op)) {
 		diss_count(dc, MB_OPERATIONS);
-		diss_op(dc, op.kind, OP_REQUEST, op.src, op.detail,
+		diss_op_fn(dc, op.kind, OP_REQUEST, op.src, op.detail,
 		    op.len > 0 ? (size_t)op.len : 0);
 		p.op = (uint8_t)op.kind;
 		p.op_src = op.src;
@@ -533,7 +534,7 @@ modbus_response(struct diss_ctx *dc, struct mb_state *st, uint16_t tid,
 	if (matched && asked.op != OP_NONE) {
 		bool failed = (fc & FC_EXCEPTION) || (fc == FC_UMAS && umas_failed(pdu));
 
-		diss_op(dc, (enum op_kind)asked.op, failed ? OP_REPLY_FAILED : OP_REPLY_OK,
+		diss_op_fn(dc, (enum op_kind)asked.op, failed ? OP_REPLY_FAILED : OP_REPLY_OK,
 		    asked.op_src, NULL, 0);
 	}
 	if (fc & FC_EXCEPTION) {

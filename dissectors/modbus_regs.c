@@ -39,14 +39,14 @@ static const uint16_t ss_bases[SS_NBASES] = { 0, 40000, 50000 };
 /* Common model fields: offset in the window, registers, attribute, source. */
 static const struct ss_field {
 	uint8_t		 off, regs;
-	const char	*attr, *src;
+	struct fact_name attr, src;
 } ss_fields[] = {
-	{ 4, 16, A_VENDOR, SRC_MODBUS_UNIT "sunspec/Mn" },
-	{ 20, 16, A_MODEL, SRC_MODBUS_UNIT "sunspec/Md" },
-	{ 36, 8, A_OPTIONS, SRC_MODBUS_UNIT "sunspec/Opt" },
-	{ 44, 8, A_FIRMWARE, SRC_MODBUS_UNIT "sunspec/Vr" },
-	{ 52, 16, A_SERIAL, SRC_MODBUS_UNIT "sunspec/SN" },
-	{ 68, 1, A_NOTE, SRC_MODBUS_UNIT "sunspec/DA" },
+	{ 4, 16, FN(A_VENDOR), FN(SRC_MODBUS_UNIT "sunspec/Mn") },
+	{ 20, 16, FN(A_MODEL), FN(SRC_MODBUS_UNIT "sunspec/Md") },
+	{ 36, 8, FN(A_OPTIONS), FN(SRC_MODBUS_UNIT "sunspec/Opt") },
+	{ 44, 8, FN(A_FIRMWARE), FN(SRC_MODBUS_UNIT "sunspec/Vr") },
+	{ 52, 16, FN(A_SERIAL), FN(SRC_MODBUS_UNIT "sunspec/SN") },
+	{ 68, 1, FN(A_NOTE), FN(SRC_MODBUS_UNIT "sunspec/DA") },
 };
 #define SS_NFIELDS (sizeof(ss_fields) / sizeof(ss_fields[0]))
 
@@ -126,10 +126,10 @@ regs_text(const uint16_t *regs, unsigned n, char *out, size_t outsz, size_t *len
 }
 
 static void
-unit_fact(struct diss_ctx *dc, const struct mb_unit *u, const char *attr, const char *src,
+unit_fact(struct diss_ctx *dc, const struct mb_unit *u, struct fact_name attr, struct fact_name src,
     const char *text, size_t len)
 {
-	diss_factf(dc, SIDE_SERVER, attr, src, CONF_STATED, "%u|%.*s", u->unit, (int)len, text);
+	diss_factf_fn(dc, SIDE_SERVER, attr, src, CONF_STATED, "%u|%.*s", u->unit, (int)len, text);
 }
 
 static const char *
@@ -158,7 +158,7 @@ ss_common(struct diss_ctx *dc, struct mb_unit *u, struct ss_base *w)
 			continue;
 		w->sent |= (uint8_t)(1u << f);
 		if (fd->regs == 1) {
-			diss_factf(dc, SIDE_SERVER, fd->attr, fd->src, CONF_STATED,
+			diss_factf_fn(dc, SIDE_SERVER, fd->attr, fd->src, CONF_STATED,
 			    "%u|sunspec device address %u", u->unit, w->reg[fd->off]);
 			continue;
 		}
@@ -306,7 +306,7 @@ map_fact(struct diss_ctx *dc, const struct mb_unit *u, const struct rm_row *row,
     const char *text, size_t len)
 {
 	diss_count(dc, MB_REGMAP_HITS);
-	unit_fact(dc, u, row->attr, SRC_MODBUS_UNIT "regmap", text, len);
+	unit_fact(dc, u, row->attr, FN(SRC_MODBUS_UNIT "regmap"), text, len);
 }
 
 /*
@@ -341,7 +341,8 @@ regmap_read(struct diss_ctx *dc, struct mb_unit *u, enum mb_table table, uint16_
 				const char *v = m->maps[row->map].vendor;
 
 				u->maps_ok |= (uint16_t)(1u << row->map);
-				unit_fact(dc, u, A_VENDOR, SRC_MODBUS_UNIT "regmap", v, strlen(v));
+				unit_fact(dc, u, FN(A_VENDOR), FN(SRC_MODBUS_UNIT "regmap"), v,
+				    strlen(v));
 			}
 			map_fact(dc, u, row, text, len);
 		}

@@ -316,23 +316,23 @@ cert_subject(struct cur cert, char out[UA_SUBJECT_MAX])
 /* --- facts ----------------------------------------------------------------- */
 
 static void
-fact_cur(struct diss_ctx *dc, enum side s, const char *attr, const struct cur *v,
-    const char *src, uint8_t conf)
+fact_cur(struct diss_ctx *dc, enum side s, struct fact_name attr, const struct cur *v,
+    struct fact_name src, uint8_t conf)
 {
 	if (cur_left(v) > 0)
-		diss_fact(dc, s, attr, cur_ptr(v), cur_left(v), src, conf);
+		diss_fact_fn(dc, s, attr, cur_ptr(v), cur_left(v), src, conf);
 }
 
 static void
 emit_app(struct diss_ctx *dc, enum side s, const struct ua_app *app)
 {
-	fact_cur(dc, s, A_URL, &app->uri, "opcua/application_uri", CONF_STATED);
-	fact_cur(dc, s, A_URL, &app->product, "opcua/product_uri", CONF_STATED);
-	fact_cur(dc, s, A_SOFTWARE, &app->name, "opcua/application_name", CONF_STATED);
+	fact_cur(dc, s, FN(A_URL), &app->uri, FN("opcua/application_uri"), CONF_STATED);
+	fact_cur(dc, s, FN(A_URL), &app->product, FN("opcua/product_uri"), CONF_STATED);
+	fact_cur(dc, s, FN(A_SOFTWARE), &app->name, FN("opcua/application_name"), CONF_STATED);
 }
 
 static void
-emit_cert(struct diss_ctx *dc, enum side s, const struct cur *cert, const char *src)
+emit_cert(struct diss_ctx *dc, enum side s, const struct cur *cert, struct fact_name src)
 {
 	char subject[UA_SUBJECT_MAX];
 	size_t n;
@@ -340,7 +340,7 @@ emit_cert(struct diss_ctx *dc, enum side s, const struct cur *cert, const char *
 	if (cur_left(cert) == 0)
 		return;
 	if ((n = cert_subject(*cert, subject)) > 0)
-		diss_fact(dc, s, A_CERT_SUBJECT, subject, n, src, CONF_STATED);
+		diss_fact_fn(dc, s, FN(A_CERT_SUBJECT), subject, n, src, CONF_STATED);
 }
 
 /* --- services ------------------------------------------------------------ */
@@ -363,7 +363,7 @@ endpoint_description(struct diss_ctx *dc, struct cur *c)
 	    !cur_skip(c, 4) || !ua_skip_bytes(c) || !cur_le32(c, &n))
 		return false;
 	emit_app(dc, SIDE_SRC, &app);
-	emit_cert(dc, SIDE_SRC, &cert, "opcua/server_certificate");
+	emit_cert(dc, SIDE_SRC, &cert, FN("opcua/server_certificate"));
 	if (n != 0xffffffff)
 		for (uint32_t i = 0; i < n; i++)
 			if (i >= DISS_MAX_ITEMS || !ua_skip_bytes(c) || !cur_skip(c, 4) ||
@@ -405,7 +405,7 @@ create_session_response(struct diss_ctx *dc, struct cur *c)
 	    !ua_bytes(c, &cert))
 		return;
 	diss_count(dc, C_SESSIONS);
-	emit_cert(dc, SIDE_SRC, &cert, "opcua/server_certificate");
+	emit_cert(dc, SIDE_SRC, &cert, FN("opcua/server_certificate"));
 	if (!cur_le32(c, &n) || n == 0xffffffff)
 		return;
 	for (uint32_t i = 0; i < n && i < UA_MAX_ENDPOINTS; i++)
@@ -428,7 +428,7 @@ create_session_request(struct diss_ctx *dc, struct cur *c)
 	diss_count(dc, C_SESSIONS);
 	emit_app(dc, SIDE_SRC, &app);
 	if (ua_bytes(c, &server_uri) && ua_bytes(c, &url))
-		fact_cur(dc, SIDE_DST, A_URL, &url, "opcua/endpoint_url", CONF_BANNER);
+		fact_cur(dc, SIDE_DST, FN(A_URL), &url, FN("opcua/endpoint_url"), CONF_BANNER);
 }
 
 /* Service body: TypeId NodeId (the binary encoding id) | message */
@@ -469,7 +469,7 @@ hello(struct diss_ctx *dc, struct cur *c)
 	diss_fact_str(dc, SIDE_SRC, A_ROLE, R_OPCUA_CLIENT, "opcua/hello", CONF_INFERRED);
 	diss_fact_str(dc, SIDE_DST, A_ROLE, R_OPCUA_SERVER, "opcua/hello", CONF_INFERRED);
 	if (cur_skip(c, 20) && ua_bytes(c, &url))
-		fact_cur(dc, SIDE_DST, A_URL, &url, "opcua/endpoint_url", CONF_BANNER);
+		fact_cur(dc, SIDE_DST, FN(A_URL), &url, FN("opcua/endpoint_url"), CONF_BANNER);
 }
 
 /*
@@ -486,7 +486,7 @@ open_channel(struct diss_ctx *dc, struct cur *c)
 	if (!cur_skip(c, 4) || !ua_bytes(c, &policy) || !ua_bytes(c, &cert))
 		return;
 	if (dc->dir == DIR_S2C)
-		emit_cert(dc, SIDE_SRC, &cert, "opcua/open_secure_channel");
+		emit_cert(dc, SIDE_SRC, &cert, FN("opcua/open_secure_channel"));
 }
 
 /* MSG: SecureChannelId 4 | TokenId 4 | SequenceNumber 4 | RequestId 4 | body */

@@ -24,7 +24,7 @@ struct op_pend {
 	uint8_t		 client;	/* enum side of the client, seen from that direction */
 	bool		 used;
 	uint32_t	 age;		/* table clock when stored: the lowest is the oldest */
-	const char	*src;		/* service literal of the request */
+	struct fact_name src;		/* service of the request (dissector.h: a literal) */
 };
 
 struct op_pend_table {
@@ -40,13 +40,13 @@ struct op_pend_table {
  */
 static inline bool
 op_pend_request(struct diss_ctx *dc, struct op_pend_table *t, uint32_t key,
-    enum side client, enum op_kind kind, const char *src, const char *detail,
+    enum side client, enum op_kind kind, struct fact_name src, const char *detail,
     size_t detail_len)
 {
 	struct op_pend *slot = NULL, *oldest;
 	bool room = true;
 
-	diss_op_for(dc, client, kind, OP_REQUEST, src, detail, detail_len);
+	diss_op_for_fn(dc, client, kind, OP_REQUEST, src, detail, detail_len);
 	if (t == NULL)
 		return true;		/* no flow state: the request stays unanswered */
 	oldest = &t->e[0];
@@ -103,7 +103,7 @@ op_pend_reply(struct diss_ctx *dc, struct op_pend_table *t, uint32_t key, bool o
 		if (!e->used || e->key != key || e->dir == dc->dir)
 			continue;
 		e->used = false;
-		diss_op_for(dc, op_pend_flip((enum side)e->client), (enum op_kind)e->kind,
+		diss_op_for_fn(dc, op_pend_flip((enum side)e->client), (enum op_kind)e->kind,
 		    ok ? OP_REPLY_OK : OP_REPLY_FAILED, e->src, NULL, 0);
 		return true;
 	}

@@ -285,8 +285,8 @@ set_request(struct diss_ctx *dc, struct cur data, uint32_t xid)
 	dc->dir = DIR_C2S;
 	if (!op_pend_request(dc, st ? &st->ops : NULL, set_key(dc, SIDE_SRC, xid), SIDE_SRC,
 	    a.config || a.factory || !a.signal ? OP_CONFIG_CHANGE : OP_CONTROL_OPERATE,
-	    a.factory ? "pn_dcp/set/factory_reset" : a.config || !a.signal ? "pn_dcp/set" :
-	    "pn_dcp/set/signal", detail, strlen(detail)))
+	    a.factory ? FN("pn_dcp/set/factory_reset") : a.config || !a.signal ? FN("pn_dcp/set") :
+	    FN("pn_dcp/set/signal"), detail, strlen(detail)))
 		diss_count(dc, C_OPS_DROPPED);
 }
 

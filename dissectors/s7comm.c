@@ -76,12 +76,12 @@ struct s7_state {
 /* --- SZL records -------------------------------------------------------- */
 
 static void
-fact_text(struct diss_ctx *dc, const char *attr, const uint8_t *p, size_t n,
-    const char *src, uint8_t conf)
+fact_text(struct diss_ctx *dc, struct fact_name attr, const uint8_t *p, size_t n,
+    struct fact_name src, uint8_t conf)
 {
 	/* NUL/blank padding of the fixed-size field is cut by obs_sanitize(); an
 	 * all-blank field ends up empty and the store ignores it */
-	diss_fact(dc, SIDE_SERVER, attr, p, n, src, conf);
+	diss_fact_fn(dc, SIDE_SERVER, attr, p, n, src, conf);
 }
 
 /*
@@ -107,7 +107,7 @@ szl_module_id(struct diss_ctx *dc, struct cur *rec)
 		return;
 	switch (index) {
 	case 0x0001:
-		fact_text(dc, A_PRODUCT_CODE, mlfb, 20, "s7comm/szl/0x0011", CONF_STATED);
+		fact_text(dc, FN(A_PRODUCT_CODE), mlfb, 20, FN("s7comm/szl/0x0011"), CONF_STATED);
 		order = cur_make(mlfb, 20);
 		if (cur_starts_with(&order, "6ES7", 4))
 			diss_fact_str(dc, SIDE_SERVER, A_VENDOR, "Siemens",
@@ -133,17 +133,17 @@ szl_component_id(struct diss_ctx *dc, struct cur *rec)
 {
 	static const struct {
 		uint16_t	 index;
-		const char	*attr;
-		const char	*src;
+		struct fact_name attr;
+		struct fact_name src;
 	} map[] = {
-		{ 0x0001, A_DEVICE_NAME, "s7comm/szl/0x001c/station_name" },
-		{ 0x0002, A_DEVICE_NAME, "s7comm/szl/0x001c/module_name" },
-		{ 0x0003, A_LOCATION, "s7comm/szl/0x001c/plant_designation" },
-		{ 0x0004, A_NOTE, "s7comm/szl/0x001c/copyright" },
-		{ 0x0005, A_SERIAL, "s7comm/szl/0x001c/serial" },
-		{ 0x0007, A_MODEL, "s7comm/szl/0x001c/module_type" },
-		{ 0x0008, A_NOTE, "s7comm/szl/0x001c/memory_card_serial" },
-		{ 0x000b, A_LOCATION, "s7comm/szl/0x001c/location" },
+		{ 0x0001, FN(A_DEVICE_NAME), FN("s7comm/szl/0x001c/station_name") },
+		{ 0x0002, FN(A_DEVICE_NAME), FN("s7comm/szl/0x001c/module_name") },
+		{ 0x0003, FN(A_LOCATION), FN("s7comm/szl/0x001c/plant_designation") },
+		{ 0x0004, FN(A_NOTE), FN("s7comm/szl/0x001c/copyright") },
+		{ 0x0005, FN(A_SERIAL), FN("s7comm/szl/0x001c/serial") },
+		{ 0x0007, FN(A_MODEL), FN("s7comm/szl/0x001c/module_type") },
+		{ 0x0008, FN(A_NOTE), FN("s7comm/szl/0x001c/memory_card_serial") },
+		{ 0x000b, FN(A_LOCATION), FN("s7comm/szl/0x001c/location") },
 	};
 	uint16_t index;
 	const uint8_t *text;
@@ -237,7 +237,7 @@ ops_of(struct diss_ctx *dc)
  */
 static void
 op_request(struct diss_ctx *dc, uint32_t key, enum side client, enum op_kind kind,
-    const char *src, const char *detail)
+    struct fact_name src, const char *detail)
 {
 	diss_count(dc, C_OPS);
 	if (!op_pend_request(dc, ops_of(dc), key, client, kind, src, detail,
@@ -377,25 +377,25 @@ pi_service(struct diss_ctx *dc, uint32_t key, struct cur *param)
 		return;
 	pi_blocks(&pi, detail, sizeof(detail));
 	if (strcmp(pi.name, "_INSE") == 0)
-		op_request(dc, key, SIDE_SRC, OP_PROGRAM_DOWNLOAD, "s7comm/pi/_INSE", detail);
+		op_request(dc, key, SIDE_SRC, OP_PROGRAM_DOWNLOAD, FN("s7comm/pi/_INSE"), detail);
 	else if (strcmp(pi.name, "_DELE") == 0)
-		op_request(dc, key, SIDE_SRC, OP_FILE_DELETE, "s7comm/pi/_DELE", detail);
+		op_request(dc, key, SIDE_SRC, OP_FILE_DELETE, FN("s7comm/pi/_DELE"), detail);
 	else if (strcmp(pi.name, "P_PROGRAM") == 0) {
 		uint8_t arg[2] = { 0, 0 };
 		struct cur a = pi.args;
 
 		/* "C " asks for a cold restart, nothing for a warm one */
 		if (cur_copy(&a, arg, 2) && arg[0] == 'C')
-			op_request(dc, key, SIDE_SRC, OP_RESTART_COLD, "s7comm/pi/P_PROGRAM",
+			op_request(dc, key, SIDE_SRC, OP_RESTART_COLD, FN("s7comm/pi/P_PROGRAM"),
 			    "PI P_PROGRAM cold restart");
 		else
-			op_request(dc, key, SIDE_SRC, OP_START, "s7comm/pi/P_PROGRAM",
+			op_request(dc, key, SIDE_SRC, OP_START, FN("s7comm/pi/P_PROGRAM"),
 			    "PI P_PROGRAM warm restart");
 	} else if (strcmp(pi.name, "_MODU") == 0)
-		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, "s7comm/pi/_MODU",
+		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, FN("s7comm/pi/_MODU"),
 		    "PI _MODU copy RAM to ROM");
 	else if (strcmp(pi.name, "_GARB") == 0)
-		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, "s7comm/pi/_GARB",
+		op_request(dc, key, SIDE_SRC, OP_CONFIG_CHANGE, FN("s7comm/pi/_GARB"),
 		    "PI _GARB compress memory");
 }
 
@@ -419,32 +419,34 @@ job_op(struct diss_ctx *dc, uint16_t ref, struct cur param)
 		if (!cur_peek_u8(&param, 1, &items))
 			items = 0;
 		snprintf(detail, sizeof(detail), "write var %u items", items);
-		op_request(dc, ref, SIDE_SRC, OP_CONTROL_OPERATE, "s7comm/job/write_var", detail);
+		op_request(dc, ref, SIDE_SRC, OP_CONTROL_OPERATE, FN("s7comm/job/write_var"),
+		    detail);
 		break;
 	case FN_DL_REQUEST:
 		block_of_transfer(&param, detail, sizeof(detail));
-		op_request(dc, ref, SIDE_SRC, OP_PROGRAM_DOWNLOAD, "s7comm/job/request_download", detail);
+		op_request(dc, ref, SIDE_SRC, OP_PROGRAM_DOWNLOAD,
+		    FN("s7comm/job/request_download"), detail);
 		break;
 	case FN_DL_BLOCK:
 	case FN_DL_ENDED:
 		block_of_transfer(&param, detail, sizeof(detail));
 		op_request(dc, ref, SIDE_DST, OP_PROGRAM_DOWNLOAD,
-		    fn == FN_DL_BLOCK ? "s7comm/job/download_block" : "s7comm/job/download_ended",
-		    detail);
+		    fn == FN_DL_BLOCK ? FN("s7comm/job/download_block") :
+		    FN("s7comm/job/download_ended"), detail);
 		break;
 	case FN_UL_START:
 	case FN_UL:
 	case FN_UL_END:
 		block_of_transfer(&param, detail, sizeof(detail));
 		op_request(dc, ref, SIDE_SRC, OP_PROGRAM_UPLOAD,
-		    fn == FN_UL_START ? "s7comm/job/start_upload" :
-		    fn == FN_UL ? "s7comm/job/upload" : "s7comm/job/end_upload", detail);
+		    fn == FN_UL_START ? FN("s7comm/job/start_upload") :
+		    fn == FN_UL ? FN("s7comm/job/upload") : FN("s7comm/job/end_upload"), detail);
 		break;
 	case FN_PI_SERVICE:
 		pi_service(dc, ref, &param);
 		break;
 	case FN_PLC_STOP:
-		op_request(dc, ref, SIDE_SRC, OP_STOP, "s7comm/job/plc_stop", "PLC stop");
+		op_request(dc, ref, SIDE_SRC, OP_STOP, FN("s7comm/job/plc_stop"), "PLC stop");
 		break;
 	}
 }
@@ -460,15 +462,16 @@ userdata_key(uint16_t ref, uint8_t tg, uint8_t sub)
 struct ud_op {
 	uint8_t		 group, sub;
 	enum op_kind	 kind;
-	const char	*src, *detail;
+	struct fact_name src;
+	const char	*detail;
 };
 
 static const struct ud_op ud_ops[] = {
-	{ UD_GROUP_TIME, 0x02, OP_TIME_SET, "s7comm/userdata/set_clock", "set clock" },
-	{ UD_GROUP_TIME, 0x04, OP_TIME_SET, "s7comm/userdata/set_clock", "set clock" },
-	{ UD_GROUP_SEC, 0x01, OP_UNLOCK, "s7comm/userdata/password", "PLC password" },
-	{ UD_GROUP_SEC, 0x02, OP_LOCK, "s7comm/userdata/cancel_password", "cancel password" },
-	{ UD_GROUP_PROG, 0x10, OP_DIAGNOSTICS_READ, "s7comm/userdata/forces",
+	{ UD_GROUP_TIME, 0x02, OP_TIME_SET, FN("s7comm/userdata/set_clock"), "set clock" },
+	{ UD_GROUP_TIME, 0x04, OP_TIME_SET, FN("s7comm/userdata/set_clock"), "set clock" },
+	{ UD_GROUP_SEC, 0x01, OP_UNLOCK, FN("s7comm/userdata/password"), "PLC password" },
+	{ UD_GROUP_SEC, 0x02, OP_LOCK, FN("s7comm/userdata/cancel_password"), "cancel password" },
+	{ UD_GROUP_PROG, 0x10, OP_DIAGNOSTICS_READ, FN("s7comm/userdata/forces"),
 	    "forces (read job list)" },
 };
 

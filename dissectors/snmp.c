@@ -57,12 +57,13 @@ enum snmp_counter {
 
 /* The system group (1.3.6.1.2.1.1.N.0) and what each says about the agent. */
 static const struct {
-	const char	*oid, *attr, *src;
+	const char	*oid;
+	struct fact_name attr, src;
 } sys_oids[] = {
-	{ "1.3.6.1.2.1.1.1.0", A_DESCRIPTION, "snmp/sysDescr" },
-	{ "1.3.6.1.2.1.1.4.0", A_CONTACT, "snmp/sysContact" },
-	{ "1.3.6.1.2.1.1.5.0", A_HOSTNAME, "snmp/sysName" },
-	{ "1.3.6.1.2.1.1.6.0", A_LOCATION, "snmp/sysLocation" },
+	{ "1.3.6.1.2.1.1.1.0", FN(A_DESCRIPTION), FN("snmp/sysDescr") },
+	{ "1.3.6.1.2.1.1.4.0", FN(A_CONTACT), FN("snmp/sysContact") },
+	{ "1.3.6.1.2.1.1.5.0", FN(A_HOSTNAME), FN("snmp/sysName") },
+	{ "1.3.6.1.2.1.1.6.0", FN(A_LOCATION), FN("snmp/sysLocation") },
 };
 #define SYS_OBJECT_ID		"1.3.6.1.2.1.1.2.0"
 
@@ -195,7 +196,7 @@ varbind(struct diss_ctx *dc, struct cur *vb)
 		return;
 	for (size_t i = 0; i < sizeof(sys_oids) / sizeof(sys_oids[0]); i++)
 		if (strcmp(oid, sys_oids[i].oid) == 0)
-			diss_fact(dc, SIDE_SRC, sys_oids[i].attr, cur_ptr(&val), cur_left(&val),
+			diss_fact_fn(dc, SIDE_SRC, sys_oids[i].attr, cur_ptr(&val), cur_left(&val),
 			    sys_oids[i].src, CONF_STATED);
 }
 

@@ -114,18 +114,18 @@ flow_memo_has(struct diss_ctx *dc, uint64_t h)
 }
 
 void
-diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr,
-    const void *val, size_t len, const char *src, uint8_t conf)
+diss_fact_ref_fn(struct diss_ctx *dc, const struct asset_ref *who, struct fact_name attr,
+    const void *val, size_t len, struct fact_name src, uint8_t conf)
 {
 	struct obs o;
 	uint64_t h;
 
 	if (val == NULL || len == 0)
 		return;
-	/* attr and src are static strings */
+	/* attr and src are string literals (dissector.h) */
 	h = fc_hash(FC_SEED, who, sizeof(*who));
-	h = fc_hash_static(h, attr);
-	h = fc_hash_static(h, src);
+	h = fc_hash_static(h, attr.lit);
+	h = fc_hash_static(h, src.lit);
 	h = fc_hash(h, val, len);
 	if (flow_memo_has(dc, h))
 		return;
@@ -135,33 +135,33 @@ diss_fact_ref(struct diss_ctx *dc, const struct asset_ref *who, const char *attr
 	o.kind = OBS_FACT;
 	o.ts_us = now_us(dc);
 	o.who = *who;
-	o.attr = attr;
+	o.attr = attr.lit;
 	o.val = val;
 	o.val_len = len;
-	o.src = src;
+	o.src = src.lit;
 	o.conf = conf;
 	obs_emit(dc->sink, &o);
 }
 
 void
-diss_fact(struct diss_ctx *dc, enum side s, const char *attr, const void *val,
-    size_t len, const char *src, uint8_t conf)
+diss_fact_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, const void *val,
+    size_t len, struct fact_name src, uint8_t conf)
 {
 	struct asset_ref ref;
 
 	diss_ref(dc, s, &ref);
-	diss_fact_ref(dc, &ref, attr, val, len, src, conf);
+	diss_fact_ref_fn(dc, &ref, attr, val, len, src, conf);
 }
 
 void
-diss_fact_str(struct diss_ctx *dc, enum side s, const char *attr, const char *val,
-    const char *src, uint8_t conf)
+diss_fact_str_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, const char *val,
+    struct fact_name src, uint8_t conf)
 {
-	diss_fact(dc, s, attr, val, strlen(val), src, conf);
+	diss_fact_fn(dc, s, attr, val, strlen(val), src, conf);
 }
 
 void
-diss_factf(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
+diss_factf_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fact_name src,
     uint8_t conf, const char *fmt, ...)
 {
 	char buf[OBS_VAL_MAX_FMT];
@@ -173,12 +173,12 @@ diss_factf(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
 	va_end(ap);
 	if (n <= 0)
 		return;
-	diss_fact(dc, s, attr, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+	diss_fact_fn(dc, s, attr, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
 	    src, conf);
 }
 
 void
-diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr, const char *src,
+diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fact_name src,
     uint8_t conf, const char *prefix, uint32_t v)
 {
 	char buf[48], digits[10];
@@ -193,7 +193,7 @@ diss_fact_num(struct diss_ctx *dc, enum side s, const char *attr, const char *sr
 	} while (v > 0);
 	while (k > 0)
 		buf[n++] = digits[--k];
-	diss_fact(dc, s, attr, buf, n, src, conf);
+	diss_fact_fn(dc, s, attr, buf, n, src, conf);
 }
 
 bool
@@ -210,7 +210,7 @@ diss_due(const struct diss_ctx *dc, uint64_t *last_us)
 }
 
 void
-diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src)
+diss_addr_fn(struct diss_ctx *dc, const struct asset_ref *who, struct fact_name src)
 {
 	struct obs o;
 	uint64_t h;
@@ -218,14 +218,14 @@ diss_addr(struct diss_ctx *dc, const struct asset_ref *who, const char *src)
 	if (!ip_is_unicast_host(&who->ip) && mac_is_zero(who->mac))
 		return;
 	h = fc_hash(FC_SEED ^ 1, who, sizeof(*who));
-	h = fc_hash(h, src, strlen(src));
+	h = fc_hash(h, src.lit, strlen(src.lit));
 	if (!fc_should_send(dc->fc, h, now_us(dc)))
 		return;
 	memset(&o, 0, sizeof(o));
 	o.kind = OBS_ADDR;
 	o.ts_us = now_us(dc);
 	o.who = *who;
-	o.src = src;
+	o.src = src.lit;
 	o.conf = CONF_STATED;
 	obs_emit(dc->sink, &o);
 }
@@ -242,10 +242,10 @@ diss_str(struct cur *c, size_t n, const uint8_t **p)
 }
 
 void
-diss_op(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
-    const char *src, const char *detail, size_t detail_len)
+diss_op_fn(struct diss_ctx *dc, enum op_kind kind, enum op_phase phase,
+    struct fact_name src, const char *detail, size_t detail_len)
 {
-	diss_op_for(dc, phase == OP_REQUEST ? SIDE_SRC : SIDE_DST, kind, phase,
+	diss_op_for_fn(dc, phase == OP_REQUEST ? SIDE_SRC : SIDE_DST, kind, phase,
 	    src, detail, detail_len);
 }
 
@@ -265,8 +265,8 @@ other_side(enum side s)
 }
 
 void
-diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
-    enum op_phase phase, const char *src, const char *detail, size_t detail_len)
+diss_op_for_fn(struct diss_ctx *dc, enum side client, enum op_kind kind,
+    enum op_phase phase, struct fact_name src, const char *detail, size_t detail_len)
 {
 	struct obs o;
 
@@ -278,7 +278,7 @@ diss_op_for(struct diss_ctx *dc, enum side client, enum op_kind kind,
 	diss_ref(dc, client, &o.who);
 	diss_ref(dc, other_side(client), &o.peer);
 	o.proto = dc->d->name;
-	o.src = src;
+	o.src = src.lit;
 	o.val = detail;
 	o.val_len = detail ? detail_len : 0;
 	o.op = (uint8_t)kind;

@@ -513,7 +513,7 @@ START_TEST(shipped_map)
 	for (size_t i = 0; i < m->nrows; i++)
 		if (strcmp(m->maps[m->rows[i].map].vendor, "Huawei") == 0 &&
 		    m->rows[i].start == 30000 && m->rows[i].count == 15 &&
-		    strcmp(m->rows[i].attr, A_MODEL) == 0)
+		    strcmp(m->rows[i].attr.lit, A_MODEL) == 0)
 			huawei_model = true;
 	ck_assert(huawei_model);
 	regmap_free(m);

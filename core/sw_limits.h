@@ -22,7 +22,8 @@
 #define FLOW_IDLE_UDP_S		60	/* UDP and other datagram flows */
 #define FLOW_PROBE_PKTS		8	/* payload packets a flow may spend finding its dissector */
 #define DISS_MAX_TRIES		4	/* dissectors one segment is handed to when each says not mine (port 102:
-					 * S7comm, then MMS; two spare); each counted in not_mine_rebinds */
+					 * S7comm, then MMS; two spare); each counted in flows.dissector_rebinds,
+					 * a segment all of them refused in flows.dissector_tries_exhausted */
 #define CONV_AGG_MAX		16384	/* conversations summed between flushes (power of two, ~150 B each); beyond, sent unsummed */
 #define OPAGG_MAX		2048	/* (client, server, protocol, kind) operation sums between flushes (power of two,
 					 * ~600 B each); beyond, operations go to the queue unsummed */

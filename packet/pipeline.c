@@ -47,6 +47,7 @@ struct pipeline {
 	uint64_t		 state_alloc_failed;
 	uint64_t		 flows_unidentified;	/* gave up finding a dissector */
 	uint64_t		 not_mine_rebinds;
+	uint64_t		 diss_tries_exhausted;	/* DISS_MAX_TRIES dissectors said not mine */
 };
 
 /*
@@ -307,6 +308,7 @@ pipeline_reset(struct pipeline *pl)
 	pl->packets = pl->bytes = 0;
 	pl->now_us = pl->last_expire_us = 0;
 	pl->no_flow = pl->state_alloc_failed = pl->flows_unidentified = pl->not_mine_rebinds = 0;
+	pl->diss_tries_exhausted = 0;
 	return clean;
 }
 
@@ -576,6 +578,8 @@ deliver(void *arg, const uint8_t *data, size_t len, bool gap, uint64_t ts_us)
 		count_rc(dc.st, rc);
 		return len;	/* resynchronise at the next segment */
 	}
+	/* every dissector it was handed said not mine: the segment is skipped */
+	pl->diss_tries_exhausted++;
 	return len;
 }
 
@@ -757,6 +761,7 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "flows.unidentified", pl->flows_unidentified);
 	cb(arg, "flows.state_alloc_failed", pl->state_alloc_failed);
 	cb(arg, "flows.dissector_rebinds", pl->not_mine_rebinds);
+	cb(arg, "flows.dissector_tries_exhausted", pl->diss_tries_exhausted);
 	cb(arg, "reasm.segments", pl->rs.segments);
 	cb(arg, "reasm.bytes_delivered", pl->rs.bytes_delivered);
 	cb(arg, "reasm.retransmitted_bytes", pl->rs.retransmitted_bytes);

@@ -542,6 +542,13 @@ harness_free(struct harness *h)
 void
 tcp_conv_open(struct tcp_conv *v, const char *cli_ip, const char *srv_ip, uint16_t srv_port)
 {
+	tcp_conv_open_ports(v, cli_ip, 40000, srv_ip, srv_port);
+}
+
+void
+tcp_conv_open_ports(struct tcp_conv *v, const char *cli_ip, uint16_t cli_port,
+    const char *srv_ip, uint16_t srv_port)
+{
 	struct pipeline_cfg cfg = { 0, false };
 
 	memset(v, 0, sizeof(*v));
@@ -550,7 +557,7 @@ tcp_conv_open(struct tcp_conv *v, const char *cli_ip, const char *srv_ip, uint16
 	ck_assert_ptr_nonnull(v->pl);
 	v->cli_ip = cli_ip;
 	v->srv_ip = srv_ip;
-	v->cli_port = 40000;
+	v->cli_port = cli_port;
 	v->srv_port = srv_port;
 	v->seq[DIR_C2S] = 1000;
 	v->seq[DIR_S2C] = 5000;

@@ -175,7 +175,9 @@ struct tcp_conv {
 };
 
 void	 tcp_conv_open(struct tcp_conv *v, const char *cli_ip, const char *srv_ip,
-	    uint16_t srv_port);
+	    uint16_t srv_port);		/* client port 40000 */
+void	 tcp_conv_open_ports(struct tcp_conv *v, const char *cli_ip, uint16_t cli_port,
+	    const char *srv_ip, uint16_t srv_port);
 /* One segment in direction dir; flags are TCP flags (0x18 PSH|ACK). */
 void	 tcp_conv_send(struct tcp_conv *v, int dir, uint8_t flags, const void *p, size_t n);
 void	 tcp_conv_close(struct tcp_conv *v);

@@ -151,15 +151,58 @@ START_TEST(reset_pipeline_reads_as_new)
 }
 END_TEST
 
+/*
+ * A segment that looks like TLS with a record length no TLS allows
+ * (0xffff), from port 2404 to port 102: S7comm and MMS (port 102),
+ * IEC 104 (port 2404) and TLS (its probe) each say not mine, and that is
+ * DISS_MAX_TRIES dissectors: the segment is skipped and the cap counted.
+ */
+static const uint8_t not_anyones[] = { 0x16, 0x03, 0x01, 0xff, 0xff, 0x01, 0x00, 0x00 };
+
+START_TEST(dissector_tries_cap_counted)
+{
+	struct tcp_conv v;
+
+	ck_assert_int_eq(DISS_MAX_TRIES, 4);
+	tcp_conv_open_ports(&v, "10.0.0.1", 2404, "10.0.0.2", 102);
+	tcp_conv_send(&v, DIR_C2S, 0x18, not_anyones, sizeof(not_anyones));
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_rebinds"), DISS_MAX_TRIES);
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_tries_exhausted"), 1);
+	ck_assert_int_eq(pipeline_counter(v.pl, "s7comm.pdus") + pipeline_counter(v.pl, "mms.pdus") +
+	    pipeline_counter(v.pl, "iec104.pdus") + pipeline_counter(v.pl, "tls.pdus"), 0);
+	/* the next segment finds no dissector left that would take it: not the cap */
+	tcp_conv_send(&v, DIR_C2S, 0x18, not_anyones, sizeof(not_anyones));
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_rebinds"), DISS_MAX_TRIES);
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_tries_exhausted"), 1);
+	tcp_conv_close(&v);
+}
+END_TEST
+
+/* From an unknown client port only three dissectors try it: refused, but under the cap. */
+START_TEST(dissector_tries_under_cap_not_counted)
+{
+	struct tcp_conv v;
+
+	tcp_conv_open(&v, "10.0.0.1", "10.0.0.2", 102);
+	tcp_conv_send(&v, DIR_C2S, 0x18, not_anyones, sizeof(not_anyones));
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_rebinds"), 3);
+	ck_assert_int_eq(pipeline_counter(v.pl, "flows.dissector_tries_exhausted"), 0);
+	tcp_conv_close(&v);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
 	Suite *s = suite_create("pipeline");
-	TCase *tc = tcase_create("shared");
+	TCase *tc = tcase_create("shared"), *lim = tcase_create("limits");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, every_shared_capture_reads_whole);
 	tcase_add_test(tc, reset_pipeline_reads_as_new);
 	suite_add_tcase(s, tc);
+	tcase_add_test(lim, dissector_tries_cap_counted);
+	tcase_add_test(lim, dissector_tries_under_cap_not_counted);
+	suite_add_tcase(s, lim);
 	return s;
 }

@@ -2,7 +2,8 @@
  * fuzz_pcapng.c - libFuzzer harness for the pcapng reader (packet/pcapng.c)
  * that spanwatchd -r uses for files libpcap refuses.
  *
- * Input: the file's bytes, read through fmemopen as from a file.
+ * Input: the file's bytes, read through fmemopen as from a file (from a
+ * copy: fmemopen takes a buffer it may write, and libFuzzer's is const).
  * Checks: every packet handed out lies in memory the reader owns (ASan
  * reads all of it); a refused header or block says why; the reader stops
  * (end or error) within as many calls as the file has 4-byte words.
@@ -30,18 +31,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[512];
 	struct pcapng *r;
+	uint8_t *file;
 	FILE *fp;
 	int rc;
 
 	if (size == 0)
 		return 0;
-	if ((fp = fmemopen((void *)(uintptr_t)data, size, "rb")) == NULL)
+	if ((file = malloc(size)) == NULL)
+		fail("malloc");
+	memcpy(file, data, size);
+	if ((fp = fmemopen(file, size, "rb")) == NULL)
 		fail("fmemopen");
 	err[0] = '\0';
 	if ((r = pcapng_open(fp, err, sizeof(err))) == NULL) {
 		if (err[0] == '\0')
 			fail("a header refused without a reason");
 		fclose(fp);
+		free(file);
 		return 0;
 	}
 	for (size_t calls = 0;; calls++) {
@@ -65,5 +71,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sink += (uint64_t)pcapng_first_linktype(r);
 	pcapng_close(r);
 	fclose(fp);
+	free(file);
 	return 0;
 }

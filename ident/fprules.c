@@ -422,14 +422,18 @@ struct fprules *
 fprules_load_mem(const char *name, const char *text, char *err, size_t errsz)
 {
 	struct fprules *rs;
-	FILE *fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	char *copy;
+	FILE *fp;
 
-	if (fp == NULL) {
+	/* fmemopen takes a writable buffer even to read: a copy, not a cast */
+	if ((copy = strdup(text)) == NULL || (fp = fmemopen(copy, strlen(copy), "r")) == NULL) {
 		seterr(err, errsz, name, 0, "%s", strerror(errno));
+		free(copy);
 		return NULL;
 	}
 	rs = load_stream(name, fp, err, errsz);
 	fclose(fp);
+	free(copy);
 	return rs;
 }
 

@@ -596,7 +596,8 @@ START_TEST(kill_9_loses_at_most_the_batch_in_flight)
 		if (w == NULL)
 			_exit(1);
 		/* 50 new MACs a second would be a flood: this is about durability */
-		store_set_limits(w, &(struct store_limits){ 0, 0, 1, 0 });
+		store_set_limits(w, &(struct store_limits){
+		    .new_assets_burst = 1, .new_assets_per_min = 0, .first_start_burst = 0 });
 		for (long b = 0;; b++) {
 			for (int i = 0; i < 50; i++) {
 				char mac[32];

@@ -15,6 +15,7 @@
 #include "category.h"
 #include "obs.h"
 #include "risk.h"
+#include "assess.h"
 #include "endpoints.h"
 #include "store_int.h"
 #include "utf8.h"

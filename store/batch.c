@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "assess.h"
+#include "flood.h"
+#include "ingest.h"
 #include "obsq.h"
 #include "store_int.h"
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flood.h"
 #include "obs.h"
 #include "store_int.h"
 
@@ -156,6 +157,19 @@ held_slot(struct flood *f, uint8_t type, const uint8_t *addr, size_t len, bool f
 			victim = &h[w];
 	}
 	return find ? NULL : victim;
+}
+
+/* Attributes that state who a device is: a spoofed sender does not send them. */
+static bool
+identity_attr(const char *a)
+{
+	static const char *const ids[] = { A_VENDOR, A_MODEL, A_FIRMWARE, A_SERIAL, A_HOSTNAME,
+	    A_OS, A_PRODUCT_CODE, A_DEVICE_NAME, A_ROLE, NULL };
+
+	for (int i = 0; ids[i]; i++)
+		if (strcmp(a, ids[i]) == 0)
+			return true;
+	return false;
 }
 
 /* Evidence that a sender is real: an identity it states, or sending over time. */

@@ -20,7 +20,10 @@
 #include "fprules.h"
 #include "oui.h"
 #include "endpoints.h"
+#include "flood.h"
+#include "ingest.h"
 #include "store_int.h"
+#include "units_int.h"
 #include "vendor_ids.h"
 
 #define US_PER_S	1000000ull
@@ -29,24 +32,6 @@ static long long
 secs(uint64_t ts_us)
 {
 	return (long long)(ts_us / US_PER_S);
-}
-
-/*
- * Forget every cached asset id.  A gateway promotion or a merge clears the
- * cache tens of times in a capture of a large plant: zeroing its 2.5 MiB
- * each time was a fifth of the run, so entries carry the generation they
- * were written in and a clear is one increment (a memset only on wrap).
- */
-void
-acache_clear(struct store *s)
-{
-	evcache_clear(s);	/* the evidence of deleted or moved assets too */
-	if (s->cache == NULL)
-		return;
-	if (++s->cache_gen == 0) {
-		memset(s->cache, 0, ACACHE_SLOTS * sizeof(*s->cache));
-		s->cache_gen = 1;
-	}
 }
 
 static struct acache_ent *
@@ -726,18 +711,6 @@ category_attr(const char *a)
 	return false;
 }
 
-bool
-identity_attr(const char *a)
-{
-	static const char *const ids[] = { A_VENDOR, A_MODEL, A_FIRMWARE, A_SERIAL, A_HOSTNAME,
-	    A_OS, A_PRODUCT_CODE, A_DEVICE_NAME, A_ROLE, NULL };
-
-	for (int i = 0; ids[i]; i++)
-		if (strcmp(a, ids[i]) == 0)
-			return true;
-	return false;
-}
-
 /* What a fingerprint rule concluded from a piece of evidence. */
 struct rule_hit {
 	struct store	*s;
@@ -767,6 +740,42 @@ rule_emit(void *arg, const char *attr, const char *value, const char *rule_id, u
 		touch_for_risk(h->s, h->id);
 }
 
+/*
+ * Evidence about Modbus unit `unit` behind the server o->who (value
+ * "unit|value"): the server resolved as any asset, the unit's own asset
+ * found or made by units.c, the evidence stored on it.
+ */
+static int
+unit_fact(struct store *s, const struct obs *o, long long ts)
+{
+	char ip[IP_STRLEN] = "";
+	const char *val;
+	unsigned unit;
+	int64_t gw, id;
+	bool fresh;
+
+	if (!units_value(o->val, &unit, &val))
+		return 0;			/* not from our dissector's format: dropped */
+	if (resolve(s, &o->who, ts, &gw) != 0)
+		return -1;
+	if (gw == 0)
+		return 0;
+	if (ip_is_unicast_host(&o->who.ip))
+		ip_fmt(&o->who.ip, ip);
+	if (units_asset(s, gw, unit, ip, ts, &id) != 0)
+		return -1;
+	if (id != gw && touch(s, id, ts) != 0)
+		return -1;
+	if (model_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
+		return -1;
+	if (!fresh)
+		return 0;
+	if (strcmp(o->attr, A_VENDOR) == 0)
+		touch_for_risk(s, id);
+	/* a first value is identity learnt; another from the same source is a change */
+	return ev_identity(s, id, o->attr, val, o->src, ts);
+}
+
 static int
 fact_one(struct store *s, const struct obs *o, long long ts)
 {
@@ -777,7 +786,7 @@ fact_one(struct store *s, const struct obs *o, long long ts)
 	if (o->attr == NULL || o->val == NULL || o->val[0] == '\0')
 		return 0;
 	if (o->src && strncmp(o->src, SRC_MODBUS_UNIT, sizeof(SRC_MODBUS_UNIT) - 1) == 0)
-		return units_fact(s, o, ts);	/* about a device behind the server */
+		return unit_fact(s, o, ts);	/* about a device behind the server */
 	if (resolve(s, &o->who, ts, &id) != 0)
 		return -1;
 	if (id == 0)
@@ -1025,18 +1034,6 @@ dispatch(struct store *s, const struct obs *o, long long ts)
 		return on_op(s, o, ts);
 	}
 	return 0;
-}
-
-int
-ingest_resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id)
-{
-	return resolve(s, r, ts, id);
-}
-
-int
-ingest_touch(struct store *s, int64_t id, long long ts)
-{
-	return touch(s, id, ts);
 }
 
 

@@ -1,7 +1,10 @@
 /*
  * model.c - writes of the asset model that ingest.c and assess.c share,
  * so that the category's derived facts (assess.c) do not call back into
- * ingest: batch -> ingest -> model, batch -> assess -> model.
+ * ingest: batch -> ingest -> model, batch -> assess -> model.  And the
+ * asset-id cache's clear: ingest fills the cache, but whoever deletes or
+ * re-keys assets (the flood gate, retention, a rolled-back batch) must
+ * forget it, without calling up into ingest.
  */
 #include <string.h>
 
@@ -128,6 +131,24 @@ evid_seen(struct store *s, struct evid_ent *e, uint64_t h, int64_t id, const cha
 		e->hi = ts;
 	s->stats.evidence_deferred++;
 	return true;
+}
+
+/*
+ * Forget every cached asset id.  A gateway promotion or a merge clears the
+ * cache tens of times in a capture of a large plant: zeroing its 2.5 MiB
+ * each time was a fifth of the run, so entries carry the generation they
+ * were written in and a clear is one increment (a memset only on wrap).
+ */
+void
+acache_clear(struct store *s)
+{
+	evcache_clear(s);	/* the evidence of deleted or moved assets too */
+	if (s->cache == NULL)
+		return;
+	if (++s->cache_gen == 0) {
+		memset(s->cache, 0, ACACHE_SLOTS * sizeof(*s->cache));
+		s->cache_gen = 1;
+	}
 }
 
 /*

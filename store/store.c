@@ -20,6 +20,7 @@
 #include "schema.h"
 #include "sql_frag.h"
 #include "endpoints.h"
+#include "flood.h"
 #include "store_int.h"
 
 

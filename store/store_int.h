@@ -116,18 +116,9 @@ sqlite3	*store_db(struct store *st);
 /* A text column with its length (q_asset.h); .s NULL for SQL NULL. */
 struct qa_text qa_column(sqlite3_stmt *q, int col);
 
-struct obs;
-bool	 identity_attr(const char *attr);
-
 /* An asset some source vouches for: evidence stated or bannered, not the OUI's guess. */
 #define SQL_VOUCHED_FOR(a) "EXISTS (SELECT 1 FROM evidence e WHERE e.asset_id = " a ".id " \
 	"AND e.confidence >= 70 AND e.source <> 'oui')"
-
-/* flood.c: 1 admit a new asset, 0 hold it back, -1 database error */
-int	 flood_admit(struct store *s, uint8_t type, const uint8_t *addr, size_t len, long long ts);
-int	 flood_batch_end(struct store *s);
-void	 flood_rollback(struct store *s);
-void	 flood_free(struct store *s);
 
 /* stmt.c: the prepared statements, the bottom of the store */
 int	 st_prepare_all(struct store *s, char *err, size_t errsz);
@@ -138,7 +129,12 @@ void	 store_reset_statements(struct store *s);	/* ends a transaction's read snap
 sqlite3_stmt *st_get(struct store *s, enum stmt_id id);	/* reset + cleared bindings */
 void	 st_error(struct store *s, const char *what);
 
-/* model.c: writes of the asset model that ingest and assess share */
+/*
+ * model.c: writes of the asset model that ingest and assess share, and
+ * the asset-id cache's clear for whoever deletes or re-keys assets.
+ * What only the upper layers call is in ingest.h, assess.h, flood.h and
+ * units_int.h, which `make layering` keeps to their callers.
+ */
 int	 model_evidence(struct store *s, int64_t id, const char *attr, const char *val,
 	    const char *src, int conf, long long ts, const char *via_ip, bool *is_new);
 /* The summed sightings of known evidence rows: written (of one asset, or all), forgotten. */
@@ -148,28 +144,9 @@ void	 evid_drop(struct store *s);
 void	 evcache_clear(struct store *s);	/* rows moved or deleted: none is known any more */
 /* An asset the batch must evaluate (batch.c does, through assess.c). */
 void	 touch_for_risk(struct store *s, int64_t asset_id);
-
-/* ingest.c, called by batch.c */
-int	 ingest_one(struct store *s, const void *obs);
 void	 acache_clear(struct store *s);
-int	 pending_flush(struct store *s);	/* write what the batch holds back */
-void	 pending_drop(struct store *s);		/* forget it (the batch rolled back) */
-int	 assess_touched(struct store *s, long long now);
-int	 assess_asset(struct store *s, int64_t asset_id, long long now);
-struct risk_result;
-/* The risk table's reason column for r: a JSON array (malloc'd; NULL out of memory). */
-char	*assess_reasons_json(const struct risk_result *r);
-/* A change event by kind name (events.h), without old/new value. */
-int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
-	    const char *detail);
 
-/* Hooks of ingest.c for the files that handle special evidence. */
-struct asset_ref;
 struct obs;
-int	 ingest_resolve(struct store *s, const struct asset_ref *r, long long ts, int64_t *id);
-int	 ingest_touch(struct store *s, int64_t id, long long ts);
-/* Evidence about a Modbus unit id behind a server (units.c). */
-int	 units_fact(struct store *s, const struct obs *o, long long ts);
 /* events.c: the writing side of events.h, inside the ingest transaction */
 int	 ev_open(struct store *s, char *err, size_t errsz);
 void	 ev_close(struct store *s);
@@ -188,5 +165,8 @@ int	 ev_new_service(struct store *s, int64_t id, const char *transport, int port
 int	 ev_new_client(struct store *s, int64_t cli, int64_t srv, const char *cli_addr,
 	    const char *proto, long long ts, int64_t rowid);
 int	 ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, long long ts);
+/* A change event by kind name (events.h), without old/new value. */
+int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
+	    const char *detail);
 
 #endif

@@ -14,6 +14,10 @@
  *   own identity (its OUI, LLDP, 43/14 answers).
  * Identity evidence is rare (the fact cache sends it once per five
  * minutes), so the statements here are prepared per use.
+ *
+ * ingest.c resolves the server and stores the evidence (unit_fact); this
+ * file only keeps the modbus_units table and makes the units' assets, so
+ * it calls down (model, events, statements), never back into ingest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include "sql_frag.h"
 #include "store_int.h"
 #include "units.h"
+#include "units_int.h"
 
 static sqlite3_stmt *
 prep(sqlite3 *db, const char *sql)
@@ -169,9 +174,9 @@ split_direct_unit(struct store *s, int64_t gw, const char *ip, long long ts)
 	    "each identified unit is an asset of its own");
 }
 
-/* The asset meant by unit `unit` of server `gw`, created as the rules above say. */
-static int
-unit_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long long ts, int64_t *id)
+/* The asset meant by unit `unit` of server `gw`, created as the rules above say (store_int.h). */
+int
+units_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long long ts, int64_t *id)
 {
 	int64_t n;
 
@@ -192,9 +197,9 @@ unit_asset(struct store *s, int64_t gw, unsigned unit, const char *ip, long long
 	    "(SELECT MAX(last_seen) FROM assets WHERE id = ?3))", gw, unit, *id, NULL);
 }
 
-/* "12|SUN2000-10KTL": the unit id and where the value starts. */
-static bool
-split_value(const char *v, unsigned *unit, const char **val)
+/* "12|SUN2000-10KTL": the unit id and where the value starts (store_int.h). */
+bool
+units_value(const char *v, unsigned *unit, const char **val)
 {
 	unsigned u = 0;
 	int digits = 0;
@@ -206,37 +211,6 @@ split_value(const char *v, unsigned *unit, const char **val)
 	*unit = u;
 	*val = v + 1;
 	return true;
-}
-
-int
-units_fact(struct store *s, const struct obs *o, long long ts)
-{
-	char ip[IP_STRLEN] = "";
-	const char *val;
-	unsigned unit;
-	int64_t gw, id;
-	bool fresh;
-
-	if (!split_value(o->val, &unit, &val))
-		return 0;			/* not from our dissector's format: dropped */
-	if (ingest_resolve(s, &o->who, ts, &gw) != 0)
-		return -1;
-	if (gw == 0)
-		return 0;
-	if (ip_is_unicast_host(&o->who.ip))
-		ip_fmt(&o->who.ip, ip);
-	if (unit_asset(s, gw, unit, ip, ts, &id) != 0)
-		return -1;
-	if (id != gw && ingest_touch(s, id, ts) != 0)
-		return -1;
-	if (model_evidence(s, id, o->attr, val, o->src, o->conf, ts, ip, &fresh) != 0)
-		return -1;
-	if (!fresh)
-		return 0;
-	if (strcmp(o->attr, A_VENDOR) == 0)
-		touch_for_risk(s, id);
-	/* a first value is identity learnt; another from the same source is a change */
-	return ev_identity(s, id, o->attr, val, o->src, ts);
 }
 
 /* --- read side (CLI) ---------------------------------------------------- */

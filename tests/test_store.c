@@ -16,6 +16,7 @@
 #include "support.h"
 #include "store_support.h"
 #include "annotate.h"
+#include "assess.h"
 #include "obsq.h"
 #include "oui.h"
 #include "q_asset.h"

@@ -16,6 +16,10 @@
 # Exit 0 when every include is allowed; 1 with one "file:line: ..." line per
 # forbidden include otherwise.
 #
+# Inside store/, the upper layers' headers are kept to their callers
+# (store_includers below), so a back-call from a lower file (units.c
+# calling into ingest.c) fails too.
+#
 # And one rule that is not about folders: all SQL belongs in store/.  A
 # file outside store/ that includes <sqlite3.h> or names a sqlite3_
 # function or type fails too (file:line and the rule): it calls a store
@@ -37,6 +41,22 @@ allowed() {
 	cli)        echo "core ident store export cli" ;;
 	tools)      echo "core tools" ;;
 	*)          echo "" ;;
+	esac
+}
+
+# Inside store/ the write path calls one way: batch -> ingest -> model,
+# batch -> assess -> model, everything -> stmt (docs/ARCHITECTURE.md,
+# "Inside the store").  What only an upper layer may call is declared in
+# a header of its own; the files of store/ that may include it are its own
+# .c and its callers.  Everything else of store/ (store_int.h: the struct,
+# the statements, the model, the events) any file of store/ may include.
+store_includers() {
+	case $1 in
+	ingest.h)    echo "ingest.c batch.c" ;;
+	assess.h)    echo "assess.c batch.c" ;;
+	flood.h)     echo "flood.c ingest.c batch.c store.c" ;;
+	units_int.h) echo "units.c ingest.c" ;;
+	*)           echo "" ;;
 	esac
 }
 
@@ -103,6 +123,13 @@ while read -r src from line hdr to; do
 	*" $to "*) ;;
 	*) echo "$src:$line: #include \"$hdr\": $from/ may not include $to/ ($from/ may include: $(allowed "$from"))" >>"$bad" ;;
 	esac
+	if [ "$from" = store ] && [ "$to" = store ]; then
+		who=$(store_includers "$hdr")
+		case " ${who:-${src##*/}} " in
+		*" ${src##*/} "*) ;;
+		*) echo "$src:$line: #include \"$hdr\": inside store/ only $who may include $hdr (calls go batch -> ingest -> model, batch -> assess -> model, all -> stmt)" >>"$bad" ;;
+		esac
+	fi
 done
 
 # SQLite outside store/: the include, or any sqlite3_ name in the code (a

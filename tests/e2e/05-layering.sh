@@ -3,7 +3,8 @@
 # file:line and the rule broken, on each kind of forbidden include: a
 # dissector including the store and the pipeline, the store including the
 # pipeline, anything including the CLI, a path in an include, an unknown
-# quoted header; and on SQLite outside store/ (the include, or a sqlite3_
+# quoted header, a file of store/ including an upper layer's header (a
+# back-call inside the store); and on SQLite outside store/ (the include, or a sqlite3_
 # call in the CLI, the daemon, the export).
 # Usage: tests/e2e/05-layering.sh [BUILD_DIR]   (the build is not needed)
 set -u
@@ -37,6 +38,13 @@ bad daemon "daemon/ may not include cli/" cli.h
 bad core "core/ may not include dissectors/" dissector.h
 bad packet "a path in an include" "../store/store.h"
 bad cli "no such header" "nonexistent.h"
+# inside store/: the write path calls one way (a hook calling back into ingest)
+bad store "inside store/ only ingest.c batch.c may include ingest.h" ingest.h
+bad store "inside store/ only assess.c batch.c may include assess.h" assess.h
+bad store "inside store/ only units.c ingest.c may include units_int.h" units_int.h
+mkdir -p "$tmp/up/store"
+printf '#include "ingest.h"\n#include "assess.h"\n#include "flood.h"\n' >"$tmp/up/store/batch.c"
+out=$("$check" "$tmp/up/store/batch.c" 2>&1) || fail "batch.c including ingest.h, assess.h, flood.h refused: $out"
 
 # SQLite outside store/: the include, and a call, each with file:line and the rule.
 sqlite_rule="SQLite outside store/ (all SQL belongs in store/"

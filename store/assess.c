@@ -36,21 +36,171 @@ struct cat_facts {
 	char		 order_number[64];	/* a Siemens one, for the model */
 };
 
+/* As snprintf(dst, n, "%s", src) without the formatter: cut to fit, "(null)" for NULL. */
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+	const char *t = src ? src : "(null)";
+	size_t len = strlen(t);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, t, len);
+	dst[len] = '\0';
+}
+
 static void
 fact_add(struct cat_facts *c, const char *attr, const char *val, const char *src)
 {
 	size_t i = c->n++;
 
-	snprintf(c->attr[i], sizeof(c->attr[i]), "%s", attr);
-	snprintf(c->val[i], sizeof(c->val[i]), "%s", val);
-	snprintf(c->src[i], sizeof(c->src[i]), "%s", src);
+	copy_text(c->attr[i], sizeof(c->attr[i]), attr);
+	copy_text(c->val[i], sizeof(c->val[i]), val);
+	copy_text(c->src[i], sizeof(c->src[i]), src);
 	c->f[i] = (struct cat_fact){ c->attr[i], c->val[i], c->src[i] };
 }
 
-static void
-read_facts(struct store *s, int64_t id, struct cat_facts *c)
+/*
+ * The evidence the risk verdict reads (vendor, oui_country): the
+ * ASSESS_MAX_EVIDENCE strongest, by confidence then count, ties in the
+ * order the rows come (attribute, value, source), as the sort of
+ * ORDER BY confidence DESC, count DESC keeps them.
+ */
+struct risk_facts {
+	struct risk_evidence ev[ASSESS_MAX_EVIDENCE];
+	long long	 count[ASSESS_MAX_EVIDENCE];
+	char		 attr[ASSESS_MAX_EVIDENCE][24];
+	char		 val[ASSESS_MAX_EVIDENCE][256];
+	char		 src[ASSESS_MAX_EVIDENCE][64];
+	size_t		 order[ASSESS_MAX_EVIDENCE];	/* slots, strongest first */
+	size_t		 n;
+	bool		 has_names;	/* names ep_assess reads (dns, tls, http) */
+};
+
+static bool
+stronger(int conf, long long count, const struct risk_facts *rf, size_t slot)
 {
-	sqlite3_stmt *q = st_get(s, S_CAT_FACTS);
+	return conf > rf->ev[slot].conf || (conf == rf->ev[slot].conf && count > rf->count[slot]);
+}
+
+static void
+risk_fact_add(struct risk_facts *rf, const char *attr, const char *val, const char *src, int conf,
+    long long count)
+{
+	size_t at = rf->n, slot;
+
+	if (rf->n == ASSESS_MAX_EVIDENCE) {
+		if (!stronger(conf, count, rf, rf->order[rf->n - 1]))
+			return;		/* a tie with the last stays out, as it came later */
+		slot = rf->order[--rf->n];
+		at = rf->n;
+	} else
+		slot = rf->n;
+	while (at > 0 && stronger(conf, count, rf, rf->order[at - 1]))
+		at--;
+	memmove(&rf->order[at + 1], &rf->order[at], (rf->n - at) * sizeof(rf->order[0]));
+	rf->order[at] = slot;
+	rf->n++;
+	copy_text(rf->attr[slot], sizeof(rf->attr[slot]), attr);
+	copy_text(rf->val[slot], sizeof(rf->val[slot]), val);
+	copy_text(rf->src[slot], sizeof(rf->src[slot]), src);
+	rf->ev[slot] = (struct risk_evidence){ rf->attr[slot], rf->val[slot], rf->src[slot], conf };
+	rf->count[slot] = count;
+}
+
+/*
+ * The asset's own row and what hangs off it, read once: its addresses
+ * (for acceptances keyed by address), the gateway flag and last sighting
+ * (for the category), the stored category and verdict level (to write the
+ * category only when it changed, and to see the level move), and whether
+ * it has endpoint flows.  No row: every field empty, as the queries each
+ * found nothing.
+ */
+struct asset_row {
+	char		 mac[32], ip[64];
+	bool		 gateway, has_flows;
+	long long	 last_seen;
+	char		 level[16];		/* the stored verdict's, "" if none */
+	bool		 has_category, has_category_reason;
+	char		 category[32], category_reason[CATEGORY_REASON_MAX];
+};
+
+static void
+read_asset_row(struct store *s, int64_t id, struct asset_row *a)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSESS_ROW);
+	const char *t;
+
+	*a = (struct asset_row){ .gateway = false };
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		copy_text(a->mac, sizeof(a->mac), (const char *)sqlite3_column_text(q, 0));
+		copy_text(a->ip, sizeof(a->ip), (const char *)sqlite3_column_text(q, 1));
+		t = (const char *)sqlite3_column_text(q, 2);
+		a->gateway = t != NULL && strcmp(t, "1") == 0;
+		a->last_seen = sqlite3_column_int64(q, 3);
+		if ((t = (const char *)sqlite3_column_text(q, 4)) != NULL)
+			copy_text(a->level, sizeof(a->level), t);
+		a->has_flows = sqlite3_column_int(q, 5) != 0;
+		if ((t = (const char *)sqlite3_column_text(q, 6)) != NULL) {
+			a->has_category = strlen(t) < sizeof(a->category);
+			copy_text(a->category, sizeof(a->category), t);
+		}
+		if ((t = (const char *)sqlite3_column_text(q, 7)) != NULL) {
+			a->has_category_reason = strlen(t) < sizeof(a->category_reason);
+			copy_text(a->category_reason, sizeof(a->category_reason), t);
+		}
+	}
+	sqlite3_reset(q);
+}
+
+static bool
+is_category_attr(const char *attr)
+{
+	static const char *const attrs[] = { "device_type", "hostname", "model", "os",
+	    "product_code", "role", "vendor" };
+
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (strcmp(attr, attrs[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_name_attr(const char *attr)
+{
+	return strcmp(attr, "dns_query") == 0 || strcmp(attr, "dns_cname") == 0 ||
+	    strcmp(attr, "dns_resolver") == 0 || strcmp(attr, "tls_sni") == 0 ||
+	    strcmp(attr, "http_host") == 0;
+}
+
+/* One category fact, from evidence or the services and gateway query. */
+static void
+cat_fact(struct cat_facts *c, const struct vendors *vendors, const struct vendor **maker,
+    const char *attr, const char *val, const char *src)
+{
+	if (strcmp(attr, A_MODEL) == 0)
+		c->has_model = true;
+	if (strcmp(attr, A_PRODUCT_CODE) == 0 && c->order_number[0] == '\0' &&
+	    strncasecmp(val, "6ES7", 4) == 0)
+		copy_text(c->order_number, sizeof(c->order_number), val);
+	if (strcmp(attr, A_VENDOR) == 0 && *maker == NULL && vendors)
+		*maker = vendors_match(vendors, val);
+	fact_add(c, attr, val, src ? src : "");
+}
+
+/*
+ * All an assessment reads of the asset's evidence, in one pass over its
+ * rows in index order: the category's facts (then its services and the
+ * gateway flag), the verdict's vendor evidence, and whether it has names.
+ * One index range instead of a query each, of which the IN lists built a
+ * temporary B-tree per run.
+ */
+static void
+read_facts(struct store *s, int64_t id, const struct asset_row *row, struct cat_facts *c,
+    struct risk_facts *rf)
+{
+	sqlite3_stmt *q = st_get(s, S_ASSET_EVID);
 	const struct vendor *maker = NULL;
 
 	/* the header, not a memset of the 16 KiB of fact slots: fact_add fills what it uses */
@@ -58,6 +208,26 @@ read_facts(struct store *s, int64_t id, struct cat_facts *c)
 	c->gateway = c->has_model = false;
 	c->last_seen = 0;
 	c->order_number[0] = '\0';
+	rf->n = 0;
+	rf->has_names = false;
+	sqlite3_bind_int64(q, 1, id);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *attr = (const char *)sqlite3_column_text(q, 0);
+		const char *val = (const char *)sqlite3_column_text(q, 1);
+		const char *src = (const char *)sqlite3_column_text(q, 2);
+
+		if (attr == NULL)
+			continue;
+		if (strcmp(attr, A_VENDOR) == 0 || strcmp(attr, "oui_country") == 0)
+			risk_fact_add(rf, attr, val, src, sqlite3_column_int(q, 3),
+			    sqlite3_column_int64(q, 4));
+		else if (!rf->has_names && is_name_attr(attr))
+			rf->has_names = true;
+		if (val != NULL && c->n < CATEGORY_MAX_FACTS && is_category_attr(attr))
+			cat_fact(c, s->vendors, &maker, attr, val, src);
+	}
+	sqlite3_reset(q);
+	q = st_get(s, S_CAT_FACTS);
 	sqlite3_bind_int64(q, 1, id);
 	while (c->n < CATEGORY_MAX_FACTS && sqlite3_step(q) == SQLITE_ROW) {
 		const char *attr = (const char *)sqlite3_column_text(q, 0);
@@ -66,21 +236,13 @@ read_facts(struct store *s, int64_t id, struct cat_facts *c)
 
 		if (attr == NULL || val == NULL)
 			continue;
-		if (strcmp(attr, "gateway") == 0) {
-			c->gateway = strcmp(val, "1") == 0;
-			c->last_seen = sqlite3_column_int64(q, 2);
-			continue;
-		}
-		if (strcmp(attr, A_MODEL) == 0)
-			c->has_model = true;
-		if (strcmp(attr, A_PRODUCT_CODE) == 0 && c->order_number[0] == '\0' &&
-		    strncasecmp(val, "6ES7", 4) == 0)
-			snprintf(c->order_number, sizeof(c->order_number), "%s", val);
-		if (strcmp(attr, A_VENDOR) == 0 && maker == NULL && s->vendors)
-			maker = vendors_match(s->vendors, val);
-		fact_add(c, attr, val, src ? src : "");
+		cat_fact(c, s->vendors, &maker, attr, val, src);
 	}
 	sqlite3_reset(q);
+	if (c->n < CATEGORY_MAX_FACTS) {	/* the gateway flag came last, while there was room */
+		c->gateway = row->gateway;
+		c->last_seen = row->last_seen;
+	}
 	if (maker && maker->category[0])
 		fact_add(c, "maker_category", maker->category, maker->canonical);
 }
@@ -90,25 +252,27 @@ read_facts(struct store *s, int64_t id, struct cat_facts *c)
  * order number when nothing named the model).
  */
 static int
-categorise(struct store *s, int64_t id, long long now)
+categorise(struct store *s, int64_t id, long long now, const struct asset_row *row,
+    struct cat_facts *c, struct risk_facts *rf)
 {
-	struct cat_facts *c = malloc(sizeof(*c));
 	char reason[CATEGORY_REASON_MAX], model[64];
 	enum dev_category cat;
 	sqlite3_stmt *q;
 	bool fresh;
 	int rc = 0;
 
-	if (c == NULL)
-		return -1;
-	read_facts(s, id, c);
+	read_facts(s, id, row, c, rf);
 	if (!c->has_model && c->order_number[0] && siemens_model(c->order_number, model, sizeof(model)))
 		rc = model_evidence(s, id, A_MODEL, model, "product_code+siemens_order_number",
 		    CONF_INFERRED, c->last_seen ? c->last_seen : now, NULL, &fresh);
 	cat = category_of(c->f, c->n, c->gateway, reason, sizeof(reason));
-	free(c);
 	if (rc != 0)
 		return -1;
+	/* unchanged: the update's own WHERE would write nothing */
+	if (row->has_category && strcmp(row->category, category_name(cat)) == 0 &&
+	    (reason[0] ? row->has_category_reason && strcmp(row->category_reason, reason) == 0 :
+	    !row->has_category_reason && row->category_reason[0] == '\0'))
+		return 0;
 	q = st_get(s, S_CAT_PUT);
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, category_name(cat), -1, SQLITE_STATIC);
@@ -123,14 +287,19 @@ categorise(struct store *s, int64_t id, long long now)
 static bool
 utf8_valid(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t left = strlen(s), n;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	size_t n;
 	uint32_t cp;
 
-	for (; left > 0; p += n, left -= n)
-		if ((n = utf8_decode(p, left, &cp)) == 0)
+	for (;;) {
+		while (p < end && *p < 0x80)	/* ASCII, most of every reason */
+			p++;
+		if (p == end)
+			return true;
+		if ((n = utf8_decode(p, (size_t)(end - p), &cp)) == 0)
 			return false;
-	return true;
+		p += n;
+	}
 }
 
 /* "s" as jansson's compact dump writes it: \\ \" \b \f \n \r \t, other controls \u00XX. */
@@ -202,19 +371,6 @@ assess_reasons_json(const struct risk_result *r)
 }
 
 static int
-previous_level(struct store *s, int64_t id, char *out, size_t outsz)
-{
-	sqlite3_stmt *q = st_get(s, S_RISK_GET);
-
-	out[0] = '\0';
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(q, 0));
-	sqlite3_reset(q);
-	return 0;
-}
-
-static int
 put(struct store *s, int64_t id, const struct risk_result *r, long long now)
 {
 	sqlite3_stmt *q = st_get(s, S_RISK_PUT);
@@ -238,21 +394,6 @@ put(struct store *s, int64_t id, const struct risk_result *r, long long now)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The asset's MAC and first IP, for operator acceptances keyed by address. */
-static void
-asset_addresses(struct store *s, int64_t id, char *mac, size_t macsz, char *ip, size_t ipsz)
-{
-	sqlite3_stmt *q = st_get(s, S_ASSET_ADDRS);
-
-	mac[0] = ip[0] = '\0';
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		snprintf(mac, macsz, "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(ip, ipsz, "%s", (const char *)sqlite3_column_text(q, 1));
-	}
-	sqlite3_reset(q);
-}
-
 static bool
 alarming(enum risk_level l)
 {
@@ -267,35 +408,34 @@ was_alarming(const char *level)
 	return level[0] && risk_level_parse(level, &l) && alarming(l);
 }
 
-int
-assess_asset(struct store *s, int64_t id, long long now)
+/* What one assessment reads, off the stack (20 KiB of category facts, 22 of evidence). */
+struct assess_read {
+	struct asset_row	 row;
+	struct cat_facts	 c;
+	struct risk_facts	 rf;
+};
+
+static int
+assess_one(struct store *s, int64_t id, long long now, struct assess_read *a)
 {
-	char attr[ASSESS_MAX_EVIDENCE][24], val[ASSESS_MAX_EVIDENCE][256], src[ASSESS_MAX_EVIDENCE][64];
 	struct risk_evidence ev[ASSESS_MAX_EVIDENCE];
 	struct risk_result r;
-	char before[16], mac[32], ip[64], detail[900];
-	sqlite3_stmt *q = st_get(s, S_RISK_EVID);
-	size_t n = 0;
+	const char *before = a->row.level;
+	char detail[900];
 
-	if (categorise(s, id, now) != 0)
+	read_asset_row(s, id, &a->row);
+	if (categorise(s, id, now, &a->row, &a->c, &a->rf) != 0)
 		return -1;
 	if (s->policy == NULL || s->vendors == NULL)
 		return 0;
-	sqlite3_bind_int64(q, 1, id);
-	while (n < ASSESS_MAX_EVIDENCE && sqlite3_step(q) == SQLITE_ROW) {
-		snprintf(attr[n], sizeof(attr[n]), "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(val[n], sizeof(val[n]), "%s", (const char *)sqlite3_column_text(q, 1));
-		snprintf(src[n], sizeof(src[n]), "%s", (const char *)sqlite3_column_text(q, 2));
-		ev[n] = (struct risk_evidence){ attr[n], val[n], src[n], sqlite3_column_int(q, 3) };
-		n++;
-	}
-	sqlite3_reset(q);
-	asset_addresses(s, id, mac, sizeof(mac), ip, sizeof(ip));
-	risk_evaluate(s->policy, s->vendors, ev, n, mac[0] ? mac : NULL, ip[0] ? ip : NULL, &r);
-	if (ep_assess(s, id, &r) != 0)		/* software and services: what it talks to */
+	for (size_t i = 0; i < a->rf.n; i++)
+		ev[i] = a->rf.ev[a->rf.order[i]];
+	risk_evaluate(s->policy, s->vendors, ev, a->rf.n, a->row.mac[0] ? a->row.mac : NULL,
+	    a->row.ip[0] ? a->row.ip : NULL, &r);
+	/* software and services: what it talks to */
+	if (ep_assess(s, id, a->rf.has_names, a->row.has_flows, &r) != 0)
 		return -1;
 	s->stats.risk_evaluations++;
-	previous_level(s, id, before, sizeof(before));
 	if (put(s, id, &r, now) != 0)
 		return -1;
 	if (strcmp(before, risk_level_name(r.level)) == 0 ||
@@ -314,11 +454,34 @@ assess_asset(struct store *s, int64_t id, long long now)
 }
 
 int
+assess_asset(struct store *s, int64_t id, long long now)
+{
+	struct assess_read *a = malloc(sizeof(*a));
+	int rc;
+
+	if (a == NULL)
+		return -1;
+	rc = assess_one(s, id, now, a);
+	free(a);
+	return rc;
+}
+
+int
 assess_touched(struct store *s, long long now)
 {
-	for (size_t i = 0; i < riskset_len(&s->risk); i++)
-		if (riskset_at(&s->risk, i) != 0 && assess_asset(s, riskset_at(&s->risk, i), now) != 0)
+	struct assess_read *a = NULL;
+
+	for (size_t i = 0; i < riskset_len(&s->risk); i++) {
+		if (riskset_at(&s->risk, i) == 0)
+			continue;
+		if (a == NULL && (a = malloc(sizeof(*a))) == NULL)
 			return -1;
+		if (assess_one(s, riskset_at(&s->risk, i), now, a) != 0) {
+			free(a);
+			return -1;
+		}
+	}
+	free(a);
 	riskset_clear(&s->risk);
 	return 0;
 }

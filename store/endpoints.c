@@ -30,10 +30,6 @@
 #include "store_int.h"
 #include "vendors.h"
 
-/* does asset ?1 have evidence of one attribute: an index seek */
-#define HAS_EVID(attr) "EXISTS (SELECT 1 FROM evidence WHERE asset_id = ?1 AND attribute = '" \
-	attr "')"
-
 static const char *const ep_sql[P_NSTMTS] = {
 	[P_EP_GET] = "SELECT id FROM endpoints WHERE ip = ?1",
 	[P_EP_INS] = "INSERT INTO endpoints (ip, first_seen, last_seen) VALUES (?1, ?2, ?2)",
@@ -56,12 +52,6 @@ static const char *const ep_sql[P_NSTMTS] = {
 	[P_PDNS_TRIM] = "DELETE FROM dns_answers WHERE rowid IN "
 	    "(SELECT rowid FROM dns_answers ORDER BY last_seen LIMIT ?1)",
 	[P_ASSET_ADDRS] = "SELECT ip FROM addresses WHERE asset_id = ?1",
-	/* does the asset have names or endpoint flows at all: index seeks only (one per
-	 * attribute: an IN list would build a temporary B-tree at every run), where the
-	 * names query below sorts in one, empty or not */
-	[P_NET_ANY] = "SELECT " HAS_EVID("dns_query") " OR " HAS_EVID("dns_cname") " OR "
-	    HAS_EVID("dns_resolver") " OR " HAS_EVID("tls_sni") " OR " HAS_EVID("http_host") ", "
-	    "EXISTS (SELECT 1 FROM endpoint_flows WHERE asset_id = ?1)",
 	/* the names an asset asked for, from evidence */
 	[P_NAMES_OF] = "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 AND "
 	    "((attribute IN ('dns_query', 'dns_cname', 'dns_resolver')) OR "

@@ -22,7 +22,7 @@ struct asinfo;
 
 enum ep_stmt {
 	P_EP_GET, P_EP_INS, P_EP_TOUCH, P_EP_SET_AS, P_FLOW, P_NAME, P_PDNS, P_PDNS_COUNT,
-	P_PDNS_TRIM, P_ASSET_ADDRS, P_NET_ANY, P_NAMES_OF, P_ENDPOINTS_OF, P_EP_NAMES, P_NSTMTS
+	P_PDNS_TRIM, P_ASSET_ADDRS, P_NAMES_OF, P_ENDPOINTS_OF, P_EP_NAMES, P_NSTMTS
 };
 
 struct site_net {
@@ -85,6 +85,7 @@ int	 ep_fact(struct store *s, const struct ipaddr *ext, const struct obs *o, lon
 int	 ep_dns_answer(struct store *s, int64_t asset, const char *val, long long ts);
 
 /* Service and Internet reasons for an asset's verdict (assess.c). */
-int	 ep_assess(struct store *s, int64_t asset, struct risk_result *r);
+int	 ep_assess(struct store *s, int64_t asset, bool has_names, bool has_flows,
+	    struct risk_result *r);
 
 #endif

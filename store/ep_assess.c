@@ -256,23 +256,14 @@ top_endpoints(struct store *s, int64_t asset, struct ep_row *rows)
 }
 
 int
-ep_assess(struct store *s, int64_t asset, struct risk_result *r)
+ep_assess(struct store *s, int64_t asset, bool has_names, bool has_flows, struct risk_result *r)
 {
 	struct ep_row rows[EP_MAX_ROWS];
 	struct seen_rows sr = { .n = 0 };
 	size_t n = 0, exposed = 0;
-	bool has_names = true, has_flows = true;	/* if the check fails, the queries say */
-	sqlite3_stmt *q;
 
 	if (s->ep == NULL || s->ep->svc == NULL || s->policy == NULL || s->vendors == NULL)
 		return 0;
-	q = ep_q(s, P_NET_ANY);
-	sqlite3_bind_int64(q, 1, asset);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		has_names = sqlite3_column_int(q, 0) != 0;
-		has_flows = sqlite3_column_int(q, 1) != 0;
-	}
-	sqlite3_reset(q);
 	if (has_names)
 		names_of_asset(s, asset, &sr, r);
 	if (!has_flows)

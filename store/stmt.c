@@ -10,10 +10,6 @@
 #include "sql_frag.h"
 #include "store_int.h"
 
-/* an asset's evidence of one attribute, in index order (value, source) */
-#define CAT_EVID(attr) "SELECT attribute, value, source FROM evidence WHERE asset_id = ?1 " \
-	"AND attribute = '" attr "'"
-
 static const char *const sql[S_NSTMTS] = {
 	[S_ASSET_BY_MAC] = "SELECT id, gateway FROM assets WHERE mac = ?1",
 	[S_ASSET_BY_KEYIP] = "SELECT id FROM assets WHERE key_ip = ?1",
@@ -63,13 +59,12 @@ static const char *const sql[S_NSTMTS] = {
 	    "AND last_seen >= ?2 AND instr(ip, ':') = 0 AND ip NOT LIKE '169.254.%'",
 	[S_GW_SET] = "UPDATE assets SET gateway = 1 WHERE id = ?1 AND gateway = 0",
 	/*
-	 * +attribute: the asset's few rows by asset_id, the IN list tested on
-	 * each; an IN that drives the index search builds a temporary table at
-	 * every run (same rows, same order into the sort).
+	 * All of an asset's evidence, in index order (no sort): assess.c takes
+	 * the category's facts, the verdict's vendor evidence and the names
+	 * check from one range instead of a query each.
 	 */
-	[S_RISK_EVID] = "SELECT attribute, value, source, confidence FROM evidence "
-	    "WHERE asset_id = ?1 AND +attribute IN ('vendor', 'oui_country') "
-	    "ORDER BY confidence DESC, count DESC",
+	[S_ASSET_EVID] = "SELECT attribute, value, source, confidence, count FROM evidence "
+	    "WHERE asset_id = ?1 ORDER BY attribute, value, source",
 	[S_ADDR_CLAIMED] = "SELECT 1 FROM addresses WHERE asset_id = ?1 AND ip = ?2 AND source = 'arp'",
 	/* every IP a new gateway carried that it does not claim in ARP */
 	[S_GW_ADDRS] = "SELECT ip, min(f) FROM ("
@@ -137,22 +132,21 @@ static const char *const sql[S_NSTMTS] = {
 	[S_MG_EVENTS] = "UPDATE events SET asset_id = ?2 WHERE asset_id = ?1",
 	[S_MG_DEL] = "DELETE FROM assets WHERE id = ?1",
 	[S_ADDR_DEL] = "DELETE FROM addresses WHERE asset_id = ?1 AND ip = ?2",
-	[S_RISK_GET] = "SELECT level FROM risk WHERE asset_id = ?1",
-	[S_ASSET_ADDRS] = "SELECT coalesce(a.mac, ''), coalesce(" SQL_CURRENT_IP("a") ", '') "
-	    "FROM assets a WHERE a.id = ?1",
+	/*
+	 * What an assessment reads of the asset's row and beside it, in one
+	 * statement: MAC and current IP (acceptances), gateway flag and last
+	 * sighting (category), the stored verdict's level, whether it has
+	 * endpoint flows, the stored category and its reason.
+	 */
+	[S_ASSESS_ROW] = "SELECT coalesce(a.mac, ''), coalesce(" SQL_CURRENT_IP("a") ", ''), "
+	    "a.gateway, a.last_seen, r.level, "
+	    "EXISTS (SELECT 1 FROM endpoint_flows WHERE asset_id = a.id), a.category, "
+	    "a.category_reason FROM assets a LEFT JOIN risk r ON r.asset_id = a.id WHERE a.id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	/*
-	 * What decides the device category (ident/category.c).  One index seek
-	 * per attribute, in the attributes' order: an IN list that drives the
-	 * search builds a temporary B-tree of its values at every run.
-	 */
-	[S_CAT_FACTS] = CAT_EVID("device_type") " UNION ALL " CAT_EVID("hostname") " UNION ALL "
-	    CAT_EVID("model") " UNION ALL " CAT_EVID("os") " UNION ALL " CAT_EVID("product_code")
-	    " UNION ALL " CAT_EVID("role") " UNION ALL " CAT_EVID("vendor") " "
-	    "UNION ALL SELECT 'service', protocol, role FROM services WHERE asset_id = ?1 "
-	    "AND role = 'server' "
-	    "UNION ALL SELECT 'gateway', gateway, last_seen FROM assets WHERE id = ?1",
+	/* what decides the device category besides its evidence and the gateway flag */
+	[S_CAT_FACTS] = "SELECT 'service', protocol, role FROM services WHERE asset_id = ?1 "
+	    "AND role = 'server'",
 	[S_CAT_PUT] = "UPDATE assets SET category = ?2, category_reason = ?3 WHERE id = ?1 AND "
 	    "(category IS NOT ?2 OR category_reason IS NOT ?3)",
 };

@@ -424,13 +424,37 @@ apply_accepts(const struct risk_policy *p, const char *mac, const char *ip,
 	}
 }
 
+/*
+ * vendors_match of each piece of evidence, looked up once: the verdict asks
+ * for the same rows up to four times, and each lookup walks every alias.
+ */
+struct row_memo {
+	const struct vendors	*v;
+	const struct risk_evidence *ev;
+	const struct vendor	*row[ASSESS_MAX_EVIDENCE];
+	bool			 done[ASSESS_MAX_EVIDENCE];
+};
+
+static const struct vendor *
+row_of(struct row_memo *m, size_t i)
+{
+	if (i >= ASSESS_MAX_EVIDENCE)
+		return vendors_match(m->v, m->ev[i].value);
+	if (!m->done[i]) {
+		m->row[i] = vendors_match(m->v, m->ev[i].value);
+		m->done[i] = true;
+	}
+	return m->row[i];
+}
+
 void
 risk_evaluate(const struct risk_policy *p, const struct vendors *v,
     const struct risk_evidence *ev, size_t nev, const char *mac, const char *ip,
     struct risk_result *r)
 {
 	const struct risk_evidence *stated = device_statement(ev, nev);
-	const struct vendor *stated_row = stated ? vendors_match(v, stated->value) : NULL;
+	struct row_memo memo = { .v = v, .ev = ev };
+	const struct vendor *stated_row = stated ? row_of(&memo, (size_t)(stated - ev)) : NULL;
 	bool any_vendor = false;
 
 	/* each field, not a memset of the 26 KiB of reasons: this runs per asset in every batch */
@@ -447,7 +471,7 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 			continue;
 		any_vendor = true;
 		raise_to(r, RISK_NONE);
-		row = vendors_match(v, e->value);
+		row = row_of(&memo, i);
 		if (row == NULL)
 			continue;
 		/* the MAC block's maker is weak when the device names a different one */
@@ -467,7 +491,7 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 			continue;
 		bool curated = false;
 		for (size_t k = 0; k < nev; k++)
-			if (strcmp(ev[k].attr, "vendor") == 0 && from_oui(&ev[k]) && vendors_match(v, ev[k].value))
+			if (strcmp(ev[k].attr, "vendor") == 0 && from_oui(&ev[k]) && row_of(&memo, k))
 				curated = true;
 		if (curated)
 			continue;
@@ -486,7 +510,7 @@ risk_evaluate(const struct risk_policy *p, const struct vendors *v,
 	else
 		for (size_t i = 0; i < nev; i++)
 			if (strcmp(ev[i].attr, "vendor") == 0) {
-				set_maker(r, ev[i].value, vendors_match(v, ev[i].value));
+				set_maker(r, ev[i].value, row_of(&memo, i));
 				break;
 			}
 	/* none: nothing to say (not to the operator, not to the SIEM) */

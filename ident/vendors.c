@@ -241,8 +241,9 @@ vendors_match(const struct vendors *v, const char *name)
 	for (size_t i = 0; i < v->naliases; i++) {
 		const struct alias *a = &v->aliases[i];
 
-		/* whole words from the start: "abb" must not match "abbott" */
-		if (strncmp(norm, a->norm, a->len) != 0 ||
+		/* whole words from the start: "abb" must not match "abbott"; the first
+		 * byte (an alias is never empty) turns most away without a call */
+		if (a->norm[0] != norm[0] || strncmp(norm, a->norm, a->len) != 0 ||
 		    (norm[a->len] != '\0' && norm[a->len] != ' '))
 			continue;
 		if (best == NULL || a->len > best->len)

@@ -269,6 +269,52 @@ START_TEST(functions_called_out)
 }
 END_TEST
 
+/*
+ * The table-driven CRC against the bitwise one above, on every block length
+ * a frame has (the 8-byte header, data blocks of 1..16 bytes): frames of
+ * 1..80 bytes of user data are good, and bad with one bit flipped in the
+ * header or in a data block or its CRC.  The bitwise CRC is pinned by the
+ * published CRC-16/DNP check value ("123456789": 0xea82).
+ */
+START_TEST(crc_every_block_length)
+{
+	uint8_t ud[80], f[200];
+	uint32_t seed = 4711;
+	uint64_t pdus = 0, bad = 0;
+	struct harness d;
+
+	ck_assert_uint_eq(crc_dnp((const uint8_t *)"123456789", 9), 0xea82);
+	harness_init(&d, &dis_dnp3);
+	harness_flow(&d, L4_TCP, MASTER_IP, 40000, OUTST_IP, 20000);
+	for (size_t n = 1; n <= sizeof(ud); n++) {
+		size_t len, at;
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			ud[i] = (uint8_t)(seed >> 16);
+		}
+		/* reset link states (function 0): no transport layer behind the data */
+		len = link_frame(f, 0xc0, OUTST_ADDR, MASTER_ADDR, ud, n);
+		ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, len, NULL), DISS_OK);
+		ck_assert_uint_eq(d.st.pdus, ++pdus);
+		ck_assert_uint_eq(d.st.counters[D_BAD_CRC], bad);
+		/* a data block or its CRC */
+		at = 10 + (seed >> 8) % (len - 10);
+		f[at] ^= (uint8_t)(1u << (seed & 7));
+		ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, len, NULL), DISS_OK);
+		ck_assert_uint_eq(d.st.pdus, pdus);
+		ck_assert_uint_eq(d.st.counters[D_BAD_CRC], ++bad);
+		f[at] ^= (uint8_t)(1u << (seed & 7));
+		/* the header after its length byte, or its CRC: not a frame */
+		at = 3 + (seed >> 12) % 7;
+		f[at] ^= (uint8_t)(1u << ((seed >> 3) & 7));
+		ck_assert_int_eq(harness_parse(&d, DIR_C2S, f, len, NULL), DISS_NOT_MINE);
+		ck_assert_uint_eq(d.st.counters[D_BAD_CRC], ++bad);
+	}
+	harness_free(&d);
+}
+END_TEST
+
 START_TEST(bad_crcs_and_framing)
 {
 	uint8_t f[400], app[64];
@@ -700,6 +746,7 @@ make_suite(void)
 	tcase_add_test(tc, long_detail_cut);
 	tcase_add_test(tc, file_operations);
 	tcase_add_test(tc, bad_crcs_and_framing);
+	tcase_add_test(tc, crc_every_block_length);
 	tcase_add_test(tc, bad_objects);
 	tcase_add_test(tc, transport_sequence_and_bound);
 	tcase_add_test(tc, pipeline_tcp_and_udp);

@@ -38,6 +38,35 @@ struct fact_cache {
  * fact a dissector reports, so byte-wise FNV was too slow); chainable.
  * Not for packet parsing: the bytes are our own copies or static strings.
  */
+/*
+ * The last n (< 8) bytes as memcpy(&w, b, n) into a zeroed word reads
+ * them: the compiler made that a byte loop.  On a little-endian host the
+ * same word comes from two loads that may overlap (n >= 4) or three bytes
+ * (n < 4, some read twice), with no loop.
+ */
+static inline uint64_t
+fc_tail(const uint8_t *b, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t lo, hi;
+
+	if (n >= 4) {
+		memcpy(&lo, b, 4);
+		memcpy(&hi, b + n - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)b[0] | (uint64_t)b[n >> 1] << (8 * (n >> 1)) |
+	    (uint64_t)b[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
+
+	memcpy(&w, b, n);
+	return w;
+#endif
+}
+
 static inline uint64_t
 fc_hash(uint64_t h, const void *p, size_t n)
 {
@@ -49,8 +78,7 @@ fc_hash(uint64_t h, const void *p, size_t n)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		h ^= h >> 32;
 	}
-	w = 0;
-	memcpy(&w, b, n);
+	w = fc_tail(b, n);
 	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
 }

@@ -29,13 +29,18 @@ obs_sanitize(const char *in, size_t inlen, char *out, size_t outsz)
 	while (i < end && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	while (i < end) {
-		size_t n = utf8_shown_len(s + i, end - i);
+		size_t n;
 
-		if (n == 1 && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '\\') {
+		/* printable ASCII, nearly every byte of every value: no decoding */
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
 			if (o + 1 >= outsz)
 				break;
 			out[o++] = (char)s[i++];
-		} else if (n > 1) {
+			continue;
+		}
+		/* else a control byte, DEL, a backslash, or not ASCII (never 1 byte then) */
+		n = s[i] < 0x80 ? 1 : utf8_shown_len(s + i, end - i);
+		if (n > 1) {
 			if (o + n >= outsz)
 				break;
 			memcpy(out + o, s + i, n);

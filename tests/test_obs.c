@@ -6,6 +6,7 @@
 
 #include "support.h"
 #include "obsq.h"
+#include "utf8.h"
 
 static const char *
 san(const char *in, size_t n)
@@ -83,6 +84,96 @@ START_TEST(sanitize_never_overflows)
 }
 END_TEST
 
+/* obs_sanitize as it was before its ASCII fast path: every byte through utf8_shown_len. */
+static size_t
+sanitize_ref(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0, end;
+
+	if (outsz == 0)
+		return 0;
+	for (end = 0; end < inlen && s[end] != 0; end++)
+		;
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t' ||
+	    s[end - 1] == '\r' || s[end - 1] == '\n'))
+		end--;
+	while (i < end && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (i < end) {
+		size_t n = utf8_shown_len(s + i, end - i);
+
+		if (n == 1 && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '\\') {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = (char)s[i++];
+		} else if (n > 1) {
+			if (o + n >= outsz)
+				break;
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		} else if (s[i] == '\\') {
+			if (o + 2 >= outsz)
+				break;
+			out[o++] = '\\';
+			out[o++] = '\\';
+			i++;
+		} else {
+			if (o + 4 >= outsz)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 15];
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The same text as the reference for random bytes: mostly printable ASCII
+ * with backslashes, controls, DEL, NULs, blanks at the ends, valid and
+ * broken UTF-8 and hidden code points, every output size up to the longest.
+ */
+START_TEST(sanitize_fast_path_unchanged)
+{
+	static const char *const pieces[] = { "\\", "\x01", "\x7f", " ", "\t", "\r\n",
+	    "\xc3\xa9", "\xe2\x80\xae", "\xef\xbb\xbf", "\xf0\x9f\x98\x80", "\xc3",
+	    "\x80", "\xed\xa0\x80", "\xc2\x85", "\xff" };
+	uint32_t seed = 7;
+	char in[64], a[128], b[128];
+
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 0, want;
+
+		while (n < 48) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 4 == 0) {
+				const char *p = pieces[(seed >> 20) % (sizeof(pieces) / sizeof(pieces[0]))];
+
+				memcpy(in + n, p, strlen(p));
+				n += strlen(p);
+			} else
+				in[n++] = (char)(0x20 + (seed >> 18) % 0x5f);
+		}
+		if (round % 50 == 0)
+			in[n / 2] = '\0';
+		want = sanitize_ref(in, n, a, sizeof(a));
+		for (size_t sz = 0; sz <= want + 1; sz++) {
+			memset(a, 'A', sizeof(a));
+			memset(b, 'B', sizeof(b));
+			ck_assert_uint_eq(obs_sanitize(in, n, b, sz), sanitize_ref(in, n, a, sz));
+			if (sz > 0)
+				ck_assert_str_eq(b, a);
+		}
+	}
+}
+END_TEST
+
 START_TEST(queue_drops_and_counts_when_full)
 {
 	struct obsq *q = obsq_new(4);
@@ -148,6 +239,7 @@ make_suite(void)
 	tcase_add_test(tc, sanitize_keeps_text_and_escapes_the_rest);
 	tcase_add_test(tc, sanitize_escapes_bidi_and_invisible_characters);
 	tcase_add_test(tc, sanitize_never_overflows);
+	tcase_add_test(tc, sanitize_fast_path_unchanged);
 	tcase_add_test(tc, queue_drops_and_counts_when_full);
 	tcase_add_test(tc, failed_batch_stays_queued);
 	suite_add_tcase(s, tc);

@@ -18,6 +18,7 @@
  * identity is reported on that IP with the source "cip/identity/slot N"
  * at lower confidence than what the IP's own module states (docs/DISSECTORS.md).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -534,7 +535,8 @@ cip_op_of(uint8_t service, const struct cip_path *path, struct cur data, struct 
 {
 	uint8_t type = 0;
 
-	memset(op, 0, sizeof(*op));
+	/* kind, src and an empty detail: not the 160 bytes of it, for every request */
+	memset(op, 0, offsetof(struct cip_op, detail) + 1);
 	switch (service) {
 	case SVC_SET_ATTR_SINGLE:
 	case SVC_SET_ATTR_LIST:

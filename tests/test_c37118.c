@@ -326,7 +326,7 @@ END_TEST
 /*
  * The table-driven CRC against the bitwise one above: data frames of every
  * body length 0..80 (the CRC then covers 14..94 bytes: every remainder of
- * the four-byte steps, many times), each checked good, and bad with one
+ * the eight-byte steps, many times), each checked good, and bad with one
  * bit flipped anywhere; the probe answers the same.  The bitwise CRC is
  * pinned by the published CRC-CCITT (0xFFFF) check values.
  */

@@ -487,7 +487,9 @@ choose_dissector(struct pipeline *pl, struct flow *f, const struct cur *c, int d
 	for (int k = 0; k < 2; k++) {
 		int idx = pl->portmap[slot][ports[k]];
 
-		if (idx != PORTMAP_NONE && !tried(f, idx))
+		if (idx == PORTMAP_NONE)
+			continue;	/* no dissector of this transport has the port */
+		if (!tried(f, idx))
 			return bind_to(pl, f, idx);
 		/* another dissector on the same port (102: S7comm and MMS) */
 		for (size_t i = 0; i < n_dissectors; i++) {
@@ -635,8 +637,10 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 	 * dissector turns it down: most OT flows never cost nDPI a packet.
 	 */
 	if (pl->cl && !f->classified) {
-		if (f->d_pdus > 0)
-			classify_flow_release(pl->cl, f);
+		if (f->d_pdus > 0) {
+			if (f->ndpi)	/* (most packets of such flows: nothing to release) */
+				classify_flow_release(pl->cl, f);
+		}
 		else if (!ours_expected(pl, f))
 			classify_packet(pl->cl, f, p, dir);
 	}
@@ -647,8 +651,10 @@ dissect_flow(struct pipeline *pl, const struct pkt *p)
 			return;
 		if (p->tcp_flags & TH_ACK)
 			peer_ack(pl, f, p, dir);
-		reasm_segment(&f->rs[dir], &pl->rs, p->seq, (p->tcp_flags & TH_SYN) != 0,
-		    p->payload, p->payload_len, p->ts_us, deliver, &dv);
+		/* a bare ACK is nothing to the reassembler */
+		if (p->payload_len > 0 || (p->tcp_flags & TH_SYN))
+			reasm_segment(&f->rs[dir], &pl->rs, p->seq, (p->tcp_flags & TH_SYN) != 0,
+			    p->payload, p->payload_len, p->ts_us, deliver, &dv);
 	} else if (p->payload_len > 0)
 		deliver(&dv, p->payload, p->payload_len, false, p->ts_us);
 }

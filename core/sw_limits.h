@@ -183,6 +183,10 @@
 #define ASSESS_MAX_EVIDENCE	64	/* evidence rows the risk verdict reads per asset; assets carry 5-30 */
 #define CATEGORY_MAX_FACTS	64	/* facts read per asset for its category; the rest cannot change the answer much */
 #define EP_ASSESS_NAMES		256	/* names an asset resolved, matched against the service table per verdict */
+#define EP_MAX_ROWS		64	/* Internet endpoints of one asset a verdict judges, the most bytes first: an
+					 * OT device talks to a handful; more: counted in store.risk_endpoints_cut */
+#define EP_MAX_EXPOSURE		2	/* "exposed to the Internet" reasons one verdict lists: the level is the same
+					 * with more, and two say what it is */
 #define SILENT_EVERY_S		60	/* packet time between two asset_silent sweeps: silence is hours, a minute is plenty */
 #define SILENT_MAX		1000	/* asset_silent events one sweep writes; the rest the next sweep (one batch stays short) */
 #define PRUNE_ROUNDS		64	/* pruning steps (STORE_PRUNE_ROWS each) per maintenance run: bounds its time */

@@ -657,6 +657,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.risk_evaluations", ss.risk_evaluations);
 		print_counter(p, "store.risk_early", ss.risk_early);
 		print_counter(p, "store.risk_deferred", ss.risk_deferred);
+		print_counter(p, "store.risk_endpoints_cut", ss.risk_endpoints_cut);
 		print_counter(p, "store.evidence_deferred", ss.evidence_deferred);
 		print_counter(p, "store.evidence_flushed_early", ss.evidence_flushed_early);
 		print_counter(p, "store.used_bytes", store_used_bytes(d->st));

@@ -24,8 +24,6 @@
 #include "store_int.h"
 #include "vendors.h"
 
-#define EP_MAX_EXPOSURE		2	/* probe reasons per asset: the rest add nothing */
-
 struct seen_rows {
 	const struct service_row *row[64];
 	size_t	 n;
@@ -166,8 +164,6 @@ struct ep_row {
 	long long	 bytes;		/* the (endpoint, direction)'s sum: the order they are judged in */
 };
 
-#define EP_MAX_ROWS	64	/* endpoints judged per asset, the most bytes first */
-
 /* Outbound to risk address space, no known service: elevated, with country and AS. */
 static void
 address_space_reason(struct store *s, const struct ep_row *e, struct risk_result *r)
@@ -230,9 +226,10 @@ read_ep_row(sqlite3_stmt *q, struct ep_row *e)
  * The asset's EP_MAX_ROWS endpoints with the most bytes, most first, ties in
  * the query's (key) order: what ORDER BY sum DESC LIMIT gave, whose sort
  * keeps ties in the order rows come and skips a row that only ties the last.
+ * *cut: the asset had more (counted by the caller).
  */
 static size_t
-top_endpoints(struct store *s, int64_t asset, struct ep_row *rows)
+top_endpoints(struct store *s, int64_t asset, struct ep_row *rows, bool *cut)
 {
 	sqlite3_stmt *q = ep_q(s, P_ENDPOINTS_OF);
 	size_t n = 0;
@@ -242,6 +239,8 @@ top_endpoints(struct store *s, int64_t asset, struct ep_row *rows)
 		long long bytes = sqlite3_column_int64(q, 9);
 		size_t at = n;
 
+		if (n == EP_MAX_ROWS)
+			*cut = true;
 		if (n == EP_MAX_ROWS && bytes <= rows[n - 1].bytes)
 			continue;
 		while (at > 0 && rows[at - 1].bytes < bytes)
@@ -261,6 +260,7 @@ ep_assess(struct store *s, int64_t asset, bool has_names, bool has_flows, struct
 	struct ep_row rows[EP_MAX_ROWS];
 	struct seen_rows sr = { .n = 0 };
 	size_t n = 0, exposed = 0;
+	bool cut = false;
 
 	if (s->ep == NULL || s->ep->svc == NULL || s->policy == NULL || s->vendors == NULL)
 		return 0;
@@ -268,7 +268,9 @@ ep_assess(struct store *s, int64_t asset, bool has_names, bool has_flows, struct
 		names_of_asset(s, asset, &sr, r);
 	if (!has_flows)
 		return 0;
-	n = top_endpoints(s, asset, rows);
+	n = top_endpoints(s, asset, rows, &cut);
+	if (cut)
+		s->stats.risk_endpoints_cut++;
 	for (size_t i = 0; i < n; i++) {
 		const struct service_row *row;
 		char name[300], src[64];

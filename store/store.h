@@ -135,6 +135,7 @@ struct store_stats {
 	uint64_t	 risk_evaluations;
 	uint64_t	 risk_early;		/* verdicts given mid-batch, the set near STORE_RISK_MAX */
 	uint64_t	 risk_deferred;		/* touches beyond STORE_RISK_MAX: evaluated later */
+	uint64_t	 risk_endpoints_cut;	/* verdicts that judged only EP_MAX_ROWS of an asset's endpoints */
 	uint64_t	 evidence_deferred;	/* sightings of known evidence rows summed in memory */
 	uint64_t	 evidence_flushed_early;	/* ... written before the batch's end (EVID_PENDING_MAX) */
 	uint64_t	 endpoints_created;	/* external addresses seen (not assets) */

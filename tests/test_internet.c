@@ -384,6 +384,57 @@ START_TEST(no_read_snapshot_outlives_a_batch)
 }
 END_TEST
 
+/* A verdict judges EP_MAX_ROWS endpoints of an asset; one with more is counted, not silently cut. */
+START_TEST(a_verdict_past_its_endpoint_cap_is_counted)
+{
+	char dir[] = "/tmp/sw-inet-XXXXXX", db[64], err[512], f[96];
+	struct services *svc = load_services();
+	struct vendors *v = vendors_load("oui/vendors.csv", NULL, err, sizeof(err));
+	struct risk_policy *p = risk_policy_load("packaging/risk.conf", err, sizeof(err));
+	struct obsq *q = obsq_new(4 * EP_MAX_ROWS + 8);
+	struct store_stats ss;
+	struct store *st;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/sw.db", dir);
+	ck_assert_ptr_nonnull(st = store_open(db, STORE_RW, err, sizeof(err)));
+	store_set_risk(st, v, p);
+	ck_assert_int_eq(store_set_site(st, "", svc, NULL, err, sizeof(err)), 0);
+	sink = obsq_sink(q);
+	addr(q, ROUTER, "192.168.10.1", "arp");
+	addr(q, LOGGER, "192.168.10.30", "arp");
+	addr(q, SMA, "192.168.10.31", "arp");
+	/* the inverter reaches exactly the cap, the logger one more: one verdict cut */
+	for (int i = 0; i <= EP_MAX_ROWS; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "3.121.%d.%d", i / 200, 1 + i % 200);
+		peer(q, LOGGER, "192.168.10.30", ROUTER, ip, 443, "tls");
+		if (i < EP_MAX_ROWS) {
+			snprintf(ip, sizeof(ip), "3.120.%d.%d", i / 200, 1 + i % 200);
+			peer(q, SMA, "192.168.10.31", ROUTER, ip, 443, "tls");
+		}
+	}
+	ck_assert_int_gt(store_ingest(st, q), 0);
+	store_get_stats(st, &ss);
+	ck_assert_uint_ge(ss.risk_evaluations, 2);
+	ck_assert_uint_eq(ss.risk_endpoints_cut, 1);
+	store_close(st);
+	obsq_free(q);
+	risk_policy_free(p);
+	vendors_free(v);
+	services_free(svc);
+	for (const char *const *x = (const char *const[]){ "sw.db", "sw.db-wal", "sw.db-shm", NULL };
+	    *x; x++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, *x);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(outside_addresses_are_endpoints)
 {
 	char dir[] = "/tmp/sw-inet-XXXXXX", db[64], err[512];
@@ -504,6 +555,7 @@ make_suite(void)
 	tcase_add_test(l, as_owner_from_debian_database);
 	tcase_add_test(l, outside_addresses_are_endpoints);
 	tcase_add_test(l, no_read_snapshot_outlives_a_batch);
+	tcase_add_test(l, a_verdict_past_its_endpoint_cap_is_counted);
 	suite_add_tcase(s, t);
 	suite_add_tcase(s, l);
 	return s;

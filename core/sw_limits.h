@@ -156,7 +156,7 @@
 /* nDPI classification (packet/classify.c) */
 #define CLASSIFY_MAX_LIVE	16384	/* flows holding nDPI state at once (~0.7 KB each); beyond, not classified + counted */
 #define CLASSIFY_MAX_PKTS	24	/* packets fed to nDPI per flow before it must give up (guessing by port) */
-#define CLASSIFY_MAX_NAMES	512	/* distinct protocol / category names interned */
+#define CLASSIFY_MAX_NAMES	512	/* distinct protocol / category names interned (OBS_PROTO_MAX bytes each) */
 
 /* Control socket */
 #define CTL_MAX_CLIENTS		16
@@ -173,6 +173,8 @@
 #define GW_WINDOW_S		600
 #define ACACHE_SLOTS		65536	/* asset-id cache slots, power of two; collisions overwrite */
 #define SITE_NETS_MAX		64	/* [site] networks entries */
+#define ASINFO_NAME_MAX		128	/* bytes of an AS name kept from libloc, NUL included; longer are cut,
+					 * as OUI_ORG_MAX (the name only labels the owner shown) */
 #define EP_MEMO_SLOTS		4096	/* external addresses remembered (endpoint id, asset or not); power of two */
 #define PDNS_MAX		100000	/* passive DNS rows (asset, name, address); the least recently seen go, counted */
 #define PDNS_CHECK_EVERY	1024	/* answers stored between checks of that bound */

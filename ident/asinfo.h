@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sw_limits.h"	/* ASINFO_NAME_MAX */
+
 #define ASINFO_DEFAULT_DB	"/var/lib/location/database.db"
-#define ASINFO_NAME_MAX		128
 
 struct asinfo;
 

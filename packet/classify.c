@@ -26,8 +26,6 @@
 #include "obs.h"
 #include "sw_limits.h"
 
-#define NAME_LEN	48
-
 /* What f->ndpi points to while the flow is being classified. */
 struct cflow {
 	struct ndpi_flow_struct	 nf;
@@ -44,7 +42,7 @@ struct classifier {
 	uint64_t	 no_room;	/* CLASSIFY_MAX_LIVE reached, or no module: not classified */
 	uint64_t	 names_full;
 	size_t		 nnames;
-	char		 names[CLASSIFY_MAX_NAMES][NAME_LEN];
+	char		 names[CLASSIFY_MAX_NAMES][OBS_PROTO_MAX];
 };
 
 static const char unknown_name[] = "unknown";
@@ -96,7 +94,7 @@ intern(struct classifier *cl, const char *s)
 		cl->names_full++;
 		return unknown_name;
 	}
-	strncpy(cl->names[cl->nnames], s, NAME_LEN - 1);
+	strncpy(cl->names[cl->nnames], s, OBS_PROTO_MAX - 1);
 	return cl->names[cl->nnames++];
 }
 
@@ -135,7 +133,7 @@ set_result(struct classifier *cl, struct flow *f, ndpi_protocol proto)
 {
 	uint16_t id = proto.master_protocol != NDPI_PROTOCOL_UNKNOWN ? proto.master_protocol :
 	    proto.app_protocol;
-	char buf[NAME_LEN];
+	char buf[OBS_PROTO_MAX];
 
 	vocab_name(ndpi_get_proto_name(cl->ndpi, id), buf, sizeof(buf));
 	f->app_proto = intern(cl, buf);

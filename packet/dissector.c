@@ -160,16 +160,82 @@ diss_fact_str_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, const 
 	diss_fact_fn(dc, s, attr, val, strlen(val), src, conf);
 }
 
+/*
+ * vsnprintf for the formats facts use most ("cip:%u", "%u.%u", "0x%08x",
+ * "workgroup %s"): text with %u, %x, %0Nu, %0Nx (N one digit) of unsigned
+ * ints and %s of strings.  Returns the length written, as vsnprintf does,
+ * or -1 for any other conversion, a NULL string, or a text that would not
+ * fit in size - 1 bytes: the caller then runs vsnprintf on its own
+ * va_list.  printf cost a dissector more than the fact it formatted.
+ */
+static int
+fmt_quick(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+
+	for (const char *f = fmt; *f != '\0'; f++) {	/* every conversion known, before any va_arg */
+		if (*f != '%' || *++f == 's')
+			continue;
+		if (f[0] == '0' && f[1] >= '1' && f[1] <= '9')
+			f += 2;
+		if (*f != 'u' && *f != 'x')
+			return -1;
+	}
+	for (const char *f = fmt; *f != '\0'; f++) {
+		char digits[10];
+		size_t k = 0, width = 0, len;
+		const char *str;
+		unsigned v;
+
+		if (*f != '%') {
+			if (n + 1 >= size)
+				return -1;
+			buf[n++] = *f;
+			continue;
+		}
+		f++;
+		if (*f == 's') {
+			if ((str = va_arg(ap, const char *)) == NULL || (len = strlen(str)) >= size - n)
+				return -1;
+			memcpy(buf + n, str, len);
+			n += len;
+			continue;
+		}
+		if (*f == '0') {
+			width = (size_t)(f[1] - '0');
+			f += 2;
+		}
+		v = va_arg(ap, unsigned);
+		do {
+			digits[k++] = *f == 'x' ? "0123456789abcdef"[v & 15] : (char)('0' + v % 10);
+			v = *f == 'x' ? v >> 4 : v / 10;
+		} while (v > 0);
+		len = k > width ? k : width;
+		if (len >= size - n)
+			return -1;
+		for (; width > k; width--)
+			buf[n++] = '0';
+		while (k > 0)
+			buf[n++] = digits[--k];
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
 void
 diss_factf_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fact_name src,
     uint8_t conf, const char *fmt, ...)
 {
 	char buf[OBS_VAL_MAX_FMT];
-	va_list ap;
+	va_list ap, aq;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_copy(aq, ap);
+	n = fmt_quick(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n <= 0)
 		return;

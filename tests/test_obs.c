@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "support.h"
+#include "dissector.h"
 #include "obsq.h"
+#include "sw_limits.h"
 #include "utf8.h"
 
 static const char *
@@ -174,6 +176,66 @@ START_TEST(sanitize_fast_path_unchanged)
 }
 END_TEST
 
+extern const struct dissector dis_modbus;
+
+/* diss_factf's value is what snprintf writes (cut to OBS_VAL_MAX_FMT - 1). */
+#define FACTF_SAME(h, ...) do {							\
+	char want_[OBS_VAL_MAX_FMT];						\
+	int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);			\
+	size_t n0_ = (h)->col.n;						\
+										\
+	diss_factf(&(h)->dc, SIDE_SRC, A_NOTE, "test/factf", CONF_STATED, __VA_ARGS__); \
+	if (wn_ <= 0) {								\
+		ck_assert_uint_eq((h)->col.n, n0_);				\
+		break;								\
+	}									\
+	ck_assert_uint_eq((h)->col.n, n0_ + 1);					\
+	ck_assert_str_eq((h)->col.v[n0_].val, want_);				\
+} while (0)
+
+/*
+ * diss_factf formats the usual conversions itself (fmt_quick) and leaves
+ * the rest to vsnprintf: both give snprintf's text, at every width and
+ * length, and a text too long is cut as snprintf cuts it.
+ */
+START_TEST(factf_as_snprintf)
+{
+	static const unsigned vals[] = { 0, 1, 9, 10, 99, 100, 0xf, 0x10, 0xfff, 0x1000,
+	    0xffff, 0x10000, 65535, 1000000, 0x7fffffff, 0x80000000u, 0xfffffffeu, 0xffffffffu };
+	char longs[300];
+	struct harness h;
+
+	harness_init(&h, &dis_modbus);
+	harness_frame(&h, "02:00:00:00:00:01", "02:00:00:00:00:02");
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		unsigned v = vals[i], w = vals[(i + 5) % (sizeof(vals) / sizeof(vals[0]))];
+
+		FACTF_SAME(&h, "cip:%u", v);
+		FACTF_SAME(&h, "%u", v);
+		FACTF_SAME(&h, "%u.%u", v, w);
+		FACTF_SAME(&h, "0x%08x", v);
+		FACTF_SAME(&h, "pn:0x%04x", v);
+		FACTF_SAME(&h, "%x|%05u|%09x", v, w, v);
+		FACTF_SAME(&h, "enip socket address %u.%u.%u.%u:%u", v & 255, w & 255, v >> 24, 7u, w);
+		FACTF_SAME(&h, "%d %4u %lu", (int)v, w, (unsigned long)v);	/* vsnprintf's */
+	}
+	FACTF_SAME(&h, "workgroup %s", "PLANT");
+	FACTF_SAME(&h, "%s", "");
+	FACTF_SAME(&h, "%s=%.*s", "a", 2, "bcd");
+	FACTF_SAME(&h, "100%% %u", 5u);
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	for (size_t len = 240; len < 270; len++) {
+		longs[len] = '\0';
+		FACTF_SAME(&h, "%s", longs);
+		FACTF_SAME(&h, "%s:%u", longs + 20, 4000000000u);
+		FACTF_SAME(&h, "%s:%08x", longs + 12, 0xabcu);
+		longs[len] = 'x';
+	}
+	harness_free(&h);
+}
+END_TEST
+
 START_TEST(queue_drops_and_counts_when_full)
 {
 	struct obsq *q = obsq_new(4);
@@ -240,6 +302,7 @@ make_suite(void)
 	tcase_add_test(tc, sanitize_escapes_bidi_and_invisible_characters);
 	tcase_add_test(tc, sanitize_never_overflows);
 	tcase_add_test(tc, sanitize_fast_path_unchanged);
+	tcase_add_test(tc, factf_as_snprintf);
 	tcase_add_test(tc, queue_drops_and_counts_when_full);
 	tcase_add_test(tc, failed_batch_stays_queued);
 	suite_add_tcase(s, tc);

@@ -39,8 +39,9 @@ extern const char *const obs_kind_names[OBS_NKINDS];	/* "fact", "addr", ... */
  */
 struct fact_name {
 	const char	*lit;		/* a string literal: only FN() writes it */
+	size_t		 len;		/* strlen(lit), from sizeof: the repeat filter hashes the text */
 };
-#define FN(lit)	((struct fact_name){ "" lit "" })
+#define FN(lit)	((struct fact_name){ "" lit "", sizeof("" lit "") - 1 })
 
 /* Identity attributes (evidence about a device). */
 #define A_VENDOR	"vendor"	/* manufacturer name as the device states it */

@@ -124,8 +124,8 @@ diss_fact_ref_fn(struct diss_ctx *dc, const struct asset_ref *who, struct fact_n
 		return;
 	/* attr and src are string literals (dissector.h) */
 	h = fc_hash(FC_SEED, who, sizeof(*who));
-	h = fc_hash_static(h, attr.lit);
-	h = fc_hash_static(h, src.lit);
+	h = fc_hash(h, attr.lit, attr.len);	/* fc_hash_static without its strlen */
+	h = fc_hash(h, src.lit, src.len);
 	h = fc_hash(h, val, len);
 	if (flow_memo_has(dc, h))
 		return;
@@ -284,7 +284,7 @@ diss_addr_fn(struct diss_ctx *dc, const struct asset_ref *who, struct fact_name 
 	if (!ip_is_unicast_host(&who->ip) && mac_is_zero(who->mac))
 		return;
 	h = fc_hash(FC_SEED ^ 1, who, sizeof(*who));
-	h = fc_hash(h, src.lit, strlen(src.lit));
+	h = fc_hash(h, src.lit, src.len);
 	if (!fc_should_send(dc->fc, h, now_us(dc)))
 		return;
 	memset(&o, 0, sizeof(o));

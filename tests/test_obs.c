@@ -236,6 +236,17 @@ START_TEST(factf_as_snprintf)
 }
 END_TEST
 
+/* FN() carries the literal's length, the one the repeat filter hashes (strlen would give). */
+START_TEST(fact_name_length)
+{
+	static const struct fact_name t[] = { FN(A_MODEL), FN("cip/identity/slot 16"), FN("") };
+
+	ck_assert_uint_eq(FN(A_VENDOR_ID).len, strlen(A_VENDOR_ID));
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_uint_eq(t[i].len, strlen(t[i].lit));
+}
+END_TEST
+
 START_TEST(queue_drops_and_counts_when_full)
 {
 	struct obsq *q = obsq_new(4);
@@ -303,6 +314,7 @@ make_suite(void)
 	tcase_add_test(tc, sanitize_never_overflows);
 	tcase_add_test(tc, sanitize_fast_path_unchanged);
 	tcase_add_test(tc, factf_as_snprintf);
+	tcase_add_test(tc, fact_name_length);
 	tcase_add_test(tc, queue_drops_and_counts_when_full);
 	tcase_add_test(tc, failed_batch_stays_queued);
 	suite_add_tcase(s, tc);

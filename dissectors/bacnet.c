@@ -694,10 +694,11 @@ static void
 confirmed_request(struct diss_ctx *dc, uint8_t b0, struct cur *c)
 {
 	uint8_t maxes, invoke, seq = 0, window, svc;
-	char detail[160] = "";
+	char detail[160];
 	struct fact_name src;
 	enum op_kind kind;
 
+	detail[0] = '\0';	/* a string: zeroing all 160 bytes cost every request */
 	if (!cur_u8(c, &maxes) || !cur_u8(c, &invoke))
 		return;
 	if ((b0 & 0x08) && (!cur_u8(c, &seq) || !cur_u8(c, &window)))

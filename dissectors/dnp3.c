@@ -847,12 +847,13 @@ dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *ob
 	const struct dnp3_op *op = find_op(fc);
 	const char *name = NULL;
 	struct fact_name src = { NULL };
-	char d[OP_DETAIL_MAX] = "";
+	char d[OP_DETAIL_MAX];
 	uint8_t kind, group;
 	bool answered = true;
 
 	if (op == NULL && fc != FC_READ && fc != FC_WRITE)
 		return;
+	d[0] = '\0';		/* a string: not all OP_DETAIL_MAX bytes zeroed */
 	if (op) {
 		name = op->name, src = op->src, answered = op->answered;
 		detail_add(d, sizeof(d), name, 0, 0);	/* a name from dnp3_ops: no '%' */

@@ -59,8 +59,27 @@ static const char *const ev_sql[E_NSTMTS] = {
 	    "WHERE e.asset_id = a.id AND e.kind = 'asset_silent' AND e.ts >= a.last_seen) LIMIT ?5",
 };
 
+/*
+ * The latest operation event of a (client, server, kind, protocol), as
+ * E_OP_FIND would read it, kept from the last write so a burst is joined
+ * without asking.  Valid while gen equals ev_state's op_gen: forgotten
+ * with the asset cache (acache_clear: deleted or merged assets, a
+ * rollback) and when events are deleted (ev_forget_ops).
+ */
+struct op_ent {
+	uint32_t	 gen;
+	int64_t		 cli, srv;
+	unsigned	 op;
+	char		 proto[24];
+	int64_t		 id;
+	long long	 ts, last;
+	char		 detail[EVENT_DETAIL_MAX + 1];
+};
+
 struct ev_state {
 	sqlite3_stmt	*st[E_NSTMTS];
+	struct op_ent	*ops;		/* OP_CACHE_SLOTS */
+	uint32_t	 op_gen;
 	struct events_cfg cfg;
 	/* the learning period, read from meta once per batch */
 	bool		 bl_loaded, bl_done;
@@ -171,10 +190,12 @@ store_set_events(struct store *s, const struct events_cfg *c)
 int
 ev_open(struct store *s, char *err, size_t errsz)
 {
-	if ((s->ev = calloc(1, sizeof(*s->ev))) == NULL) {
+	if ((s->ev = calloc(1, sizeof(*s->ev))) == NULL ||
+	    (s->ev->ops = calloc(OP_CACHE_SLOTS, sizeof(*s->ev->ops))) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
+	s->ev->op_gen = 1;
 	events_cfg_defaults(&s->ev->cfg);
 	for (int i = 0; i < E_NSTMTS; i++)
 		if (sqlite3_prepare_v3(s->db, ev_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -193,6 +214,7 @@ ev_close(struct store *s)
 		return;
 	for (int i = 0; i < E_NSTMTS; i++)
 		sqlite3_finalize(s->ev->st[i]);
+	free(s->ev->ops);
 	free(s->ev);
 	s->ev = NULL;
 }
@@ -592,6 +614,53 @@ op_insert(struct store *s, const struct obs *o, const struct op_side *c, const s
 	return 0;
 }
 
+void
+ev_forget_ops(struct store *s)
+{
+	if (s->ev == NULL || s->ev->ops == NULL || ++s->ev->op_gen != 0)
+		return;
+	memset(s->ev->ops, 0, OP_CACHE_SLOTS * sizeof(*s->ev->ops));
+	s->ev->op_gen = 1;
+}
+
+/* The slot of a burst's key; *fits false when the protocol name is too long to keep. */
+static struct op_ent *
+op_slot(struct store *s, int64_t cli, int64_t srv, unsigned op, const char *proto, bool *fits)
+{
+	uint64_t h = 1469598103934665603ull;
+	uint64_t w[3] = { (uint64_t)cli, (uint64_t)srv, op };
+
+	*fits = strlen(proto) < sizeof(s->ev->ops[0].proto);
+	for (int i = 0; i < 3; i++)
+		h = (h ^ w[i]) * 1099511628211ull;
+	for (const char *p = proto; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	return &s->ev->ops[(h ^ h >> 29) & (OP_CACHE_SLOTS - 1)];
+}
+
+static bool
+op_known(const struct store *s, const struct op_ent *e, int64_t cli, int64_t srv, unsigned op,
+    const char *proto)
+{
+	return e->gen == s->ev->op_gen && e->cli == cli && e->srv == srv && e->op == op &&
+	    strcmp(e->proto, proto) == 0;
+}
+
+static void
+op_remember(struct store *s, struct op_ent *e, int64_t cli, int64_t srv, unsigned op,
+    const char *proto, int64_t id, long long ts, long long last, const char *detail)
+{
+	e->gen = s->ev->op_gen;
+	e->cli = cli;
+	e->srv = srv;
+	e->op = op;
+	snprintf(e->proto, sizeof(e->proto), "%s", proto);
+	e->id = id;
+	e->ts = ts;
+	e->last = last;
+	snprintf(e->detail, sizeof(e->detail), "%s", detail);
+}
+
 /*
  * One OBS_OP (a sum from packet/opagg.c, or a single report).  A request
  * joins the latest event of the same (client, server, protocol, kind)
@@ -609,20 +678,34 @@ ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, lon
 	long long e_ts = 0, e_last = 0;
 	char old[EVENT_DETAIL_MAX + 1] = "", detail[EVENT_DETAIL_MAX + 1];
 
+	const char *proto = o->proto ? o->proto : "unknown";
+	struct op_ent *oe;
+	bool fits;
+
 	if (s->ev == NULL || op_kind_name(o->op) == NULL || (cli == 0 && srv == 0))
 		return 0;
-	q = eq(s, E_OP_FIND);
-	bind_opt_id(q, 1, cli);
-	bind_opt_id(q, 2, srv);
-	sqlite3_bind_text(q, 3, op_kind_name(o->op), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		id = sqlite3_column_int64(q, 0);
-		e_ts = sqlite3_column_int64(q, 1);
-		e_last = sqlite3_column_int64(q, 2);
-		snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 3));
+	oe = op_slot(s, cli, srv, o->op, proto, &fits);
+	if (fits && op_known(s, oe, cli, srv, o->op, proto)) {
+		id = oe->id;
+		e_ts = oe->ts;
+		e_last = oe->last;
+		snprintf(old, sizeof(old), "%s", oe->detail);
+	} else {
+		q = eq(s, E_OP_FIND);
+		bind_opt_id(q, 1, cli);
+		bind_opt_id(q, 2, srv);
+		sqlite3_bind_text(q, 3, op_kind_name(o->op), -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, proto, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			id = sqlite3_column_int64(q, 0);
+			e_ts = sqlite3_column_int64(q, 1);
+			e_last = sqlite3_column_int64(q, 2);
+			snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 3));
+		}
+		sqlite3_reset(q);
+		if (id && fits)
+			op_remember(s, oe, cli, srv, o->op, proto, id, e_ts, e_last, old);
 	}
-	sqlite3_reset(q);
 	if (o->op_phase != OP_REQUEST) {
 		if (id == 0) {
 			s->stats.replies_unmatched += n;
@@ -642,12 +725,23 @@ ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, lon
 		sqlite3_bind_int64(q, 3, ts);
 		sqlite3_bind_int64(q, 4, last);
 		sqlite3_bind_text(q, 5, detail, -1, SQLITE_TRANSIENT);
-		return estep(s, E_OP_ADD) == SQLITE_DONE ? 0 : -1;
+		if (estep(s, E_OP_ADD) != SQLITE_DONE)
+			return -1;
+		/* as the update left the row */
+		if (fits)
+			op_remember(s, oe, cli, srv, o->op, proto, id, ts < e_ts ? ts : e_ts,
+			    last > e_last ? last : e_last, detail);
+		return 0;
 	}
 	side_of(&o->who, cli, &c);
 	side_of(&o->peer, srv, &v);
 	detail_merge(NULL, o->val, detail, sizeof(detail));
-	return op_insert(s, o, &c, &v, ts, last, detail);
+	if (op_insert(s, o, &c, &v, ts, last, detail) != 0)
+		return -1;
+	if (fits)
+		op_remember(s, oe, cli, srv, o->op, proto, sqlite3_last_insert_rowid(s->db), ts, last,
+		    detail);
+	return 0;
 }
 
 /* --- batches ------------------------------------------------------------------ */

@@ -168,5 +168,6 @@ int	 ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv
 /* A change event by kind name (events.h), without old/new value. */
 int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
 	    const char *detail);
+void	 ev_forget_ops(struct store *s);	/* events deleted or moved: ask again */
 
 #endif

@@ -41,9 +41,13 @@ static const char *const ev_sql[E_NSTMTS] = {
 	[E_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[E_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	/* the value this same source stated before, if another */
-	[E_IDENT_OLD] = "SELECT value FROM evidence WHERE asset_id = ?1 AND attribute = ?2 AND "
-	    "source = ?3 AND value <> ?4 ORDER BY last_seen DESC LIMIT 1",
+	/*
+	 * The value this same source stated before, if another: the newest, the
+	 * first in index order on a tie (as ORDER BY last_seen DESC LIMIT 1 gave,
+	 * without its temporary B-tree); one row, value NULL when there is none.
+	 */
+	[E_IDENT_OLD] = "SELECT value, max(last_seen) FROM evidence WHERE asset_id = ?1 AND "
+	    "attribute = ?2 AND source = ?3 AND value <> ?4",
 	[E_IDENT_KNOWN] = "SELECT 1 FROM evidence WHERE asset_id = ?1 AND attribute = ?2 AND "
 	    "value = ?3 AND source <> ?4 LIMIT 1",
 	[E_ADDR_OLD] = "SELECT ip FROM addresses WHERE asset_id = ?1 AND ip <> ?2 AND count > 0 AND "
@@ -403,7 +407,7 @@ ev_identity(struct store *s, int64_t id, const char *attr, const char *val, cons
 	sqlite3_bind_text(q, 2, attr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, src, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, val, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_ROW) {
+	if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL) {
 		sqlite3_reset(q);
 		return 0;		/* the first value it states: identity learnt, not changed */
 	}

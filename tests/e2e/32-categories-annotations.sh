@@ -2,7 +2,8 @@
 # 32-categories-annotations.sh - one device category per asset, decided from
 # its evidence, with the fact that decided it; the model from a SIMATIC
 # order number; the operator's annotations kept when the captures are read
-# again, shown by list and show, and in list --json / --csv.
+# again, shown by list and show, and in list --json / --csv; a field too
+# long refused with its name and the limit.
 # Usage: tests/e2e/32-categories-annotations.sh [BUILD_DIR]
 set -u
 build=${1:-build}
@@ -69,6 +70,14 @@ COLUMNS=80 "$cli" --db "$tmp/db" list | grep -q 'Gate camera' || fail "list (80 
     fail "annotating an unknown asset is not exit 1"
 "$cli" --db "$tmp/nosuch.db" annotate 1 --name x >/dev/null 2>&1; [ -e "$tmp/nosuch.db" ] &&
     fail "annotate created a database"
+# a field past ANNOTATION_FIELD_MAX is refused, named, and nothing is written (it was cut)
+long=$(printf '%01100d' 0)
+err=$("$cli" --db "$tmp/db" annotate "$ip" --name "Renamed" --note "$long" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "a 1100-byte note: exit $rc, want 2"
+printf '%s\n' "$err" | grep -q 'note is 1100 bytes as stored; at most 1023 (ANNOTATION_FIELD_MAX)' ||
+    fail "a 1100-byte note: the error does not name the field and the limit: $err"
+a=$("$cli" --db "$tmp/db" list --ip "$ip" --json | jq -c '.[0].annotation | [.name, .note]')
+[ "$a" = '["Gate camera",null]' ] || fail "a refused annotation changed it: $a"
 
 if [ $nfail -ne 0 ]; then
 	echo "$name: $nfail failures"

@@ -5,10 +5,12 @@
  * Assignment is 6 (MA-L), 7 (MA-M) or 9 (MA-S, IAB) hex digits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "csv.h"
@@ -239,47 +241,99 @@ parse_row(struct oui_db *db, char *line, struct oui_entry *e)
 	return 0;
 }
 
-/* Load one CSV; returns rows loaded or -1 (err set). */
+/* One row (a NUL-terminated line) into the table; false: out of memory. */
+static bool
+load_row(struct oui_db *db, char *line, long *rows)
+{
+	struct oui_entry *e;
+	int rc;
+
+	if ((e = next_entry(db)) == NULL || (rc = parse_row(db, line, e)) < 0)
+		return false;
+	if (rc == 0) {
+		db->n++;
+		(*rows)++;
+	}
+	return true;
+}
+
+#define OUI_LINE	1024		/* a row is at most this less one byte (as fgets cut it) */
+#define OUI_READ	(1 << 16)	/* bytes read at a time */
+
+/*
+ * Load one CSV; returns rows loaded or -1 (err set).  The file is read
+ * 64 KiB at a time (the 3 MB file whole was 750 page faults at start)
+ * and its lines are parsed where they lie in the buffer, no copy per
+ * line: a line ends at its LF, which becomes its NUL.  A line longer than
+ * OUI_LINE - 1 bytes goes on as the next row, cut where fgets(line,
+ * OUI_LINE) cut it, and so does a last line without LF: those are copied
+ * out to be terminated.
+ */
 static long
 load_csv(struct oui_db *db, const char *path, bool required, char *err, size_t errsz)
 {
-	static char iobuf[1 << 16];
-	char line[1024];
-	FILE *fp = fopen(path, "r");
+	static char buf[OUI_READ];
+	char line[OUI_LINE];
+	size_t have = 0, at = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), lineno = 0;
+	bool eof = false;
 	long rows = 0;
-	int lineno = 0, rc;
 
-	if (fp == NULL) {
+	if (fd < 0) {
 		if (!required && errno == ENOENT)
 			return 0;
 		snprintf(err, errsz, "%s: %s%s", path, strerror(errno),
 		    errno == ENOENT ? " (install Debian's ieee-data package)" : "");
 		return -1;
 	}
-	/* 64 KiB reads, a line at a time: the 3 MB file whole was 750 page faults at start */
-	setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf));
-	/* a line longer than line[] goes on as the next row, as fgets cuts it */
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		struct oui_entry *e;
+	for (;;) {
+		size_t left = have - at, take;
+		char *row = buf + at, *nl;
+		bool ok;
 
-		if (++lineno == 1 && strncmp(line, "Registry,", 9) == 0)
+		nl = memchr(row, '\n', left < OUI_LINE - 1 ? left : OUI_LINE - 1);
+		if (nl == NULL && left < OUI_LINE - 1 && !eof) {
+			/* the line goes on past the buffer: keep its start, read on */
+			ssize_t n;
+
+			memmove(buf, row, left);
+			have = left;
+			at = 0;
+			do
+				n = read(fd, buf + have, sizeof(buf) - have);
+			while (n < 0 && errno == EINTR);
+			if (n < 0) {
+				snprintf(err, errsz, "%s: read error: %s", path, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			if (n == 0)
+				eof = true;
+			have += (size_t)n;
 			continue;
-		if ((e = next_entry(db)) == NULL || (rc = parse_row(db, line, e)) < 0) {
+		}
+		if (nl == NULL && left == 0)
+			break;				/* end of file */
+		if (nl) {
+			take = (size_t)(nl - row) + 1;
+			*nl = '\0';
+		} else {
+			take = left < OUI_LINE - 1 ? left : OUI_LINE - 1;
+			memcpy(line, row, take);
+			line[take] = '\0';
+			row = line;
+		}
+		at += take;
+		if (++lineno == 1 && strncmp(row, "Registry,", 9) == 0)
+			continue;
+		ok = load_row(db, row, &rows);
+		if (!ok) {
 			snprintf(err, errsz, "%s: out of memory", path);
-			fclose(fp);
+			close(fd);
 			return -1;
 		}
-		if (rc > 0)
-			continue;
-		db->n++;
-		rows++;
 	}
-	if (ferror(fp)) {
-		snprintf(err, errsz, "%s: read error: %s", path, strerror(errno));
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
+	close(fd);
 	return rows;
 }
 

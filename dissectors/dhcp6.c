@@ -77,12 +77,24 @@ static void
 oro(struct diss_ctx *dc, struct dhcp6_msg *m, struct cur *v)
 {
 	char buf[OBS_VAL_MAX_FMT];
-	size_t off = (size_t)snprintf(buf, sizeof(buf), "dhcp6_oro:"), start = off;
+	size_t off = sizeof("dhcp6_oro:") - 1, start = off;
 	uint16_t code;
 
-	while (cur_be16(v, &code) && off + 7 < sizeof(buf))
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%u",
-		    off > start ? "," : "", code);
+	memcpy(buf, "dhcp6_oro:", off);
+	/* a code is at most ",65535": 7 bytes left always hold it (no snprintf per code) */
+	while (cur_be16(v, &code) && off + 7 < sizeof(buf)) {
+		char digits[5];
+		size_t k = 0;
+
+		if (off > start)
+			buf[off++] = ',';
+		do {
+			digits[k++] = (char)('0' + code % 10);
+			code /= 10;
+		} while (code > 0);
+		while (k > 0)
+			buf[off++] = digits[--k];
+	}
 	if (off > start && !m->from_server)
 		diss_fact_ref(dc, &m->client, A_FINGERPRINT, buf, off, "dhcp6/6", CONF_STATED);
 }

@@ -247,6 +247,36 @@ duid_ll(struct bytebuf *b)
 	opt6(b, 1, d, sizeof(d));
 }
 
+/* A long option request list: codes 0..65535 in decimal, cut where 7 bytes no longer fit. */
+START_TEST(dhcp6_long_oro)
+{
+	uint8_t oro[2 * 60];
+	char want[300];
+	size_t off, start;
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+
+	for (unsigned i = 0; i < 60; i++) {
+		unsigned code = i % 3 == 0 ? 65535 : i % 3 == 1 ? 0 : i * 997;
+
+		oro[2 * i] = (uint8_t)(code >> 8);
+		oro[2 * i + 1] = (uint8_t)code;
+	}
+	off = start = (size_t)snprintf(want, sizeof(want), "dhcp6_oro:");
+	for (unsigned i = 0; i < 60 && off + 7 < OBS_VAL_MAX_FMT; i++)
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%u", off > start ? "," : "",
+		    (unsigned)(oro[2 * i] << 8 | oro[2 * i + 1]));
+	ck_assert_uint_gt(off, 240);
+	dhcp_harness(&t, &dis_dhcp6, CLIENT_MAC, "fe80::7");
+	put_u8(&b, 1); put_u8(&b, 0xaa); put_u8(&b, 0xbb); put_u8(&b, 0xcc);	/* Solicit */
+	opt6(&b, 6, oro, sizeof(oro));
+	duid_ll(&b);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&t.col, CLIENT_MAC, A_FINGERPRINT, want));
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(dhcp6_solicit_and_reply)
 {
 	static const uint8_t oro[] = { 0, 23, 0, 24, 0, 39 };
@@ -386,6 +416,7 @@ make_suite(void)
 	tcase_add_test(u, bootp_reply_binds);
 	tcase_add_test(u, malformed_inputs);
 	tcase_add_test(u, dhcp6_solicit_and_reply);
+	tcase_add_test(u, dhcp6_long_oro);
 	tcase_add_test(u, dhcp6_malformed);
 	suite_add_tcase(s, u);
 	tcase_set_timeout(p, 60);

@@ -105,6 +105,26 @@ START_TEST(switch_describes_itself)
 }
 END_TEST
 
+/* Every capability bit, and the bits above the eleven named: all names, in bit order. */
+START_TEST(all_capabilities)
+{
+	static const uint8_t caps[] = { 0xff, 0xff, 0x00, 0x04 };
+	struct harness t;
+	struct bytebuf b = { .n = 0 };
+
+	lldp_harness(&t);
+	tlv(&b, 1, "\x07sw-1", 5);
+	tlv(&b, 2, "\x07p1", 3);
+	tlv(&b, 3, "\x00\x78", 2);
+	tlv(&b, 7, caps, sizeof(caps));
+	tlv(&b, 0, "", 0);
+	ck_assert_int_eq(harness_feed(&t, b.b, b.n), DISS_OK);
+	ck_assert_ptr_nonnull(find_fact(&t.col, NULL, A_CAPABILITIES,
+	    "other,repeater,bridge,wlan_ap,router,telephone,docsis,station,c_vlan,s_vlan,tpmr"));
+	harness_free(&t);
+}
+END_TEST
+
 START_TEST(malformed_inputs)
 {
 	static const uint8_t mgmt_zero[] = { 5, 1, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0 };
@@ -221,6 +241,7 @@ make_suite(void)
 	TCase *u = tcase_create("unit"), *p = tcase_create("pcap");
 
 	tcase_add_test(u, switch_describes_itself);
+	tcase_add_test(u, all_capabilities);
 	tcase_add_test(u, malformed_inputs);
 	suite_add_tcase(s, u);
 	tcase_set_timeout(p, 60);

@@ -121,6 +121,7 @@ struct asset_row {
 	bool		 gateway, has_flows;
 	long long	 last_seen;
 	char		 level[16];		/* the stored verdict's, "" if none */
+	bool		 has_risk;		/* a stored verdict at all */
 	bool		 has_category, has_category_reason;
 	char		 category[32], category_reason[CATEGORY_REASON_MAX];
 };
@@ -139,8 +140,10 @@ read_asset_row(struct store *s, int64_t id, struct asset_row *a)
 		t = (const char *)sqlite3_column_text(q, 2);
 		a->gateway = t != NULL && strcmp(t, "1") == 0;
 		a->last_seen = sqlite3_column_int64(q, 3);
-		if ((t = (const char *)sqlite3_column_text(q, 4)) != NULL)
+		if ((t = (const char *)sqlite3_column_text(q, 4)) != NULL) {
 			copy_text(a->level, sizeof(a->level), t);
+			a->has_risk = true;
+		}
 		a->has_flows = sqlite3_column_int(q, 5) != 0;
 		if ((t = (const char *)sqlite3_column_text(q, 6)) != NULL) {
 			a->has_category = strlen(t) < sizeof(a->category);
@@ -212,31 +215,26 @@ read_facts(struct store *s, int64_t id, const struct asset_row *row, struct cat_
 	rf->has_names = false;
 	sqlite3_bind_int64(q, 1, id);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *attr = (const char *)sqlite3_column_text(q, 0);
-		const char *val = (const char *)sqlite3_column_text(q, 1);
-		const char *src = (const char *)sqlite3_column_text(q, 2);
+		const char *attr = (const char *)sqlite3_column_text(q, 1);
+		const char *val = (const char *)sqlite3_column_text(q, 2);
+		const char *src = (const char *)sqlite3_column_text(q, 3);
 
 		if (attr == NULL)
 			continue;
+		if (sqlite3_column_int(q, 0) != 0) {	/* a service it serves, after its evidence */
+			if (c->n >= CATEGORY_MAX_FACTS)
+				break;
+			if (val != NULL)
+				cat_fact(c, s->vendors, &maker, attr, val, src);
+			continue;
+		}
 		if (strcmp(attr, A_VENDOR) == 0 || strcmp(attr, "oui_country") == 0)
-			risk_fact_add(rf, attr, val, src, sqlite3_column_int(q, 3),
-			    sqlite3_column_int64(q, 4));
+			risk_fact_add(rf, attr, val, src, sqlite3_column_int(q, 4),
+			    sqlite3_column_int64(q, 5));
 		else if (!rf->has_names && is_name_attr(attr))
 			rf->has_names = true;
 		if (val != NULL && c->n < CATEGORY_MAX_FACTS && is_category_attr(attr))
 			cat_fact(c, s->vendors, &maker, attr, val, src);
-	}
-	sqlite3_reset(q);
-	q = st_get(s, S_CAT_FACTS);
-	sqlite3_bind_int64(q, 1, id);
-	while (c->n < CATEGORY_MAX_FACTS && sqlite3_step(q) == SQLITE_ROW) {
-		const char *attr = (const char *)sqlite3_column_text(q, 0);
-		const char *val = (const char *)sqlite3_column_text(q, 1);
-		const char *src = (const char *)sqlite3_column_text(q, 2);
-
-		if (attr == NULL || val == NULL)
-			continue;
-		cat_fact(c, s->vendors, &maker, attr, val, src);
 	}
 	sqlite3_reset(q);
 	if (c->n < CATEGORY_MAX_FACTS) {	/* the gateway flag came last, while there was room */
@@ -283,55 +281,53 @@ categorise(struct store *s, int64_t id, long long now, const struct asset_row *r
 
 /* --- risk ------------------------------------------------------------------ */
 
-/* Is s valid UTF-8 (what jansson's json_pack "s" asks of a string)? */
+/*
+ * "s" as jansson's compact dump writes it: \\ \" \b \f \n \r \t, other
+ * controls \u00XX, the rest as it is.  false (and nothing kept of it) when
+ * s is not UTF-8, which json_pack's "s" refused.
+ */
 static bool
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	size_t n;
-	uint32_t cp;
-
-	for (;;) {
-		while (p < end && *p < 0x80)	/* ASCII, most of every reason */
-			p++;
-		if (p == end)
-			return true;
-		if ((n = utf8_decode(p, (size_t)(end - p), &cp)) == 0)
-			return false;
-		p += n;
-	}
-}
-
-/* "s" as jansson's compact dump writes it: \\ \" \b \f \n \r \t, other controls \u00XX. */
-static void
 json_str(struct sbuf *b, const char *s)
 {
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s), *run = p;
 	char esc[8];
+	uint32_t cp;
+	size_t n;
 
 	sb_putn(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (p < end) {
+		unsigned char c = *p;
+		const char *e;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			p++;
 			continue;
-		sb_putn(b, run, (size_t)(s - run));
-		run = s + 1;
+		}
+		if (c >= 0x80) {
+			if ((n = utf8_decode(p, (size_t)(end - p), &cp)) == 0)
+				return false;
+			p += n;
+			continue;
+		}
+		sb_putn(b, (const char *)run, (size_t)(p - run));
 		switch (c) {
-		case '"':  sb_putn(b, "\\\"", 2); break;
-		case '\\': sb_putn(b, "\\\\", 2); break;
-		case '\b': sb_putn(b, "\\b", 2); break;
-		case '\f': sb_putn(b, "\\f", 2); break;
-		case '\n': sb_putn(b, "\\n", 2); break;
-		case '\r': sb_putn(b, "\\r", 2); break;
-		case '\t': sb_putn(b, "\\t", 2); break;
+		case '"':  e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
 		default:
 			snprintf(esc, sizeof(esc), "\\u%04X", c);
-			sb_putn(b, esc, 6);
+			e = esc;
 		}
+		sb_puts(b, e);
+		run = ++p;
 	}
-	sb_putn(b, run, (size_t)(s - run));
+	sb_putn(b, (const char *)run, (size_t)(p - run));
 	sb_putn(b, "\"", 1);
+	return true;
 }
 
 /*
@@ -349,31 +345,34 @@ assess_reasons_json(const struct risk_result *r)
 	sb_putn(&b, "[", 1);
 	for (size_t i = 0; i < r->nreasons; i++) {
 		const struct risk_reason *rs = &r->reasons[i];
+		size_t start = b.len;
 
-		if (!utf8_valid(rs->text) || !utf8_valid(rs->source) || !utf8_valid(rs->value) ||
-		    !utf8_valid(rs->rule) || !utf8_valid(rs->policy))
-			continue;
 		sb_puts(&b, first ? "{\"text\":" : ",{\"text\":");
-		first = false;
-		json_str(&b, rs->text);
-		sb_puts(&b, ",\"source\":");
-		json_str(&b, rs->source);
-		sb_puts(&b, ",\"value\":");
-		json_str(&b, rs->value);
-		sb_puts(&b, ",\"rule\":");
-		json_str(&b, rs->rule);
-		sb_puts(&b, ",\"policy\":");
-		json_str(&b, rs->policy);
+		if (!json_str(&b, rs->text) || (sb_puts(&b, ",\"source\":"), !json_str(&b, rs->source)) ||
+		    (sb_puts(&b, ",\"value\":"), !json_str(&b, rs->value)) ||
+		    (sb_puts(&b, ",\"rule\":"), !json_str(&b, rs->rule)) ||
+		    (sb_puts(&b, ",\"policy\":"), !json_str(&b, rs->policy))) {
+			if (!sb_failed(&b))	/* left out: back to where it began */
+				b.len = start, b.p[start] = '\0';
+			continue;
+		}
 		sb_putn(&b, "}", 1);
+		first = false;
 	}
 	sb_putn(&b, "]", 1);
 	return sb_take(&b);
 }
 
+/*
+ * Keep the verdict: an update of the asset's row when it has one (the
+ * REPLACE deleted and inserted it again, checking the foreign key each
+ * time), else the insert.
+ */
 static int
-put(struct store *s, int64_t id, const struct risk_result *r, long long now)
+put(struct store *s, int64_t id, const struct risk_result *r, long long now, bool has_row)
 {
-	sqlite3_stmt *q = st_get(s, S_RISK_PUT);
+	enum stmt_id sid = has_row ? S_RISK_UPD : S_RISK_PUT;
+	sqlite3_stmt *q = st_get(s, sid);
 	char *reasons = assess_reasons_json(r);
 	int rc;
 
@@ -389,8 +388,10 @@ put(struct store *s, int64_t id, const struct risk_result *r, long long now)
 	if (r->accepted)
 		sqlite3_bind_text(q, 6, r->accepted_text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 7, now);
-	rc = st_step(s, S_RISK_PUT);
+	rc = st_step(s, sid);
 	free(reasons);
+	if (rc == SQLITE_DONE && has_row && sqlite3_changes(s->db) == 0)
+		return put(s, id, r, now, false);	/* not there after all */
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -436,7 +437,7 @@ assess_one(struct store *s, int64_t id, long long now, struct assess_read *a)
 	if (ep_assess(s, id, a->rf.has_names, a->row.has_flows, &r) != 0)
 		return -1;
 	s->stats.risk_evaluations++;
-	if (put(s, id, &r, now) != 0)
+	if (put(s, id, &r, now, a->row.has_risk) != 0)
 		return -1;
 	if (strcmp(before, risk_level_name(r.level)) == 0 ||
 	    (!alarming(r.level) && !was_alarming(before)))

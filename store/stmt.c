@@ -63,8 +63,10 @@ static const char *const sql[S_NSTMTS] = {
 	 * the category's facts, the verdict's vendor evidence and the names
 	 * check from one range instead of a query each.
 	 */
-	[S_ASSET_EVID] = "SELECT attribute, value, source, confidence, count FROM evidence "
-	    "WHERE asset_id = ?1 ORDER BY attribute, value, source",
+	[S_ASSET_EVID] = "SELECT 0, attribute, value, source, confidence, count FROM evidence "
+	    "WHERE asset_id = ?1 "
+	    "UNION ALL SELECT 1, 'service', protocol, role, 0, 0 FROM services WHERE asset_id = ?1 "
+	    "AND role = 'server'",
 	[S_ADDR_CLAIMED] = "SELECT 1 FROM addresses WHERE asset_id = ?1 AND ip = ?2 AND source = 'arp'",
 	/* every IP a new gateway carried that it does not claim in ARP */
 	[S_GW_ADDRS] = "SELECT ip, min(f) FROM ("
@@ -142,6 +144,8 @@ static const char *const sql[S_NSTMTS] = {
 	    "a.gateway, a.last_seen, r.level, "
 	    "EXISTS (SELECT 1 FROM endpoint_flows WHERE asset_id = a.id), a.category, "
 	    "a.category_reason FROM assets a LEFT JOIN risk r ON r.asset_id = a.id WHERE a.id = ?1",
+	[S_RISK_UPD] = "UPDATE risk SET level = ?2, vendor = ?3, country = ?4, reason = ?5, "
+	    "accepted = ?6, evaluated = ?7 WHERE asset_id = ?1",
 	[S_RISK_PUT] = "INSERT OR REPLACE INTO risk (asset_id, level, vendor, country, reason, "
 	    "accepted, evaluated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	/* what decides the device category besides its evidence and the gateway flag */

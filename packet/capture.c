@@ -409,17 +409,10 @@ static int
 dispatch_pcapfile(struct capture *c, int max, capture_cb cb, void *arg, char *err, size_t errsz)
 {
 	char why[256];
-	const uint8_t *data;
-	uint32_t caplen, len;
-	uint64_t ts;
-	int n = 0, rc = 0, link = pcapfile_linktype(c->pf);
+	int n, rc;
 
-	while (n < max && (rc = pcapfile_next(c->pf, &data, &caplen, &len, &ts, why,
-	    sizeof(why))) == 1) {
-		c->packets++;
-		cb(arg, link, data, caplen, len, ts);
-		n++;
-	}
+	n = pcapfile_dispatch(c->pf, max, cb, arg, &rc, why, sizeof(why));
+	c->packets += (uint64_t)n;
 	return rc < 0 ? file_failed(c, why, err, errsz) : n;
 }
 

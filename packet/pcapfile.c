@@ -138,8 +138,9 @@ fill(struct pcapfile *r, size_t need, char *err, size_t errsz)
 	return 0;
 }
 
-int
-pcapfile_next(struct pcapfile *r, const uint8_t **data, uint32_t *caplen, uint32_t *len,
+/* Inlined in both callers: its frame and seven arguments were a sixth of its cost. */
+static inline __attribute__((always_inline)) int
+next_record(struct pcapfile *r, const uint8_t **data, uint32_t *caplen, uint32_t *len,
     uint64_t *ts_us, char *err, size_t errsz)
 {
 	uint32_t sec = 0, frac = 0, incl = 0, orig = 0;	/* the cursor leaves them unset only if short */
@@ -185,6 +186,30 @@ pcapfile_next(struct pcapfile *r, const uint8_t **data, uint32_t *caplen, uint32
 	r->pos += REC_LEN + incl;
 	r->off += REC_LEN + incl;
 	return 1;
+}
+
+int
+pcapfile_next(struct pcapfile *r, const uint8_t **data, uint32_t *caplen, uint32_t *len,
+    uint64_t *ts_us, char *err, size_t errsz)
+{
+	return next_record(r, data, caplen, len, ts_us, err, errsz);
+}
+
+int
+pcapfile_dispatch(struct pcapfile *r, int max, pcapfile_cb cb, void *arg, int *rc,
+    char *err, size_t errsz)
+{
+	const uint8_t *data;
+	uint32_t caplen, len;
+	uint64_t ts;
+	int n = 0;
+
+	*rc = 0;
+	while (n < max && (*rc = next_record(r, &data, &caplen, &len, &ts, err, errsz)) == 1) {
+		cb(arg, r->linktype, data, caplen, len, ts);
+		n++;
+	}
+	return n;
 }
 
 int

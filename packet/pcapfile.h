@@ -31,6 +31,16 @@ struct pcapfile	*pcapfile_open(int fd, char *err, size_t errsz);
  */
 int		 pcapfile_next(struct pcapfile *r, const uint8_t **data, uint32_t *caplen,
 		    uint32_t *len, uint64_t *ts_us, char *err, size_t errsz);
+/*
+ * Up to max packets, each to cb (arg, link type, data, captured length,
+ * length on the wire, time in us), as pcapfile_next gives them, in one
+ * loop here: a call less per packet.  Returns how many; *rc is the last
+ * pcapfile_next result (1: max reached, 0: end of file, -1: err says why).
+ */
+typedef void	(*pcapfile_cb)(void *arg, int linktype, const uint8_t *data,
+		    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+int		 pcapfile_dispatch(struct pcapfile *r, int max, pcapfile_cb cb, void *arg,
+		    int *rc, char *err, size_t errsz);
 int		 pcapfile_linktype(const struct pcapfile *r);
 uint64_t	 pcapfile_offset(const struct pcapfile *r);	/* of the next record */
 void		 pcapfile_close(struct pcapfile *r);

@@ -286,6 +286,9 @@ categorise(struct store *s, int64_t id, long long now, const struct asset_row *r
  * controls \u00XX, the rest as it is.  false (and nothing kept of it) when
  * s is not UTF-8, which json_pack's "s" refused.
  */
+/* Bytes that go out as they are, one bit each: 0x20-0x7f but '"' (0x22) and '\\' (0x5c). */
+static const uint64_t json_plain[2] = { 0xfffffffb00000000ull, 0xffffffffefffffffull };
+
 static bool
 json_str(struct sbuf *b, const char *s)
 {
@@ -299,7 +302,7 @@ json_str(struct sbuf *b, const char *s)
 		unsigned char c = *p;
 		const char *e;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (c < 0x80 && (json_plain[c >> 6] >> (c & 63) & 1)) {
 			p++;
 			continue;
 		}
@@ -341,7 +344,17 @@ assess_reasons_json(const struct risk_result *r)
 {
 	struct sbuf b = { 0 };
 	bool first = true;
+	size_t need = 3;
 
+	/* room for all of it unless much is escaped: no realloc as it grows */
+	for (size_t i = 0; i < r->nreasons; i++)
+		need += strlen(r->reasons[i].text) + strlen(r->reasons[i].source) +
+		    strlen(r->reasons[i].value) + strlen(r->reasons[i].rule) +
+		    strlen(r->reasons[i].policy) + 64;
+	if ((b.p = malloc(need)) == NULL)
+		return NULL;
+	b.cap = need;
+	b.p[0] = '\0';
 	sb_putn(&b, "[", 1);
 	for (size_t i = 0; i < r->nreasons; i++) {
 		const struct risk_reason *rs = &r->reasons[i];

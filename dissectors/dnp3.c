@@ -846,7 +846,7 @@ dnp3_operation(struct diss_ctx *dc, uint8_t ac, uint8_t fc, const struct cur *ob
 	struct dnp3_state *st = dc->state;
 	const struct dnp3_op *op = find_op(fc);
 	const char *name = NULL;
-	struct fact_name src = { NULL };
+	struct fact_name src = { NULL, 0 };
 	char d[OP_DETAIL_MAX];
 	uint8_t kind, group;
 	bool answered = true;

@@ -267,6 +267,16 @@ reasm_segment(struct reasm_dir *rd, struct reasm_stats *st, uint32_t seq,
 {
 	bool gap = false;
 
+	/*
+	 * The common case, first: the next bytes of a started stream with
+	 * nothing held.  What the general path below would do for it (trim
+	 * nothing, feed, drain nothing), without its detours.
+	 */
+	if (!syn && len > 0 && rd->started && seq == rd->next_seq && rd->nooo == 0) {
+		st->segments++;
+		feed(rd, st, data, len, ts, &gap, deliver, arg);
+		return;
+	}
 	if (syn) {
 		seq++;			/* SYN occupies one sequence number */
 		if (!rd->started) {

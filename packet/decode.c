@@ -492,7 +492,15 @@ decode_packet(int linktype, const uint8_t *frame, uint32_t caplen,
 {
 	struct cur c = cur_make(frame, caplen);
 
-	memset(p, 0, sizeof(*p));
+	/*
+	 * Cleared 64 bytes at a time: each piece is four vector stores, where
+	 * one memset of the whole record compiled to a string instruction
+	 * that takes a step per eight bytes.
+	 */
+#pragma GCC unroll 8
+	for (size_t off = 0; off + 64 <= sizeof(*p); off += 64)
+		memset((unsigned char *)p + off, 0, 64);
+	memset((unsigned char *)p + sizeof(*p) / 64 * 64, 0, sizeof(*p) % 64);
 	p->ts_us = ts_us;
 	p->caplen = caplen;
 	p->wirelen = wirelen;

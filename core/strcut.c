@@ -7,6 +7,18 @@
 
 #include "strcut.h"
 
+void
+str_copy(char *dst, size_t n, const char *src)
+{
+	const char *t = src ? src : "(null)";
+	size_t len = strlen(t);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, t, len);
+	dst[len] = '\0';
+}
+
 bool
 str_cutf(char *dst, size_t n, const char *fmt, ...)
 {

@@ -16,4 +16,11 @@
 /* true: all of it fitted; false: cut (and marked), or n == 0. */
 bool	 str_cutf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * snprintf(dst, n, "%s", src) without the formatter, for columns copied
+ * into fixed fields on hot paths (a verdict's evidence, a risk row): cut
+ * to fit without a mark, as that snprintf cut, "(null)" for NULL; n > 0.
+ */
+void	 str_copy(char *dst, size_t n, const char *src);
+
 #endif

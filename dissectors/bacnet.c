@@ -111,20 +111,9 @@ factf(struct diss_ctx *dc, const struct who *w, struct fact_name attr,
     struct fact_name src, uint8_t conf, const char *fmt, unsigned v)
 {
 	char buf[32];
-	/* fmt is a prefix and "%u" ("bacnet:%u"): no printf for every I-Am */
-	size_t n = strcspn(fmt, "%"), k = 0;
-	char digits[10];
 
-	if (n > sizeof(buf) - sizeof(digits))
-		return;
-	memcpy(buf, fmt, n);
-	do {
-		digits[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	while (k > 0)
-		buf[n++] = digits[--k];
-	fact(dc, w, attr, buf, n, src, conf);
+	/* fmt is a prefix and "%u" ("bacnet:%u"): no printf for every I-Am */
+	fact(dc, w, attr, buf, diss_num_text(buf, sizeof(buf), fmt, strcspn(fmt, "%"), v), src, conf);
 }
 
 /* --- tags (20.2.1) -------------------------------------------------------- */

@@ -179,6 +179,12 @@ void	 diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr,
 	    struct fact_name src, uint8_t conf, const char *prefix, uint32_t v);
 #define diss_fact_num(dc, s, attr, src, conf, prefix, v) \
 	diss_fact_num_fn((dc), (s), FN(attr), FN(src), (conf), (prefix), (v))
+/*
+ * The text of diss_fact_num into buf (size > 10): the first plen bytes of
+ * prefix (cut to leave room for the digits), then v in decimal; returns
+ * its length, no NUL.  For a dissector that sends such a value elsewhere.
+ */
+size_t	 diss_num_text(char *buf, size_t size, const char *prefix, size_t plen, uint32_t v);
 /* Evidence about a third party named inside the PDU (DHCP chaddr, LLDP mgmt address). */
 void	 diss_fact_ref_fn(struct diss_ctx *dc, const struct asset_ref *who,
 	    struct fact_name attr, const void *val, size_t len, struct fact_name src,

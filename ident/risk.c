@@ -276,19 +276,6 @@ static void
 add_reason(struct risk_result *r, const struct risk_evidence *e, const char *rule,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* As snprintf(dst, n, "%s", src) without the formatter: cut to fit, "(null)" for NULL. */
-static void
-copy_field(char *dst, size_t n, const char *src)
-{
-	const char *t = src ? src : "(null)";
-	size_t len = strlen(t);
-
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, t, len);
-	dst[len] = '\0';
-}
-
 static void
 add_reason(struct risk_result *r, const struct risk_evidence *e, const char *rule,
     const char *fmt, ...)
@@ -302,9 +289,9 @@ add_reason(struct risk_result *r, const struct risk_evidence *e, const char *rul
 	va_start(ap, fmt);
 	vsnprintf(rs->text, sizeof(rs->text), fmt, ap);
 	va_end(ap);
-	copy_field(rs->source, sizeof(rs->source), e ? e->source : "");
-	copy_field(rs->value, sizeof(rs->value), e ? e->value : "");
-	copy_field(rs->rule, sizeof(rs->rule), rule);
+	str_copy(rs->source, sizeof(rs->source), e ? e->source : "");
+	str_copy(rs->value, sizeof(rs->value), e ? e->value : "");
+	str_copy(rs->rule, sizeof(rs->rule), rule);
 	rs->policy[0] = '\0';
 }
 
@@ -584,8 +571,8 @@ risk_reason_add(struct risk_result *r, enum risk_level l, const char *source, co
 	va_start(ap, fmt);
 	vsnprintf(rs->text, sizeof(rs->text), fmt, ap);
 	va_end(ap);
-	copy_field(rs->source, sizeof(rs->source), source ? source : "");
-	copy_field(rs->value, sizeof(rs->value), value ? value : "");
-	copy_field(rs->rule, sizeof(rs->rule), rule ? rule : "");
+	str_copy(rs->source, sizeof(rs->source), source ? source : "");
+	str_copy(rs->value, sizeof(rs->value), value ? value : "");
+	str_copy(rs->rule, sizeof(rs->rule), rule ? rule : "");
 	rs->policy[0] = '\0';
 }

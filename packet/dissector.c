@@ -243,15 +243,14 @@ diss_factf_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fa
 	    src, conf);
 }
 
-void
-diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fact_name src,
-    uint8_t conf, const char *prefix, uint32_t v)
+size_t
+diss_num_text(char *buf, size_t size, const char *prefix, size_t plen, uint32_t v)
 {
-	char buf[48], digits[10];
-	size_t n = strlen(prefix), k = 0;
+	char digits[10];
+	size_t n = plen, k = 0;
 
-	if (n > sizeof(buf) - sizeof(digits))
-		n = sizeof(buf) - sizeof(digits);
+	if (n > size - sizeof(digits))
+		n = size - sizeof(digits);
 	memcpy(buf, prefix, n);
 	do {
 		digits[k++] = (char)('0' + v % 10);
@@ -259,7 +258,17 @@ diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct
 	} while (v > 0);
 	while (k > 0)
 		buf[n++] = digits[--k];
-	diss_fact_fn(dc, s, attr, buf, n, src, conf);
+	return n;
+}
+
+void
+diss_fact_num_fn(struct diss_ctx *dc, enum side s, struct fact_name attr, struct fact_name src,
+    uint8_t conf, const char *prefix, uint32_t v)
+{
+	char buf[48];
+
+	diss_fact_fn(dc, s, attr, buf, diss_num_text(buf, sizeof(buf), prefix, strlen(prefix), v),
+	    src, conf);
 }
 
 bool

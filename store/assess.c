@@ -36,27 +36,14 @@ struct cat_facts {
 	char		 order_number[64];	/* a Siemens one, for the model */
 };
 
-/* As snprintf(dst, n, "%s", src) without the formatter: cut to fit, "(null)" for NULL. */
-static void
-copy_text(char *dst, size_t n, const char *src)
-{
-	const char *t = src ? src : "(null)";
-	size_t len = strlen(t);
-
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, t, len);
-	dst[len] = '\0';
-}
-
 static void
 fact_add(struct cat_facts *c, const char *attr, const char *val, const char *src)
 {
 	size_t i = c->n++;
 
-	copy_text(c->attr[i], sizeof(c->attr[i]), attr);
-	copy_text(c->val[i], sizeof(c->val[i]), val);
-	copy_text(c->src[i], sizeof(c->src[i]), src);
+	str_copy(c->attr[i], sizeof(c->attr[i]), attr);
+	str_copy(c->val[i], sizeof(c->val[i]), val);
+	str_copy(c->src[i], sizeof(c->src[i]), src);
 	c->f[i] = (struct cat_fact){ c->attr[i], c->val[i], c->src[i] };
 }
 
@@ -101,9 +88,9 @@ risk_fact_add(struct risk_facts *rf, const char *attr, const char *val, const ch
 	memmove(&rf->order[at + 1], &rf->order[at], (rf->n - at) * sizeof(rf->order[0]));
 	rf->order[at] = slot;
 	rf->n++;
-	copy_text(rf->attr[slot], sizeof(rf->attr[slot]), attr);
-	copy_text(rf->val[slot], sizeof(rf->val[slot]), val);
-	copy_text(rf->src[slot], sizeof(rf->src[slot]), src);
+	str_copy(rf->attr[slot], sizeof(rf->attr[slot]), attr);
+	str_copy(rf->val[slot], sizeof(rf->val[slot]), val);
+	str_copy(rf->src[slot], sizeof(rf->src[slot]), src);
 	rf->ev[slot] = (struct risk_evidence){ rf->attr[slot], rf->val[slot], rf->src[slot], conf };
 	rf->count[slot] = count;
 }
@@ -135,23 +122,23 @@ read_asset_row(struct store *s, int64_t id, struct asset_row *a)
 	*a = (struct asset_row){ .gateway = false };
 	sqlite3_bind_int64(q, 1, id);
 	if (sqlite3_step(q) == SQLITE_ROW) {
-		copy_text(a->mac, sizeof(a->mac), (const char *)sqlite3_column_text(q, 0));
-		copy_text(a->ip, sizeof(a->ip), (const char *)sqlite3_column_text(q, 1));
+		str_copy(a->mac, sizeof(a->mac), (const char *)sqlite3_column_text(q, 0));
+		str_copy(a->ip, sizeof(a->ip), (const char *)sqlite3_column_text(q, 1));
 		t = (const char *)sqlite3_column_text(q, 2);
 		a->gateway = t != NULL && strcmp(t, "1") == 0;
 		a->last_seen = sqlite3_column_int64(q, 3);
 		if ((t = (const char *)sqlite3_column_text(q, 4)) != NULL) {
-			copy_text(a->level, sizeof(a->level), t);
+			str_copy(a->level, sizeof(a->level), t);
 			a->has_risk = true;
 		}
 		a->has_flows = sqlite3_column_int(q, 5) != 0;
 		if ((t = (const char *)sqlite3_column_text(q, 6)) != NULL) {
 			a->has_category = strlen(t) < sizeof(a->category);
-			copy_text(a->category, sizeof(a->category), t);
+			str_copy(a->category, sizeof(a->category), t);
 		}
 		if ((t = (const char *)sqlite3_column_text(q, 7)) != NULL) {
 			a->has_category_reason = strlen(t) < sizeof(a->category_reason);
-			copy_text(a->category_reason, sizeof(a->category_reason), t);
+			str_copy(a->category_reason, sizeof(a->category_reason), t);
 		}
 	}
 	sqlite3_reset(q);
@@ -186,7 +173,7 @@ cat_fact(struct cat_facts *c, const struct vendors *vendors, const struct vendor
 		c->has_model = true;
 	if (strcmp(attr, A_PRODUCT_CODE) == 0 && c->order_number[0] == '\0' &&
 	    strncasecmp(val, "6ES7", 4) == 0)
-		copy_text(c->order_number, sizeof(c->order_number), val);
+		str_copy(c->order_number, sizeof(c->order_number), val);
 	if (strcmp(attr, A_VENDOR) == 0 && *maker == NULL && vendors)
 		*maker = vendors_match(vendors, val);
 	fact_add(c, attr, val, src ? src : "");

@@ -42,7 +42,14 @@ hex_value(char c)
 #define IP_STRLEN	46	/* INET6_ADDRSTRLEN */
 
 static inline bool mac_is_zero(const uint8_t m[6])
-{ return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0; }
+{
+	uint32_t hi;
+	uint16_t lo;
+
+	memcpy(&hi, m, 4);	/* two loads, not six (it runs for every frame) */
+	memcpy(&lo, m + 4, 2);
+	return (hi | lo) == 0;
+}
 static inline bool mac_is_group(const uint8_t m[6]) { return m[0] & 1; }	/* broadcast or multicast */
 static inline bool mac_is_local(const uint8_t m[6]) { return m[0] & 2; }	/* locally administered */
 

@@ -140,11 +140,12 @@
 #define RM_FILE_MAX		(1u << 20)	/* bytes of registers.map read: the shipped file is ~3 KiB */
 #define VID_MAX_ENTRIES		8192	/* vendor ids per table (CIP, BACnet, PROFINET: each registry has < 2000);
 					 * more: the file does not load (its file:line), a reload keeps the old tables */
-#define VID_NAME_MAX		96	/* bytes of one vendor-id name kept (as OUI_ORG_MAX) */
+#define VID_NAME_MAX		96	/* bytes of one vendor-id name kept (as OUI_ORG_MAX); the names cut
+					 * are counted in tables.vendor_id_names_cut */
 #define VID_LINE_MAX		512	/* bytes of one vendor-id line; a longer one is an error */
 #define OUI_ORG_MAX		96	/* bytes of an IEEE registry organisation name kept, NUL included (the
 					 * longest in Debian 12's ieee-data is 108: two names are cut, the maker
-					 * still reads, as VID_NAME_MAX) */
+					 * still reads, as VID_NAME_MAX); counted in tables.oui_names_cut */
 #define VENDOR_MAX_ROWS		4096	/* vendor table rows, shipped and local (~130 shipped) */
 #define VENDOR_FIELD_MAX	128	/* bytes of a vendor row's name, parent or listings (a source: twice);
 					 * the longest shipped is 41; longer: the file does not load (file:line) */

@@ -35,6 +35,7 @@
 #include "fwdproc.h"
 #include "log.h"
 #include "obsq.h"
+#include "oui.h"
 #include "workers.h"
 #include "pipeline.h"
 #include "privdrop.h"
@@ -44,6 +45,7 @@
 #include "summary.h"
 #include "sw_limits.h"
 #include "tables.h"
+#include "vendor_ids.h"
 #include "asinfo.h"
 
 #define EXIT_USAGE	2
@@ -628,6 +630,8 @@ daemon_counters(struct daemon *d, struct printer *p)
 	print_counter(p, "obs.waiting", qs.waiting);
 	print_counter(p, "daemon.workers", workers_count(d->wk));
 	print_counter(p, "daemon.startup_us", d->startup_us);
+	print_counter(p, "tables.oui_names_cut", oui_names_cut(d->tables.oui));
+	print_counter(p, "tables.vendor_id_names_cut", vendor_ids_names_cut(d->tables.vendor_ids));
 	print_counter(p, "workers.ring_waits", qs.ring_waits);
 	print_counter(p, "workers.ring_drops", qs.ring_drops);
 	capture_get_stats(d->cap, &cs);

@@ -27,6 +27,7 @@ struct oui_db {
 	size_t		 n, cap;
 	char		*pool;
 	size_t		 pool_len, pool_cap;
+	size_t		 names_cut;	/* organisation names longer than OUI_ORG_MAX - 1 bytes */
 };
 
 static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
@@ -205,6 +206,8 @@ static bool
 pool_add(struct oui_db *db, const char *name, uint32_t *off)
 {
 	size_t len = strnlen(name, OUI_ORG_MAX - 1);
+
+	db->names_cut += name[len] != '\0';
 
 	if (db->pool_len + len + 1 > db->pool_cap) {
 		size_t cap = db->pool_cap ? db->pool_cap * 2 : (1u << 20);
@@ -461,6 +464,7 @@ oui_free(struct oui_db *db)
 }
 
 size_t oui_count(const struct oui_db *db) { return db ? db->n : 0; }
+size_t oui_names_cut(const struct oui_db *db) { return db ? db->names_cut : 0; }
 
 static const struct oui_entry *
 find_bits(const struct oui_db *db, uint64_t mac48, uint8_t bits)

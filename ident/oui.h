@@ -33,6 +33,8 @@ struct oui_db;
 struct oui_db	*oui_load(const char *dir, const char *override, char *err, size_t errsz);
 void		 oui_free(struct oui_db *db);
 size_t		 oui_count(const struct oui_db *db);
+/* Organisation names cut to OUI_ORG_MAX - 1 bytes (status: tables.oui_names_cut). */
+size_t		 oui_names_cut(const struct oui_db *db);
 const struct oui_entry *oui_lookup(const struct oui_db *db, const uint8_t mac[6]);
 
 /* Country code at the end of an IEEE address ("... Ferndale WA US 98248" -> "US"). */

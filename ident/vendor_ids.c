@@ -27,6 +27,7 @@ struct vid_entry {
 struct vid_tab {
 	struct vid_entry *v;
 	size_t		 n;
+	size_t		 names_cut;	/* longer than VID_NAME_MAX - 1 bytes */
 };
 
 struct vendor_ids {
@@ -84,9 +85,9 @@ trim(char *s)
 	return s;
 }
 
-/* Parse "id,name"; NULL, or why the line is not one. */
+/* Parse "id,name"; NULL, or why the line is not one.  *cut: the name was cut. */
 static const char *
-parse_line(char *line, uint32_t *id, char **name)
+parse_line(char *line, uint32_t *id, char **name, bool *cut)
 {
 	char *comma, *end;
 	unsigned long v;
@@ -102,7 +103,7 @@ parse_line(char *line, uint32_t *id, char **name)
 	*name = trim(comma + 1);
 	if (**name == '\0')
 		return "no vendor name";
-	if (strlen(*name) >= VID_NAME_MAX)
+	if ((*cut = strlen(*name) >= VID_NAME_MAX))
 		(*name)[VID_NAME_MAX - 1] = '\0';
 	*id = (uint32_t)v;
 	return NULL;
@@ -125,13 +126,14 @@ tab_load(struct vid_tab *t, const char *path, char *err, size_t errsz)
 	while (why == NULL && fgets(line, sizeof(line), f)) {
 		char *l, *name;
 		uint32_t id;
+		bool cut;
 
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f))
 			why = "line too long";
 		else if (*(l = trim(line)) == '\0' || *l == '#')
 			continue;
-		else if ((why = parse_line(l, &id, &name)) == NULL) {
+		else if ((why = parse_line(l, &id, &name, &cut)) == NULL) {
 			if (t->n == VID_MAX_ENTRIES) {
 				/* a table cut short would name some vendors and not others */
 				snprintf(full, sizeof(full), "more than %d vendor ids (VID_MAX_ENTRIES)",
@@ -139,8 +141,10 @@ tab_load(struct vid_tab *t, const char *path, char *err, size_t errsz)
 				why = full;
 			} else if ((t->v[t->n].name = strdup(name)) == NULL)
 				why = "out of memory";
-			else
+			else {
 				t->v[t->n++].id = id;
+				t->names_cut += cut;
+			}
 		}
 	}
 	if (why == NULL && ferror(f))
@@ -218,6 +222,16 @@ vendor_ids_count(const struct vendor_ids *v)
 
 	for (int i = 0; v && i < VID_NTABLES; i++)
 		n += v->tabs[i].n;
+	return n;
+}
+
+size_t
+vendor_ids_names_cut(const struct vendor_ids *v)
+{
+	size_t n = 0;
+
+	for (int i = 0; v && i < VID_NTABLES; i++)
+		n += v->tabs[i].names_cut;
 	return n;
 }
 

@@ -34,6 +34,7 @@ enum vid_table {
  */
 struct vendor_ids *vendor_ids_read(const char *dir, char *err, size_t errsz);
 size_t	 vendor_ids_count(const struct vendor_ids *v);	/* entries over all tables */
+size_t	 vendor_ids_names_cut(const struct vendor_ids *v);	/* of those, names cut to VID_NAME_MAX */
 void	 vendor_ids_close(struct vendor_ids *v);
 /*
  * The tables vendor_id_name() answers from (NULL: none); returns the ones

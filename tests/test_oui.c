@@ -205,6 +205,29 @@ START_TEST(override_file_wins_and_loading_is_fast)
 }
 END_TEST
 
+/* A name past OUI_ORG_MAX is cut, and counted (tables.oui_names_cut). */
+START_TEST(a_cut_organisation_name_is_counted)
+{
+	char path[] = "/tmp/sw-oui-XXXXXX", err[256], row[512], name[200];
+	int fd = mkstemp(path);
+	uint8_t m[6] = { 0x00, 0x0e, 0x8c, 1, 2, 3 };
+	struct oui_db *o;
+
+	memset(name, 'N', 150);
+	name[150] = '\0';
+	snprintf(row, sizeof(row), "Registry,Assignment,Organization Name,Organization Address\n"
+	    "MA-L,000E8C,%s,Somewhere Town  NL 1234AB\n", name);
+	ck_assert_int_eq(write(fd, row, strlen(row)), (ssize_t)strlen(row));
+	close(fd);
+	o = oui_load(NULL, path, err, sizeof(err));
+	ck_assert_msg(o != NULL, "%s", err);
+	ck_assert_uint_eq(strlen(oui_lookup(o, m)->org), OUI_ORG_MAX - 1);
+	ck_assert_uint_eq(oui_names_cut(o), oui_names_cut(db) + 1);
+	oui_free(o);
+	unlink(path);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -213,6 +236,7 @@ make_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, blocks_of_every_size_with_their_country);
+	tcase_add_test(tc, a_cut_organisation_name_is_counted);
 	tcase_add_test(tc, longest_prefix_wins);
 	tcase_add_test(tc, iab_block_beats_the_registration_authority_block);
 	tcase_add_test(tc, country_found_for_almost_every_real_row);

@@ -227,6 +227,25 @@ START_TEST(a_vendor_id_table_past_its_cap_is_refused)
 }
 END_TEST
 
+/* A vendor-id name past VID_NAME_MAX is cut, and counted (tables.vendor_id_names_cut). */
+START_TEST(a_cut_vendor_id_name_is_counted)
+{
+	char text[512];
+	const char *log, *name;
+	int rc;
+
+	logged(start, &rc);
+	ck_assert_uint_eq(vendor_ids_names_cut(t.vendor_ids), 0);
+	snprintf(text, sizeof(text), "1,Short\n2,%0150d\n", 7);
+	put_file("cip_vendors.csv", text);
+	log = logged(tables_reload, &rc);
+	ck_assert_msg(rc == 0, "log: %s", log);
+	ck_assert_uint_eq(vendor_ids_names_cut(t.vendor_ids), 1);
+	ck_assert_ptr_nonnull(name = vendor_id_name(VID_CIP, 2));
+	ck_assert_uint_eq(strlen(name), VID_NAME_MAX - 1);
+}
+END_TEST
+
 /* At start there is nothing to keep: what loads is used, each failure says its cost. */
 START_TEST(at_start_each_table_that_loads_is_used)
 {
@@ -255,6 +274,7 @@ make_suite(void)
 	tcase_add_test(tc, missing_vendor_ids_keep_the_running_ones);
 	tcase_add_test(tc, a_bad_vendor_id_line_is_named);
 	tcase_add_test(tc, a_vendor_id_table_past_its_cap_is_refused);
+	tcase_add_test(tc, a_cut_vendor_id_name_is_counted);
 	tcase_add_test(tc, at_start_each_table_that_loads_is_used);
 	suite_add_tcase(s, tc);
 	return s;

@@ -39,9 +39,7 @@ layer_push(struct pkt *p, struct decode_stats *st)
  * check here; the reads from h are then against a length the compiler
  * knows, so they cost a load each and no checks of their own (they are
  * checked all the same: a header read past n still fails).  A cursor
- * already bad fails as reading the fields from it would: an IP packet
- * whose length field claims more than was captured leaves its body
- * cursor bad (cur_take failed), so its TCP or UDP header counts as short.
+ * already bad fails as reading the fields from it would.
  */
 static inline bool
 take_hdr(struct cur *c, size_t n, struct cur *h)
@@ -110,7 +108,7 @@ decode_udp(struct cur *c, struct pkt *p, struct decode_stats *st)
 		return fail(&st->udp_bad_length, DECODE_MALFORMED);
 	/* Clamp to the UDP length; a capture cut short keeps what it has. */
 	if (!cur_take(c, len - 8, &body))
-		body = *c;
+		body = cur_make(cur_ptr(c), cur_left(c));
 	st->udp++;
 	p->has_l4 = true;
 	p->payload = cur_ptr(&body);
@@ -178,9 +176,14 @@ decode_ipv4(struct cur *c, struct pkt *p, struct decode_stats *st)
 	ip_set4(&p->dst_ip, dst);
 	p->ttl = ttl;
 	p->l4proto = proto;
-	/* Clamp to the total length (drops Ethernet padding); keep a cut capture. */
+	/*
+	 * Clamp to the total length (drops Ethernet padding); keep a cut
+	 * capture (a snap length shorter than the packet): what was captured,
+	 * in a good cursor (the failed take marked c bad, and a copy of it
+	 * would fail every header read after it).
+	 */
 	if (!cur_take(c, tot, &body))
-		body = *c;
+		body = cur_make(cur_ptr(c), cur_left(c));
 	p->l3 = cur_ptr(&body);
 	p->l3_len = (uint32_t)cur_left(&body);
 	if (!cur_skip(&body, hlen))
@@ -221,8 +224,8 @@ decode_ipv6(struct cur *c, struct pkt *p, struct decode_stats *st)
 	ip_set6(&p->src_ip, src);
 	ip_set6(&p->dst_ip, dst);
 	p->ttl = hop;
-	if (!cur_take(c, plen, &body))
-		body = *c;
+	if (!cur_take(c, plen, &body))	/* a cut capture: what was captured, as for IPv4 */
+		body = cur_make(cur_ptr(c), cur_left(c));
 	p->l3 = l3;
 	p->l3_len = (uint32_t)(40 + cur_left(&body));
 	for (int n = 0; n < MAX_IPV6_EXT; n++) {

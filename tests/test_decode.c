@@ -113,6 +113,52 @@ START_TEST(truncated_at_every_layer_is_counted)
 }
 END_TEST
 
+/*
+ * A capture cut by its snap length (caplen < wirelen, the IP length
+ * claiming more than was kept) keeps the headers it has: the TCP or UDP
+ * header and the payload bytes captured.  Its failed clamp once marked the
+ * body bad, so the TCP header counted as short and the packet was lost.
+ */
+START_TEST(a_cut_capture_keeps_its_headers)
+{
+	uint8_t f[256], pay[100], l3[40 + 8 + 8 + 40];
+	size_t n;
+
+	memset(pay, 'x', sizeof(pay));
+	n = build_tcp4(f, sizeof(f), "00:1b:1b:01:02:03", "00:0e:8c:aa:bb:cc",
+	    "10.0.0.1", "10.0.0.2", 40000, 502, 1, TH_ACK, pay, sizeof(pay));
+	ck_assert_int_eq(decode_packet(LINK_ETHERNET, f, 14 + 20 + 20 + 10, (uint32_t)n, 1, &p, &st),
+	    DECODE_OK);
+	ck_assert_uint_eq(p.dport, 502);
+	ck_assert_uint_eq(p.payload_len, 10);
+	ck_assert_uint_eq(st.tcp, 1);
+	ck_assert_uint_eq(st.tcp_short, 0);
+
+	n = build_udp4(f, sizeof(f), "00:1b:1b:01:02:03", "ff:ff:ff:ff:ff:ff",
+	    "10.0.0.1", "10.0.0.255", 47808, 47808, pay, sizeof(pay));
+	ck_assert_int_eq(decode_packet(LINK_ETHERNET, f, 14 + 20 + 8 + 4, (uint32_t)n, 1, &p, &st),
+	    DECODE_OK);
+	ck_assert_uint_eq(p.dport, 47808);
+	ck_assert_uint_eq(p.payload_len, 4);
+
+	memset(l3, 0, sizeof(l3));
+	l3[0] = 0x60;
+	l3[5] = 8 + 8 + 40;		/* payload length */
+	l3[6] = 0;			/* next: hop-by-hop */
+	l3[8] = 0xfe; l3[9] = 0x80; l3[23] = 1;
+	l3[24] = 0xfe; l3[25] = 0x80; l3[39] = 2;
+	l3[40] = 17;			/* hop-by-hop: next UDP */
+	l3[48] = 0x02; l3[49] = 0x22;	/* 546 -> 547 */
+	l3[50] = 0x02; l3[51] = 0x23;
+	l3[53] = 48;
+	n = build_eth(f, sizeof(f), "00:1b:1b:01:02:03", "33:33:00:01:00:02", 0x86dd, l3, sizeof(l3));
+	ck_assert_int_eq(decode_packet(LINK_ETHERNET, f, 14 + 40 + 8 + 8 + 3, (uint32_t)n, 1, &p, &st),
+	    DECODE_OK);
+	ck_assert_uint_eq(p.dport, 547);
+	ck_assert_uint_eq(p.payload_len, 3);
+}
+END_TEST
+
 START_TEST(lying_ip_and_tcp_headers_are_malformed)
 {
 	uint8_t f[256];
@@ -305,6 +351,7 @@ make_suite(void)
 	tcase_add_test(tc, stacked_vlans_record_the_outer_id);
 	tcase_add_test(tc, endless_vlan_tags_stop_at_the_layer_cap);
 	tcase_add_test(tc, truncated_at_every_layer_is_counted);
+	tcase_add_test(tc, a_cut_capture_keeps_its_headers);
 	tcase_add_test(tc, lying_ip_and_tcp_headers_are_malformed);
 	tcase_add_test(tc, udp_length_below_header_is_malformed);
 	tcase_add_test(tc, ipv4_fragments_are_counted_not_decoded);

@@ -360,11 +360,22 @@ report_unstored(const struct daemon *d, uint64_t packets)
 	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), d->file);
 }
 
+static void	 export_result(struct daemon *d, time_t now);
+
 static void
 on_flush_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct daemon *d = arg;
+
 	(void)fd, (void)what;
-	flush(arg);
+	flush(d);
+	/*
+	 * A finished export is counted (and its retry scheduled) within a
+	 * flush interval, not at the export timer's next 20 s look at the
+	 * clock: `status` said nothing of a failed run for up to 20 s.
+	 */
+	if (!d->file)
+		export_result(d, time(NULL));
 }
 
 /* --- the nightly export ------------------------------------------------------ */

@@ -195,8 +195,6 @@
 #define PRUNE_ROUNDS		64	/* pruning steps (STORE_PRUNE_ROWS each) per maintenance run: bounds its time */
 #define BUSY_TIMEOUT_MS		5000	/* a reader (the CLI) waits this long for the writer's lock: a batch takes < 1 s */
 #define STORE_TOUCH_SLOTS	8192	/* assets whose last_seen a batch moves, written at its end (power of two, <= 65536) */
-#define OP_CACHE_SLOTS		4096	/* operation bursts whose latest event is remembered (power of two; ~500 B
-					 * each); collisions overwrite, a miss asks the database */
 #define EVID_CACHE_SLOTS	16384	/* evidence rows known to exist (power of two; ~250 B each); collisions overwrite */
 #define EVID_KEY_MAX		192	/* attribute, value and source of a cached row (longer: not cached) */
 #define EVID_PENDING_MAX	4096	/* sightings of known rows held for the batch's end; at the cap written

@@ -100,8 +100,8 @@ prune_weak_assets(struct store *s)
 		return -1;
 	s->stats.pruned_events += (uint64_t)ev;
 	s->stats.pruned_assets += (uint64_t)n;
-	if (n > 0 || ev > 0)
-		acache_clear(s);	/* cached ids may name deleted assets, or their events */
+	if (n > 0)
+		acache_clear(s);	/* cached ids may name deleted assets */
 	return n + ev;
 }
 
@@ -111,10 +111,8 @@ prune_oldest_events(struct store *s)
 	long n = delete_step(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
 	    "ORDER BY id LIMIT ?1)", STORE_PRUNE_ROWS * 10, "pruning the oldest events");
 
-	if (n > 0) {
+	if (n > 0)
 		s->stats.pruned_events += (uint64_t)n;
-		ev_forget_ops(s);
-	}
 	return n;
 }
 
@@ -135,8 +133,6 @@ expire_events(struct store *s)
 		total += n;
 	} while (n == 10000);
 	s->stats.pruned_events += (uint64_t)total;
-	if (total > 0)
-		ev_forget_ops(s);
 	return total;
 }
 

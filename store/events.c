@@ -16,8 +16,7 @@
 
 enum ev_stmt {
 	E_INS_CHANGE, E_DUP, E_OP_FIND, E_OP_INS, E_OP_ADD, E_OP_REPLY, E_META_GET, E_META_PUT,
-	E_IDENT_OLD, E_IDENT_KNOWN, E_ADDR_OLD, E_FIRST_SEEN, E_PAIR_OTHER, E_SILENT, E_OP_PUT,
-	E_NSTMTS
+	E_IDENT_OLD, E_IDENT_KNOWN, E_ADDR_OLD, E_FIRST_SEEN, E_PAIR_OTHER, E_SILENT, E_NSTMTS
 };
 
 static const char *const ev_sql[E_NSTMTS] = {
@@ -39,12 +38,6 @@ static const char *const ev_sql[E_NSTMTS] = {
 	[E_OP_ADD] = "UPDATE events SET count = count + ?2, ts = min(ts, ?3), "
 	    "last_ts = max(coalesce(last_ts, ?4), ?4), detail = ?5 WHERE id = ?1",
 	[E_OP_REPLY] = "UPDATE events SET responses = responses + ?2, failed = failed + ?3 WHERE id = ?1",
-	/* what E_OP_ADD and E_OP_REPLY did to a burst during a batch, at once (ev_flush_ops) */
-	[E_OP_PUT] = "UPDATE events SET count = count + ?2, "
-	    "ts = CASE WHEN ?3 IS NULL THEN ts ELSE min(ts, ?3) END, "
-	    "last_ts = CASE WHEN ?4 IS NULL THEN last_ts ELSE max(coalesce(last_ts, ?4), ?4) END, "
-	    "detail = coalesce(?5, detail), responses = responses + ?6, failed = failed + ?7 "
-	    "WHERE id = ?1",
 	[E_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[E_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -70,36 +63,8 @@ static const char *const ev_sql[E_NSTMTS] = {
 	    "WHERE e.asset_id = a.id AND e.kind = 'asset_silent' AND e.ts >= a.last_seen) LIMIT ?5",
 };
 
-/*
- * The latest operation event of a (client, server, kind, protocol), as
- * E_OP_FIND would read it, kept from the last write so a burst is joined
- * without asking.  Valid while gen equals ev_state's op_gen: forgotten
- * with the asset cache (acache_clear: deleted or merged assets, a
- * rollback) and when events are deleted (ev_forget_ops).  What a batch
- * adds to a known event (requests, replies: sums, a minimum, a maximum
- * and the merged detail) is held here and written once at its end
- * (ev_flush_ops, from pending_flush), or when the slot is taken by
- * another burst; nothing reads those columns in between.
- */
-struct op_ent {
-	uint32_t	 gen;
-	int64_t		 cli, srv;
-	unsigned	 op;
-	char		 proto[24];
-	int64_t		 id;
-	long long	 ts, last;
-	char		 detail[EVENT_DETAIL_MAX + 1];
-	bool		 dirty;		/* the row lacks what follows */
-	bool		 added;		/* requests joined: ts, last and detail are new */
-	uint64_t	 n, replies, failed;
-};
-
 struct ev_state {
 	sqlite3_stmt	*st[E_NSTMTS];
-	struct op_ent	*ops;		/* OP_CACHE_SLOTS */
-	uint32_t	 op_gen;
-	uint32_t	*op_dirty;	/* slots held for the batch's end, each once */
-	size_t		 nop_dirty;
 	struct events_cfg cfg;
 	/* the learning period, read from meta once per batch */
 	bool		 bl_loaded, bl_done;
@@ -210,13 +175,10 @@ store_set_events(struct store *s, const struct events_cfg *c)
 int
 ev_open(struct store *s, char *err, size_t errsz)
 {
-	if ((s->ev = calloc(1, sizeof(*s->ev))) == NULL ||
-	    (s->ev->ops = calloc(OP_CACHE_SLOTS, sizeof(*s->ev->ops))) == NULL ||
-	    (s->ev->op_dirty = calloc(OP_CACHE_SLOTS, sizeof(*s->ev->op_dirty))) == NULL) {
+	if ((s->ev = calloc(1, sizeof(*s->ev))) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	s->ev->op_gen = 1;
 	events_cfg_defaults(&s->ev->cfg);
 	for (int i = 0; i < E_NSTMTS; i++)
 		if (sqlite3_prepare_v3(s->db, ev_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -235,8 +197,6 @@ ev_close(struct store *s)
 		return;
 	for (int i = 0; i < E_NSTMTS; i++)
 		sqlite3_finalize(s->ev->st[i]);
-	free(s->ev->ops);
-	free(s->ev->op_dirty);
 	free(s->ev);
 	s->ev = NULL;
 }
@@ -636,126 +596,6 @@ op_insert(struct store *s, const struct obs *o, const struct op_side *c, const s
 	return 0;
 }
 
-void
-ev_forget_ops(struct store *s)
-{
-	if (s->ev == NULL || s->ev->ops == NULL || ++s->ev->op_gen != 0)
-		return;
-	for (size_t i = 0; i < OP_CACHE_SLOTS; i++)
-		s->ev->ops[i].gen = 0;	/* what is held stays held: it is written by id */
-	s->ev->op_gen = 1;
-}
-
-/* What the batch added to the slot's event, onto its row. */
-static int
-op_write(struct store *s, struct op_ent *e)
-{
-	sqlite3_stmt *q = eq(s, E_OP_PUT);
-
-	sqlite3_bind_int64(q, 1, e->id);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)e->n);
-	if (e->added) {
-		sqlite3_bind_int64(q, 3, e->ts);
-		sqlite3_bind_int64(q, 4, e->last);
-		sqlite3_bind_text(q, 5, e->detail, -1, SQLITE_STATIC);
-	}
-	sqlite3_bind_int64(q, 6, (sqlite3_int64)e->replies);
-	sqlite3_bind_int64(q, 7, (sqlite3_int64)e->failed);
-	if (estep(s, E_OP_PUT) != SQLITE_DONE)
-		return -1;
-	sqlite3_reset(q);	/* the detail bound is the slot's own */
-	e->dirty = e->added = false;
-	e->n = e->replies = e->failed = 0;
-	return 0;
-}
-
-int
-ev_flush_ops(struct store *s)
-{
-	if (s->ev == NULL)
-		return 0;
-	for (size_t k = 0; k < s->ev->nop_dirty; k++) {
-		struct op_ent *e = &s->ev->ops[s->ev->op_dirty[k]];
-
-		if (e->dirty && op_write(s, e) != 0)
-			return -1;
-	}
-	s->ev->nop_dirty = 0;
-	return 0;
-}
-
-void
-ev_drop_ops(struct store *s)
-{
-	if (s->ev == NULL)
-		return;
-	for (size_t k = 0; k < s->ev->nop_dirty; k++) {
-		struct op_ent *e = &s->ev->ops[s->ev->op_dirty[k]];
-
-		e->dirty = e->added = false;
-		e->n = e->replies = e->failed = 0;
-		e->gen = 0;	/* its times and detail held what is dropped */
-	}
-	s->ev->nop_dirty = 0;
-}
-
-/*
- * Mark the slot held.  A slot written early (taken by another burst) may
- * be listed again: at OP_CACHE_SLOTS listed, everything is written first.
- */
-static int
-op_hold(struct store *s, struct op_ent *e)
-{
-	if (e->dirty)
-		return 0;
-	if (s->ev->nop_dirty == OP_CACHE_SLOTS && ev_flush_ops(s) != 0)
-		return -1;
-	e->dirty = true;
-	s->ev->op_dirty[s->ev->nop_dirty++] = (uint32_t)(e - s->ev->ops);
-	return 0;
-}
-
-/* The slot of a burst's key; *fits false when the protocol name is too long to keep. */
-static struct op_ent *
-op_slot(struct store *s, int64_t cli, int64_t srv, unsigned op, const char *proto, bool *fits)
-{
-	uint64_t h = 1469598103934665603ull;
-	uint64_t w[3] = { (uint64_t)cli, (uint64_t)srv, op };
-
-	*fits = strlen(proto) < sizeof(s->ev->ops[0].proto);
-	for (int i = 0; i < 3; i++)
-		h = (h ^ w[i]) * 1099511628211ull;
-	for (const char *p = proto; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	return &s->ev->ops[(h ^ h >> 29) & (OP_CACHE_SLOTS - 1)];
-}
-
-static bool
-op_known(const struct store *s, const struct op_ent *e, int64_t cli, int64_t srv, unsigned op,
-    const char *proto)
-{
-	return e->gen == s->ev->op_gen && e->cli == cli && e->srv == srv && e->op == op &&
-	    strcmp(e->proto, proto) == 0;
-}
-
-static int
-op_remember(struct store *s, struct op_ent *e, int64_t cli, int64_t srv, unsigned op,
-    const char *proto, int64_t id, long long ts, long long last, const char *detail)
-{
-	if (e->dirty && op_write(s, e) != 0)	/* the slot's burst before: its sums first */
-		return -1;
-	e->gen = s->ev->op_gen;
-	e->cli = cli;
-	e->srv = srv;
-	e->op = op;
-	snprintf(e->proto, sizeof(e->proto), "%s", proto);
-	e->id = id;
-	e->ts = ts;
-	e->last = last;
-	snprintf(e->detail, sizeof(e->detail), "%s", detail);
-	return 0;
-}
-
 /*
  * One OBS_OP (a sum from packet/opagg.c, or a single report).  A request
  * joins the latest event of the same (client, server, protocol, kind)
@@ -773,43 +613,24 @@ ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, lon
 	long long e_ts = 0, e_last = 0;
 	char old[EVENT_DETAIL_MAX + 1] = "", detail[EVENT_DETAIL_MAX + 1];
 
-	const char *proto = o->proto ? o->proto : "unknown";
-	struct op_ent *oe;
-	bool fits;
-
 	if (s->ev == NULL || op_kind_name(o->op) == NULL || (cli == 0 && srv == 0))
 		return 0;
-	oe = op_slot(s, cli, srv, o->op, proto, &fits);
-	if (fits && op_known(s, oe, cli, srv, o->op, proto)) {
-		id = oe->id;
-		e_ts = oe->ts;
-		e_last = oe->last;
-		snprintf(old, sizeof(old), "%s", oe->detail);
-	} else {
-		q = eq(s, E_OP_FIND);
-		bind_opt_id(q, 1, cli);
-		bind_opt_id(q, 2, srv);
-		sqlite3_bind_text(q, 3, op_kind_name(o->op), -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 4, proto, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			id = sqlite3_column_int64(q, 0);
-			e_ts = sqlite3_column_int64(q, 1);
-			e_last = sqlite3_column_int64(q, 2);
-			snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 3));
-		}
-		sqlite3_reset(q);
-		if (id && fits && op_remember(s, oe, cli, srv, o->op, proto, id, e_ts, e_last, old) != 0)
-			return -1;
+	q = eq(s, E_OP_FIND);
+	bind_opt_id(q, 1, cli);
+	bind_opt_id(q, 2, srv);
+	sqlite3_bind_text(q, 3, op_kind_name(o->op), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, o->proto ? o->proto : "unknown", -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		id = sqlite3_column_int64(q, 0);
+		e_ts = sqlite3_column_int64(q, 1);
+		e_last = sqlite3_column_int64(q, 2);
+		snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 3));
 	}
+	sqlite3_reset(q);
 	if (o->op_phase != OP_REQUEST) {
 		if (id == 0) {
 			s->stats.replies_unmatched += n;
 			return 0;
-		}
-		if (fits) {	/* held for the batch's end */
-			oe->replies += n;
-			oe->failed += o->op_phase == OP_REPLY_FAILED ? n : 0;
-			return op_hold(s, oe);
 		}
 		q = eq(s, E_OP_REPLY);
 		sqlite3_bind_int64(q, 1, id);
@@ -819,14 +640,6 @@ ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, lon
 	}
 	if (id && ts <= e_last + OP_BURST_GAP_S && last + OP_BURST_GAP_S >= e_ts) {
 		detail_merge(old, o->val, detail, sizeof(detail));
-		if (fits) {	/* as E_OP_ADD would leave the row, held for the batch's end */
-			oe->n += n;
-			oe->ts = ts < e_ts ? ts : e_ts;
-			oe->last = last > e_last ? last : e_last;
-			snprintf(oe->detail, sizeof(oe->detail), "%s", detail);
-			oe->added = true;
-			return op_hold(s, oe);
-		}
 		q = eq(s, E_OP_ADD);
 		sqlite3_bind_int64(q, 1, id);
 		sqlite3_bind_int64(q, 2, n);
@@ -838,12 +651,7 @@ ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv, lon
 	side_of(&o->who, cli, &c);
 	side_of(&o->peer, srv, &v);
 	detail_merge(NULL, o->val, detail, sizeof(detail));
-	if (op_insert(s, o, &c, &v, ts, last, detail) != 0)
-		return -1;
-	if (fits)
-		return op_remember(s, oe, cli, srv, o->op, proto, sqlite3_last_insert_rowid(s->db), ts,
-		    last, detail);
-	return 0;
+	return op_insert(s, o, &c, &v, ts, last, detail);
 }
 
 /* --- batches ------------------------------------------------------------------ */

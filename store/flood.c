@@ -239,8 +239,8 @@ take_back_burst(struct store *s, struct flood *f, long long ts)
 	    exec_ts(s, "DELETE FROM assets WHERE id IN (" FLOOD_RECENT ")",
 	    ts - FLOOD_LOOKBACK_S, &n) != 0)
 		return -1;
-	if (n > 0 || ev > 0)
-		acache_clear(s);	/* and the operation bursts of their events */
+	if (n > 0)
+		acache_clear(s);
 	f->senders += (uint64_t)n;
 	f->taken_back = (uint64_t)n;
 	f->known = f->known > (uint64_t)n ? f->known - (uint64_t)n : 0;

@@ -339,7 +339,7 @@ pending_flush(struct store *s)
 		t->id = 0;
 	}
 	s->ntouch = 0;
-	return evid_flush(s) != 0 ? -1 : ev_flush_ops(s);
+	return evid_flush(s);
 }
 
 void
@@ -349,7 +349,6 @@ pending_drop(struct store *s)
 		s->touch[s->touch_used[k]].id = 0;
 	s->ntouch = 0;
 	evid_drop(s);
-	ev_drop_ops(s);
 }
 
 /*

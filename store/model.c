@@ -143,7 +143,6 @@ void
 acache_clear(struct store *s)
 {
 	evcache_clear(s);	/* the evidence of deleted or moved assets too */
-	ev_forget_ops(s);	/* and the operation bursts that named them */
 	if (s->cache == NULL)
 		return;
 	if (++s->cache_gen == 0) {

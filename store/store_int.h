@@ -168,8 +168,5 @@ int	 ev_operation(struct store *s, const struct obs *o, int64_t cli, int64_t srv
 /* A change event by kind name (events.h), without old/new value. */
 int	 add_event(struct store *s, long long ts, int64_t asset_id, const char *kind,
 	    const char *detail);
-void	 ev_forget_ops(struct store *s);	/* events deleted or moved: ask again */
-int	 ev_flush_ops(struct store *s);		/* write what bursts held for the batch's end */
-void	 ev_drop_ops(struct store *s);		/* forget it (rolled back) */
 
 #endif

@@ -385,9 +385,23 @@ START_TEST(no_read_snapshot_outlives_a_batch)
 END_TEST
 
 /* A verdict judges EP_MAX_ROWS endpoints of an asset; one with more is counted, not silently cut. */
+/* The test's database (sw.db and its WAL files) and the folder that held it. */
+static void
+remove_db_dir(const char *dir)
+{
+	char f[96];
+
+	for (const char *const *x = (const char *const[]){ "sw.db", "sw.db-wal", "sw.db-shm", NULL };
+	    *x; x++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, *x);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
 START_TEST(a_verdict_past_its_endpoint_cap_is_counted)
 {
-	char dir[] = "/tmp/sw-inet-XXXXXX", db[64], err[512], f[96];
+	char dir[] = "/tmp/sw-inet-XXXXXX", db[64], err[512];
 	struct services *svc = load_services();
 	struct vendors *v = vendors_load("oui/vendors.csv", NULL, err, sizeof(err));
 	struct risk_policy *p = risk_policy_load("packaging/risk.conf", err, sizeof(err));
@@ -426,12 +440,7 @@ START_TEST(a_verdict_past_its_endpoint_cap_is_counted)
 	risk_policy_free(p);
 	vendors_free(v);
 	services_free(svc);
-	for (const char *const *x = (const char *const[]){ "sw.db", "sw.db-wal", "sw.db-shm", NULL };
-	    *x; x++) {
-		snprintf(f, sizeof(f), "%s/%s", dir, *x);
-		unlink(f);
-	}
-	rmdir(dir);
+	remove_db_dir(dir);
 }
 END_TEST
 
@@ -443,7 +452,6 @@ START_TEST(outside_addresses_are_endpoints)
 	struct risk_policy *p = risk_policy_load("packaging/risk.conf", err, sizeof(err));
 	struct asinfo *ai = asinfo_open(locdb, err, sizeof(err));
 	struct obsq *q = obsq_new(256);
-	char f[96];
 	struct store *st;
 	struct store *ro;
 	sqlite3 *rdb;
@@ -532,12 +540,7 @@ START_TEST(outside_addresses_are_endpoints)
 	risk_policy_free(p);
 	vendors_free(v);
 	services_free(svc);
-	for (const char *const *x = (const char *const[]){ "sw.db", "sw.db-wal", "sw.db-shm", NULL };
-	    *x; x++) {
-		snprintf(f, sizeof(f), "%s/%s", dir, *x);
-		unlink(f);
-	}
-	rmdir(dir);
+	remove_db_dir(dir);
 }
 END_TEST
 

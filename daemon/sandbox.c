@@ -113,7 +113,14 @@ sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz)
 		snprintf(err, errsz, "sandbox: seccomp_init failed");
 		return -1;
 	}
-	if (deny_sockets(ctx) != 0 || deny_sends(ctx, nfq_fd) != 0 ||
+	/*
+	 * Every thread, not only the caller: the packet workers are started
+	 * before the filter, and they run the dissectors, the code that reads
+	 * hostile bytes.  Without TSYNC they would keep
+	 * every call the filter takes away.
+	 */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) != 0 ||
+	    deny_sockets(ctx) != 0 || deny_sends(ctx, nfq_fd) != 0 ||
 	    deny_capture_tx(ctx, cap_fd) != 0) {
 		snprintf(err, errsz, "sandbox: cannot build the seccomp filter");
 		seccomp_release(ctx);

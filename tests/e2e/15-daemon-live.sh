@@ -42,7 +42,7 @@ PY
 
 printf '[store]\nflush_interval_ms = 200\n' >"$tmp/conf"
 "$daemon" -i lo -d -u nobody -c "$tmp/conf" --db "$tmp/db" --control "$tmp/sock" \
-    -f 'udp and dst host 127.0.0.1' 2>"$tmp/err" &
+    -w 2 -f 'udp and dst host 127.0.0.1' 2>"$tmp/err" &
 pid=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/sock" ] && break; sleep 0.3; done
 if [ ! -S "$tmp/sock" ]; then
@@ -61,6 +61,15 @@ grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st" || fail "no_new_privs not set"
 # The capture process cannot transmit: its seccomp filter is on (mode 2)
 # and checked itself (socket(AF_INET) and a send on the capture fail, EPERM).
 grep -Eq '^Seccomp:[[:space:]]+2$' "$st" || fail "no seccomp filter: $(grep ^Seccomp "$st")"
+# Every thread has it: the two packet workers (-w 2)
+# start before the filter, and the workers run the dissectors.
+ntask=0
+for t in /proc/$pid/task/*/status; do
+	ntask=$((ntask + 1))
+	grep -Eq '^Seccomp:[[:space:]]+2$' "$t" ||
+	    fail "thread $(basename "$(dirname "$t")") ($(sed -n 's/^Name:[[:space:]]*//p' "$t")) runs without the seccomp filter"
+done
+[ "$ntask" -ge 3 ] || fail "$ntask threads, want the reader and two workers at least"
 grep -q 'sandbox: seccomp filter on' "$tmp/err" || fail "the sandbox did not report itself"
 [ "$(stat -c %U "$tmp/db")" = nobody ] || fail "database not given to nobody"
 [ "$(stat -c %a "$tmp/sock")" = 660 ] || fail "control socket mode $(stat -c %a "$tmp/sock"), want 660"

@@ -42,6 +42,7 @@
 #include "sandbox.h"
 #include "events.h"
 #include "store.h"
+#include "storer.h"
 #include "summary.h"
 #include "sw_limits.h"
 #include "tables.h"
@@ -71,12 +72,14 @@ struct daemon {
 	struct capture		*cap;
 	struct workers		*wk;	/* the pipeline(s): packet/workers.h */
 	struct store		*st;
+	struct storer		*sw;	/* the store's writer thread (storer.h), with st */
+	bool			 flush_cut;	/* live: a flush met a busy writer; it goes on when that is done */
 	struct tables		 tables;	/* OUI, vendor ids and origins, policy, rules, maps, services */
 	struct asinfo		*asinfo;	/* libloc: who runs an Internet address */
 	struct ctl		*ctl;
 	struct fwdlink		*fwd;	/* the forwarder process (fwdproc.h), NULL: none */
 	struct store_retry	 sr;
-	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export;
+	struct event		*ev_cap, *ev_flush, *ev_progress, *ev_export, *ev_stored;
 	char			 exported_on[16];	/* local date of the last scheduled export */
 	time_t			 export_retry_at;	/* a failed export is tried again then, 0: none */
 	unsigned		 export_failing;	/* failed runs in a row */
@@ -231,6 +234,8 @@ backlog(const struct daemon *d)
 	struct workers_qstats qs;
 
 	workers_qstats(d->wk, &qs);
+	if (d->sw && !storer_busy(d->sw))
+		qs.waiting += obsq_len(storer_inbox(d->sw));
 	return (size_t)qs.waiting;
 }
 
@@ -304,41 +309,126 @@ store_failed(struct daemon *d)
 		retry_later(d);
 }
 
-/* Everything queued in one queue goes to the database in one transaction. */
+/*
+ * The writer's last batch, once it has ended: what follows a store_ingest.
+ * False when it failed (store_failed() has decided what happens next).
+ */
 static bool
-ingest_queue(void *arg, struct obsq *q)
+batch_done(struct daemon *d)
 {
-	struct daemon *d = arg;
 	long n;
 
-	if (d->st == NULL) {
-		obsq_consume(q, obsq_len(q));	/* summary-only run */
+	if (d->sw == NULL || !storer_result(d->sw, &n))
 		return true;
-	}
-	if (d->sr.gave_up || (!d->done && store_backing_off(d)))
-		return false;	/* the flows keep their counts for the next flush */
-	if (d->done && d->file && store_backing_off(d))	/* the file is read: only this is left */
-		usleep((useconds_t)ms_until(&d->sr.next) * 1000);
-	if ((n = store_ingest(d->st, q)) < 0) {
+	if (n < 0) {
 		store_failed(d);
 		return false;
 	}
 	if (d->sr.failures > 0)
 		log_info("store: writing again after %u failed tries", d->sr.failures);
 	d->sr.failures = 0;
-	if (store_maintain(d->st) < 0)
-		log_warnx("store: keeping the database within its bounds: %s; %s", store_errmsg(d->st),
-		    store_fault_advice(store_last_fault(d->st)));
 	if (n > 0)
 		forward_new_events(d);
 	return true;
 }
 
-/* Report the flows' traffic in steps, draining the queues between them. */
+/* Wait for the writer and take its result: the store is this thread's until the next batch. */
+static void
+store_idle(struct daemon *d)
+{
+	if (d->sw == NULL)
+		return;
+	storer_wait(d->sw);
+	batch_done(d);
+}
+
+/*
+ * May the inbox take observations now?  Live, a busy writer means not now
+ * (they wait in the queues: the capture never waits for SQLite); reading a
+ * file, or stopping, the writer is waited for, so batches end where they
+ * would have without the thread and a file read twice gives the same
+ * database.
+ */
+static bool
+inbox_ready(struct daemon *d)
+{
+	if (storer_busy(d->sw)) {
+		if (!d->file && !d->done)
+			return false;
+		storer_wait(d->sw);
+	}
+	if (!batch_done(d))
+		return false;
+	return !d->sr.gave_up && (d->done || !store_backing_off(d));
+}
+
+/* Hand the inbox to the writer, if there is anything to store and it may try. */
+static void
+start_batch(struct daemon *d)
+{
+	if (storer_busy(d->sw) || obsq_len(storer_inbox(d->sw)) == 0 || d->sr.gave_up ||
+	    (!d->done && store_backing_off(d)))
+		return;
+	if (d->done && d->file && store_backing_off(d))	/* the file is read: only this is left */
+		usleep((useconds_t)ms_until(&d->sr.next) * 1000);
+	storer_start(d->sw);
+}
+
+/*
+ * workers_drain's ingest: a queue's observations into the inbox.  A full
+ * inbox is stored first (waiting for the writer only as inbox_ready
+ * says); what does not fit stays queued for the next flush.
+ */
+static bool
+to_inbox(void *arg, struct obsq *q)
+{
+	struct daemon *d = arg;
+	struct obsq *in;
+	size_t moved;
+
+	if (d->st == NULL) {
+		obsq_consume(q, obsq_len(q));	/* summary-only run */
+		return true;
+	}
+	for (;;) {
+		if (!inbox_ready(d)) {
+			d->flush_cut = storer_busy(d->sw);	/* live: go on when the writer is done */
+			return false;	/* the flows keep their counts for the next flush */
+		}
+		in = storer_inbox(d->sw);
+		for (moved = 0; moved < obsq_len(q) && obsq_move(in, obsq_at(q, moved)); moved++)
+			;
+		obsq_consume(q, moved);
+		if (obsq_len(q) == 0)
+			return true;
+		start_batch(d);
+	}
+}
+
+/*
+ * A flush: the flows' traffic reported (in steps, the queues drained
+ * between them) and everything queued moved to the writer, which stores
+ * it while the packets go on.  Stopping, it is waited for.
+ */
+static void
+flush_queues(struct daemon *d, bool report_flows)
+{
+	if (d->st && !inbox_ready(d)) {
+		d->flush_cut = storer_busy(d->sw);	/* live: go on when the writer is done */
+		return;
+	}
+	workers_drain(d->wk, report_flows, to_inbox, d);
+	if (d->st == NULL)
+		return;
+	start_batch(d);
+	if (d->done)
+		store_idle(d);
+}
+
 static void
 flush(struct daemon *d)
 {
-	workers_drain(d->wk, true, ingest_queue, d);
+	flush_queues(d, true);
 }
 
 /* -r, the file read: the tries left until the store writes or is given up. */
@@ -346,7 +436,7 @@ static void
 settle_store(struct daemon *d)
 {
 	while (d->file && d->st && d->sr.failures > 0 && !d->sr.gave_up)
-		workers_drain(d->wk, false, ingest_queue, d);
+		flush_queues(d, false);
 }
 
 /* -r: what could not be stored, where, and what to do (exit status 3). */
@@ -361,6 +451,27 @@ report_unstored(const struct daemon *d, uint64_t packets)
 }
 
 static void	 export_result(struct daemon *d, time_t now);
+
+/*
+ * The writer ended a batch: its result taken at once (events forwarded,
+ * a failure's retry scheduled), and the next batch started if the queues
+ * filled meanwhile.
+ */
+static void
+on_stored(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd, (void)what;
+	storer_ack(d->sw);
+	if (storer_busy(d->sw) || !batch_done(d))
+		return;
+	if (!d->file && !d->done &&
+	    (d->flush_cut || (size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk))) {
+		d->flush_cut = false;
+		flush(d);
+	}
+}
 
 static void
 on_flush_timer(evutil_socket_t fd, short what, void *arg)
@@ -389,7 +500,10 @@ on_flush_timer(evutil_socket_t fd, short what, void *arg)
 static void
 run_exports(struct daemon *d)
 {
+	/* everything until now stored first: the loop waits for up to two batches, once a day */
+	store_idle(d);
 	flush(d);
+	store_idle(d);
 	export_job_start(&d->cfg, d->cfg.database);
 }
 
@@ -651,7 +765,15 @@ daemon_counters(struct daemon *d, struct printer *p)
 	print_counter(p, "capture.interface_drops", cs.if_drops);
 	print_counter(p, "capture.nfq_verdict_errors", cs.nfq_verdict_errors);
 	if (d->st) {
-		store_get_stats(d->st, &ss);
+		uint64_t used;
+
+		/* the writer's copy: the store itself may be in the middle of a batch */
+		if (d->sw)
+			storer_stats(d->sw, &ss, &used);
+		else {
+			store_get_stats(d->st, &ss);
+			used = store_used_bytes(d->st);
+		}
 		print_counter(p, "store.batches", ss.batches);
 		print_counter(p, "store.applied", ss.applied);
 		print_counter(p, "store.events_written", ss.events_written);
@@ -675,7 +797,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 		print_counter(p, "store.risk_endpoints_cut", ss.risk_endpoints_cut);
 		print_counter(p, "store.evidence_deferred", ss.evidence_deferred);
 		print_counter(p, "store.evidence_flushed_early", ss.evidence_flushed_early);
-		print_counter(p, "store.used_bytes", store_used_bytes(d->st));
+		print_counter(p, "store.used_bytes", used);
 		print_counter(p, "store.pruned_assets", ss.pruned_assets);
 		print_counter(p, "store.pruned_events", ss.pruned_events);
 		print_counter(p, "store.over_budget", ss.over_budget);
@@ -1043,8 +1165,10 @@ reload(struct daemon *d)
 	d->cfg = next;
 	log_verbose = d->cfg.log_level + d->verbose;
 	arm_flush_timer(d);
+	store_idle(d);		/* the tables are swapped under the store: not in a batch */
 	load_tables(d, false);
 	flush(d);
+	store_idle(d);
 	if (d->st && (n = store_reevaluate_all(d->st, (long long)time(NULL))) >= 0) {
 		log_info("reload: configuration and risk tables re-read, %ld assets re-evaluated", n);
 		forward_new_events(d);
@@ -1360,12 +1484,18 @@ main(int argc, char *argv[])
 	/* a file is read losslessly: the reader waits for a busy worker */
 	if ((d.wk = workers_new((unsigned)d.cfg.workers, &pc, file != NULL, err, sizeof(err))) == NULL)
 		fatalx("%s (%d flows)", err, d.cfg.flows_max);
+	if (d.st && (d.sw = storer_new(d.st, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	enter_sandbox(&d);
 	add_signal(&d, 0, SIGTERM);
 	add_signal(&d, 1, SIGINT);
 	add_signal(&d, 2, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 	d.ev_flush = event_new(d.base, -1, EV_PERSIST, on_flush_timer, &d);
+	if (d.sw) {
+		d.ev_stored = event_new(d.base, storer_fd(d.sw), EV_READ | EV_PERSIST, on_stored, &d);
+		event_add(d.ev_stored, NULL);
+	}
 	arm_flush_timer(&d);
 	if (!file) {
 		d.ev_export = event_new(d.base, -1, EV_PERSIST, on_export_timer, &d);
@@ -1398,7 +1528,7 @@ main(int argc, char *argv[])
 	settle_store(&d);
 	packets = workers_packets(d.wk);
 	workers_end_flows(d.wk);	/* the flows' last reports go to the queues */
-	workers_drain(d.wk, false, ingest_queue, &d);
+	flush_queues(&d, false);
 	settle_store(&d);
 	if (file) {
 		print_summary(&d, file);	/* counters include what the flows' ends showed */
@@ -1410,6 +1540,7 @@ main(int argc, char *argv[])
 	export_job_wait();	/* a scheduled export in progress finishes its file */
 	ctl_close(d.ctl);
 	fwdlink_close(d.fwd);
+	storer_free(d.sw);
 	store_close(d.st);
 	capture_close(d.cap);
 	workers_free(d.wk);
@@ -1418,6 +1549,8 @@ main(int argc, char *argv[])
 	for (int i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_flush);
+	if (d.ev_stored)
+		event_free(d.ev_stored);
 	event_free(d.ev_cap);
 	if (d.ev_progress)
 		event_free(d.ev_progress);

@@ -114,10 +114,10 @@ sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz)
 		return -1;
 	}
 	/*
-	 * Every thread, not only the caller: the packet workers are started
-	 * before the filter, and they run the dissectors, the code that reads
-	 * hostile bytes.  Without TSYNC they would keep
-	 * every call the filter takes away.
+	 * Every thread, not only the caller: the packet workers and the store
+	 * writer are started before the filter, and the workers run the
+	 * dissectors, the code that reads hostile bytes.  Without TSYNC they
+	 * would keep every call the filter takes away.
 	 */
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) != 0 ||
 	    deny_sockets(ctx) != 0 || deny_sends(ctx, nfq_fd) != 0 ||

@@ -167,11 +167,21 @@ worker_main(void *arg)
 	unsigned burst;
 
 	for (;;) {
-		answer_request(wk);
 		for (burst = 0; burst < 256 && run_one(wk); burst++)
 			;
 		if (burst > 0)
 			continue;
+		/*
+		 * Only with the ring empty: the reader waits for the answer and
+		 * hands out nothing meanwhile, so the report, and the queue the
+		 * drain takes after it, hold every packet up to the reader's
+		 * place, as one pipeline's would.  Answered before the ring was
+		 * done, a worker behind the others reported its flows at an
+		 * earlier place than the reader's and left observations of
+		 * earlier packets for the next batch, after later ones of the
+		 * others.
+		 */
+		answer_request(wk);
 		if (atomic_load(&wk->stop))
 			break;
 		doze(wk);

@@ -61,7 +61,7 @@ grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st" || fail "no_new_privs not set"
 # The capture process cannot transmit: its seccomp filter is on (mode 2)
 # and checked itself (socket(AF_INET) and a send on the capture fail, EPERM).
 grep -Eq '^Seccomp:[[:space:]]+2$' "$st" || fail "no seccomp filter: $(grep ^Seccomp "$st")"
-# Every thread has it: the two packet workers (-w 2)
+# Every thread has it: the two packet workers (-w 2) and the store writer
 # start before the filter, and the workers run the dissectors.
 ntask=0
 for t in /proc/$pid/task/*/status; do
@@ -69,7 +69,7 @@ for t in /proc/$pid/task/*/status; do
 	grep -Eq '^Seccomp:[[:space:]]+2$' "$t" ||
 	    fail "thread $(basename "$(dirname "$t")") ($(sed -n 's/^Name:[[:space:]]*//p' "$t")) runs without the seccomp filter"
 done
-[ "$ntask" -ge 3 ] || fail "$ntask threads, want the reader and two workers at least"
+[ "$ntask" -ge 4 ] || fail "$ntask threads, want the reader, two workers and the store writer at least"
 grep -q 'sandbox: seccomp filter on' "$tmp/err" || fail "the sandbox did not report itself"
 [ "$(stat -c %U "$tmp/db")" = nobody ] || fail "database not given to nobody"
 [ "$(stat -c %a "$tmp/sock")" = 660 ] || fail "control socket mode $(stat -c %a "$tmp/sock"), want 660"

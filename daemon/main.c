@@ -1481,12 +1481,18 @@ main(int argc, char *argv[])
 	memset(&pc, 0, sizeof(pc));
 	pc.flow_max = (size_t)d.cfg.flows_max;
 	pc.ndpi = d.cfg.ndpi;
+	/*
+	 * The filter before any thread: a thread inherits its creator's
+	 * filter, so the packet workers (they run the dissectors, the code
+	 * that reads hostile bytes) and the store writer have it too.  Loaded
+	 * after them, it bound the loading thread only.
+	 */
+	enter_sandbox(&d);
 	/* a file is read losslessly: the reader waits for a busy worker */
 	if ((d.wk = workers_new((unsigned)d.cfg.workers, &pc, file != NULL, err, sizeof(err))) == NULL)
 		fatalx("%s (%d flows)", err, d.cfg.flows_max);
 	if (d.st && (d.sw = storer_new(d.st, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	enter_sandbox(&d);
 	add_signal(&d, 0, SIGTERM);
 	add_signal(&d, 1, SIGINT);
 	add_signal(&d, 2, SIGHUP);

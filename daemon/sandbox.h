@@ -15,7 +15,8 @@
  * checks itself: a
  * socket(AF_INET) and a send on the capture socket must fail with
  * EPERM.
- * Returns 0, or -1 with a sentence in err.
+ * Binds the calling thread and every thread it starts afterwards: call
+ * it before starting any.  Returns 0, or -1 with a sentence in err.
  */
 int	 sandbox_enter(int cap_fd, int nfq_fd, char *err, size_t errsz);
 

@@ -43,8 +43,12 @@ real_table() {
 real_profile() {
 	command -v valgrind >/dev/null || { echo "  (no valgrind: profile skipped)"; return 0; }
 	fresh_db "$tmp/prof.db"
-	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
-	    "$daemon" -c "$conf_on" -r "$1" --db "$tmp/prof.db" >/dev/null 2>&1 || return 0
+	if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+	    "$daemon" -c "$conf_on" -r "$1" --db "$tmp/prof.db" >"$tmp/cg.log" 2>&1; then
+		echo "  (the profile run failed under valgrind; its last lines:)"
+		grep -v '^==' "$tmp/cg.log" | tail -n 3 | sed 's/^/    /'
+		return 0
+	fi
 	callgrind_annotate --threshold=100 --inclusive=yes "$tmp/cg.out" 2>/dev/null >"$tmp/cg.incl"
 	callgrind_annotate "$tmp/cg.out" 2>/dev/null >"$tmp/cg.self"
 	total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$tmp/cg.incl")

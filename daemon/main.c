@@ -752,7 +752,7 @@ daemon_counters(struct daemon *d, struct printer *p)
 	print_counter(p, "obs.queued.peers", qs.by_kind[OBS_PEER]);
 	print_counter(p, "obs.queued.operations", qs.by_kind[OBS_OP]);
 	print_counter(p, "obs.dropped", qs.dropped);
-	print_counter(p, "obs.waiting", qs.waiting);
+	print_counter(p, "obs.waiting", backlog(d));	/* the writer's inbox too */
 	print_counter(p, "daemon.workers", workers_count(d->wk));
 	print_counter(p, "daemon.startup_us", d->startup_us);
 	print_counter(p, "tables.oui_names_cut", oui_names_cut(d->tables.oui));

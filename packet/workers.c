@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +55,9 @@ struct worker {
 
 	/* sleeping and requests */
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 wake, done;
+	pthread_cond_t	 wake, done, space;
 	atomic_bool	 sleeping, stop;
+	atomic_bool	 reader_waits;	/* the reader sleeps on space: this ring is full */
 	atomic_uint	 req, ack;
 	size_t		 report_pos;
 	bool		 report_done;
@@ -169,6 +169,11 @@ worker_main(void *arg)
 	for (;;) {
 		for (burst = 0; burst < 256 && run_one(wk); burst++)
 			;
+		if (burst > 0 && atomic_load(&wk->reader_waits)) {
+			pthread_mutex_lock(&wk->mu);
+			pthread_cond_signal(&wk->space);
+			pthread_mutex_unlock(&wk->mu);
+		}
 		if (burst > 0)
 			continue;
 		/*
@@ -246,6 +251,32 @@ ring_free(const struct worker *wk)
 	    atomic_load_explicit(&wk->tail, memory_order_acquire));
 }
 
+/*
+ * Reading a file faster than a worker runs: sleep until it has made room
+ * (it signals after each burst it runs while the flag is up; 1 ms at most,
+ * in case).  A sched_yield() loop here burnt a core the workers needed
+ * when the threads outnumber the cores.
+ */
+static void
+wait_for_space(struct worker *wk, size_t need)
+{
+	struct timespec until;
+
+	wake(wk);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 1000 * 1000;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&wk->mu);
+	atomic_store(&wk->reader_waits, true);
+	if (ring_free(wk) < need)
+		pthread_cond_timedwait(&wk->space, &wk->mu, &until);
+	atomic_store(&wk->reader_waits, false);
+	pthread_mutex_unlock(&wk->mu);
+}
+
 /* Room for need bytes at the head, padding to the ring's end if needed. */
 static bool
 ring_reserve(struct workers *ws, struct worker *wk, size_t need)
@@ -262,8 +293,7 @@ ring_reserve(struct workers *ws, struct worker *wk, size_t need)
 		if (!waited)
 			wk->ring_waits++;
 		waited = true;
-		wake(wk);
-		sched_yield();
+		wait_for_space(wk, need + pad);
 	}
 	if (pad > 0) {
 		if (pad >= sizeof(struct ring_rec)) {
@@ -484,6 +514,7 @@ worker_init(struct workers *ws, struct worker *wk, const struct pipeline_cfg *cf
 	pthread_mutex_init(&wk->mu, NULL);
 	pthread_cond_init(&wk->wake, NULL);
 	pthread_cond_init(&wk->done, NULL);
+	pthread_cond_init(&wk->space, NULL);
 	if ((wk->q[0] = obsq_new(0)) == NULL || (wk->q[1] = obsq_new(0)) == NULL)
 		return -1;
 	if ((wk->ring = bigmem_alloc(WORKER_RING_BYTES)) == NULL)
@@ -602,6 +633,7 @@ workers_free(struct workers *ws)
 		pthread_mutex_destroy(&wk->mu);
 		pthread_cond_destroy(&wk->wake);
 		pthread_cond_destroy(&wk->done);
+		pthread_cond_destroy(&wk->space);
 	}
 	free(ws->w);
 	free(ws);

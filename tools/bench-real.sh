@@ -99,6 +99,7 @@ real_section() {
 	echo "  assets: $("$cli" --db "$tmp/rfull.db" stats --json | jq .counts.assets), observations stored: $(awk '$1 == "stat.store.applied" { print $2 }' "$tmp/rfull.summary")"
 
 	real_startup
+	real_cores
 	real_linear "$rcap"
 	[ "$PROFILE" = 0 ] || real_profile "$rcap"
 
@@ -132,6 +133,30 @@ real_startup() {
 		printf "\nstart-up: a 1-packet file in %.0f ms wall (%.2f CPU s)", w * 1000, c
 		if (f != "-") printf ", first packet after %.1f ms", f * 1000
 		printf " (median of %d runs)\n", '"$((RUNS * 3))"' }'
+}
+
+# Cores: the same full run unpinned (every core of the machine), one
+# packet worker and two, wall time; the store writer is a thread of its
+# own either way.  And whether the two inventories are the same.
+real_cores() {
+	[ "$(nproc)" -ge 2 ] || { echo "cores: one CPU, skipped"; return 0; }
+	pinned=$pin
+	pin=
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		run_daemon rw1 "$conf_on" "$rcap"
+		fresh_db "$tmp/rw2.db"
+		timed rw2 "$daemon" -c "$conf_on" -r "$rcap" -w 2 --stats --db "$tmp/rw2.db"
+		i=$((i + 1))
+	done
+	pin=$pinned
+	awk -v a="$(median "$tmp/rw1" 3)" -v b="$(median "$tmp/rw2" 3)" -v ca="$(median "$tmp/rw1" 1)" \
+	    -v cb="$(median "$tmp/rw2" 1)" -v p="$pkts" -v n="$(nproc)" 'BEGIN {
+		printf "\ncores (%d CPUs, unpinned, wall): -w 1 %.2f s (%.0f packets/s, %.2f CPU s: packet path + store writer), ", n, a, p / a, ca
+		printf "-w 2 %.2f s (%.0f packets/s, %.2f CPU s): %.2fx\n", b, p / b, cb, a / b }'
+	a1=$("$cli" --db "$tmp/rw1.db" stats --json | jq .counts.assets)
+	a2=$("$cli" --db "$tmp/rw2.db" stats --json | jq .counts.assets)
+	echo "  assets: $a1 with one worker, $a2 with two$( [ "$a1" = "$a2" ] && echo " (the same count)" || echo " (not the same: docs/BENCHMARK.md, \"Workers\")")"
 }
 
 # 10x the packets of the same traffic in no more than 11x the time

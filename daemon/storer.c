@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,8 @@ struct storer *
 storer_new(struct store *st, char *err, size_t errsz)
 {
 	struct storer *sw = calloc(1, sizeof(*sw));
+	sigset_t all, was;
+	int rc;
 
 	if (sw == NULL || (sw->inbox = obsq_new(0)) == NULL) {
 		snprintf(err, errsz, "out of memory for the store writer's queue");
@@ -97,8 +100,13 @@ storer_new(struct store *st, char *err, size_t errsz)
 	}
 	store_get_stats(st, &sw->stats);
 	sw->used_bytes = store_used_bytes(st);
-	if ((errno = pthread_create(&sw->th, NULL, writer_main, sw)) != 0) {
-		snprintf(err, errsz, "store writer: cannot start its thread: %s", strerror(errno));
+	/* signals are the loop's (libevent's handlers): the thread starts with them blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &was);
+	rc = pthread_create(&sw->th, NULL, writer_main, sw);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (rc != 0) {
+		snprintf(err, errsz, "store writer: cannot start its thread: %s", strerror(rc));
 		storer_free(sw);
 		return NULL;
 	}

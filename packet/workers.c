@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,6 +509,8 @@ static int
 worker_init(struct workers *ws, struct worker *wk, const struct pipeline_cfg *cfg)
 {
 	struct pipeline_cfg c = *cfg;
+	sigset_t all, was;
+	int rc;
 
 	wk->ws = ws;
 	pthread_mutex_init(&wk->qmu, NULL);
@@ -525,7 +528,12 @@ worker_init(struct workers *ws, struct worker *wk, const struct pipeline_cfg *cf
 	c.flow_max = (cfg->flow_max ? cfg->flow_max : FLOW_MAX_DEFAULT) / ws->n;
 	if ((wk->pl = pipeline_new(&c, &wk->sink)) == NULL)
 		return -1;
-	if (pthread_create(&wk->th, NULL, worker_main, wk) != 0)
+	/* signals are the daemon loop's: the worker starts with them blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &was);
+	rc = pthread_create(&wk->th, NULL, worker_main, wk);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (rc != 0)
 		return -1;
 	wk->started = true;
 	return 0;

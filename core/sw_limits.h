@@ -204,6 +204,7 @@
 /* Workers (packet/workers.c) */
 #define WORKERS_MAX		16	/* [capture] workers, -w */
 #define WORKER_RING_BYTES	(8u << 20)	/* packets waiting for one worker (power of two); live: beyond, dropped + counted */
+#define WORKER_AHEAD_LOSSLESS	FILE_CHUNK	/* -r: packets the reader may be ahead of a worker (the flush's headroom holds a chunk's) */
 #define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
 
 #define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */

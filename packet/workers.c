@@ -52,6 +52,8 @@ struct worker {
 	uint64_t	 cur_seq;	/* of the packet being processed, or of the report request */
 	uint8_t		*ring;
 	_Atomic size_t	 head, tail;
+	uint64_t	 handed;	/* packets put in the ring (the reader's) */
+	_Atomic uint64_t ran;		/* ... and run (the worker's) */
 	uint64_t	 ring_waits, ring_drops;
 
 	/* sleeping and requests */
@@ -112,6 +114,9 @@ run_one(struct worker *wk)
 	if (r->linktype != RING_SKIP)
 		pipeline_packet(wk->pl, r->linktype, (const uint8_t *)(r + 1), r->caplen, r->wirelen,
 		    r->ts_us);
+	if (r->linktype != RING_SKIP)
+		atomic_store_explicit(&wk->ran, atomic_load_explicit(&wk->ran,
+		    memory_order_relaxed) + 1, memory_order_release);
 	atomic_store_explicit(&wk->tail, tail + r->len, memory_order_release);
 	return true;
 }
@@ -322,6 +327,19 @@ workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t 
 		return;
 	}
 	wk = &ws->w[pick_worker(ws, linktype, frame, caplen, wirelen)];
+	/*
+	 * Lossless (a file): at most WORKER_AHEAD_LOSSLESS packets ahead of
+	 * the worker.  The reader decides a flush from the queues after each
+	 * chunk; a worker a whole ring behind (8 MiB: some 80,000 small
+	 * packets) filled its queue past the flush's headroom after that look
+	 * and the observations beyond it were dropped (100,000 hosts, -w 2:
+	 * 174,558 lost).
+	 */
+	while (ws->lossless && wk->handed - atomic_load_explicit(&wk->ran, memory_order_acquire) >=
+	    WORKER_AHEAD_LOSSLESS) {
+		wk->ring_waits++;
+		wait_for_space(wk, WORKER_RING_BYTES);
+	}
 	if (need > WORKER_RING_BYTES / 4 || !ring_reserve(ws, wk, need)) {
 		if (need > WORKER_RING_BYTES / 4)
 			wk->ring_drops++;
@@ -336,6 +354,7 @@ workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t 
 	r->ts_us = ts_us;
 	r->seq = ++ws->seq;
 	memcpy(r + 1, frame, caplen);
+	wk->handed++;
 	atomic_store_explicit(&wk->head, head + need, memory_order_release);
 	wake(wk);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrnote.h"
 #include "classify.h"
 #include "convagg.h"
 #include "dissector.h"
@@ -17,15 +18,6 @@
 #include "pipeline.h"
 
 #define PORTMAP_NONE	0xff
-
-/* note_addr's memo of recent senders, in front of the fact cache (ADDR_MEMO_SLOTS). */
-struct addr_memo {
-	uint8_t		 mac[6];
-	uint16_t	 vlan;
-	struct ipaddr	 ip;
-	const char	*src;
-	uint64_t	 since;		/* packet time it was last passed to the fact cache */
-};
 
 struct pipeline {
 	struct pipeline_cfg	 cfg;
@@ -40,7 +32,7 @@ struct pipeline {
 	struct opagg		*oa;		/* operations summed per (client, server, kind) */
 	struct classifier	*cl;		/* nDPI; NULL when cfg.ndpi is off */
 	uint8_t			 portmap[2][65536];	/* [tcp/udp][port] -> dissector index */
-	struct addr_memo	 addr_memo[ADDR_MEMO_SLOTS];
+	struct addr_noter	*an;	/* NULL: the workers' reader notes the addresses */
 	uint64_t		 packets, bytes;
 	uint64_t		 now_us, last_expire_us;
 	uint64_t		 no_flow;		/* flow table could not give a flow */
@@ -231,12 +223,14 @@ pipeline_new(const struct pipeline_cfg *cfg, struct obs_sink *sink)
 	pl->ds = calloc(n_dissectors + 1, sizeof(*pl->ds));
 	pl->l2state = calloc(n_dissectors + 1, sizeof(*pl->l2state));
 	pl->fc = calloc(1, sizeof(*pl->fc));
+	if (!cfg->no_addresses && (pl->an = calloc(1, sizeof(*pl->an))) != NULL)
+		pl->an->sink = sink;
 	pl->ca = convagg_new();
 	pl->oa = opagg_new();
 	pl->ft = flow_table_new(cfg->flow_max, flow_released, pl);
 	if (cfg->ndpi)
 		pl->cl = classify_new();
-	if (pl->ds == NULL || pl->fc == NULL || pl->ca == NULL || pl->oa == NULL || pl->ft == NULL ||
+	if (pl->ds == NULL || pl->fc == NULL || (!cfg->no_addresses && pl->an == NULL) || pl->ca == NULL || pl->oa == NULL || pl->ft == NULL ||
 	    (cfg->ndpi && pl->cl == NULL) || !l2state_alloc(pl)) {
 		pipeline_free(pl);
 		return NULL;
@@ -270,6 +264,7 @@ pipeline_free(struct pipeline *pl)
 		free(pl->l2state[i]);
 	free(pl->l2state);
 	free(pl->fc);
+	free(pl->an);
 	free(pl);
 }
 
@@ -304,93 +299,13 @@ pipeline_reset(struct pipeline *pl)
 	memset(&pl->dec, 0, sizeof(pl->dec));
 	memset(&pl->rs, 0, sizeof(pl->rs));
 	memset(pl->fc, 0, sizeof(*pl->fc));
-	memset(pl->addr_memo, 0, sizeof(pl->addr_memo));
+	if (pl->an)
+		addr_noter_reset(pl->an);
 	pl->packets = pl->bytes = 0;
 	pl->now_us = pl->last_expire_us = 0;
 	pl->no_flow = pl->state_alloc_failed = pl->flows_unidentified = pl->not_mine_rebinds = 0;
 	pl->diss_tries_exhausted = 0;
 	return clean;
-}
-
-/* note_addr's memo slot for a sender. */
-static inline struct addr_memo *
-addr_memo_slot(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip)
-{
-	return &pl->addr_memo[(mac[5] ^ (unsigned)mac[4] << 2 ^ (unsigned)ip->a[3] << 1) &
-	    (ADDR_MEMO_SLOTS - 1)];
-}
-
-/* The same sender as a moment ago: known without hashing. */
-static inline bool
-addr_memo_hit(const struct addr_memo *m, const uint8_t mac[6], const struct ipaddr *ip,
-    uint16_t vlan, const char *src, uint64_t ts)
-{
-	return m->src == src && m->vlan == vlan && ts >= m->since && ts - m->since < FACT_REFRESH_US &&
-	    memcmp(m->mac, mac, 6) == 0 && ip_eq(&m->ip, ip);
-}
-
-/*
- * Remember a MAC/IP pair seen on the wire, a few times an hour at most.
- * Runs for every frame: the repeat check comes first, on the raw fields,
- * and the observation is built only when it goes out.
- */
-static void
-note_addr_slow(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
-    uint16_t vlan, const char *src, uint64_t ts)
-{
-	static const struct ipaddr none;
-	struct addr_memo *m;
-	struct obs o;
-	uint64_t h, w = 0;
-
-	if (mac_is_group(mac) || mac_is_zero(mac))
-		return;
-	if (ip == NULL || !ip_is_unicast_host(ip))
-		ip = &none;
-	m = addr_memo_slot(pl, mac, ip);
-	if (addr_memo_hit(m, mac, ip, vlan, src, ts))
-		return;
-	memcpy(m->mac, mac, 6);
-	m->ip = *ip;
-	m->vlan = vlan;
-	m->src = src;
-	m->since = ts;
-	memcpy(&w, mac, 6);
-	h = fc_hash_word(FC_SEED ^ 2, w ^ ((uint64_t)vlan << 48));
-	h = fc_hash(h, ip, sizeof(*ip));
-	h = fc_hash_static(h, src);	/* a string literal */
-	if (!fc_should_send(pl->fc, h, ts))
-		return;
-	memset(&o, 0, sizeof(o));
-	o.kind = OBS_ADDR;
-	o.ts_us = ts;
-	memcpy(o.who.mac, mac, 6);
-	o.who.ip = *ip;
-	o.who.vlan = vlan;
-	o.src = src;
-	o.conf = CONF_STATED;
-	obs_emit(pl->sink, &o);
-}
-
-/*
- * note_addr_slow's memo check, inlined into the packet loop for the
- * common case: a sender with an address seen a moment ago.  A memo entry
- * holds an address that passed ip_is_unicast_host (or none), so an
- * address equal to a stored one passes too and need not be checked, and
- * its MAC passed the group and zero checks.  Anything else takes the
- * whole path, which decides exactly as before.
- */
-static inline void
-note_addr(struct pipeline *pl, const uint8_t mac[6], const struct ipaddr *ip,
-    uint16_t vlan, const char *src, uint64_t ts)
-{
-	if (ip != NULL && ip->fam != IPFAM_NONE) {
-		const struct addr_memo *m = addr_memo_slot(pl, mac, ip);
-
-		if (m->ip.fam != IPFAM_NONE && addr_memo_hit(m, mac, ip, vlan, src, ts))
-			return;
-	}
-	note_addr_slow(pl, mac, ip, vlan, src, ts);
 }
 
 static void
@@ -674,17 +589,21 @@ packet_in(struct pipeline *pl, int linktype, const uint8_t *frame,
 		flow_expire(pl->ft, pl->now_us, FLOW_EXPIRE_MAX);
 		pl->last_expire_us = pl->now_us;
 	}
-	if (p.has_eth) {
-		if (p.is_arp && !mac_is_group(p.arp_sha))
-			note_addr(pl, p.arp_sha, &p.arp_spa, p.vlan, "arp", ts_us);
-		else
-			note_addr(pl, p.src_mac, p.src_ip.fam ? &p.src_ip : NULL,
-			    p.vlan, p.src_ip.fam ? "ip" : "l2", ts_us);
-	}
+	if (pl->an)
+		addr_note_pkt(pl->an, &p, ts_us);
 	if (p.l2pay && !p.src_ip.fam && !p.is_arp)
 		dissect_l2(pl, &p);
 	else if (p.has_l4 && !p.frag && (p.l4proto == L4_TCP || p.l4proto == L4_UDP))
 		dissect_flow(pl, &p);
+}
+
+void
+pipeline_age(struct pipeline *pl, uint64_t now_us)
+{
+	if (now_us > pl->now_us)
+		pl->now_us = now_us;
+	flow_expire(pl->ft, pl->now_us, FLOW_EXPIRE_MAX);
+	pl->last_expire_us = pl->now_us;
 }
 
 void
@@ -777,7 +696,7 @@ pipeline_stats_walk(const struct pipeline *pl, counter_cb cb, void *arg)
 	cb(arg, "reasm.overflows", pl->rs.overflows);
 	cb(arg, "reasm.mem_refused", pl->rs.mem_refused);
 	cb(arg, "reasm.mem_in_use", pl->rs.mem_in_use);
-	cb(arg, "obs.repeats_suppressed", pl->fc->suppressed);
+	cb(arg, "obs.repeats_suppressed", pl->fc->suppressed + (pl->an ? pl->an->fc.suppressed : 0));
 	cb(arg, "conversations.flow_reports", convagg_stats(pl->ca)->added);
 	cb(arg, "conversations.sent", convagg_stats(pl->ca)->sent);
 	cb(arg, "conversations.table_full", convagg_stats(pl->ca)->direct);

@@ -20,6 +20,7 @@
 struct pipeline_cfg {
 	size_t		 flow_max;	/* FLOW_MAX_DEFAULT if 0 */
 	bool		 ndpi;		/* classify flows with nDPI */
+	bool		 no_addresses;	/* no OBS_ADDR: a reader notes them for all workers (addrnote.h) */
 };
 
 struct pipeline;
@@ -38,6 +39,13 @@ void	 pipeline_free(struct pipeline *pl);	/* releases flows: emits their last OB
  */
 bool	 pipeline_reset(struct pipeline *pl);
 
+/*
+ * The flows' ageing at packet time now_us, as a packet at that time would
+ * run it: with several workers the reader has every worker age its flows
+ * where one pipeline would have (each worker's own packets alone would
+ * age them later, and report them later).
+ */
+void	 pipeline_age(struct pipeline *pl, uint64_t now_us);
 void	 pipeline_packet(struct pipeline *pl, int linktype, const uint8_t *frame,
 	    uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
 /* The same, called through a pointer with the pipeline as arg (workers_packet_entry). */

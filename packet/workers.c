@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "addrnote.h"
 #include "bigmem.h"
 #include "decode.h"
 #include "sw_limits.h"
@@ -34,6 +35,7 @@ struct ring_rec {
 	uint64_t	 seq;		/* the packet's number in the capture */
 };
 #define RING_SKIP	(-1)
+#define RING_AGE	(-2)	/* no packet: age the flows at ts_us (pipeline_age) */
 #define REC_ALIGN(n)	(((n) + 7u) & ~(size_t)7u)
 
 struct worker {
@@ -72,6 +74,13 @@ struct workers {
 	bool		 lossless;
 	struct worker	*w;
 	struct obsq	*merged;	/* n > 1: the workers' observations in capture order */
+	/* n > 1: the reader notes every frame's sender (addrnote.h) into addr_q */
+	struct addr_noter *noter;
+	struct obsq	*addr_q;
+	struct obs_sink	 addr_sink;
+	uint64_t	 addr_seq;	/* the number of the packet being noted */
+	/* the capture's clock (its latest packet time) and when the flows were last aged */
+	uint64_t	 now_us, aged_us;
 	uint64_t	 seq;		/* packets handed out */
 	struct pipeline	*inline_pl;	/* n == 1: no thread */
 	struct obsq	*inline_q;
@@ -79,6 +88,18 @@ struct workers {
 };
 
 /* --- the worker's side ----------------------------------------------------- */
+
+/* The reader's address notes, numbered with the packet they came from. */
+static void
+addr_emit(void *arg, const struct obs *o)
+{
+	struct workers *ws = arg;
+	struct obs_sink s = obsq_sink(ws->addr_q);
+	struct obs c = *o;
+
+	c.seq = ws->addr_seq;
+	s.emit(s.arg, &c);
+}
 
 static void
 locked_emit(void *arg, const struct obs *o)
@@ -111,10 +132,12 @@ run_one(struct worker *wk)
 	}
 	r = (const struct ring_rec *)(wk->ring + off);
 	wk->cur_seq = r->seq;
-	if (r->linktype != RING_SKIP)
+	if (r->linktype == RING_AGE)
+		pipeline_age(wk->pl, r->ts_us);
+	else if (r->linktype != RING_SKIP)
 		pipeline_packet(wk->pl, r->linktype, (const uint8_t *)(r + 1), r->caplen, r->wirelen,
 		    r->ts_us);
-	if (r->linktype != RING_SKIP)
+	if (r->linktype >= 0)
 		atomic_store_explicit(&wk->ran, atomic_load_explicit(&wk->ran,
 		    memory_order_relaxed) + 1, memory_order_release);
 	atomic_store_explicit(&wk->tail, tail + r->len, memory_order_release);
@@ -231,20 +254,20 @@ end_hash(const uint8_t *a, size_t n)
  */
 static unsigned
 pick_worker(const struct workers *ws, int linktype, const uint8_t *frame, uint32_t caplen,
-    uint32_t wirelen)
+    uint32_t wirelen, uint64_t ts_us, struct pkt *pp)
 {
 	struct decode_stats scratch;
-	struct pkt p;
+	const struct pkt *p = pp;
 	uint64_t h;
 
 	memset(&scratch, 0, sizeof(scratch));
-	decode_packet(linktype, frame, caplen, wirelen, 0, &p, &scratch);
-	if (p.src_ip.fam != 0 && p.dst_ip.fam != 0)
-		h = end_hash(p.src_ip.a, sizeof(p.src_ip.a)) ^ end_hash(p.dst_ip.a, sizeof(p.dst_ip.a));
-	else if (p.is_arp)
-		h = end_hash(p.arp_spa.a, sizeof(p.arp_spa.a)) ^ end_hash(p.arp_tpa.a, sizeof(p.arp_tpa.a));
-	else if (p.has_eth)
-		h = end_hash(p.src_mac, 6) ^ end_hash(p.dst_mac, 6);
+	decode_packet(linktype, frame, caplen, wirelen, ts_us, pp, &scratch);
+	if (p->src_ip.fam != 0 && p->dst_ip.fam != 0)
+		h = end_hash(p->src_ip.a, sizeof(p->src_ip.a)) ^ end_hash(p->dst_ip.a, sizeof(p->dst_ip.a));
+	else if (p->is_arp)
+		h = end_hash(p->arp_spa.a, sizeof(p->arp_spa.a)) ^ end_hash(p->arp_tpa.a, sizeof(p->arp_tpa.a));
+	else if (p->has_eth)
+		h = end_hash(p->src_mac, 6) ^ end_hash(p->dst_mac, 6);
 	else
 		h = 0;
 	return (unsigned)(h % ws->n);
@@ -313,6 +336,47 @@ ring_reserve(struct workers *ws, struct worker *wk, size_t need)
 	return true;
 }
 
+/*
+ * Every worker ages its flows where one pipeline would: at the packet
+ * that moves the capture's clock FLOW_EXPIRE_EVERY_US past the last
+ * ageing, before that packet (its number is one less).  On its own
+ * packets alone a worker aged them later, and its flows' reports came
+ * later than one pipeline's (the real-traffic mix: an IEC 104 server's
+ * service reported after its router had become a gateway, so the server
+ * became an asset of its own with two workers and not with one).  A full
+ * ring (live) skips the record: the worker then ages on its next packet.
+ */
+static void
+age_all(struct workers *ws, uint64_t ts_us)
+{
+	size_t need = REC_ALIGN(sizeof(struct ring_rec));
+
+	if (ts_us > ws->now_us)
+		ws->now_us = ts_us;
+	if (ws->now_us - ws->aged_us < FLOW_EXPIRE_EVERY_US)
+		return;
+	ws->aged_us = ws->now_us;
+	++ws->seq;
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct worker *wk = &ws->w[i];
+		struct ring_rec *r;
+		size_t head;
+
+		/* live, a full ring: no record (and no packet drop counted for it) */
+		if ((!ws->lossless && ring_free(wk) < 2 * need) || !ring_reserve(ws, wk, need))
+			continue;
+		head = atomic_load_explicit(&wk->head, memory_order_relaxed);
+		r = (struct ring_rec *)(wk->ring + (head & (WORKER_RING_BYTES - 1)));
+		memset(r, 0, sizeof(*r));
+		r->len = (uint32_t)need;
+		r->linktype = RING_AGE;
+		r->ts_us = ws->now_us;
+		r->seq = ws->seq;
+		atomic_store_explicit(&wk->head, head + need, memory_order_release);
+		wake(wk);
+	}
+}
+
 void
 workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t caplen,
     uint32_t wirelen, uint64_t ts_us)
@@ -321,12 +385,17 @@ workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t 
 	struct ring_rec *r;
 	size_t need = REC_ALIGN(sizeof(*r) + caplen);
 	size_t head;
+	struct pkt p;
 
 	if (ws->n == 1) {
 		pipeline_packet(ws->inline_pl, linktype, frame, caplen, wirelen, ts_us);
 		return;
 	}
-	wk = &ws->w[pick_worker(ws, linktype, frame, caplen, wirelen)];
+	wk = &ws->w[pick_worker(ws, linktype, frame, caplen, wirelen, ts_us, &p)];
+	age_all(ws, ts_us);
+	/* the sender's address, noted here for every worker, in capture order */
+	ws->addr_seq = ++ws->seq;
+	addr_note_pkt(ws->noter, &p, ts_us);
 	/*
 	 * Lossless (a file): at most WORKER_AHEAD_LOSSLESS packets ahead of
 	 * the worker.  The reader decides a flush from the queues after each
@@ -352,7 +421,7 @@ workers_packet(struct workers *ws, int linktype, const uint8_t *frame, uint32_t 
 	r->caplen = caplen;
 	r->wirelen = wirelen;
 	r->ts_us = ts_us;
-	r->seq = ++ws->seq;
+	r->seq = ws->seq;
 	memcpy(r + 1, frame, caplen);
 	wk->handed++;
 	atomic_store_explicit(&wk->head, head + need, memory_order_release);
@@ -420,24 +489,29 @@ take_spare(struct worker *wk)
 static void
 merge_spares(struct workers *ws, struct obsq **spare)
 {
-	size_t pos[WORKERS_MAX] = { 0 };
+	struct obsq *in[WORKERS_MAX + 1];
+	size_t pos[WORKERS_MAX + 1] = { 0 };
+	unsigned m = ws->n + 1;
 
+	/* the reader's addresses first: a tie (one packet) goes to them, as in one pipeline */
+	in[0] = ws->addr_q;
+	for (unsigned i = 0; i < ws->n; i++)
+		in[i + 1] = spare[i];
 	for (;;) {
 		const struct obs *best = NULL, *o;
 		unsigned bi = 0;
 
-		for (unsigned i = 0; i < ws->n; i++)
-			if ((o = obsq_at(spare[i], pos[i])) != NULL && (best == NULL || o->seq < best->seq)) {
+		for (unsigned i = 0; i < m; i++)
+			if ((o = obsq_at(in[i], pos[i])) != NULL && (best == NULL || o->seq < best->seq)) {
 				best = o;
 				bi = i;
 			}
-		if (best == NULL)
-			break;
-		obsq_move(ws->merged, best);
+		if (best == NULL || !obsq_move(ws->merged, best))
+			break;	/* full: the rest waits in its queue for the next drain */
 		pos[bi]++;
 	}
-	for (unsigned i = 0; i < ws->n; i++)
-		obsq_consume(spare[i], pos[i]);
+	for (unsigned i = 0; i < m; i++)
+		obsq_consume(in[i], pos[i]);
 }
 
 static void
@@ -509,6 +583,7 @@ workers_queued_max(const struct workers *ws)
 
 	if (ws->n == 1)
 		return obsq_len(ws->inline_q);
+	m = obsq_len(ws->addr_q);
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct worker *wk = &ws->w[i];
 		size_t len;
@@ -545,6 +620,7 @@ worker_init(struct workers *ws, struct worker *wk, const struct pipeline_cfg *cf
 	wk->sink.arg = wk;
 	/* the flow cap is the whole daemon's: shared out */
 	c.flow_max = (cfg->flow_max ? cfg->flow_max : FLOW_MAX_DEFAULT) / ws->n;
+	c.no_addresses = true;	/* the reader notes them (addr_q) */
 	if ((wk->pl = pipeline_new(&c, &wk->sink)) == NULL)
 		return -1;
 	/* signals are the daemon loop's: the worker starts with them blocked */
@@ -581,8 +657,12 @@ workers_new(unsigned n, const struct pipeline_cfg *cfg, bool lossless, char *err
 		return NULL;
 	}
 	if ((ws->w = calloc(ws->n, sizeof(*ws->w))) == NULL ||
-	    (ws->merged = obsq_new(ws->n * OBSQ_MAX)) == NULL)
+	    (ws->merged = obsq_new((ws->n + 1) * OBSQ_MAX)) == NULL ||
+	    (ws->addr_q = obsq_new(0)) == NULL || (ws->noter = calloc(1, sizeof(*ws->noter))) == NULL)
 		goto oom;
+	ws->addr_sink.emit = addr_emit;
+	ws->addr_sink.arg = ws;
+	ws->noter->sink = &ws->addr_sink;
 	for (unsigned i = 0; i < ws->n; i++)
 		if (worker_init(ws, &ws->w[i], cfg) != 0)
 			goto oom;
@@ -650,6 +730,8 @@ workers_free(struct workers *ws)
 	workers_release(ws);
 	obsq_free(ws->inline_q);
 	obsq_free(ws->merged);
+	obsq_free(ws->addr_q);
+	free(ws->noter);
 	for (unsigned i = 0; ws->w && i < ws->n; i++) {
 		struct worker *wk = &ws->w[i];
 
@@ -727,8 +809,12 @@ walk_sums(const struct workers *ws, bool protos, counter_cb cb, void *arg)
 		else
 			pipeline_stats_walk(ws->w[i].pl, sum_counter, s);
 	}
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		/* the reader's address notes filter repeats too (addrnote.h) */
+		if (!protos && strcmp(s->e[i].name, "obs.repeats_suppressed") == 0)
+			s->e[i].v += ws->noter->fc.suppressed;
 		cb(arg, s->e[i].name, s->e[i].v);
+	}
 	free(s);
 }
 
@@ -787,6 +873,7 @@ workers_qstats(const struct workers *ws, struct workers_qstats *out)
 		return;
 	}
 	add_queue(out, ws->merged, true);
+	add_queue(out, ws->addr_q, true);
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct worker *wk = &ws->w[i];
 

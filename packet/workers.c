@@ -32,7 +32,7 @@ struct ring_rec {
 	int32_t		 linktype;	/* RING_SKIP: padding to the end of the ring */
 	uint32_t	 caplen, wirelen;
 	uint64_t	 ts_us;
-	uint64_t	 seq;		/* the packet's number in the capture */
+	uint64_t	 seq;		/* its place in the capture (workers.seq) */
 };
 #define RING_SKIP	(-1)
 #define RING_AGE	(-2)	/* no packet: age the flows at ts_us (pipeline_age) */
@@ -81,7 +81,7 @@ struct workers {
 	uint64_t	 addr_seq;	/* the number of the packet being noted */
 	/* the capture's clock (its latest packet time) and when the flows were last aged */
 	uint64_t	 now_us, aged_us;
-	uint64_t	 seq;		/* packets handed out */
+	uint64_t	 seq;		/* places handed out: a packet, or an ageing just before one */
 	struct pipeline	*inline_pl;	/* n == 1: no thread */
 	struct obsq	*inline_q;
 	struct obs_sink	 inline_sink;

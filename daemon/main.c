@@ -1109,9 +1109,13 @@ load_tables(struct daemon *d, bool at_start)
 	char err[1024];
 
 	/* the store reads the tables on this thread only, so it is told right after the swap */
-	if (at_start)
-		tables_start(&d->tables, &d->cfg);
-	else
+	if (at_start) {
+		char cache[sizeof(d->cfg.database) + 8];
+
+		/* the registry's cache beside the database, when there is one */
+		snprintf(cache, sizeof(cache), "%s%s", d->cfg.database, OUI_CACHE_SUFFIX);
+		tables_start(&d->tables, &d->cfg, d->st ? cache : NULL);
+	} else
 		tables_reload(&d->tables, &d->cfg);
 	open_location_db(d);
 	if (d->st) {
@@ -1262,7 +1266,8 @@ forward_from_now(struct daemon *d)
 static void
 give_files(struct daemon *d, const char *user)
 {
-	static const char *const db_suffixes[] = { "", "-wal", "-shm", "-journal", NULL };
+	static const char *const db_suffixes[] = { "", "-wal", "-shm", "-journal", OUI_CACHE_SUFFIX,
+	    NULL };
 	char path[sizeof(d->cfg.database) + 16], err[1024];
 
 	for (int i = 0; d->st && db_suffixes[i]; i++) {

@@ -76,14 +76,33 @@ loaded(struct table_set *n, enum table_id i, const void *table)
 	return table != NULL;
 }
 
+/*
+ * The IEEE registry, through its cache (ident/oui_cache.c): a start reads
+ * one file instead of parsing the CSVs.  A cache that cannot be written
+ * is said once and costs the next start the parse.
+ */
+static struct oui_db *
+load_oui(const struct config *cfg, const char *cache, char *err, size_t errsz)
+{
+	struct oui_db *db;
+	bool hit;
+
+	db = oui_load_cached(cfg->oui_dir, cfg->oui_override, cache, &hit, err, errsz);
+	if (db && err[0]) {
+		log_warnx("%s", err);
+		err[0] = '\0';
+	}
+	return db;
+}
+
 static int
-read_all(struct table_set *n, const struct config *cfg)
+read_all(struct table_set *n, const struct config *cfg, const char *oui_cache)
 {
 	int failed = 0;
 
 	memset(n, 0, sizeof(*n));
 	/* every table is read even after a failure: each failure is reported at once */
-	n->oui = oui_load(cfg->oui_dir, cfg->oui_override, n->err[T_OUI], sizeof(n->err[T_OUI]));
+	n->oui = load_oui(cfg, oui_cache, n->err[T_OUI], sizeof(n->err[T_OUI]));
 	n->vendor_ids = vendor_ids_read(NULL, n->err[T_VENDOR_IDS], sizeof(n->err[T_VENDOR_IDS]));
 	n->vendors = vendors_load(data_path(cfg->vendors, PATH_VENDORS, "oui/vendors.csv"),
 	    cfg->local_vendors[0] ? cfg->local_vendors : NULL, n->err[T_VENDORS],
@@ -133,12 +152,13 @@ install_regmap(struct tables *t, struct regmap *m, const char *when)
 }
 
 void
-tables_start(struct tables *t, const struct config *cfg)
+tables_start(struct tables *t, const struct config *cfg, const char *oui_cache)
 {
 	struct table_set n;
 
 	memset(t, 0, sizeof(*t));
-	read_all(&n, cfg);
+	snprintf(t->oui_cache, sizeof(t->oui_cache), "%s", oui_cache ? oui_cache : "");
+	read_all(&n, cfg, t->oui_cache);
 	for (int i = 0; i < T_NTABLES; i++)
 		if (n.err[i][0])
 			log_warnx("%s%s", n.err[i], start_cost[i]);
@@ -161,7 +181,7 @@ int
 tables_reload(struct tables *t, const struct config *cfg)
 {
 	struct table_set n;
-	int failed = read_all(&n, cfg);
+	int failed = read_all(&n, cfg, t->oui_cache);
 
 	if (failed) {
 		for (int i = 0; i < T_NTABLES; i++)

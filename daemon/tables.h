@@ -29,9 +29,15 @@ struct tables {
 	/* register maps installed since start, newest last: packet threads may still read one */
 	struct regmap		*regmaps[REGMAP_MAX_RELOADS];
 	int			 nregmaps;
+	char			 oui_cache[1040];	/* the registry's cache file, "" for none */
 };
 
-void	 tables_start(struct tables *t, const struct config *cfg);
+/*
+ * oui_cache: the file the IEEE registry is kept in as loaded (the
+ * database's path and OUI_CACHE_SUFFIX; NULL: none, no database), used at
+ * start and at each reload.
+ */
+void	 tables_start(struct tables *t, const struct config *cfg, const char *oui_cache);
 /* 0: the new tables are in; -1: none changed (the failures are logged). */
 int	 tables_reload(struct tables *t, const struct config *cfg);
 void	 tables_free(struct tables *t);

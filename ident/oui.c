@@ -15,20 +15,9 @@
 #include "addr.h"
 #include "csv.h"
 #include "oui.h"
+#include "oui_int.h"
 #include "sw_limits.h"
 
-/*
- * Entries are small and fixed; the names live in one pool (46,000 rows
- * with a 96-byte name field each were 11 MB to fault in and sort at
- * every start).
- */
-struct oui_db {
-	struct oui_entry *v;
-	size_t		 n, cap;
-	char		*pool;
-	size_t		 pool_len, pool_cap;
-	size_t		 names_cut;	/* organisation names longer than OUI_ORG_MAX - 1 bytes */
-};
 
 static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
 
@@ -340,8 +329,8 @@ load_csv(struct oui_db *db, const char *path, bool required, char *err, size_t e
 	return rows;
 }
 
-static int
-cmp_block(const void *a, const void *b)
+int
+oui_cmp_block(const void *a, const void *b)
 {
 	const struct oui_entry *x = a, *y = b;
 
@@ -471,7 +460,7 @@ find_bits(const struct oui_db *db, uint64_t mac48, uint8_t bits)
 {
 	struct oui_entry key = { .bits = bits, .prefix = mac48 & ~((1ull << (48 - bits)) - 1) };
 
-	return bsearch(&key, db->v, db->n, sizeof(*db->v), cmp_block);
+	return bsearch(&key, db->v, db->n, sizeof(*db->v), oui_cmp_block);
 }
 
 const struct oui_entry *

@@ -8,12 +8,14 @@
 #ifndef SW_OUI_H
 #define SW_OUI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "paths.h"
 #include "sw_limits.h"	/* OUI_ORG_MAX */
 
 #define OUI_DIR_DEFAULT	PATH_OUI_DIR
+#define OUI_CACHE_SUFFIX	".oui"	/* the daemon's cache: the database's path and this */
 
 struct oui_entry {
 	uint64_t	 prefix;	/* the block's first bits, left-aligned in 48 bits */
@@ -31,6 +33,15 @@ struct oui_db;
  * missing) is loaded on top: its blocks win.  NULL + message on failure.
  */
 struct oui_db	*oui_load(const char *dir, const char *override, char *err, size_t errsz);
+/*
+ * The same, through a cache file (oui_cache.c): read from it when it was
+ * made from these very files (*from_cache), else loaded from the CSVs
+ * and the cache made anew.  Returns the table or NULL as oui_load does;
+ * with a table, a non-empty err says the cache could not be written (the
+ * next start parses the CSVs again).  cache NULL or "": oui_load.
+ */
+struct oui_db	*oui_load_cached(const char *dir, const char *override, const char *cache,
+		    bool *from_cache, char *err, size_t errsz);
 void		 oui_free(struct oui_db *db);
 size_t		 oui_count(const struct oui_db *db);
 /* Organisation names cut to OUI_ORG_MAX - 1 bytes (status: tables.oui_names_cut). */

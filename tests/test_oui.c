@@ -9,6 +9,7 @@
 #include "support.h"
 #include "csv.h"
 #include "oui.h"
+#include "oui_int.h"
 
 static struct oui_db *db;
 
@@ -228,6 +229,100 @@ START_TEST(a_cut_organisation_name_is_counted)
 }
 END_TEST
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	fclose(f);
+}
+
+static void
+same_table(const struct oui_db *a, const struct oui_db *b)
+{
+	ck_assert_uint_eq(a->n, b->n);
+	ck_assert_uint_eq(a->names_cut, b->names_cut);
+	for (size_t i = 0; i < a->n; i++) {
+		ck_assert_uint_eq(a->v[i].prefix, b->v[i].prefix);
+		ck_assert_uint_eq(a->v[i].bits, b->v[i].bits);
+		ck_assert_str_eq(a->v[i].org, b->v[i].org);
+		ck_assert_str_eq(a->v[i].country, b->v[i].country);
+	}
+}
+
+/* The registry through its cache: the same table, and only for the files it was made from. */
+START_TEST(the_cache_gives_the_same_table_and_stands_only_for_its_sources)
+{
+	char dir[] = "/tmp/sw-ouic-XXXXXX", over[64], cache[64], err[512];
+	struct oui_db *ref, *o;
+	uint8_t m[6] = { 0x00, 0x0e, 0x8c, 1, 2, 3 };
+	bool hit;
+	long size;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(over, sizeof(over), "%s/override.csv", dir);
+	snprintf(cache, sizeof(cache), "%s/db.oui", dir);
+	write_file(over, "Registry,Assignment,Organization Name,Organization Address\n"
+	    "MA-L,000E8C,First Name,Town  NL 1234AB\n");
+	ref = oui_load(NULL, over, err, sizeof(err));
+	ck_assert_msg(ref != NULL, "%s", err);
+
+	/* made at the first load, read at the second: the same table */
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert_msg(o != NULL && err[0] == '\0', "%s", err);
+	ck_assert(!hit);
+	oui_free(o);
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert(o != NULL && hit);
+	same_table(ref, o);
+	ck_assert_str_eq(oui_lookup(o, m)->org, "First Name");
+	oui_free(o);
+
+	/* a changed source makes it stale: the CSVs are read, the cache made again */
+	write_file(over, "Registry,Assignment,Organization Name,Organization Address\n"
+	    "MA-L,000E8C,Second Name Ltd,Town  DE 12345\n");
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert(o != NULL && !hit);
+	ck_assert_str_eq(oui_lookup(o, m)->org, "Second Name Ltd");
+	ck_assert_str_eq(oui_lookup(o, m)->country, "DE");
+	oui_free(o);
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert(o != NULL && hit);
+	ck_assert_str_eq(oui_lookup(o, m)->org, "Second Name Ltd");
+	oui_free(o);
+
+	/* a cut file, and a pool whose last name runs off its end: ignored, the CSVs read */
+	ck_assert_ptr_nonnull(f = fopen(cache, "r+"));
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size - 1, SEEK_SET);
+	fputc('x', f);
+	fclose(f);
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert(o != NULL && !hit);
+	ck_assert_str_eq(oui_lookup(o, m)->org, "Second Name Ltd");
+	oui_free(o);
+	ck_assert_int_eq(truncate(cache, size / 2), 0);
+	o = oui_load_cached(NULL, over, cache, &hit, err, sizeof(err));
+	ck_assert(o != NULL && !hit);
+	ck_assert_str_eq(oui_lookup(o, m)->org, "Second Name Ltd");
+	oui_free(o);
+
+	/* a directory that cannot hold it: the table all the same, and why not */
+	o = oui_load_cached(NULL, over, "/nonexistent/db.oui", &hit, err, sizeof(err));
+	ck_assert(o != NULL && !hit);
+	ck_assert_msg(strstr(err, "cache was not written") && strstr(err, "/nonexistent"), "%s", err);
+	oui_free(o);
+	oui_free(ref);
+	unlink(over);
+	unlink(cache);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -242,6 +337,7 @@ make_suite(void)
 	tcase_add_test(tc, country_found_for_almost_every_real_row);
 	tcase_add_test(tc, country_extraction_from_ieee_addresses);
 	tcase_add_test(tc, override_file_wins_and_loading_is_fast);
+	tcase_add_test(tc, the_cache_gives_the_same_table_and_stands_only_for_its_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }

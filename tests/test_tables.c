@@ -114,7 +114,7 @@ logged(int (*fn)(struct tables *, const struct config *), int *rc)
 static int
 start(struct tables *tt, const struct config *c)
 {
-	tables_start(tt, c);
+	tables_start(tt, c, NULL);
 	return 0;
 }
 

@@ -97,7 +97,7 @@ long
 run_pcap(const char *path, struct collected *c, struct pipeline **plp)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pipeline_cfg cfg = { 0, true };	/* nDPI on, as the daemon runs */
+	struct pipeline_cfg cfg = { .ndpi = true };	/* nDPI on, as the daemon runs */
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct pipeline *pl;
@@ -549,7 +549,7 @@ void
 tcp_conv_open_ports(struct tcp_conv *v, const char *cli_ip, uint16_t cli_port,
     const char *srv_ip, uint16_t srv_port)
 {
-	struct pipeline_cfg cfg = { 0, false };
+	struct pipeline_cfg cfg = { .ndpi = false };
 
 	memset(v, 0, sizeof(*v));
 	collected_init(&v->col);

@@ -46,7 +46,7 @@ static void
 ingest(const char *cap, const char *path)
 {
 	char err[512], errbuf[PCAP_ERRBUF_SIZE];
-	struct pipeline_cfg cfg = { 0, false };
+	struct pipeline_cfg cfg = { .ndpi = false };
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct store *st;

@@ -121,7 +121,7 @@ END_TEST
 START_TEST(through_the_pipeline_with_priority_tag)
 {
 	struct collected c;
-	struct pipeline_cfg cfg = { 0, false };
+	struct pipeline_cfg cfg = { .ndpi = false };
 	struct pipeline *pl;
 	struct bytebuf g = { .n = 0 };
 	uint8_t frame[1600];

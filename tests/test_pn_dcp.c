@@ -381,7 +381,7 @@ END_TEST
 START_TEST(through_the_pipeline_behind_a_vlan_tag)
 {
 	struct collected c;
-	struct pipeline_cfg cfg = { 0, false };
+	struct pipeline_cfg cfg = { .ndpi = false };
 	struct pipeline *pl;
 	struct bytebuf d = { .n = 0 };
 	uint8_t frame[1600];

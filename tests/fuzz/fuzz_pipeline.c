@@ -112,7 +112,7 @@ static struct obs_sink sink = { emit, NULL };
 static void
 setup(void)
 {
-	struct pipeline_cfg cfg = { 1024, true };
+	struct pipeline_cfg cfg = { .flow_max = 1024, .ndpi = true };
 
 	if ((q = obsq_new(0)) == NULL || (pl = pipeline_new(&cfg, &sink)) == NULL)
 		abort();

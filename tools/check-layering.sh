@@ -60,6 +60,15 @@ store_includers() {
 	esac
 }
 
+# Private headers elsewhere: a table's internals that only the files named
+# may include (tests/ may include anything).
+private_includers() {
+	case $1 in
+	oui_int.h) echo "oui.c oui_cache.c" ;;
+	*)         echo "" ;;
+	esac
+}
+
 # The folder a source file belongs to: the directory it is in.
 folder_of() {
 	d=$(dirname "$1"); d=${d##*/}
@@ -123,6 +132,13 @@ while read -r src from line hdr to; do
 	*" $to "*) ;;
 	*) echo "$src:$line: #include \"$hdr\": $from/ may not include $to/ ($from/ may include: $(allowed "$from"))" >>"$bad" ;;
 	esac
+	who=$(private_includers "$hdr")
+	if [ -n "$who" ]; then
+		case " $who " in
+		*" ${src##*/} "*) ;;
+		*) echo "$src:$line: #include \"$hdr\": a private header, only $who may include it" >>"$bad" ;;
+		esac
+	fi
 	if [ "$from" = store ] && [ "$to" = store ]; then
 		who=$(store_includers "$hdr")
 		case " ${who:-${src##*/}} " in

@@ -99,7 +99,7 @@ if [ -f "$good" ]; then
 	# database, the observations lost and what to do; no promise of a next try.
 	"$daemon" -r "$good" --db "$tmp/locked.db" >/dev/null 2>&1 || fail "cannot make $tmp/locked.db"
 	python3 -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
 c.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
 time.sleep(60)' "$tmp/locked.db" >"$tmp/lock.out" &
@@ -115,7 +115,7 @@ time.sleep(60)' "$tmp/locked.db" >"$tmp/lock.out" &
 	# daemon has logged a failed try (not after a fixed time), so a loaded
 	# machine cannot turn this into the locked-for-good case or no lock at all.
 	python3 -c 'import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
 c.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
 end = time.time() + 60

@@ -204,6 +204,8 @@
 /* Workers (packet/workers.c) */
 #define WORKERS_MAX		16	/* [capture] workers, -w */
 #define WORKER_RING_BYTES	(8u << 20)	/* packets waiting for one worker (power of two); live: beyond, dropped + counted */
+#define OUI_CACHE_MAX_ENTRIES	(1u << 20)	/* registry cache (DB.oui) entries; a file claiming more is stale */
+#define OUI_CACHE_MAX_POOL	(64u << 20)	/* ... and bytes of names */
 #define WORKER_AHEAD_LOSSLESS	FILE_CHUNK	/* -r: packets the reader may be ahead of a worker (the flush's headroom holds a chunk's) */
 #define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
 

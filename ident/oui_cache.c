@@ -22,11 +22,10 @@
 
 #include "oui.h"
 #include "oui_int.h"
+#include "sw_limits.h"
 
 #define CACHE_MAGIC	"spanwatch-oui\n"
 #define CACHE_FORMAT	1
-#define CACHE_MAX_ENTRIES	(1u << 20)
-#define CACHE_MAX_POOL	(64u << 20)
 
 struct cache_head {
 	char		 magic[16];
@@ -128,7 +127,7 @@ cache_read(const char *path, uint64_t signature)
 		return NULL;
 	if (!read_all(fd, &h, sizeof(h)) || memcmp(h.magic, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0 ||
 	    h.format != CACHE_FORMAT || h.org_max != OUI_ORG_MAX || h.signature != signature ||
-	    h.n == 0 || h.n > CACHE_MAX_ENTRIES || h.pool_len > CACHE_MAX_POOL)
+	    h.n == 0 || h.n > OUI_CACHE_MAX_ENTRIES || h.pool_len > OUI_CACHE_MAX_POOL)
 		goto stale;
 	if ((db = calloc(1, sizeof(*db))) == NULL || (recs = malloc(h.n * sizeof(*recs))) == NULL ||
 	    (db->v = malloc(h.n * sizeof(*db->v))) == NULL || (db->pool = malloc(h.pool_len + 1)) == NULL)

@@ -47,7 +47,7 @@ static const struct key keys[] = {
 	INT("capture", "workers", workers, 1, WORKERS_MAX),
 	STR("store", "database", database),
 	INT("store", "flush_interval_ms", flush_interval_ms, 50, 60000),
-	INT("store", "flush_max_obs", flush_max_obs, 16, OBSQ_MAX),
+	INT("store", "flush_max_obs", flush_max_obs, 16, STORE_FLUSH_OBS_MAX),
 	INT("store", "max_db_mb", max_db_mb, 0, 1048576),
 	INT("store", "event_keep_days", event_keep_days, 0, 36500),
 	INT("store", "new_assets_burst", new_assets_burst, 1, 1000000),

@@ -49,6 +49,8 @@
 /* Store (store/) */
 #define STORE_FLUSH_MS_DEFAULT	1000	/* default batch interval */
 #define STORE_FLUSH_OBS_DEFAULT	8192	/* flush early when this many observations wait */
+#define STORE_FLUSH_OBS_MAX	(OBSQ_MAX / 2)	/* flush_max_obs at most: the rest of the queue is the headroom
+					   for what arrives before the flush (-r: FILE_STEP packets' worth) */
 #define EVENT_DETAIL_MAX	400	/* bytes of an event's detail ("a; b; +N more") */
 #define EVENT_DETAIL_ITEMS	12	/* distinct details listed in one event */
 #define EVENT_NEW_GRACE_S	600	/* what an asset does in its first 10 min is its discovery: no new_client/new_service */
@@ -209,7 +211,9 @@
 #define WORKER_AHEAD_LOSSLESS	FILE_CHUNK	/* -r: packets the reader may be ahead of a worker (the flush's headroom holds a chunk's) */
 #define WORKERS_COUNTERS_MAX	512	/* counter names summed over the workers */
 
-#define FILE_CHUNK		1024	/* packets read per loop turn from a file: the queue must not fill within one */
+#define FILE_CHUNK		1024	/* packets read per loop turn from a file */
+#define FILE_STEP		64	/* ... in steps of this many, the queue looked at between two: flushed at
+					   flush_max_obs, it cannot fill (OBSQ_MAX - STORE_FLUSH_OBS_MAX of headroom) */
 #define FILE_FLUSH_PACKETS	(1u << 20)	/* -r: packets between store flushes, in place of the wall-clock timer, so two
 					   reads of a file give the same database (a multiple of FILE_CHUNK).
 					   Large, so busy traffic is batched by the queue (flush_max_obs): each

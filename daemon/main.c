@@ -450,6 +450,25 @@ report_unstored(const struct daemon *d, uint64_t packets)
 	    store_errmsg(d->st), store_fault_advice(store_last_fault(d->st)), d->file);
 }
 
+/*
+ * -r: observations the full queue dropped are missing from the inventory
+ * as surely as a failed write's (exit status 3).  Read in steps with the
+ * queue's headroom (read_chunk) it does not fill; if it did, say so.
+ */
+static void
+report_dropped(struct daemon *d, uint64_t packets)
+{
+	uint64_t n = dropped(d);
+
+	if (n == 0)
+		return;
+	fprintf(stderr, "spanwatchd: %s: %llu observations from the %llu packets read were dropped, "
+	    "the queue being full (%d entries), and are not in %s; lower [store] flush_max_obs "
+	    "(now %d), then read %s again\n", d->file, (unsigned long long)n,
+	    (unsigned long long)packets, OBSQ_MAX, d->cfg.database, d->cfg.flush_max_obs, d->file);
+	d->exit_code = EXIT_DB;
+}
+
 static void	 export_result(struct daemon *d, time_t now);
 
 /*
@@ -630,6 +649,33 @@ next_file(struct daemon *d)
 	return true;
 }
 
+/* -r: the queue is to be stored before it can fill. */
+static bool
+file_flush_due(const struct daemon *d)
+{
+	return workers_packets(d->wk) - d->flushed_at >= FILE_FLUSH_PACKETS ||
+	    (size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk);
+}
+
+/*
+ * A chunk of the file, read in steps of FILE_STEP packets with a look at
+ * the queue between two: a chunk of busy packets (a crowd, a burst of
+ * identities) once filled it within one read and the rest was dropped,
+ * losing observations from a file that could have had them all.
+ */
+static int
+read_chunk(struct daemon *d, char *err, size_t errsz)
+{
+	int n, total = 0;
+
+	do {
+		if ((n = dispatch(d, FILE_STEP, err, errsz)) < 0)
+			return n;
+		total += n;
+	} while (n > 0 && total < FILE_CHUNK && !file_flush_due(d));
+	return total;
+}
+
 /* Files: a chunk per loop turn, so timers and signals still run. */
 static void
 on_file_turn(evutil_socket_t fd, short what, void *arg)
@@ -650,9 +696,8 @@ on_file_turn(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
-	n = dispatch(d, FILE_CHUNK, err, sizeof(err));
-	if (workers_packets(d->wk) - d->flushed_at >= FILE_FLUSH_PACKETS ||
-	    (size_t)d->cfg.flush_max_obs <= workers_queued_max(d->wk)) {
+	n = read_chunk(d, err, sizeof(err));
+	if (file_flush_due(d)) {
 		d->flushed_at = workers_packets(d->wk);
 		flush(d);
 	}
@@ -1548,6 +1593,8 @@ main(int argc, char *argv[])
 	workers_release(d.wk);
 	if (d.sr.gave_up)
 		report_unstored(&d, packets);
+	else if (file)
+		report_dropped(&d, packets);
 	export_job_wait();	/* a scheduled export in progress finishes its file */
 	ctl_close(d.ctl);
 	fwdlink_close(d.fwd);

@@ -22,8 +22,10 @@ extern const struct dissector dis_enip;
 extern const struct dissector dis_goose;
 extern const struct dissector dis_iec104;
 extern const struct dissector dis_lldp;
+extern const struct dissector dis_llmnr;
 extern const struct dissector dis_mms;
 extern const struct dissector dis_modbus;
+extern const struct dissector dis_nbss;
 extern const struct dissector dis_opcua;
 extern const struct dissector dis_pn_dcp;
 extern const struct dissector dis_s7comm;
@@ -46,8 +48,10 @@ const struct dissector *const dissectors[] = {
 	&dis_goose,
 	&dis_iec104,
 	&dis_lldp,
+	&dis_llmnr,
 	&dis_mms,
 	&dis_modbus,
+	&dis_nbss,
 	&dis_opcua,
 	&dis_pn_dcp,
 	&dis_s7comm,
@@ -63,6 +67,9 @@ const struct dissector *const dissectors[] = {
 };
 
 const size_t n_dissectors = sizeof(dissectors) / sizeof(dissectors[0]) - 1;
+
+/* a flow's "not mine" answers are a 32-bit mask of these indexes (packet/flow.h) */
+_Static_assert(sizeof(dissectors) / sizeof(dissectors[0]) - 1 <= 32, "more dissectors than flow.tried has bits");
 
 int
 dissector_index(const char *name)

@@ -1,8 +1,11 @@
 /*
- * test_mdns.c - mDNS and NetBIOS name service dissectors: responses with
- * compressed names, compression loops and forward pointers, truncated
- * records, NetBIOS registrations and node status answers, and the shared
- * capture whose LLDP-named workstation also answers mDNS.
+ * test_mdns.c - the name services: mDNS, LLMNR and the NetBIOS name and
+ * session services.  Responses with compressed names, compression loops
+ * and forward pointers, truncated records, NetBIOS registrations and node
+ * status answers, LLMNR answers and queries, NetBIOS session requests and
+ * the session messages skipped across segments, and the shared captures
+ * whose LLDP-named workstation also answers mDNS and whose Windows hosts
+ * open NetBIOS sessions.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +16,12 @@
 
 extern const struct dissector dis_mdns;
 extern const struct dissector dis_netbios;
+extern const struct dissector dis_llmnr;
+extern const struct dissector dis_nbss;
 
 enum { MDNS_QUERIES, MDNS_RESPONSES, MDNS_BAD_NAMES };
 enum { NBNS_REGISTRATIONS, NBNS_RESPONSES, NBNS_QUERIES, NBNS_BAD_NAMES };
+enum { LLMNR_QUERIES, LLMNR_RESPONSES, LLMNR_BAD_NAMES };
 
 static void hdr(struct bytebuf *b, unsigned flags, unsigned qd, unsigned an) { put_dns_header(b, 0, flags, qd, an); }
 static void rr(struct bytebuf *b, unsigned type, unsigned rdlen) { put_dns_rr(b, type, 0x8001, 120, rdlen); }
@@ -337,6 +343,214 @@ START_TEST(shared_capture_mdns_name_matches_lldp)
 }
 END_TEST
 
+/* An LLMNR response (RFC 4795): the question, then the answers of the responder. */
+START_TEST(llmnr_answer_names_the_responder)
+{
+	struct bytebuf b = { .n = 0 };
+
+	hdr(&b, 0x8000, 1, 1);
+	put_dns_name(&b, "HMI-07", -1);
+	put_be16(&b, 1); put_be16(&b, 1);
+	put_be16(&b, 0xc00c);
+	rr(&b, 1, 4); put_be32(&b, 0x0a000007);
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "llmnr/a")->val, "HMI-07");
+
+	/* a reverse lookup answered by the address's owner: the PTR target */
+	b.n = 0;
+	hdr(&b, 0x8000, 1, 1);
+	put_dns_name(&b, "7.0.0.10.in-addr.arpa", -1);
+	put_be16(&b, 12); put_be16(&b, 1);
+	put_be16(&b, 0xc00c);
+	size_t at = b.n;
+	rr(&b, 12, 0);
+	size_t rd = b.n;
+	put_dns_name(&b, "ENG-WS3", -1);
+	b.b[at + 9] = (uint8_t)(b.n - rd);
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_OK);
+	ck_assert_str_eq(fact_src(A_HOSTNAME, "llmnr/ptr")->val, "ENG-WS3");
+	ck_assert_uint_eq(t.st.counters[LLMNR_RESPONSES], 2);
+	ck_assert_uint_eq(t.col.n, 2);
+}
+END_TEST
+
+START_TEST(llmnr_query_and_lies)
+{
+	struct bytebuf b = { .n = 0 };
+
+	/* a query names whom the sender looks for, not the sender */
+	hdr(&b, 0x0000, 1, 0);
+	put_dns_name(&b, "historian", -1);
+	put_be16(&b, 1); put_be16(&b, 1);
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_OK);
+	ck_assert_uint_eq(t.st.counters[LLMNR_QUERIES], 1);
+	ck_assert_uint_eq(t.col.n, 0);
+	/* two questions, or an opcode other than 0: not LLMNR (RFC 4795 2.1.1) */
+	b.b[5] = 2;
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_NOT_MINE);
+	b.b[5] = 1;
+	b.b[2] = 0x08;
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_NOT_MINE);
+	b.b[2] = 0;
+	/* a question name pointing at itself */
+	b.n = 12;
+	put_be16(&b, 0xc00c);
+	put_be16(&b, 1); put_be16(&b, 1);
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_MALFORMED);
+	ck_assert_uint_eq(t.st.counters[LLMNR_BAD_NAMES], 1);
+	/* an answer whose rdlength runs past the datagram */
+	b.n = 0;
+	hdr(&b, 0x8000, 1, 1);
+	put_dns_name(&b, "HMI-07", -1);
+	put_be16(&b, 1); put_be16(&b, 1);
+	put_be16(&b, 0xc00c);
+	rr(&b, 1, 40); put_be32(&b, 0x0a000007);
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_SHORT);
+	ck_assert_ptr_null(find_fact(&t.col, NULL, A_HOSTNAME, NULL));
+	/* a truncated header */
+	b.n = 9;
+	ck_assert_int_eq(parse(&dis_llmnr, &b), DISS_SHORT);
+}
+END_TEST
+
+/* A NetBIOS session packet header (RFC 1002 4.3.1): type, flags, 17-bit length. */
+static void
+nbss_hdr(struct bytebuf *b, uint8_t type, uint32_t len)
+{
+	put_u8(b, type);
+	put_u8(b, (uint8_t)(len >> 16 & 1));
+	put_be16(b, (uint16_t)len);
+}
+
+#define WS_IP	"10.0.0.21"
+#define SRV_IP	"10.0.0.105"
+
+/*
+ * Through the pipeline: a session request names the client (calling
+ * name) and, once the server accepts it, the server (called name); a
+ * session message is skipped as its bytes arrive and counted when whole.
+ */
+START_TEST(nbss_session_request_names_both_sides)
+{
+	struct bytebuf b = { .n = 0 };
+	static uint8_t smb[1200];
+	struct tcp_conv v;
+
+	tcp_conv_open(&v, WS_IP, SRV_IP, 139);
+	nbss_hdr(&b, 0x81, 68);
+	nbname(&b, "LICENSESRV", 0x20);
+	nbname(&b, "WIN2K3LAB021", 0x00);
+	tcp_conv_send(&v, DIR_C2S, 0x18, b.b, b.n);
+	ck_assert_ptr_nonnull(find_fact(&v.col, WS_IP, A_HOSTNAME, "WIN2K3LAB021"));
+	ck_assert_ptr_null(find_fact(&v.col, SRV_IP, A_HOSTNAME, NULL));	/* not yet accepted */
+	b.n = 0;
+	nbss_hdr(&b, 0x82, 0);
+	tcp_conv_send(&v, DIR_S2C, 0x18, b.b, b.n);
+	ck_assert_ptr_nonnull(find_fact(&v.col, SRV_IP, A_HOSTNAME, "LICENSESRV"));
+
+	/* a 1,100-byte session message in three segments, then a keep-alive */
+	b.n = 0;
+	nbss_hdr(&b, 0x00, 1100);
+	memcpy(smb, b.b, b.n);
+	memcpy(smb + 4, "\xffSMB", 4);
+	tcp_conv_send(&v, DIR_C2S, 0x18, smb, 500);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.pdus"), 2);
+	tcp_conv_send(&v, DIR_C2S, 0x18, smb + 500, 500);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.pdus"), 2);
+	b.n = 0;
+	nbss_hdr(&b, 0x85, 0);
+	memcpy(smb + 1104, b.b, b.n);
+	tcp_conv_send(&v, DIR_C2S, 0x18, smb + 1000, 108);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.pdus"), 4);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.messages"), 1);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.accepted"), 1);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.malformed"), 0);
+	tcp_conv_close(&v);
+}
+END_TEST
+
+/* A wildcard called name, a refusal, a request from the server, and lies. */
+START_TEST(nbss_wildcards_refusals_and_lies)
+{
+	struct bytebuf b = { .n = 0 };
+	struct tcp_conv v;
+
+	tcp_conv_open(&v, WS_IP, SRV_IP, 139);
+	nbss_hdr(&b, 0x81, 68);
+	nbname(&b, "*SMBSERVER", 0x20);
+	nbname(&b, "ENG-WS7", 0x00);
+	tcp_conv_send(&v, DIR_C2S, 0x18, b.b, b.n);
+	b.n = 0;
+	nbss_hdr(&b, 0x82, 0);
+	tcp_conv_send(&v, DIR_S2C, 0x18, b.b, b.n);
+	ck_assert_ptr_nonnull(find_fact(&v.col, WS_IP, A_HOSTNAME, "ENG-WS7"));
+	ck_assert_ptr_null(find_fact(&v.col, SRV_IP, A_HOSTNAME, NULL));
+	/* refused: the called name was not the server's */
+	b.n = 0;
+	nbss_hdr(&b, 0x81, 68);
+	nbname(&b, "OTHERSRV", 0x20);
+	nbname(&b, "ENG-WS7", 0x00);
+	tcp_conv_send(&v, DIR_C2S, 0x18, b.b, b.n);
+	b.n = 0;
+	nbss_hdr(&b, 0x83, 1);
+	put_u8(&b, 0x82);	/* called name not present */
+	tcp_conv_send(&v, DIR_S2C, 0x18, b.b, b.n);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.refused"), 1);
+	ck_assert_ptr_null(find_fact(&v.col, SRV_IP, A_HOSTNAME, NULL));
+	/* a session request from the server, and a keep-alive that claims a body */
+	b.n = 0;
+	nbss_hdr(&b, 0x81, 68);
+	nbname(&b, "WS", 0x20);
+	nbname(&b, "EVIL", 0x00);
+	tcp_conv_send(&v, DIR_S2C, 0x18, b.b, b.n);
+	b.n = 0;
+	nbss_hdr(&b, 0x85, 3);
+	put_u8(&b, 0); put_u8(&b, 0); put_u8(&b, 0);
+	tcp_conv_send(&v, DIR_C2S, 0x18, b.b, b.n);
+	ck_assert_int_eq(pipeline_counter(v.pl, "nbss.malformed"), 2);
+	ck_assert_ptr_null(find_fact(&v.col, NULL, A_HOSTNAME, "EVIL"));
+	tcp_conv_close(&v);
+
+	/* directly: a name that is not a first-level encoding */
+	harness_init(&t, &dis_nbss);
+	b.n = 0;
+	nbss_hdr(&b, 0x81, 68);
+	nbname(&b, "WS", 0x20);
+	nbname(&b, "ENG-WS7", 0x00);
+	b.b[4 + 34 + 1] = 'z';
+	ck_assert_int_eq(harness_parse(&t, DIR_C2S, b.b, b.n, NULL), DISS_MALFORMED);
+	ck_assert_uint_eq(harness_counter(&t, "bad_names"), 1);
+	ck_assert_uint_eq(t.col.n, 0);
+}
+END_TEST
+
+/*
+ * enip/iti__EIP-IPAddressChangeAttempt.pcap: three Windows hosts open
+ * NetBIOS sessions to a licence server.  The names are tshark's
+ * (nbss.calling_name, nbss.called_name of frames 377, 2085, 2244).
+ */
+START_TEST(shared_capture_nbss_names)
+{
+	static const struct { const char *ip, *name; } want[] = {
+		{ "192.168.10.22", "WIN2K3LAB022" }, { "192.168.10.21", "WIN2K3LAB021" },
+		{ "192.168.10.24", "WIN2K3LAB024" }, { "192.168.10.105", "DBLICENSESERVER" },
+	};
+	struct collected pc;
+	struct pipeline *pl;
+
+	collected_init(&pc);
+	ck_assert_int_gt(run_pcap(shared_pcap("enip/iti__EIP-IPAddressChangeAttempt.pcap"), &pc, &pl), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(find_fact(&pc, want[i].ip, A_HOSTNAME, want[i].name),
+		    "%s: no hostname %s", want[i].ip, want[i].name);
+	ck_assert_int_eq(pipeline_counter(pl, "nbss.requests"), 3);
+	ck_assert_int_eq(pipeline_counter(pl, "nbss.accepted"), 3);
+	ck_assert_int_eq(pipeline_counter(pl, "nbss.malformed"), 0);
+	pipeline_free(pl);
+	collected_free(&pc);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -351,6 +565,11 @@ make_suite(void)
 	tcase_add_test(tc, netbios_malformed);
 	tcase_add_test(tc, netbios_names_are_dns_names);
 	tcase_add_test(tc, shared_capture_mdns_name_matches_lldp);
+	tcase_add_test(tc, llmnr_answer_names_the_responder);
+	tcase_add_test(tc, llmnr_query_and_lies);
+	tcase_add_test(tc, nbss_session_request_names_both_sides);
+	tcase_add_test(tc, nbss_wildcards_refusals_and_lies);
+	tcase_add_test(tc, shared_capture_nbss_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,3 @@
+/* libFuzzer target: the nbss dissector (see fuzz_dissector.c). */
+#define DISSECTOR dis_nbss
+#include "fuzz_dissector.c"

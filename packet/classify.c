@@ -12,6 +12,7 @@
  * initialisation (protocol tables, IP lists, automata) is about half of
  * spanwatchd's start-up, and most OT flows never reach nDPI at all.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -53,6 +54,15 @@ classify_new(void)
 	return calloc(1, sizeof(struct classifier));
 }
 
+/*
+ * Making and freeing a module, one thread at a time: with several workers
+ * two first flows come at once, and ndpi_init_detection_module is not
+ * safe to run twice concurrently (its first call initialises libgcrypt,
+ * for QUIC, whose global set-up aborted the daemon about one run in 60
+ * with -w 2 on two cores).  Once made, a module is its worker's alone.
+ */
+static pthread_mutex_t module_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The nDPI module, made on first use; NULL (counted) if it cannot be. */
 static struct ndpi_detection_module_struct *
 module(struct classifier *cl)
@@ -61,13 +71,15 @@ module(struct classifier *cl)
 
 	if (cl->ndpi != NULL || cl->init_failed)
 		return cl->ndpi;
-	if ((cl->ndpi = ndpi_init_detection_module(ndpi_no_prefs)) == NULL) {
+	pthread_mutex_lock(&module_lock);
+	if ((cl->ndpi = ndpi_init_detection_module(ndpi_no_prefs)) == NULL)
 		cl->init_failed = true;
-		return NULL;
+	else {
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(cl->ndpi, &all);
+		ndpi_finalize_initialization(cl->ndpi);
 	}
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(cl->ndpi, &all);
-	ndpi_finalize_initialization(cl->ndpi);
+	pthread_mutex_unlock(&module_lock);
 	return cl->ndpi;
 }
 
@@ -76,8 +88,11 @@ classify_free(struct classifier *cl)
 {
 	if (cl == NULL)
 		return;
-	if (cl->ndpi)
+	if (cl->ndpi) {
+		pthread_mutex_lock(&module_lock);
 		ndpi_exit_detection_module(cl->ndpi);
+		pthread_mutex_unlock(&module_lock);
+	}
 	free(cl);
 }
 

@@ -5,8 +5,12 @@
  * The captures are decoded and put into a flow table here, without the
  * pipeline, so these tests check the classifier alone.
  */
+#include <sys/wait.h>
+
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -188,6 +192,61 @@ START_TEST(all_captures_release_state)
 }
 END_TEST
 
+/*
+ * Two workers' first flows at once: each makes its nDPI module at the
+ * same moment.  nDPI's first initialisation in a process is not safe to
+ * run twice concurrently (libgcrypt's set-up aborted -w 2 runs), so each
+ * try is a fresh process, two threads released together by a barrier.
+ */
+static pthread_barrier_t both_ready;
+
+static void *
+first_flows(void *arg)
+{
+	struct run *r = arg;
+
+	pthread_barrier_wait(&both_ready);
+	classify_capture(r, "ssh/ndpi__ssh.pcap");
+	return NULL;
+}
+
+static void
+two_first_flows_at_once(void)
+{
+	static struct run r[2];
+	pthread_t th[2];
+
+	pthread_barrier_init(&both_ready, NULL, 2);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, first_flows, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(find_app(&r[i], L4_TCP, 22) != NULL);
+		run_done(&r[i]);
+	}
+}
+
+START_TEST(modules_made_concurrently)
+{
+	int tries = 40, bad = 0, status;
+
+	for (int i = 0; i < tries; i++) {
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			two_first_flows_at_once();
+			_exit(0);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			bad++;
+	}
+	ck_assert_msg(bad == 0, "%d of %d processes died making two modules at once", bad, tries);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -201,6 +260,7 @@ make_suite(void)
 	tcase_add_test(p, dnp3);
 	tcase_add_test(p, modbus);
 	tcase_add_test(p, all_captures_release_state);
+	tcase_add_test(p, modules_made_concurrently);
 	suite_add_tcase(s, p);
 	return s;
 }
